@@ -1,0 +1,42 @@
+//! `ioclens`: classify, extract, map, score and hunt indicators from the command line.
+//!
+//! Exit codes: 0 success; 1 a value did not match a forced type (or another per-value error); 2 usage error;
+//! 3 I/O error (unreadable file, closed pipe is not an error). Errors go to stderr as one line.
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cmd;
+mod output;
+
+#[derive(Parser)]
+#[command(name = "ioclens", version, about = "IOC enrichment: classify, extract, ATT&CK, score, hunt")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify values (defanged or not): type, canonical value and facts.
+    Classify(cmd::classify::Args),
+    /// Extract every indicator from a file or stdin.
+    Extract(cmd::extract::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify(args) => cmd::classify::run(&args),
+        Command::Extract(args) => cmd::extract::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            output::error_line(&err);
+            ExitCode::from(3)
+        }
+    }
+}

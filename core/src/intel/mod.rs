@@ -1,0 +1,1 @@
+//! Warninglists and offline intel packs, compiled from `data/` by `cargo xtask codegen`.

@@ -1,0 +1,1 @@
+//! Hunting queries: Splunk SPL and Sentinel KQL, with an escaping contract.

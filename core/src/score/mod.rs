@@ -1,0 +1,1 @@
+//! Risk score, confidence, decay and remote-score merging (sans-I/O).
