@@ -43,7 +43,10 @@ pub fn classify_as(input: &str, kind: IocKind) -> Result<Classified, Error> {
         && let Ok(d) = domain::validate(v)
     {
         // File-extension TLD collisions: the caller says it is a domain, so it is, with a note.
-        let note = format!("`.{}` is also a common file extension; accepted because the type was forced", d.facts.tld);
+        let note = format!(
+            "`.{}` is also a common file extension; accepted because the type was forced",
+            d.facts.tld
+        );
         let mut out = found(IocKind::Domain, d.canonical, trimmed, r.defanged, Facts::default());
         out.facts.domain = Some(d.facts);
         out.reason = Some(note);
@@ -54,13 +57,14 @@ pub fn classify_as(input: &str, kind: IocKind) -> Result<Classified, Error> {
     }
     let mut why = why_not(kind, v);
     if c.kind != IocKind::Unknown {
-        why.push_str(&format!(" (it classifies as {})", article_name(c.kind)));
+        why = format!("{why} (it classifies as {})", article_name(c.kind));
     }
     Err(mismatch(trimmed, kind, &why))
 }
 
 fn mismatch(input: &str, kind: IocKind, why: &str) -> Error {
-    Error::new(ErrorKind::TypeMismatch, format!("`{input}` is not {}: {why}", article_name(kind))).with_input(input)
+    Error::new(ErrorKind::TypeMismatch, format!("`{input}` is not {}: {why}", article_name(kind)))
+        .with_input(input)
 }
 
 /// The type with its article, for messages.
@@ -164,13 +168,21 @@ fn unknown(input: &str, reason: String) -> Classified {
     }
 }
 
-fn found(kind: IocKind, canonical: String, input: &str, defanged: bool, facts: Facts) -> Classified {
+fn found(
+    kind: IocKind,
+    canonical: String,
+    input: &str,
+    defanged: bool,
+    facts: Facts,
+) -> Classified {
     Classified { kind, canonical, input: input.to_owned(), defanged, facts, reason: None }
 }
 
 fn ipv4_reason(v: &str) -> &'static str {
     match ip::parse_v4(v) {
-        Err(ip::IpError::NotDottedQuad) if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') && v.contains('.') => {
+        Err(ip::IpError::NotDottedQuad)
+            if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') && v.contains('.') =>
+        {
             "a dotted number that is not four parts of 1-3 digits: a version number, not an IPv4 address"
         }
         Err(e) => e.message(),
@@ -202,6 +214,10 @@ fn ipv6_reason(v: &str) -> &'static str {
 }
 
 /// The classification proper; `Err` carries the reason for `unknown`.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "t = trimmed input, v = refanged value: used on every line"
+)]
 fn detect(t: &str) -> Result<Classified, String> {
     if t.is_empty() {
         return Err("empty input".to_owned());
@@ -220,12 +236,17 @@ fn detect(t: &str) -> Result<Classified, String> {
         };
     }
     let b = t.as_bytes();
-    let windows_drive = b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    let windows_drive =
+        b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
     let windows_drive = windows_drive && !t.contains("://");
-    if windows_drive || first == b'%' || t.starts_with("\\\\") || (first == b'/' && !t.starts_with("//")) || t.starts_with("~/") {
+    if windows_drive
+        || first == b'%'
+        || t.starts_with("\\\\")
+        || (first == b'/' && !t.starts_with("//"))
+        || t.starts_with("~/")
+    {
         if let Some((canonical, facts)) = path::parse_path(t) {
-            let mut f = Facts::default();
-            f.path = Some(facts);
+            let f = Facts { path: Some(facts), ..Facts::default() };
             return Ok(found(IocKind::FilePath, canonical, t, false, f));
         }
         if first != b'/' {
@@ -246,8 +267,7 @@ fn detect(t: &str) -> Result<Classified, String> {
     if vb.len() >= 4 && vb[..4].eq_ignore_ascii_case(b"cve-") {
         return match ids::parse_cve(v) {
             Ok((id, facts)) => {
-                let mut f = Facts::default();
-                f.cve = Some(facts);
+                let f = Facts { cve: Some(facts), ..Facts::default() };
                 Ok(found(IocKind::Cve, id, t, defanged, f))
             }
             Err(e) => Err(e.to_owned()),
@@ -273,9 +293,7 @@ fn detect(t: &str) -> Result<Classified, String> {
     if v.contains('@') {
         return match email::parse(v) {
             Ok(e) => {
-                let mut f = Facts::default();
-                f.domain = Some(e.domain);
-                f.email = Some(e.facts);
+                let f = Facts { domain: Some(e.domain), email: Some(e.facts), ..Facts::default() };
                 let mut c = found(IocKind::Email, e.canonical, t, defanged, f);
                 c.reason = reserved_note(c.facts.domain.as_ref());
                 Ok(c)
@@ -296,25 +314,30 @@ fn detect(t: &str) -> Result<Classified, String> {
         && matches!(vb[0].to_ascii_uppercase(), b'T' | b'G' | b'S' | b'M' | b'C' | b'D')
         && let Some((id, facts)) = ids::parse_attack(v)
     {
-        let mut f = Facts::default();
-        f.attack = Some(facts);
+        let f = Facts { attack: Some(facts), ..Facts::default() };
         return Ok(found(IocKind::Attack, id, t, defanged, f));
     }
     if let Some(slash) = v.find('/') {
         let head = &v[..slash];
-        let numeric_head = !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let numeric_head =
+            !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         if numeric_head || (head.contains(':') && ip::parse_v6(head).is_ok()) {
             return match ip::parse_cidr(v) {
                 Ok(c) => {
-                    let mut f = Facts::default();
-                    f.ip = Some(c.facts);
+                    let f = Facts { ip: Some(c.facts), ..Facts::default() };
                     let mut out = found(IocKind::Cidr, c.canonical, t, defanged, f);
                     if c.host_bits_set {
-                        out.reason = Some("host bits were set; the canonical value is the network".to_owned());
+                        out.reason = Some(
+                            "host bits were set; the canonical value is the network".to_owned(),
+                        );
                     }
                     Ok(out)
                 }
-                Err(e) if numeric_head && ip::parse_v4(head).is_ok() && !v[slash + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+                Err(e)
+                    if numeric_head
+                        && ip::parse_v4(head).is_ok()
+                        && !v[slash + 1..].bytes().all(|b| b.is_ascii_digit()) =>
+                {
                     // `1.2.3.4/path`: a scheme-less URL on an IP host.
                     schemeless_url(v, t, defanged).map_err(|_| e.message().to_owned())
                 }
@@ -327,8 +350,7 @@ fn detect(t: &str) -> Result<Classified, String> {
     if all_numeric {
         return match ip::parse_v4(v) {
             Ok(a) => {
-                let mut f = Facts::default();
-                f.ip = Some(ip::facts_v4(a));
+                let f = Facts { ip: Some(ip::facts_v4(a)), ..Facts::default() };
                 Ok(found(IocKind::Ipv4, a.to_string(), t, defanged, f))
             }
             Err(_) => Err(ipv4_reason(v).to_owned()),
@@ -336,8 +358,7 @@ fn detect(t: &str) -> Result<Classified, String> {
     }
     if v.contains(':') {
         if let Ok(a) = ip::parse_v6(v) {
-            let mut f = Facts::default();
-            f.ip = Some(ip::facts_v6(a));
+            let f = Facts { ip: Some(ip::facts_v6(a)), ..Facts::default() };
             return Ok(found(IocKind::Ipv6, ip::format_v6(a), t, defanged, f));
         }
         if let Some((host, port)) = v.rsplit_once(':')
@@ -345,15 +366,16 @@ fn detect(t: &str) -> Result<Classified, String> {
             && port.bytes().all(|b| b.is_ascii_digit())
             && (ip::parse_v4(host).is_ok() || domain::validate(host).is_ok())
         {
-            return Err(format!("`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"));
+            return Err(format!(
+                "`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"
+            ));
         }
         return Err(ipv6_reason(v).to_owned());
     }
     if looks_like_btc(v)
         && let Ok((canonical, facts)) = btc::parse(v)
     {
-        let mut f = Facts::default();
-        f.btc = Some(facts);
+        let f = Facts { btc: Some(facts), ..Facts::default() };
         return Ok(found(IocKind::Btc, canonical, t, defanged, f));
     }
     match domain::validate(v) {
@@ -364,9 +386,8 @@ fn detect(t: &str) -> Result<Classified, String> {
                     d.facts.tld
                 ));
             }
-            let mut f = Facts::default();
             let note = reserved_note(Some(&d.facts));
-            f.domain = Some(d.facts);
+            let f = Facts { domain: Some(d.facts), ..Facts::default() };
             let mut c = found(IocKind::Domain, d.canonical, t, defanged, f);
             c.reason = note;
             Ok(c)
@@ -386,7 +407,8 @@ fn detect(t: &str) -> Result<Classified, String> {
 }
 
 fn reserved_note(d: Option<&crate::DomainFacts>) -> Option<String> {
-    d.filter(|d| d.reserved).map(|_| "reserved name (RFC 2606/6761): not routable as an external indicator".to_owned())
+    d.filter(|d| d.reserved)
+        .map(|_| "reserved name (RFC 2606/6761): not routable as an external indicator".to_owned())
 }
 
 fn looks_like_btc(v: &str) -> bool {
@@ -395,21 +417,26 @@ fn looks_like_btc(v: &str) -> bool {
     if matches!(lower3.as_deref(), Some(b"bc1" | b"tb1")) {
         return b.len() >= 14;
     }
-    (25..=35).contains(&b.len()) && matches!(b[0], b'1' | b'3' | b'm' | b'n' | b'2') && b.iter().all(u8::is_ascii_alphanumeric)
+    (25..=35).contains(&b.len())
+        && matches!(b[0], b'1' | b'3' | b'm' | b'n' | b'2')
+        && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
-fn classify_url(v: &str, t: &str, defanged: bool) -> Result<Classified, String> {
-    match url::parse(v) {
-        Ok(u) => {
-            let mut f = Facts::default();
-            f.domain = u.domain;
-            f.ip = u.ip;
-            let note = (u.facts.host_type == IocKind::Unknown)
-                .then(|| format!("host `{}` is not a public domain or IP address", u.facts.host));
-            f.url = Some(u.facts);
-            let mut c = found(IocKind::Url, u.canonical, t, defanged, f);
-            c.reason = note.or_else(|| reserved_note(c.facts.domain.as_ref()));
-            Ok(c)
+fn classify_url(value: &str, input: &str, defanged: bool) -> Result<Classified, String> {
+    match url::parse(value) {
+        Ok(parsed) => {
+            let note = (parsed.facts.host_type == IocKind::Unknown).then(|| {
+                format!("host `{}` is not a public domain or IP address", parsed.facts.host)
+            });
+            let facts = Facts {
+                domain: parsed.domain,
+                ip: parsed.ip,
+                url: Some(parsed.facts),
+                ..Facts::default()
+            };
+            let mut out = found(IocKind::Url, parsed.canonical, input, defanged, facts);
+            out.reason = note.or_else(|| reserved_note(out.facts.domain.as_ref()));
+            Ok(out)
         }
         Err(e) => Err(e.message()),
     }
@@ -420,9 +447,13 @@ fn classify_url(v: &str, t: &str, defanged: bool) -> Result<Classified, String> 
 fn schemeless_url(v: &str, t: &str, defanged: bool) -> Result<Classified, String> {
     let slash = v.find('/').unwrap_or(v.len());
     let host = &v[..slash];
-    let host_only = host.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
+    let host_only = host
+        .rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
     let ok = ip::parse_v4(host_only).is_ok()
-        || domain::validate(host_only).is_ok_and(|d| defanged || !domain::is_file_extension_tld(&d.facts.tld));
+        || domain::validate(host_only)
+            .is_ok_and(|d| defanged || !domain::is_file_extension_tld(&d.facts.tld));
     if !ok {
         return Err(format!("`{host}` before the `/` is not a domain or IPv4 address"));
     }
@@ -437,7 +468,12 @@ mod tests {
 
     fn check(input: &str, kind: IocKind, canonical: &str) {
         let c = classify(input);
-        assert_eq!((c.kind, c.canonical.as_str()), (kind, canonical), "classify({input:?}): {:?}", c.reason);
+        assert_eq!(
+            (c.kind, c.canonical.as_str()),
+            (kind, canonical),
+            "classify({input:?}): {:?}",
+            c.reason
+        );
     }
 
     #[test]
@@ -452,7 +488,11 @@ mod tests {
         check("cve-2021-44228", IocKind::Cve, "CVE-2021-44228");
         check("t1059.001", IocKind::Attack, "T1059.001");
         check("ASN 13335", IocKind::Asn, "AS13335");
-        check("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", IocKind::Btc, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
+        check(
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            IocKind::Btc,
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        );
         check("C:\\Windows\\Temp\\a.exe", IocKind::FilePath, "C:\\Windows\\Temp\\a.exe");
         check("HKCU\\Software\\Run", IocKind::RegistryKey, "HKEY_CURRENT_USER\\Software\\Run");
         check("evil[.]com/gate.php", IocKind::Url, "http://evil.com/gate.php");
@@ -460,9 +500,21 @@ mod tests {
 
     #[test]
     fn negatives() {
-        for v in ["readme.md", "invoice.zip", "loader.py", "10.0.19041.1", "1.2.3.4.5", "12:30:45", "00:1A:2B:3C:4D:5E",
-            "W64/BURNTCIGAR.CA!tr", "e.g.", "System.Net.WebClient", "", "   ", "hello"]
-        {
+        for v in [
+            "readme.md",
+            "invoice.zip",
+            "loader.py",
+            "10.0.19041.1",
+            "1.2.3.4.5",
+            "12:30:45",
+            "00:1A:2B:3C:4D:5E",
+            "W64/BURNTCIGAR.CA!tr",
+            "e.g.",
+            "System.Net.WebClient",
+            "",
+            "   ",
+            "hello",
+        ] {
             let c = classify(v);
             assert_eq!(c.kind, IocKind::Unknown, "{v:?} → {c:?}");
             assert!(c.reason.is_some());

@@ -1,5 +1,5 @@
-//! Bitcoin addresses: Base58Check (P2PKH, P2SH; checksum = first 4 bytes of SHA-256(SHA-256(payload))) and
-//! SegWit Bech32 / Bech32m (BIP-173 / BIP-350 checksums, witness program rules). Checksums are always verified.
+//! Bitcoin addresses: `Base58Check` (P2PKH, P2SH; checksum = first 4 bytes of SHA-256(SHA-256(payload))) and
+//! `SegWit` Bech32 / Bech32m (BIP-173 / BIP-350 checksums, witness program rules). Checksums are always verified.
 use crate::BtcFacts;
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -86,10 +86,16 @@ fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), &'static str> {
     if data.len() < 7 {
         return Err("the Bech32 data part is too short");
     }
-    let expanded = hrp.bytes().map(|c| c >> 5).chain([0]).chain(hrp.bytes().map(|c| c & 31)).chain(data.iter().copied());
+    let expanded = hrp
+        .bytes()
+        .map(|c| c >> 5)
+        .chain([0])
+        .chain(hrp.bytes().map(|c| c & 31))
+        .chain(data.iter().copied());
     let check = polymod(expanded);
     let witness_version = data[0];
-    let (encoding, want) = if witness_version == 0 { ("bech32", 1) } else { ("bech32m", 0x2bc8_30a3) };
+    let (encoding, want) =
+        if witness_version == 0 { ("bech32", 1) } else { ("bech32m", 0x2bc8_30a3) };
     if check != want {
         return Err("the Bech32 checksum does not match");
     }
@@ -112,7 +118,9 @@ fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), &'static str> {
     if bits >= 5 || (acc & ((1 << bits) - 1)) != 0 {
         return Err("the witness program has invalid padding");
     }
-    if !(2..=40).contains(&program.len()) || (witness_version == 0 && program.len() != 20 && program.len() != 32) {
+    if !(2..=40).contains(&program.len())
+        || (witness_version == 0 && program.len() != 20 && program.len() != 32)
+    {
         return Err("the witness program length is invalid");
     }
     let network = if hrp == "bc" { "mainnet" } else { "testnet" };
@@ -140,9 +148,16 @@ mod tests {
         let (c, f) = parse("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4").unwrap();
         assert_eq!(c, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
         assert_eq!(f.encoding, "bech32");
-        let (_, f) = parse("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0").unwrap();
+        let (_, f) =
+            parse("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0").unwrap();
         assert_eq!(f.encoding, "bech32m");
-        assert_eq!(parse("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7").unwrap().1.network, "testnet");
+        assert_eq!(
+            parse("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7")
+                .unwrap()
+                .1
+                .network,
+            "testnet"
+        );
         // BIP-350: a v0 program with a Bech32m checksum and a v1 program with a Bech32 checksum are invalid.
         assert!(parse("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh").is_err());
         assert!(parse("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5").is_err());

@@ -47,9 +47,13 @@ impl DomainError {
         match self {
             DomainError::Empty => "empty name".to_owned(),
             DomainError::TooLong => "longer than 253 bytes".to_owned(),
-            DomainError::SingleLabel => "a single label, not a fully-qualified domain name".to_owned(),
+            DomainError::SingleLabel => {
+                "a single label, not a fully-qualified domain name".to_owned()
+            }
             DomainError::BadLabel(l) => format!("label `{l}` is not a valid DNS label"),
-            DomainError::NumericTld => "the last label is numeric (a version number or an IP, not a TLD)".to_owned(),
+            DomainError::NumericTld => {
+                "the last label is numeric (a version number or an IP, not a TLD)".to_owned()
+            }
             DomainError::UnknownTld(t) => format!("TLD `{t}` does not exist"),
             DomainError::Idna => "not a valid internationalised domain name (UTS #46)".to_owned(),
         }
@@ -109,7 +113,10 @@ pub fn public_suffix(name: &str) -> (usize, bool) {
     for i in 0..n {
         let f = flags[i];
         if f & EXCEPTION != 0 {
-            return (starts.get(i + 1).copied().filter(|_| i + 1 < n).unwrap_or(starts[i]), f & PRIVATE != 0);
+            return (
+                starts.get(i + 1).copied().filter(|_| i + 1 < n).unwrap_or(starts[i]),
+                f & PRIVATE != 0,
+            );
         }
         if f & RULE != 0 {
             return (starts[i], f & PRIVATE != 0);
@@ -142,7 +149,7 @@ fn ascii_name(s: &str) -> Result<(String, bool), DomainError> {
             _ => return Err(DomainError::BadLabel(label_of(s, label_start))),
         }
         label_len += 1;
-        if label_len == 4 && bytes[label_start..i + 1].eq_ignore_ascii_case(b"xn--") {
+        if label_len == 4 && bytes[label_start..=i].eq_ignore_ascii_case(b"xn--") {
             idn = true;
         }
     }
@@ -204,11 +211,15 @@ pub fn validate(input: &str) -> Result<Domain, DomainError> {
         return Err(DomainError::NumericTld);
     }
     let reserved = is_reserved(&canonical);
-    if !tld_exists(tld) && !(reserved && is_special_use_tld(tld)) {
+    if !(tld_exists(tld) || reserved && is_special_use_tld(tld)) {
         return Err(DomainError::UnknownTld(tld.to_owned()));
     }
     let (ps_start, private_suffix) = public_suffix(&canonical);
-    let registrable_start = if ps_start == 0 { None } else { canonical[..ps_start - 1].rfind('.').map_or(Some(0), |i| Some(i + 1)) };
+    let registrable_start = if ps_start == 0 {
+        None
+    } else {
+        canonical[..ps_start - 1].rfind('.').map_or(Some(0), |i| Some(i + 1))
+    };
     let facts = DomainFacts {
         registrable: registrable_start.map(|i| canonical[i..].to_owned()),
         public_suffix: canonical[ps_start..].to_owned(),
@@ -269,7 +280,10 @@ mod tests {
         assert_eq!(reg("www.ck").as_deref(), Some("www.ck"));
         assert_eq!(reg("www.www.ck").as_deref(), Some("www.ck"));
         assert_eq!(reg("食狮.com.cn").as_deref(), Some("xn--85x722f.com.cn"));
-        assert_eq!(reg("www.xn--85x722f.xn--55qx5d.cn").as_deref(), Some("xn--85x722f.xn--55qx5d.cn"));
+        assert_eq!(
+            reg("www.xn--85x722f.xn--55qx5d.cn").as_deref(),
+            Some("xn--85x722f.xn--55qx5d.cn")
+        );
         assert_eq!(reg("shishi.xn--fiqs8s").as_deref(), Some("shishi.xn--fiqs8s"));
     }
 

@@ -42,7 +42,8 @@ fn is_atext(b: u8) -> bool {
 
 /// Parses an e-mail address (already refanged; an optional `mailto:` prefix is removed).
 pub fn parse(input: &str) -> Result<Email, EmailError> {
-    let s = input.strip_prefix("mailto:").or_else(|| input.strip_prefix("MAILTO:")).unwrap_or(input);
+    let s =
+        input.strip_prefix("mailto:").or_else(|| input.strip_prefix("MAILTO:")).unwrap_or(input);
     let (local, dom) = s.split_once('@').ok_or(EmailError::NoAt)?;
     if dom.contains('@') {
         return Err(EmailError::NoAt);
@@ -59,7 +60,11 @@ pub fn parse(input: &str) -> Result<Email, EmailError> {
     }
     let d = domain::validate(dom).map_err(EmailError::BadDomain)?;
     let canonical = format!("{}@{}", local.to_ascii_lowercase(), d.canonical);
-    Ok(Email { canonical, facts: EmailFacts { local: local.to_owned(), domain: d.canonical }, domain: d.facts })
+    Ok(Email {
+        canonical,
+        facts: EmailFacts { local: local.to_owned(), domain: d.canonical },
+        domain: d.facts,
+    })
 }
 
 #[cfg(test)]

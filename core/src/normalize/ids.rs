@@ -79,9 +79,9 @@ pub fn parse_asn(s: &str) -> Option<Result<String, &'static str>> {
     if rest.len() > 1 && rest.starts_with('0') {
         return Some(Err("an AS number has no leading zero"));
     }
-    match rest.parse::<u64>() {
-        Ok(n) if n <= u64::from(u32::MAX) => Some(Ok(format!("AS{n}"))),
-        _ => Some(Err("AS numbers are 32-bit (0 to 4294967295)")),
+    match rest.parse::<u32>() {
+        Ok(n) => Some(Ok(format!("AS{n}"))),
+        Err(_) => Some(Err("AS numbers are 32-bit (0 to 4294967295)")),
     }
 }
 

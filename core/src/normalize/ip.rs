@@ -29,8 +29,12 @@ impl IpError {
         match self {
             IpError::NotDottedQuad => "not a dotted-quad IPv4 address",
             IpError::OctetRange => "an IPv4 part is above 255",
-            IpError::LeadingZero => "an IPv4 part has a leading zero (octal in some parsers, decimal in others)",
-            IpError::TooManyParts => "more than four numeric parts: a version number, not an IPv4 address",
+            IpError::LeadingZero => {
+                "an IPv4 part has a leading zero (octal in some parsers, decimal in others)"
+            }
+            IpError::TooManyParts => {
+                "more than four numeric parts: a version number, not an IPv4 address"
+            }
             IpError::NotIpv6 => "not valid IPv6 text",
             IpError::BadPrefix => "the CIDR prefix length is missing or out of range",
         }
@@ -41,12 +45,15 @@ impl IpError {
 pub fn parse_v4(s: &str) -> Result<Ipv4Addr, IpError> {
     let b = s.as_bytes();
     if b.is_empty() || b.len() > 15 {
-        return Err(if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && b.iter().filter(|c| **c == b'.').count() > 3
-        {
-            IpError::TooManyParts
-        } else {
-            IpError::NotDottedQuad
-        });
+        return Err(
+            if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                && memchr::memchr_iter(b'.', b).count() > 3
+            {
+                IpError::TooManyParts
+            } else {
+                IpError::NotDottedQuad
+            },
+        );
     }
     let mut octets = [0u8; 4];
     let mut part = 0usize;
@@ -154,7 +161,13 @@ pub fn embedded_v4(addr: Ipv6Addr) -> Option<Ipv4Addr> {
 /// Facts for an IPv4 address.
 pub fn facts_v4(addr: Ipv4Addr) -> IpFacts {
     let (scope, name) = scope_v4(u32::from(addr));
-    IpFacts { version: 4, scope, special: name.map(str::to_owned), prefix_len: None, embedded_ipv4: None }
+    IpFacts {
+        version: 4,
+        scope,
+        special: name.map(str::to_owned),
+        prefix_len: None,
+        embedded_ipv4: None,
+    }
 }
 
 /// Facts for an IPv6 address.
@@ -181,7 +194,11 @@ pub struct Cidr {
 }
 
 fn parse_prefix_len(s: &str, max: u8) -> Result<u8, IpError> {
-    if s.is_empty() || s.len() > 3 || !s.bytes().all(|c| c.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty()
+        || s.len() > 3
+        || !s.bytes().all(|c| c.is_ascii_digit())
+        || (s.len() > 1 && s.starts_with('0'))
+    {
         return Err(IpError::BadPrefix);
     }
     let n: u8 = s.parse().map_err(|_| IpError::BadPrefix)?;
@@ -253,7 +270,7 @@ mod tests {
     #[test]
     fn strict_dotted_quad() {
         assert_eq!(parse_v4("8.8.8.8"), Ok(Ipv4Addr::new(8, 8, 8, 8)));
-        assert_eq!(parse_v4("0.0.0.0"), Ok(Ipv4Addr::new(0, 0, 0, 0)));
+        assert_eq!(parse_v4("0.0.0.0"), Ok(Ipv4Addr::UNSPECIFIED));
         assert_eq!(parse_v4("255.255.255.255"), Ok(Ipv4Addr::BROADCAST));
         assert_eq!(parse_v4("256.1.1.1"), Err(IpError::OctetRange));
         assert_eq!(parse_v4("010.1.1.1"), Err(IpError::LeadingZero));

@@ -62,7 +62,10 @@ pub fn parse_path(s: &str) -> Option<(String, PathFacts)> {
         if rest.is_empty() || rest.contains(['<', '>', '"', '|', '?', '*']) {
             return None;
         }
-        Some((s.to_owned(), PathFacts { os: "windows".to_owned(), file_name: file_name(s, &['\\', '/']) }))
+        Some((
+            s.to_owned(),
+            PathFacts { os: "windows".to_owned(), file_name: file_name(s, &['\\', '/']) },
+        ))
     };
     // `C:\…` (or `C:/…`).
     if b.len() > 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/') {
@@ -121,10 +124,18 @@ mod tests {
     fn registry() {
         assert_eq!(
             parse_registry("HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"),
-            Some(Ok("HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run".into()))
+            Some(
+                Ok("HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run".into())
+            )
         );
-        assert_eq!(parse_registry("hkcu\\Software\\x"), Some(Ok("HKEY_CURRENT_USER\\Software\\x".into())));
-        assert_eq!(parse_registry("HKCU:\\Software\\x"), Some(Ok("HKEY_CURRENT_USER\\Software\\x".into())));
+        assert_eq!(
+            parse_registry("hkcu\\Software\\x"),
+            Some(Ok("HKEY_CURRENT_USER\\Software\\x".into()))
+        );
+        assert_eq!(
+            parse_registry("HKCU:\\Software\\x"),
+            Some(Ok("HKEY_CURRENT_USER\\Software\\x".into()))
+        );
         assert_eq!(parse_registry("HKCR\\.exe"), Some(Ok("HKEY_CLASSES_ROOT\\.exe".into())));
         assert_eq!(
             parse_registry("\\REGISTRY\\MACHINE\\SYSTEM\\x"),

@@ -88,7 +88,10 @@ fn in_cve_context(out: &str) -> bool {
     if ends_cve(b.len()) {
         return true;
     }
-    b.len() >= 8 && b[b.len() - 4..].iter().all(u8::is_ascii_digit) && b[b.len() - 5] == b'-' && ends_cve(b.len() - 5)
+    b.len() >= 8
+        && b[b.len() - 4..].iter().all(u8::is_ascii_digit)
+        && b[b.len() - 5] == b'-'
+        && ends_cve(b.len() - 5)
 }
 
 /// True when `\.` must not be read as an escaped dot: the value is a registry key or holds real backslash
@@ -113,7 +116,8 @@ fn char_pass(s: &str) -> Option<String> {
             b'[' | b'(' | b'{' => {
                 let close = closing(b);
                 let limit = bytes.len().min(i + 8);
-                if let Some(j) = bytes[i + 1..limit].iter().position(|&c| c == close).map(|p| p + i + 1)
+                if let Some(j) =
+                    bytes[i + 1..limit].iter().position(|&c| c == close).map(|p| p + i + 1)
                     && let Some(rep) = bracket_marker(&s[i + 1..j])
                 {
                     out.push_str(rep);
@@ -136,7 +140,9 @@ fn char_pass(s: &str) -> Option<String> {
                         out.push('.');
                         changed = true;
                     }
-                    '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => changed = true,
+                    '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {
+                        changed = true;
+                    }
                     '\u{2010}'..='\u{2015}' | '\u{2212}' if in_cve_context(&out) => {
                         out.push('-');
                         changed = true;
@@ -264,11 +270,14 @@ fn join_ok(left: &str, right: &str) -> bool {
     if digits(l) && digits(r) {
         return true;
     }
-    r.len() >= 2 && r.bytes().all(|b| b.is_ascii_alphanumeric()) && tld_exists(&r.to_ascii_lowercase())
+    r.len() >= 2
+        && r.bytes().all(|b| b.is_ascii_alphanumeric())
+        && tld_exists(&r.to_ascii_lowercase())
 }
 
 fn is_local_part(w: &str) -> bool {
-    !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
+    !w.is_empty()
+        && w.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
 }
 
 /// Joins ` DOT ` / ` . ` separated labels (guarded) and, with other defang evidence, ` at `.
@@ -294,7 +303,10 @@ fn spaced_pass(s: &str, evidence: bool) -> Option<String> {
     if evidence || merged {
         let mut j = 0;
         while j + 2 < out.len() {
-            if out[j + 1].eq_ignore_ascii_case("at") && is_local_part(&out[j]) && out[j + 2].contains('.') {
+            if out[j + 1].eq_ignore_ascii_case("at")
+                && is_local_part(&out[j])
+                && out[j + 2].contains('.')
+            {
                 let joined = format!("{}@{}", out[j], out[j + 2]);
                 out.splice(j..j + 3, [joined]);
                 merged = true;
@@ -436,7 +448,12 @@ mod tests {
         assert_eq!(defang("8.8.8.8"), "8[.]8[.]8[.]8");
         assert_eq!(defang("2001:db8::1"), "2001:db8::1");
         assert_eq!(defang("d41d8cd98f00b204e9800998ecf8427e"), "d41d8cd98f00b204e9800998ecf8427e");
-        for v in ["https://evil.com/a.php?x=1.2", "ftp://files.evil.net/x", "user@mail.evil.com", "8.8.8.8"] {
+        for v in [
+            "https://evil.com/a.php?x=1.2",
+            "ftp://files.evil.net/x",
+            "user@mail.evil.com",
+            "8.8.8.8",
+        ] {
             assert_eq!(refang(&defang(v)), v);
         }
     }

@@ -46,7 +46,9 @@ impl UrlError {
             UrlError::NoHost => "the URL has no host".to_owned(),
             UrlError::BadHost(h) => format!("host `{h}` is not a domain name or IP address"),
             UrlError::BadPort => "the port is not a number from 0 to 65535".to_owned(),
-            UrlError::Whitespace => "a URL cannot contain whitespace or control characters".to_owned(),
+            UrlError::Whitespace => {
+                "a URL cannot contain whitespace or control characters".to_owned()
+            }
         }
     }
 }
@@ -129,29 +131,26 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
     } else if let Ok(a) = ip::parse_v4(host_raw) {
         let text = a.to_string();
         (text.clone(), text, IocKind::Ipv4, None, Some(ip::facts_v4(a)))
+    } else if let Ok(d) = domain::validate(host_raw) {
+        (d.canonical.clone(), d.canonical, IocKind::Domain, Some(d.facts), None)
     } else {
-        match domain::validate(host_raw) {
-            Ok(d) => (d.canonical.clone(), d.canonical, IocKind::Domain, Some(d.facts), None),
-            Err(_) => {
-                // A DNS-style host with no known TLD (`intranet`, `localhost`): still a URL, host type unknown.
-                let h = host_raw.strip_suffix('.').unwrap_or(host_raw);
-                let ok = !h.is_empty()
-                    && h.len() <= 253
-                    && h.split('.').all(|l| {
-                        !l.is_empty()
-                            && l.len() <= 63
-                            && !l.starts_with('-')
-                            && !l.ends_with('-')
-                            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                    })
-                    && !h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-                if !ok {
-                    return Err(UrlError::BadHost(host_raw.to_owned()));
-                }
-                let lower = h.to_ascii_lowercase();
-                (lower.clone(), lower, IocKind::Unknown, None, None)
-            }
+        // A DNS-style host with no known TLD (`intranet`, `localhost`): still a URL, host type unknown.
+        let h = host_raw.strip_suffix('.').unwrap_or(host_raw);
+        let ok = !h.is_empty()
+            && h.len() <= 253
+            && h.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            && !h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        if !ok {
+            return Err(UrlError::BadHost(host_raw.to_owned()));
         }
+        let lower = h.to_ascii_lowercase();
+        (lower.clone(), lower, IocKind::Unknown, None, None)
     };
     // Split path, query, fragment (no decoding).
     let (before_frag, fragment) = match tail.find('#') {

@@ -29,10 +29,14 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>> {
         Output { path: "core/src/generated/dns_tlds.rs".into(), contents: tld_file(&tlds) },
         Output { path: "core/src/generated/dns_psl.rs".into(), contents: psl_file(root)? },
         Output { path: "core/src/generated/dns_ip_ranges.rs".into(), contents: ip_file(root)? },
-        Output { path: "core/src/generated/dns_names.rs".into(), contents: names_file(root, &tlds)? },
+        Output {
+            path: "core/src/generated/dns_names.rs".into(),
+            contents: names_file(root, &tlds)?,
+        },
     ])
 }
 
+#[expect(clippy::disallowed_methods, reason = "xtask reads data/: the I/O ban is for core")]
 fn read(root: &Path, rel: &str) -> Result<String> {
     std::fs::read_to_string(root.join(rel)).with_context(|| format!("reading {rel}"))
 }
@@ -53,7 +57,9 @@ fn tlds(root: &Path) -> Result<Vec<String>> {
 
 fn tld_file(tlds: &[String]) -> String {
     let mut s = header("data/dns/tlds.txt (IANA root zone, via MISP warninglist `tlds`)");
-    s.push_str("/// Every delegated top-level domain, lower-case A-labels, sorted (binary search).\n");
+    s.push_str(
+        "/// Every delegated top-level domain, lower-case A-labels, sorted (binary search).\n",
+    );
     s.push_str("pub(crate) static TLDS: &[&str] = &[\n");
     for t in tlds {
         let _ = writeln!(s, "    {t:?},");
@@ -84,7 +90,8 @@ fn psl_file(root: &Path) -> Result<String> {
             (rule, RULE)
         };
         ensure!(!name.contains('*'), "unsupported PSL rule {rule}");
-        let ascii = idna::domain_to_ascii(name).map_err(|e| anyhow::anyhow!("PSL rule {rule}: {e:?}"))?;
+        let ascii =
+            idna::domain_to_ascii(name).map_err(|e| anyhow::anyhow!("PSL rule {rule}: {e:?}"))?;
         let entry = rules.entry(ascii).or_insert(0);
         *entry |= flag;
         if private {
@@ -100,7 +107,9 @@ fn psl_file(root: &Path) -> Result<String> {
          /// Flag: `!x` is an exception rule.\npub(crate) const EXCEPTION: u8 = {EXCEPTION};\n\
          /// Flag: the rule is in the PRIVATE section.\npub(crate) const PRIVATE: u8 = {PRIVATE};\n"
     );
-    s.push_str("/// PSL rules as `(suffix in A-labels, flags)`, sorted by suffix (binary search).\n");
+    s.push_str(
+        "/// PSL rules as `(suffix in A-labels, flags)`, sorted by suffix (binary search).\n",
+    );
     s.push_str("pub(crate) static PSL: &[(&str, u8)] = &[\n");
     for (name, flags) in &rules {
         let _ = writeln!(s, "    ({name:?}, {flags}),");
@@ -144,7 +153,9 @@ fn parse_prefix(text: &str, v6: bool) -> Result<(u128, u128, u8)> {
     let value: u128 = if v6 {
         u128::from(addr.parse::<Ipv6Addr>().with_context(|| format!("{text}: bad IPv6"))?)
     } else {
-        u128::from(u32::from(addr.parse::<Ipv4Addr>().with_context(|| format!("{text}: bad IPv4"))?))
+        u128::from(u32::from(
+            addr.parse::<Ipv4Addr>().with_context(|| format!("{text}: bad IPv4"))?,
+        ))
     };
     let host_bits = u32::from(bits - len);
     let host_mask: u128 = if host_bits == 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
@@ -157,12 +168,19 @@ fn blocks(root: &Path, rel: &str, v6: bool) -> Result<Vec<Block>> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let mut parts = line.splitn(3, ',');
-        let (Some(prefix), Some(scope), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(prefix), Some(scope), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
             bail!("{rel}: bad line {line}");
         };
         ensure!(SCOPES.iter().any(|(w, _)| *w == scope), "{rel}: unknown scope {scope}");
         let (start, end, prefix) = parse_prefix(prefix, v6)?;
-        out.push(Block { start, end, prefix, scope: scope.to_owned(), name: name.trim_matches('"').to_owned() });
+        out.push(Block {
+            start,
+            end,
+            prefix,
+            scope: scope.to_owned(),
+            name: name.trim_matches('"').to_owned(),
+        });
     }
     Ok(out)
 }
@@ -182,7 +200,8 @@ fn flatten(blocks: &[Block]) -> Vec<(u128, u128, String, String)> {
     let mut out: Vec<(u128, u128, String, String)> = Vec::new();
     for (i, &start) in points.iter().enumerate() {
         let end = points.get(i + 1).map_or(u128::MAX, |n| n - 1);
-        let best = blocks.iter().filter(|b| b.start <= start && end <= b.end).max_by_key(|b| b.prefix);
+        let best =
+            blocks.iter().filter(|b| b.start <= start && end <= b.end).max_by_key(|b| b.prefix);
         let Some(best) = best else { continue };
         if let Some(last) = out.last_mut()
             && last.1.checked_add(1) == Some(start)
@@ -201,11 +220,20 @@ fn variant(scope: &str) -> &'static str {
     SCOPES.iter().find(|(w, _)| *w == scope).map_or("Reserved", |(_, v)| v)
 }
 
+/// `0x` + `digits` hex digits with a `_` every 4 (clippy `unreadable_literal`).
+fn hex(v: u128, digits: usize) -> String {
+    let raw = format!("{v:0digits$x}");
+    let groups: Vec<&str> =
+        raw.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    format!("0x{}", groups.join("_"))
+}
+
 fn ip_file(root: &Path) -> Result<String> {
     let v4 = blocks(root, "data/dns/iana_special_v4.csv", false)?;
     let v6 = blocks(root, "data/dns/iana_special_v6.csv", true)?;
     // Every CIDR of the reserved warninglist must fall inside one of our special-purpose blocks.
-    let reserved: serde_json::Value = serde_json::from_str(&read(root, "data/warninglists/reserved.json")?)?;
+    let reserved: serde_json::Value =
+        serde_json::from_str(&read(root, "data/warninglists/reserved.json")?)?;
     for list in reserved["lists"].as_array().into_iter().flatten() {
         if list["type"] != "cidr" {
             continue;
@@ -231,20 +259,33 @@ fn ip_file(root: &Path) -> Result<String> {
     s.push_str("/// IPv4 special-purpose ranges: disjoint, sorted, inclusive `(first, last, class, IANA name)`.\n");
     s.push_str("pub(crate) static V4: &[(u32, u32, IpScope, &str)] = &[\n");
     for (a, b, scope, name) in flatten(&v4) {
-        let _ = writeln!(s, "    ({a:#010x}, {b:#010x}, IpScope::{}, {name:?}),", variant(&scope));
+        let _ = writeln!(
+            s,
+            "    ({}, {}, IpScope::{}, {name:?}),",
+            hex(a, 8),
+            hex(b, 8),
+            variant(&scope)
+        );
     }
     s.push_str("];\n\n");
     s.push_str("/// IPv6 special-purpose ranges: disjoint, sorted, inclusive `(first, last, class, IANA name)`.\n");
     s.push_str("pub(crate) static V6: &[(u128, u128, IpScope, &str)] = &[\n");
     for (a, b, scope, name) in flatten(&v6) {
-        let _ = writeln!(s, "    ({a:#034x}, {b:#034x}, IpScope::{}, {name:?}),", variant(&scope));
+        let _ = writeln!(
+            s,
+            "    ({}, {}, IpScope::{}, {name:?}),",
+            hex(a, 32),
+            hex(b, 32),
+            variant(&scope)
+        );
     }
     s.push_str("];\n");
     Ok(s)
 }
 
 fn names_file(root: &Path, tlds: &[String]) -> Result<String> {
-    let reserved: serde_json::Value = serde_json::from_str(&read(root, "data/warninglists/reserved.json")?)?;
+    let reserved: serde_json::Value =
+        serde_json::from_str(&read(root, "data/warninglists/reserved.json")?)?;
     let mut names: Vec<String> = reserved["lists"]
         .as_array()
         .into_iter()
@@ -266,7 +307,10 @@ fn names_file(root: &Path, tlds: &[String]) -> Result<String> {
     exts.sort();
     exts.dedup();
     for e in &exts {
-        ensure!(tlds.binary_search(e).is_ok(), "file_extension_tlds.txt: `{e}` is not a delegated TLD");
+        ensure!(
+            tlds.binary_search(e).is_ok(),
+            "file_extension_tlds.txt: `{e}` is not a delegated TLD"
+        );
     }
     let mut s = header(
         "data/warninglists/reserved.json (special-use-domains) and data/dns/file_extension_tlds.txt",
@@ -277,7 +321,9 @@ fn names_file(root: &Path, tlds: &[String]) -> Result<String> {
         let _ = writeln!(s, "    {n:?},");
     }
     s.push_str("];\n\n");
-    s.push_str("/// TLDs that are also common file extensions (`readme.md`, `invoice.zip`), sorted.\n");
+    s.push_str(
+        "/// TLDs that are also common file extensions (`readme.md`, `invoice.zip`), sorted.\n",
+    );
     s.push_str("pub(crate) static FILE_EXTENSION_TLDS: &[&str] = &[\n");
     for e in &exts {
         let _ = writeln!(s, "    {e:?},");
