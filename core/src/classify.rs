@@ -252,6 +252,11 @@ fn detect(t: &str) -> Result<Classified, String> {
         if first != b'/' {
             return Err(why_not(IocKind::FilePath, t));
         }
+        if !t[1..].contains('/') {
+            return Err(
+                "not a file path: a Unix path needs 2 or more components (`/dir/file`)".to_owned()
+            );
+        }
     }
     // 2. Refang, then dispatch by shape.
     let r = refang_token(t);
@@ -346,7 +351,8 @@ fn detect(t: &str) -> Result<Classified, String> {
         }
         return schemeless_url(v, t, defanged);
     }
-    let all_numeric = vb.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    let all_numeric =
+        vb.iter().all(|b| b.is_ascii_digit() || *b == b'.') && vb.iter().any(u8::is_ascii_digit);
     if all_numeric {
         return match ip::parse_v4(v) {
             Ok(a) => {

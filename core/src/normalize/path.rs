@@ -29,7 +29,12 @@ pub fn parse_registry(s: &str) -> Option<Result<String, &'static str>> {
     let upper_prefix: String = s.chars().take(22).collect::<String>().to_ascii_uppercase();
     let (spelling, long) = HIVES.iter().find(|(h, _)| {
         upper_prefix.starts_with(h)
-            && matches!(s.as_bytes().get(h.len()), None | Some(b'\\' | b':' | b'/'))
+            && match s.as_bytes().get(h.len()) {
+                None | Some(b'\\') => true,
+                // PowerShell drive form `HKLM:\…`.
+                Some(b':') => s.as_bytes().get(h.len() + 1) == Some(&b'\\'),
+                Some(_) => false,
+            }
     })?;
     let mut rest = &s[spelling.len()..];
     rest = rest.strip_prefix(':').unwrap_or(rest);
