@@ -41,7 +41,8 @@ fn url() -> impl Strategy<Value = String> {
         .prop_map(|(scheme, host, port, segs, query)| {
             let mut s = format!("{scheme}://{host}");
             if let Some(p) = port {
-                s.push_str(&format!(":{p}"));
+                s.push(':');
+                s.push_str(&p.to_string());
             }
             for seg in &segs {
                 s.push('/');
