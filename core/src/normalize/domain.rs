@@ -5,7 +5,7 @@
 //! characters or `xn--` labels go through the `idna` crate. TLD and PSL lookups are binary searches over the
 //! sorted tables in `generated/`.
 use crate::DomainFacts;
-use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES};
+use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES, RESERVED_TLDS};
 use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL, PSL_SLOTS, RULE, WILDCARD};
 use crate::generated::dns_tlds::{TLD_SLOTS, TLDS};
 
@@ -99,8 +99,8 @@ pub fn is_file_extension_tld(tld: &str) -> bool {
 /// True when `name` (canonical) is a special-use name or under one (`example.com`, `*.test`, `*.local` …).
 pub fn is_reserved(name: &str) -> bool {
     // Fast exit: every special-use name ends in one of a handful of TLDs.
-    let tld = name.rsplit('.').next().unwrap_or(name);
-    if !RESERVED_NAMES.iter().any(|r| r.rsplit('.').next() == Some(tld)) {
+    let tld = name.rfind('.').map_or(name, |i| &name[i + 1..]);
+    if !RESERVED_TLDS.contains(&tld) {
         return false;
     }
     let mut rest = name;

@@ -56,7 +56,7 @@ pub fn refang_token(input: &str) -> Refanged<'_> {
 
 /// What a bracketed marker stands for (`None`: not a marker).
 fn bracket_marker(inner: &str) -> Option<&'static str> {
-    let inner = inner.trim_matches(' ');
+    let inner = if inner.starts_with(' ') || inner.ends_with(' ') { inner.trim_matches(' ') } else { inner };
     Some(match inner.len() {
         1 => match inner.as_bytes()[0] {
             b'.' | b',' => ".",

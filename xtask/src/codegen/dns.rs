@@ -360,6 +360,15 @@ fn names_file(root: &Path, tlds: &[String]) -> Result<String> {
         let _ = writeln!(s, "    {n:?},");
     }
     s.push_str("];\n\n");
+    let mut last: Vec<&str> = names.iter().map(|n| n.rsplit('.').next().unwrap_or(n)).collect();
+    last.sort_unstable();
+    last.dedup();
+    s.push_str("/// The last labels of the special-use names (a fast pre-check).\n");
+    s.push_str("pub(crate) static RESERVED_TLDS: &[&str] = &[\n");
+    for n in &last {
+        let _ = writeln!(s, "    {n:?},");
+    }
+    s.push_str("];\n\n");
     s.push_str(
         "/// TLDs that are also common file extensions (`readme.md`, `invoice.zip`), sorted.\n",
     );
