@@ -151,9 +151,9 @@ fn unknown_id_is_a_clear_error() {
 
 #[test]
 fn lookup_tactic_group_software_mitigation_campaign() {
-    let t = lookup("TA0011").unwrap();
-    assert_eq!((t.kind, t.name.as_str()), (AttackIdKind::Tactic, "Command and Control"));
-    assert!(t.techniques.iter().any(|x| x.id == "T1071"));
+    let tac = lookup("TA0011").unwrap();
+    assert_eq!((tac.kind, tac.name.as_str()), (AttackIdKind::Tactic, "Command and Control"));
+    assert!(tac.techniques.iter().any(|x| x.id == "T1071"));
 
     let g = lookup("G0007").unwrap();
     assert_eq!(g.name, "APT28");
@@ -604,4 +604,17 @@ fn context_find_excludes_ambiguous_words() {
     // Multi-byte text around a match does not panic and is handled on char boundaries.
     assert_eq!(names("ßß emotet ßß").len(), 1);
     assert!(names("éemotet").is_empty());
+}
+
+#[test]
+#[ignore = "prints the KEV fallback table for review"]
+fn print_kev_fallback() {
+    for row in gc::KEV {
+        if ctid_row(row.cve).is_some() {
+            continue;
+        }
+        let v = rules::kev_fallback(row);
+        let ids: Vec<&str> = v.iter().map(|x| x.0).collect();
+        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes, row.product);
+    }
 }

@@ -8,6 +8,11 @@
 //! * `attack_cve.rs`: CTID CVE → ATT&CK mappings and the CISA KEV catalogue.
 //! * `attack_context.rs`: context-name patterns, the family-name index, and the rule-local dynamic-DNS and
 //!   web-service name lists.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "xtask reads data/: the I/O ban in clippy.toml is for core"
+)]
+
 use super::{Output, header};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
