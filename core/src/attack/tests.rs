@@ -618,3 +618,32 @@ fn print_kev_fallback() {
         println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes, row.product);
     }
 }
+
+// --- untrusted input ---------------------------------------------------------------------------------------------
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// No public entry point panics on arbitrary text, and every emitted id stays active.
+    #[test]
+    fn never_panics(s in "\\PC{0,40}", kind_index in 0usize..IocKind::ALL.len(), port in proptest::option::of(0u16..)) {
+        let _ = lookup(&s);
+        let _ = exists(&s);
+        let _ = name(&s);
+        let _ = tactic(&s);
+        let _ = kev(&s);
+        let _ = context::find(&s);
+        let ctx = MapContext { port, family: Some(s.clone()), email_context: true, ..MapContext::default() };
+        for m in map(&classified(IocKind::ALL[kind_index], &s), &ctx) {
+            proptest::prop_assert!(is_active_technique(&m.id));
+        }
+    }
+
+    /// URL-shaped input with odd hosts, ports and paths.
+    #[test]
+    fn url_shapes_never_panic(scheme in "[a-z]{0,6}", host in "[a-zé\\[\\]:.0-9-]{0,20}", rest in "[/?#:@a-z.é]{0,20}") {
+        let value = format!("{scheme}://{host}{rest}");
+        let _ = map(&classified(IocKind::Url, &value), &MapContext::default());
+        let _ = context::find(&value);
+    }
+}
