@@ -1076,8 +1076,9 @@ fn ranked(techs: &[u16], kind: IocKind) -> Vec<u16> {
 fn family(name: &str, kind: IocKind, out: &mut Out) {
     let key: String =
         name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    // An ATT&CK id (revoked ones resolve to their replacement), else a name from the family index.
     let id = if super::name(name).is_some() {
-        Some(name.trim().to_ascii_uppercase())
+        super::lookup(name).ok().map(|o| o.id)
     } else {
         gx::FAMILY_INDEX
             .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))

@@ -434,11 +434,11 @@ fn hash_and_family() {
         &MapContext { family: Some("Geodo".into()), ..MapContext::default() },
     );
     assert!(v.iter().any(|m| m.reason.contains("S0367")));
-    let v = check(
-        IocKind::Sha1,
-        &"b".repeat(40),
-        &MapContext { family: Some("no such family".into()), ..MapContext::default() },
-    );
+    // A revoked software id resolves: S0209 (Darkmoon) was revoked by S0012 (PoisonIvy).
+    let fam = |f: &str| MapContext { family: Some(f.into()), ..MapContext::default() };
+    let v = check(IocKind::Sha1, &"b".repeat(40), &fam("S0209"));
+    assert!(v.iter().any(|m| m.reason.contains("S0012")), "{:?}", ids(&v));
+    let v = check(IocKind::Sha1, &"b".repeat(40), &fam("no such family"));
     assert_eq!(ids(&v), ["T1204.002"]);
 }
 
