@@ -429,6 +429,11 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
 /// reviewing the hits by hand; see docs/attack.md.
 const COMMON_WORDS: &[&str] = &include!("attack_common_words.in");
 
+/// Multi-word aliases that are ordinary phrases in a report ("foreign influence activity"); reviewed by hand
+/// from the multi-word names made only of dictionary words.
+const COMMON_PHRASES: &[&str] =
+    &["dangerous passwords", "desktop group", "influence activity", "operation run", "token control"];
+
 /// Names that are shorter than this many characters are never context patterns ("at", "Net", "Reg", "RTM").
 const MIN_NAME_LEN: usize = 4;
 
@@ -462,7 +467,7 @@ fn gen_context(
     psl: &str,
     iocs: &str,
 ) -> Result<String> {
-    let common: BTreeSet<&str> = COMMON_WORDS.iter().copied().collect();
+    let common: BTreeSet<&str> = COMMON_WORDS.iter().chain(COMMON_PHRASES).copied().collect();
     let mut o = header(&format!(
         "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (MPL-2.0)"
     ));
