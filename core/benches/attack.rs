@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     let text = report();
     let _ = attack::context::find("warm up the automaton");
     c.bench_function("context::find 64 KiB report", |b| {
-        b.iter(|| attack::context::find(black_box(&text)))
+        b.iter(|| attack::context::find(black_box(&text)));
     });
 }
 

@@ -431,8 +431,13 @@ const COMMON_WORDS: &[&str] = &include!("attack_common_words.in");
 
 /// Multi-word aliases that are ordinary phrases in a report ("foreign influence activity"); reviewed by hand
 /// from the multi-word names made only of dictionary words.
-const COMMON_PHRASES: &[&str] =
-    &["dangerous passwords", "desktop group", "influence activity", "operation run", "token control"];
+const COMMON_PHRASES: &[&str] = &[
+    "dangerous passwords",
+    "desktop group",
+    "influence activity",
+    "operation run",
+    "token control",
+];
 
 /// Names that are shorter than this many characters are never context patterns ("at", "Net", "Reg", "RTM").
 const MIN_NAME_LEN: usize = 4;
