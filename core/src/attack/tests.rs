@@ -443,6 +443,16 @@ fn hash_and_family() {
 }
 
 #[test]
+fn family_on_infrastructure_is_capped_and_c2_first() {
+    let ctx = MapContext { family: Some("Emotet".into()), context_cap: 4, ..MapContext::default() };
+    let v = check(IocKind::Domain, "emotet-c2.example.net", &ctx);
+    let fam: Vec<&TechniqueMapping> =
+        v.iter().filter(|m| m.source == MappingSource::AttackSoftware).collect();
+    assert_eq!(fam.len(), 4);
+    assert!(fam.iter().all(|m| m.tactics.iter().any(|t| t.id == "TA0011")), "{:?}", ids(&v));
+}
+
+#[test]
 fn email_maps_to_phishing() {
     let v = check(IocKind::Email, "billing@evil.example", &MapContext::default());
     assert_eq!(ids(&v), ["T1566", "T1566.001", "T1566.002"]);
