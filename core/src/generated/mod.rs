@@ -3,6 +3,12 @@
 //! Each generated file is declared here with `#[rustfmt::skip]`: the generator's output is the format.
 
 #[rustfmt::skip]
+pub(crate) mod attack;
+#[rustfmt::skip]
+pub(crate) mod attack_context;
+#[rustfmt::skip]
+pub(crate) mod attack_cve;
+#[rustfmt::skip]
 pub(crate) mod dns_ip_ranges;
 #[rustfmt::skip]
 pub(crate) mod dns_names;
