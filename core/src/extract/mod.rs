@@ -121,22 +121,19 @@ pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
     let mut index: HashMap<(IocKind, &str), usize> = HashMap::new();
     let mut out: Vec<UniqueIoc> = Vec::new();
     for i in iocs {
-        match index.get(&(i.kind, i.canonical.as_str())) {
-            Some(&k) => {
-                let u = &mut out[k];
-                u.count += 1;
-                u.implied &= i.implied;
-            }
-            None => {
-                index.insert((i.kind, i.canonical.as_str()), out.len());
-                out.push(UniqueIoc {
-                    kind: i.kind,
-                    canonical: i.canonical.clone(),
-                    count: 1,
-                    first: i.span,
-                    implied: i.implied,
-                });
-            }
+        if let Some(&k) = index.get(&(i.kind, i.canonical.as_str())) {
+            let u = &mut out[k];
+            u.count += 1;
+            u.implied &= i.implied;
+        } else {
+            index.insert((i.kind, i.canonical.as_str()), out.len());
+            out.push(UniqueIoc {
+                kind: i.kind,
+                canonical: i.canonical.clone(),
+                count: 1,
+                first: i.span,
+                implied: i.implied,
+            });
         }
     }
     out

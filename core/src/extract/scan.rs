@@ -6,6 +6,10 @@
 //! `.`, `:` or `@`, is long enough for a hash, or starts like a CVE/ATT&CK id). Most prose words cost one table
 //! lookup per byte. URLs may run past the word (parentheses, `;`, `!` in paths) and are then trimmed. Every
 //! candidate goes to `validate` for the verdict; nothing here backtracks, so the pass is linear in the input.
+#![expect(
+    clippy::many_single_char_names,
+    reason = "scanner indices: b = bytes, s/e = word, i/j/k = cursors"
+)]
 use super::filters;
 use super::validate::{self, Host};
 use crate::{IocKind, IpScope};
@@ -88,10 +92,11 @@ fn scheme(written: &str) -> Option<(&'static str, bool)> {
         "tftp" => ("tftp", false),
         "telnet" => ("telnet", false),
         "irc" => ("irc", false),
-        "hxxp" | "hxtp" | "htxp" | "h__p" | "h_p" | "h___p" | "httx" | "hpp" | "xxxx" | "hxxxp" => ("http", true),
-        "hxxps" | "hxtps" | "htxps" | "h__ps" | "h_ps" | "h___ps" | "httxs" | "hpps" | "xxxxs" | "hxxxps" => {
-            ("https", true)
+        "hxxp" | "hxtp" | "htxp" | "h__p" | "h_p" | "h___p" | "httx" | "hpp" | "xxxx" | "hxxxp" => {
+            ("http", true)
         }
+        "hxxps" | "hxtps" | "htxps" | "h__ps" | "h_ps" | "h___ps" | "httxs" | "hpps" | "xxxxs"
+        | "hxxxps" => ("https", true),
         "fxp" | "ftx" | "fxxp" | "fxtp" => ("ftp", true),
         "fxps" | "ftxs" => ("ftps", true),
         _ => return None,
@@ -136,7 +141,15 @@ impl<'v> Scanner<'v> {
     }
 
     fn push_kind(&mut self, kind: IocKind, canonical: String, start: usize, end: usize) {
-        self.found.push(Found { kind, canonical, start, end, defanged: false, implied: false, scope: None });
+        self.found.push(Found {
+            kind,
+            canonical,
+            start,
+            end,
+            defanged: false,
+            implied: false,
+            scope: None,
+        });
     }
 
     /// Walks the whole view.
@@ -212,6 +225,7 @@ impl<'v> Scanner<'v> {
         let mut canonical = String::with_capacity(end - k + 8);
         canonical.push_str(scheme);
         canonical.push_str("://");
+        canonical.push_str(&self.text[a..parts.user_end]);
         if parts.host.kind == IocKind::Ipv6 {
             canonical.push('[');
             canonical.push_str(&parts.host.canonical);
@@ -256,11 +270,11 @@ impl<'v> Scanner<'v> {
         }
         let (he, port) = if b.get(hs) == Some(&b'[') {
             let close = b[hs..host_end].iter().position(|&c| c == b']')? + hs;
-            let port = parse_port(&b[close + 1..host_end])?;
+            let port = parse_port(&b[close + 1..host_end]).ok()?;
             (close + 1, port)
         } else {
             match b[hs..host_end].iter().position(|&c| c == b':') {
-                Some(c) => (hs + c, parse_port(&b[hs + c..host_end])?),
+                Some(c) => (hs + c, parse_port(&b[hs + c..host_end]).ok()?),
                 None => (host_end, None),
             }
         };
@@ -271,7 +285,9 @@ impl<'v> Scanner<'v> {
             he_trim -= 1;
         }
         let host = validate::host(host_text)?;
-        Some(Authority { host, host_span: (hs, he_trim), port, rest: host_end })
+        let host_span =
+            if host.kind == IocKind::Ipv6 { (hs + 1, he_trim - 1) } else { (hs, he_trim) };
+        Some(Authority { host, host_span, user_end: hs, port, rest: host_end })
     }
 
     /// Everything inside a word that is not a URL. Returns the resume position.
@@ -315,7 +331,8 @@ impl<'v> Scanner<'v> {
         let mut ls = at;
         while ls > s
             && at - ls <= 64
-            && (b[ls - 1].is_ascii_alphanumeric() || matches!(b[ls - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
+            && (b[ls - 1].is_ascii_alphanumeric()
+                || matches!(b[ls - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
         {
             ls -= 1;
         }
@@ -363,7 +380,9 @@ impl<'v> Scanner<'v> {
             ve -= 1;
         }
         let cand = &self.text[vs..ve];
-        if cand.bytes().filter(|&x| x == b':').count() < 2 || !cand.bytes().any(|x| x.is_ascii_digit()) {
+        if cand.bytes().filter(|&x| x == b':').count() < 2
+            || !cand.bytes().any(|x| x.is_ascii_digit())
+        {
             return Err(skip);
         }
         let Some(host) = validate::ipv6(cand) else { return Err(skip) };
@@ -503,7 +522,9 @@ impl<'v> Scanner<'v> {
             host
         };
         // `evil[.]com/gate.php`: a defanged host followed by a path is a URL.
-        if defanged && re == re0 && (next == b'/' || (next == b':' && b.get(re + 1).is_some_and(u8::is_ascii_digit)))
+        if defanged
+            && re == re0
+            && (next == b'/' || (next == b':' && b.get(re + 1).is_some_and(u8::is_ascii_digit)))
         {
             let mut end = re;
             while end < b.len() && class(b, end) & F_URL != 0 {
@@ -543,15 +564,23 @@ impl<'v> Scanner<'v> {
 /// `user at evil[.]com`: a bare ` at ` before the domain at `ds` (diff #6). Emits the e-mail and returns true.
 fn defanged_or_strong_at(sc: &mut Scanner<'_>, ds: usize, host: &Host) -> bool {
     let b = sc.b;
-    if ds < 5 || b[ds - 1] != b' ' || b[ds - 4] != b' ' || !b[ds - 3..ds - 1].eq_ignore_ascii_case(b"at") {
+    if ds < 5
+        || b[ds - 1] != b' '
+        || b[ds - 4] != b' '
+        || !b[ds - 3..ds - 1].eq_ignore_ascii_case(b"at")
+    {
         return false;
     }
     let le = ds - 4;
     let mut ls = le;
-    while ls > 0 && (b[ls - 1].is_ascii_alphanumeric() || matches!(b[ls - 1], b'.' | b'_' | b'+' | b'-')) {
+    while ls > 0
+        && (b[ls - 1].is_ascii_alphanumeric() || matches!(b[ls - 1], b'.' | b'_' | b'+' | b'-'))
+    {
         ls -= 1;
     }
-    if ls == le || (ls > 0 && !b[ls - 1].is_ascii_whitespace() && CLASS[b[ls - 1] as usize] & F_WORD != 0) {
+    if ls == le
+        || (ls > 0 && !b[ls - 1].is_ascii_whitespace() && CLASS[b[ls - 1] as usize] & F_WORD != 0)
+    {
         return false;
     }
     let local = &sc.text[ls..le];
@@ -577,6 +606,7 @@ fn defanged_or_strong_at(sc: &mut Scanner<'_>, ds: usize, host: &Host) -> bool {
 struct Authority {
     host: Host,
     host_span: (usize, usize),
+    user_end: usize,
     port: Option<u16>,
     rest: usize,
 }
@@ -585,23 +615,23 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// `:port` (may be empty) → `Some(port)`; junk → `None` (the authority is invalid).
-fn parse_port(b: &[u8]) -> Option<Option<u16>> {
+/// `:port` (may be empty) → `Ok(port)`; junk → `Err` (the authority is invalid).
+fn parse_port(b: &[u8]) -> Result<Option<u16>, ()> {
     if b.is_empty() {
-        return Some(None);
+        return Ok(None);
     }
-    let digits = b.strip_prefix(b":")?;
+    let digits = b.strip_prefix(b":").ok_or(())?;
     if digits.is_empty() {
-        return Some(None);
+        return Ok(None);
     }
     if digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
+        return Err(());
     }
     let mut v: u32 = 0;
     for &d in digits {
         v = v * 10 + u32::from(d - b'0');
     }
-    u16::try_from(v).ok().map(Some)
+    u16::try_from(v).map(Some).map_err(|_| ())
 }
 
 /// `/NN` at `at` with NN ≤ `max`, not followed by more path. Returns the prefix and the end.
@@ -615,7 +645,11 @@ fn prefix_len(b: &[u8], at: usize, e: usize, max: u32) -> Option<(u32, usize)> {
         v = v * 10 + u32::from(b[k] - b'0');
         k += 1;
     }
-    if k == at + 1 || v > max || (k < e && class(b, k) & F_HOST != 0 && b[k] != b'.') || b.get(k) == Some(&b'/') {
+    if k == at + 1
+        || v > max
+        || (k < e && class(b, k) & F_HOST != 0 && b[k] != b'.')
+        || b.get(k) == Some(&b'/')
+    {
         return None;
     }
     Some((v, k))
@@ -650,7 +684,7 @@ fn trim_url_end(b: &[u8], start: usize, mut end: usize) -> usize {
 }
 
 fn count(b: &[u8], c: u8) -> usize {
-    b.iter().filter(|&&x| x == c).count()
+    memchr::memchr_iter(c, b).count()
 }
 
 /// `T1234`, `T1234.001`, `TA0001` (upper-case, techniques start with `T1`, tactics with `TA00`).

@@ -153,7 +153,10 @@ mod tests {
         assert!(domain("-evil.com").is_none());
         assert!(ipv4("010.1.1.1").is_none());
         assert_eq!(ipv4("10.1.1.1").and_then(|h| h.scope), Some(IpScope::Private));
-        assert_eq!(ipv6("2001:DB8:0:0:0:0:0:1").map(|h| h.canonical), Some("2001:db8::1".to_owned()));
+        assert_eq!(
+            ipv6("2001:DB8:0:0:0:0:0:1").map(|h| h.canonical),
+            Some("2001:db8::1".to_owned())
+        );
         assert_eq!(host("[::1]").and_then(|h| h.scope), Some(IpScope::Loopback));
     }
 }

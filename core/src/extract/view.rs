@@ -4,6 +4,10 @@
 //!
 //! The view is ASCII wherever it matters to the scanner: every replacement writes ASCII, and every other byte is
 //! copied verbatim, so the view is valid UTF-8 and spans found in it map to char boundaries of the original.
+#![expect(
+    clippy::many_single_char_names,
+    reason = "byte-scanner indices: b = bytes, i/j = cursors"
+)]
 use std::borrow::Cow;
 
 /// A rewritten text plus the map back to the original.
@@ -83,7 +87,9 @@ fn bracket_rewrite(b: &[u8], i: usize) -> Option<Rewrite> {
         if b.get(i + 1..i + 5) == Some(b"://]") {
             return Some(Rewrite { start: i, len: 5, with: "://", defang: true });
         }
-        if b.get(i + 1..i + 3) == Some(b":]") && (prev.is_ascii_hexdigit() || prev.is_ascii_alphabetic()) {
+        if b.get(i + 1..i + 3) == Some(b":]")
+            && (prev.is_ascii_alphanumeric() || prev == b']' || prev == b':')
+        {
             return Some(Rewrite { start: i, len: 3, with: ":", defang: true });
         }
         if b.get(i + 1..i + 3) == Some(b"/]") && labelish(prev) {
@@ -123,7 +129,8 @@ fn entity_rewrite(b: &[u8], i: usize) -> Option<Rewrite> {
     if at(b, i + 1) != b'#' {
         return None;
     }
-    let (hex, digits_at) = if matches!(at(b, i + 2), b'x' | b'X') { (true, i + 3) } else { (false, i + 2) };
+    let (hex, digits_at) =
+        if matches!(at(b, i + 2), b'x' | b'X') { (true, i + 3) } else { (false, i + 2) };
     let mut j = digits_at;
     let mut value: u32 = 0;
     while j < b.len() && j - digits_at < 6 {
@@ -195,9 +202,13 @@ fn rewrite_at(b: &[u8], i: usize) -> Option<Rewrite> {
             let (b1, b2) = (at(b, i + 1), at(b, i + 2));
             match (b1, b2) {
                 // zero-width space / non-joiner / joiner, word joiner
-                (0x80, 0x8B..=0x8D) | (0x81, 0xA0) => Some(Rewrite { start: i, len: 3, with: "", defang: true }),
+                (0x80, 0x8B..=0x8D) | (0x81, 0xA0) => {
+                    Some(Rewrite { start: i, len: 3, with: "", defang: true })
+                }
                 // U+2010–U+2015 hyphens and dashes between a letter/digit and a digit (CVE ids from PDFs)
-                (0x80, 0x90..=0x95) if is_alnum(before(b, i, 1)) && at(b, i + 3).is_ascii_digit() => {
+                (0x80, 0x90..=0x95)
+                    if is_alnum(before(b, i, 1)) && at(b, i + 3).is_ascii_digit() =>
+                {
                     Some(Rewrite { start: i, len: 3, with: "-", defang: true })
                 }
                 _ => None,
@@ -267,7 +278,12 @@ impl<'a> View<'a> {
         match String::from_utf8(out) {
             Ok(s) => View { text: Cow::Owned(s), anchors, marks, orig_len: b.len() },
             // Unreachable by construction (only whole characters are replaced); fall back to no rewriting.
-            Err(_) => View { text: Cow::Borrowed(orig), anchors: Vec::new(), marks: Vec::new(), orig_len: b.len() },
+            Err(_) => View {
+                text: Cow::Borrowed(orig),
+                anchors: Vec::new(),
+                marks: Vec::new(),
+                orig_len: b.len(),
+            },
         }
     }
 
