@@ -118,7 +118,7 @@ pub fn extract(text: &str) -> Extraction {
 
 /// The de-duplicated view of `iocs`, in order of first mention.
 pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
-    let mut index: HashMap<(IocKind, &str), usize> = HashMap::new();
+    let mut index: HashMap<(IocKind, &str), usize> = HashMap::with_capacity(iocs.len());
     let mut out: Vec<UniqueIoc> = Vec::new();
     for i in iocs {
         if let Some(&k) = index.get(&(i.kind, i.canonical.as_str())) {

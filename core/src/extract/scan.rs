@@ -152,8 +152,72 @@ impl<'v> Scanner<'v> {
         });
     }
 
-    /// Walks the whole view.
+    /// Walks the whole view, visiting only words that can hold an indicator.
+    ///
+    /// Anchors come from SIMD byte searches (`memchr`): `.` `:` `@` (hosts, URLs, e-mail, IPs), `-` (CVE ids)
+    /// and `T` (ATT&CK ids); hashes have no anchor, but a hex run of 32 or more bytes always covers a position
+    /// that is a multiple of 32, so those positions are probed too. Each word is expanded from its first anchor
+    /// and scanned once (`done` moves past it), so the pass stays linear.
     pub(super) fn run(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut a1 = memchr::memchr3_iter(b'.', b':', b'@', b);
+        let mut a2 = memchr::memchr2_iter(b'-', b'T', b);
+        let (mut n1, mut n2) = (a1.next(), a2.next());
+        let mut n3 = if n > 0 { Some(0) } else { None };
+        let mut done = 0usize;
+        loop {
+            // The smallest pending anchor.
+            let p = match (n1, n2, n3) {
+                (None, None, None) => break,
+                _ => n1
+                    .unwrap_or(usize::MAX)
+                    .min(n2.unwrap_or(usize::MAX))
+                    .min(n3.unwrap_or(usize::MAX)),
+            };
+            let stride = n3 == Some(p) && n1 != Some(p) && n2 != Some(p);
+            if n1 == Some(p) {
+                n1 = a1.next();
+            }
+            if n2 == Some(p) {
+                n2 = a2.next();
+            }
+            if n3 == Some(p) {
+                n3 = p.checked_add(32).filter(|&x| x < n);
+            }
+            if p < done || !worth_expanding(b, p, stride) {
+                continue;
+            }
+            let mut s = p;
+            while s > done && CLASS[b[s - 1] as usize] & F_WORD != 0 {
+                s -= 1;
+            }
+            let mut e = p;
+            let mut flags = 0u8;
+            while e < n {
+                let c = CLASS[b[e] as usize];
+                if c & F_WORD == 0 {
+                    break;
+                }
+                flags |= c;
+                e += 1;
+            }
+            if e == p {
+                continue;
+            }
+            for &c in &b[s..p] {
+                flags |= CLASS[c as usize];
+            }
+            done = e;
+            if interesting(b, s, e, flags) {
+                done = done.max(self.word(s, e, flags));
+            }
+        }
+    }
+
+    /// The straightforward word-by-word walk; `run` must find exactly what this finds (tested).
+    #[cfg(test)]
+    pub(super) fn run_every_word(&mut self) {
         let b = self.b;
         let n = b.len();
         let mut i = 0;
@@ -171,16 +235,8 @@ impl<'v> Scanner<'v> {
                 flags |= c;
                 i += 1;
             }
-            let e = i;
-            if e == s {
-                continue;
-            }
-            let len = e - s;
-            let interesting = flags & (F_DOT | F_COLON | F_AT) != 0
-                || len >= 32
-                || (len >= 5 && flags & F_DIGIT != 0 && matches!(b[s], b'T' | b'C' | b'c'));
-            if interesting {
-                let resume = self.word(s, e, flags);
+            if i > s && interesting(b, s, i, flags) {
+                let resume = self.word(s, i, flags);
                 i = i.max(resume);
             }
         }
@@ -561,6 +617,42 @@ impl<'v> Scanner<'v> {
     }
 }
 
+/// Cheap pre-check of an anchor before its word is expanded: a stride probe must sit in a hex run of 32 or
+/// more, a `T` must start `T1…`/`TA…`, a `-` must follow `CVE`. (`.` `:` `@` always expand.) Words these
+/// checks skip cannot yield anything: `plain` only reports hashes, ATT&CK ids and CVE ids.
+fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
+    if stride {
+        if !b[p].is_ascii_hexdigit() {
+            return false;
+        }
+        let mut s = p;
+        while s > 0 && p - s < 32 && b[s - 1].is_ascii_hexdigit() {
+            s -= 1;
+        }
+        let mut e = p + 1;
+        while e < b.len() && e - s < 32 && b[e].is_ascii_hexdigit() {
+            e += 1;
+        }
+        return e - s >= 32;
+    }
+    match b[p] {
+        b'T' => {
+            matches!(b.get(p + 1), Some(b'1' | b'A'))
+                && (p == 0 || !b[p - 1].is_ascii_alphanumeric())
+        }
+        b'-' => p >= 3 && b[p - 3..p].eq_ignore_ascii_case(b"cve"),
+        _ => true,
+    }
+}
+
+/// Can the word `s..e` hold an indicator?
+fn interesting(b: &[u8], s: usize, e: usize, flags: u8) -> bool {
+    let len = e - s;
+    flags & (F_DOT | F_COLON | F_AT) != 0
+        || len >= 32
+        || (len >= 5 && flags & F_DIGIT != 0 && matches!(b[s], b'T' | b'C' | b'c'))
+}
+
 /// `user at evil[.]com`: a bare ` at ` before the domain at `ds` (diff #6). Emits the e-mail and returns true.
 fn defanged_or_strong_at(sc: &mut Scanner<'_>, ds: usize, host: &Host) -> bool {
     let b = sc.b;
@@ -720,4 +812,43 @@ fn hash_kind(piece: &str) -> Option<IocKind> {
         _ => return None,
     };
     piece.bytes().all(|c| c.is_ascii_hexdigit()).then_some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scanner;
+    use proptest::prelude::*;
+
+    fn both(text: &str) -> (Vec<String>, Vec<String>) {
+        let no_marks = |_: usize, _: usize| false;
+        let mut fast = Scanner::new(text, &no_marks);
+        fast.run();
+        let mut slow = Scanner::new(text, &no_marks);
+        slow.run_every_word();
+        let show = |f: &super::Found| format!("{}:{}..{}:{}", f.kind, f.start, f.end, f.canonical);
+        (fast.found.iter().map(show).collect(), slow.found.iter().map(show).collect())
+    }
+
+    #[test]
+    fn anchored_walk_matches_every_word_walk_on_examples() {
+        for text in [
+            "see hxxps://evil.com/a and 45.77.12.9, T1059.001 cve-2021-44228",
+            &format!("x {} y {}-{} z", "ab".repeat(32), "0f".repeat(16), "1a".repeat(20)),
+            "admin at evil.com; a@b.co 2001:db8::1 fe80::/10 T1 TA0001",
+        ] {
+            let (fast, slow) = both(text);
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn anchored_walk_matches_every_word_walk(
+            text in "([a-fA-F0-9]{1,70}|[a-zT]{1,6}|[ .:@/\\-]|https://|CVE-20|T1|evil.com|1.2.3.4|::){0,40}"
+        ) {
+            let (fast, slow) = both(&text);
+            prop_assert_eq!(fast, slow);
+        }
+    }
 }

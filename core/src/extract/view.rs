@@ -22,25 +22,6 @@ pub(super) struct View<'a> {
     orig_len: usize,
 }
 
-/// Bytes that may start a rewrite.
-const fn triggers() -> [bool; 256] {
-    let mut t = [false; 256];
-    let list = b"[({\\&.D:";
-    let mut i = 0;
-    while i < list.len() {
-        t[list[i] as usize] = true;
-        i += 1;
-    }
-    // Lead bytes of the non-ASCII characters we rewrite: U+00AD; U+2010–U+2015, U+200B–U+200D, U+2060;
-    // U+3002; U+FF0E, U+FF61, U+FE52, U+FEFF.
-    t[0xC2] = true;
-    t[0xE2] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
-    t
-}
-static TRIGGER: [bool; 256] = triggers();
-
 /// What a rewrite produces.
 struct Rewrite {
     /// Bytes of the original consumed, starting at the rewrite position (which may be before the trigger).
@@ -238,27 +219,37 @@ impl<'a> View<'a> {
     /// Builds the view of `orig` in one pass.
     pub(super) fn new(orig: &'a str) -> View<'a> {
         let b = orig.as_bytes();
-        let mut out: Vec<u8> = Vec::new();
-        let mut anchors = Vec::new();
+        // Find the rewrites first (SIMD byte searches for the trigger bytes; most triggers rewrite nothing),
+        // then build the view in one copy.
+        let mut rewrites: Vec<Rewrite> = Vec::new();
+        let mut probe = |i: usize| {
+            if let Some(rw) = rewrite_at(b, i) {
+                rewrites.push(rw);
+            }
+        };
+        memchr::memchr3_iter(b'[', b'(', b'{', b).for_each(&mut probe);
+        memchr::memchr3_iter(b'\\', b'&', b':', b).for_each(&mut probe);
+        memchr::memchr2_iter(b'.', b'D', b).for_each(&mut probe);
+        // Lead bytes of the non-ASCII characters rewritten: U+2010–U+2015, U+200B–U+200D, U+2060 (0xE2);
+        // U+3002 (0xE3); U+FF0E, U+FF61, U+FE52, U+FEFF (0xEF); U+00AD (0xC2).
+        memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).for_each(&mut probe);
+        memchr::memchr_iter(0xC2, b).for_each(&mut probe);
+        if rewrites.is_empty() {
+            return View {
+                text: Cow::Borrowed(orig),
+                anchors: Vec::new(),
+                marks: Vec::new(),
+                orig_len: b.len(),
+            };
+        }
+        rewrites.sort_unstable_by_key(|r| r.start);
+        let mut out: Vec<u8> = Vec::with_capacity(b.len());
+        let mut anchors = Vec::with_capacity(rewrites.len() * 2);
         let mut marks = Vec::new();
         let mut copied = 0; // original bytes before this are already in `out`
-        let mut i = 0;
-        while i < b.len() {
-            if !TRIGGER[b[i] as usize] {
-                i += 1;
-                continue;
-            }
-            let Some(rw) = rewrite_at(b, i) else {
-                i += 1;
-                continue;
-            };
+        for rw in rewrites {
             if rw.start < copied {
-                // Overlaps an earlier rewrite (cannot happen with the rules above; be safe).
-                i += 1;
-                continue;
-            }
-            if out.capacity() == 0 {
-                out.reserve(b.len());
+                continue; // overlaps an earlier rewrite
             }
             out.extend_from_slice(&b[copied..rw.start]);
             let vp = out.len();
@@ -269,10 +260,6 @@ impl<'a> View<'a> {
             out.extend_from_slice(rw.with.as_bytes());
             copied = rw.start + rw.len;
             anchors.push((out.len(), copied));
-            i = copied;
-        }
-        if anchors.is_empty() {
-            return View { text: Cow::Borrowed(orig), anchors, marks, orig_len: b.len() };
         }
         out.extend_from_slice(&b[copied..]);
         match String::from_utf8(out) {
