@@ -6,6 +6,8 @@ use super::{
     Batch, KQL_MAX_INLINE, KqlProfile, Query, QueryOptions, Target, chunks, split_attack,
     tactic_sentinel_name, with_expanded_ipv6,
 };
+use std::fmt::Write as _;
+
 use crate::{Error, ErrorKind, IocKind};
 
 /// How a column is compared with the `iocs` list.
@@ -344,9 +346,12 @@ const REGISTRY_LEGS: &[Leg] = &[
     ),
 ];
 
+/// Columns compared with the list.
+type Cols = &'static [(&'static str, Op)];
+
 /// Hash legs depend on the hash type: only the matching columns are compared.
 fn hash_legs(kind: IocKind) -> Vec<Leg> {
-    let (own, initiating): (&'static [(&str, Op)], &'static [(&str, Op)]) = match kind {
+    let (own, initiating): (Cols, Cols) = match kind {
         IocKind::Md5 => (
             &[("MD5", Op::Ci), ("InitiatingProcessMD5", Op::Ci)],
             &[("InitiatingProcessMD5", Op::Ci)],
@@ -486,18 +491,15 @@ fn render_legs(kind: IocKind, legs: &[Leg], lists: &Lists, defender: bool) -> Ve
         }
         let mut s = format!("    ({}", l.table);
         if l.timed {
-            s.push_str(&format!(" | where {time} > ago(lookback)"));
+            let _ = write!(s, " | where {time} > ago(lookback)");
         }
-        s.push_str(&format!("\n        | where {}", preds.join(" or ")));
+        let _ = write!(s, "\n        | where {}", preds.join(" or "));
         if !l.post.is_empty() {
-            s.push_str(&format!("\n        {}", l.post.replace("TimeGenerated", time)));
+            let _ = write!(s, "\n        {}", l.post.replace("TimeGenerated", time));
         }
         let t =
             if l.timed || !defender { time.to_owned() } else { format!("{time}=datetime(null)") };
-        s.push_str(&format!(
-            "\n        | project {t}, SourceTable=\"{}\", {})",
-            l.table, l.project
-        ));
+        let _ = write!(s, "\n        | project {t}, SourceTable=\"{}\", {})", l.table, l.project);
         out.push(s);
     }
     out
@@ -715,7 +717,7 @@ fn ti_query(
         return None;
     }
     Some(format!(
-        "let iocs = {iocs};\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source=SourceSystem, Tags, ValidFrom, ValidUntil, Description, Id"
+        "let iocs = {iocs};\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source, Tags, ValidFrom, ValidUntil, Description, Id"
     ))
 }
 
@@ -775,9 +777,10 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             ));
         }
         let (profile, title, body) = match opts.kql_profile {
-            KqlProfile::Asim => match asim_query(kind, &lists) {
-                Some(q) => ("asim", "ASIM parsers".to_owned(), q),
-                None => {
+            KqlProfile::Asim => {
+                if let Some(q) = asim_query(kind, &lists) {
+                    ("asim", "ASIM parsers".to_owned(), q)
+                } else {
                     notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
                     (
                         "native",
@@ -785,7 +788,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                         union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
                     )
                 }
-            },
+            }
             KqlProfile::Native => (
                 "native",
                 "native Sentinel tables".to_owned(),

@@ -376,7 +376,7 @@ pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Erro
     if v.is_empty() {
         return Err(invalid("empty indicator value").with_input(value));
     }
-    Ok(match kind {
+    let out = match kind {
         IocKind::Domain
         | IocKind::Email
         | IocKind::Md5
@@ -386,7 +386,50 @@ pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Erro
         IocKind::Ipv6 | IocKind::Cidr => v.to_ascii_lowercase(),
         IocKind::Cve | IocKind::Attack | IocKind::Asn => v.to_ascii_uppercase(),
         _ => v.to_owned(),
+    };
+    if !shape_ok(kind, &out) {
+        return Err(Error::new(
+            ErrorKind::TypeMismatch,
+            format!("`{v}` is not a valid {kind} value"),
+        )
+        .with_input(value));
+    }
+    Ok(match kind {
+        // RFC 5952 text, whatever form the caller passed.
+        IocKind::Ipv6 => out.parse::<std::net::Ipv6Addr>().map_or(out, |ip| ip.to_string()),
+        _ => out,
     })
+}
+
+/// Types with a fixed syntax are checked, so a query never carries a value that cannot match (free-text
+/// types — domain, URL, e-mail, paths, registry keys — rely on the escaping contract alone).
+fn shape_ok(kind: IocKind, v: &str) -> bool {
+    let hex = |n: usize| v.len() == n && v.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    match kind {
+        IocKind::Ipv4 => v.parse::<std::net::Ipv4Addr>().is_ok(),
+        IocKind::Ipv6 => v.parse::<std::net::Ipv6Addr>().is_ok(),
+        IocKind::Cidr => v.split_once('/').is_some_and(|(ip, len)| {
+            let len: Option<u8> = if digits(len, 1, 3) { len.parse().ok() } else { None };
+            match (ip.parse::<std::net::IpAddr>(), len) {
+                (Ok(std::net::IpAddr::V4(_)), Some(l)) => l <= 32,
+                (Ok(std::net::IpAddr::V6(_)), Some(l)) => l <= 128,
+                _ => false,
+            }
+        }),
+        IocKind::Md5 => hex(32),
+        IocKind::Sha1 => hex(40),
+        IocKind::Sha256 => hex(64),
+        IocKind::Sha512 => hex(128),
+        IocKind::Cve => v
+            .strip_prefix("CVE-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(y, n)| digits(y, 4, 4) && digits(n, 4, 19)),
+        IocKind::Asn => v.strip_prefix("AS").unwrap_or(v).parse::<u32>().is_ok(),
+        _ => true,
+    }
 }
 
 fn unsupported(kind: IocKind, target: Target) -> Option<String> {
@@ -699,6 +742,23 @@ mod tests {
         }
         let e = spl_for(IocKind::Domain, "  ", &QueryOptions::default()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidOption);
+    }
+
+    #[test]
+    fn fixed_syntax_types_are_checked() {
+        let o = QueryOptions::default();
+        for (kind, bad) in [
+            (IocKind::Sha256, "a\"; drop"),
+            (IocKind::Md5, "44d88612fea8a8f36de82e1278abb02"),
+            (IocKind::Ipv4, "1.2.3.4\" or 1==1"),
+            (IocKind::Ipv6, "2001:db8::g"),
+            (IocKind::Cidr, "10.0.0.0/33"),
+            (IocKind::Cve, "CVE-2021-44228\")"),
+        ] {
+            assert_eq!(kql_for(kind, bad, &o).unwrap_err().kind, ErrorKind::TypeMismatch, "{bad}");
+        }
+        assert!(kql_for(IocKind::Ipv6, "2001:DB8:0:0::1", &o).unwrap().contains("\"2001:db8::1\""));
+        assert!(spl_for(IocKind::Cve, "cve-2024-3094", &o).unwrap().contains("\"CVE-2024-3094\""));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! threat-intel lookups and the lookup form for large batches.
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
 use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack};
+use std::fmt::Write as _;
+
 use crate::{Error, ErrorKind, IocKind};
 
 const TSTATS: &str = "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime";
@@ -316,7 +318,7 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
     let ds = spec.ds;
     let mut aggs = String::new();
     for v in spec.values {
-        aggs.push_str(&format!(" values({ds}.{v}) as {v}"));
+        let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
     let preds: Vec<String> = spec
         .preds
@@ -350,10 +352,11 @@ fn raw_query(kind: IocKind, values: &[String], earliest: &str) -> String {
     let mut q = format!("{index} earliest={earliest} latest=now ({})", terms.join(" OR "));
     if values.iter().any(|v| spl_needs_postfilter(v)) {
         let alts: Vec<String> = values.iter().map(|v| pcre_literal(v)).collect();
-        q.push_str(&format!(
+        let _ = write!(
+            q,
             "\n| where match(_raw, {})",
             spl_eval_str(&format!("(?i){}", alts.join("|")))
-        ));
+        );
     }
     q.push_str(
         "\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)",
@@ -407,7 +410,7 @@ fn lookup_query(spec: &Tstats, kind: IocKind, lookup: &str, earliest: &str) -> S
     let field = spec.preds.first().map_or("dest", |p| p.0);
     let mut aggs = String::new();
     for v in spec.values {
-        aggs.push_str(&format!(" values({ds}.{v}) as {v}"));
+        let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
     let by: Vec<String> = spec.by.iter().map(|f| format!("{ds}.{f}")).collect();
     let matched = if spec.by.contains(&field) { field.to_owned() } else { spec.by[0].to_owned() };
@@ -527,16 +530,14 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         values.len(),
         raw_notes,
     ));
-    if opts.include_ti {
-        if let Some(q) = ti_query(kind, values) {
-            out.push(mk(
-                "ti",
-                "Splunk ES threat intelligence",
-                q,
-                values.len(),
-                vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
-            ));
-        }
+    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti) {
+        out.push(mk(
+            "ti",
+            "Splunk ES threat intelligence",
+            q,
+            values.len(),
+            vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
+        ));
     }
     Ok(out)
 }
