@@ -1,7 +1,7 @@
 //! Splunk SPL templates (QUERIES.md §1.4–1.5, §5.2): CIM `tstats` per data model, the raw fallback, ES
 //! threat-intel lookups and the lookup form for large batches.
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
-use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack};
+use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack, with_expanded_ipv6};
 use std::fmt::Write as _;
 
 use crate::{Error, ErrorKind, IocKind};
@@ -389,19 +389,23 @@ fn attack_query(values: &[String], earliest: &str) -> Result<String, Error> {
 }
 
 fn ti_query(kind: IocKind, values: &[String]) -> Option<String> {
-    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
-    let (lookup, search) = match kind {
-        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", format!("ip IN ({list})")),
-        IocKind::Domain => ("ip_intel", format!("domain IN ({list})")),
-        IocKind::Url => ("http_intel", format!("url IN ({list})")),
-        IocKind::Email => ("email_intel", format!("src_user IN ({list})")),
-        k if k.is_hash() => ("file_intel", format!("file_hash IN ({list})")),
+    let (lookup, field) = match kind {
+        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", "ip"),
+        IocKind::Domain => ("ip_intel", "domain"),
+        IocKind::Url => ("http_intel", "url"),
+        IocKind::Email => ("email_intel", "src_user"),
+        k if k.is_hash() => ("file_intel", "file_hash"),
         _ => return None,
     };
-    Some(format!(
-        "| inputlookup {lookup}\n| search {search}\n| table threat_key description weight time {}",
-        search.split(' ').next().unwrap_or("ip")
-    ))
+    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
+    let mut q = format!("| inputlookup {lookup}\n| search {field} IN ({list})");
+    if values.iter().any(|v| spl_needs_postfilter(v)) {
+        let exact =
+            values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
+        let _ = write!(q, "\n| where in(lower({field}), {exact})");
+    }
+    let _ = write!(q, "\n| table threat_key description weight time {field}");
+    Some(q)
 }
 
 /// The field a lookup-form query compares with `ioc` (the first predicate of the primary dataset).
@@ -447,13 +451,20 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         lookback: Some(lb.kql()),
         notes,
     };
-    let values = &batch.values;
+    // IPv6 text varies by product: search the RFC 5952 and the fully expanded forms.
+    let expanded;
+    let values = if kind == IocKind::Ipv6 {
+        expanded = with_expanded_ipv6(&batch.values);
+        &expanded
+    } else {
+        &batch.values
+    };
     let mut out = Vec::new();
-    if values.len() > opts.spl_inline_limit() {
+    if batch.values.len() > opts.spl_inline_limit() {
         // Lookup form: one tstats per primary dataset joined with the uploaded CSV.
         let note = format!(
             "{} values exceed the inline limit of {}: upload `lookup_csv` as the lookup `{}` (columns ioc,type) first",
-            values.len(),
+            batch.values.len(),
             opts.spl_inline_limit(),
             opts.spl_lookup
         );
@@ -477,7 +488,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 "lookup",
                 spec.title,
                 lookup_query(spec, kind, &opts.spl_lookup, &earliest),
-                values.len(),
+                batch.values.len(),
                 notes,
             ));
         }
@@ -496,7 +507,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 "cim",
                 "Risk.All_Risk (Splunk ES)",
                 attack_query(values, &earliest)?,
-                values.len(),
+                batch.values.len(),
                 vec!["the Risk data model ships with Splunk Enterprise Security".to_owned()],
             ));
         }
@@ -511,7 +522,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 "cim",
                 spec.title,
                 tstats_query(spec, kind, values, &earliest),
-                values.len(),
+                batch.values.len(),
                 notes,
             ));
         }
@@ -527,7 +538,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         "raw",
         "raw events (all indexes)",
         raw_query(kind, values, &earliest),
-        values.len(),
+        batch.values.len(),
         raw_notes,
     ));
     if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti) {
@@ -535,7 +546,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             "ti",
             "Splunk ES threat intelligence",
             q,
-            values.len(),
+            batch.values.len(),
             vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
         ));
     }
