@@ -21,6 +21,8 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Extract every indicator from a file or stdin.
     Extract(cmd::extract::Args),
+    /// Hunting queries (Splunk SPL, Sentinel KQL, Sigma, STIX) for indicators, batched per type.
+    Hunt(cmd::hunt::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
+        Command::Hunt(args) => cmd::hunt::run(&args),
     };
     match result {
         Ok(code) => code,
