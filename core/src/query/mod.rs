@@ -342,8 +342,9 @@ pub struct Unsupported {
 pub struct Hunt {
     /// One group per indicator type, in [`IocKind::ALL`] order.
     pub groups: Vec<HuntGroup>,
-    /// `ioc,type` CSV rows to upload as the Splunk lookup / Sentinel watchlist, when a batch exceeded the
-    /// inline limit.
+    /// `ioc,type,pattern` CSV rows to upload as the Splunk lookup (matched on `pattern` with
+    /// `WILDCARD(pattern)`) and the Sentinel watchlist (SearchKey `ioc`), when a batch exceeded the inline
+    /// limit. A value has one row per search pattern its templates use (`d`, `*.d`, `*@d` …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_csv: Option<String>,
     /// Values dropped by `exclusions` or as duplicates, and types without any template.
@@ -515,7 +516,7 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
         }
     }
     batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
-    let mut csv_rows: Vec<(String, IocKind)> = Vec::new();
+    let mut csv_rows: Vec<(String, IocKind, String)> = Vec::new();
     let mut groups = Vec::new();
     for batch in &batches {
         let mut group = HuntGroup {
@@ -560,16 +561,22 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
             }
         }
         if needs_csv {
-            csv_rows.extend(batch.values.iter().map(|v| (v.clone(), batch.kind)));
+            for v in &batch.values {
+                for p in spl::lookup_patterns(batch.kind, v) {
+                    csv_rows.push((v.clone(), batch.kind, p));
+                }
+            }
         }
         groups.push(group);
     }
     let lookup_csv = (!csv_rows.is_empty()).then(|| {
-        let mut s = String::from("ioc,type\n");
-        for (v, k) in &csv_rows {
+        let mut s = String::from("ioc,type,pattern\n");
+        for (v, k, p) in &csv_rows {
             s.push_str(&escape::csv_field(v));
             s.push(',');
             s.push_str(k.as_str());
+            s.push(',');
+            s.push_str(&escape::csv_field(p));
             s.push('\n');
         }
         s
@@ -821,7 +828,10 @@ mod tests {
         assert_eq!(native[2].chunk, Some(3));
         assert!(native.iter().all(|q| q.values <= 100));
         let csv = h.lookup_csv.unwrap();
-        assert!(csv.starts_with("ioc,type\nd0.example,domain\n"));
-        assert_eq!(csv.lines().count(), 301);
+        // Every pattern the domain templates use: the name, its subdomains, addresses at it.
+        assert!(csv.starts_with(
+            "ioc,type,pattern\nd0.example,domain,d0.example\nd0.example,domain,*.d0.example\nd0.example,domain,*@d0.example\n"
+        ));
+        assert_eq!(csv.lines().count(), 1 + 300 * 3);
     }
 }

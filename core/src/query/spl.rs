@@ -255,23 +255,48 @@ pub(crate) fn strip_scheme(v: &str) -> &str {
     }
 }
 
-fn patterns(v: &str, pat: Pat) -> Vec<String> {
+/// The search patterns for one value, unquoted (`*` here is our wildcard or the value's own).
+fn raw_patterns(v: &str, pat: Pat) -> Vec<String> {
     match pat {
-        Pat::Exact => vec![spl_str(v)],
-        Pat::Subdomains => vec![spl_str(v), spl_pattern(v, "*.", "")],
-        Pat::Contains => vec![spl_pattern(v, "*", "*")],
-        Pat::AtDomain => vec![spl_pattern(v, "*@", "")],
+        Pat::Exact => vec![v.to_owned()],
+        Pat::Subdomains => vec![v.to_owned(), format!("*.{v}")],
+        Pat::Contains => vec![format!("*{v}*")],
+        Pat::AtDomain => vec![format!("*@{v}")],
         Pat::Url => {
             let bare = strip_scheme(v);
-            let mut out = vec![spl_str(v)];
+            let mut out = vec![v.to_owned()];
             if bare != v {
-                out.push(spl_str(bare));
+                out.push(bare.to_owned());
             }
-            out.push(spl_pattern(bare, "*://", ""));
+            out.push(format!("*://{bare}"));
             out
         }
-        Pat::RegistryTail => vec![spl_pattern(registry_tail(v), "*\\\\", "*")],
+        Pat::RegistryTail => vec![format!("*\\{}*", registry_tail(v))],
     }
+}
+
+/// The patterns as quoted SPL strings.
+fn patterns(v: &str, pat: Pat) -> Vec<String> {
+    raw_patterns(v, pat).iter().map(|p| spl_str(p)).collect()
+}
+
+/// The `pattern` column of the lookup CSV for one value: every pattern any template of the type uses,
+/// for a lookup defined with `match_type = WILDCARD(pattern)`.
+pub(crate) fn lookup_patterns(kind: IocKind, v: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for spec in catalogue(kind) {
+        for (_, pat) in spec.preds {
+            for p in raw_patterns(v, *pat) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(v.to_owned());
+    }
+    out
 }
 
 /// The exact post-filter for values SPL search cannot match exactly (`*`, backticks): keeps rows whose
@@ -408,22 +433,37 @@ fn ti_query(kind: IocKind, values: &[String]) -> Option<String> {
     Some(q)
 }
 
-/// The field a lookup-form query compares with `ioc` (the first predicate of the primary dataset).
+/// The lookup form: the data model without a value filter, joined with the uploaded CSV on every field the
+/// inline form would have matched.
 fn lookup_query(spec: &Tstats, kind: IocKind, lookup: &str, earliest: &str) -> String {
     let ds = spec.ds;
-    let field = spec.preds.first().map_or("dest", |p| p.0);
     let mut aggs = String::new();
     for v in spec.values {
         let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
-    let by: Vec<String> = spec.by.iter().map(|f| format!("{ds}.{f}")).collect();
-    let matched = if spec.by.contains(&field) { field.to_owned() } else { spec.by[0].to_owned() };
-    format!(
-        "{TSTATS}{aggs} from datamodel={} where earliest={earliest} latest=now by {}\n| rename {ds}.* AS *\n| lookup {lookup} ioc AS {matched} OUTPUT type AS ioc_type\n| where ioc_type={}\n| convert ctime(firstTime) ctime(lastTime)",
+    let mut by: Vec<&str> = spec.by.to_vec();
+    for (f, _) in spec.preds {
+        if !by.contains(f) {
+            by.push(f);
+        }
+    }
+    let by: Vec<String> = by.iter().map(|f| format!("{ds}.{f}")).collect();
+    let mut q = format!(
+        "{TSTATS}{aggs} from datamodel={} where earliest={earliest} latest=now by {}\n| rename {ds}.* AS *",
         spec.datamodel,
-        by.join(" "),
-        spl_str(kind.as_str())
-    )
+        by.join(" ")
+    );
+    let mut conds = Vec::new();
+    for (i, (f, _)) in spec.preds.iter().enumerate() {
+        let _ = write!(
+            q,
+            "\n| lookup {lookup} pattern AS {f} OUTPUT ioc AS ioc_{i} type AS ioc_type_{i}"
+        );
+        conds.push(format!("ioc_type_{i}=={}", spl_eval_str(kind.as_str())));
+    }
+    let _ =
+        write!(q, "\n| where {}\n| convert ctime(firstTime) ctime(lastTime)", conds.join(" OR "));
+    q
 }
 
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
@@ -463,7 +503,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     if batch.values.len() > opts.spl_inline_limit() {
         // Lookup form: one tstats per primary dataset joined with the uploaded CSV.
         let note = format!(
-            "{} values exceed the inline limit of {}: upload `lookup_csv` as the lookup `{}` (columns ioc,type) first",
+            "{} values exceed the inline limit of {}: upload `lookup_csv` as the lookup `{}` (columns ioc,type,pattern) first",
             batch.values.len(),
             opts.spl_inline_limit(),
             opts.spl_lookup
@@ -479,11 +519,14 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
         for spec in specs {
             let mut notes = vec![note.clone()];
-            if matches!(kind, IocKind::Domain | IocKind::Cidr) {
-                notes.push(
-                    "define the lookup with match_type WILDCARD(ioc) for subdomains or CIDR(ioc) for networks".to_owned(),
-                );
-            }
+            notes.push(if kind == IocKind::Cidr {
+                format!("define `{}` in transforms.conf with match_type = CIDR(pattern)", opts.spl_lookup)
+            } else {
+                format!(
+                    "define `{}` in transforms.conf with match_type = WILDCARD(pattern) and case_sensitive_match = false",
+                    opts.spl_lookup
+                )
+            });
             out.push(mk(
                 "lookup",
                 spec.title,
