@@ -343,7 +343,7 @@ pub struct Hunt {
     /// One group per indicator type, in [`IocKind::ALL`] order.
     pub groups: Vec<HuntGroup>,
     /// `ioc,type,pattern` CSV rows to upload as the Splunk lookup (matched on `pattern` with
-    /// `WILDCARD(pattern)`) and the Sentinel watchlist (SearchKey `ioc`), when a batch exceeded the inline
+    /// `WILDCARD(pattern)`) and the Sentinel watchlist (`SearchKey` = `ioc`), when a batch exceeded the inline
     /// limit. A value has one row per search pattern its templates use (`d`, `*.d`, `*@d` …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_csv: Option<String>,
