@@ -27,6 +27,8 @@ enum Command {
     Extract(cmd::extract::Args),
     /// Hunting queries (Splunk SPL, Sentinel KQL, Sigma, STIX) for indicators, batched per type.
     Hunt(cmd::hunt::Args),
+    /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
+    Attack(cmd::attack::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
         Command::Hunt(args) => cmd::hunt::run(&args),
+        Command::Attack(args) => cmd::attack::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -630,7 +630,7 @@ fn attack_query(values: &[String], lookback: &str, defender: bool) -> Result<Str
             )
             .with_input(t.clone())
         })?;
-        tactics.push(name.to_owned());
+        tactics.push(name);
     }
     let time = if defender { "Timestamp" } else { "TimeGenerated" };
     let mut lets = vec![format!("let lookback = {lookback};")];

@@ -629,29 +629,10 @@ pub fn stix_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<Strin
     single(kind, value, opts, Target::Stix)
 }
 
-/// The Sentinel name of an ATT&CK tactic id (`TA0001` → `InitialAccess`), as stored in `SecurityAlert.Tactics`.
-///
-/// The single switch point for the ATT&CK catalogue: it moves to `crate::attack::tactic(id)` once that lands.
-pub(crate) fn tactic_sentinel_name(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "TA0043" => "Reconnaissance",
-        "TA0042" => "ResourceDevelopment",
-        "TA0001" => "InitialAccess",
-        "TA0002" => "Execution",
-        "TA0003" => "Persistence",
-        "TA0004" => "PrivilegeEscalation",
-        "TA0005" => "DefenseEvasion",
-        "TA0006" => "CredentialAccess",
-        "TA0007" => "Discovery",
-        "TA0008" => "LateralMovement",
-        "TA0009" => "Collection",
-        "TA0011" => "CommandAndControl",
-        "TA0010" => "Exfiltration",
-        "TA0040" => "Impact",
-        "TA0106" => "ImpairProcessControl",
-        "TA0107" => "InhibitResponseFunction",
-        _ => return None,
-    })
+/// The Sentinel name of an ATT&CK tactic id (`TA0001` → `InitialAccess`), as stored in `SecurityAlert.Tactics`,
+/// from the embedded ATT&CK catalogue.
+pub(crate) fn tactic_sentinel_name(id: &str) -> Option<String> {
+    crate::attack::tactic(id).filter(|t| t.id.eq_ignore_ascii_case(id)).map(|t| t.sentinel_name)
 }
 
 /// Splits ATT&CK ids into techniques (`T####[.###]`) and tactics (`TA####`); anything else is unsupported.
@@ -786,8 +767,10 @@ mod tests {
 
     #[test]
     fn tactic_names() {
-        assert_eq!(tactic_sentinel_name("TA0001"), Some("InitialAccess"));
-        assert_eq!(tactic_sentinel_name("TA0011"), Some("CommandAndControl"));
+        // Names as Microsoft Sentinel stores them in SecurityAlert.Tactics (QUERIES.md §2.3).
+        assert_eq!(tactic_sentinel_name("TA0001").as_deref(), Some("InitialAccess"));
+        assert_eq!(tactic_sentinel_name("TA0011").as_deref(), Some("CommandAndControl"));
+        assert_eq!(tactic_sentinel_name("TA0043").as_deref(), Some("Reconnaissance"));
         assert_eq!(tactic_sentinel_name("TA9999"), None);
     }
 
