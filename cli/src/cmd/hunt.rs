@@ -33,13 +33,26 @@ pub(crate) enum Profile {
 }
 
 #[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Indicators (defanged or not); reads one per line from stdin when none are given.
+    values: Vec<String>,
+    /// Force the type of every value instead of classifying it (the value is then used as given).
+    #[arg(long = "type", value_name = "TYPE")]
+    kind: Option<String>,
+    #[command(flatten)]
+    opts: HuntOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HuntFormat::Text)]
+    format: HuntFormat,
+}
+
+/// Query options shared by `hunt` and `extract --hunt`.
+#[derive(clap::Args)]
 #[expect(
     clippy::struct_excessive_bools,
     reason = "independent command-line flags, not a state machine"
 )]
-pub(crate) struct Args {
-    /// Indicators (defanged or not); reads one per line from stdin when none are given.
-    values: Vec<String>,
+pub(crate) struct HuntOpts {
     /// Only Splunk SPL.
     #[arg(long)]
     spl: bool,
@@ -52,15 +65,12 @@ pub(crate) struct Args {
     /// Only STIX 2.1 patterns.
     #[arg(long)]
     stix: bool,
-    /// How far back to search: 30m, 24h, 7d, 2w … (default 7d).
+    /// How far back to search: 30m, 24h, 7d, 2w ….
     #[arg(long, default_value = "7d")]
     lookback: String,
     /// Query profile; repeat to set both (`--profile raw --profile asim`).
     #[arg(long, value_enum)]
     profile: Vec<Profile>,
-    /// Force the type of every value instead of classifying it (the value is then used as given).
-    #[arg(long = "type", value_name = "TYPE")]
-    kind: Option<String>,
     /// Skip the threat-intel presence queries.
     #[arg(long)]
     no_ti: bool,
@@ -73,12 +83,9 @@ pub(crate) struct Args {
     /// Leave these values out (e.g. your own infrastructure); repeatable.
     #[arg(long = "exclude", value_name = "VALUE")]
     exclusions: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = HuntFormat::Text)]
-    format: HuntFormat,
 }
 
-impl Args {
+impl HuntOpts {
     fn options(&self) -> QueryOptions {
         let mut o = QueryOptions {
             lookback: self.lookback.clone(),
@@ -154,11 +161,26 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             inputs.push(HuntInput::from(&c));
         }
     }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = hunt_and_print(&inputs, &args.opts, args.format, &mut out)?;
+    out.flush()?;
+    Ok(if failed && code == ExitCode::SUCCESS { ExitCode::from(1) } else { code })
+}
+
+/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 on a
+/// value no query can carry or when there is nothing to hunt for.
+pub(crate) fn hunt_and_print(
+    inputs: &[HuntInput],
+    opts: &HuntOpts,
+    format: HuntFormat,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
     if inputs.is_empty() {
         output::error_line(&anyhow!("no indicator to hunt for"));
         return Ok(ExitCode::from(1));
     }
-    let hunt = match query::hunt(&inputs, &args.options()) {
+    let hunt = match query::hunt(inputs, &opts.options()) {
         Ok(h) => h,
         Err(e) => {
             let code = if e.kind == ioclens_core::ErrorKind::InvalidOption { 2 } else { 1 };
@@ -166,15 +188,12 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    write_hunt(&mut out, &hunt, args.format)?;
-    out.flush()?;
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    write_hunt(out, &hunt, format)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-/// Prints a hunt (also used by `extract --hunt`).
-pub(crate) fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Result<()> {
+/// Prints a hunt.
+fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Result<()> {
     if format == HuntFormat::Json {
         serde_json::to_writer_pretty(&mut *out, hunt)?;
         return writeln!(out);
