@@ -25,6 +25,8 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Extract every indicator from a file or stdin.
     Extract(cmd::extract::Args),
+    /// Hunting queries (Splunk SPL, Sentinel KQL, Sigma, STIX) for indicators, batched per type.
+    Hunt(cmd::hunt::Args),
     /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
     Attack(cmd::attack::Args),
 }
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
+        Command::Hunt(args) => cmd::hunt::run(&args),
         Command::Attack(args) => cmd::attack::run(&args),
     };
     match result {

@@ -2,3 +2,4 @@
 pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
+pub(crate) mod hunt;
