@@ -3,3 +3,5 @@
 //! Each generated file is declared here with `#[rustfmt::skip]`: the generator's output is the format.
 #[rustfmt::skip]
 pub(crate) mod intel;
+#[rustfmt::skip]
+pub(crate) mod ml;

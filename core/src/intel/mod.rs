@@ -4,7 +4,7 @@
 //! * tier 1, always embedded: reserved ranges and names, sinkholes, scanners, Maltrail family names and
 //!   their ATT&CK ids, CISA KEV, Maltrail's suspicious TLDs;
 //! * tier 2, feature `offline-intel`: popular domains, provider and VPN ranges, public resolvers, abusable
-//!   services, benign hashes, e-mail lists, IPsum counts and Maltrail indicators.
+//!   services, benign hashes, e-mail lists, `IPsum` counts and Maltrail indicators.
 //!
 //! Ranges are elementary, non-overlapping intervals tagged with the bit mask of the lists covering them, so
 //! one binary search answers "which lists of this role hold this address". Names are a sorted string table
@@ -31,7 +31,7 @@ pub enum Role {
     Scanners,
     /// Top-ranked and well-known domains.
     PopularDomains,
-    /// Cloud, CDN, SaaS and mail provider ranges (shared infrastructure).
+    /// Cloud, CDN, `SaaS` and mail provider ranges (shared infrastructure).
     ProviderIpRanges,
     /// Commercial VPN egress ranges.
     VpnRanges,

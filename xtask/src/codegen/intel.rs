@@ -281,6 +281,21 @@ fn load_role(
     Ok(t)
 }
 
+/// `YYYY-MM-DD` → Unix seconds at 00:00 UTC (days-from-civil, proleptic Gregorian).
+fn unix_date(date: &str) -> Result<i64> {
+    let mut it = date.split('-').map(str::parse::<i64>);
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (it.next(), it.next(), it.next()) else {
+        bail!("bad date {date}")
+    };
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
 struct SectionRef {
     name: String,
     tier: u8,
@@ -400,12 +415,18 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
 
     // ---- intel.rs ----
     let mut rs = header("data/warninglists/*.json, data/intel/*, data/cve/kev.json");
+    rs.push_str("#![allow(clippy::unreadable_literal, reason = \"generated tables\")]\n\n");
     rs.push_str("use crate::intel::{Role, Section, Family, ListMeta};\n\n");
     let _ = writeln!(rs, "/// Snapshot commits and dates of the embedded evidence.");
     let _ = writeln!(rs, "pub(crate) const DATA_VERSION: &str = {DATA_VERSION:?};");
     let _ = writeln!(rs, "/// Date of the newest embedded source snapshot.");
     let _ = writeln!(rs, "pub(crate) const DATA_DATE: &str = {DATA_DATE:?};");
-    let _ = writeln!(rs, "/// IPsum feed header.");
+    let _ = writeln!(
+        rs,
+        "/// `DATA_DATE` at 00:00 UTC as Unix seconds (the evidence date that decay starts from)."
+    );
+    let _ = writeln!(rs, "pub(crate) const DATA_DATE_UNIX: i64 = {};", unix_date(DATA_DATE)?);
+    let _ = writeln!(rs, "/// `IPsum` feed header.");
     let _ = writeln!(rs, "pub(crate) const IPSUM_VERSION: &str = {ipsum_header:?};\n");
     let _ = writeln!(
         rs,
