@@ -25,6 +25,8 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Extract every indicator from a file or stdin.
     Extract(cmd::extract::Args),
+    /// Enrich values: type, risk score with its reasons, ATT&CK techniques and hunting queries.
+    Lookup(cmd::lookup::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
+        Command::Lookup(args) => cmd::lookup::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,4 @@
 //! One module per subcommand.
 pub(crate) mod classify;
 pub(crate) mod extract;
+pub(crate) mod lookup;
