@@ -14,3 +14,9 @@ pub(crate) mod dns_tlds;
 pub(crate) mod intel;
 #[rustfmt::skip]
 pub(crate) mod ml;
+#[rustfmt::skip]
+pub(crate) mod attack;
+#[rustfmt::skip]
+pub(crate) mod attack_context;
+#[rustfmt::skip]
+pub(crate) mod attack_cve;
