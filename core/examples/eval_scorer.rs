@@ -78,7 +78,11 @@ fn parse_csv(text: &str) -> Vec<Row> {
 }
 
 fn classify_row(r: &Row) -> Classified {
-    if r.kind == "url" { classify(&format!("http://{}", r.indicator)) } else { classify(&r.indicator) }
+    if r.kind == "url" {
+        classify(&format!("http://{}", r.indicator))
+    } else {
+        classify(&r.indicator)
+    }
 }
 
 fn host_of(c: &Classified) -> Option<String> {
@@ -127,10 +131,12 @@ impl TrainIntel {
                     t.benign_ips.insert(c.canonical.clone());
                 }
                 ("ip", _) => {
-                    t.malicious_ips.insert(c.canonical.clone(), (r.source.clone(), r.family.clone()));
+                    t.malicious_ips
+                        .insert(c.canonical.clone(), (r.source.clone(), r.family.clone()));
                 }
                 ("url", 1) => {
-                    t.malicious_urls.insert(r.indicator.trim_end_matches('/').to_owned(), r.family.clone());
+                    t.malicious_urls
+                        .insert(r.indicator.trim_end_matches('/').to_owned(), r.family.clone());
                 }
                 _ => {}
             }
@@ -139,7 +145,8 @@ impl TrainIntel {
     }
 
     fn hits(&self, c: &Classified, embedded: &[Hit]) -> Vec<Hit> {
-        let mut out: Vec<Hit> = embedded.iter().filter(|h| !SOURCE_LISTS.contains(&h.list.as_str())).cloned().collect();
+        let mut out: Vec<Hit> =
+            embedded.iter().filter(|h| !SOURCE_LISTS.contains(&h.list.as_str())).cloned().collect();
         let hit = |role, list: &str, matched: &str| Hit {
             role,
             list: list.into(),
@@ -158,7 +165,9 @@ impl TrainIntel {
                 }
             }
             let reg = if c.kind == IocKind::Domain { registrable(c) } else { None };
-            if self.benign_names.contains(&host) || reg.is_some_and(|r| self.benign_regs.contains(&r)) {
+            if self.benign_names.contains(&host)
+                || reg.is_some_and(|r| self.benign_regs.contains(&r))
+            {
                 out.push(hit(Role::PopularDomains, "train:top-lists", &host));
             }
         }
@@ -176,7 +185,11 @@ impl TrainIntel {
             if let Some((source, fam)) = self.malicious_ips.get(&c.canonical) {
                 if source == "ipsum" {
                     let mut h = hit(Role::Blocklist, "train:ipsum", &c.canonical);
-                    h.count = embedded.iter().find(|h| h.list == "ipsum").and_then(|h| h.count).or(Some(3));
+                    h.count = embedded
+                        .iter()
+                        .find(|h| h.list == "ipsum")
+                        .and_then(|h| h.count)
+                        .or(Some(3));
                     out.push(h);
                 } else {
                     let mut h = hit(Role::Malware, "train:maltrail", &c.canonical);
@@ -216,7 +229,10 @@ fn pr(pairs: &[(f64, u8)], thr: f64) -> (f64, f64) {
     let tp = pairs.iter().filter(|p| p.0 >= thr && p.1 == 1).count() as f64;
     let fp = pairs.iter().filter(|p| p.0 >= thr && p.1 == 0).count() as f64;
     let pos = pairs.iter().filter(|p| p.1 == 1).count() as f64;
-    (if tp + fp > 0.0 { tp / (tp + fp) } else { f64::NAN }, if pos > 0.0 { tp / pos } else { f64::NAN })
+    (
+        if tp + fp > 0.0 { tp / (tp + fp) } else { f64::NAN },
+        if pos > 0.0 { tp / pos } else { f64::NAN },
+    )
 }
 
 fn main() {
@@ -234,19 +250,30 @@ fn main() {
             let mut pairs: Vec<(f64, u8)> = rows
                 .iter()
                 .filter(|r| r.kind == kind && r.split == split)
-                .map(|r| (score::lexical_prior(&classify_row(r)).map_or(0.5, |p| p.probability), r.label))
+                .map(|r| {
+                    (score::lexical_prior(&classify_row(r)).map_or(0.5, |p| p.probability), r.label)
+                })
                 .collect();
             let (p, rc) = pr(&pairs, 0.5);
-            println!("| {kind} | {split} | {} | {:.3} | {p:.3} / {rc:.3} |", pairs.len(), auc(&mut pairs));
+            println!(
+                "| {kind} | {split} | {} | {:.3} | {p:.3} / {rc:.3} |",
+                pairs.len(),
+                auc(&mut pairs)
+            );
         }
     }
 
     for (variant, title) in [
         ("train-intel", "Whole scorer, intel from train rows only, split-source lists left out"),
-        ("embedded", "Whole scorer, shipped lists as they are (leaky: the test rows were drawn from them)"),
+        (
+            "embedded",
+            "Whole scorer, shipped lists as they are (leaky: the test rows were drawn from them)",
+        ),
     ] {
         println!("\n## {title}\n");
-        println!("| kind | split | n | AUC | P/R score ≥ 20 (low) | P/R ≥ 40 (medium) | P/R ≥ 70 (high) | P/R ≥ 90 (critical) |");
+        println!(
+            "| kind | split | n | AUC | P/R score ≥ 20 (low) | P/R ≥ 40 (medium) | P/R ≥ 70 (high) | P/R ≥ 90 (critical) |"
+        );
         println!("| --- | --- | ---: | ---: | --- | --- | --- | --- |");
         for kind in ["domain", "url", "ip"] {
             for split in ["test", "test_ood"] {
@@ -258,7 +285,8 @@ fn main() {
                         unclassified += 1;
                     }
                     let embedded = ioclens_core::lookup::evidence(&c);
-                    let hits = if variant == "embedded" { embedded } else { train.hits(&c, &embedded) };
+                    let hits =
+                        if variant == "embedded" { embedded } else { train.hits(&c, &embedded) };
                     let s = score::score(&c, &hits, &opts, NOW);
                     // Ties broken by the unclamped factor sum, so a 0 and a −20 are not "equal".
                     let raw: i32 = s.factors.iter().map(|f| f.contribution).sum();
@@ -271,8 +299,17 @@ fn main() {
                         format!("{p:.3} / {rc:.3}")
                     })
                     .collect();
-                let note = if unclassified > 0 { format!(" ({unclassified} unclassified)") } else { String::new() };
-                println!("| {kind} | {split} | {}{note} | {:.3} | {} |", pairs.len(), auc(&mut pairs), cells.join(" | "));
+                let note = if unclassified > 0 {
+                    format!(" ({unclassified} unclassified)")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "| {kind} | {split} | {}{note} | {:.3} | {} |",
+                    pairs.len(),
+                    auc(&mut pairs),
+                    cells.join(" | ")
+                );
             }
         }
     }

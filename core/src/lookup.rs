@@ -5,6 +5,7 @@
 //!
 //! Pure: `now` is an input and nothing is read or sent. For a remote score, build the request with
 //! [`crate::score::remote_request`], send it, then [`apply_remote`] the answer.
+use crate::attack::{MapContext, TechniqueMapping};
 use crate::intel::{self, DataVersion, Hit, Role};
 use crate::query::{self, QueryOptions};
 use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
@@ -117,6 +118,8 @@ pub struct LookupResponse {
     /// ioclens: the malware family details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub malware: Option<Malware>,
+    /// ioclens: the full ATT&CK mapping (tactics, confidence, source, reason per technique).
+    pub attack: Vec<TechniqueMapping>,
     /// ioclens: versions of the embedded data.
     pub data_versions: Vec<DataVersion>,
     /// ioclens: crate version.
@@ -175,7 +178,11 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
                 }
             },
         );
-    let mitre_techniques = techniques(&c, &hits, &score);
+    let attack = crate::attack::map(&c, &map_context(&c, &hits));
+    let mitre_techniques = attack
+        .iter()
+        .map(|t| TechniqueRef { id: t.id.clone(), name: t.name.clone(), reason: t.reason.clone() })
+        .collect();
     let hunting = if opts.hunting
         && c.kind != IocKind::Unknown
         && score.verdict != score::Verdict::Reserved
@@ -203,6 +210,7 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
         score,
         hits,
         malware,
+        attack,
         data_versions: intel::data_versions(),
         version: crate::VERSION.to_owned(),
         diagnostics,
@@ -246,10 +254,18 @@ fn hunting(c: &Classified, opts: &QueryOptions, diagnostics: &mut Vec<Diagnostic
     }
 }
 
-/// ATT&CK techniques for the value.
-fn techniques(c: &Classified, hits: &[Hit], _score: &Score) -> Vec<TechniqueRef> {
-    let _ = (c, hits);
-    Vec::new()
+/// The ATT&CK mapping context our evidence supports: VPN range, the Maltrail family (for hashes, domains,
+/// IPs), DGA when that family is a DGA family, and the URL's port. Tor and e-mail context are not known
+/// from one value.
+pub fn map_context(c: &Classified, hits: &[Hit]) -> MapContext {
+    let family = hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.clone());
+    MapContext {
+        vpn: hits.iter().any(|h| h.role == Role::VpnRanges),
+        dga: family.as_deref().is_some_and(intel::is_dga_family),
+        family,
+        port: c.facts.url.as_ref().and_then(|u| u.port),
+        ..MapContext::default()
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +290,35 @@ mod tests {
         assert!(r.hunting.splunk_query.contains("booklng.biz"), "{}", r.hunting.splunk_query);
         assert!(r.hunting.kql_query.contains("booklng.biz"), "{}", r.hunting.kql_query);
         assert!(!r.hunting.detection_guidance.is_empty());
+    }
+
+    #[test]
+    fn maltrail_family_feeds_the_attack_mapping() {
+        // `91.215.85.22:443 ip_port 0ktapus` in Maltrail: the family is reported and passed to the mapping,
+        // which must return techniques, each with a reason.
+        let r = check("91.215.85.22");
+        assert_eq!(r.malware_family.as_deref(), Some("0ktapus"));
+        assert!(!r.mitre_techniques.is_empty());
+        assert!(r.mitre_techniques.iter().all(|t| !t.reason.is_empty()));
+        assert_eq!(r.mitre_techniques.len(), r.attack.len());
+    }
+
+    #[test]
+    fn dga_family_sets_dga_context() {
+        let hits = vec![Hit {
+            role: Role::Malware,
+            list: "maltrail".into(),
+            matched: "x.com".into(),
+            detail: None,
+            count: None,
+            family: Some("necurs".into()),
+        }];
+        let c = crate::classify("abcdefgh.com");
+        let ctx = map_context(&c, &hits);
+        assert!(ctx.dga);
+        assert_eq!(ctx.family.as_deref(), Some("necurs"));
+        let m = crate::attack::map(&c, &ctx);
+        assert!(m.iter().any(|t| t.id == "T1568.002"), "{m:?}");
     }
 
     #[test]

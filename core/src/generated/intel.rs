@@ -4692,3 +4692,6 @@ pub(crate) static KEV: [(u64, bool, &str); 1404] = [
 
 /// TLDs Maltrail flags as suspicious, sorted.
 pub(crate) static SUSPICIOUS_TLDS: [&str; 37] = ["bazar", "cards", "cc", "cf", "cyou", "free", "ga", "gettask", "gettasks", "gettasksize", "getupdates", "gq", "gu", "i2p", "icu", "loan", "lol", "ltd", "ml", "monster", "ooo", "pn", "pw", "reporttask", "reportupdates", "sbs", "su", "sx", "tc", "tk", "tt", "vu", "ws", "wtf", "xin", "xyz", "zip"];
+
+/// Maltrail trails of families that use a domain generation algorithm, sorted.
+pub(crate) static DGA_FAMILIES: [&str; 25] = ["bamital", "bedep", "conficker", "corebot", "cryptolocker", "dircrypt", "fobber", "kraken", "locky", "matsnu", "necurs", "nymaim", "padcrypt", "proslikefan", "pushdo", "pykspa", "ramdo", "ramnit", "rovnix", "shiotob", "simda", "symmi", "tinba", "vawtrak", "virut"];

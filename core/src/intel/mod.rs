@@ -506,6 +506,11 @@ pub fn kev(cve: &str) -> Option<(bool, &'static str)> {
     g::KEV.get(i).map(|e| (e.1, e.2))
 }
 
+/// True when the Maltrail trail is a family known to use a domain generation algorithm.
+pub fn is_dga_family(name: &str) -> bool {
+    g::DGA_FAMILIES.binary_search(&name).is_ok()
+}
+
 /// Maltrail family by trail name.
 pub fn family(name: &str) -> Option<&'static Family> {
     g::FAMILIES.binary_search_by(|f| f.name.cmp(name)).ok().and_then(|i| g::FAMILIES.get(i))

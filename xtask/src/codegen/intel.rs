@@ -541,6 +541,17 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     let _ = writeln!(rs, "/// TLDs Maltrail flags as suspicious, sorted.");
     let _ = writeln!(rs, "pub(crate) static SUSPICIOUS_TLDS: [&str; {}] = {:?};", tlds.len(), tlds);
 
+    // Maltrail trails of DGA-using families (data/ml/dga_sample.csv): a hit on one maps to T1568.002.
+    let dga_text = std::fs::read_to_string(root.join("data/ml/dga_sample.csv"))?;
+    let dga: BTreeSet<&str> =
+        dga_text.lines().skip(1).filter_map(|l| l.rsplit(',').next()).map(str::trim).collect();
+    let dga: Vec<&str> = dga.into_iter().collect();
+    let _ = writeln!(
+        rs,
+        "\n/// Maltrail trails of families that use a domain generation algorithm, sorted."
+    );
+    let _ = writeln!(rs, "pub(crate) static DGA_FAMILIES: [&str; {}] = {:?};", dga.len(), dga);
+
     let outputs = vec![Output { path: "core/src/generated/intel.rs".into(), contents: rs }];
     let blobs = vec![
         BlobOutput { path: "core/src/generated/intel_tier1.bin".into(), bytes: tier1.bytes },
