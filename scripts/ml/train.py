@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the lexical prior for domains and URLs (stdlib only, deterministic).
 
-usage: scripts/ml/train.py [--root .] [--out data/ml/lexical_model.json] [--report]
+usage: scripts/ml/train.py [--root .] [--out data/ml/lexical_model.json [--abs-out]] [--report]
 
 Reads data/ml/ioc_sample.csv (split=train only for fitting) and data/ml/dga_sample.csv (extra label-1 domains
 for the DGA features), fits two L2 logistic regressions with plain SGD on standardised dense features, and
@@ -262,6 +262,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", default=".")
     ap.add_argument("--out", default="data/ml/lexical_model.json")
+    ap.add_argument("--abs-out", action="store_true", help="--out is a path on its own, not under --root")
     ap.add_argument("--report", action="store_true")
     args = ap.parse_args()
     root = args.root
@@ -348,7 +349,8 @@ def main():
         "bigram_neglogp": table,
         "models": models,
     }
-    with open(f"{root}/{args.out}", "w", encoding="utf-8") as fh:
+    out_path = args.out if args.abs_out else f"{root}/{args.out}"
+    with open(out_path, "w", encoding="utf-8") as fh:
         json.dump(out, fh, indent=1, sort_keys=True)
         fh.write("\n")
 

@@ -285,6 +285,37 @@ fn push_mask(out: &mut Vec<Hit>, role: Role, mask: u64, matched: &str) {
     }
 }
 
+/// Membership without allocation: the bit mask of a role's lists that hold an IPv4 address (bit `i` = the
+/// role's `i`-th list in [`lists`] order). This is the ≤ 1 µs check; [`ipv4_hits`] names the lists.
+pub fn ipv4_mask(role: Role, ip: Ipv4Addr) -> u64 {
+    WARNING_ROLES.iter().find(|r| r.0 == role).map_or(0, |&(_, v4, _, _)| v4_mask(v4, u32::from(ip)))
+}
+
+/// Membership without allocation for a host name: lists holding the name exactly, or a parent name as
+/// matching its subdomains (MISP `hostname` semantics).
+pub fn name_mask(role: Role, name: &str) -> u64 {
+    let Some(&(_, _, _, names)) = WARNING_ROLES.iter().find(|r| r.0 == role) else { return 0 };
+    let table = Names::new(names);
+    let mut mask = 0;
+    for (i, candidate) in self_and_parents(name).enumerate() {
+        if let Some((exact, sub)) = table.get(candidate) {
+            mask |= if i == 0 { exact } else { sub };
+        }
+    }
+    mask
+}
+
+/// `IPsum` count of an IPv4 address (0 when absent), without allocation.
+pub fn ipsum_count(ip: Ipv4Addr) -> u32 {
+    let x = u32::from(ip);
+    let t = g::IPSUM.bytes();
+    let n = u32_at(t, 0) as usize;
+    match last_le(n, &x, |i| u32_at(t, 8 + 4 * i)) {
+        Some(i) if u32_at(t, 8 + 4 * i) == x => u32::from(u16_at(t, 8 + 4 * n + 2 * i)),
+        _ => 0,
+    }
+}
+
 /// Warninglist hits of one role for an IPv4 address.
 pub fn ipv4_hits(role: Role, ip: Ipv4Addr) -> Vec<Hit> {
     let mut out = Vec::new();
