@@ -16,3 +16,7 @@ pub(crate) mod dns_names;
 pub(crate) mod dns_psl;
 #[rustfmt::skip]
 pub(crate) mod dns_tlds;
+#[rustfmt::skip]
+pub(crate) mod intel;
+#[rustfmt::skip]
+pub(crate) mod ml;
