@@ -105,8 +105,9 @@ impl IocKind {
             "sha256" | "sha-256" => IocKind::Sha256,
             "sha512" | "sha-512" => IocKind::Sha512,
             "cve" => IocKind::Cve,
-            "attack" | "mitre-attack" | "mitre_attack" | "mitre technique" | "mitre"
-            | "technique" => IocKind::Attack,
+            "attack" | "mitre-attack" | "mitre_attack" | "mitre technique" | "mitre" | "technique" => {
+                IocKind::Attack
+            }
             "asn" => IocKind::Asn,
             "btc" | "bitcoin" => IocKind::Btc,
             "file_path" | "path" | "filepath" => IocKind::FilePath,
