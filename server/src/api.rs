@@ -496,6 +496,18 @@ async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
 
 // ---------- lookup ----------
 
+/// Normalises a value; a value that is not an indicator becomes `unknown` (its `value` holds the reason) unless a
+/// type was forced, which makes it an error. Over-long values are always an error.
+fn normalize_or_unknown(input: &str, forced: Option<IocKind>) -> Result<Normalized, String> {
+    match normalize(input, forced) {
+        Ok(n) => Ok(n),
+        Err(msg) if forced.is_none() && input.len() <= MAX_VALUE_LEN => {
+            Ok(Normalized { kind: IocKind::Unknown, value: msg, defanged: false })
+        }
+        Err(msg) => Err(msg),
+    }
+}
+
 fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<IocKind>, ApiError> {
     match t.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
@@ -566,8 +578,17 @@ fn meta(conn: &Connection) -> Result<Value> {
 
 /// The lookup answer for one normalised value: `{meta, data}` plus the older flat fields.
 fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Result<Value> {
-    let rows = store::lookup(conn, n.kind, &n.value)?;
-    let risk = score::score(&rows, now);
+    let rows = if n.kind == IocKind::Unknown {
+        Vec::new()
+    } else {
+        store::lookup(conn, n.kind, &n.value)?
+    };
+    let mut risk = score::score(&rows, now);
+    let reason = (n.kind == IocKind::Unknown).then(|| n.value.clone());
+    if let Some(r) = &reason {
+        risk.reasons = vec![format!("not a recognised indicator: {r}")];
+    }
+    let ioc_value = if reason.is_some() { "" } else { n.value.as_str() };
     let found = !rows.is_empty();
     let mut techniques = Vec::new();
     let mut tags: Vec<String> = Vec::new();
@@ -606,10 +627,12 @@ fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Resul
     let classification = ioclens_core::classify(input);
     let hunting = json!({
         "detection_guidance": if found {
-            format!("{} is listed by {} feed(s); search the last 30 days of logs for it and treat hits as {} risk.",
-                n.value, rows.len(), risk.level)
+            format!("{ioc_value} is listed by {} feed(s); search the last 30 days of logs for it and treat hits as {} risk.",
+                rows.len(), risk.level)
+        } else if reason.is_some() {
+            "not an indicator: nothing to hunt for".to_owned()
         } else {
-            format!("{} is not in any loaded feed; absence is not evidence of safety.", n.value)
+            format!("{ioc_value} is not in any loaded feed; absence is not evidence of safety.")
         },
         // The core's query generators (`ioclens_core::query`) fill these once merged; never hand-built here.
         "splunk_query": Value::Null,
@@ -617,7 +640,7 @@ fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Resul
     });
     let data = json!({
         "found": found,
-        "ioc_value": n.value,
+        "ioc_value": ioc_value,
         "ioc_type": n.kind.as_str(),
         "input": input,
         "defanged": n.defanged,
@@ -639,7 +662,7 @@ fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Resul
         "meta": meta(conn)?,
         "data": data,
         // Older flat shape (API.md): kept so clients of the first API version work unchanged.
-        "value": n.value,
+        "value": ioc_value,
         "type": n.kind.as_str(),
         "risk_score": risk.level,
         "confidence": best_conf.unwrap_or("low"),
@@ -649,6 +672,9 @@ fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Resul
     });
     if let Some(o) = out.as_object_mut() {
         o.insert("found".into(), Value::Bool(found));
+        if let (Some(r), Some(d)) = (&reason, o.get_mut("data").and_then(Value::as_object_mut)) {
+            d.insert("reason".into(), Value::String(r.clone()));
+        }
     }
     Ok(out)
 }
@@ -677,7 +703,7 @@ async fn lookup_get(
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    let n = match normalize(&input, forced) {
+    let n = match normalize_or_unknown(&input, forced) {
         Ok(n) => n,
         Err(msg) => return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response(),
     };
@@ -746,7 +772,7 @@ async fn lookup_post(
             }
             Some(v) => match parse_kind(&rid, ty) {
                 Err(e) => Err(e.message),
-                Ok(forced) => normalize(v, forced).map(|n| (n, v)),
+                Ok(forced) => normalize_or_unknown(v, forced).map(|n| (n, v)),
             },
         };
         let entry = match answer {
@@ -982,8 +1008,10 @@ async fn iocs(
             Some(c) if offset == 0 => Some(c),
             Some(_) => return bad("give `cursor` or `offset`, not both".to_owned()),
             None => {
-                return bad("`cursor` is not a cursor this server issued (use links.next as given)"
-                    .to_owned());
+                return bad(
+                    "`cursor` is not a cursor this server issued (use links.next as given)"
+                        .to_owned(),
+                );
             }
         },
     };

@@ -20,7 +20,7 @@ pub(crate) struct Args {
 enum FeedCommand {
     /// Ingest a STIX 2.1 bundle, a MISP feed (directory with manifest.json, or one event JSON), a CSV or a TXT
     /// list, or a built-in feed. Replaces the feed's previous records in one transaction; identical input is a no-op.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List loaded feeds.
     List,
     /// Remove a feed and its records.
