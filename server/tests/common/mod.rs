@@ -68,7 +68,11 @@ impl Server {
             });
         });
         let agent: ureq::Agent =
-            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_idle_connections(0)
+            .build()
+            .into();
         let spec: Value = serde_json::from_str(ioclens_server::api::OPENAPI).unwrap();
         Server {
             base: format!("http://{addr}"),
