@@ -4,6 +4,7 @@
 #![expect(clippy::disallowed_methods, reason = "the test writes feed files and watches the clock")]
 use ioclens_server::store;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -49,7 +50,10 @@ fn kill_9_mid_ingest_leaves_old_or_new_feed() {
 
     let n = 120_000;
     let v2 = dir.join("v2.txt");
-    let text: String = (0..n).map(|i| format!("host-{i}.new-feed.example\n")).collect();
+    let text: String = (0..n).fold(String::new(), |mut s, i| {
+        let _ = writeln!(s, "host-{i}.new-feed.example");
+        s
+    });
     std::fs::write(&v2, text).unwrap();
 
     let mut child = add(&db, &v2).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
@@ -61,11 +65,11 @@ fn kill_9_mid_ingest_leaves_old_or_new_feed() {
     let wal = dir.join("store.db-wal");
     let start = Instant::now();
     let mut killed_mid_write = false;
-    while start.elapsed() < Duration::from_secs(120) {
+    while start.elapsed() < Duration::from_mins(2) {
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 1 << 20 {
+        if std::fs::metadata(&wal).map_or(0, |m| m.len()) > 1 << 20 {
             child.kill().unwrap(); // SIGKILL on Unix
             killed_mid_write = true;
             break;
