@@ -1029,9 +1029,10 @@ async fn iocs(
     }
     let st2 = st.clone();
     let f2 = f.clone();
+    let with_total = format == "json";
     let res = tokio::task::spawn_blocking(move || -> Result<(store::Page, String)> {
         let conn = st2.pool.get()?;
-        let page = store::page(&conn, &f2, cursor, offset, limit)?;
+        let page = store::page(&conn, &f2, cursor, offset, limit, with_total)?;
         Ok((page, store::feed_version(&conn)?))
     })
     .await;

@@ -142,10 +142,8 @@ CREATE TABLE IF NOT EXISTS iocs(
   generation INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS iocs_value ON iocs(value, kind, feed_id);
-CREATE INDEX IF NOT EXISTS iocs_recent ON iocs(last_seen, id);
-CREATE INDEX IF NOT EXISTS iocs_kind ON iocs(kind, last_seen, id);
-CREATE INDEX IF NOT EXISTS iocs_confidence ON iocs(confidence, last_seen, id);
-CREATE INDEX IF NOT EXISTS iocs_category ON iocs(category, last_seen, id);
+CREATE INDEX IF NOT EXISTS iocs_recent ON iocs(last_seen, id, kind, confidence, category, sectors);
+CREATE INDEX IF NOT EXISTS iocs_kind ON iocs(kind, last_seen, id, confidence, category, sectors);
 CREATE INDEX IF NOT EXISTS iocs_feed ON iocs(feed_id, generation);
 CREATE TABLE IF NOT EXISTS api_keys(
   id INTEGER PRIMARY KEY,
@@ -290,15 +288,17 @@ pub struct Page {
 }
 
 /// `meta.total` is exact up to this many rows; beyond, it reads `TOTAL_CAP` and `total_exact` is false.
-pub const TOTAL_CAP: i64 = 10_000;
+pub const TOTAL_CAP: i64 = 1_000;
 
 /// One page: keyset pagination on `(last_seen, id)` descending, or `offset` when no cursor is given.
+/// `with_total` also counts the matches (capped at [`TOTAL_CAP`], within a work budget).
 pub fn page(
     conn: &Connection,
     f: &Filters,
     cursor: Option<(i64, i64)>,
     offset: i64,
     limit: i64,
+    with_total: bool,
 ) -> Result<Page> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<i64> = Vec::new();
@@ -351,7 +351,7 @@ pub fn page(
     } else {
         None
     };
-    let total = count(conn, &where_(&filter_conds), &filter_args)?;
+    let total = if with_total { count(conn, &where_(&filter_conds), &filter_args)? } else { None };
     Ok(Page { rows, next, total })
 }
 
@@ -365,7 +365,7 @@ fn count(conn: &Connection, where_: &str, args: &[i64]) -> Result<Option<i64>> {
         1000,
         Some(move || {
             budget.set(budget.get() + 1);
-            budget.get() > 400
+            budget.get() > 200
         }),
     );
     let res = st.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, i64>(0));
