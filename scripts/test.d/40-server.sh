@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Server: fuzz the API with schemathesis against a real `ioclens serve --demo` on 127.0.0.1, driven by the
 # OpenAPI document it serves. Checks: no 5xx, every status/content type/header/body as documented.
-# Bounded: --max-examples per operation and --max-time (about 1–2 minutes on 2 cores).
+# Bounded: --max-examples per operation and --max-time (under 2 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${IOCLENS_SERVER_VENV:-$PWD/.venv-server}"
@@ -24,8 +24,8 @@ key="$(grep -o 'ioc_[A-Za-z0-9_-]*' "$tmp/serve.log" | head -1)"
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "${IOCLENS_FUZZ_EXAMPLES:-60}" \
-  --max-time "${IOCLENS_FUZZ_SECONDS:-150}" \
+  --max-examples "${IOCLENS_FUZZ_EXAMPLES:-50}" \
+  --max-time "${IOCLENS_FUZZ_SECONDS:-90}" \
   --seed 7 \
   --workers 2 \
   --report-dir "$tmp/report" \
