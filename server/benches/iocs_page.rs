@@ -95,8 +95,8 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
     }
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!("store: {:.2} GB on disk", size as f64 / 1e9);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    println!("store: {} MB on disk", size / 1_000_000);
     let key = keys::create(&store::open(&path).unwrap(), "bench", 0, 1_800_000_000).unwrap().0;
 
     let app = ioclens_server::api::router(path.clone(), None).unwrap();
