@@ -106,9 +106,8 @@ fn main() {
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(
             async move {
-                axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app)
-                    .await
-                    .unwrap();
+                let l = tokio::net::TcpListener::from_std(listener).unwrap();
+                ioclens_server::api::serve_on(l, app, std::future::pending()).await.unwrap();
             },
         );
     });

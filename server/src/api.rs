@@ -162,18 +162,30 @@ pub fn router(db: PathBuf, www: Option<PathBuf>) -> Result<Router> {
         .with_state(state))
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until Ctrl-C.
 pub async fn serve(config: Config) -> Result<()> {
     let app = router(config.db.clone(), config.www.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")
+    serve_on(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Serves `app` on a bound listener with `TCP_NODELAY` (no Nagle/delayed-ACK stalls on multi-segment answers)
+/// until `shutdown` resolves.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    use axum::serve::ListenerExt as _;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving")
 }
 
 fn is_public(path: &str) -> bool {

@@ -64,7 +64,7 @@ impl Server {
                 .unwrap();
             rt.block_on(async move {
                 let l = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(l, app).await.unwrap();
+                ioclens_server::api::serve_on(l, app, std::future::pending()).await.unwrap();
             });
         });
         let agent: ureq::Agent =
