@@ -31,6 +31,12 @@ enum Command {
     Lookup(cmd::lookup::Args),
     /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
     Attack(cmd::attack::Args),
+    /// Serve the lookup and IOC feed API (and the web page) from a local store.
+    Serve(cmd::serve::Args),
+    /// Load, list and remove threat feeds in the server's store.
+    Feed(cmd::feed::Args),
+    /// Create, list and revoke the server's API keys.
+    Keys(cmd::keys::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +47,9 @@ fn main() -> ExitCode {
         Command::Hunt(args) => cmd::hunt::run(&args),
         Command::Lookup(args) => cmd::lookup::run(&args),
         Command::Attack(args) => cmd::attack::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
+        Command::Feed(args) => cmd::feed::run(&args),
+        Command::Keys(args) => cmd::keys::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,3 +4,6 @@ pub(crate) mod classify;
 pub(crate) mod extract;
 pub(crate) mod hunt;
 pub(crate) mod lookup;
+pub(crate) mod feed;
+pub(crate) mod keys;
+pub(crate) mod serve;

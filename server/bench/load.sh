@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Load benchmark of GET /api/v1/lookup on 127.0.0.1 with wrk (Debian package; scripts/setup.d/40-server.sh).
+#
+#   server/bench/load.sh [DURATION] [CONNECTIONS]      defaults: 60s, 64
+#
+# Builds the release binary, loads the built-in IPsum and Maltrail feeds (~158k indicators) into a fresh store,
+# starts `ioclens serve` (2 worker threads), and drives it with wrk (2 threads) rotating through 2,000 values
+# (found IPs and domains, defanged forms, values in no feed). wrk runs on the same 2 cores, so the figures are a
+# floor. Prints requests/s, p50/p90/p99 latency and the server's RSS sampled every second over the run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration="${1:-60s}"
+conns="${2:-64}"
+command -v wrk >/dev/null || bash scripts/setup.d/40-server.sh
+cargo build --release -p ioclens-cli --locked --quiet
+bin="$PWD/target/release/ioclens"
+tmp="$(mktemp -d)"
+db="$tmp/store.db"
+"$bin" feed add --builtin ipsum --db "$db" >/dev/null 2>&1
+"$bin" feed add --builtin maltrail --db "$db" >/dev/null 2>&1
+key="$("$bin" keys create --name load --rate-limit 0 --db "$db" 2>/dev/null)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 2>"$tmp/serve.log" &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# 2,000 lookup values: 1,000 IPsum IPs (every 3rd defanged), 600 Maltrail domains, 400 not in any feed.
+{
+  echo 'local v = {'
+  awk -F'\t' 'NR>2 && NR<=1002 { ip=$1; if (NR%3==0) gsub(/\./, "[.]", ip); printf "%c%s%c,\n", 34, ip, 34 }' data/intel/ipsum.tsv
+  awk -F'\t' '$2=="domain" { if (n++ < 600) printf "%c%s%c,\n", 34, $1, 34 }' data/intel/maltrail_iocs.tsv
+  for i in $(seq 1 400); do printf '"clean-%d.example",\n' "$i"; done
+  echo '}'
+  cat <<'LUA'
+local i = 0
+local function esc(s) return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end)) end
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/lookup?ioc=" .. esc(v[(i % #v) + 1]))
+end
+LUA
+} > "$tmp/lookup.lua"
+
+: > "$tmp/rss"
+( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" >> "$tmp/rss" 2>/dev/null || true; sleep 1; done ) &
+sampler=$!
+# Warm-up, then the measured run.
+wrk -t2 -c"$conns" -d5s -H "Authorization: Bearer $key" -s "$tmp/lookup.lua" "http://127.0.0.1:$port" >/dev/null
+wrk -t2 -c"$conns" -d"$duration" --latency -H "Authorization: Bearer $key" -s "$tmp/lookup.lua" \
+  "http://127.0.0.1:$port" | tee "$tmp/wrk.txt"
+kill "$sampler" 2>/dev/null || true
+echo "== summary (2 cores shared by server and wrk; $conns connections; $duration)"
+awk '/Requests\/sec/ {print "requests/s: " $2} / 50%/ {print "p50: " $2} / 90%/ {print "p90: " $2} / 99%/ {print "p99: " $2}' "$tmp/wrk.txt"
+awk 'NR==1 {first=$1} {if ($1>max) max=$1; if (min=="" || $1<min) min=$1; last=$1} END {printf "RSS KiB: first %d, min %d, max %d, last %d (%d samples)\n", first, min, max, last, NR}' "$tmp/rss"
+grep -c . "$tmp/serve.log" >/dev/null || true
