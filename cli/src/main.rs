@@ -9,7 +9,11 @@ mod cmd;
 mod output;
 
 #[derive(Parser)]
-#[command(name = "ioclens", version, about = "IOC enrichment: classify, extract, ATT&CK, score, hunt")]
+#[command(
+    name = "ioclens",
+    version,
+    about = "IOC enrichment: classify, extract, ATT&CK, score, hunt"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,6 +25,10 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Extract every indicator from a file or stdin.
     Extract(cmd::extract::Args),
+    /// Enrich values: type, risk score with its reasons, ATT&CK techniques and hunting queries.
+    Lookup(cmd::lookup::Args),
+    /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
+    Attack(cmd::attack::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +36,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
+        Command::Lookup(args) => cmd::lookup::run(&args),
+        Command::Attack(args) => cmd::attack::run(&args),
     };
     match result {
         Ok(code) => code,

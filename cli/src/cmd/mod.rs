@@ -1,3 +1,5 @@
 //! One module per subcommand.
+pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
+pub(crate) mod lookup;

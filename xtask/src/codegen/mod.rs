@@ -45,8 +45,22 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, &out.contents).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &out.contents)
+                .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", out.path);
+        }
+    }
+    for blob in intel::blobs(root)? {
+        let path = root.join(&blob.path);
+        if std::fs::read(&path).unwrap_or_default() == blob.bytes {
+            continue;
+        }
+        if check {
+            stale.push(blob.path);
+        } else {
+            std::fs::write(&path, &blob.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {}", blob.path);
         }
     }
     if !stale.is_empty() {
