@@ -9,6 +9,7 @@ mod attack;
 mod dns;
 mod intel;
 mod ml;
+mod ts;
 
 /// One generated file: path relative to the project root, and its contents.
 pub(crate) struct Output {
@@ -30,6 +31,7 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
     outputs.extend(attack::generate(root)?);
     outputs.extend(intel::generate(root)?);
     outputs.extend(ml::generate(root)?);
+    outputs.extend(ts::generate(root)?);
     let mut stale = Vec::new();
     for out in outputs {
         let path = root.join(&out.path);
