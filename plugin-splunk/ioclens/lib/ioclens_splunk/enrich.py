@@ -1,0 +1,77 @@
+"""One value -> the core's enrichment package (plus the remote server's evidence when asked) -> fields.
+
+Shared by ``| ioclens`` (per event) and ``| ioclookup`` (per argument).
+"""
+
+from . import fields as fieldmap
+from .command import search_now
+from .core import CoreError
+from .remote import RemoteScorer, load_config
+
+# Longest value sent to the core; longer field values are not indicators (the core answers unknown either way).
+MAX_VALUE_CHARS = 8192
+
+
+class Enricher:
+    """Calls ``lookup`` (or ``classify`` on a core build without scoring) and ``merge_remote``."""
+
+    def __init__(self, command, core, remote, queries):
+        self._core = core
+        self.queries = bool(queries)
+        self.lookup = core.has_op("lookup")
+        self._merge = core.has_op("merge_remote")
+        if not self.lookup:
+            command.write_warning(
+                "this build of the ioclens core has no scoring: only type and canonical value are filled"
+            )
+        self.scorer = None
+        if remote is not False:
+            info = command.metadata.searchinfo
+            config = load_config(getattr(info, "splunkd_uri", None), getattr(info, "session_key", None))
+            if config.enabled if remote is None else bool(remote):
+                self.scorer = RemoteScorer(config)
+                if config.problem:
+                    command.write_warning("remote scoring is off: {}".format(config.problem))
+
+    def field_names(self):
+        """Every field :meth:`fields` returns, in order."""
+        names = list(fieldmap.ENRICH_FIELDS)
+        if self.queries:
+            names.extend(fieldmap.QUERY_FIELDS)
+        if self.scorer is not None:
+            names.extend(("remote_status", "remote_error"))
+        return names
+
+    def package(self, value):
+        """``(package, remote_status, remote_error)``; package is the `lookup` answer (or `classify` answer)."""
+        value = value[:MAX_VALUE_CHARS]
+        if not self.lookup:
+            classified = self._core.call("classify", {"value": value})
+            return classified, "disabled", "this build of the ioclens core cannot merge remote scores"
+        package = self._core.call("lookup", {"value": value, "now": search_now()})
+        if self.scorer is None:
+            return package, "disabled", ""
+        ioc_type = fieldmap.text(fieldmap.dig(package, "ioc_type", "type"))
+        if ioc_type in ("", "unknown"):
+            return package, "disabled", "not an indicator"
+        canonical = fieldmap.text(fieldmap.dig(package, "ioc_value")) or value
+        status, response, detail = self.scorer.fetch(canonical, ioc_type)
+        if not self._merge:
+            return package, "error", "this build of the ioclens core cannot merge remote scores"
+        try:
+            merged = self._core.call("merge_remote", {"local": package, "response": response, "status": status})
+        except CoreError as error:
+            return package, "error", "merge failed: {}".format(error.message)
+        return merged, status, detail
+
+    def fields(self, value):
+        """The Splunk fields for one value."""
+        package, status, detail = self.package(value)
+        if self.lookup:
+            out = fieldmap.from_lookup(package, self.queries)
+        else:
+            out = fieldmap.from_classified(package, self.queries)
+        if self.scorer is not None:
+            out["remote_status"] = status
+            out["remote_error"] = detail
+        return out

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Splunk app (plugin-splunk/): test venvs for CPython 3.9 and 3.13 (Splunk 9.x and 10.x runtimes), the AppInspect
+# venv, and the pinned wheels the app vendors into lib/. Idempotent: every step checks before it installs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PYTEST=pytest==8.4.2        # last line that still supports 3.9 and runs on 3.13
+APPINSPECT=splunk-appinspect==4.3.1
+
+# Interpreters: pyenv's 3.9 / 3.13 when present, else the machine's python3 (tests then run once).
+# plugin-splunk/pythons.sh prints "<tag> <interpreter>" per line; test.d/50-splunk.sh uses the same list.
+while read -r tag py; do
+  venv=".venv-splunk-$tag"
+  if ! "$venv/bin/python" -m pytest --version 2>/dev/null | grep -q "${PYTEST#pytest==}"; then
+    "$py" -m venv --clear "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$PYTEST"
+  fi
+done < <(bash plugin-splunk/pythons.sh)
+
+if ! .venv-appinspect/bin/splunk-appinspect --version 2>/dev/null | grep -q "${APPINSPECT#*==}"; then
+  python3 -m venv .venv-appinspect
+  .venv-appinspect/bin/pip install --quiet --disable-pip-version-check "$APPINSPECT"
+fi
+
+# Wheels vendored into the app (pinned by sha256 in plugin-splunk/build.py, which verifies them).
+python3 plugin-splunk/build.py --fetch-only
