@@ -36,7 +36,7 @@ OUT = os.path.join(ROOT, "target", "splunk")
 WHEELS = os.path.join(OUT, "wheels")
 STAGE = os.path.join(OUT, "stage")
 DIST = os.path.join(ROOT, "dist")
-LOADER = os.path.join(ROOT, "wasm", "python", "ioclens_wasm")
+LOADER = os.environ.get("IOCLENS_LOADER_DIR") or os.path.join(ROOT, "wasm", "python", "ioclens_wasm")
 
 SDK = ("splunk_sdk-3.0.1-py3-none-any.whl", "cf5b0dc6a6908c84d13f3c62658f54ef1aec2d8421a6646b5281a2f14f0de6ed")
 # platform tag -> (wheel, sha256). All five are vendored by default.

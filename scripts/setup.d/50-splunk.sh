@@ -5,19 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PYTEST=pytest==8.4.2        # last line that still supports 3.9 and runs on 3.13
+TOMLI=tomli==2.2.1          # TOML for the corpus on 3.9/3.10 (3.11+ has tomllib)
 APPINSPECT=splunk-appinspect==4.3.1
 
 # Interpreters: pyenv's 3.9 / 3.13 when present, else the machine's python3 (tests then run once).
 # plugin-splunk/pythons.sh prints "<tag> <interpreter>" per line; test.d/50-splunk.sh uses the same list.
 while read -r tag py; do
   venv=".venv-splunk-$tag"
-  if ! "$venv/bin/python" -m pytest --version 2>/dev/null | grep -q "${PYTEST#pytest==}"; then
+  if ! "$venv/bin/python" -m pytest --version 2>/dev/null | grep -q "${PYTEST#pytest==}" \
+    || ! "$venv/bin/python" -c 'import tomli' 2>/dev/null; then
     "$py" -m venv --clear "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$PYTEST"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$PYTEST" "$TOMLI"
   fi
 done < <(bash plugin-splunk/pythons.sh)
 
-if ! .venv-appinspect/bin/splunk-appinspect --version 2>/dev/null | grep -q "${APPINSPECT#*==}"; then
+if [ "$(.venv-appinspect/bin/python -c 'import importlib.metadata as m; print(m.version("splunk-appinspect"))' 2>/dev/null)" != "${APPINSPECT#*==}" ]; then
   python3 -m venv .venv-appinspect
   .venv-appinspect/bin/pip install --quiet --disable-pip-version-check "$APPINSPECT"
 fi

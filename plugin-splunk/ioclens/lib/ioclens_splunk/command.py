@@ -39,7 +39,9 @@ def load_core(command):
     except Exception as error:  # noqa: BLE001 - wasmtime raises its own types; the user needs the text
         command.write_error("cannot load the ioclens core: {}".format(error))
         return None
+    # Inspector metrics are (seconds-ish value, invocations, input count, output count) tuples.
     command.write_metric("ioclens_core_load_ms", (round(core.load_seconds * 1000.0, 1), 1, None, None))
+    command.write_metric("ioclens_core_cache_hit", (None, 1 if core.cached else 0, None, None))
     command.logger.info(describe_load(core))
     return core
 

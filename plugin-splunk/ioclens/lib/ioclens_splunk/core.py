@@ -39,6 +39,10 @@ def cache_dir():
     splunk_home = os.environ.get("SPLUNK_HOME")
     if splunk_home:
         return os.path.join(splunk_home, "var", "run", APP_NAME)
+    return _temp_cache_dir()
+
+
+def _temp_cache_dir():
     uid = os.getuid() if hasattr(os, "getuid") else "user"
     return os.path.join(_DEFAULT_TMP, "{}-{}".format(APP_NAME, uid))
 
@@ -60,7 +64,15 @@ class Core:
         path = wasm_path()
         if not os.path.exists(path):
             raise CoreError("unavailable", "the ioclens core module is missing from the app: {}".format(path))
-        self._module = ioclens_wasm.load(path, cache_dir=cache_dir())
+        wanted = cache_dir()
+        try:
+            self._module = ioclens_wasm.load(path, cache_dir=wanted)
+        except OSError:
+            # An unwritable run directory must not stop the search: use the per-user temp cache instead.
+            fallback = _temp_cache_dir()
+            if fallback == wanted:
+                raise
+            self._module = ioclens_wasm.load(path, cache_dir=fallback)
         self.load_seconds = time.perf_counter() - started
         self.cached = bool(getattr(self._module, "from_cache", False))
 

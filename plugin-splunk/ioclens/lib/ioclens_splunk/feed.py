@@ -14,6 +14,7 @@ shaped like Splunk Enterprise Security's threat-intelligence collections, increm
 
 import calendar
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -176,18 +177,17 @@ def _get(url, api_key, timeout):
 
 
 def pages(params, api_key, since, timeout=30.0):
-    """Yields the ``data`` list of each page for one type filter (or all types), following ``links.next``."""
+    """Yields the ``data`` list of each page, following ``links.next``. The server's filters take one value each,
+    so a multi-valued filter (``types = ipv4,url``) becomes one paged query per combination."""
     base = str(params["url"]).rstrip("/")
     query = {"since": since, "limit": int(params.get("page_size") or 1000), "format": "json"}
-    for name in ("confidence", "category", "industry"):
-        values = _csv(params.get(name))
-        if values:
-            query[name] = ",".join(values)
-    types = _csv(params.get("types")) or [None]
-    for ioc_type in types:
+    dimensions = [(name, _csv(params.get(key)) or [None]) for name, key in
+                  (("type", "types"), ("confidence", "confidence"), ("category", "category"), ("industry", "industry"))]
+    for combination in itertools.product(*[values for _, values in dimensions]):
         page_query = dict(query)
-        if ioc_type:
-            page_query["type"] = ioc_type
+        for (name, _), value in zip(dimensions, combination):
+            if value:
+                page_query[name] = value
         url = "{}/api/v1/iocs?{}".format(base, urlencode(page_query))
         for _ in range(MAX_PAGES):
             body = _get(url, api_key, timeout)
@@ -195,7 +195,8 @@ def pages(params, api_key, since, timeout=30.0):
             if not isinstance(data, list):
                 raise FeedError("the server's answer has no data list")
             yield data
-            nxt = (body.get("links") or {}).get("next") if isinstance(body.get("links"), dict) else None
+            links = body.get("links") if isinstance(body.get("links"), dict) else {}
+            nxt = links.get("next")
             if not nxt or not data:
                 break
             nxt = urljoin(url, nxt)
