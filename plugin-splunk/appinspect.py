@@ -21,12 +21,14 @@ def main():
     package = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
-        proc = subprocess.run(
-            [TOOL, "inspect", package, "--mode", "precert", "--included-tags", "cloud",
-             "--output-file", report, "--data-format", "json"],
-            capture_output=True, text=True)
+        argv = [TOOL, "inspect", package, "--mode", "precert", "--included-tags", "cloud"]
+        proc = subprocess.run(argv + ["--output-file", report, "--data-format", "json"], capture_output=True, text=True)
         if not os.path.exists(report):
-            sys.exit("appinspect wrote no report (exit {}):\n{}\n{}".format(proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+            sys.exit(
+                "appinspect wrote no report (exit {}):\n{}\n{}".format(
+                    proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]
+                )
+            )
         with open(report, encoding="utf-8") as handle:
             data = json.load(handle)
     summary = data.get("summary", {})
@@ -35,7 +37,8 @@ def main():
         for group in rep.get("groups", []):
             for check in group.get("checks", []):
                 if check.get("result") in ("failure", "error", "warning"):
-                    texts = "; ".join((m.get("message") or "").split("\n")[0][:160] for m in check.get("messages", [])[:2])
+                    messages = check.get("messages", [])[:2]
+                    texts = "; ".join((m.get("message") or "").split("\n")[0][:160] for m in messages)
                     print("  {:8s} {}: {}".format(check["result"], check["name"], texts))
                     if check.get("result") in ("failure", "error"):
                         bad.append(check["name"])

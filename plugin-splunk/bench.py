@@ -58,11 +58,22 @@ def once(rows, cache, python, pin):
     prefix = ["taskset", "-c", "0"] if pin and shutil.which("taskset") else []
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     with tempfile.TemporaryDirectory() as dispatch:
-        run = scp.run(APP, "ioclens", ["field=ioc"], chunks, tmp_path=dispatch, python=python,
-                      env={"IOCLENS_CACHE_DIR": cache}, prefix=prefix)
+        run = scp.run(
+            APP,
+            "ioclens",
+            ["field=ioc"],
+            chunks,
+            tmp_path=dispatch,
+            python=python,
+            env={"IOCLENS_CACHE_DIR": cache},
+            prefix=prefix,
+        )
     if run.returncode != 0 or run.errors() or len(run.rows) != len(rows):
-        sys.exit("benchmark run failed: rc={} errors={} rows={} stderr={}".format(
-            run.returncode, run.errors(), len(run.rows), run.stderr[-2000:]))
+        sys.exit(
+            "benchmark run failed: rc={} errors={} rows={} stderr={}".format(
+                run.returncode, run.errors(), len(run.rows), run.stderr[-2000:]
+            )
+        )
     return run
 
 
@@ -84,17 +95,27 @@ def main():
             cold.append(once(small, cache, args.python, pin).getinfo_seconds)
             warm.append(once(small, cache, args.python, pin).getinfo_seconds)
         print("python {}  app {}".format(args.python, APP))
-        print("start-up (process start -> getinfo reply), median of {}: cold {:.0f} ms, cached {:.0f} ms".format(
-            args.repeat, statistics.median(cold) * 1000, statistics.median(warm) * 1000))
+        print(
+            "start-up (process start -> getinfo reply), median of {}: cold {:.0f} ms, cached {:.0f} ms".format(
+                args.repeat, statistics.median(cold) * 1000, statistics.median(warm) * 1000
+            )
+        )
         for label, distinct in (("repeated", False), ("distinct", True)):
             rows = events(args.events, distinct)
             rates = []
             for _ in range(args.repeat):
                 run = once(rows, cache, args.python, pin)
                 rates.append(len(rows) / run.execute_seconds)
-            print("throughput {:9s} {:>8,} events in {}-event chunks{}: median {:,.0f} events/s (runs: {})".format(
-                label, len(rows), CHUNK, " on 1 core" if pin else "",
-                statistics.median(rates), ", ".join("{:,.0f}".format(r) for r in rates)))
+            print(
+                "throughput {:9s} {:>8,} events in {}-event chunks{}: median {:,.0f} events/s (runs: {})".format(
+                    label,
+                    len(rows),
+                    CHUNK,
+                    " on 1 core" if pin else "",
+                    statistics.median(rates),
+                    ", ".join("{:,.0f}".format(r) for r in rates),
+                )
+            )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 

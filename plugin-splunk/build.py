@@ -19,7 +19,6 @@ archive is reproducible: sorted entries, owner root, fixed mtimes.
 
 import argparse
 import configparser
-import glob
 import gzip
 import hashlib
 import io
@@ -85,8 +84,18 @@ def fetch(name, expected, pip_args):
     path = os.path.join(WHEELS, name)
     if not (os.path.exists(path) and sha256(path) == expected):
         os.makedirs(WHEELS, exist_ok=True)
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-               "--only-binary=:all:", "-d", WHEELS] + pip_args
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            WHEELS,
+        ] + pip_args
         subprocess.run(cmd, check=True)
     actual = sha256(path)
     if actual != expected:
@@ -113,6 +122,12 @@ def extract(wheel, dest, keep):
                 shutil.copyfileobj(src, out)
 
 
+def _native_library(name):
+    """`wasmtime/<platform>-<machine>/…`: the per-platform library directory of a wasmtime wheel."""
+    parts = name.split("/")
+    return len(parts) >= 3 and parts[1].startswith(("linux-", "darwin-", "win32-"))
+
+
 def find_wasm(explicit):
     if explicit:
         return explicit
@@ -124,7 +139,7 @@ def find_wasm(explicit):
 
 
 def fix_modes(app):
-    for dirpath, dirnames, filenames in os.walk(app):
+    for dirpath, _dirnames, filenames in os.walk(app):
         os.chmod(dirpath, 0o755)
         for name in filenames:
             path = os.path.join(dirpath, name)
@@ -142,10 +157,14 @@ def stage(platforms, wasm):
     for i, tag in enumerate(platforms):
         # The Python package and dist-info once; every wheel's native library directory.
         first = i == 0
-        extract(wheels[tag], lib, lambda n, first=first: first or n.count("/") >= 2 and n.split("/")[1].startswith(("linux-", "darwin-", "win32-")))
+        extract(wheels[tag], lib, lambda n, first=first: first or _native_library(n))
     if os.path.isdir(LOADER):
-        shutil.copytree(LOADER, os.path.join(lib, "ioclens_wasm"), dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.wasm"))
+        shutil.copytree(
+            LOADER,
+            os.path.join(lib, "ioclens_wasm"),
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.wasm"),
+        )
     else:
         print("warning: no shared loader at {} (merge the hosts branch)".format(LOADER), file=sys.stderr)
     if wasm:
@@ -206,8 +225,13 @@ def main():
     app = stage(platforms, find_wasm(args.wasm))
     print("staged {}".format(app))
     if not args.stage_only:
-        mtime = int(os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
-            ["git", "-C", ROOT, "log", "-1", "--format=%ct"], capture_output=True, text=True).stdout.strip() or 0)
+        mtime = int(
+            os.environ.get("SOURCE_DATE_EPOCH")
+            or subprocess.run(
+                ["git", "-C", ROOT, "log", "-1", "--format=%ct"], capture_output=True, text=True
+            ).stdout.strip()
+            or 0
+        )
         out = package(app, mtime)
         print("packaged {} ({:.1f} MB)".format(out, os.path.getsize(out) / 1e6))
 

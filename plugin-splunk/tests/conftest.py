@@ -9,8 +9,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import scp  # noqa: E402
-from fake_splunkd import SESSION_KEY, FakeSplunkd  # noqa: E402
+import scp
+from fake_splunkd import SESSION_KEY, FakeSplunkd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP_DIR = os.environ.get("IOCLENS_SPLUNK_APP") or os.path.join(ROOT, "target", "splunk", "stage", "ioclens")

@@ -46,7 +46,7 @@ class FakeSplunkd:
                     return self._send(401, {"messages": [{"type": "WARN", "text": "call not properly authenticated"}]})
                 if not path.startswith(PREFIX):
                     return self._send(404, {"messages": [{"type": "ERROR", "text": "not found"}]})
-                parts = [unquote(p) for p in path[len(PREFIX):].split("/")]
+                parts = [unquote(p) for p in path[len(PREFIX) :].split("/")]
                 if method == "GET" and len(parts) == 3 and parts[0] == "configs" and parts[1].startswith("conf-"):
                     content = fake.confs.get((parts[1][5:], parts[2]))
                     if content is None:
@@ -57,7 +57,12 @@ class FakeSplunkd:
                     if secret is None:
                         return self._send(404, {"messages": [{"type": "ERROR", "text": "no password"}]})
                     return self._send(200, {"entry": [{"name": parts[2], "content": {"clear_password": secret}}]})
-                if method == "POST" and len(parts) == 5 and parts[:3] == ["storage", "collections", "data"] and parts[4] == "batch_save":
+                if (
+                    method == "POST"
+                    and len(parts) == 5
+                    and parts[:3] == ["storage", "collections", "data"]
+                    and parts[4] == "batch_save"
+                ):
                     if fake.fail_batch_save:
                         return self._send(503, {"messages": [{"type": "ERROR", "text": "KV Store is initializing"}]})
                     docs = json.loads(body.decode("utf-8"))

@@ -176,8 +176,20 @@ def _read_chunk(stream):
     return Reply(metadata, body)
 
 
-def run(app_dir, command, args=(), chunks=None, generating=False, tmp_path=None, python=None, env=None,
-        splunkd_uri="", session_key="", max_generate_rounds=1000, prefix=()):
+def run(
+    app_dir,
+    command,
+    args=(),
+    chunks=None,
+    generating=False,
+    tmp_path=None,
+    python=None,
+    env=None,
+    splunkd_uri="",
+    session_key="",
+    max_generate_rounds=1000,
+    prefix=(),
+):
     """Runs ``bin/<command>.py`` as splunkd would and returns a :class:`Run`.
 
     ``chunks`` is a list of row lists, one per execute chunk (the last is sent with ``finished: true``).
@@ -245,5 +257,12 @@ def run(app_dir, command, args=(), chunks=None, generating=False, tmp_path=None,
         extra = _read_chunk(io.BytesIO(rest))
         if extra is not None:
             replies.append(extra)
-    return Run(getinfo, replies, returncode, stderr, time.perf_counter() - started,
-               t_getinfo - started, max(t_done - t_getinfo, 0.0))
+    return Run(
+        getinfo,
+        replies,
+        returncode,
+        stderr,
+        time.perf_counter() - started,
+        t_getinfo - started,
+        max(t_done - t_getinfo, 0.0),
+    )

@@ -30,8 +30,15 @@ def module_run(tmp_path_factory):
     cache = str(tmp_path_factory.mktemp("cache"))
 
     def invoke(command, args=(), chunks=None, generating=False):
-        return scp.run(APP_DIR, command, args, chunks, generating, tmp_path_factory.mktemp("dispatch"),
-                       env={"IOCLENS_CACHE_DIR": cache})
+        return scp.run(
+            APP_DIR,
+            command,
+            args,
+            chunks,
+            generating,
+            tmp_path_factory.mktemp("dispatch"),
+            env={"IOCLENS_CACHE_DIR": cache},
+        )
 
     return invoke
 
@@ -153,7 +160,11 @@ def iocextract_matches_corpus(extracted, case):
 
 def iocextract_rows_mode_and_type_filter(splunk):
     text = "C2 at 8.8.8[.]8 and hxxps://evil[.]example/gate.php, dropper 44d88612fea8a8f36de82e1278abb02f"
-    run = splunk("iocextract", ["mode=rows", "types=ipv4,md5"], [[{"_raw": text, "host": "h1"}, {"_raw": "nothing", "host": "h2"}]])
+    run = splunk(
+        "iocextract",
+        ["mode=rows", "types=ipv4,md5"],
+        [[{"_raw": text, "host": "h1"}, {"_raw": "nothing", "host": "h2"}]],
+    )
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert [(r["ioc_type"], r["ioc_value"]) for r in run.rows] == [
         ("ipv4", "8.8.8.8"),
@@ -178,7 +189,11 @@ def ioclookup_returns_one_row_per_value(splunk):
     run = splunk("ioclookup", ["8.8.8[.]8", "hxxps://evil[.]example/gate.php?a=b", "not an indicator"], generating=True)
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert run.replies[-1].finished
-    assert [r["ioc_input"] for r in run.rows] == ["8.8.8[.]8", "hxxps://evil[.]example/gate.php?a=b", "not an indicator"]
+    assert [r["ioc_input"] for r in run.rows] == [
+        "8.8.8[.]8",
+        "hxxps://evil[.]example/gate.php?a=b",
+        "not an indicator",
+    ]
     assert [r["ioc_type"] for r in run.rows] == ["ipv4", "url", "unknown"]
     assert run.rows[1]["ioc_value"] == "https://evil.example/gate.php?a=b"
     assert run.rows[0]["_raw"].startswith("{")
@@ -205,7 +220,9 @@ def iochunt_generates_bounded_queries(splunk):
 
 def iochunt_saved_search_over_the_watchlist(splunk):
     # The search string of savedsearches.conf [ioclens - Hunting queries for the watchlist].
-    run = splunk("iochunt", ["lookup=ioclens_watchlist.csv", "column=indicator", "lookback=7d", "profile=cim"], generating=True)
+    run = splunk(
+        "iochunt", ["lookup=ioclens_watchlist.csv", "column=indicator", "lookback=7d", "profile=cim"], generating=True
+    )
     assert run.returncode == 0 and run.errors() == [], run.stderr
     covered = set()
     for row in run.rows:

@@ -50,7 +50,9 @@ def invalid_arguments_are_refused_with_a_message(tmp_path, change, message):
 
 
 def valid_arguments_pass(tmp_path):
-    xml = modinput.validation_xml(dict(VALID, industry="energy,financial-services", page_size="500"), "https://127.0.0.1:8089", "k", str(tmp_path))
+    xml = modinput.validation_xml(
+        dict(VALID, industry="energy,financial-services", page_size="500"), "https://127.0.0.1:8089", "k", str(tmp_path)
+    )
     proc = modinput.run(APP_DIR, ["--validate-arguments"], xml)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == b""

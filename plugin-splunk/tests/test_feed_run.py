@@ -22,17 +22,19 @@ pytestmark = pytest.mark.skipif(
 def _bundle(indicators):
     objects = []
     for i, pattern in enumerate(indicators):
-        objects.append({
-            "type": "indicator",
-            "spec_version": "2.1",
-            "id": "indicator--00000000-0000-4000-8000-{:012d}".format(i + 1),
-            "created": "2026-11-20T10:00:00.000Z",
-            "modified": "2026-11-20T10:00:00.000Z",
-            "name": "test indicator {}".format(i),
-            "pattern": pattern,
-            "pattern_type": "stix",
-            "valid_from": "2026-11-20T10:00:00Z",
-        })
+        objects.append(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": "indicator--00000000-0000-4000-8000-{:012d}".format(i + 1),
+                "created": "2026-11-20T10:00:00.000Z",
+                "modified": "2026-11-20T10:00:00.000Z",
+                "name": "test indicator {}".format(i),
+                "pattern": pattern,
+                "pattern_type": "stix",
+                "valid_from": "2026-11-20T10:00:00Z",
+            }
+        )
     return {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": objects}
 
 
@@ -66,8 +68,11 @@ def server(tmp_path):
     _cli("feed", "add", str(feed), "--source", "splunk-test", "--category", "government", "--confidence", "high", db=db)
     key = _cli("keys", "create", "--name", "splunk", "--rate-limit", "0", db=db).strip().splitlines()[-1].strip()
     port = _free_port()
-    proc = subprocess.Popen([BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:{}".format(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:{}".format(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = "http://127.0.0.1:{}".format(port)
     deadline = time.time() + 60
     while True:
@@ -77,7 +82,7 @@ def server(tmp_path):
         except OSError:
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise AssertionError("ioclens serve did not start: " + proc.stderr.read().decode())
+                raise AssertionError("ioclens serve did not start: " + proc.stderr.read().decode()) from None
             time.sleep(0.2)
     try:
         yield {"url": url, "key": key, "db": db, "tmp": tmp_path}
@@ -104,7 +109,9 @@ def feed_fills_es_collections_incrementally(server, splunkd, session_key, tmp_pa
     ips = {d.get("ip") or d.get("domain"): d for d in _docs(splunkd, "ip_intel")}
     assert set(ips) == {"185.220.101.4", "update-check-service.xyz"}
     assert [d["url"] for d in _docs(splunkd, "http_intel")] == ["http://update-check-service.xyz/gate.php"]
-    assert [d["file_hash"] for d in _docs(splunkd, "file_intel")] == ["aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"]
+    assert [d["file_hash"] for d in _docs(splunkd, "file_intel")] == [
+        "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"
+    ]
     assert [d["src_user"] for d in _docs(splunkd, "email_intel")] == ["billing@invoice-portal.xyz"]
     doc = ips["185.220.101.4"]
     assert doc["threat_key"] == "ioclens:splunk-test"
@@ -119,7 +126,18 @@ def feed_fills_es_collections_incrementally(server, splunkd, session_key, tmp_pa
 
     feed = server["tmp"] / "second.json"
     feed.write_text(json.dumps(_bundle(SECOND)))
-    _cli("feed", "add", str(feed), "--source", "splunk-test-2", "--category", "government", "--confidence", "low", db=server["db"])
+    _cli(
+        "feed",
+        "add",
+        str(feed),
+        "--source",
+        "splunk-test-2",
+        "--category",
+        "government",
+        "--confidence",
+        "low",
+        db=server["db"],
+    )
     second = _run(splunkd, session_key, params, checkpoints)
     assert second.returncode == 0, second.stderr.decode()
     log = second.stderr.decode()

@@ -108,7 +108,10 @@ def missing_api_key_disables_remote_with_a_warning(splunk, splunkd, session_key)
     assert any("remote scoring is off" in w for w in run.warnings())
     # The key is never looked for in a conf file: the only secret request is storage/passwords.
     paths = [p for _, p, _, _ in splunkd.requests]
-    assert any(p.endswith("/storage/passwords/ioclens%3Aapi_key%3A") or p.endswith("/storage/passwords/ioclens:api_key:") for p in paths)
+    assert any(
+        p.endswith("/storage/passwords/ioclens%3Aapi_key%3A") or p.endswith("/storage/passwords/ioclens:api_key:")
+        for p in paths
+    )
 
 
 def wrong_session_key_fails_open(splunk, splunkd):

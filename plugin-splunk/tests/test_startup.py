@@ -35,8 +35,14 @@ def cold_then_cached_start(tmp_path):
 def unwritable_cache_still_answers(tmp_path):
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
-    run = scp.run(APP_DIR, "ioclens", ["field=ioc"], [[{"ioc": "8.8.8.8"}]], tmp_path=tmp_path,
-                  env={"IOCLENS_CACHE_DIR": str(blocker / "cache")})
+    run = scp.run(
+        APP_DIR,
+        "ioclens",
+        ["field=ioc"],
+        [[{"ioc": "8.8.8.8"}]],
+        tmp_path=tmp_path,
+        env={"IOCLENS_CACHE_DIR": str(blocker / "cache")},
+    )
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert run.rows[0]["ioc_type"] == "ipv4"
 

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+lint=".venv-splunk-$(bash plugin-splunk/pythons.sh | tail -1 | cut -d' ' -f1)"
+(cd plugin-splunk && "../$lint/bin/ruff" check . && "../$lint/bin/ruff" format --check .)
+
 # The ioclens binary for the modular-input tests (a real server), and the plain C-ABI core module.
 cargo build --quiet --locked -p ioclens-cli
 bash plugin-splunk/build-core.sh

@@ -13,9 +13,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from ioclens_splunk import fields as fieldmap  # noqa: E402
-from ioclens_splunk.command import IOC_TYPES, load_core, parse_types  # noqa: E402
-from splunklib.searchcommands import Configuration, Option, StreamingCommand, dispatch, validators  # noqa: E402
+from ioclens_splunk import fields as fieldmap
+from ioclens_splunk.command import IOC_TYPES, load_core, parse_types
+from splunklib.searchcommands import Configuration, Option, StreamingCommand, dispatch, validators
 
 MV_FIELDS = ("ioc_value", "ioc_type", "ioc_count")
 ROW_FIELDS = ("ioc_value", "ioc_type", "ioc_defanged", "ioc_occurrences")
@@ -37,10 +37,24 @@ class TypeList(validators.Validator):
 class IocextractCommand(StreamingCommand):
     """Extracts indicators of compromise from a text field."""
 
-    field = Option(doc="Field holding the text (default: _raw)", require=False, default="_raw", validate=validators.Fieldname())
-    types = Option(doc="Keep only these types: " + ",".join(IOC_TYPES), require=False, default=None, validate=TypeList())
-    mode = Option(doc="mv (multivalue fields) or rows (one row per indicator)", require=False, default="mv", validate=validators.Set("mv", "rows"))
-    implied = Option(doc="Also emit implied indicators (URL hosts, e-mail domains)", require=False, default=False, validate=validators.Boolean())
+    field = Option(
+        doc="Field holding the text (default: _raw)", require=False, default="_raw", validate=validators.Fieldname()
+    )
+    types = Option(
+        doc="Keep only these types: " + ",".join(IOC_TYPES), require=False, default=None, validate=TypeList()
+    )
+    mode = Option(
+        doc="mv (multivalue fields) or rows (one row per indicator)",
+        require=False,
+        default="mv",
+        validate=validators.Set("mv", "rows"),
+    )
+    implied = Option(
+        doc="Also emit implied indicators (URL hosts, e-mail domains)",
+        require=False,
+        default=False,
+        validate=validators.Boolean(),
+    )
 
     def prepare(self):
         self._core = load_core(self)
@@ -60,7 +74,14 @@ class IocextractCommand(StreamingCommand):
                 continue
             if self.types and kind not in self.types:
                 continue
-            out.append((kind, item.get("canonical", ""), int(item.get("count", 1)), defanged.get((kind, item.get("canonical")), False)))
+            out.append(
+                (
+                    kind,
+                    item.get("canonical", ""),
+                    int(item.get("count", 1)),
+                    defanged.get((kind, item.get("canonical")), False),
+                )
+            )
         return out
 
     def stream(self, records):
@@ -74,7 +95,9 @@ class IocextractCommand(StreamingCommand):
                     continue
                 for kind, value, count, defanged in found:
                     row = dict(record)
-                    row.update(ioc_value=value, ioc_type=kind, ioc_defanged=fieldmap.text(defanged), ioc_occurrences=str(count))
+                    row.update(
+                        ioc_value=value, ioc_type=kind, ioc_defanged=fieldmap.text(defanged), ioc_occurrences=str(count)
+                    )
                     yield row
                 continue
             record["ioc_value"] = [value for _, value, _, _ in found]

@@ -8,11 +8,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from ioclens_splunk import hunt as huntmap  # noqa: E402
-from ioclens_splunk import values as valuelist  # noqa: E402
-from ioclens_splunk.command import MAX_VALUES, load_core  # noqa: E402
-from ioclens_splunk.core import CoreError  # noqa: E402
-from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators  # noqa: E402
+from ioclens_splunk import hunt as huntmap
+from ioclens_splunk import values as valuelist
+from ioclens_splunk.command import MAX_VALUES, load_core
+from ioclens_splunk.core import CoreError
+from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators
 
 OPTIONS = ("lookup", "column", "lookback", "profile", "dialect")
 
@@ -22,10 +22,30 @@ class IochuntCommand(GeneratingCommand):
     """Generates bounded Splunk SPL and Sentinel KQL hunting queries for indicators."""
 
     lookup = Option(doc="CSV file in the app's lookups directory holding the values", require=False, default=None)
-    column = Option(doc="Column of the lookup file (default: indicator)", require=False, default="indicator", validate=validators.Fieldname())
-    lookback = Option(doc="Time window of the queries, e.g. 24h, 7d, 30d (default: 7d)", require=False, default="7d", validate=validators.Match("lookback", r"[1-9][0-9]{0,3}[mhdw]"))
-    profile = Option(doc="cim (CIM data models and fields) or raw (index/sourcetype searches)", require=False, default="cim", validate=validators.Set("cim", "raw"))
-    dialect = Option(doc="spl, kql or both (default: both)", require=False, default="both", validate=validators.Set("spl", "kql", "both"))
+    column = Option(
+        doc="Column of the lookup file (default: indicator)",
+        require=False,
+        default="indicator",
+        validate=validators.Fieldname(),
+    )
+    lookback = Option(
+        doc="Time window of the queries, e.g. 24h, 7d, 30d (default: 7d)",
+        require=False,
+        default="7d",
+        validate=validators.Match("lookback", r"[1-9][0-9]{0,3}[mhdw]"),
+    )
+    profile = Option(
+        doc="cim (CIM data models and fields) or raw (index/sourcetype searches)",
+        require=False,
+        default="cim",
+        validate=validators.Set("cim", "raw"),
+    )
+    dialect = Option(
+        doc="spl, kql or both (default: both)",
+        require=False,
+        default="both",
+        validate=validators.Set("spl", "kql", "both"),
+    )
 
     _protocol_v2_option_parser = staticmethod(valuelist.option_parser(OPTIONS))
 
@@ -49,8 +69,7 @@ class IochuntCommand(GeneratingCommand):
         rows, warnings = huntmap.rows(answer, self.dialect)
         for warning in warnings:
             self.write_warning(warning)
-        for row in rows:
-            yield row
+        yield from rows
 
 
 dispatch(IochuntCommand, sys.argv, sys.stdin, sys.stdout, __name__)

@@ -13,10 +13,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from ioclens_splunk import fields as fieldmap  # noqa: E402
-from ioclens_splunk.command import load_core  # noqa: E402
-from ioclens_splunk.enrich import Enricher  # noqa: E402
-from splunklib.searchcommands import Configuration, Option, StreamingCommand, dispatch, validators  # noqa: E402
+from ioclens_splunk import fields as fieldmap
+from ioclens_splunk.command import load_core
+from ioclens_splunk.enrich import Enricher
+from splunklib.searchcommands import Configuration, Option, StreamingCommand, dispatch, validators
 
 # Distinct values remembered per process (a search's chunks repeat values heavily: IPs, domains, hashes).
 CACHE_LIMIT = 100000
@@ -26,9 +26,18 @@ CACHE_LIMIT = 100000
 class IoclensCommand(StreamingCommand):
     """Enriches the value of ``field`` in every event with the ioclens core's verdict."""
 
-    field = Option(doc="Field holding the indicator (default: ioc)", require=False, default="ioc", validate=validators.Fieldname())
-    remote = Option(doc="Also ask the configured ioclens server (default: ioclens.conf [remote] enabled)", require=False, default=None, validate=validators.Boolean())
-    queries = Option(doc="Add spl_query and kql_query (default: false)", require=False, default=False, validate=validators.Boolean())
+    field = Option(
+        doc="Field holding the indicator (default: ioc)", require=False, default="ioc", validate=validators.Fieldname()
+    )
+    remote = Option(
+        doc="Also ask the configured ioclens server (default: ioclens.conf [remote] enabled)",
+        require=False,
+        default=None,
+        validate=validators.Boolean(),
+    )
+    queries = Option(
+        doc="Add spl_query and kql_query (default: false)", require=False, default=False, validate=validators.Boolean()
+    )
 
     def prepare(self):
         core = load_core(self)

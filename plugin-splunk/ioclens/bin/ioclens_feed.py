@@ -7,9 +7,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from ioclens_splunk import feed  # noqa: E402
-from ioclens_splunk.splunkd import Splunkd  # noqa: E402
-from splunklib.modularinput import Argument, EventWriter, Scheme, Script  # noqa: E402
+from ioclens_splunk import feed
+from ioclens_splunk.splunkd import Splunkd
+from splunklib.modularinput import Argument, EventWriter, Scheme, Script
 
 
 class IoclensFeed(Script):
@@ -17,7 +17,9 @@ class IoclensFeed(Script):
 
     def get_scheme(self):
         scheme = Scheme("ioclens feed")
-        scheme.description = "Polls an ioclens server's IOC feed into Enterprise Security style KV-store threat-intel collections."
+        scheme.description = (
+            "Polls an ioclens server's IOC feed into Enterprise Security style KV-store threat-intel collections."
+        )
         scheme.use_external_validation = True
         scheme.use_single_instance = False
         for name, title, description, required in (
@@ -26,7 +28,12 @@ class IoclensFeed(Script):
             ("confidence", "Confidence", "Comma-separated: low,medium,high (empty: all)", False),
             ("category", "Source category", "Comma-separated: government,commercial,community (empty: all)", False),
             ("industry", "Industry", "Comma-separated CISA sector slugs, e.g. energy,healthcare (empty: all)", False),
-            ("lookback", "First-run lookback", "How far back the first run reads, e.g. 24h or 30d (default 30d)", False),
+            (
+                "lookback",
+                "First-run lookback",
+                "How far back the first run reads, e.g. 24h or 30d (default 30d)",
+                False,
+            ),
             ("page_size", "Page size", "Records per request, 1-10000 (default 1000)", False),
         ):
             argument = Argument(name, title=title, description=description, required_on_create=required)

@@ -9,11 +9,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from ioclens_splunk import fields as fieldmap  # noqa: E402
-from ioclens_splunk import values as valuelist  # noqa: E402
-from ioclens_splunk.command import MAX_VALUES, load_core  # noqa: E402
-from ioclens_splunk.enrich import Enricher  # noqa: E402
-from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators  # noqa: E402
+from ioclens_splunk import fields as fieldmap
+from ioclens_splunk import values as valuelist
+from ioclens_splunk.command import MAX_VALUES, load_core
+from ioclens_splunk.enrich import Enricher
+from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators
 
 OPTIONS = ("lookup", "column", "remote")
 
@@ -23,8 +23,15 @@ class IoclookupCommand(GeneratingCommand):
     """Looks up indicators given as arguments (or in a lookup file) and returns one row each."""
 
     lookup = Option(doc="CSV file in the app's lookups directory holding the values", require=False, default=None)
-    column = Option(doc="Column of the lookup file (default: indicator)", require=False, default="indicator", validate=validators.Fieldname())
-    remote = Option(doc="Also ask the configured ioclens server", require=False, default=None, validate=validators.Boolean())
+    column = Option(
+        doc="Column of the lookup file (default: indicator)",
+        require=False,
+        default="indicator",
+        validate=validators.Fieldname(),
+    )
+    remote = Option(
+        doc="Also ask the configured ioclens server", require=False, default=None, validate=validators.Boolean()
+    )
 
     _protocol_v2_option_parser = staticmethod(valuelist.option_parser(OPTIONS))
 

@@ -58,9 +58,10 @@ class Core:
     def __init__(self):
         started = time.perf_counter()
         try:
-            import ioclens_wasm  # noqa: PLC0415 - imported lazily: importing wasmtime costs ~0.4 s
+            import ioclens_wasm
         except ImportError as error:
-            raise CoreError("unavailable", "the ioclens core loader is missing from the app: {}".format(error))
+            message = "the ioclens core loader is missing from the app: {}".format(error)
+            raise CoreError("unavailable", message) from None
         path = wasm_path()
         if not os.path.exists(path):
             raise CoreError("unavailable", "the ioclens core module is missing from the app: {}".format(path))

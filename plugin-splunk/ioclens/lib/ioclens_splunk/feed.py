@@ -28,6 +28,7 @@ FEED_TYPES = ("ipv4", "ipv6", "domain", "url", "md5", "sha1", "sha256", "sha512"
 CONFIDENCES = ("low", "medium", "high")
 CATEGORIES = ("government", "commercial", "community")
 _LOOKBACK = re.compile(r"^[1-9][0-9]{0,4}[hd]$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 OVERLAP_SECONDS = 300
 BATCH = 500
@@ -89,7 +90,7 @@ def iso(seconds):
 
 def epoch(text):
     """ISO 8601 (UTC, `Z` or `+00:00`, optional fraction) -> Unix seconds, or None."""
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$", str(text or ""))
+    match = _ISO.match(str(text or ""))
     if not match:
         return None
     y, mo, d, h, mi, s, tz = match.groups()
@@ -115,7 +116,9 @@ def document(record, input_name):
     last_seen = record.get("last_seen") or record.get("first_seen")
     seen = epoch(last_seen)
     context = record.get("context")
-    description = context if isinstance(context, str) and context else "ioclens feed {}: {} {}".format(feed_name, ioc_type, value)
+    description = (
+        context if isinstance(context, str) and context else "ioclens feed {}: {} {}".format(feed_name, ioc_type, value)
+    )
     key = record.get("id") or hashlib.sha256("{}:{}".format(ioc_type, value).encode("utf-8")).hexdigest()
     techniques = record.get("mitre_techniques") or []
     doc = {
@@ -164,7 +167,10 @@ class Checkpoint:
 
 
 def _get(url, api_key, timeout):
-    request = urllib.request.Request(url, headers={"Authorization": "Bearer " + api_key, "Accept": "application/json"})
+    # Only http(s): validate() refused every other scheme before a run starts.
+    request = urllib.request.Request(  # noqa: S310
+        url, headers={"Authorization": "Bearer " + api_key, "Accept": "application/json"}
+    )
     context = ssl.create_default_context() if url.startswith("https:") else None
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
@@ -181,8 +187,15 @@ def pages(params, api_key, since, timeout=30.0):
     so a multi-valued filter (``types = ipv4,url``) becomes one paged query per combination."""
     base = str(params["url"]).rstrip("/")
     query = {"since": since, "limit": int(params.get("page_size") or 1000), "format": "json"}
-    dimensions = [(name, _csv(params.get(key)) or [None]) for name, key in
-                  (("type", "types"), ("confidence", "confidence"), ("category", "category"), ("industry", "industry"))]
+    dimensions = [
+        (name, _csv(params.get(key)) or [None])
+        for name, key in (
+            ("type", "types"),
+            ("confidence", "confidence"),
+            ("category", "category"),
+            ("industry", "industry"),
+        )
+    ]
     for combination in itertools.product(*[values for _, values in dimensions]):
         page_query = dict(query)
         for (name, _), value in zip(dimensions, combination):
@@ -232,8 +245,11 @@ def run(params, input_name, splunkd, checkpoint_dir, log, now=None):
     for collection in list(pending):
         summary["saved"] += _flush(splunkd, collection, pending, summary)
     checkpoint.save({"since": iso(now - OVERLAP_SECONDS), "last_run": iso(now), "last_count": summary["records"]})
-    log("ioclens feed {}: {} records since {}, {} saved, {} skipped".format(
-        input_name, summary["records"], since, summary["saved"], summary["skipped"]))
+    log(
+        "ioclens feed {}: {} records since {}, {} saved, {} skipped".format(
+            input_name, summary["records"], since, summary["saved"], summary["skipped"]
+        )
+    )
     return summary
 
 

@@ -78,7 +78,7 @@ class RemoteScorer:
         query = {"ioc": value}
         if ioc_type and ioc_type != "unknown":
             query["type"] = ioc_type
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - load_config accepts only http(s) URLs
             "{}/api/v1/lookup?{}".format(config.url, urlencode(query)),
             headers={"Authorization": "Bearer " + config.api_key, "Accept": "application/json"},
         )

@@ -37,7 +37,8 @@ def read_lookup(name, column):
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if column not in (reader.fieldnames or []):
-            raise ValueError("lookup {} has no column {!r} (columns: {})".format(name, column, ", ".join(reader.fieldnames or [])))
+            columns = ", ".join(reader.fieldnames or [])
+            raise ValueError("lookup {} has no column {!r} (columns: {})".format(name, column, columns))
         return [row[column].strip() for row in reader if (row.get(column) or "").strip()]
 
 
