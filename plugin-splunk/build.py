@@ -169,7 +169,7 @@ def stage(platforms, wasm):
         print("warning: no shared loader at {} (merge the hosts branch)".format(LOADER), file=sys.stderr)
     if wasm:
         os.makedirs(os.path.join(lib, "ioclens_wasm"), exist_ok=True)
-        shutil.copyfile(wasm, os.path.join(lib, "ioclens_wasm", "core.wasm"))
+        shutil.copyfile(wasm, os.path.join(lib, "ioclens_wasm", "ioclens_core.wasm"))
     else:
         print("warning: no core.wasm found; the staged app cannot run commands", file=sys.stderr)
     fix_modes(app)

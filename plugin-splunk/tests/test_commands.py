@@ -208,29 +208,33 @@ def ioclookup_reads_the_shipped_watchlist(splunk):
 def iochunt_generates_bounded_queries(splunk):
     run = splunk("iochunt", ["203.0.113.7", "evil[.]example", "lookback=30d"], generating=True)
     assert run.returncode == 0 and run.errors() == [], run.stderr
-    dialects = {r["dialect"] for r in run.rows}
-    assert dialects == {"spl", "kql"}
+    assert {r["dialect"] for r in run.rows} == {"spl", "kql"}
+    for dialect in ("spl", "kql"):
+        queries = [r["query"] for r in run.rows if r["dialect"] == dialect]
+        assert any("203.0.113.7" in q for q in queries)
+        assert any("evil.example" in q for q in queries)
     for row in run.rows:
-        assert row["query"]
-        values = _as_list(row["ioc_value"])
-        assert set(values) <= {"203.0.113.7", "evil.example"}
-        for value in values:
-            assert value in row["query"]
+        assert row["ioc_type"] in ("ipv4", "domain")
+        assert int(row["ioc_count"]) >= 1
+        if row["dialect"] == "spl":
+            assert row["earliest"] == "-30d@d"  # SPL relative time: 30 days back, snapped to the day
+        else:
+            assert row["lookback"] == "30d"
 
 
 def iochunt_saved_search_over_the_watchlist(splunk):
     # The search string of savedsearches.conf [ioclens - Hunting queries for the watchlist].
-    run = splunk(
-        "iochunt", ["lookup=ioclens_watchlist.csv", "column=indicator", "lookback=7d", "profile=cim"], generating=True
-    )
+    args = ["lookup=ioclens_watchlist.csv", "column=indicator", "lookback=7d", "profile=cim"]
+    run = splunk("iochunt", args, generating=True)
     assert run.returncode == 0 and run.errors() == [], run.stderr
-    covered = set()
-    for row in run.rows:
-        covered.update(_as_list(row["ioc_value"]))
-    assert {"203.0.113.7", "evil.example", "44d88612fea8a8f36de82e1278abb02f"} <= covered
+    spl = " ".join(r["query"] for r in run.rows if r["dialect"] == "spl")
+    for value in ("203.0.113.7", "evil.example", "44d88612fea8a8f36de82e1278abb02f"):
+        assert value in spl
+    assert {r["ioc_type"] for r in run.rows} >= {"ipv4", "domain", "url", "md5"}
 
 
 def iochunt_dialect_filter(splunk):
-    run = splunk("iochunt", ["8.8.8.8", "dialect=kql"], generating=True)
+    run = splunk("iochunt", ["8.8.8.8", "dialect=kql", "kql_profile=defender"], generating=True)
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert run.rows and {r["dialect"] for r in run.rows} == {"kql"}
+    assert {r["profile"] for r in run.rows} <= {"defender", "ti"}

@@ -16,6 +16,7 @@ import pytest
         ("iochunt", ["lookback=forever", "8.8.8.8"], "Illegal value: lookback=forever"),
         ("iochunt", ["profile=elastic", "8.8.8.8"], "Illegal value: profile=elastic"),
         ("iochunt", ["dialect=eql", "8.8.8.8"], "Illegal value: dialect=eql"),
+        ("iochunt", ["kql_profile=splunk", "8.8.8.8"], "Illegal value: kql_profile=splunk"),
         ("ioclookup", ["remote=perhaps", "8.8.8.8"], "Illegal value: remote=perhaps"),
     ],
 )

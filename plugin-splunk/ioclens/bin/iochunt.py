@@ -1,7 +1,9 @@
 #!/usr/bin/env python
-"""| iochunt <value>… [lookup=<file.csv> column=<name>] [lookback=7d] [profile=cim|raw] -- generating: the core's
-hunting queries for the values, batched by the core (one row per query: dialect, query, the values it covers).
-Values that are not indicators, or that no query can hunt, come back as warnings in the job inspector."""
+"""| iochunt <value>… [lookup=<file.csv> column=<name>] [lookback=7d] [profile=cim|raw]
+[kql_profile=native|asim|defender] [dialect=spl|kql|both] -- generating: the core's hunting queries for the values,
+grouped by type and batched by the core, one row per query (dialect, profile, ioc_type, ioc_count, title, query,
+earliest/latest or lookback, notes, detection_guidance). Values that are not indicators, or types a dialect cannot
+express, come back as warnings in the job inspector."""
 
 import os
 import sys
@@ -14,7 +16,7 @@ from ioclens_splunk.command import MAX_VALUES, load_core
 from ioclens_splunk.core import CoreError
 from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators
 
-OPTIONS = ("lookup", "column", "lookback", "profile", "dialect")
+OPTIONS = ("lookup", "column", "lookback", "profile", "kql_profile", "dialect")
 
 
 @Configuration(type="reporting")
@@ -40,6 +42,12 @@ class IochuntCommand(GeneratingCommand):
         default="cim",
         validate=validators.Set("cim", "raw"),
     )
+    kql_profile = Option(
+        doc="native (Sentinel tables), asim (ASIM parsers) or defender (Defender XDR advanced hunting)",
+        require=False,
+        default="native",
+        validate=validators.Set("native", "asim", "defender"),
+    )
     dialect = Option(
         doc="spl, kql or both (default: both)",
         require=False,
@@ -60,7 +68,7 @@ class IochuntCommand(GeneratingCommand):
             sys.exit(1)
 
     def generate(self):
-        request = huntmap.request(self._values, self.lookback, self.profile, self.dialect)
+        request = huntmap.request(self._values, self.lookback, self.profile, self.kql_profile, self.dialect)
         try:
             answer = self._core.call("hunt", request)
         except CoreError as error:

@@ -3,7 +3,8 @@
 
 Each distinct value is sent once to the core's ``lookup`` operation (the enrichment package); the answer becomes
 ioc_type, ioc_value, ioc_defanged, risk_score, risk_level, confidence, verdict, attack_technique (mv), attack_tactic
-(mv), warninglist (mv), ioc_reason, and with queries=t spl_query / kql_query. A multivalue input field gives one
+(mv), warninglist (mv: benign/shared lists that matched), intel_list (mv: threat-intel lists that matched),
+malware_family, ioc_reason, and with queries=t spl_query / kql_query. A multivalue input field gives one
 entry per value. remote=t asks the configured ioclens server too and merges its evidence (fail-open: remote_status
 and remote_error say what happened).
 """

@@ -51,7 +51,7 @@ class IoclookupCommand(GeneratingCommand):
         for value in self._values:
             package, status, detail = self._enricher.package(value)
             if self._enricher.lookup:
-                row = fieldmap.from_lookup(package, True)
+                row = fieldmap.from_lookup(package, True, self._enricher.tactics_of)
             else:
                 row = fieldmap.from_classified(package, True)
             if self._enricher.scorer is not None:

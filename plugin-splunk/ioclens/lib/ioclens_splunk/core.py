@@ -48,8 +48,16 @@ def _temp_cache_dir():
 
 
 def wasm_path():
-    """The core module shipped in the app."""
-    return os.path.join(LIB_DIR, "ioclens_wasm", "core.wasm")
+    """The core module shipped in the app, beside the shared loader (wasm/python/ioclens_wasm)."""
+    return os.path.join(LIB_DIR, "ioclens_wasm", "ioclens_core.wasm")
+
+
+def _writable(directory):
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)
 
 
 class Core:
@@ -65,23 +73,18 @@ class Core:
         path = wasm_path()
         if not os.path.exists(path):
             raise CoreError("unavailable", "the ioclens core module is missing from the app: {}".format(path))
-        wanted = cache_dir()
-        try:
-            self._module = ioclens_wasm.load(path, cache_dir=wanted)
-        except OSError:
-            # An unwritable run directory must not stop the search: use the per-user temp cache instead.
-            fallback = _temp_cache_dir()
-            if fallback == wanted:
-                raise
-            self._module = ioclens_wasm.load(path, cache_dir=fallback)
+        # An unwritable run directory must not cost a compile per search: use the per-user temp cache instead.
+        directory = cache_dir()
+        if not _writable(directory):
+            directory = _temp_cache_dir()
+        self.cache_dir = directory
+        self.cached = _cache_present(ioclens_wasm, path, directory)
+        self._module = ioclens_wasm.Core(path, cache_dir=directory)
         self.load_seconds = time.perf_counter() - started
-        self.cached = bool(getattr(self._module, "from_cache", False))
 
     def call(self, op, request):
         """Runs ``op`` on ``request`` (a dict) and returns the ``ok`` value; raises CoreError on an error answer."""
-        answer = self._module.call(op, json.dumps(request, separators=(",", ":")))
-        if isinstance(answer, (bytes, str)):
-            answer = json.loads(answer)
+        answer = json.loads(self._module.call_raw(op, json.dumps(request, separators=(",", ":"))))
         if "ok" in answer:
             return answer["ok"]
         error = answer.get("error") or {}
@@ -93,6 +96,15 @@ class Core:
             return op in self.call("version", {}).get("ops", [])
         except CoreError:
             return False
+
+
+def _cache_present(loader, path, directory):
+    """True when the loader will find its compiled module in ``directory`` (names it with ``_cache_name``)."""
+    name_of = getattr(loader, "_cache_name", None)
+    if name_of is None:
+        return False
+    with open(path, "rb") as handle:
+        return os.path.exists(os.path.join(directory, name_of(handle.read())))
 
 
 _CORE = None

@@ -20,6 +20,8 @@ class Enricher:
         self.queries = bool(queries)
         self.lookup = core.has_op("lookup")
         self._merge = core.has_op("merge_remote")
+        self._attack = core.has_op("attack")
+        self._tactics = {}
         if not self.lookup:
             command.write_warning(
                 "this build of the ioclens core has no scoring: only type and canonical value are filled"
@@ -64,11 +66,25 @@ class Enricher:
             return package, "error", "merge failed: {}".format(error.message)
         return merged, status, detail
 
+    def tactics_of(self, technique):
+        """Tactic names of an ATT&CK technique (the core's `attack` operation), cached per process."""
+        names = self._tactics.get(technique)
+        if names is None:
+            names = []
+            if self._attack:
+                try:
+                    obj = self._core.call("attack", {"id": technique})
+                    names = [fieldmap.text(t.get("name")) for t in obj.get("tactics") or [] if isinstance(t, dict)]
+                except CoreError:
+                    names = []
+            self._tactics[technique] = names
+        return names
+
     def fields(self, value):
         """The Splunk fields for one value."""
         package, status, detail = self.package(value)
         if self.lookup:
-            out = fieldmap.from_lookup(package, self.queries)
+            out = fieldmap.from_lookup(package, self.queries, self.tactics_of)
         else:
             out = fieldmap.from_classified(package, self.queries)
         if self.scorer is not None:

@@ -16,7 +16,25 @@ ENRICH_FIELDS = (
     "attack_technique",
     "attack_tactic",
     "warninglist",
+    "intel_list",
+    "malware_family",
     "ioc_reason",
+)
+# Hit roles (core/src/intel Role) that are warninglists: evidence that a value is benign, shared or not external.
+# The other roles (blocklist, malware, exploited, suspicious_tld) are threat intel and go to intel_list.
+WARNINGLIST_ROLES = frozenset(
+    (
+        "reserved",
+        "sinkholes",
+        "scanners",
+        "popular_domains",
+        "provider_ip_ranges",
+        "vpn_ranges",
+        "dns_resolvers",
+        "abusable_services",
+        "hashes",
+        "email",
+    )
 )
 QUERY_FIELDS = ("spl_query", "kql_query")
 
@@ -62,53 +80,48 @@ def unique(values):
 
 def technique_ids(package):
     """ATT&CK technique ids of a lookup package (`mitre_techniques` items are ids or `{id, …}` objects)."""
-    items = dig(package, "mitre_techniques", "attack", "techniques") or []
+    items = dig(package, "mitre_techniques") or []
     ids = []
     for item in items if isinstance(items, list) else []:
         ids.append(item if isinstance(item, str) else text(dig(item, "id", "technique_id", "technique")))
     return unique(ids)
 
 
-def tactic_names(package):
-    """ATT&CK tactics of the package's techniques (`tactics` lists on each technique, or a top-level list)."""
-    names = []
-    items = dig(package, "mitre_techniques", "attack", "techniques") or []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            tactics = dig(item, "tactics", "tactic") or []
-            names.extend(tactics if isinstance(tactics, list) else [tactics])
-    top = dig(package, "mitre_tactics", "tactics") or []
-    names.extend(top if isinstance(top, list) else [])
-    return unique(text(dig(n, "shortname", "name", "id")) if isinstance(n, dict) else text(n) for n in names)
-
-
-def warninglist_names(package):
-    """The names of the warninglists/intel lists that matched (`hits[]{role, list, …}`)."""
-    hits = dig(package, "warninglists", "hits", "evidence.hits", "intel_hits") or []
+def hit_lists(package, warninglists):
+    """Names of the lists that matched (``hits[]{role, list, …}``): warninglists, or threat-intel lists."""
+    hits = dig(package, "hits") or []
     names = []
     for hit in hits if isinstance(hits, list) else []:
-        names.append(text(dig(hit, "list", "name")) if isinstance(hit, dict) else text(hit))
+        if isinstance(hit, dict) and (text(hit.get("role")) in WARNINGLIST_ROLES) == warninglists:
+            names.append(text(hit.get("list")))
     return unique(names)
 
 
-def from_lookup(package, queries):
-    """Fields of one value's enrichment package (the core's `lookup` answer)."""
+def from_lookup(package, queries, tactics_of=None):
+    """Fields of one value's enrichment package (the core's `lookup` answer, core/src/lookup.rs). ``tactics_of``
+    maps a technique id to its tactic names (the core's `attack` operation)."""
+    techniques = technique_ids(package)
+    tactics = []
+    for technique in techniques if tactics_of else []:
+        tactics.extend(tactics_of(technique))
     fields = {
         "ioc_type": text(dig(package, "ioc_type", "type", "classification.type")),
         "ioc_value": text(dig(package, "ioc_value", "canonical", "classification.canonical")),
-        "ioc_defanged": text(bool(dig(package, "defanged", "classification.defanged"))),
-        "risk_score": text(dig(package, "risk.score", "score.score", "risk_score")),
-        "risk_level": text(dig(package, "risk.level", "score.level", "risk_level")),
-        "confidence": text(dig(package, "confidence.level", "confidence", "score.confidence")),
-        "verdict": text(dig(package, "verdict", "risk.verdict", "score.verdict")),
-        "attack_technique": technique_ids(package),
-        "attack_tactic": tactic_names(package),
-        "warninglist": warninglist_names(package),
-        "ioc_reason": text(dig(package, "reason", "classification.reason")),
+        "ioc_defanged": text(bool(dig(package, "classification.defanged"))),
+        "risk_score": text(dig(package, "risk.score")),
+        "risk_level": text(dig(package, "risk.level")),
+        "confidence": text(dig(package, "confidence")),
+        "verdict": text(dig(package, "score.verdict")),
+        "attack_technique": techniques,
+        "attack_tactic": unique(tactics),
+        "warninglist": hit_lists(package, warninglists=True),
+        "intel_list": hit_lists(package, warninglists=False),
+        "malware_family": text(dig(package, "malware_family", "malware.family")),
+        "ioc_reason": text(dig(package, "classification.reason")),
     }
     if queries:
-        fields["spl_query"] = text(dig(package, "hunting.splunk_query", "queries.spl"))
-        fields["kql_query"] = text(dig(package, "hunting.kql_query", "queries.kql"))
+        fields["spl_query"] = text(dig(package, "hunting.splunk_query"))
+        fields["kql_query"] = text(dig(package, "hunting.kql_query"))
     return fields
 
 
@@ -122,6 +135,7 @@ def from_classified(classified, queries):
         attack_technique=[],
         attack_tactic=[],
         warninglist=[],
+        intel_list=[],
         ioc_reason=text(classified.get("reason")),
     )
     if queries:
