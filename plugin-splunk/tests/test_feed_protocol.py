@@ -15,7 +15,7 @@ def scheme_describes_every_argument():
     assert root.findtext("title") == "ioclens feed"
     assert root.findtext("use_external_validation") == "true"
     args = {a.get("name"): a for a in root.iter("arg")}
-    assert set(args) == {"url", "types", "confidence", "category", "industry", "lookback", "page_size"}
+    assert set(args) == {"url", "types", "confidence", "category", "industry", "lookback", "overlap", "page_size"}
     assert args["url"].findtext("required_on_create") == "true"
     assert args["page_size"].findtext("data_type") == "number"
 
@@ -35,6 +35,7 @@ VALID = {"url": "http://127.0.0.1:8080", "types": "ipv4,domain,url", "confidence
         ({"category": "darkweb"}, "category: unknown value(s) darkweb"),
         ({"industry": "Energy;DROP"}, "industry must be sector slugs"),
         ({"lookback": "forever"}, "lookback must be a duration"),
+        ({"overlap": "5 minutes"}, "overlap must be a duration"),
         ({"page_size": "0"}, "page_size must be between 1 and 10000"),
         ({"page_size": "many"}, "page_size must be a whole number"),
     ],

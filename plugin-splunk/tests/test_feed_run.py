@@ -19,20 +19,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _bundle(indicators):
+def _bundle(indicators, seen="2026-11-20T10:00:00Z", first_id=1):
     objects = []
     for i, pattern in enumerate(indicators):
         objects.append(
             {
                 "type": "indicator",
                 "spec_version": "2.1",
-                "id": "indicator--00000000-0000-4000-8000-{:012d}".format(i + 1),
-                "created": "2026-11-20T10:00:00.000Z",
-                "modified": "2026-11-20T10:00:00.000Z",
+                "id": "indicator--00000000-0000-4000-8000-{:012d}".format(first_id + i),
+                "created": seen,
+                "modified": seen,
                 "name": "test indicator {}".format(i),
                 "pattern": pattern,
                 "pattern_type": "stix",
-                "valid_from": "2026-11-20T10:00:00Z",
+                "valid_from": seen,
             }
         )
     return {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": objects}
@@ -125,7 +125,9 @@ def feed_fills_es_collections_incrementally(server, splunkd, session_key, tmp_pa
     keys_before = {c: set(splunkd.kvstore[c]) for c in splunkd.kvstore}
 
     feed = server["tmp"] / "second.json"
-    feed.write_text(json.dumps(_bundle(SECOND)))
+    # A newly seen indicator (last_seen now): the server's since filters on last_seen.
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    feed.write_text(json.dumps(_bundle(SECOND, seen=now, first_id=100)))
     _cli(
         "feed",
         "add",

@@ -34,6 +34,7 @@ class IoclensFeed(Script):
                 "How far back the first run reads, e.g. 24h or 30d (default 30d)",
                 False,
             ),
+            ("overlap", "Overlap", "How far before the previous run each run re-reads, e.g. 24h (default 24h)", False),
             ("page_size", "Page size", "Records per request, 1-10000 (default 1000)", False),
         ):
             argument = Argument(name, title=title, description=description, required_on_create=required)

@@ -1,9 +1,11 @@
 """The ``ioclens_feed`` modular input: poll an ioclens server's ``GET /api/v1/iocs`` into KV-store collections
 shaped like Splunk Enterprise Security's threat-intelligence collections, incrementally.
 
-- Incremental: each run asks for indicators changed ``since`` the previous successful run (minus an overlap, so a
-  record written while the last run was paging is not missed), then follows the server's ``links.next`` cursor to
-  the end. The checkpoint (``<checkpoint_dir>/<input>.json``) only advances after a complete run; re-delivered
+- Incremental: each run asks for indicators seen ``since`` the previous successful run minus ``overlap`` (default
+  24h), then follows the server's ``links.next`` cursor to the end. The server's ``since`` filters on
+  ``last_seen`` (API.md: a lookback on activity), so the overlap also picks up records that reached the server
+  late with a slightly older ``last_seen``; a record whose ``last_seen`` is older than the previous run minus the
+  overlap when it reaches the server is not fetched (raise ``overlap`` for feeds that publish late). The checkpoint (``<checkpoint_dir>/<input>.json``) only advances after a complete run; re-delivered
   records are harmless because every document has a stable ``_key``.
 - Collections (ES field names): ``ip_intel`` (ipv4, ipv6, cidr -> ``ip``; domain -> ``domain``), ``http_intel``
   (url -> ``url``), ``file_intel`` (md5/sha1/sha256/sha512 -> ``file_hash``), ``email_intel`` (email ->
@@ -30,7 +32,7 @@ CATEGORIES = ("government", "commercial", "community")
 _LOOKBACK = re.compile(r"^[1-9][0-9]{0,4}[hd]$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
-OVERLAP_SECONDS = 300
+DEFAULT_OVERLAP = "24h"
 BATCH = 500
 MAX_PAGES = 10000
 WEIGHT = {"low": 1, "medium": 2, "high": 3}
@@ -75,12 +77,20 @@ def validate(params):
     lookback = str(params.get("lookback") or "30d").strip()
     if not _LOOKBACK.match(lookback):
         raise ValueError("lookback must be a duration such as 24h or 30d")
+    if not _LOOKBACK.match(str(params.get("overlap") or DEFAULT_OVERLAP).strip()):
+        raise ValueError("overlap must be a duration such as 1h or 24h")
     try:
         page_size = int(params.get("page_size") or 1000)
     except ValueError:
         raise ValueError("page_size must be a whole number") from None
     if not 1 <= page_size <= 10000:
         raise ValueError("page_size must be between 1 and 10000")
+
+
+def seconds_of(duration):
+    """``24h`` / ``30d`` -> seconds."""
+    duration = str(duration).strip()
+    return int(duration[:-1]) * (3600 if duration.endswith("h") else 86400)
 
 
 def iso(seconds):
@@ -244,7 +254,8 @@ def run(params, input_name, splunkd, checkpoint_dir, log, now=None):
                 summary["saved"] += _flush(splunkd, collection, pending, summary)
     for collection in list(pending):
         summary["saved"] += _flush(splunkd, collection, pending, summary)
-    checkpoint.save({"since": iso(now - OVERLAP_SECONDS), "last_run": iso(now), "last_count": summary["records"]})
+    overlap = seconds_of(params.get("overlap") or DEFAULT_OVERLAP)
+    checkpoint.save({"since": iso(now - overlap), "last_run": iso(now), "last_count": summary["records"]})
     log(
         "ioclens feed {}: {} records since {}, {} saved, {} skipped".format(
             input_name, summary["records"], since, summary["saved"], summary["skipped"]

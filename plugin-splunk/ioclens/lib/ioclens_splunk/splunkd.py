@@ -16,6 +16,11 @@ PASSWORD_REALM = APP_NAME
 PASSWORD_USER = "api_key"
 
 
+def _encoded(path):
+    """Our paths quote their own segments (``ioclens%3Aapi_key%3A``); splunklib must not quote them again."""
+    return binding.UrlEncoded(path, skip_encode=True)
+
+
 class Splunkd:
     """A splunkd connection in the app's namespace (owner ``nobody``)."""
 
@@ -32,13 +37,13 @@ class Splunkd:
 
     def get_json(self, path, **query):
         """GET ``path`` in the app namespace with ``output_mode=json``; returns the decoded body."""
-        response = self._context.get(path, output_mode="json", **query)
+        response = self._context.get(_encoded(path), output_mode="json", **query)
         return json.loads(response.body.read().decode("utf-8") or "{}")
 
     def post_json(self, path, document):
         """POST a JSON document (KV-store data endpoints take JSON bodies)."""
         response = self._context.post(
-            path,
+            _encoded(path),
             headers=[("Content-Type", "application/json")],
             body=json.dumps(document, separators=(",", ":")),
         )
