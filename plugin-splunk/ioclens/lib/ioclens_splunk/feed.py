@@ -5,8 +5,9 @@ shaped like Splunk Enterprise Security's threat-intelligence collections, increm
   24h), then follows the server's ``links.next`` cursor to the end. The server's ``since`` filters on
   ``last_seen`` (API.md: a lookback on activity), so the overlap also picks up records that reached the server
   late with a slightly older ``last_seen``; a record whose ``last_seen`` is older than the previous run minus the
-  overlap when it reaches the server is not fetched (raise ``overlap`` for feeds that publish late). The checkpoint (``<checkpoint_dir>/<input>.json``) only advances after a complete run; re-delivered
-  records are harmless because every document has a stable ``_key``.
+  overlap when it reaches the server is not fetched (raise ``overlap`` for feeds that publish late). The
+  checkpoint (``<checkpoint_dir>/<input>.json``) only advances after a complete run; re-delivered records are
+  harmless because every document has a stable ``_key``.
 - Collections (ES field names): ``ip_intel`` (ipv4, ipv6, cidr -> ``ip``; domain -> ``domain``), ``http_intel``
   (url -> ``url``), ``file_intel`` (md5/sha1/sha256/sha512 -> ``file_hash``), ``email_intel`` (email ->
   ``src_user``), each with ``description``, ``threat_key``, ``time``, ``weight``, ``disabled``, ``updated`` plus our
