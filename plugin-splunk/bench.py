@@ -5,7 +5,9 @@ Drives the staged app (target/splunk/stage/ioclens) exactly as the tests do (tes
 execute chunks (50,000 events), and prints medians over --repeat runs:
 
 - start-up: process start -> getinfo reply, cold (empty module cache) and cached;
-- throughput: events/s from the first execute chunk to the last reply, for
+- throughput: events/s from the first execute chunk to the last reply (wall clock), and the same events divided
+  by the command's own CPU time over that span (what one core sustains when it is not shared: the figure to read
+  on a loaded machine), for
   * `repeated`: events drawn from a pool of 5,000 distinct indicators (what a day of proxy/firewall logs
     looks like: values repeat; each distinct value goes to the core once per process), and
   * `distinct`: every event a new indicator (worst case: one core call per event).
@@ -102,20 +104,29 @@ def main():
         )
         for label, distinct in (("repeated", False), ("distinct", True)):
             rows = events(args.events, distinct)
-            rates = []
+            rates, cpu_rates = [], []
             for _ in range(args.repeat):
                 run = once(rows, cache, args.python, pin)
                 rates.append(len(rows) / run.execute_seconds)
+                if run.execute_cpu_seconds:
+                    cpu_rates.append(len(rows) / run.execute_cpu_seconds)
             print(
-                "throughput {:9s} {:>8,} events in {}-event chunks{}: median {:,.0f} events/s (runs: {})".format(
+                "throughput {:9s} {:>8,} events, {}-event chunks{}: wall median {:,.0f} events/s (runs: {})".format(
                     label,
                     len(rows),
                     CHUNK,
-                    " on 1 core" if pin else "",
+                    ", pinned to 1 core" if pin else "",
                     statistics.median(rates),
                     ", ".join("{:,.0f}".format(r) for r in rates),
                 )
             )
+            if cpu_rates:
+                print(
+                    "           {:9s} per CPU-second of the command: median {:,.0f} events/s (runs: {})".format(
+                        "", statistics.median(cpu_rates), ", ".join("{:,.0f}".format(r) for r in cpu_rates)
+                    )
+                )
+        print("load average after the runs: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 

@@ -83,6 +83,16 @@ def decode_csv(body):
     return rows
 
 
+def _cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (Linux /proc), or None."""
+    try:
+        with open("/proc/{}/stat".format(pid), "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def frame(metadata, body=b""):
     meta = json.dumps(metadata).encode("utf-8")
     return b"chunked 1.0,%d,%d\n" % (len(meta), len(body)) + meta + body
@@ -114,7 +124,18 @@ class Reply:
 class Run:
     """The whole conversation: getinfo reply, execute replies, exit code, stderr."""
 
-    def __init__(self, getinfo, replies, returncode, stderr, seconds, getinfo_seconds=0.0, execute_seconds=0.0):
+    def __init__(
+        self,
+        getinfo,
+        replies,
+        returncode,
+        stderr,
+        seconds,
+        getinfo_seconds=0.0,
+        execute_seconds=0.0,
+        execute_cpu_seconds=None,
+    ):
+        self.execute_cpu_seconds = execute_cpu_seconds  # the command's CPU time over the same span (Linux)
         self.getinfo_seconds = getinfo_seconds  # start of the process -> getinfo reply (start-up cost)
         self.execute_seconds = execute_seconds  # first execute chunk sent -> last reply read (throughput)
         self.getinfo = getinfo
@@ -215,11 +236,13 @@ def run(
     replies = []
     getinfo = None
     t_getinfo = t_done = started
+    cpu_getinfo = cpu_done = None
     try:
         proc.stdin.write(frame({"action": "getinfo", "preview": False, "searchinfo": info}))
         proc.stdin.flush()
         getinfo = _read_chunk(proc.stdout)
         t_getinfo = time.perf_counter()
+        cpu_getinfo = _cpu_seconds(proc.pid)
         if getinfo is not None and not getinfo.messages("ERROR"):
             if generating:
                 for _ in range(max_generate_rounds):
@@ -243,6 +266,7 @@ def run(
                     if reply.messages("ERROR"):
                         break
         t_done = time.perf_counter()
+        cpu_done = _cpu_seconds(proc.pid)
         proc.stdin.close()
     except BrokenPipeError:
         pass
@@ -265,4 +289,5 @@ def run(
         time.perf_counter() - started,
         t_getinfo - started,
         max(t_done - t_getinfo, 0.0),
+        cpu_done - cpu_getinfo if cpu_getinfo is not None and cpu_done is not None else None,
     )

@@ -53,3 +53,25 @@ def splunk_home_run_dir_is_the_default(tmp_path):
     run = scp.run(APP_DIR, "ioclens", ["field=ioc"], [[{"ioc": "8.8.8.8"}]], tmp_path=tmp_path, env=env)
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert len(os.listdir(home / "var" / "run" / "ioclens")) == 1
+
+
+def fast_path_answers_exactly_like_the_loader(tmp_path):
+    values = [
+        "8.8.8[.]8",
+        "hxxps://evil[.]example/a?b=c",
+        "CVE-2024-3094",
+        "",
+        "x" * 10000,
+        "\u202e\x01$;$",
+        "::ffff:1.2.3.4",
+    ]
+    rows = [[{"ioc": v, "i": str(i)} for i, v in enumerate(values)]]
+    env = {"IOCLENS_CACHE_DIR": str(tmp_path / "cache")}
+    fast = scp.run(APP_DIR, "ioclens", ["field=ioc", "queries=t"], rows, tmp_path=tmp_path, env=env)
+    slow = scp.run(
+        APP_DIR, "ioclens", ["field=ioc", "queries=t"], rows, tmp_path=tmp_path, env=dict(env, IOCLENS_NO_FASTCALL="1")
+    )
+    assert fast.returncode == 0 and slow.returncode == 0, fast.stderr + slow.stderr
+    assert _metric(fast, "ioclens_core_fastcall")[1] == 1
+    assert _metric(slow, "ioclens_core_fastcall")[1] == 0
+    assert fast.rows == slow.rows

@@ -42,6 +42,7 @@ def load_core(command):
     # Inspector metrics are (seconds-ish value, invocations, input count, output count) tuples.
     command.write_metric("ioclens_core_load_ms", (round(core.load_seconds * 1000.0, 1), 1, None, None))
     command.write_metric("ioclens_core_cache_hit", (None, 1 if core.cached else 0, None, None))
+    command.write_metric("ioclens_core_fastcall", (None, 1 if core.fast else 0, None, None))
     command.logger.info(describe_load(core))
     return core
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from . import APP_NAME
+from .fastcall import accelerate
 
 LIB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP_DIR = os.path.dirname(LIB_DIR)
@@ -80,11 +81,14 @@ class Core:
         self.cache_dir = directory
         self.cached = _cache_present(ioclens_wasm, path, directory)
         self._module = ioclens_wasm.Core(path, cache_dir=directory)
+        fast = None if os.environ.get("IOCLENS_NO_FASTCALL") else accelerate(self._module, ioclens_wasm.OPS)
+        self.fast = fast is not None
+        self._call_raw = fast.call_raw if fast is not None else self._module.call_raw
         self.load_seconds = time.perf_counter() - started
 
     def call(self, op, request):
         """Runs ``op`` on ``request`` (a dict) and returns the ``ok`` value; raises CoreError on an error answer."""
-        answer = json.loads(self._module.call_raw(op, json.dumps(request, separators=(",", ":"))))
+        answer = json.loads(self._call_raw(op, json.dumps(request, separators=(",", ":"))))
         if "ok" in answer:
             return answer["ok"]
         error = answer.get("error") or {}

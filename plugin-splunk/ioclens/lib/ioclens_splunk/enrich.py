@@ -50,7 +50,10 @@ class Enricher:
         if not self.lookup:
             classified = self._core.call("classify", {"value": value})
             return classified, "disabled", "this build of the ioclens core cannot merge remote scores"
-        package = self._core.call("lookup", {"value": value, "now": search_now()})
+        request = {"value": value, "now": search_now()}
+        if not self.queries:
+            request["options"] = {"hunting": False}  # the queries are the costly part of a lookup
+        package = self._core.call("lookup", request)
         if self.scorer is None:
             return package, "disabled", ""
         ioc_type = fieldmap.text(fieldmap.dig(package, "ioc_type", "type"))
