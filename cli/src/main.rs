@@ -21,6 +21,12 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Extract every indicator from a file or stdin.
     Extract(cmd::extract::Args),
+    /// Serve the lookup and IOC feed API (and the web page) from a local store.
+    Serve(cmd::serve::Args),
+    /// Load, list and remove threat feeds in the server's store.
+    Feed(cmd::feed::Args),
+    /// Create, list and revoke the server's API keys.
+    Keys(cmd::keys::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +34,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(&args),
         Command::Extract(args) => cmd::extract::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
+        Command::Feed(args) => cmd::feed::run(&args),
+        Command::Keys(args) => cmd::keys::run(&args),
     };
     match result {
         Ok(code) => code,

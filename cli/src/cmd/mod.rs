@@ -1,3 +1,6 @@
 //! One module per subcommand.
 pub(crate) mod classify;
 pub(crate) mod extract;
+pub(crate) mod feed;
+pub(crate) mod keys;
+pub(crate) mod serve;

@@ -1,0 +1,1228 @@
+//! HTTP: routes, authentication, rate limits, the JSON error envelope, lookup, the feed, static files.
+use crate::normalize::{MAX_VALUE_LEN, Normalized, normalize};
+use crate::store::{self, Category, Filters, Level, Row};
+use crate::{keys, score, sectors, time};
+use anyhow::{Context as _, Result};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ioclens_core::IocKind;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The `OpenAPI` 3.1 description served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Largest request body accepted (a 1,000-value batch of 2,048-character values with JSON overhead fits).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Most values in one `POST /api/v1/lookup`.
+pub const MAX_BATCH: usize = 1000;
+/// Largest feed page.
+pub const MAX_LIMIT: i64 = 1000;
+/// Largest `offset` (deep pages use the cursor).
+pub const MAX_OFFSET: i64 = 10_000;
+/// Longest query string.
+pub const MAX_QUERY: usize = 8192;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `SQLite` store path.
+    pub db: PathBuf,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Static files served at `/` (the web page), when present.
+    pub www: Option<PathBuf>,
+}
+
+/// Connections to the store, reused across requests (`SQLite` in WAL mode: many readers, one writer).
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+struct Pooled<'a> {
+    pool: &'a Pool,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let (Some(c), Ok(mut idle)) = (self.conn.take(), self.pool.idle.lock())
+            && idle.len() < 32
+        {
+            idle.push(c);
+        }
+    }
+}
+
+impl Pool {
+    fn get(&self) -> Result<Pooled<'_>> {
+        let conn = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => store::open(&self.path)?,
+        };
+        Ok(Pooled { pool: self, conn: Some(conn) })
+    }
+}
+
+struct AppState {
+    pool: Pool,
+    www: Option<PathBuf>,
+    windows: Mutex<HashMap<i64, (i64, i64)>>,
+    seq: AtomicU64,
+    seed: u64,
+}
+
+type Shared = Arc<AppState>;
+
+/// The request id, set by the middleware on every request.
+#[derive(Clone)]
+struct RequestId(String);
+
+/// An API error: rendered as `{"error": {"code", "message", "request_id"}}`.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    request_id: String,
+}
+
+impl ApiError {
+    fn new(
+        rid: &RequestId,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { status, code, message: message.into(), request_id: rid.0.clone() }
+    }
+    fn invalid(rid: &RequestId, message: impl Into<String>) -> Self {
+        Self::new(rid, StatusCode::BAD_REQUEST, "invalid_parameter", message)
+    }
+    fn internal(rid: &RequestId, err: &anyhow::Error) -> Self {
+        Self::new(rid, StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("{err:#}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": self.message, "request_id": self.request_id}});
+        let mut res = (self.status, axum::Json(body)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
+            res.headers_mut().insert("x-request-id", v);
+        }
+        res
+    }
+}
+
+/// Builds the router for a store (tests and `serve` use it).
+pub fn router(db: PathBuf, www: Option<PathBuf>) -> Result<Router> {
+    let first = store::open(&db)?;
+    let mut seed_bytes = [0u8; 8];
+    getrandom::fill(&mut seed_bytes)
+        .map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    let state = Arc::new(AppState {
+        pool: Pool { path: db, idle: Mutex::new(vec![first]) },
+        www,
+        windows: Mutex::new(HashMap::new()),
+        seq: AtomicU64::new(0),
+        seed: u64::from_le_bytes(seed_bytes),
+    });
+    Ok(Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/lookup", get(lookup_get).post(lookup_post))
+        .route("/api/v1/iocs", get(iocs))
+        .route("/api/v1/feeds", get(feeds))
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), gate))
+        .with_state(state))
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(config: Config) -> Result<()> {
+    let app = router(config.db.clone(), config.www.clone())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")
+}
+
+fn is_public(path: &str) -> bool {
+    matches!(path, "/health" | "/api/v1/health" | "/api/v1/openapi.json")
+        || !path.starts_with("/api/")
+}
+
+fn presented_key(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let v = v.trim();
+        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
+            return Some(v[7..].trim().to_owned());
+        }
+    }
+    headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn set_header(res: &mut Response, name: &'static str, value: &impl ToString) {
+    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+        res.headers_mut().insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// Request id, query-string key ban, authentication and the per-key rate limit, for every request.
+async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Response {
+    let n = st.seq.fetch_add(1, Ordering::Relaxed);
+    let rid = RequestId(format!(
+        "req_{:016x}",
+        st.seed.wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    ));
+    req.extensions_mut().insert(rid.clone());
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("");
+    if query.len() > MAX_QUERY {
+        return ApiError::invalid(&rid, format!("query string longer than {MAX_QUERY} bytes"))
+            .into_response();
+    }
+    if query_pairs(query).iter().any(|(k, _)| {
+        let k = k.to_ascii_lowercase();
+        k == "api_key" || k == "apikey" || k == "key" || k == "token"
+    }) {
+        return ApiError::invalid(
+            &rid,
+            "API keys are never accepted in the query string (they end up in logs): \
+             send `Authorization: Bearer <key>` or `X-API-Key: <key>`",
+        )
+        .into_response();
+    }
+    if is_public(&path) {
+        let mut res = next.run(req).await;
+        set_header(&mut res, "x-request-id", &rid.0);
+        return res;
+    }
+    let Some(key) = presented_key(req.headers()) else {
+        return ApiError::new(
+            &rid,
+            StatusCode::UNAUTHORIZED,
+            "missing_api_key",
+            "send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`",
+        )
+        .into_response();
+    };
+    let auth = match st.pool.get().and_then(|c| keys::authenticate(&c, &key)) {
+        Ok(a) => a,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
+    let (key_id, limit) = match auth {
+        keys::Auth::Valid { id, rate_limit } => (id, rate_limit),
+        keys::Auth::Invalid => {
+            return ApiError::new(
+                &rid,
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "the API key is not valid",
+            )
+            .into_response();
+        }
+        keys::Auth::Revoked => {
+            return ApiError::new(
+                &rid,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "the API key has been revoked",
+            )
+            .into_response();
+        }
+    };
+    // Fixed one-minute windows per key.
+    let now = time::now();
+    let window = now.div_euclid(60);
+    let reset = (window + 1) * 60;
+    let remaining = if limit > 0 {
+        let mut w = st.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let e = w.entry(key_id).or_insert((window, 0));
+        if e.0 != window {
+            *e = (window, 0);
+        }
+        if e.1 >= limit {
+            drop(w);
+            let mut res = ApiError::new(
+                &rid,
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                format!(
+                    "rate limit of {limit} requests per minute exceeded; retry after {}s",
+                    reset - now
+                ),
+            )
+            .into_response();
+            set_header(&mut res, "retry-after", &(reset - now));
+            set_header(&mut res, "x-ratelimit-limit", &limit);
+            set_header(&mut res, "x-ratelimit-remaining", &0);
+            set_header(&mut res, "x-ratelimit-reset", &reset);
+            return res;
+        }
+        e.1 += 1;
+        Some(limit - e.1)
+    } else {
+        None
+    };
+    let mut res = next.run(req).await;
+    set_header(&mut res, "x-request-id", &rid.0);
+    if let Some(remaining) = remaining {
+        set_header(&mut res, "x-ratelimit-limit", &limit);
+        set_header(&mut res, "x-ratelimit-remaining", &remaining);
+        set_header(&mut res, "x-ratelimit-reset", &reset);
+    }
+    res
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
+                    Some(Ok(v)) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Query parameters: one value per name (a repeated name is an error), known names only per endpoint.
+struct Params {
+    map: HashMap<String, String>,
+}
+
+impl Params {
+    fn parse(rid: &RequestId, raw: Option<&str>, allowed: &[&str]) -> Result<Self, ApiError> {
+        let mut map = HashMap::new();
+        for (k, v) in query_pairs(raw.unwrap_or("")) {
+            if !allowed.contains(&k.as_str()) {
+                return Err(ApiError::invalid(
+                    rid,
+                    format!(
+                        "unknown parameter `{}` (allowed: {})",
+                        truncate(&k, 64),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            if v.len() > MAX_VALUE_LEN {
+                return Err(ApiError::invalid(
+                    rid,
+                    format!("parameter `{k}` is longer than {MAX_VALUE_LEN} bytes"),
+                ));
+            }
+            if map.insert(k.clone(), v).is_some() {
+                return Err(ApiError::invalid(
+                    rid,
+                    format!("parameter `{k}` is given more than once"),
+                ));
+            }
+        }
+        Ok(Self { map })
+    }
+    fn get(&self, k: &str) -> Option<&str> {
+        self.map.get(k).map(String::as_str)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    (status, axum::Json(v)).into_response()
+}
+
+async fn health(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+) -> Response {
+    let res = st.pool.get().and_then(|c| Ok((store::feed_version(&c)?, store::feeds(&c)?.len())));
+    match res {
+        Ok((feed_version, feeds)) => json_response(
+            StatusCode::OK,
+            &json!({"status": "ok", "version": crate_version(), "feed_version": feed_version, "feeds": feeds}),
+        ),
+        Err(e) => ApiError::internal(&rid, &e).into_response(),
+    }
+}
+
+fn crate_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn fallback(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let path = uri.path();
+    if !path.starts_with("/api/")
+        && (method == Method::GET || method == Method::HEAD)
+        && let Some(dir) = &st.www
+        && let Some(res) = static_file(dir, path).await
+    {
+        return res;
+    }
+    ApiError::new(
+        &rid,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no such endpoint `{}`", truncate(path, 200)),
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(
+    axum::Extension(rid): axum::Extension<RequestId>,
+    method: Method,
+) -> Response {
+    ApiError::new(
+        &rid,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here"),
+    )
+    .into_response()
+}
+
+async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
+    let rel = percent_decode(path.trim_start_matches('/'));
+    if rel.split(['/', '\\']).any(|c| c == ".." || c.contains('\0')) {
+        return None;
+    }
+    let mut file = dir.join(&rel);
+    if rel.is_empty() || rel.ends_with('/') {
+        file = file.join("index.html");
+    }
+    let bytes = tokio::fs::read(&file).await.ok()?;
+    let ct = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    Some(
+        ([(header::CONTENT_TYPE, ct), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
+            .into_response(),
+    )
+}
+
+// ---------- lookup ----------
+
+/// Normalises a value; a value that is not an indicator becomes `unknown` (its `value` holds the reason) unless a
+/// type was forced, which makes it an error. Over-long values are always an error.
+fn normalize_or_unknown(input: &str, forced: Option<IocKind>) -> Result<Normalized, String> {
+    match normalize(input, forced) {
+        Ok(n) => Ok(n),
+        Err(msg) if forced.is_none() && input.len() <= MAX_VALUE_LEN => {
+            Ok(Normalized { kind: IocKind::Unknown, value: msg, defanged: false })
+        }
+        Err(msg) => Err(msg),
+    }
+}
+
+fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<IocKind>, ApiError> {
+    match t.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => match IocKind::parse(t) {
+            Some(IocKind::Unknown) | None => Err(ApiError::invalid(
+                rid,
+                format!(
+                    "unknown type `{}` (ipv4, ipv6, cidr, domain, url, email, md5, sha1, sha256, sha512, cve, \
+                     mitre-attack, asn, btc, file_path, registry_key)",
+                    truncate(t, 64)
+                ),
+            )),
+            Some(k) => Ok(Some(k)),
+        },
+    }
+}
+
+/// Deterministic record UUID (RFC 9562 version 8) from feed, type and value: re-exports do not churn.
+pub fn record_uuid(feed: &str, kind: IocKind, value: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(feed.as_bytes());
+    h.update([0]);
+    h.update(kind.as_str().as_bytes());
+    h.update([0]);
+    h.update(value.as_bytes());
+    let mut b: [u8; 32] = h.finalize().into();
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex(&b[..16]);
+    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+}
+
+/// ATT&CK technique ids found in tags (MISP galaxy tags name them: `…="Phishing - T1566"`).
+fn techniques_in(tags: &[String], out: &mut Vec<String>) {
+    for t in tags {
+        let b = t.as_bytes();
+        for i in 0..b.len() {
+            if b[i] == b'T' && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+                let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if digits != 4 {
+                    continue;
+                }
+                let mut end = i + 5;
+                if b.get(end) == Some(&b'.')
+                    && b[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count() == 3
+                {
+                    end += 4;
+                }
+                if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                    continue;
+                }
+                let id = t[i..end].to_owned();
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+    }
+}
+
+fn meta(conn: &Connection) -> Result<Value> {
+    Ok(json!({
+        "generated_at": time::format(time::now()),
+        "feed_version": store::feed_version(conn)?,
+        "source": "ioclens",
+    }))
+}
+
+/// The lookup answer for one normalised value: `{meta, data}` plus the older flat fields.
+fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Result<Value> {
+    let rows = if n.kind == IocKind::Unknown {
+        Vec::new()
+    } else {
+        store::lookup(conn, n.kind, &n.value)?
+    };
+    let mut risk = score::score(&rows, now);
+    let reason = (n.kind == IocKind::Unknown).then(|| n.value.clone());
+    if let Some(r) = &reason {
+        risk.reasons = vec![format!("not a recognised indicator: {r}")];
+    }
+    let ioc_value = if reason.is_some() { "" } else { n.value.as_str() };
+    let found = !rows.is_empty();
+    let mut techniques = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    for r in &rows {
+        techniques_in(&r.tags, &mut techniques);
+        for t in &r.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+    }
+    let first_seen = rows.iter().map(|r| r.first_seen).min().map(time::format);
+    let last_seen = rows.iter().map(|r| r.last_seen).max().map(time::format);
+    let total_occurrences: i64 = rows.iter().map(|r| r.occurrences).sum();
+    let best_conf = rows.iter().map(|r| r.confidence).max().map(Level::as_str);
+    let threat_type = rows.iter().find_map(|r| r.threat_type.clone());
+    let malware_family = rows.iter().find_map(|r| r.malware_family.clone());
+    let sources: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "source_feed": r.feed,
+                "source_category": r.category.as_str(),
+                "reference_url": r.reference_url,
+                "first_seen": time::format(r.first_seen),
+                "last_seen": time::format(r.last_seen),
+                "occurrence_count": r.occurrences,
+                "confidence": r.confidence.as_str(),
+                "context": r.context,
+                "sectors": sectors::slugs(r.sectors),
+            })
+        })
+        .collect();
+    let mitre: Vec<Value> =
+        techniques.iter().map(|id| json!({"id": id, "name": Value::Null})).collect();
+    let classification = ioclens_core::classify(input);
+    let hunting = json!({
+        "detection_guidance": if found {
+            format!("{ioc_value} is listed by {} feed(s); search the last 30 days of logs for it and treat hits as {} risk.",
+                rows.len(), risk.level)
+        } else if reason.is_some() {
+            "not an indicator: nothing to hunt for".to_owned()
+        } else {
+            format!("{ioc_value} is not in any loaded feed; absence is not evidence of safety.")
+        },
+        // The core's query generators (`ioclens_core::query`) fill these once merged; never hand-built here.
+        "splunk_query": Value::Null,
+        "kql_query": Value::Null,
+    });
+    let data = json!({
+        "found": found,
+        "ioc_value": ioc_value,
+        "ioc_type": n.kind.as_str(),
+        "input": input,
+        "defanged": n.defanged,
+        "confidence": best_conf.unwrap_or("low"),
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "total_occurrences": total_occurrences,
+        "reporting_sources": rows.len(),
+        "threat_type": threat_type,
+        "malware_family": malware_family,
+        "tags": tags,
+        "mitre_techniques": mitre,
+        "risk": {"score": risk.score, "level": risk.level, "confidence": risk.confidence, "reasons": risk.reasons},
+        "hunting": hunting,
+        "sources": sources,
+        "classification": classification,
+    });
+    let mut out = json!({
+        "meta": meta(conn)?,
+        "data": data,
+        // Older flat shape (API.md): kept so clients of the first API version work unchanged.
+        "value": ioc_value,
+        "type": n.kind.as_str(),
+        "risk_score": risk.level,
+        "confidence": best_conf.unwrap_or("low"),
+        "mitre_techniques": mitre,
+        "hunting_queries": {"splunk": Value::Null, "kql": Value::Null},
+        "sources": rows.iter().map(|r| json!({"feed_name": r.feed, "category": r.category.as_str()})).collect::<Vec<_>>(),
+    });
+    if let Some(o) = out.as_object_mut() {
+        o.insert("found".into(), Value::Bool(found));
+        if let (Some(r), Some(d)) = (&reason, o.get_mut("data").and_then(Value::as_object_mut)) {
+            d.insert("reason".into(), Value::String(r.clone()));
+        }
+    }
+    Ok(out)
+}
+
+async fn lookup_get(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = match Params::parse(&rid, q.as_deref(), &["ioc", "value", "type"]) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let input = match (p.get("ioc"), p.get("value")) {
+        (Some(a), Some(b)) if a != b => {
+            return ApiError::invalid(&rid, "give `ioc` or `value`, not two different values")
+                .into_response();
+        }
+        (Some(v), _) | (None, Some(v)) if !v.trim().is_empty() => v.to_owned(),
+        _ => {
+            return ApiError::invalid(&rid, "missing `ioc` (or `value`): the indicator to look up")
+                .into_response();
+        }
+    };
+    let forced = match parse_kind(&rid, p.get("type")) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let n = match normalize_or_unknown(&input, forced) {
+        Ok(n) => n,
+        Err(msg) => return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response(),
+    };
+    match st.pool.get().and_then(|c| lookup_one(&c, &n, &input, time::now())) {
+        Ok(v) => json_response(StatusCode::OK, &v),
+        Err(e) => ApiError::internal(&rid, &e).into_response(),
+    }
+}
+
+async fn lookup_post(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Response {
+    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
+        return e.into_response();
+    }
+    // Read a little past the limit so a client that sends a too-large body still gets its 400 rather than a
+    // connection closed mid-upload (only authenticated requests get here).
+    let bytes = match axum::body::to_bytes(body, MAX_BODY * 4).await {
+        Ok(b) if b.len() <= MAX_BODY => b,
+        _ => {
+            return ApiError::invalid(&rid, format!("request body larger than {MAX_BODY} bytes"))
+                .into_response();
+        }
+    };
+    let v: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return ApiError::invalid(&rid, format!("body is not JSON: {e}")).into_response(),
+    };
+    let items = match &v {
+        Value::Array(a) => a,
+        Value::Object(o) => match o.get("iocs").or_else(|| o.get("values")) {
+            Some(Value::Array(a)) => a,
+            _ => {
+                return ApiError::invalid(&rid, "body must be a JSON array or `{\"iocs\": [...]}`")
+                    .into_response();
+            }
+        },
+        _ => {
+            return ApiError::invalid(&rid, "body must be a JSON array or `{\"iocs\": [...]}`")
+                .into_response();
+        }
+    };
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return ApiError::invalid(
+            &rid,
+            format!("give 1 to {MAX_BATCH} values (got {})", items.len()),
+        )
+        .into_response();
+    }
+    let conn = match st.pool.get() {
+        Ok(c) => c,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
+    let now = time::now();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (value, ty) = match item {
+            Value::String(s) => (Some(s.as_str()), None),
+            Value::Object(o) => (
+                o.get("ioc").or_else(|| o.get("value")).and_then(Value::as_str),
+                o.get("type").and_then(Value::as_str),
+            ),
+            _ => (None, None),
+        };
+        let answer = match value {
+            None => {
+                Err("each item must be a string or {\"ioc\": \"…\", \"type\": \"…\"}".to_owned())
+            }
+            Some(v) => match parse_kind(&rid, ty) {
+                Err(e) => Err(e.message),
+                Ok(forced) => normalize_or_unknown(v, forced).map(|n| (n, v)),
+            },
+        };
+        let entry = match answer {
+            Ok((n, v)) => match lookup_one(&conn, &n, v, now) {
+                Ok(mut res) => {
+                    let data = res.get_mut("data").map_or(Value::Null, Value::take);
+                    json!({"input": v, "ok": true, "data": data})
+                }
+                Err(e) => return ApiError::internal(&rid, &e).into_response(),
+            },
+            Err(msg) => json!({
+                "input": value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
+                "ok": false,
+                "error": {"code": "invalid_parameter", "message": msg},
+            }),
+        };
+        out.push(entry);
+    }
+    match meta(&conn) {
+        Ok(m) => json_response(StatusCode::OK, &json!({"meta": m, "data": out})),
+        Err(e) => ApiError::internal(&rid, &e).into_response(),
+    }
+}
+
+// ---------- the feed ----------
+
+const IOCS_PARAMS: [&str; 12] = [
+    "type",
+    "confidence",
+    "category",
+    "industry",
+    "sector",
+    "since",
+    "until",
+    "limit",
+    "offset",
+    "cursor",
+    "format",
+    "page",
+];
+
+fn encode_cursor(c: (i64, i64)) -> String {
+    hex(format!("{:x}.{:x}", c.0, c.1).as_bytes())
+}
+
+fn decode_cursor(s: &str) -> Option<(i64, i64)> {
+    if !s.len().is_multiple_of(2) || s.len() > 80 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect();
+    let text = String::from_utf8(bytes?).ok()?;
+    let (a, b) = text.split_once('.')?;
+    Some((i64::from_str_radix(a, 16).ok()?, i64::from_str_radix(b, 16).ok()?))
+}
+
+fn stix_pattern(kind: IocKind, value: &str) -> Option<String> {
+    let v = value.replace('\\', "\\\\").replace('\'', "\\'");
+    let path = match kind {
+        IocKind::Ipv6 => "ipv6-addr:value".to_owned(),
+        IocKind::Cidr if value.contains(':') => "ipv6-addr:value".to_owned(),
+        IocKind::Ipv4 | IocKind::Cidr => "ipv4-addr:value".to_owned(),
+        IocKind::Domain => "domain-name:value".to_owned(),
+        IocKind::Url => "url:value".to_owned(),
+        IocKind::Email => "email-addr:value".to_owned(),
+        IocKind::Md5 => "file:hashes.MD5".to_owned(),
+        IocKind::Sha1 => "file:hashes.'SHA-1'".to_owned(),
+        IocKind::Sha256 => "file:hashes.'SHA-256'".to_owned(),
+        IocKind::Sha512 => "file:hashes.'SHA-512'".to_owned(),
+        _ => return None,
+    };
+    Some(format!("[{path} = '{v}']"))
+}
+
+/// STIX 2.1 TLP:WHITE marking definition (STIX 2.1 section 7.2.1.4).
+const TLP_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+
+fn record_json(r: &Row) -> Value {
+    let mut techniques = Vec::new();
+    techniques_in(&r.tags, &mut techniques);
+    json!({
+        "id": record_uuid(&r.feed, r.kind, &r.value),
+        "type": r.kind.as_str(),
+        "value": r.value,
+        "confidence": r.confidence.as_str(),
+        "first_seen": time::format(r.first_seen),
+        "last_seen": time::format(r.last_seen),
+        "source": {"feed_name": r.feed, "category": r.category.as_str(), "reference_url": r.reference_url, "origin": r.origin},
+        "context": r.context,
+        "threat_type": r.threat_type,
+        "malware_family": r.malware_family,
+        "sectors": sectors::slugs(r.sectors),
+        "tags": r.tags,
+        "mitre_techniques": techniques,
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    // RFC 4180 quoting, and a leading `'` against spreadsheet formula injection (OWASP CSV injection).
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+fn stix_object(r: &Row, created: &str) -> Option<Value> {
+    let id = record_uuid(&r.feed, r.kind, &r.value);
+    if r.kind == IocKind::Cve {
+        return Some(json!({
+            "type": "vulnerability", "spec_version": "2.1", "id": format!("vulnerability--{id}"),
+            "created": created, "modified": created, "name": r.value,
+            "external_references": [{"source_name": "cve", "external_id": r.value}],
+            "object_marking_refs": [TLP_WHITE],
+        }));
+    }
+    let pattern = stix_pattern(r.kind, &r.value)?;
+    let mut o = json!({
+        "type": "indicator", "spec_version": "2.1", "id": format!("indicator--{id}"),
+        "created": time::format(r.first_seen), "modified": time::format(r.last_seen),
+        "name": r.value, "pattern": pattern, "pattern_type": "stix",
+        "valid_from": time::format(r.first_seen), "confidence": r.confidence.stix(),
+        "indicator_types": ["malicious-activity"],
+        "object_marking_refs": [TLP_WHITE],
+    });
+    if let Some(obj) = o.as_object_mut() {
+        if !r.tags.is_empty() {
+            obj.insert("labels".into(), json!(r.tags));
+        }
+        if let Some(c) = &r.context {
+            obj.insert("description".into(), json!(c));
+        }
+        if let Some(u) = &r.reference_url {
+            obj.insert("external_references".into(), json!([{"source_name": r.feed, "url": u}]));
+        }
+    }
+    Some(o)
+}
+
+#[expect(clippy::many_single_char_names, reason = "q/p/f: the query, its parameters, the filters")]
+async fn iocs(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = match Params::parse(&rid, q.as_deref(), &IOCS_PARAMS) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let now = time::now();
+    let bad = |m: String| ApiError::invalid(&rid, m).into_response();
+    let mut f = Filters::default();
+    match parse_kind(&rid, p.get("type")) {
+        Ok(k) => f.kind = k,
+        Err(e) => return e.into_response(),
+    }
+    if let Some(c) = p.get("confidence") {
+        match Level::parse(c) {
+            Some(l) => f.confidence = Some(l),
+            None => {
+                return bad(format!(
+                    "`confidence` must be low, medium or high, not `{}`",
+                    truncate(c, 64)
+                ));
+            }
+        }
+    }
+    if let Some(c) = p.get("category") {
+        match Category::parse(c) {
+            Some(c) => f.category = Some(c),
+            None => {
+                return bad(format!(
+                    "`category` must be government, commercial or community, not `{}`",
+                    truncate(c, 64)
+                ));
+            }
+        }
+    }
+    let industry = p.get("industry").or_else(|| p.get("sector"));
+    if let Some(s) = industry {
+        match sectors::index(s) {
+            Some(i) => f.sector = Some(i),
+            None => {
+                return bad(format!(
+                    "unknown `industry` `{}` (one of: {})",
+                    truncate(s, 64),
+                    sectors::slugs_list()
+                ));
+            }
+        }
+    }
+    for (name, slot) in [("since", &mut f.since), ("until", &mut f.until)] {
+        if let Some(v) = p.get(name) {
+            match time::parse_bound(v, now) {
+                Some(t) => *slot = Some(t),
+                None => {
+                    return bad(format!(
+                        "`{name}` must be an ISO 8601 time (2026-01-31T00:00:00Z) or a lookback (24h, 7d, 30d), not `{}`",
+                        truncate(v, 64)
+                    ));
+                }
+            }
+        }
+    }
+    let int = |name: &str, default: i64, lo: i64, hi: i64| -> Result<i64, String> {
+        match p.get(name) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+                _ => Err(format!("`{name}` must be an integer from {lo} to {hi}")),
+            },
+        }
+    };
+    let limit = match int("limit", 100, 1, MAX_LIMIT) {
+        Ok(v) => v,
+        Err(m) => return bad(m),
+    };
+    let mut offset = match int("offset", 0, 0, MAX_OFFSET) {
+        Ok(v) => v,
+        Err(m) => return bad(m),
+    };
+    if p.get("page").is_some() {
+        match int("page", 1, 1, MAX_OFFSET / limit + 1) {
+            Ok(pg) if offset == 0 => offset = (pg - 1) * limit,
+            Ok(_) => return bad("give `page` or `offset`, not both".to_owned()),
+            Err(m) => return bad(m),
+        }
+    }
+    let cursor = match p.get("cursor").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => match decode_cursor(c) {
+            Some(c) if offset == 0 => Some(c),
+            Some(_) => return bad("give `cursor` or `offset`, not both".to_owned()),
+            None => {
+                return bad(
+                    "`cursor` is not a cursor this server issued (use links.next as given)"
+                        .to_owned(),
+                );
+            }
+        },
+    };
+    let format = p.get("format").unwrap_or("json").to_ascii_lowercase();
+    if !matches!(format.as_str(), "json" | "csv" | "txt" | "stix") {
+        return bad(format!(
+            "`format` must be json, csv, txt or stix, not `{}`",
+            truncate(&format, 32)
+        ));
+    }
+    let st2 = st.clone();
+    let f2 = f.clone();
+    let res = tokio::task::spawn_blocking(move || -> Result<(store::Page, String)> {
+        let conn = st2.pool.get()?;
+        let page = store::page(&conn, &f2, cursor, offset, limit)?;
+        Ok((page, store::feed_version(&conn)?))
+    })
+    .await;
+    let (page, feed_version) = match res {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return ApiError::internal(&rid, &e).into_response(),
+        Err(e) => {
+            return ApiError::internal(&rid, &anyhow::anyhow!("query task failed: {e}"))
+                .into_response();
+        }
+    };
+    // links: the same query with the cursor replaced.
+    let kept: Vec<String> = query_pairs(q.as_deref().unwrap_or(""))
+        .into_iter()
+        .filter(|(k, _)| k != "cursor" && k != "offset" && k != "page")
+        .map(|(k, v)| format!("{}={}", percent_encode(&k), percent_encode(&v)))
+        .collect();
+    let self_link = match q.as_deref().filter(|q| !q.is_empty()) {
+        Some(q) => format!("/api/v1/iocs?{q}"),
+        None => "/api/v1/iocs".to_owned(),
+    };
+    let next_cursor = page.next.map(encode_cursor);
+    let next_link = next_cursor.as_ref().map(|c| {
+        let mut parts = kept.clone();
+        parts.push(format!("cursor={c}"));
+        format!("/api/v1/iocs?{}", parts.join("&"))
+    });
+    let mut res = match format.as_str() {
+        "csv" => {
+            let mut out = String::from(
+                "id,type,value,confidence,first_seen,last_seen,source_article,source_feed,category,tags\n",
+            );
+            for r in &page.rows {
+                let cols = [
+                    record_uuid(&r.feed, r.kind, &r.value),
+                    r.kind.as_str().to_owned(),
+                    r.value.clone(),
+                    r.confidence.as_str().to_owned(),
+                    time::format(r.first_seen),
+                    time::format(r.last_seen),
+                    r.reference_url.clone().unwrap_or_default(),
+                    r.feed.clone(),
+                    r.category.as_str().to_owned(),
+                    r.tags.join(";"),
+                ];
+                out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+                out.push('\n');
+            }
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response()
+        }
+        "txt" => {
+            let mut out = String::new();
+            for r in &page.rows {
+                out.push_str(&r.value.replace(['\n', '\r'], ""));
+                out.push('\n');
+            }
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], out).into_response()
+        }
+        "stix" => {
+            let created = time::format(now);
+            let objects: Vec<Value> =
+                page.rows.iter().filter_map(|r| stix_object(r, &created)).collect();
+            let bundle_id = {
+                let ids = page.rows.iter().fold(String::new(), |mut s, r| {
+                    let _ = writeln!(s, "{}", r.id);
+                    s
+                });
+                record_uuid("bundle", IocKind::Unknown, &format!("{self_link}\n{ids}"))
+            };
+            json_response(
+                StatusCode::OK,
+                &json!({"type": "bundle", "id": format!("bundle--{bundle_id}"), "objects": objects}),
+            )
+        }
+        _ => {
+            let filters = json!({
+                "type": f.kind.map(IocKind::as_str),
+                "confidence": f.confidence.map(Level::as_str),
+                "category": f.category.map(Category::as_str),
+                "industry": f.sector.map(|i| sectors::SECTORS[i].0),
+                "since": f.since.map(time::format),
+                "until": f.until.map(time::format),
+            });
+            let data: Vec<Value> = page.rows.iter().map(record_json).collect();
+            json_response(
+                StatusCode::OK,
+                &json!({
+                    "meta": {
+                        "total": page.total,
+                        "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
+                        "count": data.len(),
+                        "limit": limit,
+                        "offset": offset,
+                        "next_cursor": next_cursor,
+                        "generated_at": time::format(now),
+                        "feed_version": feed_version,
+                        "source": "ioclens",
+                        "filters": filters,
+                    },
+                    "data": data,
+                    "links": {"self": self_link, "next": next_link},
+                }),
+            )
+        }
+    };
+    if let Some(next) = &next_link
+        && let Ok(v) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    res
+}
+
+async fn feeds(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
+        return e.into_response();
+    }
+    match st.pool.get().and_then(|c| store::feeds(&c)) {
+        Ok(f) => json_response(StatusCode::OK, &json!({"data": f})),
+        Err(e) => ApiError::internal(&rid, &e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = (1_800_000_000, 42);
+        assert_eq!(decode_cursor(&encode_cursor(c)), Some(c));
+        assert_eq!(decode_cursor("zz"), None);
+        assert_eq!(decode_cursor(""), None);
+        assert_eq!(decode_cursor("3132"), None);
+    }
+
+    #[test]
+    fn uuids_are_deterministic_v8() {
+        let a = record_uuid("f", IocKind::Domain, "evil.example");
+        assert_eq!(a, record_uuid("f", IocKind::Domain, "evil.example"));
+        assert_ne!(a, record_uuid("g", IocKind::Domain, "evil.example"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "8");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn techniques_from_tags() {
+        let mut out = vec![];
+        techniques_in(
+            &[
+                "misp-galaxy:mitre-attack-pattern=\"Phishing - T1566\"".into(),
+                "T1059.001".into(),
+                "T12345".into(),
+            ],
+            &mut out,
+        );
+        assert_eq!(out, vec!["T1566", "T1059.001"]);
+    }
+
+    #[test]
+    fn stix_patterns_escape() {
+        assert_eq!(
+            stix_pattern(IocKind::Url, "http://a.example/'\\").unwrap(),
+            "[url:value = 'http://a.example/\\'\\\\']"
+        );
+        assert_eq!(stix_pattern(IocKind::Sha256, "ab").unwrap(), "[file:hashes.'SHA-256' = 'ab']");
+        assert_eq!(stix_pattern(IocKind::Cve, "CVE-2021-44228"), None);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn query_decoding() {
+        assert_eq!(
+            query_pairs("ioc=evil%5B.%5Dcom&type=a+b&x"),
+            vec![
+                ("ioc".to_owned(), "evil[.]com".to_owned()),
+                ("type".to_owned(), "a b".to_owned()),
+                ("x".to_owned(), String::new())
+            ]
+        );
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}

@@ -1,0 +1,177 @@
+//! API keys: 32 random bytes shown once as `ioc_<base64url>`, stored only as their SHA-256.
+use anyhow::{Context as _, Result, bail};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// Default per-key limit, requests per minute.
+pub const DEFAULT_RATE_LIMIT: i64 = 600;
+
+/// A stored key (never the secret).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyInfo {
+    /// Row id (what `keys revoke` takes).
+    pub id: i64,
+    /// Human label.
+    pub name: String,
+    /// First characters of the key, to recognise it.
+    pub prefix: String,
+    /// Requests per minute; 0 = unlimited.
+    pub rate_limit: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, when revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// What authentication found for a presented key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Valid: key id and its per-minute limit.
+    Valid {
+        /// Key row id.
+        id: i64,
+        /// Requests per minute; 0 = unlimited.
+        rate_limit: i64,
+    },
+    /// Known but revoked.
+    Revoked,
+    /// Unknown.
+    Invalid,
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(A[(n >> (18 - 6 * i)) as usize & 63]));
+        }
+    }
+    out
+}
+
+/// SHA-256 of the key text, as stored.
+pub fn hash(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+/// Creates a key; returns the secret (shown once) and its info.
+pub fn create(
+    conn: &Connection,
+    name: &str,
+    rate_limit: i64,
+    now: i64,
+) -> Result<(String, KeyInfo)> {
+    if rate_limit < 0 {
+        bail!("rate limit must be 0 (unlimited) or more requests per minute");
+    }
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    let key = format!("ioc_{}", base64url(&raw));
+    let prefix = key[..12].to_owned();
+    conn.execute(
+        "INSERT INTO api_keys(name, prefix, hash, rate_limit, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name, prefix, hash(&key).as_slice(), rate_limit, now],
+    )
+    .context("storing the key")?;
+    let info = KeyInfo {
+        id: conn.last_insert_rowid(),
+        name: name.to_owned(),
+        prefix,
+        rate_limit,
+        created_at: crate::time::format(now),
+        revoked_at: None,
+    };
+    Ok((key, info))
+}
+
+/// Every key, oldest first.
+pub fn list(conn: &Connection) -> Result<Vec<KeyInfo>> {
+    let mut st = conn.prepare(
+        "SELECT id, name, prefix, rate_limit, created_at, revoked_at FROM api_keys ORDER BY id",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(KeyInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                prefix: r.get(2)?,
+                rate_limit: r.get(3)?,
+                created_at: crate::time::format(r.get(4)?),
+                revoked_at: r.get::<_, Option<i64>>(5)?.map(crate::time::format),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Revokes by id or by prefix; false when no active key matched.
+pub fn revoke(conn: &Connection, id_or_prefix: &str, now: i64) -> Result<bool> {
+    let n = match id_or_prefix.parse::<i64>() {
+        Ok(id) => conn.execute(
+            "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+            params![now, id],
+        )?,
+        Err(_) => conn.execute(
+            "UPDATE api_keys SET revoked_at = ?1 WHERE prefix = ?2 AND revoked_at IS NULL",
+            params![now, id_or_prefix],
+        )?,
+    };
+    Ok(n > 0)
+}
+
+/// Checks a presented key.
+pub fn authenticate(conn: &Connection, key: &str) -> Result<Auth> {
+    let found: Option<(i64, i64, Option<i64>)> = conn
+        .prepare_cached("SELECT id, rate_limit, revoked_at FROM api_keys WHERE hash = ?1")?
+        .query_row([hash(key).as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match found {
+        None => Auth::Invalid,
+        Some((_, _, Some(_))) => Auth::Revoked,
+        Some((id, rate_limit, None)) => Auth::Valid { id, rate_limit },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_matches_rfc4648_vectors() {
+        // RFC 4648 section 10 vectors, without padding.
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn keys_are_stored_hashed_and_revocable() {
+        let dir = std::env::temp_dir().join(format!("ioclens-keys-{}", std::process::id()));
+        let conn = crate::store::open(&dir.join("k.db")).unwrap();
+        let (key, info) = create(&conn, "ci", 5, 1_700_000_000).unwrap();
+        assert_eq!(key.len(), 4 + 43);
+        assert!(key.starts_with(&info.prefix));
+        let stored: Vec<u8> =
+            conn.query_row("SELECT hash FROM api_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, hash(&key).to_vec());
+        let secret_in_db: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM api_keys WHERE name = ?1 OR prefix = ?1",
+                [&key],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(secret_in_db, 0);
+        assert_eq!(authenticate(&conn, &key).unwrap(), Auth::Valid { id: info.id, rate_limit: 5 });
+        assert_eq!(authenticate(&conn, "ioc_nope").unwrap(), Auth::Invalid);
+        assert!(revoke(&conn, &info.prefix, 1_700_000_001).unwrap());
+        assert_eq!(authenticate(&conn, &key).unwrap(), Auth::Revoked);
+        assert!(!revoke(&conn, &info.id.to_string(), 1_700_000_002).unwrap());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

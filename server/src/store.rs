@@ -1,0 +1,439 @@
+//! The `SQLite` store: feeds, their indicators (one row per indicator per feed), API keys.
+//!
+//! One file at a configurable path, WAL mode. Enumerations are stored as small integers so the 10-million-row
+//! table stays compact; the indexes serve the feed API's filters in `ORDER BY last_seen DESC, id DESC` order and
+//! the lookup API's point queries.
+use anyhow::{Context as _, Result};
+use ioclens_core::IocKind;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::Path;
+
+/// Source feed category (API.md `category`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    /// Government CERTs and agencies.
+    Government = 0,
+    /// Vendors.
+    Commercial = 1,
+    /// Open community lists.
+    Community = 2,
+}
+
+impl Category {
+    /// Parses `government|commercial|community`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "government" => Some(Self::Government),
+            "commercial" => Some(Self::Commercial),
+            "community" => Some(Self::Community),
+            _ => None,
+        }
+    }
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Government => "government",
+            Self::Commercial => "commercial",
+            Self::Community => "community",
+        }
+    }
+    fn from_i64(v: i64) -> Self {
+        match v {
+            0 => Self::Government,
+            1 => Self::Commercial,
+            _ => Self::Community,
+        }
+    }
+}
+
+/// Confidence level (API.md `confidence`); STIX 2.1 maps them to 15/50/85.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Low.
+    Low = 1,
+    /// Medium.
+    Medium = 2,
+    /// High.
+    High = 3,
+}
+
+impl Level {
+    /// Parses `low|medium|high`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(Self::Low),
+            "medium" => Some(Self::Medium),
+            "high" => Some(Self::High),
+            _ => None,
+        }
+    }
+    /// From a STIX 0–100 confidence (STIX 2.1 appendix "High-Medium-Low" scale: 0–29 low, 30–69 medium, 70–100 high).
+    pub fn from_stix(v: i64) -> Self {
+        match v {
+            ..=29 => Self::Low,
+            30..=69 => Self::Medium,
+            _ => Self::High,
+        }
+    }
+    /// The STIX value of the level (15/50/85).
+    pub fn stix(self) -> i64 {
+        match self {
+            Self::Low => 15,
+            Self::Medium => 50,
+            Self::High => 85,
+        }
+    }
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+    pub(crate) fn from_i64(v: i64) -> Self {
+        match v {
+            ..=1 => Self::Low,
+            2 => Self::Medium,
+            _ => Self::High,
+        }
+    }
+}
+
+pub(crate) fn kind_code(k: IocKind) -> i64 {
+    IocKind::ALL.iter().position(|x| *x == k).and_then(|i| i64::try_from(i).ok()).unwrap_or(-1)
+}
+
+fn kind_from_code(c: i64) -> IocKind {
+    usize::try_from(c).ok().and_then(|i| IocKind::ALL.get(i).copied()).unwrap_or(IocKind::Unknown)
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS feeds(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  category INTEGER NOT NULL,
+  confidence INTEGER NOT NULL,
+  sectors INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  reference_url TEXT,
+  format TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  ingested_at INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  generation INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iocs(
+  id INTEGER PRIMARY KEY,
+  feed_id INTEGER NOT NULL REFERENCES feeds(id),
+  kind INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  category INTEGER NOT NULL,
+  confidence INTEGER NOT NULL,
+  sectors INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  occurrences INTEGER NOT NULL,
+  context TEXT,
+  tags TEXT,
+  threat_type TEXT,
+  malware_family TEXT,
+  reference_url TEXT,
+  generation INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS iocs_value ON iocs(value, kind, feed_id);
+CREATE INDEX IF NOT EXISTS iocs_recent ON iocs(last_seen, id);
+CREATE INDEX IF NOT EXISTS iocs_kind ON iocs(kind, last_seen, id);
+CREATE INDEX IF NOT EXISTS iocs_confidence ON iocs(confidence, last_seen, id);
+CREATE INDEX IF NOT EXISTS iocs_category ON iocs(category, last_seen, id);
+CREATE INDEX IF NOT EXISTS iocs_feed ON iocs(feed_id, generation);
+CREATE TABLE IF NOT EXISTS api_keys(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  hash BLOB NOT NULL UNIQUE,
+  rate_limit INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+";
+
+/// Opens (creating if needed) the store at `path`: WAL journal, `synchronous=NORMAL`, schema ensured.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening store {}", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.execute_batch(SCHEMA).context("creating the schema")?;
+    Ok(conn)
+}
+
+/// One stored sighting of an indicator by one feed, with its feed's attributes.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Row id (cursor key).
+    pub id: i64,
+    /// Type.
+    pub kind: IocKind,
+    /// Canonical value.
+    pub value: String,
+    /// Confidence of this sighting.
+    pub confidence: Level,
+    /// Category of the feed.
+    pub category: Category,
+    /// Sector bit set.
+    pub sectors: i64,
+    /// First seen (Unix seconds).
+    pub first_seen: i64,
+    /// Last seen (Unix seconds).
+    pub last_seen: i64,
+    /// Times the feed reported it (`IPsum`: number of lists).
+    pub occurrences: i64,
+    /// Free-text context.
+    pub context: Option<String>,
+    /// Tags (feed tags and record tags).
+    pub tags: Vec<String>,
+    /// Threat type (`c2`, `malware`, `phishing` …).
+    pub threat_type: Option<String>,
+    /// Malware family.
+    pub malware_family: Option<String>,
+    /// Reference URL (record, else feed).
+    pub reference_url: Option<String>,
+    /// Feed name.
+    pub feed: String,
+    /// Format the feed was ingested from (`stix`, `misp`, `csv`, `txt`, `ipsum`, `maltrail`).
+    pub origin: String,
+}
+
+const ROW_COLUMNS: &str = "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
+     i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let tags: Option<String> = r.get(10)?;
+    Ok(Row {
+        id: r.get(0)?,
+        kind: kind_from_code(r.get(1)?),
+        value: r.get(2)?,
+        confidence: Level::from_i64(r.get(3)?),
+        category: Category::from_i64(r.get(4)?),
+        sectors: r.get(5)?,
+        first_seen: r.get(6)?,
+        last_seen: r.get(7)?,
+        occurrences: r.get(8)?,
+        context: r.get(9)?,
+        tags: tags.map(|t| split_tags(&t)).unwrap_or_default(),
+        threat_type: r.get(11)?,
+        malware_family: r.get(12)?,
+        reference_url: r.get(13)?,
+        feed: r.get(14)?,
+        origin: r.get(15)?,
+    })
+}
+
+/// Tags are stored `\x1f`-separated.
+pub(crate) fn join_tags(tags: &[String]) -> String {
+    tags.join("\u{1f}")
+}
+
+fn split_tags(s: &str) -> Vec<String> {
+    s.split('\u{1f}').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+}
+
+/// Every feed's sighting of `(kind, value)`, most recent first.
+pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<Vec<Row>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
+         WHERE i.value = ?1 AND i.kind = ?2 ORDER BY i.last_seen DESC, i.id DESC"
+    ))?;
+    let rows = st
+        .query_map(params![value, kind_code(kind)], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Filters of the feed API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Type.
+    pub kind: Option<IocKind>,
+    /// Exact confidence.
+    pub confidence: Option<Level>,
+    /// Feed category.
+    pub category: Option<Category>,
+    /// Sector bit index.
+    pub sector: Option<usize>,
+    /// `last_seen >= since`.
+    pub since: Option<i64>,
+    /// `last_seen <= until`.
+    pub until: Option<i64>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Rows, most recent first.
+    pub rows: Vec<Row>,
+    /// Cursor key of the next page, when there may be one.
+    pub next: Option<(i64, i64)>,
+    /// Matching rows, counted up to [`TOTAL_CAP`]; `None` when counting exceeded its work budget.
+    pub total: Option<i64>,
+}
+
+/// `meta.total` is exact up to this many rows; beyond, it reads `TOTAL_CAP` and `total_exact` is false.
+pub const TOTAL_CAP: i64 = 10_000;
+
+/// One page: keyset pagination on `(last_seen, id)` descending, or `offset` when no cursor is given.
+pub fn page(
+    conn: &Connection,
+    f: &Filters,
+    cursor: Option<(i64, i64)>,
+    offset: i64,
+    limit: i64,
+) -> Result<Page> {
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<i64> = Vec::new();
+    let mut push = |cond: &str, v: i64| {
+        args.push(v);
+        conds.push(cond.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(k) = f.kind {
+        push("i.kind = ?", kind_code(k));
+    }
+    if let Some(c) = f.confidence {
+        push("i.confidence = ?", c as i64);
+    }
+    if let Some(c) = f.category {
+        push("i.category = ?", c as i64);
+    }
+    if let Some(s) = f.sector {
+        push("(i.sectors & ?) != 0", 1 << s);
+    }
+    if let Some(s) = f.since {
+        push("i.last_seen >= ?", s);
+    }
+    if let Some(u) = f.until {
+        push("i.last_seen <= ?", u);
+    }
+    let filter_conds = conds.clone();
+    let filter_args = args.clone();
+    if let Some((ls, id)) = cursor {
+        args.push(ls);
+        args.push(id);
+        conds.push(format!("(i.last_seen, i.id) < (?{}, ?{})", args.len() - 1, args.len()));
+    }
+    let where_ = |c: &[String]| {
+        if c.is_empty() { String::new() } else { format!("WHERE {}", c.join(" AND ")) }
+    };
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM iocs i JOIN feeds f ON f.id = i.feed_id {} \
+         ORDER BY i.last_seen DESC, i.id DESC LIMIT {} OFFSET {}",
+        where_(&conds),
+        limit + 1,
+        offset
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st
+        .query_map(rusqlite::params_from_iter(args.iter()), row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next = if i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        rows.last().map(|r| (r.last_seen, r.id))
+    } else {
+        None
+    };
+    let total = count(conn, &where_(&filter_conds), &filter_args)?;
+    Ok(Page { rows, next, total })
+}
+
+/// Counts matching rows up to [`TOTAL_CAP`] within a work budget (a filter no index serves could otherwise scan
+/// all 10 million rows just to fill `meta.total`).
+fn count(conn: &Connection, where_: &str, args: &[i64]) -> Result<Option<i64>> {
+    let sql = format!("SELECT count(*) FROM (SELECT 1 FROM iocs i {where_} LIMIT {TOTAL_CAP})");
+    let mut st = conn.prepare_cached(&sql)?;
+    let budget = std::cell::Cell::new(0u32);
+    conn.progress_handler(
+        1000,
+        Some(move || {
+            budget.set(budget.get() + 1);
+            budget.get() > 400
+        }),
+    );
+    let res = st.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, i64>(0));
+    conn.progress_handler(0, None::<fn() -> bool>);
+    match res {
+        Ok(n) => Ok(Some(n)),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A feed as listed by `ioclens feed list`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeedInfo {
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: &'static str,
+    /// Default confidence.
+    pub confidence: &'static str,
+    /// Sector slugs.
+    pub sectors: Vec<&'static str>,
+    /// Indicator rows.
+    pub records: i64,
+    /// Last ingest (RFC 3339).
+    pub ingested_at: String,
+}
+
+/// Every feed, by name.
+pub fn feeds(conn: &Connection) -> Result<Vec<FeedInfo>> {
+    let mut st = conn.prepare(
+        "SELECT name, category, confidence, sectors, records, ingested_at FROM feeds ORDER BY name",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(FeedInfo {
+                name: r.get(0)?,
+                category: Category::from_i64(r.get(1)?).as_str(),
+                confidence: Level::from_i64(r.get(2)?).as_str(),
+                sectors: crate::sectors::slugs(r.get(3)?),
+                records: r.get(4)?,
+                ingested_at: crate::time::format(r.get(5)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Removes a feed and its indicators; false when there was none.
+pub fn remove_feed(conn: &mut Connection, name: &str) -> Result<bool> {
+    let tx = conn.transaction()?;
+    let id: Option<i64> =
+        tx.query_row("SELECT id FROM feeds WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+    let Some(id) = id else { return Ok(false) };
+    tx.execute("DELETE FROM iocs WHERE feed_id = ?1", [id])?;
+    tx.execute("DELETE FROM feeds WHERE id = ?1", [id])?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// `feed_version`: the time of the latest ingest and the number of feeds, `"empty"` before any.
+pub fn feed_version(conn: &Connection) -> Result<String> {
+    let (n, last): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT count(*), max(ingested_at) FROM feeds")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{n}", crate::time::format(t))))
+}

@@ -1,0 +1,522 @@
+//! End-to-end: a real server on 127.0.0.1, a real HTTP client, feeds ingested from the fixtures.
+//!
+//! Fixture contents (hand-derived from the files in `tests/fixtures/`):
+//! - `cert` (government, default medium): STIX bundle → 198.51.100.23 + evil-c2.example (confidence 90 → high,
+//!   valid 2026-03-01T10:00:00Z, modified 2026-03-05T12:00:00Z), SHA-256 aaaa… + MD5 0123… (40 → medium),
+//!   <http://phish.example/login?u=1> + `lure@phish.example` (feed default), `2001:db8::5` (SCO), the defanged
+//!   `evil-c2[.]example` SCO merges with evil-c2.example; `process:name` and the snort pattern are unsupported.
+//!   7 records, 1 duplicate, 2 unsupported.
+//! - `isac` (commercial, low, sector energy): MISP feed → 192.0.2.77, evil-c2.example, the phish URL, the e-mail,
+//!   SHA-256 bbbb…, cdn.phish.example + 192.0.2.78 (`domain|ip`), CVE-2023-23397, MD5 cccc… (object); `text`
+//!   unsupported. 9 records. Event date 2026-02-10, attribute timestamp 1770768000 = 2026-02-11T00:00:00Z.
+//! - `csvlist` (community, medium): evil-c2.example (2026-01-15 → 2026-03-10, tags botnet/c2), 203.0.113.9
+//!   (2026-01-20 → 2026-02-01); two non-indicators rejected. 2 records.
+//! - `txtlist` (community, low): 198.51.100.23 (twice), <https://drop.example/a.zip>, MD5 d41d8…. 3 records.
+//!
+//! Records without times get the ingest time (`1_800_000_000` = 2027-01-15T08:00:00Z).
+#![expect(clippy::disallowed_methods, reason = "tests write fixture files")]
+mod common;
+
+use common::{Server, spec};
+use ioclens_server::store::{Category, Level};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+#[test]
+fn ingest_reports_match_the_fixtures() {
+    let s = Server::start(None);
+    let r = s.feed("stix-bundle.json", &spec("cert", Category::Government, Level::Medium, &[]));
+    assert_eq!(
+        (r.format, r.status, r.records, r.duplicates, r.unsupported, r.rejected),
+        ("stix", "created", 7, 1, 2, 0)
+    );
+    let r = s.feed("misp", &spec("isac", Category::Commercial, Level::Low, &["energy"]));
+    assert_eq!((r.format, r.records, r.unsupported, r.rejected), ("misp", 9, 1, 0));
+    let r = s.feed("list.csv", &spec("csvlist", Category::Community, Level::Medium, &[]));
+    assert_eq!((r.format, r.records, r.rejected), ("csv", 2, 2));
+    let r = s.feed("list.txt", &spec("txtlist", Category::Community, Level::Low, &[]));
+    assert_eq!((r.format, r.records, r.duplicates), ("txt", 3, 1));
+    // Same content, same options: nothing changes.
+    let again = s.feed("stix-bundle.json", &spec("cert", Category::Government, Level::Medium, &[]));
+    assert_eq!(again.status, "unchanged");
+    // Same content, another confidence: the feed is replaced (not duplicated).
+    let changed = s.feed("stix-bundle.json", &spec("cert", Category::Government, Level::High, &[]));
+    assert_eq!((changed.status, changed.records), ("replaced", 7));
+    let all = s.get("/api/v1/iocs?limit=1000");
+    assert_eq!(all.status, 200);
+    assert_eq!(all.json["data"].as_array().unwrap().len(), 7 + 9 + 2 + 3);
+    assert_eq!(all.json["meta"]["total"], 21);
+    assert_eq!(all.json["meta"]["total_exact"], true);
+}
+
+#[test]
+fn reingesting_a_smaller_feed_removes_what_it_dropped() {
+    let s = Server::start(None);
+    let first = s.dir.join("v1.txt");
+    std::fs::write(&first, "evil-one.example\nevil-two.example\n").unwrap();
+    let mut conn = ioclens_server::store::open(&s.db).unwrap();
+    let feed = spec("rolling", Category::Community, Level::Medium, &[]);
+    let p = ioclens_server::ingest::read_path(&first).unwrap();
+    ioclens_server::ingest::ingest(&mut conn, &feed, p, 1_700_000_000, &|_| {}).unwrap();
+    std::fs::write(&first, "EVIL-TWO[.]example\n").unwrap();
+    let p = ioclens_server::ingest::read_path(&first).unwrap();
+    let r = ioclens_server::ingest::ingest(&mut conn, &feed, p, 1_700_100_000, &|_| {}).unwrap();
+    assert_eq!((r.status, r.records), ("replaced", 1));
+    let gone = s.get("/api/v1/lookup?ioc=evil-one.example");
+    assert_eq!(gone.json["data"]["found"], false);
+    let kept = s.get("/api/v1/lookup?ioc=evil-two.example");
+    assert_eq!(kept.json["data"]["found"], true);
+    // first_seen survives the replacement; last_seen moves to the new ingest.
+    assert_eq!(kept.json["data"]["first_seen"], "2023-11-14T22:13:20Z");
+    assert_eq!(kept.json["data"]["last_seen"], "2023-11-16T02:00:00Z");
+}
+
+#[test]
+fn lookup_merges_every_source_of_a_normalised_value() {
+    let s = Server::with_fixtures();
+    for q in
+        ["ioc=evil-c2%5B.%5Dexample", "value=EVIL-C2.example", "ioc=evil-c2.example&type=domain"]
+    {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        assert_eq!(r.status, 200, "{q}: {}", r.text);
+        let d = &r.json["data"];
+        assert_eq!(d["found"], true);
+        assert_eq!(d["ioc_value"], "evil-c2.example");
+        assert_eq!(d["ioc_type"], "domain");
+        assert_eq!(d["reporting_sources"], 3);
+        // cert lists it twice (pattern + defanged SCO, merged into one record with 2 occurrences).
+        assert_eq!(d["total_occurrences"], 4);
+        assert_eq!(d["first_seen"], "2026-01-15T00:00:00Z");
+        assert_eq!(d["last_seen"], "2026-03-10T00:00:00Z");
+        let feeds: BTreeSet<&str> = d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["source_feed"].as_str().unwrap())
+            .collect();
+        assert_eq!(feeds, BTreeSet::from(["cert", "csvlist", "isac"]));
+        assert_eq!(d["risk"]["reasons"][0], "reported by 3 sources");
+        assert!(d["tags"].as_array().unwrap().contains(&json!("botnet")));
+        // Older flat fields for first-version clients.
+        assert_eq!(r.json["value"], "evil-c2.example");
+        assert_eq!(r.json["type"], "domain");
+        assert_eq!(r.json["risk_score"], d["risk"]["level"]);
+        assert_eq!(r.json["sources"].as_array().unwrap().len(), 3);
+        assert_eq!(r.json["meta"]["source"], "ioclens");
+    }
+    // The MISP galaxy tag names an ATT&CK technique.
+    let url = s.get("/api/v1/lookup?ioc=hxxp://phish%5B.%5Dexample/login?u%3D1");
+    assert_eq!(url.json["data"]["ioc_value"], "http://phish.example/login?u=1");
+    assert_eq!(url.json["data"]["reporting_sources"], 2);
+    assert_eq!(url.json["data"]["mitre_techniques"][0]["id"], "T1566.002");
+    // Hashes are lower-cased; an e-mail from a STIX pattern and a MISP email-src meet.
+    let h = s
+        .get("/api/v1/lookup?ioc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_eq!(
+        (h.json["data"]["ioc_type"].as_str(), h.json["data"]["found"].as_bool()),
+        (Some("sha256"), Some(true))
+    );
+    let e = s.get("/api/v1/lookup?ioc=LURE@phish.example");
+    assert_eq!(e.json["data"]["reporting_sources"], 2);
+    // IPv6 is compressed before matching.
+    let v6 = s.get("/api/v1/lookup?ioc=2001:0db8:0000:0000:0000:0000:0000:0005");
+    assert_eq!(
+        (v6.json["data"]["ioc_value"].as_str(), v6.json["data"]["found"].as_bool()),
+        (Some("2001:db8::5"), Some(true))
+    );
+}
+
+#[test]
+fn lookup_not_found_unknown_and_errors() {
+    let s = Server::with_fixtures();
+    let r = s.get("/api/v1/lookup?ioc=clean.example");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["data"]["found"], false);
+    assert_eq!(r.json["data"]["risk"]["score"], 0);
+    assert_eq!(r.json["data"]["risk"]["confidence"], "low");
+    assert!(r.json["data"]["risk"]["reasons"][0].as_str().unwrap().contains("not proof of safety"));
+    // Not an indicator: answered, typed unknown.
+    let u = s.get("/api/v1/lookup?ioc=hello%20world");
+    assert_eq!(u.status, 200);
+    assert_eq!(u.json["data"]["ioc_type"], "unknown");
+    assert_eq!(u.json["data"]["found"], false);
+    // Errors: forced type contradicted, unknown type, missing value, two different values, over-long, repeated.
+    for (q, needle) in [
+        ("ioc=1.2.3.4&type=domain", "not a domain"),
+        ("ioc=1.2.3.4&type=bogus", "unknown type"),
+        ("", "missing `ioc`"),
+        ("ioc=a.example&value=b.example", "not two different"),
+        ("ioc=a.example&ioc=a.example", "more than once"),
+        ("ioc=a.example&colour=red", "unknown parameter"),
+    ] {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        assert_eq!((r.status, r.error_code()), (400, "invalid_parameter"), "{q}");
+        assert!(r.json["error"]["message"].as_str().unwrap().contains(needle), "{q}: {}", r.text);
+        assert!(r.json["error"]["request_id"].as_str().unwrap().starts_with("req_"));
+        assert_eq!(r.header("x-request-id"), r.json["error"]["request_id"].as_str());
+    }
+    let long = s.get(&format!("/api/v1/lookup?ioc={}.example", "a".repeat(2100)));
+    assert_eq!((long.status, long.error_code()), (400, "invalid_parameter"));
+    // ATT&CK aliases of API.md are accepted as types.
+    for t in ["mitre-attack", "mitre_attack", "mitre%20technique"] {
+        let r = s.get(&format!("/api/v1/lookup?ioc=T1566&type={t}"));
+        assert_ne!(r.status, 500, "{t}");
+        assert!(r.status == 200 || r.error_code() == "invalid_parameter", "{t}: {}", r.text);
+    }
+}
+
+#[test]
+fn batch_lookup_answers_per_item() {
+    let s = Server::with_fixtures();
+    let body = json!({"iocs": ["evil-c2[.]example", {"ioc": "192.0.2.77", "type": "ipv4"}, {"ioc": "192.0.2.77", "type": "domain"}, 42, "not an ioc"]});
+    let r = s.post("/api/v1/lookup", &body.to_string());
+    assert_eq!(r.status, 200, "{}", r.text);
+    let d = r.json["data"].as_array().unwrap();
+    assert_eq!(d.len(), 5);
+    assert_eq!(
+        (d[0]["ok"].as_bool(), d[0]["data"]["reporting_sources"].as_i64()),
+        (Some(true), Some(3))
+    );
+    assert_eq!(d[1]["data"]["sources"][0]["source_feed"], "isac");
+    assert_eq!(
+        (d[2]["ok"].as_bool(), d[2]["error"]["code"].as_str()),
+        (Some(false), Some("invalid_parameter"))
+    );
+    assert_eq!((d[3]["ok"].as_bool(), d[3]["input"].as_i64()), (Some(false), Some(42)));
+    assert_eq!(
+        (d[4]["ok"].as_bool(), d[4]["data"]["ioc_type"].as_str()),
+        (Some(true), Some("unknown"))
+    );
+    // A bare array works too.
+    let bare = s.post("/api/v1/lookup", r#"["203.0.113.9"]"#);
+    assert_eq!(bare.json["data"][0]["data"]["found"], true);
+    // Limits and malformed bodies.
+    let many: Vec<String> = (0..1001).map(|i| format!("10.0.{}.{}", i / 256, i % 256)).collect();
+    let r = s.post("/api/v1/lookup", &serde_json::to_string(&many).unwrap());
+    assert_eq!((r.status, r.error_code()), (400, "invalid_parameter"));
+    let thousand: Vec<String> = many[..1000].to_vec();
+    let r = s.post("/api/v1/lookup", &serde_json::to_string(&thousand).unwrap());
+    assert_eq!((r.status, r.json["data"].as_array().unwrap().len()), (200, 1000));
+    for bad in ["", "{", "{\"x\": 1}", "[]", "\"a\""] {
+        let r = s.post("/api/v1/lookup", bad);
+        assert_eq!((r.status, r.error_code()), (400, "invalid_parameter"), "{bad:?}");
+    }
+    let huge = format!("[\"{}\"]", "a".repeat(5 * 1024 * 1024));
+    let r = s.post("/api/v1/lookup", &huge);
+    assert_eq!((r.status, r.error_code()), (400, "invalid_parameter"));
+}
+
+fn values(r: &common::Reply) -> BTreeSet<String> {
+    r.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            format!(
+                "{}:{}",
+                x["source"]["feed_name"].as_str().unwrap(),
+                x["value"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn feed_filters() {
+    let s = Server::with_fixtures();
+    let domains = s.get("/api/v1/iocs?type=domain");
+    assert_eq!(
+        values(&domains),
+        BTreeSet::from(
+            [
+                "cert:evil-c2.example",
+                "csvlist:evil-c2.example",
+                "isac:cdn.phish.example",
+                "isac:evil-c2.example"
+            ]
+            .map(String::from)
+        )
+    );
+    assert_eq!(domains.json["meta"]["filters"]["type"], "domain");
+    let high = s.get("/api/v1/iocs?confidence=high");
+    assert_eq!(
+        values(&high),
+        BTreeSet::from(["cert:198.51.100.23", "cert:evil-c2.example"].map(String::from))
+    );
+    let gov = s.get("/api/v1/iocs?category=government");
+    assert_eq!(gov.json["meta"]["total"], 7);
+    let energy = s.get("/api/v1/iocs?industry=energy");
+    assert_eq!(energy.json["meta"]["total"], 9);
+    assert_eq!(energy.json["data"][0]["sectors"], json!(["energy"]));
+    let none = s.get("/api/v1/iocs?industry=healthcare");
+    assert_eq!((none.status, none.json["meta"]["total"].as_i64()), (200, Some(0)));
+    let window = s.get("/api/v1/iocs?since=2026-03-04T00:00:00Z&until=2026-03-31");
+    assert_eq!(
+        values(&window),
+        BTreeSet::from(
+            ["cert:198.51.100.23", "cert:evil-c2.example", "csvlist:evil-c2.example"]
+                .map(String::from)
+        )
+    );
+    // Lookbacks count back from now: ingest time 2027-01-15 is older than 7 days only when the clock says so.
+    let recent = s.get("/api/v1/iocs?since=7d");
+    assert_eq!(recent.status, 200);
+    let combined =
+        s.get("/api/v1/iocs?type=ipv4&category=commercial&industry=energy&confidence=low");
+    assert_eq!(
+        values(&combined),
+        BTreeSet::from(["isac:192.0.2.77", "isac:192.0.2.78"].map(String::from))
+    );
+    let cve = s.get("/api/v1/iocs?type=cve");
+    assert_eq!(cve.json["data"][0]["value"], "CVE-2023-23397");
+    // Record shape of API.md.
+    let rec = &high.json["data"][0];
+    assert_eq!(rec["source"]["category"], "government");
+    assert_eq!(rec["source"]["reference_url"], "https://cert.example/report-1");
+    assert_eq!(rec["source"]["origin"], "stix");
+    assert_eq!(rec["id"].as_str().unwrap().len(), 36);
+    for (q, needle) in [
+        ("type=bogus", "unknown type"),
+        ("confidence=certain", "confidence"),
+        ("category=vendor", "category"),
+        ("industry=banking", "industry"),
+        ("since=yesterday", "since"),
+        ("until=2026-02-30", "until"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("offset=10001", "offset"),
+        ("cursor=zz", "cursor"),
+        ("format=xml", "format"),
+        ("colour=red", "unknown parameter"),
+    ] {
+        let r = s.get(&format!("/api/v1/iocs?{q}"));
+        assert_eq!((r.status, r.error_code()), (400, "invalid_parameter"), "{q}");
+        assert!(r.json["error"]["message"].as_str().unwrap().contains(needle), "{q}: {}", r.text);
+    }
+}
+
+#[test]
+fn feed_cursor_and_offset_paging() {
+    let s = Server::with_fixtures();
+    let mut next = Some("/api/v1/iocs?limit=4".to_owned());
+    let mut seen = Vec::new();
+    let mut last: Option<String> = None;
+    let mut pages = 0;
+    while let Some(url) = next {
+        let r = s.get(&url);
+        assert_eq!(r.status, 200, "{url}: {}", r.text);
+        for rec in r.json["data"].as_array().unwrap() {
+            let ls = rec["last_seen"].as_str().unwrap().to_owned();
+            if let Some(prev) = &last {
+                assert!(ls <= *prev, "newest first");
+            }
+            last = Some(ls);
+            seen.push(rec["id"].as_str().unwrap().to_owned());
+        }
+        next = r.json["links"]["next"].as_str().map(str::to_owned);
+        assert_eq!(r.json["meta"]["next_cursor"].is_null(), next.is_none());
+        pages += 1;
+    }
+    assert_eq!(pages, 6); // 21 records, 4 per page
+    assert_eq!(seen.len(), 21);
+    assert_eq!(seen.iter().collect::<BTreeSet<_>>().len(), 21);
+    // offset pages agree with the cursor walk.
+    let off = s.get("/api/v1/iocs?limit=4&offset=8");
+    let ids: Vec<&str> =
+        off.json["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, seen[8..12].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(off.json["meta"]["offset"], 8);
+    let tail = s.get("/api/v1/iocs?limit=5&offset=20");
+    assert_eq!(tail.json["data"].as_array().unwrap().len(), 1);
+    assert!(tail.json["links"]["next"].is_null());
+    let both = s.get(&format!(
+        "/api/v1/iocs?offset=4&cursor={}",
+        s.get("/api/v1/iocs?limit=1").json["meta"]["next_cursor"].as_str().unwrap()
+    ));
+    assert_eq!(both.status, 400);
+}
+
+#[test]
+fn feed_formats() {
+    let s = Server::with_fixtures();
+    let csv = s.get("/api/v1/iocs?format=csv&type=domain&category=community");
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,type,value,confidence,first_seen,last_seen,source_article,source_feed,category,tags"
+    );
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].ends_with(",domain,evil-c2.example,medium,2026-01-15T00:00:00Z,2026-03-10T00:00:00Z,,csvlist,community,botnet;c2"), "{}", lines[1]);
+    let txt = s.get("/api/v1/iocs?format=txt&type=ipv4&limit=2");
+    assert!(txt.header("content-type").unwrap().starts_with("text/plain"));
+    assert_eq!(txt.text.lines().count(), 2);
+    assert!(txt.header("link").unwrap().contains("rel=\"next\""));
+    let stix = s.get("/api/v1/iocs?format=stix&confidence=high");
+    assert_eq!(stix.json["type"], "bundle");
+    let objs = stix.json["objects"].as_array().unwrap();
+    assert_eq!(objs.len(), 2);
+    let ip = objs.iter().find(|o| o["pattern"] == "[ipv4-addr:value = '198.51.100.23']").unwrap();
+    assert_eq!(ip["confidence"], 85);
+    assert_eq!(ip["pattern_type"], "stix");
+    assert_eq!(ip["valid_from"], "2026-03-01T10:00:00Z");
+    assert_eq!(
+        ip["object_marking_refs"][0],
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
+    );
+    // Same query twice: same ids (deterministic UUIDs).
+    let again = s.get("/api/v1/iocs?format=stix&confidence=high");
+    assert_eq!(stix.json["objects"], again.json["objects"]);
+    let hashes = s.get("/api/v1/iocs?format=stix&type=sha256&category=government");
+    assert_eq!(
+        hashes.json["objects"][0]["pattern"],
+        format!("[file:hashes.'SHA-256' = '{}']", "a".repeat(64))
+    );
+    let cve = s.get("/api/v1/iocs?format=stix&type=cve");
+    assert_eq!(cve.json["objects"][0]["type"], "vulnerability");
+}
+
+#[test]
+fn auth_keys_and_rate_limits() {
+    let s = Server::with_fixtures();
+    let none = s.call("GET", "/api/v1/lookup?ioc=evil-c2.example", &[], None);
+    assert_eq!((none.status, none.error_code()), (401, "missing_api_key"));
+    let bad = s.call("GET", "/api/v1/iocs", &[("Authorization", "Bearer ioc_not-a-key")], None);
+    assert_eq!((bad.status, bad.error_code()), (401, "invalid_api_key"));
+    let xkey = s.call("GET", "/api/v1/feeds", &[("X-API-Key", &s.key)], None);
+    assert_eq!(xkey.status, 200);
+    assert_eq!(xkey.json["data"].as_array().unwrap().len(), 4);
+    // Never in the query string, even with a valid key.
+    let q = s.call("GET", &format!("/api/v1/iocs?api_key={}", s.key), &[], None);
+    assert_eq!((q.status, q.error_code()), (400, "invalid_parameter"));
+    assert!(
+        q.json["error"]["message"].as_str().unwrap().contains("never accepted in the query string")
+    );
+    // Health and the OpenAPI document need no key.
+    let h = s.call("GET", "/health", &[], None);
+    assert_eq!(
+        (h.status, h.json["status"].as_str(), h.json["feeds"].as_i64()),
+        (200, Some("ok"), Some(4))
+    );
+    let doc = s.call("GET", "/api/v1/openapi.json", &[], None);
+    assert_eq!(doc.json["openapi"], "3.1.0");
+    // Per-key limit: 3 per minute.
+    let (limited, id) = s.key_with_limit(3);
+    let auth = format!("Bearer {limited}");
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let r =
+            s.call("GET", "/api/v1/lookup?ioc=evil-c2.example", &[("Authorization", &auth)], None);
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-ratelimit-limit"), Some("3"));
+        remaining.push(r.header("x-ratelimit-remaining").unwrap().parse::<i64>().unwrap());
+        let reset: i64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
+        assert_eq!(reset % 60, 0);
+    }
+    let r = s.call("GET", "/api/v1/lookup?ioc=evil-c2.example", &[("Authorization", &auth)], None);
+    if remaining == [2, 1, 0] {
+        assert_eq!((r.status, r.error_code()), (429, "rate_limit_exceeded"));
+        let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
+    } else {
+        // The one-minute window rolled over between requests: the counter restarted.
+        assert!(remaining.contains(&2));
+    }
+    // Unlimited keys carry no rate-limit headers.
+    assert_eq!(s.get("/api/v1/feeds").header("x-ratelimit-limit"), None);
+    // Revoked keys are refused.
+    let conn = ioclens_server::store::open(&s.db).unwrap();
+    assert!(ioclens_server::keys::revoke(&conn, &id.to_string(), 1_800_000_000).unwrap());
+    let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
+    assert_eq!((r.status, r.error_code()), (403, "forbidden"));
+}
+
+#[test]
+fn static_files_and_unknown_routes() {
+    let www = std::env::temp_dir().join(format!("ioclens-www-{}", std::process::id()));
+    std::fs::create_dir_all(www.join("assets")).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>ioclens</title>").unwrap();
+    std::fs::write(www.join("assets/app.js"), "console.log(1)").unwrap();
+    let s = Server::start(Some(www.clone()));
+    let index = s.call("GET", "/", &[], None);
+    assert_eq!((index.status, index.text.as_str()), (200, "<!doctype html><title>ioclens</title>"));
+    assert!(index.header("content-type").unwrap().starts_with("text/html"));
+    let js = s.call("GET", "/assets/app.js", &[], None);
+    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    let traversal = s.call("GET", "/assets/%2e%2e/%2e%2e/etc/passwd", &[], None);
+    assert_eq!(traversal.status, 404);
+    let api404 = s.get("/api/v1/nope");
+    assert_eq!((api404.status, api404.error_code()), (404, "not_found"));
+    let method = s.call("DELETE", "/api/v1/lookup", &[("X-API-Key", &s.key)], None);
+    assert_eq!((method.status, method.error_code()), (405, "method_not_allowed"));
+    std::fs::remove_dir_all(www).unwrap();
+}
+
+/// Every documented (path, method, status) is exercised and answers as documented (schemas are checked on
+/// every reply by `Server::call`).
+#[test]
+fn openapi_document_is_true() {
+    let s = Server::with_fixtures();
+    let (limited, id) = s.key_with_limit(1);
+    let lim = format!("Bearer {limited}");
+    let (revoked, rid) = s.key_with_limit(0);
+    let conn = ioclens_server::store::open(&s.db).unwrap();
+    ioclens_server::keys::revoke(&conn, &rid.to_string(), 1_800_000_000).unwrap();
+    let rev = format!("Bearer {revoked}");
+    let _ = id;
+    let auth_cases =
+        |method: &str, path: &str, ok_query: &str, bad_query: &str, body: Option<&str>| {
+            let key = format!("Bearer {}", s.key);
+            s.call(method, &format!("{path}{ok_query}"), &[("Authorization", &key)], body);
+            s.call(
+                method,
+                &format!("{path}{bad_query}"),
+                &[("Authorization", &key)],
+                body.map(|_| "{"),
+            );
+            s.call(method, &format!("{path}{ok_query}"), &[], body);
+            s.call(method, &format!("{path}{ok_query}"), &[("Authorization", &rev)], body);
+        };
+    auth_cases("GET", "/api/v1/lookup", "?ioc=evil-c2.example", "?type=bogus", None);
+    auth_cases("POST", "/api/v1/lookup", "", "", Some("[\"evil-c2.example\"]"));
+    auth_cases("GET", "/api/v1/iocs", "?limit=2", "?limit=0", None);
+    auth_cases("GET", "/api/v1/iocs", "?format=csv&limit=2", "?format=csv&limit=0", None);
+    auth_cases("GET", "/api/v1/iocs", "?format=txt", "?format=txt&cursor=zz", None);
+    auth_cases("GET", "/api/v1/iocs", "?format=stix", "?format=stix&since=x", None);
+    auth_cases("GET", "/api/v1/feeds", "", "?x=1", None);
+    for (method, path, body) in [
+        ("GET", "/api/v1/lookup?ioc=evil-c2.example", None),
+        ("POST", "/api/v1/lookup", Some("[\"evil-c2.example\"]")),
+        ("GET", "/api/v1/iocs", None),
+        ("GET", "/api/v1/feeds", None),
+    ] {
+        // Two calls on a 1/minute key: the second is 429 unless the minute rolled over in between.
+        for _ in 0..3 {
+            s.call(method, path, &[("Authorization", &lim)], body);
+        }
+        let _ = s.call(method, path, &[("Authorization", &format!("Bearer {}", s.key))], body);
+    }
+    for path in ["/health", "/api/v1/health", "/api/v1/openapi.json"] {
+        s.call("GET", path, &[], None);
+    }
+    let seen: BTreeSet<(String, String, u16)> = s.seen.lock().unwrap().iter().cloned().collect();
+    let mut documented = BTreeSet::new();
+    for (path, item) in s.spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for status in op["responses"].as_object().unwrap().keys() {
+                documented.insert((
+                    method.to_ascii_uppercase(),
+                    path.clone(),
+                    status.parse::<u16>().unwrap(),
+                ));
+            }
+        }
+    }
+    let missing: Vec<_> = documented.difference(&seen).collect();
+    assert!(missing.is_empty(), "documented but never exercised: {missing:?}");
+    let undocumented: Vec<_> = seen.difference(&documented).collect();
+    assert!(undocumented.is_empty(), "answered but not documented: {undocumented:?}");
+    let _: Value = s.spec.clone();
+}
