@@ -61,7 +61,7 @@ WASMTIME = {
         "a8999581230471f4ff62073b1111eff3a01d45ccec0a908da3f2ae3a499d459c",
     ),
 }
-# Where the core module may have been built (first existing wins); --wasm overrides.
+# Where the core module may have been built (the newest wins); --wasm overrides.
 WASM_CANDIDATES = (
     "dist/abi/ioclens_core.wasm",
     "dist/abi/core.wasm",
@@ -129,13 +129,11 @@ def _native_library(name):
 
 
 def find_wasm(explicit):
+    """--wasm, else the most recently built of the known output paths (never a stale copy next to a new one)."""
     if explicit:
         return explicit
-    for rel in WASM_CANDIDATES:
-        path = os.path.join(ROOT, rel)
-        if os.path.exists(path):
-            return path
-    return None
+    found = [os.path.join(ROOT, rel) for rel in WASM_CANDIDATES if os.path.exists(os.path.join(ROOT, rel))]
+    return max(found, key=os.path.getmtime) if found else None
 
 
 def fix_modes(app):
