@@ -2,16 +2,20 @@
 //!
 //! * `codegen [--check]` — turn `data/` into the committed tables under `core/src/generated/`; with `--check`,
 //!   fail when a committed file differs from what the generators produce (CI runs this).
+//! * `wasm [--check]` — build the WebAssembly artifacts into `dist/`, print their sizes; with `--check`, enforce
+//!   the size budget and the exact export/import lists.
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
 mod codegen;
+mod wasm;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, args.iter().any(|a| a == "--check")),
+        Some("wasm") => wasm::run(&root, args.iter().any(|a| a == "--check")),
         Some(other) => bail!("unknown task `{other}` (tasks: codegen [--check])"),
         None => bail!("usage: cargo xtask <codegen [--check]>"),
     }

@@ -1,0 +1,101 @@
+//! Writes the native core's answers for the whole shared corpus (`tests/corpus/*.toml`) to a JSON file, the
+//! "one truth" every WebAssembly host is compared against:
+//!
+//! ```sh
+//! cargo run -p ioclens-wasm-abi --example golden -- dist/golden.json
+//! ```
+//!
+//! The file is `{ops, entries}`: `ops` is `api::OPS` (the plain-ABI numbering). Each entry is
+//! `{name, op, input, request, answer, raw}`: `input` is the request object, `request` the exact text sent, `answer` the parsed
+//! `api::call` answer (`{"ok": …}` or `{"error": …}`) and `raw` its exact text. Hosts that return text (the
+//! plain-ABI module, the Extism plugin) must reproduce `raw` byte for byte given `request`;
+//! hosts that return objects (wasm-bindgen) must equal `answer` after key-sorted normalisation. The build has the same features as the WASM artifacts (no
+//! `offline-intel`), so the answers must match byte for byte after JSON normalisation.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a host-side tool: writing the golden file is its job"
+)]
+use ioclens_core::api;
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// `now` for every time-dependent request (2026-01-01T00:00:00Z): fixed so answers are reproducible.
+const NOW: i64 = 1_767_225_600;
+
+/// Inputs beyond the corpus that exercise the boundary itself: empty, Unicode, control characters, large text.
+fn extra_requests() -> Vec<(String, &'static str, Value)> {
+    let big = "Beacon to hxxp://c2[.]example-bad[.]com/a and 185.220.101[.]1, hash \
+               44d88612fea8a8f36de82e1278abb02f. "
+        .repeat(200);
+    vec![
+        ("boundary-version".into(), "version", json!({})),
+        ("boundary-classify-empty".into(), "classify", json!({ "value": "" })),
+        (
+            "boundary-classify-unicode".into(),
+            "classify",
+            json!({ "value": "bücher.example\u{200b}" }),
+        ),
+        ("boundary-classify-control".into(), "classify", json!({ "value": "8.8.8.8\u{0}\n" })),
+        (
+            "boundary-classify-forced".into(),
+            "classify",
+            json!({ "value": "8.8.8.8", "type": "domain" }),
+        ),
+        (
+            "boundary-classify-bad-type".into(),
+            "classify",
+            json!({ "value": "8.8.8.8", "type": "nope" }),
+        ),
+        ("boundary-classify-missing".into(), "classify", json!({})),
+        (
+            "boundary-classify-extra-field".into(),
+            "classify",
+            json!({ "value": "x", "bogus": true }),
+        ),
+        ("boundary-extract-empty".into(), "extract", json!({ "text": "" })),
+        (
+            "boundary-extract-emoji".into(),
+            "extract",
+            json!({ "text": "🙂 evil[.]com 🙂 1.2.3[.]4" }),
+        ),
+        ("boundary-extract-big".into(), "extract", json!({ "text": big })),
+    ]
+}
+
+fn main() -> std::io::Result<()> {
+    let out = std::env::args().nth(1).unwrap_or_else(|| "dist/golden.json".to_owned());
+    let mut requests: Vec<(String, &'static str, Value)> = extra_requests();
+    for case in ioclens_tests::corpus() {
+        if case.extract.is_some() {
+            requests.push((case.name.clone(), "extract", json!({ "text": case.input })));
+        } else {
+            requests.push((case.name.clone(), "classify", json!({ "value": case.input })));
+            requests.push((
+                format!("{}.lookup", case.name),
+                "lookup",
+                json!({ "value": case.input, "now": NOW }),
+            ));
+        }
+        for id in &case.attack {
+            requests.push((format!("{}.attack.{id}", case.name), "attack", json!({ "id": id })));
+        }
+    }
+    let mut entries = Vec::new();
+    for (name, op, input) in requests {
+        if !api::available(op) {
+            continue;
+        }
+        let request = input.to_string();
+        let raw = api::call(op, &request);
+        let answer: Value = serde_json::from_str(&raw)?;
+        entries.push(json!({ "name": name, "op": op, "input": input, "request": request, "answer": answer, "raw": raw }));
+    }
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::File::create(&out)?;
+    serde_json::to_writer(&mut f, &json!({ "ops": api::OPS, "entries": entries }))?;
+    f.write_all(b"\n")?;
+    eprintln!("golden: {} answers → {out}", entries.len());
+    Ok(())
+}

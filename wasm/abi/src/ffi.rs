@@ -1,0 +1,55 @@
+//! The exports (wasm32 only: the ABI packs 32-bit pointers).
+use ioclens_core::api;
+
+/// Reserves `len` bytes and returns their address (0 for an empty or impossible request).
+#[unsafe(no_mangle)]
+pub extern "C" fn alloc(len: u32) -> u32 {
+    if len == 0 {
+        return 0;
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    if buf.try_reserve_exact(len as usize).is_err() {
+        return 0;
+    }
+    // The block is handed to the host and reclaimed by `dealloc` with the same length.
+    let mut buf = std::mem::ManuallyDrop::new(buf);
+    buf.as_mut_ptr() as usize as u32
+}
+
+/// Releases a block from [`alloc`] or an answer from [`call`].
+///
+/// # Safety
+/// `ptr`/`len` must be a pair this module returned and not yet released.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dealloc(ptr: u32, len: u32) {
+    if ptr == 0 || len == 0 {
+        return;
+    }
+    // SAFETY: the caller passes back a (ptr, len) pair from `alloc` (capacity == len) or from `call`
+    // (`into_boxed_slice`, capacity == len), so the layout matches the original allocation.
+    drop(unsafe { Vec::from_raw_parts(ptr as usize as *mut u8, 0, len as usize) });
+}
+
+/// Runs operation `op` on the JSON request at `ptr..ptr+len`; returns `answer_ptr << 32 | answer_len`.
+///
+/// # Safety
+/// `ptr..ptr+len` must be readable memory of this module (a block from [`alloc`]), or `len` must be 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn call(op: u32, ptr: u32, len: u32) -> u64 {
+    let bytes: &[u8] = if ptr == 0 || len == 0 {
+        &[]
+    } else {
+        // SAFETY: the host wrote `len` bytes into a block it got from `alloc`; we only read them.
+        unsafe { std::slice::from_raw_parts(ptr as usize as *const u8, len as usize) }
+    };
+    let answer = match std::str::from_utf8(bytes) {
+        Ok(input) => api::call_index(op, input),
+        Err(e) => {
+            api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}")))
+        }
+    };
+    let answer = answer.into_bytes().into_boxed_slice();
+    let len = answer.len() as u64;
+    let ptr = Box::into_raw(answer).cast::<u8>() as usize as u64;
+    (ptr << 32) | len
+}

@@ -1,0 +1,188 @@
+"""ioclens-core from Python through wasmtime-py: the one loader both Python plugins share.
+
+The Splunk app (``plugin-splunk``) and the Sentinel package (``plugin-sentinel``) copy this directory, together
+with ``dist/abi/ioclens_core.wasm``, into their own trees at build time (as ``ioclens_wasm/`` with the module
+beside this file as ``ioclens_core.wasm``); it is edited only here.
+
+It loads the plain C-ABI module (``alloc``, ``dealloc``, ``call(op, ptr, len) -> ptr << 32 | len``, JSON in and
+out, no imports) and compiles it once: the compiled native code is cached as
+``<cache_dir>/ioclens-<sha256 of the wasm>-wasmtime<version>-<platform>-<machine>.cwasm``, written atomically
+(temporary file + ``os.replace``), and deserialised on later starts (milliseconds instead of a Cranelift
+compile). Only files this loader wrote into its own cache directory are ever deserialised.
+
+    >>> core = Core()
+    >>> core.classify("8.8.8[.]8")["type"]
+    'ipv4'
+
+Answers are the core's JSON: ``call`` returns ``{"ok": ...}`` or ``{"error": {...}}``; the helpers return the
+``ok`` value and raise :class:`IoclensError` otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+from typing import Any, Optional
+
+import wasmtime
+
+__all__ = ["OPS", "Core", "IoclensError", "default_wasm_path"]
+
+#: Operation names in the module's numbering (``ioclens_core::api::OPS``; the tests check both agree).
+OPS = ("version", "classify", "extract", "lookup", "hunt", "attack", "merge_remote")
+
+_MODULE_NAME = "ioclens_core.wasm"
+
+
+class IoclensError(Exception):
+    """An ``{"error": {kind, message, input?}}`` answer."""
+
+    def __init__(self, error: dict):
+        super().__init__(error.get("message", ""))
+        self.kind = error.get("kind")
+        self.input = error.get("input")
+        self.error = error
+
+
+def default_wasm_path() -> str:
+    """``ioclens_core.wasm`` beside this file (how the plugins ship it), else ``IOCLENS_WASM``."""
+    env = os.environ.get("IOCLENS_WASM")
+    if env:
+        return env
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), _MODULE_NAME)
+
+
+def _default_cache_dir() -> str:
+    env = os.environ.get("IOCLENS_WASM_CACHE")
+    if env:
+        return env
+    return os.path.join(tempfile.gettempdir(), "ioclens-wasm-cache")
+
+
+def _cache_name(wasm: bytes) -> str:
+    digest = hashlib.sha256(wasm).hexdigest()
+    version = getattr(wasmtime, "__version__", None) or _wasmtime_version()
+    machine = f"{sys.platform}-{platform.machine()}".lower()
+    return f"ioclens-{digest}-wasmtime{version}-{machine}.cwasm"
+
+
+def _wasmtime_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("wasmtime")
+    except Exception:  # noqa: BLE001 - vendored copies may carry no metadata
+        return "unknown"
+
+
+def _load_module(engine: wasmtime.Engine, wasm: bytes, cache_dir: Optional[str]) -> wasmtime.Module:
+    """Deserialise the cached compilation, or compile and cache it (atomically)."""
+    if cache_dir is None:
+        return wasmtime.Module(engine, wasm)
+    path = os.path.join(cache_dir, _cache_name(wasm))
+    if os.path.exists(path):
+        try:
+            return wasmtime.Module.deserialize_file(engine, path)
+        except Exception:  # noqa: BLE001 - stale or truncated: recompile and overwrite
+            pass
+    module = wasmtime.Module(engine, wasm)
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".cwasm")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(module.serialize())
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a read-only cache directory only costs the compile time
+    return module
+
+
+class Core:
+    """One instance of the module. Thread-safe (calls are serialised); create one per process and reuse it."""
+
+    def __init__(self, wasm_path: Optional[str] = None, cache_dir: Optional[str] = "default"):
+        """``cache_dir=None`` disables the compile cache; ``"default"`` uses ``IOCLENS_WASM_CACHE`` or a
+        directory under the system temp dir."""
+        with open(wasm_path or default_wasm_path(), "rb") as f:
+            wasm = f.read()
+        if cache_dir == "default":
+            cache_dir = _default_cache_dir()
+        self._engine = wasmtime.Engine()
+        self._store = wasmtime.Store(self._engine)
+        module = _load_module(self._engine, wasm, cache_dir)
+        instance = wasmtime.Instance(self._store, module, [])
+        exports = instance.exports(self._store)
+        self._memory = exports["memory"]
+        self._alloc = exports["alloc"]
+        self._dealloc = exports["dealloc"]
+        self._call = exports["call"]
+        self._lock = threading.Lock()
+
+    def call_raw(self, op: str, request: str) -> str:
+        """Runs ``op`` on a JSON request text and returns the answer text, exactly as the core wrote it."""
+        try:
+            index = OPS.index(op)
+        except ValueError:
+            index = 0xFFFFFFFF  # the module answers unknown_op itself
+        data = request.encode("utf-8")
+        with self._lock:
+            store = self._store
+            ptr = self._alloc(store, len(data)) if data else 0
+            if data and ptr == 0:
+                raise MemoryError("ioclens: the module could not allocate the request")
+            try:
+                if data:
+                    self._memory.write(store, data, ptr)
+                packed = self._call(store, index, ptr, len(data))
+            finally:
+                if data:
+                    self._dealloc(store, ptr, len(data))
+            out_ptr, out_len = packed >> 32, packed & 0xFFFFFFFF
+            try:
+                return bytes(self._memory.read(store, out_ptr, out_ptr + out_len)).decode("utf-8")
+            finally:
+                self._dealloc(store, out_ptr, out_len)
+
+    def call(self, op: str, request: Any = None) -> dict:
+        """Runs ``op`` on a request object (or JSON text) and returns the parsed answer envelope."""
+        text = request if isinstance(request, str) else json.dumps(request or {}, ensure_ascii=False)
+        return json.loads(self.call_raw(op, text))
+
+    def _ok(self, op: str, request: dict) -> Any:
+        answer = self.call(op, request)
+        if "error" in answer:
+            raise IoclensError(answer["error"])
+        return answer["ok"]
+
+    def version(self) -> dict:
+        return self._ok("version", {})
+
+    def classify(self, value: str, type: Optional[str] = None) -> dict:  # noqa: A002 - the wire name
+        req = {"value": value}
+        if type is not None:
+            req["type"] = type
+        return self._ok("classify", req)
+
+    def extract(self, text: str) -> dict:
+        return self._ok("extract", {"text": text})
+
+    def lookup(self, value: str, now: int, options: Optional[dict] = None) -> dict:
+        req: dict = {"value": value, "now": now}
+        if options is not None:
+            req["options"] = options
+        return self._ok("lookup", req)
+
+    def hunt(self, values: list, options: Optional[dict] = None) -> dict:
+        return self._ok("hunt", {"values": values, "options": options or {}})
+
+    def attack(self, id: str) -> dict:  # noqa: A002 - the wire name
+        return self._ok("attack", {"id": id})

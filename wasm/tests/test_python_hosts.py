@@ -1,0 +1,134 @@
+"""Python hosts: the plain-ABI module through the shared wasmtime-py loader, and the Extism plugin through the
+Python ``extism`` host. Both must answer the whole corpus byte for byte like the native core (``dist/golden.json``).
+
+Run: ``.venv/bin/python -m unittest discover -s wasm/tests -p 'test_*.py'`` after ``cargo xtask wasm`` and the
+golden dump (``scripts/test.d/30-wasm.sh`` does all three).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DIST = os.path.join(ROOT, "dist")
+sys.path.insert(0, os.path.join(ROOT, "wasm", "python"))
+
+import ioclens_wasm  # noqa: E402
+
+ABI_WASM = os.path.join(DIST, "abi", "ioclens_core.wasm")
+EXTISM_WASM = os.path.join(DIST, "extism", "ioclens.wasm")
+
+
+def golden() -> dict:
+    with open(os.path.join(DIST, "golden.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+class PlainAbi(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cache = tempfile.TemporaryDirectory()
+        cls.core = ioclens_wasm.Core(ABI_WASM, cache_dir=cls.cache.name)
+        cls.golden = golden()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cache.cleanup()
+
+    def test_ops_numbering_matches_the_core(self):
+        self.assertEqual(list(ioclens_wasm.OPS), self.golden["ops"])
+
+    def test_corpus_byte_for_byte(self):
+        entries = self.golden["entries"]
+        self.assertGreater(len(entries), 0)
+        for e in entries:
+            with self.subTest(e["name"]):
+                self.assertEqual(self.core.call_raw(e["op"], e["request"]), e["raw"])
+
+    def test_helpers_return_ok_or_raise(self):
+        self.assertFalse(self.core.version()["offline_intel"])
+        with self.assertRaises(ioclens_wasm.IoclensError) as cm:
+            self.core.classify("8.8.8.8", type="nope")
+        self.assertEqual(cm.exception.kind, "invalid_option")
+
+    def test_bad_input_is_an_answer_not_a_trap(self):
+        self.assertEqual(self.core.call("nope", {})["error"]["kind"], "unknown_op")
+        self.assertEqual(self.core.call_raw("classify", "{")[:9], '{"error":')
+        self.assertEqual(json.loads(self.core.call_raw("classify", "[1,2"))["error"]["kind"], "bad_request")
+        # Invalid UTF-8 straight into linear memory.
+        store, data = self.core._store, b"\xff\xfe"
+        ptr = self.core._alloc(store, len(data))
+        self.core._memory.write(store, data, ptr)
+        packed = self.core._call(store, 1, ptr, len(data))
+        out = bytes(self.core._memory.read(store, packed >> 32, (packed >> 32) + (packed & 0xFFFFFFFF)))
+        self.assertEqual(json.loads(out)["error"]["kind"], "bad_request")
+        # Empty request: version answers, classify says what is missing.
+        self.assertIn("ok", self.core.call("version", ""))
+        self.assertEqual(self.core.call("classify", "")["error"]["kind"], "bad_request")
+
+    def test_many_calls_do_not_leak(self):
+        pages = self.core._memory.size(self.core._store)
+        text = "hxxp://evil[.]com/a 10.0.0.1 " * 2000
+        for _ in range(200):
+            self.core.extract(text)
+        self.assertLessEqual(self.core._memory.size(self.core._store), pages + 16)
+
+
+class CompileCache(unittest.TestCase):
+    def test_compiles_once_then_deserialises(self):
+        with tempfile.TemporaryDirectory() as cache:
+            ioclens_wasm.Core(ABI_WASM, cache_dir=cache)
+            files = os.listdir(cache)
+            self.assertEqual(len(files), 1, files)
+            name = files[0]
+            self.assertTrue(name.startswith("ioclens-") and name.endswith(".cwasm"), name)
+            self.assertIn("wasmtime50.0.1", name)
+            mtime = os.stat(os.path.join(cache, name)).st_mtime_ns
+            core = ioclens_wasm.Core(ABI_WASM, cache_dir=cache)
+            self.assertEqual(os.stat(os.path.join(cache, name)).st_mtime_ns, mtime, "cache was rewritten")
+            self.assertEqual(core.classify("x")["input"], "x")
+
+    def test_corrupt_cache_is_replaced(self):
+        with tempfile.TemporaryDirectory() as cache:
+            ioclens_wasm.Core(ABI_WASM, cache_dir=cache)
+            (name,) = os.listdir(cache)
+            with open(os.path.join(cache, name), "wb") as f:
+                f.write(b"garbage")
+            core = ioclens_wasm.Core(ABI_WASM, cache_dir=cache)
+            self.assertIn("ok", core.call("version", {}))
+            self.assertEqual(os.listdir(cache), [name])
+            self.assertGreater(os.path.getsize(os.path.join(cache, name)), 1000)
+
+    def test_unwritable_cache_still_loads(self):
+        core = ioclens_wasm.Core(ABI_WASM, cache_dir="/proc/ioclens-no-such-dir")
+        self.assertIn("ok", core.call("version", {}))
+
+
+class ExtismPython(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import extism
+
+        cls.extism = extism
+        cls.golden = golden()
+        cls.plugin = extism.Plugin({"wasm": [{"path": EXTISM_WASM}]}, wasi=False)
+
+    def test_corpus_byte_for_byte(self):
+        for e in self.golden["entries"]:
+            with self.subTest(e["name"]):
+                got = bytes(self.plugin.call(e["op"], e["request"].encode("utf-8"))).decode("utf-8")
+                self.assertEqual(got, e["raw"])
+
+    def test_generic_call(self):
+        got = json.loads(bytes(self.plugin.call("call", json.dumps({"op": "version", "input": {}}))))
+        self.assertFalse(got["ok"]["offline_intel"])
+        got = json.loads(bytes(self.plugin.call("call", b"{")))
+        self.assertEqual(got["error"]["kind"], "bad_request")
+
+
+if __name__ == "__main__":
+    unittest.main()

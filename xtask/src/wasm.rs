@@ -1,0 +1,383 @@
+//! `cargo xtask wasm [--check]`: build the three WebAssembly artifacts into `dist/` and report their sizes.
+//!
+//! 1. `cargo build --profile wasm --target wasm32-unknown-unknown` for `ioclens-wasm`, `ioclens-wasm-abi` and
+//!    `ioclens-extism` (tier-1 data only: no `offline-intel`);
+//! 2. `wasm-bindgen` (the CLI must equal the crate's pinned version) `--target web` → `dist/web/`,
+//!    `--target nodejs` → `dist/node/`;
+//! 3. `wasm-opt -Oz` from npm `binaryen` (`wasm/tests/node_modules/.bin/wasm-opt`; never Debian's binaryen 108,
+//!    whose output breaks wasm-bindgen's externref table at load) on every module;
+//!    the plain module goes to `dist/abi/ioclens_core.wasm`, the plugin to `dist/extism/ioclens.wasm`.
+//!
+//! With `--check`, fail unless every module is ≤ 1 MB gzip and its exports and imports are exactly the lists
+//! below (a new export or an unexpected host import is an ABI change and must be made here on purpose).
+use anyhow::{Context, Result, bail, ensure};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Pinned wasm-bindgen version: the crate (`=0.2.130` in Cargo.toml) and the CLI must match exactly.
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
+
+/// Size budget per module, gzip -9 bytes.
+const GZIP_BUDGET: u64 = 1024 * 1024;
+
+/// One artifact and what its interface must be.
+struct Module {
+    /// Path under `dist/`.
+    path: &'static str,
+    /// Exported names, sorted.
+    exports: &'static [&'static str],
+    /// Imports as `module::name`, sorted.
+    imports: &'static [&'static str],
+}
+
+const MODULES: [Module; 4] = [
+    Module { path: "web/ioclens_wasm_bg.wasm", exports: BINDGEN_EXPORTS, imports: BINDGEN_IMPORTS },
+    Module {
+        path: "node/ioclens_wasm_bg.wasm",
+        exports: BINDGEN_EXPORTS,
+        imports: BINDGEN_IMPORTS,
+    },
+    Module {
+        path: "abi/ioclens_core.wasm",
+        exports: &["__data_end", "__heap_base", "alloc", "call", "dealloc", "memory"],
+        imports: &[],
+    },
+    Module {
+        path: "extism/ioclens.wasm",
+        exports: &[
+            "__data_end",
+            "__heap_base",
+            "attack",
+            "call",
+            "classify",
+            "extract",
+            "hunt",
+            "lookup",
+            "lookup_fallback",
+            "memory",
+            "merge_remote",
+            "version",
+        ],
+        imports: EXTISM_IMPORTS,
+    },
+];
+
+const BINDGEN_EXPORTS: &[&str] = &[
+    "__abort_handler",
+    "__externref_table_alloc",
+    "__externref_table_dealloc",
+    "__instance_terminated",
+    "__wbindgen_exn_store",
+    "__wbindgen_externrefs",
+    "__wbindgen_free",
+    "__wbindgen_malloc",
+    "__wbindgen_realloc",
+    "__wbindgen_start",
+    "attack",
+    "call",
+    "classify",
+    "extract",
+    "hunt",
+    "lookup",
+    "memory",
+    "mergeRemote",
+    "version",
+];
+
+/// wasm-bindgen names its shims with content hashes, so only the module is pinned: the JS glue and nothing else.
+const BINDGEN_IMPORTS: &[&str] = &["./ioclens_wasm_bg.js::*"];
+
+/// The Extism kernel functions the PDK uses (`http_headers` is the one Node's SDK 1.0.3 lacks: see HOSTS.md).
+const EXTISM_IMPORTS: &[&str] = &[
+    "extism:host/env::alloc",
+    "extism:host/env::config_get",
+    "extism:host/env::error_set",
+    "extism:host/env::free",
+    "extism:host/env::http_headers",
+    "extism:host/env::http_request",
+    "extism:host/env::http_status_code",
+    "extism:host/env::input_length",
+    "extism:host/env::input_load_u64",
+    "extism:host/env::input_load_u8",
+    "extism:host/env::length",
+    "extism:host/env::length_unsafe",
+    "extism:host/env::load_u64",
+    "extism:host/env::load_u8",
+    "extism:host/env::output_set",
+    "extism:host/env::store_u64",
+    "extism:host/env::store_u8",
+];
+
+pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
+    let dist = root.join("dist");
+    build(root, &dist)?;
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    writeln!(report, "{:<28} {:>10} {:>10} {:>10}", "module", "raw", "gzip -9", "brotli 11")?;
+    for m in &MODULES {
+        let path = dist.join(m.path);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let (gz, br) = compressed_sizes(root, &path)?;
+        writeln!(report, "{:<28} {:>10} {:>10} {:>10}", m.path, bytes.len(), gz, br)?;
+        if gz > GZIP_BUDGET {
+            failures.push(format!("{}: {gz} bytes gzip, budget {GZIP_BUDGET}", m.path));
+        }
+        let iface = interface(&bytes).with_context(|| format!("parsing {}", m.path))?;
+        if iface.exports != m.exports {
+            failures
+                .push(format!("{}: exports {:?}, expected {:?}", m.path, iface.exports, m.exports));
+        }
+        if !imports_match(&iface.imports, m.imports) {
+            failures
+                .push(format!("{}: imports {:?}, expected {:?}", m.path, iface.imports, m.imports));
+        }
+    }
+    print!("{report}");
+    if check {
+        if !failures.is_empty() {
+            bail!("wasm budget check failed:\n  {}", failures.join("\n  "));
+        }
+        println!(
+            "wasm --check: sizes within {GZIP_BUDGET} bytes gzip, export and import lists as expected"
+        );
+    }
+    Ok(())
+}
+
+/// Every import matches an expected entry and every entry is used; `module::*` stands for any name in `module`.
+fn imports_match(actual: &[String], expected: &[&str]) -> bool {
+    let matches = |pattern: &str, import: &str| match pattern.strip_suffix('*') {
+        Some(prefix) => import.starts_with(prefix),
+        None => import == pattern,
+    };
+    actual.iter().all(|i| expected.iter().any(|p| matches(p, i)))
+        && expected.iter().all(|p| actual.iter().any(|i| matches(p, i)))
+}
+
+fn build(root: &Path, dist: &Path) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    sh(Command::new(cargo).current_dir(root).args([
+        "build",
+        "--locked",
+        "--profile",
+        "wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "ioclens-wasm",
+        "-p",
+        "ioclens-wasm-abi",
+        "-p",
+        "ioclens-extism",
+    ]))?;
+    let out = target_dir(root).join("wasm32-unknown-unknown/wasm");
+    let version = capture(Command::new("wasm-bindgen").arg("--version"))
+        .context("wasm-bindgen CLI not found: run ./setup.sh")?;
+    ensure!(
+        version.split_whitespace().nth(1) == Some(WASM_BINDGEN_VERSION),
+        "wasm-bindgen CLI is `{}`, the crate is pinned to {WASM_BINDGEN_VERSION}: run ./setup.sh",
+        version.trim()
+    );
+    let wasm_opt = root.join("wasm/tests/node_modules/.bin/wasm-opt");
+    ensure!(wasm_opt.exists(), "{} missing: run ./setup.sh (npm binaryen@132)", wasm_opt.display());
+    for (target, dir) in [("web", "web"), ("nodejs", "node")] {
+        let dir = dist.join(dir);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        sh(Command::new("wasm-bindgen")
+            .args(["--target", target, "--out-dir"])
+            .arg(&dir)
+            .arg(out.join("ioclens_wasm.wasm")))?;
+        let bg = dir.join("ioclens_wasm_bg.wasm");
+        optimise(&wasm_opt, &bg, &bg)?;
+    }
+    for (src, dst) in [
+        ("ioclens_wasm_abi.wasm", "abi/ioclens_core.wasm"),
+        ("ioclens_extism.wasm", "extism/ioclens.wasm"),
+    ] {
+        let dst = dist.join(dst);
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        optimise(&wasm_opt, &out.join(src), &dst)?;
+    }
+    Ok(())
+}
+
+fn optimise(wasm_opt: &Path, src: &Path, dst: &Path) -> Result<()> {
+    sh(Command::new(wasm_opt)
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .arg(src)
+        .arg("-o")
+        .arg(dst))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// gzip -9 and brotli -q 11 sizes, through Node's zlib (Node is required for the tests anyway).
+fn compressed_sizes(root: &Path, path: &Path) -> Result<(u64, u64)> {
+    let script = "const z=require('zlib'),b=require('fs').readFileSync(process.argv[1]);\
+        console.log(z.gzipSync(b,{level:9}).length, z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)";
+    let out = capture(Command::new("node").current_dir(root).args(["-e", script]).arg(path))?;
+    let mut it = out.split_whitespace().map(str::parse::<u64>);
+    match (it.next(), it.next()) {
+        (Some(Ok(gz)), Some(Ok(br))) => Ok((gz, br)),
+        _ => bail!("unexpected output from node: {out}"),
+    }
+}
+
+fn sh(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("running {cmd:?}"))?;
+    ensure!(status.success(), "{cmd:?} failed: {status}");
+    Ok(())
+}
+
+fn capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
+    ensure!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Exports and imports of a module, each sorted.
+#[derive(Debug, Default, PartialEq)]
+struct Interface {
+    exports: Vec<String>,
+    imports: Vec<String>,
+}
+
+/// Reads the import (2) and export (7) sections of a WebAssembly binary.
+fn interface(bytes: &[u8]) -> Result<Interface> {
+    ensure!(bytes.get(..8) == Some(b"\0asm\x01\0\0\0".as_slice()), "not a WebAssembly 1.0 module");
+    let mut r = Reader { bytes, pos: 8 };
+    let mut iface = Interface::default();
+    while r.pos < bytes.len() {
+        let id = r.byte()?;
+        let size = r.leb()? as usize;
+        let end =
+            r.pos.checked_add(size).filter(|&e| e <= bytes.len()).context("section overruns")?;
+        match id {
+            2 => {
+                for _ in 0..r.leb()? {
+                    let module = r.name()?;
+                    let name = r.name()?;
+                    iface.imports.push(format!("{module}::{name}"));
+                    match r.byte()? {
+                        0 => {
+                            r.leb()?;
+                        }
+                        1 => {
+                            r.byte()?;
+                            r.limits()?;
+                        }
+                        2 => r.limits()?,
+                        3 => {
+                            r.byte()?;
+                            r.byte()?;
+                        }
+                        k => bail!("unknown import kind {k}"),
+                    }
+                }
+            }
+            7 => {
+                for _ in 0..r.leb()? {
+                    iface.exports.push(r.name()?);
+                    r.byte()?;
+                    r.leb()?;
+                }
+            }
+            _ => {}
+        }
+        r.pos = end;
+    }
+    iface.exports.sort();
+    iface.imports.sort();
+    Ok(iface)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8> {
+        let b = *self.bytes.get(self.pos).context("unexpected end of module")?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn leb(&mut self) -> Result<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        bail!("LEB128 too long")
+    }
+
+    fn name(&mut self) -> Result<String> {
+        let len = self.leb()? as usize;
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|&e| e <= self.bytes.len())
+            .context("name overruns")?;
+        let s = std::str::from_utf8(&self.bytes[self.pos..end])?.to_owned();
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn limits(&mut self) -> Result<()> {
+        let flags = self.byte()?;
+        self.leb()?;
+        if flags & 1 != 0 {
+            self.leb()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_exports_and_imports_of_a_hand_made_module() {
+        // (module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "g")))
+        let module: &[u8] = &[
+            0, b'a', b's', b'm', 1, 0, 0, 0, // header
+            1, 4, 1, 0x60, 0, 0, // type section: one func type () -> ()
+            2, 9, 1, 3, b'e', b'n', b'v', 1, b'f', 0, 0, // import env::f (func type 0)
+            3, 2, 1, 0, // function section: one func of type 0
+            5, 3, 1, 0, 1, // memory section: min 1
+            7, 14, 2, 6, b'm', b'e', b'm', b'o', b'r', b'y', 2, 0, 1, b'g', 0, 1, // exports
+            10, 4, 1, 2, 0, 0x0b, // code: empty body
+        ];
+        let iface = interface(module).unwrap();
+        assert_eq!(iface.exports, ["g", "memory"]);
+        assert_eq!(iface.imports, ["env::f"]);
+    }
+
+    #[test]
+    fn import_patterns() {
+        let actual = ["./x.js::__wbg_a_1".to_owned(), "./x.js::__wbg_b_2".to_owned()];
+        assert!(imports_match(&actual, &["./x.js::*"]));
+        assert!(!imports_match(&actual, &["./y.js::*"]));
+        assert!(!imports_match(&actual, &["./x.js::*", "env::f"]));
+        assert!(imports_match(&[], &[]));
+        assert!(!imports_match(&["env::f".to_owned()], &[]));
+    }
+
+    #[test]
+    fn rejects_non_wasm() {
+        assert!(interface(b"not wasm").is_err());
+        assert!(interface(b"\0asm\x01\0\0\0\x07\x05\x01").is_err());
+    }
+}
