@@ -9,7 +9,11 @@ mod cmd;
 mod output;
 
 #[derive(Parser)]
-#[command(name = "ioclens", version, about = "IOC enrichment: classify, extract, ATT&CK, score, hunt")]
+#[command(
+    name = "ioclens",
+    version,
+    about = "IOC enrichment: classify, extract, ATT&CK, score, hunt"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -66,7 +66,9 @@ pub(crate) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>])
 
 /// True when the error is a closed stdout pipe (`ioclens … | head`), which is not a failure.
 pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints an error as one line on stderr.

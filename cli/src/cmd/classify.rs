@@ -23,13 +23,21 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         Some(k) => match IocKind::parse(k) {
             Some(k) => Some(k),
             None => {
-                output::error_line(&anyhow::anyhow!("unknown type `{k}` (try ipv4, domain, url, md5 …)"));
+                output::error_line(&anyhow::anyhow!(
+                    "unknown type `{k}` (try ipv4, domain, url, md5 …)"
+                ));
                 return Ok(ExitCode::from(2));
             }
         },
     };
     let values: Vec<String> = if args.values.is_empty() {
-        io::stdin().lock().lines().collect::<io::Result<Vec<_>>>()?.into_iter().filter(|l| !l.trim().is_empty()).collect()
+        io::stdin()
+            .lock()
+            .lines()
+            .collect::<io::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
     } else {
         args.values.clone()
     };

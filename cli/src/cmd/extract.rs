@@ -62,8 +62,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             }
         }
         Format::Table => {
-            let rows: Vec<Vec<String>> =
-                ex.unique.iter().map(|u| vec![u.kind.to_string(), u.canonical.clone(), u.count.to_string()]).collect();
+            let rows: Vec<Vec<String>> = ex
+                .unique
+                .iter()
+                .map(|u| vec![u.kind.to_string(), u.canonical.clone(), u.count.to_string()])
+                .collect();
             output::table(&mut out, &["TYPE", "CANONICAL", "COUNT"], &rows)?;
         }
     }
