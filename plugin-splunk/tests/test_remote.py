@@ -3,10 +3,12 @@ local answer stands and remote_status / remote_error say why. The failing server
 127.0.0.1 (stdlib http.server) that answer 429, 500, or too late."""
 
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import ioclens_server
 import pytest
 from conftest import needs_core
 
@@ -63,8 +65,8 @@ def _run(splunk, splunkd, session_key, args=("field=ioc", "remote=t"), values=("
     [
         (429, 0.0, "rate_limited", "HTTP 429, retry after 17"),
         (500, 0.0, "error", "HTTP 500"),
-        (401, 0.0, "unauthorized", "HTTP 401"),
-        (200, 2.0, "timeout", "no answer within 0.5 s"),
+        (401, 0.0, "error", "HTTP 401"),
+        (200, 2.0, "timeout", "no answer within 0.5 s (timed out)"),
     ],
 )
 def server_failures_fall_back_to_the_local_answer(splunk, splunkd, session_key, status, delay, remote_status, detail):
@@ -80,10 +82,11 @@ def server_failures_fall_back_to_the_local_answer(splunk, splunkd, session_key, 
     assert first["remote_status"] == remote_status
     assert detail in first["remote_error"]
     path, headers = server.requests[0]
-    assert path.startswith("/api/v1/lookup?ioc=8.8.8.8")
+    assert path.startswith("/api/v1/lookup?ioc=8.8.8.8&")
+    assert "type=ipv4" in path
     assert headers["Authorization"] == "Bearer k-123"
     assert "k-123" not in path
-    if remote_status == "timeout":
+    if delay:
         # The second value does not wait again: the scorer remembers the dead server.
         assert second["remote_status"] == "timeout"
         assert "skipped after an earlier failure" in second["remote_error"]
@@ -136,3 +139,19 @@ def enabled_in_conf_turns_remote_on_unless_remote_f(splunk, splunkd, session_key
     off = _run(splunk, splunkd, session_key, args=("field=ioc", "remote=f"))
     assert on.rows[0]["remote_status"] == "error"
     assert "remote_status" not in off.rows[0]
+
+
+@pytest.mark.skipif(
+    not os.path.exists(ioclens_server.BIN) and not os.environ.get("IOCLENS_REQUIRE_SERVER"),
+    reason="no ioclens binary with `serve` built yet",
+)
+def real_server_answer_is_merged(splunk, splunkd, session_key, tmp_path):
+    """`| ioclens remote=t` against a real `ioclens serve` holding a feed with 185.220.101.4."""
+    with ioclens_server.server(tmp_path) as server:
+        _configure(splunkd, server["url"], key=server["key"], timeout="10")
+        run = _run(splunk, splunkd, session_key, values=("185.220.101[.]4", "CVE-2024-3094"))
+    assert run.returncode == 0 and run.errors() == [], run.stderr
+    first = run.rows[0]
+    assert first["ioc_value"] == "185.220.101.4"
+    assert first["remote_status"] == "ok", first
+    assert first["remote_error"] == ""

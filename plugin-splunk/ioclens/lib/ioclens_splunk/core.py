@@ -84,6 +84,7 @@ class Core:
         fast = None if os.environ.get("IOCLENS_NO_FASTCALL") else accelerate(self._module, ioclens_wasm.OPS)
         self.fast = fast is not None
         self._call_raw = fast.call_raw if fast is not None else self._module.call_raw
+        self._ops = None
         self.load_seconds = time.perf_counter() - started
 
     def call(self, op, request):
@@ -95,11 +96,13 @@ class Core:
         raise CoreError(str(error.get("kind", "error")), str(error.get("message", "core error")))
 
     def has_op(self, op):
-        """True when this build of the core answers ``op``."""
-        try:
-            return op in self.call("version", {}).get("ops", [])
-        except CoreError:
-            return False
+        """True when this build of the core answers ``op`` (the `version` answer, asked once)."""
+        if self._ops is None:
+            try:
+                self._ops = frozenset(self.call("version", {}).get("ops", []))
+            except CoreError:
+                self._ops = frozenset()
+        return op in self._ops
 
 
 def _cache_present(loader, path, directory):

@@ -8,6 +8,20 @@ from .command import search_now
 from .core import CoreError
 from .remote import RemoteScorer, load_config
 
+# The `type=` vocabulary of GET /api/v1/lookup (API.md); other types are sent without it.
+API_TYPES = {
+    "ipv4": "ipv4",
+    "ipv6": "ipv6",
+    "domain": "domain",
+    "url": "url",
+    "md5": "md5",
+    "sha1": "sha1",
+    "sha256": "sha256",
+    "sha512": "sha512",
+    "cve": "cve",
+    "email": "email",
+    "attack": "mitre-attack",
+}
 # Longest value sent to the core; longer field values are not indicators (the core answers unknown either way).
 MAX_VALUE_CHARS = 8192
 
@@ -21,6 +35,7 @@ class Enricher:
         self.lookup = core.has_op("lookup")
         self._merge = core.has_op("merge_remote")
         self._attack = core.has_op("attack")
+        self._remote_request = core.has_op("remote_request")
         self._tactics = {}
         if not self.lookup:
             command.write_warning(
@@ -56,18 +71,46 @@ class Enricher:
         package = self._core.call("lookup", request)
         if self.scorer is None:
             return package, "disabled", ""
-        ioc_type = fieldmap.text(fieldmap.dig(package, "ioc_type", "type"))
+        if self.scorer.config.problem:
+            return package, "disabled", self.scorer.config.problem
+        ioc_type = fieldmap.text(package.get("ioc_type"))
         if ioc_type in ("", "unknown"):
             return package, "disabled", "not an indicator"
-        canonical = fieldmap.text(fieldmap.dig(package, "ioc_value")) or value
-        status, response, detail = self.scorer.fetch(canonical, ioc_type)
         if not self._merge:
-            return package, "error", "this build of the ioclens core cannot merge remote scores"
+            return package, "disabled", "this build of the ioclens core cannot merge remote scores"
+        path, query = self._remote_target(fieldmap.text(package.get("ioc_value")) or value, ioc_type)
+        if path is None:
+            return package, "disabled", "the core sends no remote request for this value"
+        status, body, error = self.scorer.fetch(path, query)
+        merge = {"local": package, "status": status}
+        if body is not None:
+            merge["response"] = body
+        if error:
+            merge["error"] = error
         try:
-            merged = self._core.call("merge_remote", {"local": package, "response": response, "status": status})
-        except CoreError as error:
-            return package, "error", "merge failed: {}".format(error.message)
-        return merged, status, detail
+            merged = self._core.call("merge_remote", merge)
+        except CoreError as failure:
+            return package, "error", "merge failed: {}".format(failure.message)
+        merged_status = fieldmap.text(fieldmap.dig(merged, "score.remote_status")) or (
+            "ok" if status == 200 else "error"
+        )
+        return merged, merged_status, error or ""
+
+    def _remote_target(self, canonical, ioc_type):
+        """``(path, query)`` of the remote lookup: the core's ``remote_request`` when this build has it, else
+        ``GET /api/v1/lookup?ioc=<value>&type=<type>`` (API.md)."""
+        if self._remote_request:
+            try:
+                req = self._core.call("remote_request", {"value": canonical, "type": ioc_type})
+            except CoreError:
+                req = None
+            if not req:
+                return None, None
+            return fieldmap.text(req.get("path")), [tuple(pair) for pair in req.get("query") or []]
+        query = [("ioc", canonical)]
+        if ioc_type in API_TYPES:
+            query.append(("type", API_TYPES[ioc_type]))
+        return "/api/v1/lookup", query
 
     def tactics_of(self, technique):
         """Tactic names of an ATT&CK technique (the core's `attack` operation), cached per process."""

@@ -3,12 +3,11 @@
 Configuration: ``ioclens.conf`` ``[remote]`` ``url`` / ``timeout`` / ``enabled`` (README/ioclens.conf.spec); the
 API key lives in ``storage/passwords`` (realm ``ioclens``, user ``api_key``), never in a .conf file. The key is sent
 as ``Authorization: Bearer``, never in the URL. Whatever goes wrong, the local answer stands and ``remote_status``
-says why (``ok``, ``disabled``, ``timeout``, ``rate_limited``, ``unauthorized``, ``error``) with ``remote_error``
-giving the detail. After a timeout or a connection failure the rest of the search skips the server instead of
-waiting once per event.
+(decided by the core: ``ok``, ``disabled``, ``timeout``, ``rate_limited``, ``error``) says what happened, with
+``remote_error`` giving the detail. After a timeout or a connection failure the rest of the search skips the
+server instead of waiting once per event.
 """
 
-import json
 import socket
 import ssl
 import urllib.error
@@ -62,45 +61,42 @@ def load_config(splunkd_uri, session_key):
 
 
 class RemoteScorer:
-    """Calls the server once per value and remembers a broken server for the rest of the process."""
+    """Calls the server once per value and remembers a dead server for the rest of the process.
+
+    The host only does the HTTP: the core's ``merge_remote`` reads the HTTP status and body (or, when no answer
+    came, the transport error text) and decides ``remote_status`` and the merged score.
+    """
 
     def __init__(self, config):
         self.config = config
         self._broken = None
 
-    def fetch(self, value, ioc_type=None):
-        """Returns ``(status, response_json_or_None, detail)``."""
+    def fetch(self, path, query):
+        """GET ``<url><path>?<query>`` -> ``(http_status, body_text, error_text)``; status 0 = no HTTP answer."""
         config = self.config
-        if config.problem:
-            return "disabled", None, config.problem
         if self._broken:
-            return self._broken[0], None, "skipped after an earlier failure: " + self._broken[1]
-        query = {"ioc": value}
-        if ioc_type and ioc_type != "unknown":
-            query["type"] = ioc_type
+            return 0, None, "skipped after an earlier failure: " + self._broken
         request = urllib.request.Request(  # noqa: S310 - load_config accepts only http(s) URLs
-            "{}/api/v1/lookup?{}".format(config.url, urlencode(query)),
+            "{}{}?{}".format(config.url, path, urlencode(query)),
             headers={"Authorization": "Bearer " + config.api_key, "Accept": "application/json"},
         )
         try:
             context = ssl.create_default_context() if config.url.startswith("https:") else None
             with urllib.request.urlopen(request, timeout=config.timeout, context=context) as response:  # noqa: S310
-                return "ok", json.loads(response.read().decode("utf-8")), ""
+                return response.status, response.read().decode("utf-8", "replace"), None
         except urllib.error.HTTPError as error:
+            detail = "HTTP {}".format(error.code)
             if error.code == 429:
-                return "rate_limited", None, "HTTP 429, retry after {}".format(error.headers.get("Retry-After", "?"))
-            if error.code in (401, 403):
-                return "unauthorized", None, "HTTP {}".format(error.code)
-            return "error", None, "HTTP {}".format(error.code)
+                detail += ", retry after {}".format(error.headers.get("Retry-After", "?"))
+            return error.code, error.read().decode("utf-8", "replace"), detail
         except (socket.timeout, TimeoutError):
-            self._broken = ("timeout", "no answer within {} s".format(config.timeout))
-            return "timeout", None, self._broken[1]
+            self._broken = "no answer within {} s (timed out)".format(config.timeout)
+            return 0, None, self._broken
         except urllib.error.URLError as error:
-            reason = error.reason
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                self._broken = ("timeout", "no answer within {} s".format(config.timeout))
-                return "timeout", None, self._broken[1]
-            self._broken = ("error", "cannot reach the server: {}".format(reason))
-            return "error", None, self._broken[1]
+            if isinstance(error.reason, (socket.timeout, TimeoutError)):
+                self._broken = "no answer within {} s (timed out)".format(config.timeout)
+            else:
+                self._broken = "cannot reach the server: {}".format(error.reason)
+            return 0, None, self._broken
         except (ValueError, OSError) as error:
-            return "error", None, "bad answer: {}".format(error)
+            return 0, None, "bad answer: {}".format(error)
