@@ -1,0 +1,157 @@
+"""Core JSON answers -> Splunk fields. No decisions here: every value is read from the core's answer.
+
+Splunk fields are strings or lists of strings (multivalue); numbers are written as their decimal text and booleans
+as ``true``/``false`` so that ``where risk_score > 70`` and ``search ioc_defanged=true`` both work.
+"""
+
+# The fields `| ioclens` adds, in output order (searchbnf.conf and README list the same).
+ENRICH_FIELDS = (
+    "ioc_type",
+    "ioc_value",
+    "ioc_defanged",
+    "risk_score",
+    "risk_level",
+    "confidence",
+    "verdict",
+    "attack_technique",
+    "attack_tactic",
+    "warninglist",
+    "intel_list",
+    "malware_family",
+    "ioc_reason",
+)
+# Hit roles (core/src/intel Role) that are warninglists: evidence that a value is benign, shared or not external.
+# The other roles (blocklist, malware, exploited, suspicious_tld) are threat intel and go to intel_list.
+WARNINGLIST_ROLES = frozenset(
+    (
+        "reserved",
+        "sinkholes",
+        "scanners",
+        "popular_domains",
+        "provider_ip_ranges",
+        "vpn_ranges",
+        "dns_resolvers",
+        "abusable_services",
+        "hashes",
+        "email",
+    )
+)
+QUERY_FIELDS = ("spl_query", "kql_query")
+
+
+def dig(obj, *paths):
+    """The first non-missing value among dotted ``paths`` in nested dicts, else None."""
+    for path in paths:
+        cur = obj
+        for part in path.split("."):
+            if isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+            else:
+                cur = None
+                break
+        if cur is not None:
+            return cur
+    return None
+
+
+def text(value):
+    """A scalar as Splunk field text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return ""
+    return str(value)
+
+
+def unique(values):
+    """Order-preserving de-duplication of non-empty strings."""
+    seen = set()
+    out = []
+    for value in values:
+        if value and value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
+
+
+def technique_ids(package):
+    """ATT&CK technique ids of a lookup package (`mitre_techniques` items are ids or `{id, …}` objects)."""
+    items = dig(package, "mitre_techniques") or []
+    ids = []
+    for item in items if isinstance(items, list) else []:
+        ids.append(item if isinstance(item, str) else text(dig(item, "id", "technique_id", "technique")))
+    return unique(ids)
+
+
+def hit_lists(package, warninglists):
+    """Names of the lists that matched (``hits[]{role, list, …}``): warninglists, or threat-intel lists."""
+    hits = dig(package, "hits") or []
+    names = []
+    for hit in hits if isinstance(hits, list) else []:
+        if isinstance(hit, dict) and (text(hit.get("role")) in WARNINGLIST_ROLES) == warninglists:
+            names.append(text(hit.get("list")))
+    return unique(names)
+
+
+def from_lookup(package, queries, tactics_of=None):
+    """Fields of one value's enrichment package (the core's `lookup` answer, core/src/lookup.rs). ``tactics_of``
+    maps a technique id to its tactic names (the core's `attack` operation)."""
+    techniques = technique_ids(package)
+    tactics = []
+    for technique in techniques if tactics_of else []:
+        tactics.extend(tactics_of(technique))
+    fields = {
+        "ioc_type": text(dig(package, "ioc_type", "type", "classification.type")),
+        "ioc_value": text(dig(package, "ioc_value", "canonical", "classification.canonical")),
+        "ioc_defanged": text(bool(dig(package, "classification.defanged"))),
+        "risk_score": text(dig(package, "risk.score")),
+        "risk_level": text(dig(package, "risk.level")),
+        "confidence": text(dig(package, "confidence")),
+        "verdict": text(dig(package, "score.verdict")),
+        "attack_technique": techniques,
+        "attack_tactic": unique(tactics),
+        "warninglist": hit_lists(package, warninglists=True),
+        "intel_list": hit_lists(package, warninglists=False),
+        "malware_family": text(dig(package, "malware_family", "malware.family")),
+        "ioc_reason": text(dig(package, "classification.reason")),
+    }
+    if queries:
+        fields["spl_query"] = text(dig(package, "hunting.splunk_query"))
+        fields["kql_query"] = text(dig(package, "hunting.kql_query"))
+    return fields
+
+
+def from_classified(classified, queries):
+    """Fields from a bare `classify` answer (a core build without the `lookup` operation)."""
+    fields = {name: "" for name in ENRICH_FIELDS}
+    fields.update(
+        ioc_type=text(classified.get("type")),
+        ioc_value=text(classified.get("canonical")),
+        ioc_defanged=text(bool(classified.get("defanged"))),
+        attack_technique=[],
+        attack_tactic=[],
+        warninglist=[],
+        intel_list=[],
+        ioc_reason=text(classified.get("reason")),
+    )
+    if queries:
+        fields.update(spl_query="", kql_query="")
+    return fields
+
+
+def merge_values(per_value):
+    """Fields for a multivalue input field: one entry per input value, lists flattened and de-duplicated."""
+    if len(per_value) == 1:
+        return per_value[0]
+    merged = {}
+    for name in per_value[0]:
+        items = []
+        for fields in per_value:
+            value = fields.get(name)
+            items.extend(value if isinstance(value, list) else [value])
+        merged[name] = items if name in ("ioc_type", "ioc_value", "risk_score", "risk_level") else unique(items)
+    return merged
