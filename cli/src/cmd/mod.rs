@@ -2,8 +2,8 @@
 pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
-pub(crate) mod hunt;
-pub(crate) mod lookup;
 pub(crate) mod feed;
+pub(crate) mod hunt;
 pub(crate) mod keys;
+pub(crate) mod lookup;
 pub(crate) mod serve;
