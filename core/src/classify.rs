@@ -370,7 +370,9 @@ fn detect(t: &str) -> Result<Classified, String> {
         if let Some((host, port)) = v.rsplit_once(':')
             && !port.is_empty()
             && port.bytes().all(|b| b.is_ascii_digit())
-            && (ip::parse_v4(host).is_ok() || domain::validate(host).is_ok())
+            && (ip::parse_v4(host).is_ok()
+                || (host.starts_with('[') && ip::parse_v6(host).is_ok())
+                || domain::validate(host).is_ok())
         {
             return Err(format!(
                 "`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"
