@@ -322,6 +322,10 @@ fn detect(t: &str) -> Result<Classified, String> {
         let f = Facts { attack: Some(facts), ..Facts::default() };
         return Ok(found(IocKind::Attack, id, t, defanged, f));
     }
+    if let Some(rest) = v.strip_prefix("//") {
+        // Protocol-relative URL (`//evil.com/x`, common in HTML): same rule as a scheme-less `host/path`.
+        return schemeless_url(rest, t, defanged);
+    }
     if let Some(slash) = v.find('/') {
         let head = &v[..slash];
         let numeric_head =
