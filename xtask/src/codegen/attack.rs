@@ -474,7 +474,7 @@ fn gen_context(
 ) -> Result<String> {
     let common: BTreeSet<&str> = COMMON_WORDS.iter().chain(COMMON_PHRASES).copied().collect();
     let mut o = header(&format!(
-        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (MPL-2.0)"
+        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (publicsuffix/list e8c9a2b2, 2026-08-19, MPL-2.0)"
     ));
     o.push_str("use crate::attack::tables::ContextPattern;\n\n");
     let _ = writeln!(o, "pub(crate) const MALTRAIL_VERSION: &str = {};", lit(MALTRAIL_VERSION));
