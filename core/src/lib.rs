@@ -26,7 +26,7 @@
 //!
 //! # Crate features
 //!
-//! * `offline-intel` (default): embeds the large evidence packs (IPsum, Maltrail, popular-domain and provider
+//! * `offline-intel` (default): embeds the large evidence packs (`IPsum`, Maltrail, popular-domain and provider
 //!   warninglists). Turn it off for the smallest WebAssembly build; tier-1 data (ATT&CK, CVE/KEV, PSL, reserved
 //!   ranges) is always present.
 #![forbid(unsafe_code)]

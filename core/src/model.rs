@@ -197,31 +197,31 @@ impl Facts {
 pub enum IpScope {
     /// Globally routable.
     Global,
-    /// RFC 1918 / unique-local (fc00::/7).
+    /// RFC 1918 / unique-local (`fc00::/7`).
     Private,
-    /// 127.0.0.0/8, ::1.
+    /// `127.0.0.0/8`, `::1`.
     Loopback,
-    /// 169.254.0.0/16, fe80::/10.
+    /// `169.254.0.0/16`, `fe80::/10`.
     LinkLocal,
-    /// 100.64.0.0/10 shared address space.
+    /// `100.64.0.0/10` shared address space.
     Cgnat,
-    /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, 3fff::/20.
+    /// `192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24`, `233.252.0.0/24`, `2001:db8::/32`, `3fff::/20`.
     Documentation,
-    /// 224.0.0.0/4, ff00::/8.
+    /// `224.0.0.0/4`, `ff00::/8`.
     Multicast,
-    /// 198.18.0.0/15, 2001:2::/48.
+    /// `198.18.0.0/15`, `2001:2::/48`.
     Benchmarking,
-    /// 0.0.0.0/8, ::/128.
+    /// `0.0.0.0/8`, `::/128`.
     Unspecified,
-    /// 255.255.255.255.
+    /// `255.255.255.255`.
     Broadcast,
-    /// 240.0.0.0/4 and other reserved blocks.
+    /// `240.0.0.0/4` and other reserved blocks (IETF protocol assignments, IPv6 space reserved by IETF).
     Reserved,
-    /// ::ffff:0:0/96 (the embedded IPv4 is classified too).
+    /// `::ffff:0:0/96` (the embedded IPv4 is reported in `embedded_ipv4`).
     Ipv4Mapped,
-    /// 64:ff9b::/96 and similar translation prefixes.
+    /// `64:ff9b::/96`, `64:ff9b:1::/48` translation prefixes.
     Translation,
-    /// 2002::/16 6to4, 2001::/32 Teredo.
+    /// `2002::/16` 6to4, `2001::/32` Teredo.
     Tunnel,
 }
 

@@ -66,6 +66,7 @@ pub fn corpus_dir() -> PathBuf {
 ///
 /// # Panics
 /// On an unreadable or malformed file, or a duplicate case name: the corpus is test data and must be valid.
+#[expect(clippy::disallowed_methods, reason = "test tooling: reading the corpus files is its job")]
 pub fn corpus() -> Vec<Case> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
         .expect("tests/corpus exists")

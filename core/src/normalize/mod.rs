@@ -1,2 +1,15 @@
-//! Normalisation per type: refang, IP text forms, domains (IDNA + PSL), URLs, e-mail, hashes.
+//! Normalisation per type: refang, IP text forms, domains (IDNA + PSL), URLs, e-mail, hashes, identifiers,
+//! Bitcoin addresses, file paths and registry keys.
+//!
+//! These helpers are public so scoring and query generation can reuse them (`normalize::domain::parse`,
+//! `normalize::ip::scope_v4` …). Each takes an already refanged value.
+pub mod btc;
+pub mod domain;
+pub mod email;
+pub mod hash;
+pub mod ids;
+pub mod ip;
+pub mod path;
 pub mod refang;
+mod sha256;
+pub mod url;

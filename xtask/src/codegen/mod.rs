@@ -43,7 +43,8 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, &out.contents).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &out.contents)
+                .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", out.path);
         }
     }

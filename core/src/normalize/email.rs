@@ -1,0 +1,84 @@
+//! E-mail addresses: RFC 5322 dot-atom local part `@` a domain name. Canonical form is lower-case (the whole
+//! address; mail systems treat local parts case-insensitively in practice and the peers compare that way).
+use super::domain::{self, DomainError};
+use crate::{DomainFacts, EmailFacts};
+
+/// A parsed e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// Lower-case `local@domain` (domain in A-labels).
+    pub canonical: String,
+    /// Local part and domain.
+    pub facts: EmailFacts,
+    /// Facts about the domain.
+    pub domain: DomainFacts,
+}
+
+/// Why a value is not an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailError {
+    /// No `@`, or more than one.
+    NoAt,
+    /// The local part is empty, over 64 bytes, or has a character outside RFC 5322 `atext` and dots.
+    BadLocal,
+    /// The domain part is not a valid domain name.
+    BadDomain(DomainError),
+}
+
+impl EmailError {
+    /// One-line explanation.
+    pub fn message(&self) -> String {
+        match self {
+            EmailError::NoAt => "an e-mail address needs exactly one `@`".to_owned(),
+            EmailError::BadLocal => "the local part is not a valid RFC 5322 dot-atom".to_owned(),
+            EmailError::BadDomain(e) => format!("the domain part is invalid: {}", e.message()),
+        }
+    }
+}
+
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~-".contains(&b)
+}
+
+/// Parses an e-mail address (already refanged; an optional `mailto:` prefix is removed).
+pub fn parse(input: &str) -> Result<Email, EmailError> {
+    let s =
+        input.strip_prefix("mailto:").or_else(|| input.strip_prefix("MAILTO:")).unwrap_or(input);
+    let (local, dom) = s.split_once('@').ok_or(EmailError::NoAt)?;
+    if dom.contains('@') {
+        return Err(EmailError::NoAt);
+    }
+    let lb = local.as_bytes();
+    if lb.is_empty()
+        || lb.len() > 64
+        || lb[0] == b'.'
+        || lb[lb.len() - 1] == b'.'
+        || local.contains("..")
+        || !lb.iter().all(|&b| is_atext(b) || b == b'.')
+    {
+        return Err(EmailError::BadLocal);
+    }
+    let d = domain::validate(dom).map_err(EmailError::BadDomain)?;
+    let canonical = format!("{}@{}", local.to_ascii_lowercase(), d.canonical);
+    Ok(Email {
+        canonical,
+        facts: EmailFacts { local: local.to_owned(), domain: d.canonical },
+        domain: d.facts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse("CFO@X.Live").unwrap().canonical, "cfo@x.live");
+        assert_eq!(parse("mailto:a.b+tag@evil.co.uk").unwrap().canonical, "a.b+tag@evil.co.uk");
+        assert_eq!(parse("a@b@c.com"), Err(EmailError::NoAt));
+        assert_eq!(parse(".a@c.com"), Err(EmailError::BadLocal));
+        assert_eq!(parse("a..b@c.com"), Err(EmailError::BadLocal));
+        assert_eq!(parse("a b@c.com"), Err(EmailError::BadLocal));
+        assert!(matches!(parse("a@c.notatld"), Err(EmailError::BadDomain(_))));
+    }
+}
