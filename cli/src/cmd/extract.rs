@@ -29,7 +29,7 @@ pub(crate) struct Args {
 }
 
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
-#[allow(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
+#[expect(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let format = Format::resolve(args.format);
     let stdout = io::stdout();
@@ -250,8 +250,13 @@ mod tests {
             assert_eq!(streamed(&input, chunk, Format::Jsonl), expected, "chunk {chunk}");
         }
         // tsv: one line per distinct indicator, de-duplicated across chunks.
-        let tsv: String =
-            whole.unique.iter().map(|u| format!("{}\t{}\n", u.kind, u.canonical)).collect();
+        let tsv: String = whole.unique.iter().fold(String::new(), |mut acc, u| {
+            acc.push_str(u.kind.as_str());
+            acc.push('\t');
+            acc.push_str(&u.canonical);
+            acc.push('\n');
+            acc
+        });
         assert_eq!(streamed(&input, 64, Format::Tsv), tsv);
     }
 

@@ -569,7 +569,7 @@ impl<'v> Scanner<'v> {
         } else {
             let Some(host) = validate::domain(run) else { return re0 };
             if !defanged
-                && (filters::file_extension_tld(&host.canonical)
+                && (validate::file_extension_tld(&host.canonical)
                     || filters::code_token(&host.canonical)
                     || filters::code_identifier(run))
             {
