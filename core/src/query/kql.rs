@@ -827,7 +827,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
         out.push(q);
     }
-    if opts.include_ti && !defender {
+    if opts.include_ti && !defender && !batch.primary_only {
         let ti_parts: Vec<&[String]> =
             if watch { vec![&batch.values[..]] } else { chunks(&batch.values, opts.batch_size) };
         for part in ti_parts {

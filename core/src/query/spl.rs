@@ -553,6 +553,9 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 vec!["the Risk data model ships with Splunk Enterprise Security".to_owned()],
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
         for spec in specs {
             let mut notes = common_notes.clone();
@@ -568,6 +571,9 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 notes,
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
     }
     if kind == IocKind::Attack {
@@ -584,7 +590,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         batch.values.len(),
         raw_notes,
     ));
-    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti) {
+    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti && !batch.primary_only) {
         out.push(mk(
             "ti",
             "Splunk ES threat intelligence",
