@@ -357,6 +357,8 @@ pub struct Hunt {
 pub(crate) struct Batch {
     pub(crate) kind: IocKind,
     pub(crate) values: Vec<String>,
+    /// Render only the primary query (`spl_for` / `kql_for`): skips the secondary data models and TI.
+    pub(crate) primary_only: bool,
 }
 
 /// Normalises one value for `kind` (case folding where the type is case-insensitive) and rejects
@@ -512,7 +514,7 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
                     b.values.push(v);
                 }
             }
-            None => batches.push(Batch { kind: ioc.kind, values: vec![v] }),
+            None => batches.push(Batch { kind: ioc.kind, values: vec![v], primary_only: false }),
         }
     }
     batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
@@ -594,7 +596,7 @@ fn single(
     if let Some(reason) = unsupported(kind, target) {
         return Err(Error::new(ErrorKind::UnsupportedType, reason).with_input(value));
     }
-    let batch = Batch { kind, values: vec![normalize_value(kind, value)?] };
+    let batch = Batch { kind, values: vec![normalize_value(kind, value)?], primary_only: true };
     let qs = match target {
         Target::Spl => spl::render(&batch, opts)?,
         Target::Kql => kql::render(&batch, opts)?,

@@ -553,6 +553,9 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 vec!["the Risk data model ships with Splunk Enterprise Security".to_owned()],
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
         for spec in specs {
             let mut notes = common_notes.clone();
@@ -568,6 +571,9 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 notes,
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
     }
     if kind == IocKind::Attack {
@@ -584,7 +590,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         batch.values.len(),
         raw_notes,
     ));
-    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti) {
+    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti && !batch.primary_only) {
         out.push(mk(
             "ti",
             "Splunk ES threat intelligence",
@@ -594,4 +600,50 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{QueryOptions, spl_for};
+    use crate::IocKind;
+
+    fn check(kind: IocKind, value: &str, expect: &str) {
+        assert_eq!(spl_for(kind, value, &QueryOptions::default()).as_deref(), Ok(expect));
+    }
+
+    #[test]
+    fn primary_queries_by_hand() {
+        // Written from QUERIES.md §5.2: {TS} header, `d` and `*.d`, time inside `where`, rename, ctime.
+        check(
+            IocKind::Domain,
+            "Evil.Example.",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(DNS.answer) as answer from datamodel=Network_Resolution.DNS where earliest=-7d@d latest=now (DNS.query IN (\"evil.example\", \"*.evil.example\")) by DNS.src DNS.query\n| rename DNS.* AS *\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+        // A literal `*` in a URL: loose match on the three URL forms, then an exact case-insensitive filter.
+        check(
+            IocKind::Url,
+            "http://x.test/a*b",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d@d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where in(lower(replace(url, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), \"x.test/a*b\")\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+    }
+
+    #[test]
+    fn raw_profile_and_registry_tail() {
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            lookback: "24h".into(),
+            ..QueryOptions::default()
+        };
+        assert_eq!(
+            spl_for(IocKind::RegistryKey, r"HKEY_LOCAL_MACHINE\Software\x", &opts).as_deref(),
+            Ok(
+                "index=* earliest=-24h@h latest=now (\"Software\\\\x\")\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)"
+            )
+        );
+        assert_eq!(super::registry_tail(r"\REGISTRY\MACHINE\SOFTWARE\x"), r"SOFTWARE\x");
+        assert_eq!(super::registry_tail(r"HKLM\Run"), "Run");
+        assert_eq!(super::registry_tail(r"Software\x"), r"Software\x");
+        assert_eq!(super::strip_scheme("hxxp://a"), "a");
+        assert_eq!(super::strip_scheme("a/b://c"), "a/b://c");
+    }
 }
