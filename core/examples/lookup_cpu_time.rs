@@ -15,7 +15,8 @@ fn cpu_ticks() -> u64 {
     let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<&str> = rest.split_whitespace().collect();
     // After the command name: state is field 3, utime 14, stime 15 → indices 11 and 12 here.
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
 }
 
 /// Median of 5 runs of `n` calls, in ns of CPU per call.
@@ -40,30 +41,63 @@ fn main() {
     let n = 2_000_000;
     let ip = Ipv4Addr::new(17, 253, 144, 10);
     let row = |name: &str, ns: f64| println!("| {name} | {ns:.0} |");
-    row("ipv4_mask provider ranges", per_call(n, || {
-        black_box(intel::ipv4_mask(black_box(Role::ProviderIpRanges), black_box(ip)));
-    }));
-    row("ipv4_mask resolvers (62k)", per_call(n, || {
-        black_box(intel::ipv4_mask(black_box(Role::DnsResolvers), black_box(Ipv4Addr::new(8, 8, 8, 8))));
-    }));
-    row("ipsum_count", per_call(n, || {
-        black_box(intel::ipsum_count(black_box(Ipv4Addr::new(77, 90, 185, 20))));
-    }));
-    row("name_mask popular, google.com (2 names)", per_call(n, || {
-        black_box(intel::name_mask(black_box(Role::PopularDomains), black_box("google.com")));
-    }));
-    row("name_mask popular, a.b.docs.google.com (5 names)", per_call(n, || {
-        black_box(intel::name_mask(black_box(Role::PopularDomains), black_box("a.b.docs.google.com")));
-    }));
-    row("name_mask hashes (25k)", per_call(n, || {
-        black_box(intel::name_mask(black_box(Role::Hashes), black_box("44d88612fea8a8f36de82e1278abb02f")));
-    }));
+    row(
+        "ipv4_mask provider ranges",
+        per_call(n, || {
+            black_box(intel::ipv4_mask(black_box(Role::ProviderIpRanges), black_box(ip)));
+        }),
+    );
+    row(
+        "ipv4_mask resolvers (62k)",
+        per_call(n, || {
+            black_box(intel::ipv4_mask(
+                black_box(Role::DnsResolvers),
+                black_box(Ipv4Addr::new(8, 8, 8, 8)),
+            ));
+        }),
+    );
+    row(
+        "ipsum_count",
+        per_call(n, || {
+            black_box(intel::ipsum_count(black_box(Ipv4Addr::new(77, 90, 185, 20))));
+        }),
+    );
+    row(
+        "name_mask popular, google.com (2 names)",
+        per_call(n, || {
+            black_box(intel::name_mask(black_box(Role::PopularDomains), black_box("google.com")));
+        }),
+    );
+    row(
+        "name_mask popular, a.b.docs.google.com (5 names)",
+        per_call(n, || {
+            black_box(intel::name_mask(
+                black_box(Role::PopularDomains),
+                black_box("a.b.docs.google.com"),
+            ));
+        }),
+    );
+    row(
+        "name_mask hashes (25k)",
+        per_call(n, || {
+            black_box(intel::name_mask(
+                black_box(Role::Hashes),
+                black_box("44d88612fea8a8f36de82e1278abb02f"),
+            ));
+        }),
+    );
     println!();
     let full = LookupOptions::default();
     let bare = LookupOptions { hunting: false, ..LookupOptions::default() };
     println!("| value | full lookup (µs CPU) | without queries (µs CPU) |");
     println!("| --- | ---: | ---: |");
-    for v in ["77.90.185.20", "evil-login[.]xyz", "hxxp://147.78.103[.]91/gate.php", "44d88612fea8a8f36de82e1278abb02f", "CVE-2025-48384"] {
+    for v in [
+        "77.90.185.20",
+        "evil-login[.]xyz",
+        "hxxp://147.78.103[.]91/gate.php",
+        "44d88612fea8a8f36de82e1278abb02f",
+        "CVE-2025-48384",
+    ] {
         let mut cells = Vec::new();
         for opts in [&full, &bare] {
             let mut runs = Vec::new();

@@ -95,9 +95,15 @@ fn provider_range() {
 #[test]
 fn masks_agree_with_hits() {
     let ip: Ipv4Addr = "17.253.144.10".parse().expect("ip");
-    assert_eq!(ipv4_mask(Role::ProviderIpRanges, ip).count_ones() as usize, ipv4_hits(Role::ProviderIpRanges, ip).len());
+    assert_eq!(
+        ipv4_mask(Role::ProviderIpRanges, ip).count_ones() as usize,
+        ipv4_hits(Role::ProviderIpRanges, ip).len()
+    );
     assert_ne!(ipv4_mask(Role::ProviderIpRanges, ip), 0);
-    assert_eq!(name_mask(Role::PopularDomains, "a.b.docs.google.com").count_ones() as usize, name_hits(Role::PopularDomains, "a.b.docs.google.com").len());
+    assert_eq!(
+        name_mask(Role::PopularDomains, "a.b.docs.google.com").count_ones() as usize,
+        name_hits(Role::PopularDomains, "a.b.docs.google.com").len()
+    );
     assert_eq!(super::ipsum_count("77.90.185.20".parse().expect("ip")), 10);
     assert_eq!(super::ipsum_count("192.0.2.1".parse().expect("ip")), 0);
 }
