@@ -1,6 +1,8 @@
 //! Expected values come from the data files (`data/warninglists/*.json`, `data/intel/*`), read by hand.
 use super::*;
-use crate::{Classified, EmailFacts, Facts, UrlFacts};
+use crate::{Classified, Facts};
+#[cfg(feature = "offline-intel")]
+use crate::{EmailFacts, UrlFacts};
 
 fn value(kind: IocKind, canonical: &str) -> Classified {
     Classified {
@@ -13,6 +15,7 @@ fn value(kind: IocKind, canonical: &str) -> Classified {
     }
 }
 
+#[cfg(feature = "offline-intel")]
 fn url(host: &str, host_type: IocKind, path: &str) -> Classified {
     let mut c = value(IocKind::Url, &format!("http://{host}{path}"));
     c.facts.url = Some(UrlFacts {
