@@ -867,24 +867,63 @@ fn stix_pattern(kind: IocKind, value: &str) -> Option<String> {
 /// STIX 2.1 TLP:WHITE marking definition (STIX 2.1 section 7.2.1.4).
 const TLP_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
 
-fn record_json(r: &Row) -> Value {
-    let mut techniques = Vec::new();
-    techniques_in(&r.tags, &mut techniques);
-    json!({
-        "id": record_uuid(&r.feed, r.kind, &r.value),
-        "type": r.kind.as_str(),
-        "value": r.value,
-        "confidence": r.confidence.as_str(),
-        "first_seen": time::format(r.first_seen),
-        "last_seen": time::format(r.last_seen),
-        "source": {"feed_name": r.feed, "category": r.category.as_str(), "reference_url": r.reference_url, "origin": r.origin},
-        "context": r.context,
-        "threat_type": r.threat_type,
-        "malware_family": r.malware_family,
-        "sectors": sectors::slugs(r.sectors),
-        "tags": r.tags,
-        "mitre_techniques": techniques,
-    })
+/// One feed record on the wire (API.md record shape), serialised straight from the row.
+#[derive(serde::Serialize)]
+struct RecordOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: &'a str,
+    confidence: &'static str,
+    first_seen: String,
+    last_seen: String,
+    source: SourceOut<'a>,
+    context: Option<&'a str>,
+    threat_type: Option<&'a str>,
+    malware_family: Option<&'a str>,
+    sectors: Vec<&'static str>,
+    tags: &'a [String],
+    mitre_techniques: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct SourceOut<'a> {
+    feed_name: &'a str,
+    category: &'static str,
+    reference_url: Option<&'a str>,
+    origin: &'a str,
+}
+
+fn record_out(r: &Row) -> RecordOut<'_> {
+    let mut mitre_techniques = Vec::new();
+    techniques_in(&r.tags, &mut mitre_techniques);
+    RecordOut {
+        id: record_uuid(&r.feed, r.kind, &r.value),
+        kind: r.kind.as_str(),
+        value: &r.value,
+        confidence: r.confidence.as_str(),
+        first_seen: time::format(r.first_seen),
+        last_seen: time::format(r.last_seen),
+        source: SourceOut {
+            feed_name: &r.feed,
+            category: r.category.as_str(),
+            reference_url: r.reference_url.as_deref(),
+            origin: &r.origin,
+        },
+        context: r.context.as_deref(),
+        threat_type: r.threat_type.as_deref(),
+        malware_family: r.malware_family.as_deref(),
+        sectors: sectors::slugs(r.sectors),
+        tags: &r.tags,
+        mitre_techniques,
+    }
+}
+
+#[derive(serde::Serialize)]
+struct PageOut<'a> {
+    meta: Value,
+    data: Vec<RecordOut<'a>>,
+    links: Value,
 }
 
 fn csv_field(s: &str) -> String {
@@ -1128,26 +1167,24 @@ async fn iocs(
                 "since": f.since.map(time::format),
                 "until": f.until.map(time::format),
             });
-            let data: Vec<Value> = page.rows.iter().map(record_json).collect();
-            json_response(
-                StatusCode::OK,
-                &json!({
-                    "meta": {
-                        "total": page.total,
-                        "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
-                        "count": data.len(),
-                        "limit": limit,
-                        "offset": offset,
-                        "next_cursor": next_cursor,
-                        "generated_at": time::format(now),
-                        "feed_version": feed_version,
-                        "source": "ioclens",
-                        "filters": filters,
-                    },
-                    "data": data,
-                    "links": {"self": self_link, "next": next_link},
+            let data: Vec<RecordOut<'_>> = page.rows.iter().map(record_out).collect();
+            let out = PageOut {
+                meta: json!({
+                    "total": page.total,
+                    "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
+                    "count": data.len(),
+                    "limit": limit,
+                    "offset": offset,
+                    "next_cursor": next_cursor,
+                    "generated_at": time::format(now),
+                    "feed_version": feed_version,
+                    "source": "ioclens",
+                    "filters": filters,
                 }),
-            )
+                data,
+                links: json!({"self": self_link, "next": next_link}),
+            };
+            (StatusCode::OK, axum::Json(out)).into_response()
         }
     };
     if let Some(next) = &next_link
