@@ -48,6 +48,19 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
             eprintln!("wrote {}", out.path);
         }
     }
+    for blob in intel::blobs(root)? {
+        let path = root.join(&blob.path);
+        if std::fs::read(&path).unwrap_or_default() == blob.bytes {
+            continue;
+        }
+        if check {
+            stale.push(blob.path);
+        } else {
+            std::fs::write(&path, &blob.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {}", blob.path);
+        }
+    }
     if !stale.is_empty() {
         bail!("generated files are stale (run `cargo xtask codegen`): {}", stale.join(", "));
     }
