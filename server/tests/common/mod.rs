@@ -67,8 +67,7 @@ impl Server {
                 ioclens_server::api::serve_on(l, app, std::future::pending()).await.unwrap();
             });
         });
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder()
+        let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_idle_connections(0)
             .build()
