@@ -105,8 +105,10 @@ def from_lookup(package, queries, tactics_of=None):
     for technique in techniques if tactics_of else []:
         tactics.extend(tactics_of(technique))
     fields = {
-        "ioc_type": text(dig(package, "ioc_type", "type", "classification.type")),
-        "ioc_value": text(dig(package, "ioc_value", "canonical", "classification.canonical")),
+        "ioc_type": text(dig(package, "classification.type", "ioc_type")),
+        # The canonical value: empty for a value that is not an indicator (the package's own ioc_value then
+        # echoes the input, as SOC Defenders' API does).
+        "ioc_value": text(dig(package, "classification.canonical", "ioc_value")),
         "ioc_defanged": text(bool(dig(package, "classification.defanged"))),
         "risk_score": text(dig(package, "risk.score")),
         "risk_level": text(dig(package, "risk.level")),
