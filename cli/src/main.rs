@@ -31,6 +31,10 @@ enum Command {
     Feed(cmd::feed::Args),
     /// Create, list and revoke the server's API keys.
     Keys(cmd::keys::Args),
+    /// Enrich values: type, risk score with its reasons, ATT&CK techniques and hunting queries.
+    Lookup(cmd::lookup::Args),
+    /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
+    Attack(cmd::attack::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Feed(args) => cmd::feed::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
+        Command::Lookup(args) => cmd::lookup::run(&args),
+        Command::Attack(args) => cmd::attack::run(&args),
     };
     match result {
         Ok(code) => code,

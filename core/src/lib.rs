@@ -41,6 +41,7 @@ mod error;
 pub mod extract;
 mod generated;
 pub mod intel;
+pub mod lookup;
 mod model;
 pub mod normalize;
 pub mod query;
@@ -49,6 +50,7 @@ pub mod score;
 pub use classify::{classify, classify_as};
 pub use error::{Error, ErrorKind};
 pub use extract::extract;
+pub use lookup::{LookupOptions, LookupResponse, apply_remote, lookup};
 pub use model::*;
 pub use normalize::refang::{defang, refang};
 

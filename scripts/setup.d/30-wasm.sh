@@ -15,7 +15,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
 fi
 
 # npm binaryen@132 (never Debian's binaryen 108: its output breaks wasm-bindgen modules at load).
-if ! (cd wasm/tests && npm ls --depth=0 binaryen @extism/extism >/dev/null 2>&1); then
+if ! (cd wasm/tests && npm ls --depth=0 binaryen @extism/extism typescript >/dev/null 2>&1); then
   (cd wasm/tests && npm ci --no-audit --no-fund)
 fi
 

@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo xtask wasm --check
 cargo run --quiet --locked -p ioclens-wasm-abi --example golden -- dist/golden.json
-(cd wasm/tests && node --test)
+(cd wasm/tests && node --test && npx tsc -p .)
 .venv/bin/python -m unittest discover -s wasm/tests -p 'test_*.py'

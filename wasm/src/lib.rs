@@ -17,6 +17,9 @@ use ioclens_core::api::{self, ApiError};
 use js_sys::{JSON, Reflect};
 use wasm_bindgen::prelude::*;
 
+#[rustfmt::skip]
+mod types;
+
 /// Runs `op` on the JS request `req` (`undefined`/`null` count as `{}`).
 fn run(op: &str, req: &JsValue) -> Result<JsValue, JsValue> {
     let input = if req.is_undefined() || req.is_null() {
@@ -61,44 +64,58 @@ fn into_error(error: &JsValue) -> JsValue {
 }
 
 /// `version()` → `{ version, ops, offline_intel }`.
-#[wasm_bindgen]
-pub fn version(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "VersionResponse")]
+pub fn version(
+    #[wasm_bindgen(unchecked_param_type = "VersionRequest")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("version", req)
 }
 
 /// `classify({ value, type? })` → `Classified`.
-#[wasm_bindgen]
-pub fn classify(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "Classified")]
+pub fn classify(
+    #[wasm_bindgen(unchecked_param_type = "ClassifyRequest")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("classify", req)
 }
 
 /// `extract({ text })` → `Extraction`.
-#[wasm_bindgen]
-pub fn extract(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "Extraction")]
+pub fn extract(
+    #[wasm_bindgen(unchecked_param_type = "ExtractRequest")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("extract", req)
 }
 
 /// `lookup({ value, options?, now })` → the scored lookup result.
-#[wasm_bindgen]
-pub fn lookup(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "unknown")]
+pub fn lookup(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("lookup", req)
 }
 
 /// `hunt({ values, options })` → SPL and KQL hunting queries.
-#[wasm_bindgen]
-pub fn hunt(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "unknown")]
+pub fn hunt(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("hunt", req)
 }
 
 /// `attack({ id })` → the ATT&CK object.
-#[wasm_bindgen]
-pub fn attack(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "unknown")]
+pub fn attack(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("attack", req)
 }
 
 /// `mergeRemote({ local, response, status })` → the local result merged with a remote scorer's answer.
-#[wasm_bindgen(js_name = mergeRemote)]
-pub fn merge_remote(req: &JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = mergeRemote, unchecked_return_type = "unknown")]
+pub fn merge_remote(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
     run("merge_remote", req)
 }
 

@@ -1,6 +1,8 @@
 //! One module per subcommand.
+pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
 pub(crate) mod feed;
 pub(crate) mod keys;
 pub(crate) mod serve;
+pub(crate) mod lookup;

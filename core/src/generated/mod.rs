@@ -10,3 +10,13 @@ pub(crate) mod dns_names;
 pub(crate) mod dns_psl;
 #[rustfmt::skip]
 pub(crate) mod dns_tlds;
+#[rustfmt::skip]
+pub(crate) mod intel;
+#[rustfmt::skip]
+pub(crate) mod ml;
+#[rustfmt::skip]
+pub(crate) mod attack;
+#[rustfmt::skip]
+pub(crate) mod attack_context;
+#[rustfmt::skip]
+pub(crate) mod attack_cve;

@@ -1,1 +1,767 @@
-//! Hunting queries: Splunk SPL and Sentinel KQL, with an escaping contract.
+//! Hunting queries: Splunk SPL and Sentinel KQL (plus Sigma rules and STIX 2.1 patterns), with an
+//! escaping contract.
+//!
+//! # Usage
+//!
+//! ```
+//! use ioclens_core::{IocKind, query::{self, HuntInput, QueryOptions}};
+//! let opts = QueryOptions::default();
+//! let spl = query::spl_for(IocKind::Domain, "evil.example", &opts).unwrap();
+//! assert!(spl.contains("from datamodel=Network_Resolution.DNS"));
+//! let hunt = query::hunt(&[HuntInput::new(IocKind::Ipv4, "203.0.113.10")], &opts).unwrap();
+//! assert_eq!(hunt.groups[0].kind, IocKind::Ipv4);
+//! ```
+//!
+//! # Escaping contract
+//!
+//! Every indicator value reaches a query only through the quoting functions in [`escape`]; templates
+//! never splice a value any other way. For every value that passes validation (any Unicode text without
+//! control characters):
+//!
+//! * **KQL**: the value is rendered as a regular string literal `"…"` where `\` becomes `\\` and `"`
+//!   becomes `\"`. Every other character (including `'`, `|`, `` ` ``, `*`, `?`, `;`, Unicode) is literal in
+//!   KQL, so the literal tokenises back to exactly the value and nothing after it is part of the query.
+//! * **SPL search / `tstats where`**: the value is rendered as `"…"` with `\` → `\\` and `"` → `\"`.
+//!   `*` is a wildcard that *cannot* be escaped in SPL and a backtick starts a macro expansion, so a
+//!   backtick is replaced by `*` in the search part, and whenever a value holds `*` or a backtick the
+//!   query adds an exact post-filter (`| where in(lower(field), …)` or `| where match(_raw, …)`) whose
+//!   strings are eval literals. In an eval literal `*` is literal, and a backtick is never written: it is
+//!   rebuilt with `urldecode("%60")`, so no generated SPL contains a backtick at all.
+//!   `?` is not special in SPL and stays literal.
+//! * **Sigma**: YAML single-quoted scalars (`'` doubled) holding a Sigma string where `\`, `*` and `?` are
+//!   backslash-escaped.
+//! * **STIX 2.1 patterns**: single-quoted string literals where `\` → `\\` and `'` → `\'`.
+//! * **Rejected**: any value containing a control character (Unicode category Cc: C0, DEL, C1) or a
+//!   line/paragraph separator (U+2028, U+2029) is an [`ErrorKind::ControlCharacter`] error, never
+//!   silently rewritten; an empty value is [`ErrorKind::InvalidOption`].
+//!
+//! The property tests in `escape.rs` check round-trips with small tokenisers for each language; the
+//! validation harness checks every rendered query with Microsoft's Kusto parser (`tests/kql/`), a Rust
+//! SPL lint against the CIM field list (`core/tests/spl_lint.rs`), `sigma-cli check` and `stix2-patterns`.
+//!
+//! # Batching
+//!
+//! [`hunt`] groups indicators by type. Per type and target it renders one query per batch: SPL inlines
+//! up to `min(batch_size, 100)` values and switches to a lookup (`| lookup ioclens_iocs …`) beyond that;
+//! KQL chunks at `batch_size` (≤ 128, the `has_any` term-index limit) values per query up to 10,000 values
+//! and switches to a watchlist (`_GetWatchlist('ioclens')`) beyond that. The lookup / watchlist rows are
+//! returned as CSV in [`Hunt::lookup_csv`].
+pub mod escape;
+mod kql;
+mod sigma;
+mod spl;
+mod stix;
+
+use crate::{Classified, Error, ErrorKind, IocKind};
+use serde::{Deserialize, Serialize};
+
+pub use sigma::sigma_uuid;
+
+/// The most values one SPL query inlines; beyond that the lookup form is used.
+pub const SPL_MAX_INLINE: usize = 100;
+/// The most values per `has_any` before Kusto disables its term index.
+pub const KQL_MAX_HAS_ANY: usize = 128;
+/// The most values rendered inline in KQL (as chunks); beyond that the watchlist form is used.
+pub const KQL_MAX_INLINE: usize = 10_000;
+
+/// One indicator to hunt for: its type and canonical value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HuntInput {
+    /// The indicator type.
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+    /// The canonical value (as `classify` returns it).
+    pub value: String,
+}
+
+impl HuntInput {
+    /// Builds an input.
+    pub fn new(kind: IocKind, value: impl Into<String>) -> Self {
+        Self { kind, value: value.into() }
+    }
+}
+
+impl From<&Classified> for HuntInput {
+    fn from(c: &Classified) -> Self {
+        Self { kind: c.kind, value: c.canonical.clone() }
+    }
+}
+
+/// A query language or portable format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Splunk SPL.
+    Spl,
+    /// Microsoft Sentinel / Defender KQL.
+    Kql,
+    /// A Sigma rule (YAML).
+    Sigma,
+    /// A STIX 2.1 indicator pattern.
+    Stix,
+}
+
+impl Target {
+    /// Every target.
+    pub const ALL: [Target; 4] = [Target::Spl, Target::Kql, Target::Sigma, Target::Stix];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Spl => "spl",
+            Target::Kql => "kql",
+            Target::Sigma => "sigma",
+            Target::Stix => "stix",
+        }
+    }
+}
+
+/// Splunk query profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplProfile {
+    /// CIM data-model `tstats` queries plus the raw fallback.
+    #[default]
+    Cim,
+    /// Only the raw `index=*` search.
+    Raw,
+}
+
+/// KQL query profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KqlProfile {
+    /// `union isfuzzy=true` over native Sentinel tables (`TimeGenerated`).
+    #[default]
+    Native,
+    /// ASIM parser functions (`_Im_*`), exact values re-checked after prefix filters.
+    Asim,
+    /// Defender XDR advanced hunting (`Timestamp`, Defender tables only).
+    Defender,
+}
+
+/// Options for [`hunt`], [`spl_for`] and [`kql_for`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueryOptions {
+    /// How far back to search: `<N>m`, `<N>h`, `<N>d` or `<N>w` (at most 3650 days). Default `7d`.
+    pub lookback: String,
+    /// Splunk profile. Default `cim`.
+    pub spl_profile: SplProfile,
+    /// Sentinel profile. Default `native`.
+    pub kql_profile: KqlProfile,
+    /// Add threat-intel presence queries (Splunk ES intel lookups, Sentinel `ThreatIntelIndicators`).
+    pub include_ti: bool,
+    /// Query the legacy `ThreatIntelligenceIndicator` table (retired in 2026) instead of `ThreatIntelIndicators`.
+    pub legacy_ti: bool,
+    /// Values per inline query (1–128; SPL caps it at 100). Default 100.
+    pub batch_size: usize,
+    /// Values to leave out (compared case-insensitively after normalisation), e.g. your own infrastructure.
+    pub exclusions: Vec<String>,
+    /// Which targets [`hunt`] renders. Default: all.
+    pub targets: Vec<Target>,
+    /// Splunk lookup name used beyond the inline limit (`[A-Za-z0-9_]+`). Default `ioclens_iocs`.
+    pub spl_lookup: String,
+    /// Sentinel watchlist alias used beyond the inline limit (`[A-Za-z0-9_]+`). Default `ioclens`.
+    pub watchlist: String,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        Self {
+            lookback: "7d".to_owned(),
+            spl_profile: SplProfile::Cim,
+            kql_profile: KqlProfile::Native,
+            include_ti: true,
+            legacy_ti: false,
+            batch_size: SPL_MAX_INLINE,
+            exclusions: Vec::new(),
+            targets: Target::ALL.to_vec(),
+            spl_lookup: "ioclens_iocs".to_owned(),
+            watchlist: "ioclens".to_owned(),
+        }
+    }
+}
+
+/// A parsed lookback window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Lookback {
+    pub(crate) n: u32,
+    /// `m`, `h` or `d` (weeks are converted to days).
+    pub(crate) unit: char,
+}
+
+impl Lookback {
+    /// The KQL timespan literal (`7d`).
+    pub(crate) fn kql(self) -> String {
+        format!("{}{}", self.n, self.unit)
+    }
+
+    /// The SPL relative time modifier (`-7d@d`).
+    pub(crate) fn spl_earliest(self) -> String {
+        format!("-{}{}@{}", self.n, self.unit, self.unit)
+    }
+}
+
+impl QueryOptions {
+    /// Checks every option; the error names the bad one.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.lookback()?;
+        if !(1..=KQL_MAX_HAS_ANY).contains(&self.batch_size) {
+            return Err(invalid(format!(
+                "batch_size must be between 1 and {KQL_MAX_HAS_ANY}, got {}",
+                self.batch_size
+            )));
+        }
+        for (name, v) in [("spl_lookup", &self.spl_lookup), ("watchlist", &self.watchlist)] {
+            if v.is_empty()
+                || v.len() > 64
+                || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(invalid(format!(
+                    "{name} must be 1-64 characters of [A-Za-z0-9_], got `{v}`"
+                )));
+            }
+        }
+        if self.targets.is_empty() {
+            return Err(invalid("targets must name at least one of spl, kql, sigma, stix"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn lookback(&self) -> Result<Lookback, Error> {
+        let s = self.lookback.trim();
+        let bad = || {
+            invalid(format!(
+                "lookback must look like 30m, 24h, 7d or 2w (at most 3650 days), got `{}`",
+                self.lookback
+            ))
+        };
+        let unit = s.chars().last().ok_or_else(bad)?;
+        let digits = &s[..s.len() - unit.len_utf8()];
+        if digits.is_empty() || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let n: u32 = digits.parse().map_err(|_| bad())?;
+        let (n, unit, minutes) = match unit {
+            'm' => (n, 'm', u64::from(n)),
+            'h' => (n, 'h', u64::from(n) * 60),
+            'd' => (n, 'd', u64::from(n) * 1440),
+            'w' => (n.saturating_mul(7), 'd', u64::from(n) * 7 * 1440),
+            _ => return Err(bad()),
+        };
+        if n == 0 || minutes > 3650 * 1440 {
+            return Err(bad());
+        }
+        Ok(Lookback { n, unit })
+    }
+
+    fn spl_inline_limit(&self) -> usize {
+        self.batch_size.min(SPL_MAX_INLINE)
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOption, msg)
+}
+
+/// One rendered query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Query {
+    /// The language or format.
+    pub target: Target,
+    /// `cim`, `raw`, `native`, `asim`, `defender`, `ti`, `lookup`, `watchlist`, `sigma` or `stix`.
+    pub profile: String,
+    /// The indicator type.
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+    /// One line saying what the query looks at (`Network_Traffic.All_Traffic`, `native tables` …).
+    pub title: String,
+    /// The query text, ready to paste.
+    pub query: String,
+    /// How many indicator values the query covers.
+    pub values: usize,
+    /// 1-based chunk number when the values were split over several queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk: Option<usize>,
+    /// Number of chunks when the values were split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<usize>,
+    /// SPL: the earliest time (`-7d@d`), also usable as the REST `earliest_time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<String>,
+    /// SPL: the latest time (`now`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+    /// KQL: the lookback timespan (`7d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookback: Option<String>,
+    /// Caveats a hunter should know (post-filters, inventories without time, lookups to upload …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The queries for one indicator type, per target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HuntGroup {
+    /// The indicator type.
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+    /// How many distinct values of this type are hunted (after exclusions).
+    pub values: usize,
+    /// One line on how to read the results for this type.
+    pub detection_guidance: String,
+    /// Splunk queries (the first is the primary one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spl: Vec<Query>,
+    /// Sentinel / Defender queries (the first is the primary one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kql: Vec<Query>,
+    /// Sigma rules, one per batch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sigma: Vec<Query>,
+    /// STIX 2.1 patterns, one per batch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stix: Vec<Query>,
+    /// Targets that have no template for this type, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<Unsupported>,
+}
+
+/// A target that cannot express a type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsupported {
+    /// The target.
+    pub target: Target,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything [`hunt`] produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hunt {
+    /// One group per indicator type, in [`IocKind::ALL`] order.
+    pub groups: Vec<HuntGroup>,
+    /// `ioc,type` CSV rows to upload as the Splunk lookup / Sentinel watchlist, when a batch exceeded the
+    /// inline limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup_csv: Option<String>,
+    /// Values dropped by `exclusions` or as duplicates, and types without any template.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Values of one type, normalised, deduplicated, validated.
+#[derive(Debug, Clone)]
+pub(crate) struct Batch {
+    pub(crate) kind: IocKind,
+    pub(crate) values: Vec<String>,
+}
+
+/// Normalises one value for `kind` (case folding where the type is case-insensitive) and rejects
+/// values no query can carry.
+pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Error> {
+    if let Some(c) = value.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(Error::new(
+            ErrorKind::ControlCharacter,
+            format!(
+                "value contains the control character U+{:04X}, which no query can carry safely",
+                c as u32
+            ),
+        )
+        .with_input(value));
+    }
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(invalid("empty indicator value").with_input(value));
+    }
+    Ok(match kind {
+        IocKind::Domain
+        | IocKind::Email
+        | IocKind::Md5
+        | IocKind::Sha1
+        | IocKind::Sha256
+        | IocKind::Sha512 => v.trim_end_matches('.').to_lowercase(),
+        IocKind::Ipv6 | IocKind::Cidr => v.to_ascii_lowercase(),
+        IocKind::Cve | IocKind::Attack | IocKind::Asn => v.to_ascii_uppercase(),
+        _ => v.to_owned(),
+    })
+}
+
+fn unsupported(kind: IocKind, target: Target) -> Option<String> {
+    let why = match (kind, target) {
+        (IocKind::Asn | IocKind::Btc, Target::Spl | Target::Kql | Target::Sigma) => {
+            "no SIEM table carries this type as a field: hunt for the related IPs, domains or addresses instead"
+        }
+        (IocKind::Unknown, _) => "not an indicator",
+        (IocKind::Email | IocKind::Cve | IocKind::Attack, Target::Sigma) => {
+            "Sigma has no standard log source for this type"
+        }
+        (IocKind::Cve | IocKind::Attack, Target::Stix) => {
+            "STIX patterns match cyber observables; CVEs and ATT&CK ids are SDOs (vulnerability, attack-pattern)"
+        }
+        (IocKind::Btc, Target::Stix) => {
+            "STIX 2.1 has no cryptocurrency-wallet observable in the core spec"
+        }
+        _ => return None,
+    };
+    Some(format!("{target} has no template for {kind}: {why}", target = target.as_str()))
+}
+
+/// The one-line detection guidance for a type.
+pub fn detection_guidance(kind: IocKind) -> &'static str {
+    match kind {
+        IocKind::Ipv4 | IocKind::Ipv6 => {
+            "Look for inbound and outbound connections, sign-ins and DNS answers involving the address; an allowed outbound session or a successful sign-in is the priority"
+        }
+        IocKind::Cidr => {
+            "Matches any address inside the network; expect more noise than a single IP and review hosts talking to it repeatedly"
+        }
+        IocKind::Domain => {
+            "Look for DNS resolutions, proxy/web requests and e-mail from the domain or its subdomains; a resolution followed by a connection confirms contact"
+        }
+        IocKind::Url => {
+            "Look for web/proxy requests, e-mail links and clicks to the URL; a click or an allowed request means a user reached it"
+        }
+        IocKind::Email => {
+            "Look for mail sent from or to the address and sign-ins by it; delivered messages and successful sign-ins need follow-up"
+        }
+        IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 | IocKind::Sha512 => {
+            "Look for the file executing, being written, loaded or attached; any process execution of the hash is a likely compromise"
+        }
+        IocKind::Cve => {
+            "Find hosts still vulnerable (inventory) and alerts or IDS signatures naming the CVE; exposed and alerting hosts come first"
+        }
+        IocKind::Attack => {
+            "Find alerts, incidents and risk events tagged with the technique or tactic; group by entity to spot chains"
+        }
+        IocKind::FilePath => "Look for the path being created, written or executed on endpoints",
+        IocKind::RegistryKey => {
+            "Look for the key being created or modified on endpoints (persistence, configuration)"
+        }
+        IocKind::Asn | IocKind::Btc | IocKind::Unknown => {
+            "No hunting template: pivot to related network indicators"
+        }
+    }
+}
+
+/// Renders the hunting queries for many indicators of mixed types: one group per type, one query per type,
+/// target and batch.
+///
+/// Fails on invalid options or on a value with a control character; types that a target cannot express
+/// are listed in [`HuntGroup::unsupported`] instead of failing.
+pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
+    opts.validate()?;
+    let mut notes = Vec::new();
+    let excluded: Vec<String> = opts.exclusions.iter().map(|e| e.trim().to_lowercase()).collect();
+    let mut batches: Vec<Batch> = Vec::new();
+    for ioc in iocs {
+        let v = normalize_value(ioc.kind, &ioc.value)?;
+        if excluded.iter().any(|e| *e == v.to_lowercase()) {
+            notes.push(format!("excluded {} `{v}`", ioc.kind));
+            continue;
+        }
+        match batches.iter_mut().find(|b| b.kind == ioc.kind) {
+            Some(b) => {
+                if !b.values.contains(&v) {
+                    b.values.push(v);
+                }
+            }
+            None => batches.push(Batch { kind: ioc.kind, values: vec![v] }),
+        }
+    }
+    batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
+    let mut csv_rows: Vec<(String, IocKind)> = Vec::new();
+    let mut groups = Vec::new();
+    for batch in &batches {
+        let mut group = HuntGroup {
+            kind: batch.kind,
+            values: batch.values.len(),
+            detection_guidance: detection_guidance(batch.kind).to_owned(),
+            spl: Vec::new(),
+            kql: Vec::new(),
+            sigma: Vec::new(),
+            stix: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        let mut needs_csv = false;
+        for &target in &opts.targets {
+            if let Some(reason) = unsupported(batch.kind, target) {
+                group.unsupported.push(Unsupported { target, reason });
+                continue;
+            }
+            let rendered = match target {
+                Target::Spl => {
+                    needs_csv |= batch.values.len() > opts.spl_inline_limit();
+                    spl::render(batch, opts)
+                }
+                Target::Kql => {
+                    needs_csv |= batch.values.len() > KQL_MAX_INLINE;
+                    kql::render(batch, opts)
+                }
+                Target::Sigma => sigma::render(batch, opts),
+                Target::Stix => stix::render(batch, opts),
+            };
+            match rendered {
+                Ok(qs) => match target {
+                    Target::Spl => group.spl = qs,
+                    Target::Kql => group.kql = qs,
+                    Target::Sigma => group.sigma = qs,
+                    Target::Stix => group.stix = qs,
+                },
+                Err(e) if e.kind == ErrorKind::UnsupportedType => {
+                    group.unsupported.push(Unsupported { target, reason: e.message });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if needs_csv {
+            csv_rows.extend(batch.values.iter().map(|v| (v.clone(), batch.kind)));
+        }
+        groups.push(group);
+    }
+    let lookup_csv = (!csv_rows.is_empty()).then(|| {
+        let mut s = String::from("ioc,type\n");
+        for (v, k) in &csv_rows {
+            s.push_str(&escape::csv_field(v));
+            s.push(',');
+            s.push_str(k.as_str());
+            s.push('\n');
+        }
+        s
+    });
+    Ok(Hunt { groups, lookup_csv, notes })
+}
+
+fn single(
+    kind: IocKind,
+    value: &str,
+    opts: &QueryOptions,
+    target: Target,
+) -> Result<String, Error> {
+    opts.validate()?;
+    if let Some(reason) = unsupported(kind, target) {
+        return Err(Error::new(ErrorKind::UnsupportedType, reason).with_input(value));
+    }
+    let batch = Batch { kind, values: vec![normalize_value(kind, value)?] };
+    let qs = match target {
+        Target::Spl => spl::render(&batch, opts)?,
+        Target::Kql => kql::render(&batch, opts)?,
+        Target::Sigma => sigma::render(&batch, opts)?,
+        Target::Stix => stix::render(&batch, opts)?,
+    };
+    qs.into_iter().next().map(|q| q.query).ok_or_else(|| {
+        Error::new(
+            ErrorKind::UnsupportedType,
+            format!("{} has no template for {kind}", target.as_str()),
+        )
+    })
+}
+
+/// The primary Splunk query for one indicator (the lookup package's `hunting.splunk_query`).
+pub fn spl_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<String, Error> {
+    single(kind, value, opts, Target::Spl)
+}
+
+/// The primary Sentinel query for one indicator (the lookup package's `hunting.kql_query`).
+pub fn kql_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<String, Error> {
+    single(kind, value, opts, Target::Kql)
+}
+
+/// The Sigma rule for one indicator.
+pub fn sigma_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<String, Error> {
+    single(kind, value, opts, Target::Sigma)
+}
+
+/// The STIX 2.1 pattern for one indicator.
+pub fn stix_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<String, Error> {
+    single(kind, value, opts, Target::Stix)
+}
+
+/// The Sentinel name of an ATT&CK tactic id (`TA0001` → `InitialAccess`), as stored in `SecurityAlert.Tactics`.
+///
+/// The single switch point for the ATT&CK catalogue: it moves to `crate::attack::tactic(id)` once that lands.
+pub(crate) fn tactic_sentinel_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "TA0043" => "Reconnaissance",
+        "TA0042" => "ResourceDevelopment",
+        "TA0001" => "InitialAccess",
+        "TA0002" => "Execution",
+        "TA0003" => "Persistence",
+        "TA0004" => "PrivilegeEscalation",
+        "TA0005" => "DefenseEvasion",
+        "TA0006" => "CredentialAccess",
+        "TA0007" => "Discovery",
+        "TA0008" => "LateralMovement",
+        "TA0009" => "Collection",
+        "TA0011" => "CommandAndControl",
+        "TA0010" => "Exfiltration",
+        "TA0040" => "Impact",
+        "TA0106" => "ImpairProcessControl",
+        "TA0107" => "InhibitResponseFunction",
+        _ => return None,
+    })
+}
+
+/// Splits ATT&CK ids into techniques (`T####[.###]`) and tactics (`TA####`); anything else is unsupported.
+pub(crate) fn split_attack(values: &[String]) -> Result<(Vec<String>, Vec<String>), Error> {
+    let mut techniques = Vec::new();
+    let mut tactics = Vec::new();
+    for v in values {
+        let b = v.as_bytes();
+        let digits = |s: &[u8]| s.len() == 4 && s.iter().all(u8::is_ascii_digit);
+        if b.len() == 6 && v.starts_with("TA") && digits(&b[2..]) {
+            tactics.push(v.clone());
+        } else if b.first() == Some(&b'T')
+            && (b.len() == 5 && digits(&b[1..])
+                || b.len() == 9
+                    && digits(&b[1..5])
+                    && b[5] == b'.'
+                    && b[6..].iter().all(u8::is_ascii_digit))
+        {
+            techniques.push(v.clone());
+        } else {
+            return Err(Error::new(
+                ErrorKind::UnsupportedType,
+                format!("ATT&CK id `{v}` is not a technique or tactic: only T####, T####.### and TA#### can be hunted"),
+            )
+            .with_input(v.clone()));
+        }
+    }
+    Ok((techniques, tactics))
+}
+
+/// IPv6 values in their RFC 5952 form and fully expanded (`2001:0db8:0000:…`), deduplicated.
+pub(crate) fn with_expanded_ipv6(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len() * 2);
+    for v in values {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+        if let Ok(ip) = v.parse::<std::net::Ipv6Addr>() {
+            let full =
+                ip.segments().iter().map(|s| format!("{s:04x}")).collect::<Vec<_>>().join(":");
+            let short = ip.to_string();
+            for f in [short, full] {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Chunks `values` for one query each.
+pub(crate) fn chunks(values: &[String], size: usize) -> Vec<&[String]> {
+    values.chunks(size.max(1)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookback_forms() {
+        let lb =
+            |s: &str| QueryOptions { lookback: s.into(), ..QueryOptions::default() }.lookback();
+        assert_eq!(lb("7d").map(Lookback::kql), Ok("7d".to_owned()));
+        assert_eq!(lb("24h").map(Lookback::spl_earliest), Ok("-24h@h".to_owned()));
+        assert_eq!(lb("2w").map(Lookback::kql), Ok("14d".to_owned()));
+        for bad in
+            ["", "7", "d", "0d", "-1d", "7y", "3651d", "1.5d", "7 d", "9999999999d", "7d;drop"]
+        {
+            assert_eq!(lb(bad).map_err(|e| e.kind), Err(ErrorKind::InvalidOption), "{bad}");
+        }
+    }
+
+    #[test]
+    fn options_validation() {
+        let o = QueryOptions { batch_size: 0, ..QueryOptions::default() };
+        assert_eq!(o.validate().map_err(|e| e.kind), Err(ErrorKind::InvalidOption));
+        let o = QueryOptions { batch_size: 129, ..QueryOptions::default() };
+        assert!(o.validate().is_err());
+        let o = QueryOptions { watchlist: "a'b".into(), ..QueryOptions::default() };
+        assert!(o.validate().is_err());
+        let o: QueryOptions =
+            serde_json::from_str(r#"{"lookback":"30d","kql_profile":"asim"}"#).unwrap();
+        assert_eq!(o.kql_profile, KqlProfile::Asim);
+        assert!(o.include_ti);
+        assert!(serde_json::from_str::<QueryOptions>(r#"{"lokback":"30d"}"#).is_err());
+    }
+
+    #[test]
+    fn control_characters_rejected() {
+        for v in ["a\nb", "evil.com\r", "x\u{0}", "\u{85}x", "a\u{2028}b", "tab\there"] {
+            let e = kql_for(IocKind::Url, v, &QueryOptions::default()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::ControlCharacter, "{v:?}");
+        }
+        let e = spl_for(IocKind::Domain, "  ", &QueryOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidOption);
+    }
+
+    #[test]
+    fn unsupported_types_are_errors_for_single_and_notes_for_hunt() {
+        let e =
+            spl_for(IocKind::Btc, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", &QueryOptions::default())
+                .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnsupportedType);
+        let e = kql_for(IocKind::Attack, "G0016", &QueryOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnsupportedType);
+        let h = hunt(&[HuntInput::new(IocKind::Cve, "cve-2021-44228")], &QueryOptions::default())
+            .unwrap();
+        let g = &h.groups[0];
+        assert!(!g.spl.is_empty() && !g.kql.is_empty());
+        assert!(g.unsupported.iter().any(|u| u.target == Target::Sigma));
+        assert!(g.kql[0].query.contains("\"CVE-2021-44228\""));
+    }
+
+    #[test]
+    fn tactic_names() {
+        assert_eq!(tactic_sentinel_name("TA0001"), Some("InitialAccess"));
+        assert_eq!(tactic_sentinel_name("TA0011"), Some("CommandAndControl"));
+        assert_eq!(tactic_sentinel_name("TA9999"), None);
+    }
+
+    #[test]
+    fn ipv6_expanded() {
+        let v = with_expanded_ipv6(&["2001:db8::1".to_owned()]);
+        assert_eq!(v, ["2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001"]);
+    }
+
+    #[test]
+    fn grouping_dedup_exclusions_and_batches() {
+        let mut iocs = vec![
+            HuntInput::new(IocKind::Domain, "Evil.Example"),
+            HuntInput::new(IocKind::Ipv4, "203.0.113.10"),
+            HuntInput::new(IocKind::Domain, "evil.example"),
+            HuntInput::new(IocKind::Domain, "mine.example"),
+        ];
+        let opts =
+            QueryOptions { exclusions: vec!["MINE.example".into()], ..QueryOptions::default() };
+        let h = hunt(&iocs, &opts).unwrap();
+        assert_eq!(
+            h.groups.iter().map(|g| (g.kind, g.values)).collect::<Vec<_>>(),
+            [(IocKind::Ipv4, 1), (IocKind::Domain, 1)]
+        );
+        assert_eq!(h.notes, ["excluded domain `mine.example`"]);
+        assert!(h.lookup_csv.is_none());
+        // 300 domains: SPL switches to the lookup, KQL splits into 3 chunks of <= 100 (batch_size).
+        iocs = (0..300).map(|i| HuntInput::new(IocKind::Domain, format!("d{i}.example"))).collect();
+        let h = hunt(&iocs, &QueryOptions::default()).unwrap();
+        let g = &h.groups[0];
+        assert!(
+            g.spl
+                .iter()
+                .any(|q| q.profile == "lookup" && q.query.contains("| lookup ioclens_iocs"))
+        );
+        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == "native").collect();
+        assert_eq!(native.len(), 3);
+        assert_eq!(native[2].chunk, Some(3));
+        assert!(native.iter().all(|q| q.values <= 100));
+        let csv = h.lookup_csv.unwrap();
+        assert!(csv.starts_with("ioc,type\nd0.example,domain\n"));
+        assert_eq!(csv.lines().count(), 301);
+    }
+}

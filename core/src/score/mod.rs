@@ -1,1 +1,567 @@
 //! Risk score, confidence, decay and remote-score merging (sans-I/O).
+//!
+//! [`score`] turns a classified value and its list evidence ([`crate::intel::evidence`]) into a 0–100
+//! [`Score`] whose `factors` explain every point. The rules are written down in `docs/scoring.md`; in short,
+//! list membership decides, the learned lexical prior only nudges (±[`LEXICAL_WEIGHT`]/2 points) and never
+//! raises confidence, and `reserved` values score 0.
+//!
+//! Integer points and `libm` keep the result identical on native and WebAssembly.
+use crate::intel::{self, Hit, Role};
+use crate::{Classified, IocKind};
+use serde::{Deserialize, Serialize};
+
+pub mod decay;
+pub mod lexical;
+pub mod remote;
+
+pub use decay::{Decay, DecayRule, decay};
+pub use lexical::LexicalPrior;
+pub use remote::{RemoteRequest, RemoteScore, RemoteStatus, merge, parse_response, remote_request};
+
+/// Full swing of the lexical prior in points: it adds `(p − 0.5) · LEXICAL_WEIGHT`, so ±15.
+pub const LEXICAL_WEIGHT: f64 = 30.0;
+
+/// Risk level: `info` < 20 ≤ `low` < 40 ≤ `medium` < 70 ≤ `high` < 90 ≤ `critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 0–19.
+    Info,
+    /// 20–39.
+    Low,
+    /// 40–69.
+    Medium,
+    /// 70–89.
+    High,
+    /// 90–100.
+    Critical,
+}
+
+impl Level {
+    /// The level of a 0–100 score.
+    pub fn of(score: u8) -> Level {
+        match score {
+            0..=19 => Level::Info,
+            20..=39 => Level::Low,
+            40..=69 => Level::Medium,
+            70..=89 => Level::High,
+            _ => Level::Critical,
+        }
+    }
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+
+    /// Parses a wire name (case-insensitive); `informational` and `none` are read as `info`.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "info" | "informational" | "none" => Level::Info,
+            "low" => Level::Low,
+            "medium" | "moderate" => Level::Medium,
+            "high" => Level::High,
+            "critical" => Level::Critical,
+            _ => return None,
+        })
+    }
+
+    /// A representative score for a level given without a number (the older flat remote shape).
+    pub fn midpoint(self) -> u8 {
+        match self {
+            Level::Info => 10,
+            Level::Low => 30,
+            Level::Medium => 55,
+            Level::High => 80,
+            Level::Critical => 95,
+        }
+    }
+}
+
+/// Confidence in the score, with the STIX 2.1 integers 15 / 50 / 85.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// STIX 15: no list evidence, or the lexical prior only.
+    Low,
+    /// STIX 50: one moderate source, or conflicting evidence.
+    Medium,
+    /// STIX 85: strong list evidence (reserved, benign hash, KEV, Maltrail, `IPsum` ≥ 3).
+    High,
+}
+
+impl Confidence {
+    /// STIX 2.1 `confidence` integer.
+    pub fn stix(self) -> u8 {
+        match self {
+            Confidence::Low => 15,
+            Confidence::Medium => 50,
+            Confidence::High => 85,
+        }
+    }
+    /// Parses `low` / `medium` / `high` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Confidence::Low,
+            "medium" => Confidence::Medium,
+            "high" => Confidence::High,
+            _ => return None,
+        })
+    }
+    fn down(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+/// What the evidence settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Special-purpose address or special-use name: never a valid external indicator (score 0).
+    Reserved,
+    /// A benign list settles it (empty-file hash, EICAR, public resolver, popular domain, sinkhole address).
+    Benign,
+    /// Strong malicious list evidence.
+    Malicious,
+    /// Nothing settles it. A hash in no list is not "safe".
+    Unknown,
+}
+
+/// Where the final score comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreSource {
+    /// Embedded lists and model only.
+    Local,
+    /// The local score merged with a remote scorer's answer.
+    Remote,
+}
+
+/// One piece of evidence that moved the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Stable machine name (`maltrail`, `ipsum`, `popular-domain`, `lexical-prior`, `base` …).
+    pub name: String,
+    /// The list, model or service it comes from (`maltrail:emotet`, `tranco10k`, `model:domain` …).
+    pub source: String,
+    /// Nominal points of this kind of evidence.
+    pub weight: i32,
+    /// Points it actually added (after caps); the contributions sum to the score before clamping to 0–100.
+    pub contribution: i32,
+    /// A human note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The risk score of one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0–100.
+    pub score: u8,
+    /// Level of `score`.
+    pub level: Level,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// STIX 2.1 confidence (15 / 50 / 85).
+    pub confidence_stix: u8,
+    /// What the evidence settles.
+    pub verdict: Verdict,
+    /// Every piece of evidence, in the order applied.
+    pub factors: Vec<Factor>,
+    /// Context tags (`scanner`, `vpn`, `shared-infrastructure`, `dynamic-dns`, `disposable-email` …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Decay of the evidence from the data snapshot date to `now`.
+    pub decay: Decay,
+    /// `local` or `remote`.
+    pub source: ScoreSource,
+    /// Status of the remote scorer (`disabled` when none was asked).
+    pub remote_status: RemoteStatus,
+    /// The local score (kept when a remote score is merged).
+    pub local_score: u8,
+    /// The remote score, when one was received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_score: Option<u8>,
+    /// Snapshot versions of the evidence.
+    pub data_version: String,
+    /// Date of the newest embedded snapshot (`YYYY-MM-DD`).
+    pub data_date: String,
+}
+
+/// Scoring options.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoreOptions {
+    /// Use the lexical prior for domains and URLs.
+    pub lexical: bool,
+    /// Date of the evidence for decay (Unix seconds); default: the embedded data snapshot date.
+    pub evidence_date: Option<i64>,
+}
+
+impl Default for ScoreOptions {
+    fn default() -> Self {
+        ScoreOptions { lexical: true, evidence_date: None }
+    }
+}
+
+/// A 0–100 score from a real number: rounded (`libm`, so native and WASM agree), clamped.
+#[expect(clippy::cast_sign_loss, reason = "clamped to 0–100 first")]
+pub(crate) fn to_score(x: f64) -> u8 {
+    let r = libm::round(x);
+    if r.is_nan() { 0 } else { r.clamp(0.0, 100.0) as u8 }
+}
+
+/// Base points by type before any evidence: the prior of "someone asked about it".
+fn base_points(kind: IocKind) -> i32 {
+    match kind {
+        IocKind::Ipv4
+        | IocKind::Ipv6
+        | IocKind::Cidr
+        | IocKind::Domain
+        | IocKind::Url
+        | IocKind::Email
+        | IocKind::Md5
+        | IocKind::Sha1
+        | IocKind::Sha256
+        | IocKind::Sha512 => 20,
+        IocKind::Cve => 30,
+        IocKind::Unknown => 0,
+        _ => 10,
+    }
+}
+
+/// `IPsum` points for `n` blocklists: 1 → 15, 2 → 30, 3 (the blocking threshold its authors suggest) → 60,
+/// +5 per further list up to 75.
+fn ipsum_points(n: u32) -> i32 {
+    match n {
+        0 => 0,
+        1 => 15,
+        2 => 30,
+        _ => 60 + 5 * (i32::try_from(n.min(6)).unwrap_or(6) - 3),
+    }
+}
+
+struct Builder {
+    factors: Vec<Factor>,
+    tags: Vec<String>,
+}
+
+impl Builder {
+    fn add(&mut self, name: &str, source: &str, points: i32, detail: Option<String>) {
+        self.factors.push(Factor {
+            name: name.into(),
+            source: source.into(),
+            weight: points,
+            contribution: points,
+            detail,
+        });
+    }
+    fn total(&self) -> i32 {
+        self.factors.iter().map(|f| f.contribution).sum()
+    }
+    /// Caps the running total at `cap` with a factor that says why.
+    fn cap(&mut self, name: &str, source: &str, cap: i32, detail: &str) {
+        let t = self.total();
+        if t > cap {
+            self.factors.push(Factor {
+                name: name.into(),
+                source: source.into(),
+                weight: cap - t,
+                contribution: cap - t,
+                detail: Some(detail.into()),
+            });
+        }
+    }
+    fn tag(&mut self, t: &str) {
+        if !self.tags.iter().any(|x| x == t) {
+            self.tags.push(t.into());
+        }
+    }
+}
+
+/// The lexical prior for a domain or URL value, when the type has one.
+pub fn lexical_prior(c: &Classified) -> Option<LexicalPrior> {
+    match c.kind {
+        IocKind::Domain => {
+            let (reg, suf) = c.facts.domain.as_ref().map_or((None, None), |d| {
+                (d.registrable.as_deref(), Some(d.public_suffix.as_str()))
+            });
+            Some(lexical::domain(&c.canonical, reg, suf))
+        }
+        IocKind::Url => {
+            let u = c.facts.url.as_ref()?;
+            let (reg, suf) = c.facts.domain.as_ref().map_or((None, None), |d| {
+                (d.registrable.as_deref(), Some(d.public_suffix.as_str()))
+            });
+            Some(lexical::url(&u.host, u.port.is_some(), &u.path, reg, suf))
+        }
+        _ => None,
+    }
+}
+
+/// Scores a classified value from its list evidence. `now` (Unix seconds) is only used for decay.
+pub fn score(c: &Classified, hits: &[Hit], opts: &ScoreOptions, now: i64) -> Score {
+    let mut b = Builder { factors: Vec::new(), tags: Vec::new() };
+    let (data_version, data_date) = intel::data_version();
+    let since = opts.evidence_date.unwrap_or(crate::generated::intel::DATA_DATE_UNIX);
+    let finish = |b: Builder, score: u8, confidence: Confidence, verdict: Verdict| {
+        let level = if verdict == Verdict::Reserved { Level::Info } else { Level::of(score) };
+        Score {
+            score,
+            level,
+            confidence,
+            confidence_stix: confidence.stix(),
+            verdict,
+            factors: b.factors,
+            tags: b.tags,
+            decay: decay(DecayRule::for_kind(c.kind), score, since, now),
+            source: ScoreSource::Local,
+            remote_status: RemoteStatus::Disabled,
+            local_score: score,
+            remote_score: None,
+            data_version: data_version.into(),
+            data_date: data_date.into(),
+        }
+    };
+
+    // 1. Reserved: special-purpose addresses and names (facts from the classifier, or a reserved list hit).
+    let facts_reserved = c.facts.ip.as_ref().is_some_and(|ip| ip.scope.is_reserved())
+        || c.facts.domain.as_ref().is_some_and(|d| d.reserved);
+    let tunnel = c.facts.ip.as_ref().is_some_and(|ip| !ip.scope.is_reserved());
+    let reserved_hit = hits.iter().find(|h| h.role == Role::Reserved);
+    if facts_reserved || (reserved_hit.is_some() && !tunnel) {
+        let source = reserved_hit.map_or("iana-special-purpose", |h| h.list.as_str());
+        b.add(
+            "reserved",
+            source,
+            0,
+            Some("special-purpose address or special-use name: not an external indicator".into()),
+        );
+        return finish(b, 0, Confidence::High, Verdict::Reserved);
+    }
+    if c.kind == IocKind::Unknown {
+        b.add("not-an-indicator", "classify", 0, c.reason.clone());
+        return finish(b, 0, Confidence::Low, Verdict::Unknown);
+    }
+
+    // 2. Benign hash lists settle it.
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Hashes) {
+        b.add("benign-hash", &h.list, 0, Some("listed as a known false-positive hash".into()));
+        return finish(b, 0, Confidence::High, Verdict::Benign);
+    }
+
+    b.add(
+        "base",
+        "type-prior",
+        base_points(c.kind),
+        Some(format!("prior for an unlisted {}", c.kind)),
+    );
+
+    // 3. Malicious evidence.
+    let mut strong = 0u32; // independent strong malicious sources
+    let mut moderate = false;
+    let mut exploited = false;
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Malware) {
+        let fam = h.family.as_deref().unwrap_or("unknown");
+        let category = intel::family(fam).map_or("malware", |f| f.category);
+        let pts = match category {
+            "malware" => 60,
+            "malicious" => 50,
+            _ => 25,
+        };
+        b.add("maltrail", &format!("maltrail:{fam}"), pts, h.detail.clone());
+        if pts >= 50 {
+            strong += 1;
+        } else {
+            moderate = true;
+        }
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Blocklist) {
+        let n = h.count.unwrap_or(1);
+        b.add("ipsum", "ipsum", ipsum_points(n), h.detail.clone());
+        if n >= 3 {
+            strong += 1;
+        } else {
+            moderate = true;
+        }
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Exploited) {
+        b.add("kev", &h.list, 50, h.detail.clone());
+        if h.detail.as_deref().is_some_and(|d| d.contains("ransomware")) {
+            b.add("kev-ransomware", &h.list, 10, Some("known ransomware campaign use".into()));
+        }
+        // Known exploitation is certain, but a vulnerability is not "malicious": verdict stays unknown.
+        exploited = true;
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::SuspiciousTld) {
+        b.add(
+            "suspicious-tld",
+            &h.list,
+            10,
+            Some(format!(".{} is flagged by Maltrail", h.matched)),
+        );
+    }
+    for h in hits.iter().filter(|h| h.role == Role::AbusableServices) {
+        if h.list == "dynamic-dns" {
+            b.add(
+                "dynamic-dns",
+                &h.list,
+                10,
+                Some(format!("subdomain of dynamic-DNS provider {}", h.matched)),
+            );
+            b.tag("dynamic-dns");
+        } else {
+            b.add(
+                "abusable-service",
+                &h.list,
+                0,
+                Some(format!("{} is a legitimate but abusable service", h.matched)),
+            );
+            b.tag(&h.list);
+        }
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Email && h.list == "disposable-email") {
+        b.add(
+            "disposable-email",
+            &h.list,
+            10,
+            Some(format!("{} is a disposable-mail domain", h.matched)),
+        );
+        b.tag("disposable-email");
+    }
+    if hits.iter().any(|h| h.role == Role::Email && h.list == "common-contact-emails") {
+        b.add(
+            "role-address",
+            "common-contact-emails",
+            0,
+            Some("generic role address (abuse@, security@ …)".into()),
+        );
+        b.tag("role-address");
+    }
+    let malicious = strong > 0;
+
+    // 4. Benign and context evidence.
+    let mut benign = false;
+    let mut confidence_floor = Confidence::Low;
+    let popular: Vec<&Hit> = hits.iter().filter(|h| h.role == Role::PopularDomains).collect();
+    if let Some(h) = popular.first() {
+        let others = popular.len() - 1;
+        let detail = Some(format!(
+            "{} is on {}{}",
+            h.matched,
+            h.list,
+            if others > 0 {
+                format!(" and {others} more popular-domain list(s)")
+            } else {
+                String::new()
+            }
+        ));
+        if c.kind == IocKind::Url {
+            b.add("popular-host", &h.list, -10, detail);
+        } else {
+            b.add("popular-domain", &h.list, -45, detail);
+            benign = !malicious;
+            confidence_floor = Confidence::Medium;
+        }
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::DnsResolvers) {
+        b.add("public-resolver", &h.list, -40, Some("public DNS resolver".into()));
+        benign = !malicious;
+        confidence_floor = Confidence::Medium;
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Sinkholes) {
+        if c.kind.is_ip() {
+            b.add(
+                "sinkhole",
+                &h.list,
+                0,
+                Some("sinkhole address: the IP itself is not malicious".into()),
+            );
+            b.cap("sinkhole-cap", &h.list, 10, "a sinkhole address scores at most 10");
+            benign = true;
+            confidence_floor = Confidence::Medium;
+        } else {
+            b.add(
+                "parking-ns",
+                &h.list,
+                -10,
+                Some(format!("{} is a parking name server", h.matched)),
+            );
+        }
+        b.tag("sinkhole");
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::Scanners) {
+        b.add(
+            "scanner",
+            &h.list,
+            0,
+            Some("known Internet-wide research scanner: noisy, low risk".into()),
+        );
+        b.cap("scanner-cap", &h.list, 30, "a known research scanner scores at most 30");
+        b.tag("scanner");
+        confidence_floor = Confidence::Medium;
+    }
+    let shared = hits.iter().find(|h| h.role == Role::ProviderIpRanges);
+    if let Some(h) = shared {
+        b.add(
+            "shared-infrastructure",
+            &h.list,
+            -5,
+            Some(format!("inside {} ranges: shared infrastructure", h.list)),
+        );
+        b.tag("shared-infrastructure");
+    }
+    if let Some(h) = hits.iter().find(|h| h.role == Role::VpnRanges) {
+        b.add("vpn", &h.list, 0, Some("commercial VPN egress range".into()));
+        b.tag("vpn");
+    }
+
+    // 5. The weak lexical prior (domains and URLs). It never changes confidence or verdict.
+    if opts.lexical
+        && let Some(p) = lexical_prior(c)
+    {
+        let pts = libm::round((p.probability - 0.5) * LEXICAL_WEIGHT) as i32;
+        b.add(
+            "lexical-prior",
+            &format!("model:{}", p.model),
+            pts,
+            Some(format!("learned lexical model: p = {:.3} (weak prior)", p.probability)),
+        );
+    }
+
+    let score = u8::try_from(b.total().clamp(0, 100)).unwrap_or(0);
+    let mut confidence = if strong > 0 || exploited {
+        Confidence::High
+    } else if moderate {
+        Confidence::Medium
+    } else {
+        confidence_floor
+    };
+    // Conflicting evidence (a malicious list and a benign list) is at most medium.
+    if malicious && (!popular.is_empty() || hits.iter().any(|h| h.role == Role::DnsResolvers)) {
+        confidence = confidence.min(Confidence::Medium);
+    }
+    if shared.is_some() {
+        confidence = confidence.down();
+    }
+    let verdict = if malicious {
+        Verdict::Malicious
+    } else if benign {
+        Verdict::Benign
+    } else {
+        Verdict::Unknown
+    };
+    finish(b, score, confidence, verdict)
+}
+
+#[cfg(test)]
+mod tests;

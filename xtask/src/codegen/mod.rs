@@ -9,6 +9,7 @@ mod attack;
 mod dns;
 mod intel;
 mod ml;
+mod ts;
 
 /// One generated file: path relative to the project root, and its contents.
 pub(crate) struct Output {
@@ -30,6 +31,7 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
     outputs.extend(attack::generate(root)?);
     outputs.extend(intel::generate(root)?);
     outputs.extend(ml::generate(root)?);
+    outputs.extend(ts::generate(root)?);
     let mut stale = Vec::new();
     for out in outputs {
         let path = root.join(&out.path);
@@ -46,6 +48,19 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
             std::fs::write(&path, &out.contents)
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", out.path);
+        }
+    }
+    for blob in intel::blobs(root)? {
+        let path = root.join(&blob.path);
+        if std::fs::read(&path).unwrap_or_default() == blob.bytes {
+            continue;
+        }
+        if check {
+            stale.push(blob.path);
+        } else {
+            std::fs::write(&path, &blob.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {}", blob.path);
         }
     }
     if !stale.is_empty() {

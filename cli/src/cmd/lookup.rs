@@ -1,0 +1,284 @@
+//! `ioclens lookup VALUE… [--format json|table] [--remote URL] [--lookback 7d]`: the enrichment card.
+//!
+//! With `--remote URL` the CLI is the host of the sans-I/O remote scorer: the core builds the request, the
+//! CLI sends it (key from `IOCLENS_API_KEY`, as `Authorization: Bearer`), and the core merges the answer.
+//! Any failure is fail-open: the local result stands and `remote_status` says why.
+use anyhow::{Result, bail};
+use ioclens_core::score::{self, RemoteScore, RemoteStatus};
+use ioclens_core::{IocKind, LookupOptions, LookupResponse};
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LookupFormat {
+    /// One JSON array of lookup packages.
+    Json,
+    /// One JSON package per line.
+    Jsonl,
+    /// A readable card per value.
+    Table,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Values to look up; reads one per line from stdin when none are given.
+    values: Vec<String>,
+    /// Force a type (a mismatch is reported as a diagnostic).
+    #[arg(long = "type", value_name = "TYPE")]
+    kind: Option<String>,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    format: Option<LookupFormat>,
+    /// Remote scorer base URL (`GET {URL}/api/v1/lookup`); the key comes from `IOCLENS_API_KEY`.
+    #[arg(long, value_name = "URL")]
+    remote: Option<String>,
+    /// Remote timeout in seconds.
+    #[arg(long, default_value_t = 5)]
+    timeout: u64,
+    /// Hunting-query lookback (`30m`, `24h`, `7d`, `2w`).
+    #[arg(long, default_value = "7d")]
+    lookback: String,
+    /// Evaluate decay at this time (Unix seconds) instead of now (reproducible output).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<i64>,
+    /// Skip the hunting queries.
+    #[arg(long)]
+    no_queries: bool,
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI is the host: it reads the clock and passes `now` in"
+)]
+fn clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI is the host: it reads the API key from the environment"
+)]
+fn api_key() -> Option<String> {
+    std::env::var("IOCLENS_API_KEY").ok().filter(|k| !k.trim().is_empty())
+}
+
+/// Sends the request the core built and parses the answer; every failure becomes a status (fail-open).
+fn remote_score(
+    base: &str,
+    key: Option<&str>,
+    resp: &LookupResponse,
+    timeout: Duration,
+) -> RemoteScore {
+    let Some(req) = score::remote_request(&resp.ioc_value, resp.ioc_type) else {
+        return RemoteScore::failed(
+            RemoteStatus::Error,
+            "value cannot be sent to the remote scorer",
+        );
+    };
+    let Some(key) = key else {
+        return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
+    };
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build();
+    let agent: ureq::Agent = config.into();
+    let url = format!("{}{}", base.trim_end_matches('/'), req.path);
+    let mut call = agent.get(&url);
+    for (k, v) in &req.query {
+        call = call.query(k, v);
+    }
+    for (k, v) in &req.headers {
+        call = call.header(k, v);
+    }
+    call = call.header("Authorization", &format!("Bearer {key}"));
+    match call.call() {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            match r.body_mut().with_config().limit(4 * 1024 * 1024).read_to_string() {
+                Ok(body) => score::parse_response(status, &body),
+                Err(e) => failed_from(&e),
+            }
+        }
+        Err(e) => failed_from(&e),
+    }
+}
+
+fn failed_from(e: &ureq::Error) -> RemoteScore {
+    match e {
+        ureq::Error::Timeout(_) => RemoteScore::failed(RemoteStatus::Timeout, &e.to_string()),
+        _ => RemoteScore::failed(RemoteStatus::Error, &e.to_string()),
+    }
+}
+
+pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    let kind = match &args.kind {
+        None => None,
+        Some(k) => match IocKind::parse(k) {
+            Some(k) => Some(k),
+            None => bail!("unknown type `{k}` (try ipv4, domain, url, md5 …)"),
+        },
+    };
+    let mut opts = LookupOptions { kind, hunting: !args.no_queries, ..LookupOptions::default() };
+    opts.query.lookback.clone_from(&args.lookback);
+    let values: Vec<String> = if args.values.is_empty() {
+        io::stdin()
+            .lock()
+            .lines()
+            .collect::<io::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        args.values.clone()
+    };
+    let now = args.now.unwrap_or_else(clock);
+    let key = api_key();
+    let mut results = Vec::with_capacity(values.len());
+    for v in &values {
+        let mut r = ioclens_core::lookup(v, &opts, now);
+        if let Some(base) = &args.remote {
+            let remote = remote_score(base, key.as_deref(), &r, Duration::from_secs(args.timeout));
+            if remote.status != RemoteStatus::Ok
+                && let Some(m) = &remote.message
+            {
+                let _ = writeln!(
+                    io::stderr(),
+                    "ioclens: remote scorer {}: {m}",
+                    status_name(remote.status)
+                );
+            }
+            ioclens_core::apply_remote(&mut r, &remote);
+        }
+        results.push(r);
+    }
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        LookupFormat::Table
+    } else {
+        LookupFormat::Jsonl
+    });
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        LookupFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        LookupFormat::Jsonl => {
+            for r in &results {
+                serde_json::to_writer(&mut out, r)?;
+                writeln!(out)?;
+            }
+        }
+        LookupFormat::Table => {
+            for (i, r) in results.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                card(&mut out, r)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_name(s: RemoteStatus) -> &'static str {
+    match s {
+        RemoteStatus::Ok => "ok",
+        RemoteStatus::Disabled => "disabled",
+        RemoteStatus::Timeout => "timeout",
+        RemoteStatus::RateLimited => "rate_limited",
+        RemoteStatus::Error => "error",
+    }
+}
+
+fn json_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A 20-cell bar for a 0–100 score.
+fn bar(score: u8) -> String {
+    let filled = usize::from(score.div_ceil(5));
+    format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled.min(20)))
+}
+
+fn card(out: &mut impl Write, r: &LookupResponse) -> io::Result<()> {
+    let s = &r.score;
+    let defanged = if r.classification.defanged { ", defanged input" } else { "" };
+    writeln!(out, "{}  ({}{defanged})", r.ioc_value, r.ioc_type)?;
+    writeln!(
+        out,
+        "  risk        {} {:>3}/100 {}   confidence {} (STIX {})   verdict {}",
+        bar(r.risk.score),
+        r.risk.score,
+        r.risk.level.as_str(),
+        json_name(&r.confidence),
+        s.confidence_stix,
+        json_name(&s.verdict)
+    )?;
+    if let Some(reason) = &r.classification.reason {
+        writeln!(out, "  note        {reason}")?;
+    }
+    let mut first = true;
+    for f in &s.factors {
+        let label = if first { "factors" } else { "" };
+        first = false;
+        writeln!(
+            out,
+            "  {label:<11} {:>+4}  {:<22} {:<26} {}",
+            f.contribution,
+            f.name,
+            f.source,
+            f.detail.as_deref().unwrap_or("")
+        )?;
+    }
+    if !r.tags.is_empty() {
+        writeln!(out, "  tags        {}", r.tags.join(", "))?;
+    }
+    if let Some(m) = &r.malware {
+        let ids: Vec<&str> =
+            m.attack_software.iter().chain(&m.attack_groups).map(String::as_str).collect();
+        writeln!(out, "  malware     {} ({}) {}", m.family, m.category, ids.join(" "))?;
+    }
+    let mut first = true;
+    for t in &r.mitre_techniques {
+        let label = if first { "techniques" } else { "" };
+        first = false;
+        writeln!(out, "  {label:<11} {:<10} {}  {}", t.id, t.name, t.reason)?;
+    }
+    writeln!(
+        out,
+        "  decay       {} now (lifetime {} d, valid until {})",
+        s.decay.score_now,
+        s.decay.rule.lifetime_days,
+        s.decay.valid_until.map_or_else(|| "-".to_owned(), |v| v.to_string())
+    )?;
+    if s.remote_status != RemoteStatus::Disabled {
+        writeln!(
+            out,
+            "  remote      {} (local {}, remote {})",
+            status_name(s.remote_status),
+            s.local_score,
+            s.remote_score.map_or_else(|| "-".to_owned(), |v| v.to_string())
+        )?;
+    }
+    if !r.hunting.splunk_query.is_empty() {
+        writeln!(
+            out,
+            "  splunk      {}",
+            r.hunting.splunk_query.replace('\n', "\n              ")
+        )?;
+    }
+    if !r.hunting.kql_query.is_empty() {
+        writeln!(out, "  kql         {}", r.hunting.kql_query.replace('\n', "\n              "))?;
+    }
+    writeln!(out, "  guidance    {}", r.hunting.detection_guidance)?;
+    for d in &r.diagnostics {
+        writeln!(out, "  diagnostic  {}: {}", d.code, d.message)?;
+    }
+    writeln!(out, "  data        {} ({})", s.data_version, s.data_date)
+}

@@ -1,0 +1,383 @@
+//! `lookup`: the whole enrichment package for one value — classification, list evidence, risk score,
+//! ATT&CK techniques and hunting queries — in the field names SOC Defenders' `GET /api/v1/lookup` uses
+//! (`ioc_value`, `ioc_type`, `risk{score, level}`, `confidence`, `mitre_techniques`,
+//! `hunting{splunk_query, kql_query, detection_guidance}`), with ioclens' own fields beside them.
+//!
+//! Pure: `now` is an input and nothing is read or sent. For a remote score, build the request with
+//! [`crate::score::remote_request`], send it, then [`apply_remote`] the answer.
+use crate::attack::{MapContext, TechniqueMapping};
+use crate::intel::{self, DataVersion, Hit, Role};
+use crate::query::{self, QueryOptions};
+use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
+use crate::{Classified, Diagnostic, IocKind};
+use serde::{Deserialize, Serialize};
+
+/// Options for [`lookup`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LookupOptions {
+    /// Force the type (`classify_as`); `None` detects it.
+    #[serde(rename = "type")]
+    pub kind: Option<IocKind>,
+    /// Hunting-query options (lookback, profiles …).
+    pub query: QueryOptions,
+    /// Scoring options.
+    pub score: ScoreOptions,
+    /// Render the hunting queries (the most expensive part; off for bulk scoring).
+    pub hunting: bool,
+}
+
+impl Default for LookupOptions {
+    fn default() -> Self {
+        LookupOptions {
+            kind: None,
+            query: QueryOptions::default(),
+            score: ScoreOptions::default(),
+            hunting: true,
+        }
+    }
+}
+
+/// `risk{score, level}` as SOC Defenders names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    /// 0–100.
+    pub score: u8,
+    /// `info` / `low` / `medium` / `high` / `critical`.
+    pub level: Level,
+}
+
+/// One ATT&CK technique the value points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechniqueRef {
+    /// `T1071.001`.
+    pub id: String,
+    /// Technique name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Why it applies (mapping rule or evidence).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+/// `hunting{…}` as SOC Defenders names it; our queries are time-bounded and validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hunting {
+    /// The primary Splunk SPL query (empty when the type has no SPL template; see `diagnostics`).
+    pub splunk_query: String,
+    /// The primary Sentinel KQL query.
+    pub kql_query: String,
+    /// One line on what to look for.
+    pub detection_guidance: String,
+}
+
+/// The Maltrail family behind a hit, with its ATT&CK software and group ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Malware {
+    /// Trail name.
+    pub family: String,
+    /// `malware`, `malicious` or `suspicious`.
+    pub category: String,
+    /// ATT&CK software ids (`S0367`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attack_software: Vec<String>,
+    /// ATT&CK group ids (`G0032`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attack_groups: Vec<String>,
+}
+
+/// The enrichment package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookupResponse {
+    /// The canonical value (the input as given when it is not an indicator).
+    pub ioc_value: String,
+    /// The type's wire name (`ipv4`, `domain`, `sha256`, `attack` …).
+    pub ioc_type: IocKind,
+    /// Some list or the remote service knows the value (not found is not safe).
+    pub found: bool,
+    /// Score and level.
+    pub risk: Risk,
+    /// `low` / `medium` / `high`.
+    pub confidence: Confidence,
+    /// Techniques the value points to.
+    pub mitre_techniques: Vec<TechniqueRef>,
+    /// The two primary hunting queries and guidance.
+    pub hunting: Hunting,
+    /// Maltrail family name, when a malware trail lists the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub malware_family: Option<String>,
+    /// Context tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// ioclens: the full classification (input, defanged, facts).
+    pub classification: Classified,
+    /// ioclens: the full score (verdict, factors, decay, remote status, both scores).
+    pub score: Score,
+    /// ioclens: every warninglist and intel hit, each naming its list.
+    pub hits: Vec<Hit>,
+    /// ioclens: the malware family details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub malware: Option<Malware>,
+    /// ioclens: the full ATT&CK mapping (tactics, confidence, source, reason per technique).
+    pub attack: Vec<TechniqueMapping>,
+    /// ioclens: versions of the embedded data.
+    pub data_versions: Vec<DataVersion>,
+    /// ioclens: crate version.
+    pub version: String,
+    /// ioclens: notes (forced type mismatch, no query template for the type …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn diag(code: &str, message: String) -> Diagnostic {
+    Diagnostic { code: code.into(), message, span: None }
+}
+
+/// Evidence for a classified value, plus the registrable domain's exact entry on popular lists (a
+/// `string`-type top list holds `microsoft.com`, which should vouch for `avd.microsoft.com` as a domain).
+pub fn evidence(c: &Classified) -> Vec<Hit> {
+    let mut hits = intel::evidence(c);
+    if c.kind == IocKind::Domain
+        && let Some(reg) = c.facts.domain.as_ref().and_then(|d| d.registrable.as_deref())
+        && reg != c.canonical
+        && !hits.iter().any(|h| h.role == Role::PopularDomains)
+    {
+        hits.extend(intel::name_hits(Role::PopularDomains, reg));
+    }
+    hits
+}
+
+/// Looks one value up. Never fails: problems become `diagnostics` and an `unknown` type.
+pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
+    let mut diagnostics = Vec::new();
+    let c = match opts.kind {
+        None => crate::classify(value),
+        Some(kind) => match crate::classify_as(value, kind) {
+            Ok(c) => c,
+            Err(e) => {
+                diagnostics.push(diag("type-mismatch", e.to_string()));
+                crate::classify(value)
+            }
+        },
+    };
+    let hits = evidence(&c);
+    let score = score::score(&c, &hits, &opts.score, now);
+    let malware =
+        hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.as_deref()).map(
+            |name| {
+                let f = intel::family(name);
+                Malware {
+                    family: name.to_owned(),
+                    category: f.map_or("malware", |f| f.category).to_owned(),
+                    attack_software: f
+                        .map(|f| f.software.iter().map(|s| (*s).to_owned()).collect())
+                        .unwrap_or_default(),
+                    attack_groups: f
+                        .map(|f| f.groups.iter().map(|s| (*s).to_owned()).collect())
+                        .unwrap_or_default(),
+                }
+            },
+        );
+    let attack = crate::attack::map(&c, &map_context(&c, &hits));
+    let mitre_techniques = attack
+        .iter()
+        .map(|t| TechniqueRef { id: t.id.clone(), name: t.name.clone(), reason: t.reason.clone() })
+        .collect();
+    let hunting = if opts.hunting
+        && c.kind != IocKind::Unknown
+        && score.verdict != score::Verdict::Reserved
+    {
+        hunting(&c, &opts.query, &mut diagnostics)
+    } else {
+        Hunting {
+            splunk_query: String::new(),
+            kql_query: String::new(),
+            detection_guidance: query::detection_guidance(c.kind).to_owned(),
+        }
+    };
+    let found = hits.iter().any(|h| !matches!(h.role, Role::SuspiciousTld));
+    LookupResponse {
+        ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
+        ioc_type: c.kind,
+        found,
+        risk: Risk { score: score.score, level: score.level },
+        confidence: score.confidence,
+        mitre_techniques,
+        hunting,
+        malware_family: malware.as_ref().map(|m| m.family.clone()),
+        tags: score.tags.clone(),
+        classification: c,
+        score,
+        hits,
+        malware,
+        attack,
+        data_versions: intel::data_versions(),
+        version: crate::VERSION.to_owned(),
+        diagnostics,
+    }
+}
+
+/// Merges a remote answer into a lookup (fail-open; rules in [`crate::score::remote`]).
+pub fn apply_remote(resp: &mut LookupResponse, remote: &RemoteScore) {
+    resp.score = score::merge(&resp.score, remote);
+    resp.risk = Risk { score: resp.score.score, level: resp.score.level };
+    resp.confidence = resp.score.confidence;
+    if remote.status == score::RemoteStatus::Ok && resp.score.verdict != score::Verdict::Reserved {
+        resp.found |= remote.found.unwrap_or(remote.score.is_some());
+        for t in &remote.mitre_techniques {
+            if !resp.mitre_techniques.iter().any(|m| &m.id == t) {
+                resp.mitre_techniques.push(TechniqueRef {
+                    id: t.clone(),
+                    name: String::new(),
+                    reason: "remote".into(),
+                });
+            }
+        }
+        if resp.malware_family.is_none() {
+            resp.malware_family.clone_from(&remote.malware_family);
+        }
+    }
+}
+
+fn hunting(c: &Classified, opts: &QueryOptions, diagnostics: &mut Vec<Diagnostic>) -> Hunting {
+    let mut one = |r: Result<String, crate::Error>, dialect: &str| match r {
+        Ok(q) => q,
+        Err(e) => {
+            diagnostics.push(diag(&format!("no-{dialect}-query"), e.to_string()));
+            String::new()
+        }
+    };
+    Hunting {
+        splunk_query: one(query::spl_for(c.kind, &c.canonical, opts), "spl"),
+        kql_query: one(query::kql_for(c.kind, &c.canonical, opts), "kql"),
+        detection_guidance: query::detection_guidance(c.kind).to_owned(),
+    }
+}
+
+/// The ATT&CK mapping context our evidence supports: VPN range, the Maltrail family (for hashes, domains,
+/// IPs), DGA when that family is a DGA family, and the URL's port. Tor and e-mail context are not known
+/// from one value.
+pub fn map_context(c: &Classified, hits: &[Hit]) -> MapContext {
+    let family = hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.clone());
+    MapContext {
+        vpn: hits.iter().any(|h| h.role == Role::VpnRanges),
+        dga: family.as_deref().is_some_and(intel::is_dga_family),
+        family,
+        port: c.facts.url.as_ref().and_then(|u| u.port),
+        ..MapContext::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_790_000_000;
+
+    fn check(value: &str) -> LookupResponse {
+        lookup(value, &LookupOptions::default(), NOW)
+    }
+
+    #[test]
+    fn defanged_domain_on_maltrail() {
+        let r = check("booklng[.]biz");
+        assert_eq!(r.ioc_type, IocKind::Domain);
+        assert_eq!(r.ioc_value, "booklng.biz");
+        assert!(r.classification.defanged);
+        assert!(r.found);
+        assert_eq!(r.malware_family.as_deref(), Some("0debug"));
+        assert_eq!(r.score.verdict, score::Verdict::Malicious);
+        assert!(r.hunting.splunk_query.contains("booklng.biz"), "{}", r.hunting.splunk_query);
+        assert!(r.hunting.kql_query.contains("booklng.biz"), "{}", r.hunting.kql_query);
+        assert!(!r.hunting.detection_guidance.is_empty());
+    }
+
+    #[test]
+    fn maltrail_family_feeds_the_attack_mapping() {
+        // `91.215.85.22:443 ip_port 0ktapus` in Maltrail: the family is reported and passed to the mapping,
+        // which must return techniques, each with a reason.
+        let r = check("91.215.85.22");
+        assert_eq!(r.malware_family.as_deref(), Some("0ktapus"));
+        assert!(!r.mitre_techniques.is_empty());
+        assert!(r.mitre_techniques.iter().all(|t| !t.reason.is_empty()));
+        assert_eq!(r.mitre_techniques.len(), r.attack.len());
+    }
+
+    #[test]
+    fn dga_family_sets_dga_context() {
+        let hits = vec![Hit {
+            role: Role::Malware,
+            list: "maltrail".into(),
+            matched: "x.com".into(),
+            detail: None,
+            count: None,
+            family: Some("necurs".into()),
+        }];
+        let c = crate::classify("abcdefgh.com");
+        let ctx = map_context(&c, &hits);
+        assert!(ctx.dga);
+        assert_eq!(ctx.family.as_deref(), Some("necurs"));
+        let m = crate::attack::map(&c, &ctx);
+        assert!(m.iter().any(|t| t.id == "T1568.002"), "{m:?}");
+    }
+
+    #[test]
+    fn private_ip_is_reserved_without_queries() {
+        let r = check("10.0.0.5");
+        assert_eq!(r.risk, Risk { score: 0, level: Level::Info });
+        assert_eq!(r.score.verdict, score::Verdict::Reserved);
+        assert!(r.hunting.splunk_query.is_empty());
+    }
+
+    #[test]
+    fn subdomain_of_popular_registrable_is_benign() {
+        // tranco10k (hostname) lists microsoft.com.
+        let r = check("avd.microsoft.com");
+        assert_eq!(r.score.verdict, score::Verdict::Benign, "{:?}", r.hits);
+    }
+
+    #[test]
+    fn not_an_indicator() {
+        let r = check("hello world");
+        assert_eq!(r.ioc_type, IocKind::Unknown);
+        assert_eq!(r.risk.score, 0);
+        assert!(!r.found);
+    }
+
+    #[test]
+    fn forced_type_mismatch_is_a_diagnostic() {
+        let opts = LookupOptions { kind: Some(IocKind::Md5), ..LookupOptions::default() };
+        let r = lookup("8.8.8.8", &opts, NOW);
+        assert!(r.diagnostics.iter().any(|d| d.code == "type-mismatch"));
+        assert_eq!(r.ioc_type, IocKind::Ipv4);
+    }
+
+    #[test]
+    fn wire_names_mirror_soc_defenders() {
+        let v = serde_json::to_value(check("8.8.8.8")).unwrap_or_default();
+        for key in
+            ["ioc_value", "ioc_type", "risk", "confidence", "mitre_techniques", "hunting", "found"]
+        {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert!(v.pointer("/risk/score").is_some() && v.pointer("/risk/level").is_some());
+        assert!(v.pointer("/hunting/splunk_query").is_some());
+        assert!(v.pointer("/hunting/kql_query").is_some());
+        assert!(v.pointer("/hunting/detection_guidance").is_some());
+        assert_eq!(v.pointer("/ioc_type").and_then(serde_json::Value::as_str), Some("ipv4"));
+    }
+
+    #[test]
+    fn remote_merge_through_lookup() {
+        let mut r = check("45.10.20.30");
+        let remote = score::parse_response(
+            200,
+            r#"{"meta": {}, "data": {"found": true, "risk": {"score": 91, "level": "critical"}, "confidence": "high", "mitre_techniques": ["T1071"]}}"#,
+        );
+        apply_remote(&mut r, &remote);
+        assert_eq!(r.risk.score, 91);
+        assert!(r.found);
+        assert!(r.mitre_techniques.iter().any(|t| t.id == "T1071"));
+        assert_eq!(r.score.remote_status, score::RemoteStatus::Ok);
+    }
+}

@@ -1,0 +1,847 @@
+//! Sentinel / Defender KQL templates (QUERIES.md §2.3–2.5, §5.3): a `union isfuzzy=true` over native tables
+//! with a common projection, ASIM variants, a Defender XDR variant and the threat-intel presence query.
+use super::escape::{kql_dynamic, kql_str};
+use super::spl::{registry_tail, strip_scheme};
+use super::{
+    Batch, KQL_MAX_INLINE, KqlProfile, Query, QueryOptions, Target, chunks, split_attack,
+    tactic_sentinel_name, with_expanded_ipv6,
+};
+use crate::{Error, ErrorKind, IocKind};
+
+/// How a column is compared with the `iocs` list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// `in` for IPv4, `in~` otherwise (IPv6 hex case varies); CIDR: `ipv4/ipv6_is_in_any_range`.
+    Eq,
+    /// `in~`: case-insensitive exact.
+    Ci,
+    /// `has_any`: whole terms (free text, lists, URLs, a port after an IP).
+    Has,
+}
+
+/// One `union` leg over a native table.
+#[derive(Clone, Copy)]
+struct Leg {
+    table: &'static str,
+    /// Columns OR-ed together.
+    preds: &'static [(&'static str, Op)],
+    /// Steps between the filter and the projection (`| summarize arg_max(...) by ...`).
+    post: &'static str,
+    /// The projection after `TimeGenerated, SourceTable="…"`.
+    project: &'static str,
+    /// False for inventories (no time filter).
+    timed: bool,
+}
+
+const fn leg(
+    table: &'static str,
+    preds: &'static [(&'static str, Op)],
+    project: &'static str,
+) -> Leg {
+    Leg { table, preds, post: "", project, timed: true }
+}
+
+const SIGNIN: &str = "SrcIp=IPAddress, DstIp=\"\", Host=AppDisplayName, Account=UserPrincipalName, Detail=strcat(\"ResultType=\", ResultType)";
+
+const IP_LEGS: &[Leg] = &[
+    leg(
+        "CommonSecurityLog",
+        &[("SourceIP", Op::Eq), ("DestinationIP", Op::Eq)],
+        "SrcIp=SourceIP, DstIp=DestinationIP, Host=DeviceName, Account=SourceUserName, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", DeviceAction)",
+    ),
+    leg(
+        "DeviceNetworkEvents",
+        &[("RemoteIP", Op::Eq), ("LocalIP", Op::Eq)],
+        "SrcIp=LocalIP, DstIp=RemoteIP, Host=DeviceName, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", InitiatingProcessFileName, \" \", RemoteUrl)",
+    ),
+    leg("SigninLogs", &[("IPAddress", Op::Eq)], SIGNIN),
+    leg("AADNonInteractiveUserSignInLogs", &[("IPAddress", Op::Eq)], SIGNIN),
+    leg(
+        "AzureActivity",
+        &[("CallerIpAddress", Op::Eq)],
+        "SrcIp=CallerIpAddress, DstIp=\"\", Host=ResourceProviderValue, Account=Caller, Detail=OperationNameValue",
+    ),
+    leg(
+        "OfficeActivity",
+        &[("ClientIP", Op::Has)],
+        "SrcIp=ClientIP, DstIp=\"\", Host=OfficeWorkload, Account=UserId, Detail=Operation",
+    ),
+    leg(
+        "AWSCloudTrail",
+        &[("SourceIpAddress", Op::Eq)],
+        "SrcIp=SourceIpAddress, DstIp=\"\", Host=EventSource, Account=UserIdentityArn, Detail=EventName",
+    ),
+    leg(
+        "W3CIISLog",
+        &[("cIP", Op::Eq)],
+        "SrcIp=cIP, DstIp=sIP, Host=Computer, Account=csUserName, Detail=strcat(csMethod, \" \", csUriStem)",
+    ),
+    leg(
+        "VMConnection",
+        &[("SourceIp", Op::Eq), ("DestinationIp", Op::Eq)],
+        "SrcIp=SourceIp, DstIp=DestinationIp, Host=Computer, Account=\"\", Detail=ProcessName",
+    ),
+    leg(
+        "AZFWNetworkRule",
+        &[("SourceIp", Op::Eq), ("DestinationIp", Op::Eq)],
+        "SrcIp=SourceIp, DstIp=DestinationIp, Host=_ResourceId, Account=\"\", Detail=Action",
+    ),
+    leg(
+        "DnsEvents",
+        &[("IPAddresses", Op::Has)],
+        "SrcIp=ClientIP, DstIp=IPAddresses, Host=Computer, Account=\"\", Detail=Name",
+    ),
+    leg(
+        "SecurityEvent",
+        &[("IpAddress", Op::Eq)],
+        "SrcIp=IpAddress, DstIp=\"\", Host=Computer, Account=Account, Detail=Activity",
+    ),
+    leg(
+        "Syslog",
+        &[("SyslogMessage", Op::Has)],
+        "SrcIp=HostIP, DstIp=\"\", Host=Computer, Account=\"\", Detail=SyslogMessage",
+    ),
+    leg(
+        "EmailEvents",
+        &[("SenderIPv4", Op::Eq), ("SenderIPv6", Op::Eq)],
+        "SrcIp=coalesce(SenderIPv4, SenderIPv6), DstIp=\"\", Host=\"\", Account=RecipientEmailAddress, Detail=strcat(SenderFromAddress, \" \", Subject)",
+    ),
+    leg(
+        "IdentityLogonEvents",
+        &[("IPAddress", Op::Eq), ("DestinationIPAddress", Op::Eq)],
+        "SrcIp=IPAddress, DstIp=DestinationIPAddress, Host=DeviceName, Account=AccountUpn, Detail=ActionType",
+    ),
+    leg(
+        "CloudAppEvents",
+        &[("IPAddress", Op::Eq)],
+        "SrcIp=IPAddress, DstIp=\"\", Host=Application, Account=AccountDisplayName, Detail=ActionType",
+    ),
+    leg(
+        "AlertEvidence",
+        &[("RemoteIP", Op::Eq), ("LocalIP", Op::Eq)],
+        "SrcIp=LocalIP, DstIp=RemoteIP, Host=DeviceName, Account=AccountUpn, Detail=Title",
+    ),
+];
+
+const DOMAIN_LEGS: &[Leg] = &[
+    leg(
+        "DnsEvents",
+        &[("Name", Op::Has)],
+        "Indicator=Name, Host=Computer, SrcIp=ClientIP, Account=\"\", Detail=IPAddresses",
+    ),
+    leg(
+        "DeviceNetworkEvents",
+        &[("RemoteUrl", Op::Has)],
+        "Indicator=RemoteUrl, Host=DeviceName, SrcIp=LocalIP, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", RemoteIP)",
+    ),
+    leg(
+        "CommonSecurityLog",
+        &[("DestinationHostName", Op::Has), ("RequestURL", Op::Has)],
+        "Indicator=coalesce(DestinationHostName, RequestURL), Host=DeviceName, SrcIp=SourceIP, Account=SourceUserName, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", DeviceAction)",
+    ),
+    leg(
+        "AZFWDnsQuery",
+        &[("QueryName", Op::Has)],
+        "Indicator=QueryName, Host=_ResourceId, SrcIp=SourceIp, Account=\"\", Detail=ResponseCode",
+    ),
+    leg(
+        "AZFWApplicationRule",
+        &[("Fqdn", Op::Has)],
+        "Indicator=Fqdn, Host=_ResourceId, SrcIp=SourceIp, Account=\"\", Detail=Action",
+    ),
+    leg(
+        "EmailUrlInfo",
+        &[("UrlDomain", Op::Has)],
+        "Indicator=Url, Host=\"\", SrcIp=\"\", Account=\"\", Detail=NetworkMessageId",
+    ),
+    leg(
+        "EmailEvents",
+        &[("SenderFromDomain", Op::Ci), ("SenderMailFromDomain", Op::Ci)],
+        "Indicator=SenderFromAddress, Host=\"\", SrcIp=SenderIPv4, Account=RecipientEmailAddress, Detail=Subject",
+    ),
+    leg(
+        "UrlClickEvents",
+        &[("Url", Op::Has)],
+        "Indicator=Url, Host=\"\", SrcIp=IPAddress, Account=AccountUpn, Detail=ActionType",
+    ),
+    leg(
+        "AlertEvidence",
+        &[("RemoteUrl", Op::Has)],
+        "Indicator=RemoteUrl, Host=DeviceName, SrcIp=LocalIP, Account=AccountUpn, Detail=Title",
+    ),
+    leg(
+        "Syslog",
+        &[("SyslogMessage", Op::Has)],
+        "Indicator=\"\", Host=Computer, SrcIp=HostIP, Account=\"\", Detail=SyslogMessage",
+    ),
+];
+
+const URL_LEGS: &[Leg] = &[
+    leg(
+        "DeviceNetworkEvents",
+        &[("RemoteUrl", Op::Has)],
+        "Indicator=RemoteUrl, Host=DeviceName, SrcIp=LocalIP, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", RemoteIP)",
+    ),
+    leg(
+        "UrlClickEvents",
+        &[("Url", Op::Has)],
+        "Indicator=Url, Host=\"\", SrcIp=IPAddress, Account=AccountUpn, Detail=ActionType",
+    ),
+    leg(
+        "EmailUrlInfo",
+        &[("Url", Op::Has)],
+        "Indicator=Url, Host=\"\", SrcIp=\"\", Account=\"\", Detail=NetworkMessageId",
+    ),
+    leg(
+        "CommonSecurityLog",
+        &[("RequestURL", Op::Has)],
+        "Indicator=RequestURL, Host=DeviceName, SrcIp=SourceIP, Account=SourceUserName, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", DeviceAction)",
+    ),
+    leg(
+        "AZFWApplicationRule",
+        &[("TargetUrl", Op::Has)],
+        "Indicator=TargetUrl, Host=_ResourceId, SrcIp=SourceIp, Account=\"\", Detail=Action",
+    ),
+    leg(
+        "AlertEvidence",
+        &[("RemoteUrl", Op::Has)],
+        "Indicator=RemoteUrl, Host=DeviceName, SrcIp=LocalIP, Account=AccountUpn, Detail=Title",
+    ),
+];
+
+const EMAIL_LEGS: &[Leg] = &[
+    leg(
+        "EmailEvents",
+        &[
+            ("SenderFromAddress", Op::Ci),
+            ("SenderMailFromAddress", Op::Ci),
+            ("RecipientEmailAddress", Op::Ci),
+        ],
+        "Indicator=SenderFromAddress, Host=\"\", SrcIp=SenderIPv4, Account=RecipientEmailAddress, Detail=Subject",
+    ),
+    leg(
+        "OfficeActivity",
+        &[("UserId", Op::Ci)],
+        "Indicator=UserId, Host=OfficeWorkload, SrcIp=ClientIP, Account=UserId, Detail=Operation",
+    ),
+    leg(
+        "SigninLogs",
+        &[("UserPrincipalName", Op::Ci)],
+        "Indicator=UserPrincipalName, Host=AppDisplayName, SrcIp=IPAddress, Account=UserPrincipalName, Detail=strcat(\"ResultType=\", ResultType)",
+    ),
+    leg(
+        "AADNonInteractiveUserSignInLogs",
+        &[("UserPrincipalName", Op::Ci)],
+        "Indicator=UserPrincipalName, Host=AppDisplayName, SrcIp=IPAddress, Account=UserPrincipalName, Detail=strcat(\"ResultType=\", ResultType)",
+    ),
+    leg(
+        "AzureActivity",
+        &[("Caller", Op::Ci)],
+        "Indicator=Caller, Host=ResourceProviderValue, SrcIp=CallerIpAddress, Account=Caller, Detail=OperationNameValue",
+    ),
+    leg(
+        "IdentityLogonEvents",
+        &[("AccountUpn", Op::Ci)],
+        "Indicator=AccountUpn, Host=DeviceName, SrcIp=IPAddress, Account=AccountUpn, Detail=ActionType",
+    ),
+    leg(
+        "UrlClickEvents",
+        &[("AccountUpn", Op::Ci)],
+        "Indicator=AccountUpn, Host=\"\", SrcIp=IPAddress, Account=AccountUpn, Detail=Url",
+    ),
+    leg(
+        "SecurityAlert",
+        &[("Entities", Op::Has)],
+        "Indicator=\"\", Host=CompromisedEntity, SrcIp=\"\", Account=\"\", Detail=AlertName",
+    ),
+];
+
+const CVE_LEGS: &[Leg] = &[
+    Leg {
+        table: "DeviceTvmSoftwareVulnerabilities",
+        preds: &[("CveId", Op::Ci)],
+        post: "",
+        project: "Indicator=CveId, Host=DeviceName, Detail=strcat(SoftwareVendor, \" \", SoftwareName, \" \", SoftwareVersion, \" \", VulnerabilitySeverityLevel)",
+        timed: false,
+    },
+    leg(
+        "SecurityAlert",
+        &[
+            ("AlertName", Op::Has),
+            ("Description", Op::Has),
+            ("ExtendedProperties", Op::Has),
+            ("Entities", Op::Has),
+        ],
+        "Indicator=AlertName, Host=CompromisedEntity, Detail=Description",
+    ),
+    Leg {
+        table: "SecurityIncident",
+        preds: &[("Title", Op::Has), ("Description", Op::Has)],
+        post: "| summarize arg_max(TimeGenerated, *) by IncidentNumber",
+        project: "Indicator=Title, Host=tostring(IncidentNumber), Detail=Description",
+        timed: true,
+    },
+    leg(
+        "AlertInfo",
+        &[("Title", Op::Has)],
+        "Indicator=Title, Host=AlertId, Detail=strcat(Category, \" \", DetectionSource)",
+    ),
+    leg(
+        "CommonSecurityLog",
+        &[("Activity", Op::Has), ("Message", Op::Has), ("AdditionalExtensions", Op::Has)],
+        "Indicator=Activity, Host=DeviceName, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", Message)",
+    ),
+    leg(
+        "Syslog",
+        &[("SyslogMessage", Op::Has)],
+        "Indicator=ProcessName, Host=Computer, Detail=SyslogMessage",
+    ),
+];
+
+const FILE_PATH_LEGS: &[Leg] = &[
+    leg(
+        "DeviceProcessEvents",
+        &[("FolderPath", Op::Ci), ("InitiatingProcessFolderPath", Op::Ci)],
+        "Indicator=FolderPath, Host=DeviceName, Account=AccountUpn, SHA256, Detail=ProcessCommandLine",
+    ),
+    leg(
+        "DeviceFileEvents",
+        &[("FolderPath", Op::Ci), ("PreviousFolderPath", Op::Ci)],
+        "Indicator=FolderPath, Host=DeviceName, Account=InitiatingProcessAccountUpn, SHA256, Detail=ActionType",
+    ),
+    leg(
+        "DeviceImageLoadEvents",
+        &[("FolderPath", Op::Ci)],
+        "Indicator=FolderPath, Host=DeviceName, Account=InitiatingProcessAccountUpn, SHA256, Detail=InitiatingProcessFileName",
+    ),
+    leg(
+        "DeviceEvents",
+        &[("FolderPath", Op::Ci)],
+        "Indicator=FolderPath, Host=DeviceName, Account=InitiatingProcessAccountUpn, SHA256, Detail=ActionType",
+    ),
+    leg(
+        "SecurityEvent",
+        &[("NewProcessName", Op::Ci), ("FilePath", Op::Ci), ("ObjectName", Op::Ci)],
+        "Indicator=coalesce(NewProcessName, FilePath, ObjectName), Host=Computer, Account=Account, SHA256=FileHash, Detail=Activity",
+    ),
+];
+
+const REGISTRY_LEGS: &[Leg] = &[
+    leg(
+        "DeviceEvents",
+        &[("RegistryKey", Op::Has)],
+        "Indicator=RegistryKey, Host=DeviceName, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", RegistryValueName, \"=\", RegistryValueData)",
+    ),
+    leg(
+        "AlertEvidence",
+        &[("RegistryKey", Op::Has)],
+        "Indicator=RegistryKey, Host=DeviceName, Account=AccountUpn, Detail=Title",
+    ),
+    leg(
+        "SecurityEvent",
+        &[("ObjectName", Op::Has)],
+        "Indicator=ObjectName, Host=Computer, Account=Account, Detail=strcat(Activity, \" \", ObjectValueName)",
+    ),
+];
+
+/// Hash legs depend on the hash type: only the matching columns are compared.
+fn hash_legs(kind: IocKind) -> Vec<Leg> {
+    let (own, initiating): (&'static [(&str, Op)], &'static [(&str, Op)]) = match kind {
+        IocKind::Md5 => (
+            &[("MD5", Op::Ci), ("InitiatingProcessMD5", Op::Ci)],
+            &[("InitiatingProcessMD5", Op::Ci)],
+        ),
+        IocKind::Sha1 => (
+            &[("SHA1", Op::Ci), ("InitiatingProcessSHA1", Op::Ci)],
+            &[("InitiatingProcessSHA1", Op::Ci)],
+        ),
+        IocKind::Sha256 => (
+            &[("SHA256", Op::Ci), ("InitiatingProcessSHA256", Op::Ci)],
+            &[("InitiatingProcessSHA256", Op::Ci)],
+        ),
+        _ => (&[], &[]),
+    };
+    let mut legs = Vec::new();
+    if !own.is_empty() {
+        legs.push(leg(
+            "DeviceProcessEvents",
+            own,
+            "Host=DeviceName, Account=AccountUpn, FileName, FolderPath, SHA256, Detail=ProcessCommandLine",
+        ));
+        legs.push(leg(
+            "DeviceFileEvents",
+            own,
+            "Host=DeviceName, Account=InitiatingProcessAccountUpn, FileName, FolderPath, SHA256, Detail=ActionType",
+        ));
+        legs.push(leg(
+            "DeviceImageLoadEvents",
+            own,
+            "Host=DeviceName, Account=InitiatingProcessAccountUpn, FileName, FolderPath, SHA256, Detail=InitiatingProcessFileName",
+        ));
+        legs.push(leg(
+            "DeviceEvents",
+            own,
+            "Host=DeviceName, Account=InitiatingProcessAccountUpn, FileName, FolderPath, SHA256, Detail=ActionType",
+        ));
+        legs.push(leg(
+            "DeviceNetworkEvents",
+            initiating,
+            "Host=DeviceName, Account=InitiatingProcessAccountUpn, FileName=InitiatingProcessFileName, FolderPath=InitiatingProcessFolderPath, SHA256=InitiatingProcessSHA256, Detail=strcat(ActionType, \" \", RemoteIP, \" \", RemoteUrl)",
+        ));
+    }
+    match kind {
+        IocKind::Sha256 => {
+            legs.push(leg(
+                "EmailAttachmentInfo",
+                &[("SHA256", Op::Ci)],
+                "Host=\"\", Account=RecipientEmailAddress, FileName, FolderPath=\"\", SHA256, Detail=SenderFromAddress",
+            ));
+            legs.push(leg(
+                "AlertEvidence",
+                &[("SHA256", Op::Ci)],
+                "Host=DeviceName, Account=AccountUpn, FileName, FolderPath, SHA256, Detail=Title",
+            ));
+        }
+        IocKind::Sha1 => legs.push(leg(
+            "AlertEvidence",
+            &[("SHA1", Op::Ci)],
+            "Host=DeviceName, Account=AccountUpn, FileName, FolderPath, SHA256, Detail=Title",
+        )),
+        _ => {}
+    }
+    legs.push(leg(
+        "CommonSecurityLog",
+        &[("FileHash", Op::Ci)],
+        "Host=DeviceName, Account=SourceUserName, FileName, FolderPath=FilePath, SHA256=FileHash, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", DeviceAction)",
+    ));
+    legs.push(leg(
+        "SecurityEvent",
+        &[("FileHash", Op::Ci)],
+        "Host=Computer, Account=Account, FileName=Process, FolderPath=FilePath, SHA256=FileHash, Detail=Activity",
+    ));
+    legs.push(leg(
+        "SecurityAlert",
+        &[("Entities", Op::Has)],
+        "Host=CompromisedEntity, Account=\"\", FileName=\"\", FolderPath=\"\", SHA256=\"\", Detail=AlertName",
+    ));
+    legs
+}
+
+fn is_defender_table(t: &str) -> bool {
+    ["Device", "Email", "UrlClickEvents", "Identity", "Alert", "CloudAppEvents"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// The list names used in predicates: `iocs` and, for CIDR batches mixing families, `iocs6`.
+struct Lists {
+    /// `let` lines.
+    lets: Vec<String>,
+    /// IPv4 CIDRs go to `iocs`; IPv6 CIDRs to `iocs6`.
+    cidr4: bool,
+    cidr6: bool,
+    /// Any IPv6 value (so `in~` is used).
+    any_v6: bool,
+}
+
+fn pred(kind: IocKind, lists: &Lists, col: &str, op: Op) -> Option<String> {
+    if kind == IocKind::Cidr {
+        if op == Op::Has {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if lists.cidr4 {
+            parts.push(format!("ipv4_is_in_any_range({col}, iocs)"));
+        }
+        if lists.cidr6 {
+            parts.push(format!("ipv6_is_in_any_range({col}, iocs6)"));
+        }
+        return Some(parts.join(" or "));
+    }
+    Some(match op {
+        Op::Eq if kind == IocKind::Ipv4 && !lists.any_v6 => format!("{col} in (iocs)"),
+        Op::Eq | Op::Ci => format!("{col} in~ (iocs)"),
+        Op::Has => format!("{col} has_any (iocs)"),
+    })
+}
+
+fn union(legs: &[String], time: &str) -> String {
+    if let [one] = legs {
+        return format!("{}\n| sort by {time} desc", one.trim_start());
+    }
+    format!("union isfuzzy=true\n{}\n| sort by {time} desc", legs.join(",\n"))
+}
+
+fn render_legs(kind: IocKind, legs: &[Leg], lists: &Lists, defender: bool) -> Vec<String> {
+    let time = if defender { "Timestamp" } else { "TimeGenerated" };
+    let mut out = Vec::new();
+    for l in legs {
+        if defender && !is_defender_table(l.table) {
+            continue;
+        }
+        let preds: Vec<String> =
+            l.preds.iter().filter_map(|(c, op)| pred(kind, lists, c, *op)).collect();
+        if preds.is_empty() {
+            continue;
+        }
+        let mut s = format!("    ({}", l.table);
+        if l.timed {
+            s.push_str(&format!(" | where {time} > ago(lookback)"));
+        }
+        s.push_str(&format!("\n        | where {}", preds.join(" or ")));
+        if !l.post.is_empty() {
+            s.push_str(&format!("\n        {}", l.post.replace("TimeGenerated", time)));
+        }
+        let t =
+            if l.timed || !defender { time.to_owned() } else { format!("{time}=datetime(null)") };
+        s.push_str(&format!(
+            "\n        | project {t}, SourceTable=\"{}\", {})",
+            l.table, l.project
+        ));
+        out.push(s);
+    }
+    out
+}
+
+fn native_legs(kind: IocKind) -> Vec<Leg> {
+    let stat: &'static [Leg] = match kind {
+        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => IP_LEGS,
+        IocKind::Domain => DOMAIN_LEGS,
+        IocKind::Url => URL_LEGS,
+        IocKind::Email => EMAIL_LEGS,
+        IocKind::Cve => CVE_LEGS,
+        IocKind::FilePath => FILE_PATH_LEGS,
+        IocKind::RegistryKey => REGISTRY_LEGS,
+        k if k.is_hash() => return hash_legs(k),
+        _ => &[],
+    };
+    stat.to_vec()
+}
+
+/// The values as the list holds them: URLs without scheme, registry keys without hive, IPv6 also expanded.
+fn list_values(kind: IocKind, values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = match kind {
+        IocKind::Url => values.iter().map(|v| strip_scheme(v).to_owned()).collect(),
+        IocKind::RegistryKey => values.iter().map(|v| registry_tail(v).to_owned()).collect(),
+        IocKind::Ipv6 => with_expanded_ipv6(values),
+        _ => values.to_vec(),
+    };
+    out.dedup();
+    out
+}
+
+fn lists_for(kind: IocKind, values: &[String], watchlist: Option<&str>, lookback: &str) -> Lists {
+    let mut lets = vec![format!("let lookback = {lookback};")];
+    let any_v6 = kind == IocKind::Ipv6;
+    let (mut cidr4, mut cidr6) = (false, false);
+    if let Some(wl) = watchlist {
+        let key = match kind {
+            IocKind::Url => "replace_regex(SearchKey, @\"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")",
+            _ => "SearchKey",
+        };
+        lets.push(format!(
+            "let iocs = toscalar(_GetWatchlist('{wl}') | where tostring(WatchlistItem.type) == {} | summarize make_set({key}));",
+            kql_str(kind.as_str())
+        ));
+        if kind == IocKind::Cidr {
+            cidr4 = true;
+        }
+    } else if kind == IocKind::Cidr {
+        let v4: Vec<String> = values.iter().filter(|v| !v.contains(':')).cloned().collect();
+        let v6: Vec<String> = values.iter().filter(|v| v.contains(':')).cloned().collect();
+        cidr4 = !v4.is_empty();
+        cidr6 = !v6.is_empty();
+        if cidr4 {
+            lets.push(format!("let iocs = {};", kql_dynamic(&v4)));
+        }
+        if cidr6 {
+            lets.push(format!("let iocs6 = {};", kql_dynamic(&v6)));
+        }
+    } else {
+        lets.push(format!("let iocs = {};", kql_dynamic(&list_values(kind, values))));
+    }
+    Lists { lets, cidr4, cidr6, any_v6 }
+}
+
+fn asim_query(kind: IocKind, lists: &Lists) -> Option<String> {
+    let st = "starttime=ago(lookback)";
+    let legs: Vec<String> = match kind {
+        IocKind::Ipv4 | IocKind::Ipv6 => {
+            let op = if lists.any_v6 { "in~" } else { "in" };
+            vec![
+                format!(
+                    "    (_Im_NetworkSession({st}, ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr {op} (iocs) or DstIpAddr {op} (iocs)  // the parser filter is a prefix match: re-check exact values\n        | project TimeGenerated, SourceTable=\"ASIM NetworkSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=strcat(EventProduct, \" \", DvcAction, \" \", DstPortNumber))"
+                ),
+                format!(
+                    "    (_Im_WebSession({st}, ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr {op} (iocs) or DstIpAddr {op} (iocs)\n        | project TimeGenerated, SourceTable=\"ASIM WebSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=Url)"
+                ),
+                format!(
+                    "    (_Im_Dns({st}, response_has_any_prefix=iocs)\n        | where DnsResponseName has_any (iocs)\n        | project TimeGenerated, SourceTable=\"ASIM Dns\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=DnsQuery)"
+                ),
+            ]
+        }
+        IocKind::Cidr => {
+            let mut ors = Vec::new();
+            for col in ["SrcIpAddr", "DstIpAddr"] {
+                ors.push(pred(kind, lists, col, Op::Eq).unwrap_or_default());
+            }
+            vec![format!(
+                "    (_Im_NetworkSession({st})\n        | where {}\n        | project TimeGenerated, SourceTable=\"ASIM NetworkSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=strcat(EventProduct, \" \", DvcAction, \" \", DstPortNumber))",
+                ors.join(" or ")
+            )]
+        }
+        IocKind::Domain => vec![
+            format!(
+                "    (_Im_Dns({st}, domain_has_any=iocs)\n        | project TimeGenerated, SourceTable=\"ASIM Dns\", Indicator=DnsQuery, SrcIp=SrcIpAddr, Host=Dvc, Account=SrcUsername, Detail=DnsResponseName)"
+            ),
+            format!(
+                "    (_Im_WebSession({st}, url_has_any=iocs)\n        | project TimeGenerated, SourceTable=\"ASIM WebSession\", Indicator=Url, SrcIp=SrcIpAddr, Host=Dvc, Account=SrcUsername, Detail=tostring(DvcAction))"
+            ),
+        ],
+        IocKind::Url => vec![format!(
+            "    (_Im_WebSession({st}, url_has_any=iocs)\n        | project TimeGenerated, SourceTable=\"ASIM WebSession\", Indicator=Url, SrcIp=SrcIpAddr, Host=Dvc, Account=SrcUsername, Detail=tostring(DvcAction))"
+        )],
+        k if k.is_hash() => vec![
+            format!(
+                "    (_Im_FileEvent({st}, hashes_has_any=iocs)\n        | project TimeGenerated, SourceTable=\"ASIM FileEvent\", Host=Dvc, Account=ActorUsername, FileName=TargetFileName, FolderPath=TargetFilePath, Hash, Detail=EventType)"
+            ),
+            format!(
+                "    (_Im_ProcessCreate({st}, hashes_has_any=iocs)\n        | project TimeGenerated, SourceTable=\"ASIM ProcessCreate\", Host=Dvc, Account=ActorUsername, FileName=TargetProcessName, FolderPath=TargetProcessName, Hash, Detail=TargetProcessCommandLine)"
+            ),
+        ],
+        IocKind::FilePath => vec![format!(
+            "    (_Im_FileEvent({st}, targetfilepath_has_any=iocs)\n        | where TargetFilePath in~ (iocs) or SrcFilePath in~ (iocs)  // has_any is a term match: re-check exact paths\n        | project TimeGenerated, SourceTable=\"ASIM FileEvent\", Indicator=TargetFilePath, Host=Dvc, Account=ActorUsername, Detail=EventType)"
+        )],
+        _ => return None,
+    };
+    Some(union(&legs, "TimeGenerated"))
+}
+
+fn attack_query(values: &[String], lookback: &str, defender: bool) -> Result<String, Error> {
+    let (techniques, tactic_ids) = split_attack(values)?;
+    let mut tactics = Vec::new();
+    for t in &tactic_ids {
+        let name = tactic_sentinel_name(t).ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnsupportedType,
+                format!("kql: tactic `{t}` has no Sentinel name"),
+            )
+            .with_input(t.clone())
+        })?;
+        tactics.push(name.to_owned());
+    }
+    let time = if defender { "Timestamp" } else { "TimeGenerated" };
+    let mut lets = vec![format!("let lookback = {lookback};")];
+    if !techniques.is_empty() {
+        lets.push(format!(
+            "let techniques = {};  // has_any: T1059 also matches T1059.001",
+            kql_dynamic(&techniques)
+        ));
+    }
+    if !tactics.is_empty() {
+        lets.push(format!(
+            "let tactics = {};  // Sentinel stores tactic names, not TA ids",
+            kql_dynamic(&tactics)
+        ));
+    }
+    let either = |t: Option<String>, a: Option<String>| {
+        [t, a].into_iter().flatten().collect::<Vec<_>>().join(" or ")
+    };
+    let tech = !techniques.is_empty();
+    let tac = !tactics.is_empty();
+    let mut legs = Vec::new();
+    if !defender {
+        legs.push(format!(
+            "    (SecurityAlert | where TimeGenerated > ago(lookback)\n        | where {}\n        | project TimeGenerated, SourceTable=\"SecurityAlert\", Name=AlertName, Severity=AlertSeverity, Techniques, Tactics, Entity=CompromisedEntity)",
+            either(
+                tech.then(|| "Techniques has_any (techniques) or SubTechniques has_any (techniques)".to_owned()),
+                tac.then(|| "Tactics has_any (tactics)".to_owned())
+            )
+        ));
+        legs.push(format!(
+            "    (SecurityIncident | where TimeGenerated > ago(lookback)\n        | where {}\n        | summarize arg_max(TimeGenerated, *) by IncidentNumber\n        | project TimeGenerated, SourceTable=\"SecurityIncident\", Name=Title, Severity, Techniques=tostring(AdditionalData.techniques), Tactics=tostring(AdditionalData.tactics), Entity=tostring(IncidentNumber))",
+            either(
+                tech.then(|| "tostring(AdditionalData.techniques) has_any (techniques)".to_owned()),
+                tac.then(|| "tostring(AdditionalData.tactics) has_any (tactics)".to_owned())
+            )
+        ));
+    }
+    legs.push(format!(
+        "    (AlertInfo | where {time} > ago(lookback)\n        | where {}\n        | project {time}, SourceTable=\"AlertInfo\", Name=Title, Severity, Techniques=AttackTechniques, Tactics=Category, Entity=AlertId)",
+        either(
+            tech.then(|| "AttackTechniques has_any (techniques)".to_owned()),
+            tac.then(|| "Category in~ (tactics)".to_owned())
+        )
+    ));
+    Ok(format!("{}\n{}", lets.join("\n"), union(&legs, time)))
+}
+
+fn ti_query(
+    kind: IocKind,
+    values: &[String],
+    legacy: bool,
+    watchlist: Option<&str>,
+) -> Option<String> {
+    let mut vals = if kind == IocKind::Ipv6 { with_expanded_ipv6(values) } else { values.to_vec() };
+    vals.dedup();
+    let iocs = match watchlist {
+        Some(wl) => format!(
+            "toscalar(_GetWatchlist('{wl}') | where tostring(WatchlistItem.type) == {} | summarize make_set(SearchKey))",
+            kql_str(kind.as_str())
+        ),
+        None => kql_dynamic(&vals),
+    };
+    if legacy {
+        let cols: &[&str] = match kind {
+            IocKind::Ipv4 | IocKind::Ipv6 => {
+                &["NetworkIP", "NetworkSourceIP", "NetworkDestinationIP", "EmailSourceIpAddress"]
+            }
+            IocKind::Cidr => {
+                &["NetworkCidrBlock", "NetworkSourceCidrBlock", "NetworkDestinationCidrBlock"]
+            }
+            IocKind::Domain => &["DomainName", "EmailSourceDomain"],
+            IocKind::Url => &["Url"],
+            IocKind::Email => &["EmailSenderAddress", "EmailRecipient"],
+            k if k.is_hash() => &["FileHashValue"],
+            _ => return None,
+        };
+        let preds: Vec<String> = cols.iter().map(|c| format!("{c} in~ (iocs)")).collect();
+        return Some(format!(
+            "let iocs = {iocs};\nThreatIntelligenceIndicator\n| where TimeGenerated > ago(90d)\n| where {}\n| summarize arg_max(TimeGenerated, *) by IndicatorId\n| where Active and ExpirationDateTime > now()\n| project LastSeen=TimeGenerated, IndicatorId, ThreatType, ConfidenceScore, SourceSystem, Description, Tags, ExpirationDateTime",
+            preds.join(" or ")
+        ));
+    }
+    if matches!(kind, IocKind::Cve | IocKind::Attack | IocKind::FilePath | IocKind::RegistryKey) {
+        return None;
+    }
+    Some(format!(
+        "let iocs = {iocs};\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source=SourceSystem, Tags, ValidFrom, ValidUntil, Description, Id"
+    ))
+}
+
+pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
+    let kind = batch.kind;
+    let lb = opts.lookback()?.kql();
+    let mk =
+        |profile: &str, title: String, query: String, values: usize, notes: Vec<String>| Query {
+            target: Target::Kql,
+            profile: profile.to_owned(),
+            kind,
+            title,
+            query,
+            values,
+            chunk: None,
+            chunks: None,
+            earliest: None,
+            latest: None,
+            lookback: Some(lb.clone()),
+            notes,
+        };
+    let defender = opts.kql_profile == KqlProfile::Defender;
+    let mut out = Vec::new();
+    if kind == IocKind::Attack {
+        let title = if defender { "Defender alerts" } else { "Sentinel alerts and incidents" };
+        let profile = if defender { "defender" } else { "native" };
+        out.push(mk(
+            profile,
+            title.to_owned(),
+            attack_query(&batch.values, &lb, defender)?,
+            batch.values.len(),
+            vec![],
+        ));
+        return Ok(out);
+    }
+    let legs = native_legs(kind);
+    if legs.is_empty() {
+        return Err(Error::new(
+            ErrorKind::UnsupportedType,
+            format!("kql has no template for {kind}"),
+        ));
+    }
+    let n = batch.values.len();
+    let watch = n > KQL_MAX_INLINE && !defender;
+    // IPv6 lists also carry the expanded form, so their chunks hold half as many values.
+    let size = if kind == IocKind::Ipv6 { (opts.batch_size / 2).max(1) } else { opts.batch_size };
+    let parts: Vec<&[String]> =
+        if watch { vec![&batch.values[..]] } else { chunks(&batch.values, size) };
+    let total = parts.len();
+    for (i, part) in parts.iter().enumerate() {
+        let lists = lists_for(kind, part, watch.then_some(opts.watchlist.as_str()), &lb);
+        let mut notes = Vec::new();
+        if watch {
+            notes.push(format!(
+                "{n} values exceed {KQL_MAX_INLINE}: upload `lookup_csv` as the watchlist `{}` with SearchKey = ioc first",
+                opts.watchlist
+            ));
+        }
+        let (profile, title, body) = match opts.kql_profile {
+            KqlProfile::Asim => match asim_query(kind, &lists) {
+                Some(q) => ("asim", "ASIM parsers".to_owned(), q),
+                None => {
+                    notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
+                    (
+                        "native",
+                        "native Sentinel tables".to_owned(),
+                        union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
+                    )
+                }
+            },
+            KqlProfile::Native => (
+                "native",
+                "native Sentinel tables".to_owned(),
+                union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
+            ),
+            KqlProfile::Defender => {
+                let rendered = render_legs(kind, &legs, &lists, true);
+                if rendered.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedType,
+                        format!("kql (defender) has no Defender XDR table for {kind}"),
+                    ));
+                }
+                (
+                    "defender",
+                    "Defender XDR advanced hunting".to_owned(),
+                    union(&rendered, "Timestamp"),
+                )
+            }
+        };
+        if kind == IocKind::Cve {
+            notes.push(
+                "DeviceTvmSoftwareVulnerabilities is an inventory: it is not time-filtered"
+                    .to_owned(),
+            );
+        }
+        if kind == IocKind::RegistryKey {
+            notes.push("keys are matched without their hive (HKLM / HKEY_LOCAL_MACHINE / \\REGISTRY\\MACHINE differ by product)".to_owned());
+        }
+        let mut q =
+            mk(profile, title, format!("{}\n{body}", lists.lets.join("\n")), part.len(), notes);
+        if total > 1 {
+            q.chunk = Some(i + 1);
+            q.chunks = Some(total);
+            q.title = format!("{} ({}/{total})", q.title, i + 1);
+        }
+        out.push(q);
+    }
+    if opts.include_ti && !defender {
+        let ti_parts: Vec<&[String]> =
+            if watch { vec![&batch.values[..]] } else { chunks(&batch.values, opts.batch_size) };
+        for part in ti_parts {
+            if let Some(q) =
+                ti_query(kind, part, opts.legacy_ti, watch.then_some(opts.watchlist.as_str()))
+            {
+                let (title, notes) = if opts.legacy_ti {
+                    (
+                        "legacy ThreatIntelligenceIndicator",
+                        vec!["the legacy table was retired in 2026".to_owned()],
+                    )
+                } else {
+                    ("ThreatIntelIndicators presence", vec![])
+                };
+                out.push(mk("ti", title.to_owned(), q, part.len(), notes));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,129 @@
+//! STIX 2.1 indicator patterns (STIX 2.1 §9), one per batch.
+use super::escape::stix_str;
+use super::spl::registry_tail;
+use super::{Batch, Query, QueryOptions, Target, chunks};
+use crate::{Error, ErrorKind, IocKind};
+
+/// One comparison expression for a value, or `None` when STIX has no observable for the type.
+fn comparison(kind: IocKind, v: &str) -> Option<String> {
+    let s = stix_str(v);
+    Some(match kind {
+        IocKind::Ipv4 => format!("ipv4-addr:value = {s}"),
+        IocKind::Ipv6 => format!("ipv6-addr:value = {s}"),
+        IocKind::Cidr if v.contains(':') => format!("ipv6-addr:value ISSUBSET {s}"),
+        IocKind::Cidr => format!("ipv4-addr:value ISSUBSET {s}"),
+        IocKind::Domain => format!("domain-name:value = {s}"),
+        IocKind::Url => format!("url:value = {s}"),
+        IocKind::Email => format!("email-addr:value = {s}"),
+        IocKind::Md5 => format!("file:hashes.MD5 = {s}"),
+        IocKind::Sha1 => format!("file:hashes.'SHA-1' = {s}"),
+        IocKind::Sha256 => format!("file:hashes.'SHA-256' = {s}"),
+        IocKind::Sha512 => format!("file:hashes.'SHA-512' = {s}"),
+        IocKind::RegistryKey => {
+            // A key without a hive matches any hive (`LIKE '%tail'`; `%` and `_` in the key are
+            // wildcards there, since STIX defines no LIKE escape).
+            if registry_tail(v) == v {
+                format!("windows-registry-key:key LIKE {}", stix_str(&format!("%{v}")))
+            } else {
+                format!("windows-registry-key:key = {s}")
+            }
+        }
+        IocKind::FilePath => {
+            let sep = if v.contains('\\') { '\\' } else { '/' };
+            match v.rfind(sep) {
+                Some(i) if i + 1 < v.len() => {
+                    let dir = if i == 0 { &v[..1] } else { &v[..i] };
+                    format!(
+                        "file:name = {} AND file:parent_directory_ref.path = {}",
+                        stix_str(&v[i + 1..]),
+                        stix_str(dir)
+                    )
+                }
+                _ => format!("file:name = {s}"),
+            }
+        }
+        IocKind::Asn => {
+            let n: u32 = v.trim_start_matches("AS").parse().ok()?;
+            format!("autonomous-system:number = {n}")
+        }
+        _ => return None,
+    })
+}
+
+pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
+    let kind = batch.kind;
+    let parts = chunks(&batch.values, opts.batch_size);
+    let total = parts.len();
+    let mut out = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let mut exprs = Vec::new();
+        for v in *part {
+            let c = comparison(kind, v).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnsupportedType,
+                    format!("stix has no observable pattern for {kind} `{v}`"),
+                )
+                .with_input(v.clone())
+            })?;
+            exprs.push(if kind == IocKind::FilePath && c.contains(" AND ") {
+                format!("[{c}]")
+            } else {
+                c
+            });
+        }
+        let pattern = if kind == IocKind::FilePath {
+            // File paths need two properties of the same object: one observation per path.
+            exprs
+                .iter()
+                .map(|e| if e.starts_with('[') { e.clone() } else { format!("[{e}]") })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        } else {
+            format!("[{}]", exprs.join(" OR "))
+        };
+        let chunk = (total > 1).then_some((i + 1, total));
+        out.push(Query {
+            target: Target::Stix,
+            profile: "stix".to_owned(),
+            kind,
+            title: "STIX 2.1 indicator pattern".to_owned(),
+            query: pattern,
+            values: part.len(),
+            chunk: chunk.map(|c| c.0),
+            chunks: chunk.map(|c| c.1),
+            earliest: None,
+            latest: None,
+            lookback: None,
+            notes: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_by_hand() {
+        // Written from STIX 2.1 §9.3 (comparison expressions) and §9.5 (object path syntax).
+        assert_eq!(
+            comparison(IocKind::Ipv4, "203.0.113.10").unwrap(),
+            "ipv4-addr:value = '203.0.113.10'"
+        );
+        assert_eq!(
+            comparison(IocKind::Cidr, "10.0.0.0/8").unwrap(),
+            "ipv4-addr:value ISSUBSET '10.0.0.0/8'"
+        );
+        assert_eq!(comparison(IocKind::Sha256, "ab").unwrap(), "file:hashes.'SHA-256' = 'ab'");
+        assert_eq!(
+            comparison(IocKind::FilePath, r"C:\Users\o'b\evil.exe").unwrap(),
+            r"file:name = 'evil.exe' AND file:parent_directory_ref.path = 'C:\\Users\\o\'b'"
+        );
+        assert_eq!(
+            comparison(IocKind::Asn, "AS13335").unwrap(),
+            "autonomous-system:number = 13335"
+        );
+        assert!(comparison(IocKind::Cve, "CVE-2021-44228").is_none());
+    }
+}

@@ -1,0 +1,198 @@
+//! Expected scores are derived by hand from the rules in docs/scoring.md.
+use super::*;
+use crate::intel::evidence;
+use crate::{DomainFacts, Facts, IpFacts, IpScope};
+
+const NOW: i64 = 1_790_000_000; // 2026-09-21
+
+fn value(kind: IocKind, canonical: &str) -> Classified {
+    Classified {
+        kind,
+        canonical: canonical.to_owned(),
+        input: canonical.to_owned(),
+        defanged: false,
+        facts: Facts::default(),
+        reason: None,
+    }
+}
+
+fn domain(name: &str, registrable: &str, suffix: &str) -> Classified {
+    let mut c = value(IocKind::Domain, name);
+    c.facts.domain = Some(DomainFacts {
+        registrable: Some(registrable.into()),
+        public_suffix: suffix.into(),
+        private_suffix: false,
+        tld: suffix.rsplit('.').next().unwrap_or(suffix).into(),
+        subdomain: None,
+        unicode: None,
+        reserved: false,
+    });
+    c
+}
+
+fn check(c: &Classified) -> Score {
+    score(c, &evidence(c), &ScoreOptions::default(), NOW)
+}
+
+fn factor<'a>(s: &'a Score, name: &str) -> Option<&'a Factor> {
+    s.factors.iter().find(|f| f.name == name)
+}
+
+#[test]
+fn levels_and_stix() {
+    assert_eq!(Level::of(0), Level::Info);
+    assert_eq!(Level::of(19), Level::Info);
+    assert_eq!(Level::of(20), Level::Low);
+    assert_eq!(Level::of(40), Level::Medium);
+    assert_eq!(Level::of(69), Level::Medium);
+    assert_eq!(Level::of(70), Level::High);
+    assert_eq!(Level::of(90), Level::Critical);
+    assert_eq!(
+        [Confidence::Low.stix(), Confidence::Medium.stix(), Confidence::High.stix()],
+        [15, 50, 85]
+    );
+}
+
+#[test]
+fn private_ip_is_reserved_with_score_zero() {
+    let mut c = value(IocKind::Ipv4, "192.168.1.1");
+    c.facts.ip = Some(IpFacts {
+        version: 4,
+        scope: IpScope::Private,
+        special: None,
+        prefix_len: None,
+        embedded_ipv4: None,
+    });
+    let s = check(&c);
+    assert_eq!(
+        (s.score, s.verdict, s.level, s.confidence),
+        (0, Verdict::Reserved, Level::Info, Confidence::High)
+    );
+    // Also from the list alone (no facts).
+    let s = check(&value(IocKind::Ipv4, "10.0.0.1"));
+    assert_eq!(s.verdict, Verdict::Reserved);
+}
+
+#[test]
+fn eicar_is_benign() {
+    let s = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
+    assert_eq!((s.score, s.verdict, s.confidence), (0, Verdict::Benign, Confidence::High));
+    assert_eq!(factor(&s, "benign-hash").map(|f| f.source.as_str()), Some("eicar.com"));
+}
+
+#[test]
+fn unlisted_hash_is_unknown_not_safe() {
+    let s = check(&value(IocKind::Sha256, &"ab".repeat(32)));
+    // base 20 only: low, unknown, low confidence.
+    assert_eq!(
+        (s.score, s.level, s.verdict, s.confidence),
+        (20, Level::Low, Verdict::Unknown, Confidence::Low)
+    );
+}
+
+#[test]
+fn ipsum_ten_lists_is_high_and_malicious() {
+    // 77.90.185.20 is on 10 IPsum lists: base 20 + min(60 + 5·(6−3)) = 20 + 75 = 95.
+    let s = check(&value(IocKind::Ipv4, "77.90.185.20"));
+    assert_eq!(factor(&s, "ipsum").map(|f| f.contribution), Some(75));
+    assert_eq!(s.verdict, Verdict::Malicious);
+    assert_eq!(s.confidence, Confidence::High);
+    assert_eq!(s.score, 95);
+    assert_eq!(s.level, Level::Critical);
+}
+
+#[test]
+fn ipsum_points_by_hand() {
+    assert_eq!(
+        [ipsum_points(1), ipsum_points(2), ipsum_points(3), ipsum_points(4), ipsum_points(30)],
+        [15, 30, 60, 65, 75]
+    );
+}
+
+#[test]
+fn public_resolver_is_benign() {
+    let s = check(&value(IocKind::Ipv4, "8.8.8.8"));
+    assert_eq!(s.verdict, Verdict::Benign);
+    assert_eq!(s.score, 0, "{:?}", s.factors);
+    assert_eq!(s.confidence, Confidence::Medium);
+}
+
+#[test]
+fn scanner_is_capped_at_30() {
+    let s = check(&value(IocKind::Ipv4, "162.142.125.200"));
+    assert!(s.score <= 30);
+    assert!(s.tags.iter().any(|t| t == "scanner"));
+}
+
+#[test]
+fn popular_domain_is_benign() {
+    let s = check(&domain("google.com", "google.com", "com"));
+    assert_eq!(s.verdict, Verdict::Benign);
+    assert!(s.score < 20, "{}", s.score);
+    assert_eq!(s.confidence, Confidence::Medium);
+}
+
+#[test]
+fn maltrail_domain_is_malicious_high_confidence() {
+    // booklng.biz: Maltrail trail 0debug (category malware): base 20 + 60 + lexical (±15) → 65..95.
+    let s = check(&domain("booklng.biz", "booklng.biz", "biz"));
+    assert_eq!(s.verdict, Verdict::Malicious);
+    assert_eq!(s.confidence, Confidence::High);
+    assert_eq!(factor(&s, "maltrail").map(|f| f.source.as_str()), Some("maltrail:0debug"));
+    assert!(s.score >= 65, "{}", s.score);
+}
+
+#[test]
+fn lexical_prior_alone_never_raises_confidence() {
+    for name in ["xjw8kq2zpl4hq.top", "qzxkvbnmwrt.info"] {
+        let s = check(&domain(name, name, name.rsplit('.').next().unwrap_or_default()));
+        assert_eq!(s.confidence, Confidence::Low, "{name}");
+        assert_eq!(s.verdict, Verdict::Unknown, "{name}");
+        let lex = factor(&s, "lexical-prior").expect("lexical factor");
+        assert!(lex.contribution.abs() <= 15);
+    }
+}
+
+#[test]
+fn factors_sum_to_the_score() {
+    for c in [
+        value(IocKind::Ipv4, "77.90.185.20"),
+        domain("booklng.biz", "booklng.biz", "biz"),
+        value(IocKind::Ipv4, "8.8.8.8"),
+    ] {
+        let s = check(&c);
+        let sum: i32 = s.factors.iter().map(|f| f.contribution).sum();
+        assert_eq!(sum.clamp(0, 100), i32::from(s.score), "{:?}", s.factors);
+    }
+}
+
+#[test]
+fn kev_cve_scores_high_with_unknown_verdict() {
+    // CVE-2025-48384: KEV, no ransomware: base 30 + 50 = 80.
+    let s = check(&value(IocKind::Cve, "CVE-2025-48384"));
+    assert_eq!(
+        (s.score, s.level, s.confidence, s.verdict),
+        (80, Level::High, Confidence::High, Verdict::Unknown)
+    );
+}
+
+#[test]
+fn decay_from_the_data_date() {
+    let c = value(IocKind::Ipv4, "77.90.185.20");
+    // At the snapshot date nothing has decayed; 47 days later (IP lifetime) the score is 0 and revoked.
+    let at = crate::generated::intel::DATA_DATE_UNIX;
+    let s = score(&c, &evidence(&c), &ScoreOptions::default(), at);
+    assert_eq!(s.decay.score_now, s.score);
+    let s = score(&c, &evidence(&c), &ScoreOptions::default(), at + 47 * 86_400);
+    assert_eq!(s.decay.score_now, 0);
+    assert!(s.decay.revoked);
+    assert_eq!(s.decay.rule.lifetime_days, 47);
+}
+
+#[test]
+fn same_input_same_score_bits() {
+    let c = domain("xjw8kq2zpl4hq.top", "xjw8kq2zpl4hq.top", "top");
+    let a = serde_json::to_string(&check(&c)).unwrap_or_default();
+    let b = serde_json::to_string(&check(&c)).unwrap_or_default();
+    assert_eq!(a, b);
+}
