@@ -240,3 +240,9 @@ def iochunt_dialect_filter(splunk):
     assert run.returncode == 0 and run.errors() == [], run.stderr
     assert run.rows and {r["dialect"] for r in run.rows} == {"kql"}
     assert {r["profile"] for r in run.rows} <= {"defender", "ti"}
+
+
+def iochunt_reports_core_errors_in_the_inspector(splunk):
+    run = splunk("iochunt", ["not an indicator", "nor this"], generating=True)
+    assert any("no indicator to hunt for" in e for e in run.errors()), run.errors()
+    assert run.rows == []
