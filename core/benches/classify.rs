@@ -22,8 +22,10 @@ fn bench(c: &mut Criterion) {
         });
     });
     // The common case in feeds: plain, valid indicators (no defang markers, no negatives).
-    let plain: Vec<&String> =
-        all.iter().filter(|v| ioclens_core::classify(v).kind != ioclens_core::IocKind::Unknown).collect();
+    let plain: Vec<&String> = all
+        .iter()
+        .filter(|v| ioclens_core::classify(v).kind != ioclens_core::IocKind::Unknown)
+        .collect();
     group.throughput(Throughput::Elements(plain.len() as u64));
     group.bench_function("valid-only", |b| {
         b.iter(|| {

@@ -3,6 +3,12 @@
 //!
 //! `cargo run --release -p ioclens-core --example classify_speed [SECONDS]` (default 3 CPU-seconds per round,
 //! 5 rounds; prints each round and the median).
+#![expect(
+    clippy::disallowed_methods,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss,
+    reason = "a measuring tool outside the pure core: it reads the clock and /proc; counts fit f64 exactly"
+)]
 use std::time::Instant;
 
 fn cpu_ns() -> u64 {
@@ -23,7 +29,8 @@ fn main() {
         let mut sink = 0usize;
         while cpu_ns() - cpu0 < (seconds * 1e9) as u64 {
             for v in &inputs {
-                sink = sink.wrapping_add(ioclens_core::classify(std::hint::black_box(v)).canonical.len());
+                sink = sink
+                    .wrapping_add(ioclens_core::classify(std::hint::black_box(v)).canonical.len());
             }
             n += inputs.len() as u64;
         }
@@ -38,6 +45,38 @@ fn main() {
             1e9 / rate
         );
     }
+    // Per corpus file (one CPU-second slice each), to see which types cost what.
+    let cases = ioclens_tests::corpus();
+    let mut files: Vec<&str> =
+        cases.iter().filter(|c| c.kind.is_some()).map(|c| c.file.as_str()).collect();
+    files.dedup();
+    for file in files {
+        let subset: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.kind.is_some() && c.file == file)
+            .map(|c| c.input.as_str())
+            .collect();
+        let cpu0 = cpu_ns();
+        let mut n: u64 = 0;
+        while cpu_ns() - cpu0 < (seconds * 2e8) as u64 {
+            for _ in 0..50 {
+                for v in &subset {
+                    std::hint::black_box(ioclens_core::classify(std::hint::black_box(v)));
+                }
+            }
+            n += 50 * subset.len() as u64;
+        }
+        let cpu = (cpu_ns() - cpu0) as f64 / 1e9;
+        println!(
+            "  {file:<26} {:>4} inputs  {:.3} M values/CPU-s",
+            subset.len(),
+            n as f64 / cpu / 1e6
+        );
+    }
     rates.sort_by(f64::total_cmp);
-    println!("median: {:.3} M values per CPU-second over {} corpus inputs", rates[2] / 1e6, inputs.len());
+    println!(
+        "median: {:.3} M values per CPU-second over {} corpus inputs",
+        rates[2] / 1e6,
+        inputs.len()
+    );
 }

@@ -1,6 +1,16 @@
 //! `extract`: every indicator in a text, with byte spans into the original. Never fails; linear time.
+//!
+//! Two linear passes (see `docs/extraction.md`): [`view`] rewrites defang markers and HTML entities into a
+//! refanged view with a sparse offset map back to the original; [`scan`] walks the view word by word, hands
+//! candidates to [`validate`] (the one place that decides validity and canonical form) and drops the hard
+//! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
+
+mod filters;
+mod scan;
+mod validate;
+mod view;
 
 /// One indicator found in the text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,8 +78,86 @@ pub struct Extraction {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Extracts every indicator from `text`. Never fails.
+/// Extracts every indicator from `text`. Never fails, never panics; time and memory are linear in the input.
+///
+/// ```
+/// let ex = ioclens_core::extract("C2 at hxxps://evil[.]com/gate.php, also 8.8.8[.]8.");
+/// let found: Vec<_> = ex.iocs.iter().filter(|i| !i.implied).map(|i| i.canonical.as_str()).collect();
+/// assert_eq!(found, ["https://evil.com/gate.php", "8.8.8.8"]);
+/// ```
 pub fn extract(text: &str) -> Extraction {
-    let _ = text;
-    Extraction::default()
+    let view = view::View::new(text);
+    let defanged_at = |s: usize, e: usize| view.defanged(s, e);
+    let mut scanner = scan::Scanner::new(&view.text, &defanged_at);
+    scanner.run();
+    let mut found = scanner.found;
+    found.sort_by_key(|f| (f.start, f.implied));
+    let mut ex = Extraction::default();
+    ex.iocs.reserve(found.len());
+    for f in found {
+        let start = view.orig_start(f.start);
+        let end = view.orig_end(f.end);
+        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            // Defensive: the view only rewrites whole characters, so this does not happen.
+            continue;
+        }
+        let defanged = f.defanged || view.defanged(f.start, f.end);
+        ex.iocs.push(Extracted {
+            kind: f.kind,
+            canonical: f.canonical,
+            span: Span { start, end },
+            defanged,
+            implied: f.implied,
+            scope: f.scope,
+        });
+    }
+    ex.unique = unique(&ex.iocs);
+    ex
+}
+
+/// The de-duplicated view of `iocs`, in order of first mention.
+///
+/// Sort-based: mentions are ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken by the value
+/// itself and then by position, so equal indicators end up adjacent with their first mention in front. That is
+/// O(n log n) on any input — crafted hash collisions only cost string comparisons — where a hash map with a fixed,
+/// unkeyed hash could be driven quadratic.
+pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
+    let key = |i: usize| (iocs[i].kind, iocs[i].canonical.as_str());
+    let mut order: Vec<(u64, usize)> =
+        iocs.iter().enumerate().map(|(i, x)| (fnv1a(x.kind, &x.canonical), i)).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))).then(a.1.cmp(&b.1))
+    });
+    // (first mention, count, every mention implied)
+    let mut groups: Vec<(usize, usize, bool)> = Vec::new();
+    let mut prev: Option<(u64, usize)> = None;
+    for &(h, i) in &order {
+        match (prev, groups.last_mut()) {
+            (Some((ph, p)), Some(g)) if ph == h && key(p) == key(i) => {
+                g.1 += 1;
+                g.2 &= iocs[i].implied;
+            }
+            _ => groups.push((i, 1, iocs[i].implied)),
+        }
+        prev = Some((h, i));
+    }
+    groups.sort_unstable_by_key(|g| g.0);
+    groups
+        .into_iter()
+        .map(|(first, count, implied)| UniqueIoc {
+            kind: iocs[first].kind,
+            canonical: iocs[first].canonical.clone(),
+            count,
+            first: iocs[first].span,
+            implied,
+        })
+        .collect()
+}
+
+fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
+    for &b in canonical.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }

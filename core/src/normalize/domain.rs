@@ -71,7 +71,12 @@ fn fnv1a(s: &str) -> u32 {
 }
 
 /// Looks `key` up in a generated open-addressing table (`slots` holds `1 + index` into `entries`, 0 = empty).
-fn hashed<'a, T>(slots: &[u16], entries: &'a [T], key: &str, name: impl Fn(&T) -> &str) -> Option<&'a T> {
+fn hashed<'a, T>(
+    slots: &[u16],
+    entries: &'a [T],
+    key: &str,
+    name: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
     let mask = slots.len().checked_sub(1)?;
     let mut at = fnv1a(key) as usize & mask;
     for _ in 0..slots.len() {
@@ -160,30 +165,25 @@ pub fn public_suffix(name: &str) -> (usize, bool) {
 
 /// Lower-cases and checks an all-ASCII name. Returns the canonical text and whether it has `xn--` labels.
 fn ascii_name(s: &str) -> Result<(String, bool), DomainError> {
-    let mut out = String::with_capacity(s.len());
-    let mut label_len = 0usize;
-    let mut label_start = 0usize;
+    let out = s.to_ascii_lowercase();
+    let bytes = out.as_bytes();
     let mut idn = false;
-    let bytes = s.as_bytes();
+    let mut label_start = 0usize;
     for (i, &c) in bytes.iter().enumerate() {
         match c {
             b'.' => {
-                check_label(&s[label_start..i], label_len)?;
-                label_len = 0;
+                check_label(&s[label_start..i], i - label_start)?;
                 label_start = i + 1;
-                out.push('.');
-                continue;
             }
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => out.push(c as char),
-            b'A'..=b'Z' => out.push(c.to_ascii_lowercase() as char),
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {
+                if i == label_start + 3 && c == b'-' && &bytes[label_start..=i] == b"xn--" {
+                    idn = true;
+                }
+            }
             _ => return Err(DomainError::BadLabel(label_of(s, label_start))),
         }
-        label_len += 1;
-        if label_len == 4 && bytes[label_start..=i].eq_ignore_ascii_case(b"xn--") {
-            idn = true;
-        }
     }
-    check_label(&s[label_start..], label_len)?;
+    check_label(&s[label_start..], bytes.len() - label_start)?;
     Ok((out, idn))
 }
 
