@@ -7,3 +7,4 @@ pub(crate) mod hunt;
 pub(crate) mod keys;
 pub(crate) mod lookup;
 pub(crate) mod serve;
+pub(crate) mod lookup;
