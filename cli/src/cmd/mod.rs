@@ -7,4 +7,3 @@ pub(crate) mod hunt;
 pub(crate) mod keys;
 pub(crate) mod lookup;
 pub(crate) mod serve;
-pub(crate) mod lookup;
