@@ -37,10 +37,6 @@ enum Command {
     Feed(cmd::feed::Args),
     /// Create, list and revoke the server's API keys.
     Keys(cmd::keys::Args),
-    /// Enrich values: type, risk score with its reasons, ATT&CK techniques and hunting queries.
-    Lookup(cmd::lookup::Args),
-    /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
-    Attack(cmd::attack::Args),
 }
 
 fn main() -> ExitCode {
