@@ -1,9 +1,9 @@
 //! `extract`: every indicator in a text, with byte spans into the original. Never fails; linear time.
 //!
-//! Two linear passes (see `docs/extraction.md`): [`view`] rewrites defang markers and HTML entities into a
-//! refanged view with a sparse offset map back to the original; [`scan`] walks the view word by word, hands
-//! candidates to [`validate`] (the one place that decides validity and canonical form) and drops the hard
-//! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
+//! Two linear passes (see `docs/extraction.md`): `view` rewrites defang markers and HTML entities into a
+//! refanged view with a sparse offset map back to the original; `scan` walks the view word by word, hands
+//! candidates to `validate` (the one place that decides validity and canonical form) and drops the hard
+//! negatives of `filters`. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
 
