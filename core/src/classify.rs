@@ -269,7 +269,7 @@ fn detect(t: &str) -> Result<Classified, String> {
         return classify_url(v, t, defanged);
     }
     let vb = v.as_bytes();
-    if vb.len() >= 4 && vb[..4].eq_ignore_ascii_case(b"cve-") {
+    if vb.len() >= 5 && vb[..4].eq_ignore_ascii_case(b"cve-") && vb[4].is_ascii_digit() {
         return match ids::parse_cve(v) {
             Ok((id, facts)) => {
                 let f = Facts { cve: Some(facts), ..Facts::default() };
