@@ -187,7 +187,13 @@ pub(crate) fn map(c: &Classified, ctx: &MapContext) -> Vec<TechniqueMapping> {
     }
     if c.kind != IocKind::Unknown {
         if let Some(f) = ctx.family.as_deref() {
-            family(f, c.kind, &mut out);
+            // A hash *is* the family's file: all its techniques. For infrastructure, the most relevant few.
+            let cap = if c.kind.is_hash() || c.kind == IocKind::FilePath {
+                usize::MAX
+            } else {
+                ctx.context_cap
+            };
+            family(f, c.kind, cap, &mut out);
         }
         context(c.kind, ctx, &mut out);
     }
@@ -1073,11 +1079,12 @@ fn ranked(techs: &[u16], kind: IocKind) -> Vec<u16> {
     v
 }
 
-fn family(name: &str, kind: IocKind, out: &mut Out) {
+fn family(name: &str, kind: IocKind, cap: usize, out: &mut Out) {
     let key: String =
         name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    // An ATT&CK id (revoked ones resolve to their replacement), else a name from the family index.
     let id = if super::name(name).is_some() {
-        Some(name.trim().to_ascii_uppercase())
+        super::lookup(name).ok().map(|o| o.id)
     } else {
         gx::FAMILY_INDEX
             .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))
@@ -1094,7 +1101,7 @@ fn family(name: &str, kind: IocKind, out: &mut Out) {
             Source::AttackSoftware,
             &why,
             &format!("{id} ({sname})"),
-            usize::MAX,
+            cap,
             out,
         );
     } else if let Some((gname, techs)) = super::group_techniques(&id) {
@@ -1106,7 +1113,7 @@ fn family(name: &str, kind: IocKind, out: &mut Out) {
             Source::AttackGroup,
             &why,
             &format!("{id} ({gname})"),
-            usize::MAX,
+            cap,
             out,
         );
     }
