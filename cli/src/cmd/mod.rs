@@ -2,5 +2,5 @@
 pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
-pub(crate) mod lookup;
 pub(crate) mod hunt;
+pub(crate) mod lookup;
