@@ -198,7 +198,8 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
     };
     // As in SOC Defenders' API, `found` means "a threat-intel source lists it" (Maltrail, IPsum, KEV), not
     // "some list mentions it": a popular domain is not found, and not found is not safe.
-    let found = hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
+    let found =
+        hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
     LookupResponse {
         ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
         ioc_type: c.kind,
@@ -344,7 +345,10 @@ mod tests {
 
     #[test]
     fn found_means_a_threat_intel_source() {
-        assert!(!check("google.com").found, "a popular domain is context, not a threat-intel record");
+        assert!(
+            !check("google.com").found,
+            "a popular domain is context, not a threat-intel record"
+        );
         assert!(check("CVE-2025-48384").found);
     }
 
