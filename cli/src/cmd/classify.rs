@@ -1,4 +1,8 @@
-//! `ioclens classify VALUE…`
+//! `ioclens classify VALUE… [--type T] [--format F]`: one result per value, in input order.
+//!
+//! Without `--type` every value gets a result (`unknown` with a reason when it is no indicator) and the exit code
+//! is 0. With `--type`, a value that is not of that type prints one error line on stderr (why, e.g. "TLD `foo`
+//! does not exist"), is left out of the output, and the exit code is 1. An unknown type name is a usage error (2).
 use crate::output::{self, Format};
 use anyhow::Result;
 use ioclens_core::{Classified, IocKind};
@@ -20,15 +24,21 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let forced = match &args.kind {
         None => None,
-        Some(k) => match IocKind::parse(k) {
-            Some(k) => Some(k),
-            None => {
+        Some(k) => {
+            let Some(kind) = IocKind::parse(k) else {
+                let names: Vec<&str> = IocKind::ALL
+                    .iter()
+                    .filter(|k| **k != IocKind::Unknown)
+                    .map(|k| k.as_str())
+                    .collect();
                 output::error_line(&anyhow::anyhow!(
-                    "unknown type `{k}` (try ipv4, domain, url, md5 …)"
+                    "unknown type `{k}` (types: {})",
+                    names.join(", ")
                 ));
                 return Ok(ExitCode::from(2));
-            }
-        },
+            };
+            Some(kind)
+        }
     };
     let values: Vec<String> = if args.values.is_empty() {
         io::stdin()

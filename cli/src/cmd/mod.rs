@@ -3,3 +3,4 @@ pub(crate) mod attack;
 pub(crate) mod classify;
 pub(crate) mod extract;
 pub(crate) mod lookup;
+pub(crate) mod hunt;

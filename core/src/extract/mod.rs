@@ -1,6 +1,17 @@
 //! `extract`: every indicator in a text, with byte spans into the original. Never fails; linear time.
+//!
+//! Two linear passes (see `docs/extraction.md`): [`view`] rewrites defang markers and HTML entities into a
+//! refanged view with a sparse offset map back to the original; [`scan`] walks the view word by word, hands
+//! candidates to [`validate`] (the one place that decides validity and canonical form) and drops the hard
+//! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+mod filters;
+mod scan;
+mod validate;
+mod view;
 
 /// One indicator found in the text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,8 +79,62 @@ pub struct Extraction {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Extracts every indicator from `text`. Never fails.
+/// Extracts every indicator from `text`. Never fails, never panics; time and memory are linear in the input.
+///
+/// ```
+/// let ex = ioclens_core::extract("C2 at hxxps://evil[.]com/gate.php, also 8.8.8[.]8.");
+/// let found: Vec<_> = ex.iocs.iter().filter(|i| !i.implied).map(|i| i.canonical.as_str()).collect();
+/// assert_eq!(found, ["https://evil.com/gate.php", "8.8.8.8"]);
+/// ```
 pub fn extract(text: &str) -> Extraction {
-    let _ = text;
-    Extraction::default()
+    let view = view::View::new(text);
+    let defanged_at = |s: usize, e: usize| view.defanged(s, e);
+    let mut scanner = scan::Scanner::new(&view.text, &defanged_at);
+    scanner.run();
+    let mut found = scanner.found;
+    found.sort_by_key(|f| (f.start, f.implied));
+    let mut ex = Extraction::default();
+    ex.iocs.reserve(found.len());
+    for f in found {
+        let start = view.orig_start(f.start);
+        let end = view.orig_end(f.end);
+        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            // Defensive: the view only rewrites whole characters, so this does not happen.
+            continue;
+        }
+        let defanged = f.defanged || view.defanged(f.start, f.end);
+        ex.iocs.push(Extracted {
+            kind: f.kind,
+            canonical: f.canonical,
+            span: Span { start, end },
+            defanged,
+            implied: f.implied,
+            scope: f.scope,
+        });
+    }
+    ex.unique = unique(&ex.iocs);
+    ex
+}
+
+/// The de-duplicated view of `iocs`, in order of first mention.
+pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
+    let mut index: HashMap<(IocKind, &str), usize> = HashMap::with_capacity(iocs.len());
+    let mut out: Vec<UniqueIoc> = Vec::new();
+    for i in iocs {
+        if let Some(&k) = index.get(&(i.kind, i.canonical.as_str())) {
+            let u = &mut out[k];
+            u.count += 1;
+            u.implied &= i.implied;
+        } else {
+            index.insert((i.kind, i.canonical.as_str()), out.len());
+            out.push(UniqueIoc {
+                kind: i.kind,
+                canonical: i.canonical.clone(),
+                count: 1,
+                first: i.span,
+                implied: i.implied,
+            });
+        }
+    }
+    out
 }

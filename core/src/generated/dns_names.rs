@@ -16,6 +16,21 @@ pub(crate) static RESERVED_NAMES: &[&str] = &[
     "test",
 ];
 
+/// The last labels of the special-use names (a fast pre-check).
+pub(crate) static RESERVED_TLDS: &[&str] = &[
+    "alt",
+    "arpa",
+    "com",
+    "example",
+    "internal",
+    "invalid",
+    "local",
+    "localhost",
+    "net",
+    "org",
+    "test",
+];
+
 /// TLDs that are also common file extensions (`readme.md`, `invoice.zip`), sorted.
 pub(crate) static FILE_EXTENSION_TLDS: &[&str] = &[
     "cab",

@@ -5,9 +5,9 @@
 //! characters or `xn--` labels go through the `idna` crate. TLD and PSL lookups are binary searches over the
 //! sorted tables in `generated/`.
 use crate::DomainFacts;
-use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES};
-use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL, RULE, WILDCARD};
-use crate::generated::dns_tlds::TLDS;
+use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES, RESERVED_TLDS};
+use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL, PSL_SLOTS, RULE, WILDCARD};
+use crate::generated::dns_tlds::{TLD_SLOTS, TLDS};
 
 /// Most labels a name can have within 253 bytes.
 const MAX_LABELS: usize = 127;
@@ -60,9 +60,39 @@ impl DomainError {
     }
 }
 
+/// FNV-1a (32-bit), the hash of the generated lookup tables (`xtask/src/codegen/dns.rs` has the same function).
+fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Looks `key` up in a generated open-addressing table (`slots` holds `1 + index` into `entries`, 0 = empty).
+fn hashed<'a, T>(
+    slots: &[u16],
+    entries: &'a [T],
+    key: &str,
+    name: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
+    let mask = slots.len().checked_sub(1)?;
+    let mut at = fnv1a(key) as usize & mask;
+    for _ in 0..slots.len() {
+        let slot = usize::from(*slots.get(at)?);
+        let entry = entries.get(slot.checked_sub(1)?)?;
+        if name(entry) == key {
+            return Some(entry);
+        }
+        at = (at + 1) & mask;
+    }
+    None
+}
+
 /// True when `tld` (lower-case A-label) is delegated in the IANA root zone.
 pub fn tld_exists(tld: &str) -> bool {
-    TLDS.binary_search(&tld).is_ok()
+    hashed(&TLD_SLOTS, TLDS, tld, |t| t).is_some()
 }
 
 /// True when `tld` is also a common file extension (`zip`, `mov`, `md`, `py`, `sh` …): EXTRACTION.md
@@ -73,6 +103,11 @@ pub fn is_file_extension_tld(tld: &str) -> bool {
 
 /// True when `name` (canonical) is a special-use name or under one (`example.com`, `*.test`, `*.local` …).
 pub fn is_reserved(name: &str) -> bool {
+    // Fast exit: every special-use name ends in one of a handful of TLDs.
+    let tld = name.rfind('.').map_or(name, |i| &name[i + 1..]);
+    if !RESERVED_TLDS.contains(&tld) {
+        return false;
+    }
     let mut rest = name;
     loop {
         if RESERVED_NAMES.binary_search(&rest).is_ok() {
@@ -91,7 +126,7 @@ fn is_special_use_tld(tld: &str) -> bool {
 }
 
 fn psl_flags(suffix: &str) -> u8 {
-    PSL.binary_search_by(|(k, _)| (*k).cmp(suffix)).map_or(0, |i| PSL[i].1)
+    hashed(&PSL_SLOTS, PSL, suffix, |e| e.0).map_or(0, |e| e.1)
 }
 
 /// Splits a canonical name into its public suffix: returns the byte offset where the suffix starts and whether
@@ -130,30 +165,25 @@ pub fn public_suffix(name: &str) -> (usize, bool) {
 
 /// Lower-cases and checks an all-ASCII name. Returns the canonical text and whether it has `xn--` labels.
 fn ascii_name(s: &str) -> Result<(String, bool), DomainError> {
-    let mut out = String::with_capacity(s.len());
-    let mut label_len = 0usize;
-    let mut label_start = 0usize;
+    let out = s.to_ascii_lowercase();
+    let bytes = out.as_bytes();
     let mut idn = false;
-    let bytes = s.as_bytes();
+    let mut label_start = 0usize;
     for (i, &c) in bytes.iter().enumerate() {
         match c {
             b'.' => {
-                check_label(&s[label_start..i], label_len)?;
-                label_len = 0;
+                check_label(&s[label_start..i], i - label_start)?;
                 label_start = i + 1;
-                out.push('.');
-                continue;
             }
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => out.push(c as char),
-            b'A'..=b'Z' => out.push(c.to_ascii_lowercase() as char),
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {
+                if i == label_start + 3 && c == b'-' && &bytes[label_start..=i] == b"xn--" {
+                    idn = true;
+                }
+            }
             _ => return Err(DomainError::BadLabel(label_of(s, label_start))),
         }
-        label_len += 1;
-        if label_len == 4 && bytes[label_start..=i].eq_ignore_ascii_case(b"xn--") {
-            idn = true;
-        }
     }
-    check_label(&s[label_start..], label_len)?;
+    check_label(&s[label_start..], bytes.len() - label_start)?;
     Ok((out, idn))
 }
 

@@ -26,10 +26,15 @@ const HIVES: &[(&str, &str)] = &[
 
 /// Parses a registry key. `None` when the value does not start with a hive; `Err` when it does but is not a key.
 pub fn parse_registry(s: &str) -> Option<Result<String, &'static str>> {
-    let upper_prefix: String = s.chars().take(22).collect::<String>().to_ascii_uppercase();
+    let bytes = s.as_bytes();
     let (spelling, long) = HIVES.iter().find(|(h, _)| {
-        upper_prefix.starts_with(h)
-            && matches!(s.as_bytes().get(h.len()), None | Some(b'\\' | b':' | b'/'))
+        bytes.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h.as_bytes()))
+            && match bytes.get(h.len()) {
+                None | Some(b'\\') => true,
+                // PowerShell drive form `HKLM:\…`.
+                Some(b':') => bytes.get(h.len() + 1) == Some(&b'\\'),
+                Some(_) => false,
+            }
     })?;
     let mut rest = &s[spelling.len()..];
     rest = rest.strip_prefix(':').unwrap_or(rest);

@@ -33,19 +33,22 @@ pub fn refang(input: &str) -> Cow<'_, str> {
 pub fn refang_token(input: &str) -> Refanged<'_> {
     let mut value: Cow<'_, str> = Cow::Borrowed(input);
     let mut defanged = false;
-    if input.bytes().any(|b| matches!(b, b'[' | b'(' | b'{' | b'\\') || b >= 0x80)
+    let b = input.as_bytes();
+    if (!input.is_ascii()
+        || memchr::memchr3(b'[', b'(', b'{', b).is_some()
+        || memchr::memchr(b'\\', b).is_some())
         && let Some(s) = char_pass(input)
     {
         value = Cow::Owned(s);
         defanged = true;
     }
-    if value.contains(':')
+    if memchr::memchr(b':', value.as_bytes()).is_some()
         && let Some(s) = scheme_pass(&value)
     {
         value = Cow::Owned(s);
         defanged = true;
     }
-    if value.contains(' ')
+    if memchr::memchr(b' ', value.as_bytes()).is_some()
         && let Some(s) = spaced_pass(&value, defanged)
     {
         value = Cow::Owned(s);
@@ -56,7 +59,11 @@ pub fn refang_token(input: &str) -> Refanged<'_> {
 
 /// What a bracketed marker stands for (`None`: not a marker).
 fn bracket_marker(inner: &str) -> Option<&'static str> {
-    let inner = inner.trim_matches(' ');
+    let inner = if inner.starts_with(' ') || inner.ends_with(' ') {
+        inner.trim_matches(' ')
+    } else {
+        inner
+    };
     Some(match inner.len() {
         1 => match inner.as_bytes()[0] {
             b'.' | b',' => ".",

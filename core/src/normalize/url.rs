@@ -73,7 +73,12 @@ pub fn default_port(scheme: &str) -> Option<u16> {
 
 /// Parses and canonicalises a URL (already refanged).
 pub fn parse(input: &str) -> Result<Url, UrlError> {
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let bad_char = if input.is_ascii() {
+        input.bytes().any(|b| b <= b' ' || b == 0x7f)
+    } else {
+        input.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    if bad_char {
         return Err(UrlError::Whitespace);
     }
     let sep = input.find("://").ok_or(UrlError::NoScheme)?;

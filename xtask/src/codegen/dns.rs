@@ -36,6 +36,40 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>> {
     ])
 }
 
+/// FNV-1a (32-bit). `core/src/normalize/domain.rs` has the same function: the two must agree.
+fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// An open-addressing (linear probing) table over `keys`: slot = 1 + index into `keys`, 0 = empty. The size is a
+/// power of two at least twice the number of keys, so lookups stop after a probe or two.
+fn hash_table(name: &str, keys: &[&str]) -> String {
+    let size = (keys.len() * 2).next_power_of_two();
+    let mut slots = vec![0u16; size];
+    for (i, k) in keys.iter().enumerate() {
+        let mut at = fnv1a(k) as usize & (size - 1);
+        while slots[at] != 0 {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = u16::try_from(i + 1).unwrap_or(u16::MAX);
+    }
+    let mut s = format!(
+        "/// Hash index (FNV-1a, linear probing) into the sorted table above: `1 + index`, 0 = empty.\n\
+         pub(crate) static {name}: [u16; {size}] = [\n"
+    );
+    for chunk in slots.chunks(24) {
+        let line: Vec<String> = chunk.iter().map(u16::to_string).collect();
+        let _ = writeln!(s, "    {},", line.join(", "));
+    }
+    s.push_str("];\n");
+    s
+}
+
 #[expect(clippy::disallowed_methods, reason = "xtask reads data/: the I/O ban is for core")]
 fn read(root: &Path, rel: &str) -> Result<String> {
     std::fs::read_to_string(root.join(rel)).with_context(|| format!("reading {rel}"))
@@ -64,7 +98,9 @@ fn tld_file(tlds: &[String]) -> String {
     for t in tlds {
         let _ = writeln!(s, "    {t:?},");
     }
-    s.push_str("];\n");
+    s.push_str("];\n\n");
+    let keys: Vec<&str> = tlds.iter().map(String::as_str).collect();
+    s.push_str(&hash_table("TLD_SLOTS", &keys));
     s
 }
 
@@ -114,7 +150,10 @@ fn psl_file(root: &Path) -> Result<String> {
     for (name, flags) in &rules {
         let _ = writeln!(s, "    ({name:?}, {flags}),");
     }
-    s.push_str("];\n");
+    s.push_str("];\n\n");
+    let keys: Vec<&str> = rules.keys().map(String::as_str).collect();
+    ensure!(keys.len() < usize::from(u16::MAX), "PSL too large for u16 slots");
+    s.push_str(&hash_table("PSL_SLOTS", &keys));
     Ok(s)
 }
 
@@ -318,6 +357,15 @@ fn names_file(root: &Path, tlds: &[String]) -> Result<String> {
     s.push_str("/// Special-use names (RFC 2606/6761/6762/8375/9476): the name and every name under it is reserved.\n");
     s.push_str("pub(crate) static RESERVED_NAMES: &[&str] = &[\n");
     for n in &names {
+        let _ = writeln!(s, "    {n:?},");
+    }
+    s.push_str("];\n\n");
+    let mut last: Vec<&str> = names.iter().map(|n| n.rsplit('.').next().unwrap_or(n)).collect();
+    last.sort_unstable();
+    last.dedup();
+    s.push_str("/// The last labels of the special-use names (a fast pre-check).\n");
+    s.push_str("pub(crate) static RESERVED_TLDS: &[&str] = &[\n");
+    for n in &last {
         let _ = writeln!(s, "    {n:?},");
     }
     s.push_str("];\n\n");

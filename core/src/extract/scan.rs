@@ -1,0 +1,854 @@
+//! The scanner: one left-to-right pass over the refanged view, word by word.
+//!
+//! A *word* is a maximal run of bytes that can occur inside an indicator (`A-Z a-z 0-9 . - _ : / @ % ? = & # ~ +
+//! \ $`); everything else (white space, quotes, brackets, `,;|*!^`, non-ASCII) separates words. While it walks a
+//! word the scanner ORs a per-byte class table, so a word is only looked at when it can hold an indicator (has a
+//! `.`, `:` or `@`, is long enough for a hash, or starts like a CVE/ATT&CK id). Most prose words cost one table
+//! lookup per byte. URLs may run past the word (parentheses, `;`, `!` in paths) and are then trimmed. Every
+//! candidate goes to `validate` for the verdict; nothing here backtracks, so the pass is linear in the input.
+#![expect(
+    clippy::many_single_char_names,
+    reason = "scanner indices: b = bytes, s/e = word, i/j/k = cursors"
+)]
+use super::filters;
+use super::validate::{self, Host};
+use crate::{IocKind, IpScope};
+
+/// One finding, with its span in view coordinates.
+#[derive(Debug, Clone)]
+pub(super) struct Found {
+    pub(super) kind: IocKind,
+    pub(super) canonical: String,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// Defanged by a marker that is not visible in the view (scheme words such as `hxxp`, bare ` at `).
+    pub(super) defanged: bool,
+    pub(super) implied: bool,
+    pub(super) scope: Option<IpScope>,
+}
+
+const F_WORD: u8 = 1;
+const F_DOT: u8 = 2;
+const F_COLON: u8 = 4;
+const F_AT: u8 = 8;
+const F_SLASH: u8 = 16;
+const F_DIGIT: u8 = 32;
+/// Characters of a host name run (`A-Z a-z 0-9 - _ .`).
+const F_HOST: u8 = 64;
+/// Characters allowed in a URL after the scheme (wider than a word).
+const F_URL: u8 = 128;
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut f = 0;
+        if b.is_ascii_alphanumeric() {
+            f |= F_WORD | F_HOST | F_URL;
+        }
+        if b.is_ascii_digit() {
+            f |= F_DIGIT;
+        }
+        match b {
+            b'.' => f |= F_WORD | F_DOT | F_HOST | F_URL,
+            b'-' | b'_' => f |= F_WORD | F_HOST | F_URL,
+            b':' => f |= F_WORD | F_COLON | F_URL,
+            b'@' => f |= F_WORD | F_AT | F_URL,
+            b'/' => f |= F_WORD | F_SLASH | F_URL,
+            b'%' | b'?' | b'=' | b'&' | b'#' | b'~' | b'+' | b'$' => f |= F_WORD | F_URL,
+            b'\\' => f |= F_WORD,
+            b'(' | b')' | b'[' | b']' | b'!' | b'*' | b';' | b'\'' => f |= F_URL,
+            _ => {}
+        }
+        t[c] = f;
+        c += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = classes();
+
+fn class(b: &[u8], i: usize) -> u8 {
+    b.get(i).map_or(0, |&c| CLASS[c as usize])
+}
+
+/// Scheme as written (lower-cased) → canonical scheme and whether it was defanged.
+fn scheme(written: &str) -> Option<(&'static str, bool)> {
+    Some(match written {
+        "http" => ("http", false),
+        "https" => ("https", false),
+        "ftp" => ("ftp", false),
+        "ftps" => ("ftps", false),
+        "sftp" => ("sftp", false),
+        "ws" => ("ws", false),
+        "wss" => ("wss", false),
+        "tcp" => ("tcp", false),
+        "udp" => ("udp", false),
+        "smb" => ("smb", false),
+        "ldap" => ("ldap", false),
+        "ldaps" => ("ldaps", false),
+        "ssh" => ("ssh", false),
+        "rdp" => ("rdp", false),
+        "tftp" => ("tftp", false),
+        "telnet" => ("telnet", false),
+        "irc" => ("irc", false),
+        "hxxp" | "hxtp" | "htxp" | "h__p" | "h_p" | "h___p" | "httx" | "hpp" | "xxxx" | "hxxxp" => {
+            ("http", true)
+        }
+        "hxxps" | "hxtps" | "htxps" | "h__ps" | "h_ps" | "h___ps" | "httxs" | "hpps" | "xxxxs"
+        | "hxxxps" => ("https", true),
+        "fxp" | "ftx" | "fxxp" | "fxtp" => ("ftp", true),
+        "fxps" | "ftxs" => ("ftps", true),
+        _ => return None,
+    })
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        "ssh" | "sftp" => Some(22),
+        "telnet" => Some(23),
+        "ldap" => Some(389),
+        "ldaps" => Some(636),
+        _ => None,
+    }
+}
+
+pub(super) struct Scanner<'v> {
+    b: &'v [u8],
+    text: &'v str,
+    pub(super) found: Vec<Found>,
+    defanged_at: &'v dyn Fn(usize, usize) -> bool,
+}
+
+impl<'v> Scanner<'v> {
+    pub(super) fn new(text: &'v str, defanged_at: &'v dyn Fn(usize, usize) -> bool) -> Scanner<'v> {
+        Scanner { b: text.as_bytes(), text, found: Vec::new(), defanged_at }
+    }
+
+    fn push(&mut self, host: Host, start: usize, end: usize, implied: bool) {
+        self.found.push(Found {
+            kind: host.kind,
+            canonical: host.canonical,
+            start,
+            end,
+            defanged: false,
+            implied,
+            scope: host.scope,
+        });
+    }
+
+    fn push_kind(&mut self, kind: IocKind, canonical: String, start: usize, end: usize) {
+        self.found.push(Found {
+            kind,
+            canonical,
+            start,
+            end,
+            defanged: false,
+            implied: false,
+            scope: None,
+        });
+    }
+
+    /// Walks the whole view, visiting only words that can hold an indicator.
+    ///
+    /// Anchors come from SIMD byte searches (`memchr`): `.` `:` `@` (hosts, URLs, e-mail, IPs), `-` (CVE ids)
+    /// and `T` (ATT&CK ids); hashes have no anchor, but a hex run of 32 or more bytes always covers a position
+    /// that is a multiple of 32, so those positions are probed too. Each word is expanded from its first anchor
+    /// and scanned once (`done` moves past it), so the pass stays linear.
+    pub(super) fn run(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut a1 = memchr::memchr3_iter(b'.', b':', b'@', b);
+        let mut a2 = memchr::memchr2_iter(b'-', b'T', b);
+        let (mut n1, mut n2) = (a1.next(), a2.next());
+        let mut n3 = if n > 0 { Some(0) } else { None };
+        let mut done = 0usize;
+        loop {
+            // The smallest pending anchor.
+            let p = match (n1, n2, n3) {
+                (None, None, None) => break,
+                _ => n1
+                    .unwrap_or(usize::MAX)
+                    .min(n2.unwrap_or(usize::MAX))
+                    .min(n3.unwrap_or(usize::MAX)),
+            };
+            let stride = n3 == Some(p) && n1 != Some(p) && n2 != Some(p);
+            if n1 == Some(p) {
+                n1 = a1.next();
+            }
+            if n2 == Some(p) {
+                n2 = a2.next();
+            }
+            if n3 == Some(p) {
+                n3 = p.checked_add(32).filter(|&x| x < n);
+            }
+            if p < done || !worth_expanding(b, p, stride) {
+                continue;
+            }
+            let mut s = p;
+            while s > done && CLASS[b[s - 1] as usize] & F_WORD != 0 {
+                s -= 1;
+            }
+            let mut e = p;
+            let mut flags = 0u8;
+            while e < n {
+                let c = CLASS[b[e] as usize];
+                if c & F_WORD == 0 {
+                    break;
+                }
+                flags |= c;
+                e += 1;
+            }
+            if e == p {
+                continue;
+            }
+            for &c in &b[s..p] {
+                flags |= CLASS[c as usize];
+            }
+            done = e;
+            if interesting(b, s, e, flags) {
+                done = done.max(self.word(s, e, flags));
+            }
+        }
+    }
+
+    /// The straightforward word-by-word walk; `run` must find exactly what this finds (tested).
+    #[cfg(test)]
+    pub(super) fn run_every_word(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            while i < n && CLASS[b[i] as usize] & F_WORD == 0 {
+                i += 1;
+            }
+            let s = i;
+            let mut flags = 0u8;
+            while i < n {
+                let c = CLASS[b[i] as usize];
+                if c & F_WORD == 0 {
+                    break;
+                }
+                flags |= c;
+                i += 1;
+            }
+            if i > s && interesting(b, s, i, flags) {
+                let resume = self.word(s, i, flags);
+                i = i.max(resume);
+            }
+        }
+    }
+
+    /// Looks at one word; returns where scanning resumes (past the word when a URL ran beyond it).
+    fn word(&mut self, s: usize, e: usize, flags: u8) -> usize {
+        if flags & F_COLON != 0
+            && flags & F_SLASH != 0
+            && let Some(p) = find(&self.b[s..e], b"://").map(|p| s + p)
+        {
+            let mut k = p;
+            while k > s && (self.b[k - 1].is_ascii_alphabetic() || self.b[k - 1] == b'_') {
+                k -= 1;
+            }
+            let written = self.text[k..p].to_ascii_lowercase();
+            if let Some((canon, defanged)) = scheme(&written) {
+                if k > s {
+                    self.range(s, k);
+                }
+                return self.url(k, p + 3, canon, defanged);
+            }
+            // Unknown scheme: look at what follows the separator as plain text.
+            self.range(s, p);
+            self.range(p + 3, e);
+            return e;
+        }
+        self.range(s, e)
+    }
+
+    /// A URL: scheme starts at `k`, authority at `a`.
+    fn url(&mut self, k: usize, a: usize, scheme: &'static str, scheme_defanged: bool) -> usize {
+        let b = self.b;
+        let mut end = a;
+        while end < b.len() && class(b, end) & F_URL != 0 {
+            end += 1;
+        }
+        let end = trim_url_end(b, a, end);
+        let Some(parts) = self.authority(a, end) else {
+            return end.max(a);
+        };
+        let mut canonical = String::with_capacity(end - k + 8);
+        canonical.push_str(scheme);
+        canonical.push_str("://");
+        canonical.push_str(&self.text[a..parts.user_end]);
+        if parts.host.kind == IocKind::Ipv6 {
+            canonical.push('[');
+            canonical.push_str(&parts.host.canonical);
+            canonical.push(']');
+        } else {
+            canonical.push_str(&parts.host.canonical);
+        }
+        if let Some(port) = parts.port
+            && default_port(scheme) != Some(port)
+        {
+            canonical.push(':');
+            canonical.push_str(&port.to_string());
+        }
+        let rest = &self.text[parts.rest..end];
+        if rest != "/" {
+            canonical.push_str(rest);
+        }
+        self.found.push(Found {
+            kind: IocKind::Url,
+            canonical,
+            start: k,
+            end,
+            defanged: scheme_defanged,
+            implied: false,
+            scope: None,
+        });
+        let (hs, he) = parts.host_span;
+        self.push(parts.host, hs, he, true);
+        end
+    }
+
+    /// Splits `a..end` into userinfo, host, port and the rest; validates the host.
+    fn authority(&self, a: usize, end: usize) -> Option<Authority> {
+        let b = self.b;
+        let mut host_end = a;
+        while host_end < end && !matches!(b[host_end], b'/' | b'?' | b'#') {
+            host_end += 1;
+        }
+        let mut hs = a;
+        if let Some(at) = b[a..host_end].iter().rposition(|&c| c == b'@') {
+            hs = a + at + 1;
+        }
+        let (he, port) = if b.get(hs) == Some(&b'[') {
+            let close = b[hs..host_end].iter().position(|&c| c == b']')? + hs;
+            let port = parse_port(&b[close + 1..host_end]).ok()?;
+            (close + 1, port)
+        } else {
+            match b[hs..host_end].iter().position(|&c| c == b':') {
+                Some(c) => (hs + c, parse_port(&b[hs + c..host_end]).ok()?),
+                None => (host_end, None),
+            }
+        };
+        let mut host_text = &self.text[hs..he];
+        let mut he_trim = he;
+        if host_text.ends_with('.') {
+            host_text = &host_text[..host_text.len() - 1];
+            he_trim -= 1;
+        }
+        let host = validate::host(host_text)?;
+        let host_span =
+            if host.kind == IocKind::Ipv6 { (hs + 1, he_trim - 1) } else { (hs, he_trim) };
+        Some(Authority { host, host_span, user_end: hs, port, rest: host_end })
+    }
+
+    /// Everything inside a word that is not a URL. Returns the resume position.
+    fn range(&mut self, s: usize, e: usize) -> usize {
+        let b = self.b;
+        let mut resume = e;
+        let mut s = s;
+        let mut j = s;
+        // E-mail addresses and IPv6 cross host-run boundaries, so find them first.
+        while j < e {
+            let hit = match b[j] {
+                b'@' => self.email(s, j, e),
+                b':' if j + 1 < e => match self.ipv6(s, j, e) {
+                    Ok(span) => Some(span),
+                    Err(skip) => {
+                        j = skip.max(j + 1);
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            if let Some((fs, fe)) = hit {
+                if fs > s {
+                    resume = resume.max(self.runs(s, fs));
+                }
+                s = fe;
+                j = fe;
+                continue;
+            }
+            j += 1;
+        }
+        if s < e {
+            resume = resume.max(self.runs(s, e));
+        }
+        resume
+    }
+
+    /// An e-mail address around the `@` at `at` (inside `s..e`). Returns its span.
+    fn email(&mut self, s: usize, at: usize, e: usize) -> Option<(usize, usize)> {
+        let b = self.b;
+        let mut ls = at;
+        while ls > s
+            && at - ls <= 64
+            && (b[ls - 1].is_ascii_alphanumeric()
+                || matches!(b[ls - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
+        {
+            ls -= 1;
+        }
+        while ls < at && matches!(b[ls], b'.' | b'-') {
+            ls += 1;
+        }
+        if ls == at || at - ls > 64 || b[at - 1] == b'.' {
+            return None;
+        }
+        let ds = at + 1;
+        let mut de = ds;
+        while de < e && class(b, de) & F_HOST != 0 {
+            de += 1;
+        }
+        while de > ds && matches!(b[de - 1], b'.' | b'-' | b'_') {
+            de -= 1;
+        }
+        let host = validate::domain(&self.text[ds..de])?;
+        let canonical = format!("{}@{}", self.text[ls..at].to_ascii_lowercase(), host.canonical);
+        self.push_kind(IocKind::Email, canonical, ls, de);
+        self.push(host, ds, de, true);
+        Some((ls, de))
+    }
+
+    /// An IPv6 address (or network) containing the `:` at `c`. Returns its span, or where to look next.
+    fn ipv6(&mut self, s: usize, c: usize, e: usize) -> Result<(usize, usize), usize> {
+        const MAX: usize = 46; // longest IPv6 text: 8 hextets or 6 + dotted quad
+        let b = self.b;
+        let is_v6 = |x: u8| x.is_ascii_hexdigit() || x == b':' || x == b'.';
+        let mut vs = c;
+        while vs > s && c - vs <= MAX && is_v6(b[vs - 1]) {
+            vs -= 1;
+        }
+        let mut ve = c;
+        while ve < e && ve - c <= MAX && is_v6(b[ve]) {
+            ve += 1;
+        }
+        let skip = ve;
+        if (vs > s && (is_v6(b[vs - 1]) || b[vs - 1].is_ascii_alphanumeric()))
+            || (ve < e && (is_v6(b[ve]) || b[ve].is_ascii_alphanumeric()))
+        {
+            return Err(skip);
+        }
+        while ve > c && b[ve - 1] == b'.' {
+            ve -= 1;
+        }
+        let cand = &self.text[vs..ve];
+        if cand.bytes().filter(|&x| x == b':').count() < 2
+            || !cand.bytes().any(|x| x.is_ascii_digit())
+        {
+            return Err(skip);
+        }
+        let Some(host) = validate::ipv6(cand) else { return Err(skip) };
+        if let Some((prefix, pe)) = prefix_len(b, ve, e, 128) {
+            let canonical = format!("{}/{prefix}", host.canonical);
+            self.found.push(Found {
+                kind: IocKind::Cidr,
+                canonical,
+                start: vs,
+                end: pe,
+                defanged: false,
+                implied: false,
+                scope: host.scope,
+            });
+            return Ok((vs, pe));
+        }
+        self.push(host, vs, ve, false);
+        Ok((vs, ve))
+    }
+
+    /// Host-name runs (`A-Z a-z 0-9 - _ .`) inside `s..e`. Returns the resume position.
+    fn runs(&mut self, s: usize, e: usize) -> usize {
+        let b = self.b;
+        let mut resume = e;
+        let mut j = s;
+        while j < e {
+            if class(b, j) & F_HOST == 0 {
+                j += 1;
+                continue;
+            }
+            let rs = j;
+            let mut dot = false;
+            while j < e && class(b, j) & F_HOST != 0 {
+                dot |= b[j] == b'.';
+                j += 1;
+            }
+            let prev = if rs > s { b[rs - 1] } else { b' ' };
+            let r = if dot { self.dotted(rs, j, e, prev) } else { self.plain(rs, j, prev) };
+            if r > j {
+                resume = resume.max(r);
+                j = r;
+            }
+        }
+        resume
+    }
+
+    /// A run without dots: hash, CVE, ATT&CK id.
+    fn plain(&mut self, rs: usize, re: usize, prev: u8) -> usize {
+        let _ = prev;
+        let b = self.b;
+        let run = &self.text[rs..re];
+        if let Some(id) = attack_id(run) {
+            self.push_kind(IocKind::Attack, id, rs, re);
+            return re;
+        }
+        if run.len() >= 13 && run.as_bytes()[..4].eq_ignore_ascii_case(b"cve-") && cve(run) {
+            self.push_kind(IocKind::Cve, run.to_ascii_uppercase(), rs, re);
+            return re;
+        }
+        if run.len() >= 32 {
+            // Hashes: hex pieces between `-`/`_` of exactly 32, 40, 64 or 128 digits.
+            let mut k = rs;
+            while k < re {
+                let ps = k;
+                while k < re && b[k] != b'-' && b[k] != b'_' {
+                    k += 1;
+                }
+                let piece = &self.text[ps..k];
+                if let Some(kind) = hash_kind(piece) {
+                    self.push_kind(kind, piece.to_ascii_lowercase(), ps, k);
+                }
+                k += 1;
+            }
+        }
+        re
+    }
+
+    /// A run with dots: IPv4 (with `/prefix` or `:port`), domain, ATT&CK sub-technique, scheme-less URL.
+    fn dotted(&mut self, rs0: usize, re0: usize, e: usize, prev: u8) -> usize {
+        let b = self.b;
+        let (mut rs, mut re) = (rs0, re0);
+        while rs < re && matches!(b[rs], b'.' | b'-' | b'_') {
+            rs += 1;
+        }
+        while re > rs && matches!(b[re - 1], b'.' | b'-' | b'_') {
+            re -= 1;
+        }
+        if rs == re {
+            return re0;
+        }
+        let run = &self.text[rs..re];
+        if !run.contains('.') {
+            return self.plain(rs, re, prev).max(re0);
+        }
+        // A component of a path (`/tmp/loader.py`, `C:\Users\x\kernel32.dll`, `W64/BURNTCIGAR.CA`).
+        if rs == rs0 && matches!(prev, b'/' | b'\\') {
+            return re0;
+        }
+        if let Some(id) = attack_id(run) {
+            self.push_kind(IocKind::Attack, id, rs, re);
+            return re0;
+        }
+        let defanged = (self.defanged_at)(rs, re);
+        let next = b.get(re).copied().unwrap_or(b' ');
+        let host = if run.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+            let Some(host) = validate::ipv4(run) else { return re0 };
+            // Not the start of a longer dotted number (`1.2.3.4.5`) — the trimmed dots were sentence punctuation.
+            if re < re0 && b[re + 1..re0].iter().any(u8::is_ascii_digit) {
+                return re0;
+            }
+            if next == b'/'
+                && re == re0
+                && let Some((prefix, pe)) = prefix_len(b, re, e, 32)
+            {
+                let canonical = format!("{}/{prefix}", host.canonical);
+                self.found.push(Found {
+                    kind: IocKind::Cidr,
+                    canonical,
+                    start: rs,
+                    end: pe,
+                    defanged: false,
+                    implied: false,
+                    scope: host.scope,
+                });
+                return pe;
+            }
+            host
+        } else {
+            let Some(host) = validate::domain(run) else { return re0 };
+            if !defanged
+                && (filters::file_extension_tld(&host.canonical)
+                    || filters::code_token(&host.canonical)
+                    || filters::code_identifier(run))
+            {
+                return re0;
+            }
+            host
+        };
+        // `evil[.]com/gate.php`: a defanged host followed by a path is a URL.
+        if defanged
+            && re == re0
+            && (next == b'/' || (next == b':' && b.get(re + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            let mut end = re;
+            while end < b.len() && class(b, end) & F_URL != 0 {
+                end += 1;
+            }
+            let end = trim_url_end(b, re, end);
+            let mut p = re;
+            let mut port = None;
+            if next == b':' {
+                p += 1;
+                let ps = p;
+                while p < end && b[p].is_ascii_digit() {
+                    p += 1;
+                }
+                port = self.text[ps..p].parse::<u16>().ok();
+            }
+            if b.get(p) == Some(&b'/') && p + 1 < end {
+                let mut canonical = format!("http://{}", host.canonical);
+                if let Some(port) = port.filter(|&p| p != 80) {
+                    canonical.push(':');
+                    canonical.push_str(&port.to_string());
+                }
+                canonical.push_str(&self.text[p..end]);
+                self.push_kind(IocKind::Url, canonical, rs, end);
+                self.push(host, rs, re, true);
+                return end;
+            }
+        }
+        if host.kind == IocKind::Domain && rs == rs0 && defanged_or_strong_at(self, rs, &host) {
+            return re0;
+        }
+        self.push(host, rs, re, false);
+        re0
+    }
+}
+
+/// Cheap pre-check of an anchor before its word is expanded: a stride probe must sit in a hex run of 32 or
+/// more, a `T` must start `T1…`/`TA…`, a `-` must follow `CVE`. (`.` `:` `@` always expand.) Words these
+/// checks skip cannot yield anything: `plain` only reports hashes, ATT&CK ids and CVE ids.
+fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
+    if stride {
+        if !b[p].is_ascii_hexdigit() {
+            return false;
+        }
+        let mut s = p;
+        while s > 0 && p - s < 32 && b[s - 1].is_ascii_hexdigit() {
+            s -= 1;
+        }
+        let mut e = p + 1;
+        while e < b.len() && e - s < 32 && b[e].is_ascii_hexdigit() {
+            e += 1;
+        }
+        return e - s >= 32;
+    }
+    match b[p] {
+        b'T' => {
+            matches!(b.get(p + 1), Some(b'1' | b'A'))
+                && (p == 0 || !b[p - 1].is_ascii_alphanumeric())
+        }
+        b'-' => p >= 3 && b[p - 3..p].eq_ignore_ascii_case(b"cve"),
+        _ => true,
+    }
+}
+
+/// Can the word `s..e` hold an indicator?
+fn interesting(b: &[u8], s: usize, e: usize, flags: u8) -> bool {
+    let len = e - s;
+    flags & (F_DOT | F_COLON | F_AT) != 0
+        || len >= 32
+        || (len >= 5 && flags & F_DIGIT != 0 && matches!(b[s], b'T' | b'C' | b'c'))
+}
+
+/// `user at evil[.]com`: a bare ` at ` before the domain at `ds` (diff #6). Emits the e-mail and returns true.
+fn defanged_or_strong_at(sc: &mut Scanner<'_>, ds: usize, host: &Host) -> bool {
+    let b = sc.b;
+    if ds < 5
+        || b[ds - 1] != b' '
+        || b[ds - 4] != b' '
+        || !b[ds - 3..ds - 1].eq_ignore_ascii_case(b"at")
+    {
+        return false;
+    }
+    let le = ds - 4;
+    let mut ls = le;
+    while ls > 0
+        && (b[ls - 1].is_ascii_alphanumeric() || matches!(b[ls - 1], b'.' | b'_' | b'+' | b'-'))
+    {
+        ls -= 1;
+    }
+    if ls == le
+        || (ls > 0 && !b[ls - 1].is_ascii_whitespace() && CLASS[b[ls - 1] as usize] & F_WORD != 0)
+    {
+        return false;
+    }
+    let local = &sc.text[ls..le];
+    let Some(strong) = filters::at_mailbox(local) else { return false };
+    let de = ds + host.canonical.len();
+    if !strong && !(sc.defanged_at)(ds, de) {
+        return false;
+    }
+    let canonical = format!("{}@{}", local.to_ascii_lowercase(), host.canonical);
+    sc.found.push(Found {
+        kind: IocKind::Email,
+        canonical,
+        start: ls,
+        end: de,
+        defanged: true,
+        implied: false,
+        scope: None,
+    });
+    sc.push(host.clone(), ds, de, true);
+    true
+}
+
+struct Authority {
+    host: Host,
+    host_span: (usize, usize),
+    user_end: usize,
+    port: Option<u16>,
+    rest: usize,
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `:port` (may be empty) → `Ok(port)`; junk → `Err` (the authority is invalid).
+fn parse_port(b: &[u8]) -> Result<Option<u16>, ()> {
+    if b.is_empty() {
+        return Ok(None);
+    }
+    let digits = b.strip_prefix(b":").ok_or(())?;
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    if digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(());
+    }
+    let mut v: u32 = 0;
+    for &d in digits {
+        v = v * 10 + u32::from(d - b'0');
+    }
+    u16::try_from(v).map(Some).map_err(|_| ())
+}
+
+/// `/NN` at `at` with NN ≤ `max`, not followed by more path. Returns the prefix and the end.
+fn prefix_len(b: &[u8], at: usize, e: usize, max: u32) -> Option<(u32, usize)> {
+    if b.get(at) != Some(&b'/') {
+        return None;
+    }
+    let mut k = at + 1;
+    let mut v: u32 = 0;
+    while k < e && k < at + 4 && b[k].is_ascii_digit() {
+        v = v * 10 + u32::from(b[k] - b'0');
+        k += 1;
+    }
+    if k == at + 1
+        || v > max
+        || (k < e && class(b, k) & F_HOST != 0 && b[k] != b'.')
+        || b.get(k) == Some(&b'/')
+    {
+        return None;
+    }
+    Some((v, k))
+}
+
+/// Drops trailing punctuation and unbalanced closing brackets from a URL ending at `end`.
+fn trim_url_end(b: &[u8], start: usize, mut end: usize) -> usize {
+    let url = &b[start..end];
+    let (mut open_p, mut close_p) = (count(url, b'('), count(url, b')'));
+    let (mut open_s, mut close_s) = (count(url, b'['), count(url, b']'));
+    while end > start {
+        let c = b[end - 1];
+        let drop = match c {
+            b'.' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'&' | b',' => true,
+            b')' => open_p < close_p,
+            b']' => open_s < close_s,
+            _ => false,
+        };
+        if !drop {
+            break;
+        }
+        match c {
+            b')' => close_p -= 1,
+            b']' => close_s -= 1,
+            b'(' => open_p -= 1,
+            b'[' => open_s -= 1,
+            _ => {}
+        }
+        end -= 1;
+    }
+    end
+}
+
+fn count(b: &[u8], c: u8) -> usize {
+    memchr::memchr_iter(c, b).count()
+}
+
+/// `T1234`, `T1234.001`, `TA0001` (upper-case, techniques start with `T1`, tactics with `TA00`).
+fn attack_id(run: &str) -> Option<String> {
+    let b = run.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let ok = match b.len() {
+        5 => b[0] == b'T' && b[1] == b'1' && digits(&b[2..]),
+        6 => b.starts_with(b"TA00") && digits(&b[4..]),
+        9 => b[0] == b'T' && b[1] == b'1' && digits(&b[2..5]) && b[5] == b'.' && digits(&b[6..]),
+        _ => false,
+    };
+    ok.then(|| run.to_owned())
+}
+
+/// `CVE-YYYY-NNNN…` (any case; the `cve-` prefix is checked by the caller).
+fn cve(run: &str) -> bool {
+    let b = run.as_bytes();
+    b.len() <= 4 + 4 + 1 + 7
+        && b[4..8].iter().all(u8::is_ascii_digit)
+        && (b[4] == b'1' && b[5] == b'9' || b[4] == b'2' && b[5] == b'0')
+        && b[8] == b'-'
+        && b[9..].len() >= 4
+        && b[9..].iter().all(u8::is_ascii_digit)
+}
+
+fn hash_kind(piece: &str) -> Option<IocKind> {
+    let kind = match piece.len() {
+        32 => IocKind::Md5,
+        40 => IocKind::Sha1,
+        64 => IocKind::Sha256,
+        128 => IocKind::Sha512,
+        _ => return None,
+    };
+    piece.bytes().all(|c| c.is_ascii_hexdigit()).then_some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scanner;
+    use proptest::prelude::*;
+
+    fn both(text: &str) -> (Vec<String>, Vec<String>) {
+        let no_marks = |_: usize, _: usize| false;
+        let mut fast = Scanner::new(text, &no_marks);
+        fast.run();
+        let mut slow = Scanner::new(text, &no_marks);
+        slow.run_every_word();
+        let show = |f: &super::Found| format!("{}:{}..{}:{}", f.kind, f.start, f.end, f.canonical);
+        (fast.found.iter().map(show).collect(), slow.found.iter().map(show).collect())
+    }
+
+    #[test]
+    fn anchored_walk_matches_every_word_walk_on_examples() {
+        for text in [
+            "see hxxps://evil.com/a and 45.77.12.9, T1059.001 cve-2021-44228",
+            &format!("x {} y {}-{} z", "ab".repeat(32), "0f".repeat(16), "1a".repeat(20)),
+            "admin at evil.com; a@b.co 2001:db8::1 fe80::/10 T1 TA0001",
+        ] {
+            let (fast, slow) = both(text);
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn anchored_walk_matches_every_word_walk(
+            text in "([a-fA-F0-9]{1,70}|[a-zT]{1,6}|[ .:@/\\-]|https://|CVE-20|T1|evil.com|1.2.3.4|::){0,40}"
+        ) {
+            let (fast, slow) = both(&text);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}

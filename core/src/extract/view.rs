@@ -1,0 +1,357 @@
+//! The refanged view of a text: one linear pass that rewrites defang markers (`[.]`, `(dot)`, `\.`, `[@]`,
+//! `[:]//`, Unicode full stops, zero-width characters, spaced ` DOT `/` . ` …) and decodes HTML entities, keeping a
+//! sparse offset map so every position in the view maps back to the original text.
+//!
+//! The view is ASCII wherever it matters to the scanner: every replacement writes ASCII, and every other byte is
+//! copied verbatim, so the view is valid UTF-8 and spans found in it map to char boundaries of the original.
+#![expect(
+    clippy::many_single_char_names,
+    reason = "byte-scanner indices: b = bytes, i/j = cursors"
+)]
+use std::borrow::Cow;
+
+/// A rewritten text plus the map back to the original.
+pub(super) struct View<'a> {
+    /// The rewritten text.
+    pub(super) text: Cow<'a, str>,
+    /// `(view_pos, orig_pos)`: from `view_pos` on, view byte `v` is original byte `orig_pos + (v - view_pos)`.
+    anchors: Vec<(usize, usize)>,
+    /// View positions where a defang marker was rewritten (sorted).
+    marks: Vec<usize>,
+    /// Length of the original text.
+    orig_len: usize,
+}
+
+/// What a rewrite produces.
+struct Rewrite {
+    /// Bytes of the original consumed, starting at the rewrite position (which may be before the trigger).
+    start: usize,
+    len: usize,
+    /// Replacement (ASCII).
+    with: &'static str,
+    /// The rewrite removed a defang marker (as opposed to decoding an HTML entity).
+    defang: bool,
+}
+
+fn at(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+fn before(b: &[u8], i: usize, back: usize) -> u8 {
+    if i >= back { b[i - back] } else { 0 }
+}
+
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// A character that may end the label before a defanged dot or start the one after it.
+fn labelish(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+/// Case-insensitive ASCII comparison of `b[i..]` with `pat`.
+fn starts_with_ci(b: &[u8], i: usize, pat: &[u8]) -> bool {
+    b.len() >= i + pat.len() && b[i..i + pat.len()].eq_ignore_ascii_case(pat)
+}
+
+fn bracket_rewrite(b: &[u8], i: usize) -> Option<Rewrite> {
+    let open = b[i];
+    let close = match open {
+        b'[' => b']',
+        b'(' => b')',
+        _ => b'}',
+    };
+    let prev = before(b, i, 1);
+    // `[:]`, `[://]`, `[/]` only in square brackets (defangjs output); scheme and IPv6 contexts.
+    if open == b'[' {
+        if b.get(i + 1..i + 5) == Some(b"://]") {
+            return Some(Rewrite { start: i, len: 5, with: "://", defang: true });
+        }
+        if b.get(i + 1..i + 3) == Some(b":]")
+            && (prev.is_ascii_alphanumeric() || prev == b']' || prev == b':')
+        {
+            return Some(Rewrite { start: i, len: 3, with: ":", defang: true });
+        }
+        if b.get(i + 1..i + 3) == Some(b"/]") && labelish(prev) {
+            return Some(Rewrite { start: i, len: 3, with: "/", defang: true });
+        }
+    }
+    if !labelish(prev) && prev != b']' && prev != b')' && prev != b'}' {
+        return None;
+    }
+    for (word, with) in [(&b"."[..], "."), (b"dot", "."), (b"@", "@"), (b"at", "@"), (b"et", "@")] {
+        if starts_with_ci(b, i + 1, word) && at(b, i + 1 + word.len()) == close {
+            let next = at(b, i + 2 + word.len());
+            if labelish(next) {
+                return Some(Rewrite { start: i, len: word.len() + 2, with, defang: true });
+            }
+        }
+    }
+    None
+}
+
+fn entity_rewrite(b: &[u8], i: usize) -> Option<Rewrite> {
+    const NAMED: [(&[u8], &str); 7] = [
+        (b"&amp;", "&"),
+        (b"&lt;", "<"),
+        (b"&gt;", ">"),
+        (b"&quot;", "\""),
+        (b"&apos;", "'"),
+        (b"&nbsp;", " "),
+        (b"&period;", "."),
+    ];
+    for (name, with) in NAMED {
+        if starts_with_ci(b, i, name) {
+            return Some(Rewrite { start: i, len: name.len(), with, defang: false });
+        }
+    }
+    // Numeric references to the ASCII characters that matter inside indicators.
+    if at(b, i + 1) != b'#' {
+        return None;
+    }
+    let (hex, digits_at) =
+        if matches!(at(b, i + 2), b'x' | b'X') { (true, i + 3) } else { (false, i + 2) };
+    let mut j = digits_at;
+    let mut value: u32 = 0;
+    while j < b.len() && j - digits_at < 6 {
+        let c = b[j];
+        let d = if hex { (c as char).to_digit(16) } else { (c as char).to_digit(10) };
+        match d {
+            Some(d) => value = value * if hex { 16 } else { 10 } + d,
+            None => break,
+        }
+        j += 1;
+    }
+    if j == digits_at || at(b, j) != b';' {
+        return None;
+    }
+    let with = match value {
+        0x2E => ".",
+        0x40 => "@",
+        0x3A => ":",
+        0x2F => "/",
+        0x26 => "&",
+        0x3C => "<",
+        0x3E => ">",
+        0x22 => "\"",
+        0x27 => "'",
+        0x2D => "-",
+        0x20 | 0xA0 => " ",
+        _ => return None,
+    };
+    Some(Rewrite { start: i, len: j + 1 - i, with, defang: false })
+}
+
+fn rewrite_at(b: &[u8], i: usize) -> Option<Rewrite> {
+    match b[i] {
+        b'[' | b'(' | b'{' => bracket_rewrite(b, i),
+        b'\\' => match at(b, i + 1) {
+            b'.' if labelish(before(b, i, 1)) && labelish(at(b, i + 2)) => {
+                Some(Rewrite { start: i, len: 2, with: ".", defang: true })
+            }
+            b'/' => Some(Rewrite { start: i, len: 2, with: "/", defang: true }),
+            _ => None,
+        },
+        b'&' => entity_rewrite(b, i),
+        // `evil . com`: a spaced dot between a label and a lower-case label or digit (never a sentence end,
+        // which is followed by a capital).
+        b'.' if before(b, i, 1) == b' '
+            && at(b, i + 1) == b' '
+            && labelish(before(b, i, 2))
+            && (at(b, i + 2).is_ascii_lowercase() || at(b, i + 2).is_ascii_digit()) =>
+        {
+            Some(Rewrite { start: i - 1, len: 3, with: ".", defang: true })
+        }
+        // `evil DOT com`: upper-case bare word only (diff #6: lower-case `dot` is prose).
+        b'D' if before(b, i, 1) == b' '
+            && b.get(i..i + 4) == Some(b"DOT ")
+            && is_alnum(before(b, i, 2))
+            && is_alnum(at(b, i + 4)) =>
+        {
+            Some(Rewrite { start: i - 1, len: 5, with: ".", defang: true })
+        }
+        // `hxxps:// evil.com`: the space after the scheme separator.
+        b':' if b.get(i..i + 4) == Some(b":// ")
+            && before(b, i, 1).is_ascii_alphabetic()
+            && is_alnum(at(b, i + 4)) =>
+        {
+            Some(Rewrite { start: i, len: 4, with: "://", defang: true })
+        }
+        0xC2 if at(b, i + 1) == 0xAD => Some(Rewrite { start: i, len: 2, with: "", defang: true }),
+        0xE2 => {
+            let (b1, b2) = (at(b, i + 1), at(b, i + 2));
+            match (b1, b2) {
+                // zero-width space / non-joiner / joiner, word joiner
+                (0x80, 0x8B..=0x8D) | (0x81, 0xA0) => {
+                    Some(Rewrite { start: i, len: 3, with: "", defang: true })
+                }
+                // U+2010–U+2015 hyphens and dashes between a letter/digit and a digit (CVE ids from PDFs)
+                (0x80, 0x90..=0x95)
+                    if is_alnum(before(b, i, 1)) && at(b, i + 3).is_ascii_digit() =>
+                {
+                    Some(Rewrite { start: i, len: 3, with: "-", defang: true })
+                }
+                _ => None,
+            }
+        }
+        0xE3 if at(b, i + 1) == 0x80 && at(b, i + 2) == 0x82 => unicode_dot(b, i),
+        0xEF => match (at(b, i + 1), at(b, i + 2)) {
+            (0xBC, 0x8E) | (0xBD, 0xA1) | (0xB9, 0x92) => unicode_dot(b, i),
+            (0xBB, 0xBF) => Some(Rewrite { start: i, len: 3, with: "", defang: true }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// U+3002, U+FF0E, U+FF61, U+FE52 between two labels.
+fn unicode_dot(b: &[u8], i: usize) -> Option<Rewrite> {
+    (labelish(before(b, i, 1)) && labelish(at(b, i + 3))).then_some(Rewrite {
+        start: i,
+        len: 3,
+        with: ".",
+        defang: true,
+    })
+}
+
+impl<'a> View<'a> {
+    /// Builds the view of `orig` in one pass.
+    pub(super) fn new(orig: &'a str) -> View<'a> {
+        let b = orig.as_bytes();
+        // Find the rewrites first (SIMD byte searches for the trigger bytes; most triggers rewrite nothing),
+        // then build the view in one copy.
+        let mut rewrites: Vec<Rewrite> = Vec::new();
+        let mut probe = |i: usize| {
+            if let Some(rw) = rewrite_at(b, i) {
+                rewrites.push(rw);
+            }
+        };
+        memchr::memchr3_iter(b'[', b'(', b'{', b).for_each(&mut probe);
+        memchr::memchr3_iter(b'\\', b'&', b':', b).for_each(&mut probe);
+        memchr::memchr2_iter(b'.', b'D', b).for_each(&mut probe);
+        // Lead bytes of the non-ASCII characters rewritten: U+2010–U+2015, U+200B–U+200D, U+2060 (0xE2);
+        // U+3002 (0xE3); U+FF0E, U+FF61, U+FE52, U+FEFF (0xEF); U+00AD (0xC2).
+        memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).for_each(&mut probe);
+        memchr::memchr_iter(0xC2, b).for_each(&mut probe);
+        if rewrites.is_empty() {
+            return View {
+                text: Cow::Borrowed(orig),
+                anchors: Vec::new(),
+                marks: Vec::new(),
+                orig_len: b.len(),
+            };
+        }
+        rewrites.sort_unstable_by_key(|r| r.start);
+        let mut out: Vec<u8> = Vec::with_capacity(b.len());
+        let mut anchors = Vec::with_capacity(rewrites.len() * 2);
+        let mut marks = Vec::new();
+        let mut copied = 0; // original bytes before this are already in `out`
+        for rw in rewrites {
+            if rw.start < copied {
+                continue; // overlaps an earlier rewrite
+            }
+            out.extend_from_slice(&b[copied..rw.start]);
+            let vp = out.len();
+            anchors.push((vp, rw.start));
+            if rw.defang {
+                marks.push(vp);
+            }
+            out.extend_from_slice(rw.with.as_bytes());
+            copied = rw.start + rw.len;
+            anchors.push((out.len(), copied));
+        }
+        out.extend_from_slice(&b[copied..]);
+        match String::from_utf8(out) {
+            Ok(s) => View { text: Cow::Owned(s), anchors, marks, orig_len: b.len() },
+            // Unreachable by construction (only whole characters are replaced); fall back to no rewriting.
+            Err(_) => View {
+                text: Cow::Borrowed(orig),
+                anchors: Vec::new(),
+                marks: Vec::new(),
+                orig_len: b.len(),
+            },
+        }
+    }
+
+    /// Original position of view position `v`.
+    fn orig(&self, v: usize) -> usize {
+        let i = self.anchors.partition_point(|a| a.0 <= v);
+        let pos = if i == 0 {
+            v
+        } else {
+            let (vp, op) = self.anchors[i - 1];
+            op + (v - vp)
+        };
+        pos.min(self.orig_len)
+    }
+
+    /// Original start of a span starting at view position `v`.
+    pub(super) fn orig_start(&self, v: usize) -> usize {
+        self.orig(v)
+    }
+
+    /// Original end (exclusive) of a span ending at view position `v`.
+    pub(super) fn orig_end(&self, v: usize) -> usize {
+        if v == 0 {
+            return self.orig(0);
+        }
+        let last = v - 1;
+        // Anchors come in pairs (start of a replacement, resume after it): when the anchor governing the last
+        // byte is a start anchor, that byte was written by a replacement and the span ends where its input ends.
+        let i = self.anchors.partition_point(|a| a.0 <= last);
+        if i > 0 && (i - 1) % 2 == 0 { self.orig(v) } else { self.orig(last) + 1 }
+    }
+
+    /// A defang marker was rewritten inside view range `start..end`.
+    pub(super) fn defanged(&self, start: usize, end: usize) -> bool {
+        let i = self.marks.partition_point(|&m| m < start);
+        self.marks.get(i).is_some_and(|&m| m < end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::View;
+
+    fn check(input: &str, view: &str) {
+        let v = View::new(input);
+        assert_eq!(v.text, view, "{input:?}");
+    }
+
+    #[test]
+    fn rewrites_markers() {
+        check("evil[.]com", "evil.com");
+        check("evil(dot)co(DOT)uk", "evil.co.uk");
+        check("evil{.}com and x\\.y", "evil.com and x.y");
+        check("hxxps[:]//evil[.]com", "hxxps://evil.com");
+        check("https[://]evil.com", "https://evil.com");
+        check("a[at]b[.]com", "a@b.com");
+        check("micro\u{3002}biz kasa\u{ff0e}org", "micro.biz kasa.org");
+        check("virota.\u{200b}cn", "virota.cn");
+        check("netsoft-net . tk", "netsoft-net.tk");
+        check("kaqulog-lo.co DOT uk", "kaqulog-lo.co.uk");
+        check("hxxps:// evil.com", "hxxps://evil.com");
+        check("CVE\u{2011}2021\u{2011}44228", "CVE-2021-44228");
+        check("a&amp;b &#46;", "a&b .");
+    }
+
+    #[test]
+    fn leaves_prose_alone() {
+        check("End of sentence . Next one", "End of sentence . Next one");
+        check("the dot com era", "the dot com era");
+        check("see [.] and (at) here", "see [.] and (at) here");
+        check("Japanese。次", "Japanese。次");
+    }
+
+    #[test]
+    fn maps_back() {
+        let input = "x evil[.]com\u{200b} y";
+        let v = View::new(input);
+        let s = v.text.find("evil").unwrap_or_default();
+        let e = s + "evil.com".len();
+        assert_eq!(&input[v.orig_start(s)..v.orig_end(e)], "evil[.]com");
+        assert!(v.defanged(s, e));
+        assert!(!v.defanged(0, 1));
+    }
+}
