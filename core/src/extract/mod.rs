@@ -6,7 +6,6 @@
 //! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 mod filters;
 mod scan;
@@ -117,24 +116,48 @@ pub fn extract(text: &str) -> Extraction {
 }
 
 /// The de-duplicated view of `iocs`, in order of first mention.
+///
+/// Sort-based: mentions are ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken by the value
+/// itself and then by position, so equal indicators end up adjacent with their first mention in front. That is
+/// O(n log n) on any input — crafted hash collisions only cost string comparisons — where a hash map with a fixed,
+/// unkeyed hash could be driven quadratic.
 pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
-    let mut index: HashMap<(IocKind, &str), usize> = HashMap::with_capacity(iocs.len());
-    let mut out: Vec<UniqueIoc> = Vec::new();
-    for i in iocs {
-        if let Some(&k) = index.get(&(i.kind, i.canonical.as_str())) {
-            let u = &mut out[k];
-            u.count += 1;
-            u.implied &= i.implied;
-        } else {
-            index.insert((i.kind, i.canonical.as_str()), out.len());
-            out.push(UniqueIoc {
-                kind: i.kind,
-                canonical: i.canonical.clone(),
-                count: 1,
-                first: i.span,
-                implied: i.implied,
-            });
+    let key = |i: usize| (iocs[i].kind, iocs[i].canonical.as_str());
+    let mut order: Vec<(u64, usize)> =
+        iocs.iter().enumerate().map(|(i, x)| (fnv1a(x.kind, &x.canonical), i)).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))).then(a.1.cmp(&b.1))
+    });
+    // (first mention, count, every mention implied)
+    let mut groups: Vec<(usize, usize, bool)> = Vec::new();
+    let mut prev: Option<(u64, usize)> = None;
+    for &(h, i) in &order {
+        match (prev, groups.last_mut()) {
+            (Some((ph, p)), Some(g)) if ph == h && key(p) == key(i) => {
+                g.1 += 1;
+                g.2 &= iocs[i].implied;
+            }
+            _ => groups.push((i, 1, iocs[i].implied)),
         }
+        prev = Some((h, i));
     }
-    out
+    groups.sort_unstable_by_key(|g| g.0);
+    groups
+        .into_iter()
+        .map(|(first, count, implied)| UniqueIoc {
+            kind: iocs[first].kind,
+            canonical: iocs[first].canonical.clone(),
+            count,
+            first: iocs[first].span,
+            implied,
+        })
+        .collect()
+}
+
+fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
+    for &b in canonical.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }

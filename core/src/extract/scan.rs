@@ -569,7 +569,7 @@ impl<'v> Scanner<'v> {
         } else {
             let Some(host) = validate::domain(run) else { return re0 };
             if !defanged
-                && (filters::file_extension_tld(&host.canonical)
+                && (validate::file_extension_tld(&host.canonical)
                     || filters::code_token(&host.canonical)
                     || filters::code_identifier(run))
             {
@@ -620,6 +620,7 @@ impl<'v> Scanner<'v> {
 /// Cheap pre-check of an anchor before its word is expanded: a stride probe must sit in a hex run of 32 or
 /// more, a `T` must start `T1…`/`TA…`, a `-` must follow `CVE`. (`.` `:` `@` always expand.) Words these
 /// checks skip cannot yield anything: `plain` only reports hashes, ATT&CK ids and CVE ids.
+/// The differential proptest in this module checks the equivalence.
 fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
     if stride {
         if !b[p].is_ascii_hexdigit() {
@@ -641,6 +642,9 @@ fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
                 && (p == 0 || !b[p - 1].is_ascii_alphanumeric())
         }
         b'-' => p >= 3 && b[p - 3..p].eq_ignore_ascii_case(b"cve"),
+        // A `.` or `:` that ends its word (sentence end, `Note:`) adds nothing: trailing dots and colons are
+        // trimmed, and anything else in the word has an earlier anchor, already processed in position order.
+        b'.' | b':' => class(b, p + 1) & F_WORD != 0,
         _ => true,
     }
 }
