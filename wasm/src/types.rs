@@ -496,6 +496,7 @@ export interface QueryOptions {
   include_ti: boolean;
   legacy_ti: boolean;
   batch_size: number;
+  spl_term: boolean;
   exclusions: string[];
   targets: Target[];
   spl_lookup: string;
