@@ -33,6 +33,8 @@ enum Command {
     Keys(cmd::keys::Args),
     /// Enrich values: type, risk score with its reasons, ATT&CK techniques and hunting queries.
     Lookup(cmd::lookup::Args),
+    /// Hunting queries (Splunk SPL, Sentinel KQL, Sigma, STIX) for indicators, batched per type.
+    Hunt(cmd::hunt::Args),
     /// Look up ATT&CK ids (T1059.001, TA0001, G0007, S0154 …): tactics, detection, mitigations; --coverage for CTID/KEV.
     Attack(cmd::attack::Args),
 }
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Feed(args) => cmd::feed::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
         Command::Lookup(args) => cmd::lookup::run(&args),
+        Command::Hunt(args) => cmd::hunt::run(&args),
         Command::Attack(args) => cmd::attack::run(&args),
     };
     match result {

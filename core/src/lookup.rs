@@ -278,6 +278,7 @@ mod tests {
         lookup(value, &LookupOptions::default(), NOW)
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn defanged_domain_on_maltrail() {
         let r = check("booklng[.]biz");
@@ -292,6 +293,7 @@ mod tests {
         assert!(!r.hunting.detection_guidance.is_empty());
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn maltrail_family_feeds_the_attack_mapping() {
         // `91.215.85.22:443 ip_port 0ktapus` in Maltrail: the family is reported and passed to the mapping,
@@ -329,6 +331,7 @@ mod tests {
         assert!(r.hunting.splunk_query.is_empty());
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn subdomain_of_popular_registrable_is_benign() {
         // tranco10k (hostname) lists microsoft.com.

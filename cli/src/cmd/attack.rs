@@ -79,6 +79,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             }
         }
     }
+    if objects.is_empty() {
+        out.flush()?;
+        return Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS });
+    }
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &objects)?;

@@ -6,6 +6,7 @@
 //! whole input; mentions are de-duplicated across chunks. `jsonl` and `csv` print each chunk's mentions as they
 //! come; `json`, `tsv` and `table` print when the input ends (memory grows with the number of distinct
 //! indicators, not with the input).
+use crate::cmd::hunt::HuntFormat;
 use crate::output::{self, Format};
 use anyhow::{Context, Result};
 use ioclens_core::IocKind;
@@ -26,6 +27,12 @@ pub(crate) struct Args {
     /// line per distinct indicator.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Print hunting queries for the extracted (non-implied) indicators, batched per type, instead of the list
+    /// (`--format json` prints the hunt document).
+    #[arg(long)]
+    hunt: bool,
+    #[command(flatten)]
+    hunt_opts: crate::cmd::hunt::HuntOpts,
 }
 
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
@@ -34,7 +41,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let format = Format::resolve(args.format);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut sink = Sink::new(format);
+    // With --hunt nothing is printed per chunk (tsv only prints at the end), the unique list feeds the hunt.
+    let mut sink = Sink::new(if args.hunt { Format::Tsv } else { format });
     match &args.file {
         Some(p) if p.as_os_str() != "-" => {
             let file =
@@ -46,6 +54,18 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             stream(io::stdin().lock(), CHUNK, &mut |base, text| sink.chunk(&mut out, base, text))
                 .context("cannot read stdin")?;
         }
+    }
+    if args.hunt {
+        let inputs: Vec<ioclens_core::query::HuntInput> = sink
+            .unique
+            .iter()
+            .filter(|u| !u.implied)
+            .map(|u| ioclens_core::query::HuntInput::new(u.kind, u.canonical.clone()))
+            .collect();
+        let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
+        let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &mut out)?;
+        out.flush()?;
+        return Ok(code);
     }
     sink.finish(&mut out)?;
     out.flush()?;

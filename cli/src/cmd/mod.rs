@@ -6,3 +6,4 @@ pub(crate) mod feed;
 pub(crate) mod keys;
 pub(crate) mod serve;
 pub(crate) mod lookup;
+pub(crate) mod hunt;

@@ -506,8 +506,16 @@ pub fn exists(id: &str) -> bool {
 
 /// The name of an ATT&CK id (any domain, revoked ids included), `None` when it is not in the catalogue.
 pub fn name(id: &str) -> Option<&'static str> {
-    let id = normalise_id(id);
-    let id = id.as_str();
+    // Normalise into a stack buffer: no allocation on this hot path (extraction validates every T/TA id).
+    let t = id.trim();
+    let mut buf = [0u8; 12];
+    if t.is_empty() || t.len() > buf.len() {
+        return None;
+    }
+    for (slot, b) in buf.iter_mut().zip(t.bytes()) {
+        *slot = if b == b'/' { b'.' } else { b.to_ascii_uppercase() };
+    }
+    let id = std::str::from_utf8(&buf[..t.len()]).ok()?;
     if let Some(rest) = id.strip_prefix("TA") {
         if rest.is_empty() {
             return None;

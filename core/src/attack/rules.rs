@@ -36,6 +36,8 @@ const DEFENSE_EVASION_EXPLOIT: &str = "T1211";
 const CRED_EXPLOIT: &str = "T1212";
 const REMOTE_SERVICES_EXPLOIT: &str = "T1210";
 const ENCRYPT_IMPACT: &str = "T1486";
+const ENDPOINT_DOS_EXPLOIT: &str = "T1499.004";
+const MALICIOUS_LINK: &str = "T1204.001";
 const RUN_KEYS: &str = "T1547.001";
 const WINLOGON: &str = "T1547.004";
 const WINDOWS_SERVICE: &str = "T1543.003";
@@ -80,6 +82,8 @@ pub(crate) const RULE_IDS: &[&str] = &[
     CRED_EXPLOIT,
     REMOTE_SERVICES_EXPLOIT,
     ENCRYPT_IMPACT,
+    ENDPOINT_DOS_EXPLOIT,
+    MALICIOUS_LINK,
     RUN_KEYS,
     WINLOGON,
     WINDOWS_SERVICE,
@@ -183,7 +187,13 @@ pub(crate) fn map(c: &Classified, ctx: &MapContext) -> Vec<TechniqueMapping> {
     }
     if c.kind != IocKind::Unknown {
         if let Some(f) = ctx.family.as_deref() {
-            family(f, &mut out);
+            // A hash *is* the family's file: all its techniques. For infrastructure, the most relevant few.
+            let cap = if c.kind.is_hash() || c.kind == IocKind::FilePath {
+                usize::MAX
+            } else {
+                ctx.context_cap
+            };
+            family(f, c.kind, cap, &mut out);
         }
         context(c.kind, ctx, &mut out);
     }
@@ -683,6 +693,15 @@ const CLIENT_WORDS: &[&str] = &[
 
 /// Operating-system components where a local bug gives privilege escalation.
 const KERNEL_WORDS: &[&str] = &[
+    "mobile devices",
+    "chipsets",
+    "gpu",
+    "mali",
+    "trusted firmware",
+    "multiple products",
+    "pixel",
+    "sudo",
+    "os x",
     "win32k",
     "kernel",
     "windows",
@@ -717,17 +736,98 @@ const MEMORY_CWES: &[u16] = &[119, 120, 121, 122, 125, 190, 416, 787, 843, 824, 
 const PRIV_CWES: &[u16] = &[250, 264, 269, 272, 274, 732];
 const CRED_CWES: &[u16] = &[255, 256, 257, 259, 312, 319, 522, 523];
 
-/// The KEV fallback for a CVE without CTID mapping: one technique from the vulnerability name, CWEs and product
-/// class. Returns `(technique, confidence, reason)`.
+/// Vendors whose KEV entries are (almost) all network-facing appliances or server software.
+const EDGE_VENDORS: &[&str] = &[
+    "arcadyan",
+    "array networks",
+    "barracuda",
+    "check point",
+    "cisco",
+    "citrix",
+    "d-link",
+    "dasan",
+    "draytek",
+    "f5",
+    "fortinet",
+    "hikvision",
+    "ivanti",
+    "juniper",
+    "linksys",
+    "mikrotik",
+    "netgear",
+    "palo alto networks",
+    "pulse secure",
+    "qnap",
+    "realtek",
+    "sonicwall",
+    "sophos",
+    "synacor",
+    "synology",
+    "tenda",
+    "tp-link",
+    "zyxel",
+];
+
+/// Extra server products seen in KEV names.
+const SERVER_PRODUCTS: &[&str] = &[
+    "exim",
+    "elasticsearch",
+    "jboss",
+    "goahead",
+    "routeros",
+    "mongo-express",
+    "network node manager",
+    "prtg",
+    "nexus repository",
+    "telerik",
+    "primefaces",
+    "dotnetnuke",
+    "dnn",
+    "iis",
+    "internet information services",
+    "joomla",
+    "cacti",
+    "zabbix",
+    "metabase",
+    "flink",
+    "aviatrix",
+    "serv-u",
+    "firebox",
+    "mivoice",
+    "open management infrastructure",
+    "unraid",
+    "fusion middleware",
+    "data risk manager",
+    "access manager",
+];
+
+/// Memory-safety and kernel bug classes by name, for OS components.
+const KERNEL_BUG_WORDS: &[&str] = &[
+    "overflow",
+    "race condition",
+    "use-after-free",
+    "memory corruption",
+    "out-of-bounds",
+    "type confusion",
+    "improper input validation",
+    "double free",
+];
+
+/// The KEV fallback for a CVE without CTID mapping: techniques from the vulnerability name, CWEs, vendor and
+/// product class. Returns `(technique, confidence, reason)`; every entry is reported as `inferred`.
 pub(crate) fn kev_fallback(row: &KevRow) -> Vec<(&'static str, Conf, String)> {
     let name = row.name.to_ascii_lowercase();
+    let vendor = row.vendor.to_ascii_lowercase();
     let product = format!("{} {}", row.vendor, row.product).to_ascii_lowercase();
     let hay = format!("{product} {name}");
     let cwe_in =
         |set: &[u16]| row.cwes.iter().find(|c| set.contains(c)).map(|c| format!("CWE-{c}"));
     let mut v = Vec::new();
     let what = format!("KEV: {} ({} {})", row.cve, row.vendor, row.product);
-    if name.contains("privilege escalation") || name.contains("elevation of privilege") {
+
+    // What the bug gives, from the name and CWEs.
+    let privesc = name.contains("privilege escalation") || name.contains("elevation of privilege");
+    if privesc {
         v.push((
             PRIV_ESC,
             Conf::Medium,
@@ -748,50 +848,77 @@ pub(crate) fn kev_fallback(row: &KevRow) -> Vec<(&'static str, Conf, String)> {
     } else if name.contains("credential") || name.contains("password") {
         v.push((CRED_EXPLOIT, Conf::Low, format!("{what} exposes credentials (name)")));
     }
-    if !v.iter().any(|(id, ..)| *id == PRIV_ESC) {
-        let remote_service =
-            ["smb", "remote desktop", "rdp", "netlogon", "print spooler", "msrpc", "rpc"];
-        if let Some(w) = remote_service.iter().find(|w| has_word(&hay, w)) {
-            v.push((
-                REMOTE_SERVICES_EXPLOIT,
-                Conf::Low,
-                format!("{what} affects a remote service ({w})"),
-            ));
-        } else if let Some(w) = contains_any(&product, CLIENT_WORDS)
-            && (cwe_in(MEMORY_CWES).is_some()
-                || name.contains("code execution")
-                || name.contains("memory"))
-        {
-            v.push((
-                CLIENT_EXEC,
-                Conf::Medium,
-                format!("{what} is a client application ({w}) with a code-execution bug"),
-            ));
-        } else if let Some(w) = contains_any(&hay, SERVER_WORDS) {
-            v.push((
-                PUBLIC_FACING,
-                Conf::Medium,
-                format!("{what} is a network-facing product ({w})"),
-            ));
-        } else if let Some(cwe) = cwe_in(SERVER_CWES) {
-            v.push((
-                PUBLIC_FACING,
-                Conf::Low,
-                format!("{what} has {cwe}, a server-side injection/auth class"),
-            ));
-        } else if let Some(w) = contains_any(&product, CLIENT_WORDS) {
-            v.push((CLIENT_EXEC, Conf::Low, format!("{what} is a client application ({w})")));
-        } else if let Some(w) = contains_any(&product, KERNEL_WORDS)
-            && (cwe_in(MEMORY_CWES).is_some()
-                || name.contains("use-after-free")
-                || name.contains("memory"))
-        {
-            v.push((
-                PRIV_ESC,
-                Conf::Low,
-                format!("{what} is a memory-safety bug in an OS component ({w})"),
-            ));
-        }
+    if name.contains("denial-of-service") || name.contains("denial of service") {
+        v.push((
+            ENDPOINT_DOS_EXPLOIT,
+            Conf::Medium,
+            format!("{what} is a denial-of-service vulnerability (name)"),
+        ));
+    }
+    if name.contains("cross-site scripting") || row.cwes.contains(&79) {
+        v.push((
+            MALICIOUS_LINK,
+            Conf::Low,
+            format!("{what} is cross-site scripting: a user opens a crafted link"),
+        ));
+    }
+    if v.iter().any(|(id, ..)| *id == PRIV_ESC) {
+        return v;
+    }
+
+    // How it is reached, from the product class.
+    let remote_service = ["smb", "remote desktop", "rdp", "netlogon", "print spooler", "msrpc"];
+    let class = if let Some(w) = remote_service.iter().find(|w| hay.contains(*w)) {
+        Some((
+            REMOTE_SERVICES_EXPLOIT,
+            Conf::Low,
+            format!("{what} affects a Windows remote service ({w})"),
+        ))
+    } else if let Some(w) =
+        contains_any(&product, CLIENT_WORDS).or_else(|| contains_any(&name, &["webkit", "webrtc"]))
+        && (cwe_in(MEMORY_CWES).is_some()
+            || name.contains("code execution")
+            || KERNEL_BUG_WORDS.iter().any(|b| name.contains(b)))
+    {
+        Some((
+            CLIENT_EXEC,
+            Conf::Medium,
+            format!("{what} is a client application ({w}) with a code-execution bug"),
+        ))
+    } else if let Some(w) =
+        contains_any(&hay, SERVER_WORDS).or_else(|| contains_any(&hay, SERVER_PRODUCTS))
+    {
+        Some((PUBLIC_FACING, Conf::Medium, format!("{what} is a network-facing product ({w})")))
+    } else if let Some(w) = EDGE_VENDORS.iter().find(|w| vendor == **w) {
+        Some((
+            PUBLIC_FACING,
+            Conf::Medium,
+            format!("{what}: {w} ships network appliances and servers"),
+        ))
+    } else if let Some(cwe) = cwe_in(SERVER_CWES) {
+        Some((
+            PUBLIC_FACING,
+            Conf::Low,
+            format!("{what} has {cwe}, a server-side injection/auth class"),
+        ))
+    } else if let Some(w) = contains_any(&product, CLIENT_WORDS) {
+        Some((CLIENT_EXEC, Conf::Low, format!("{what} is a client application ({w})")))
+    } else if let Some(w) = contains_any(&product, KERNEL_WORDS)
+        && (cwe_in(MEMORY_CWES).is_some() || KERNEL_BUG_WORDS.iter().any(|b| name.contains(b)))
+    {
+        Some((
+            PRIV_ESC,
+            Conf::Low,
+            format!("{what} is a memory-safety/kernel bug in an OS component ({w})"),
+        ))
+    } else {
+        None
+    };
+    // A denial-of-service bug says nothing about code execution: keep only the DoS mapping for it.
+    if let Some(c) = class
+        && !v.iter().any(|(id, ..)| *id == ENDPOINT_DOS_EXPLOIT)
+    {
+        v.push(c);
     }
     v
 }
@@ -931,30 +1058,33 @@ fn preferred_tactics(kind: IocKind) -> &'static [&'static str] {
     }
 }
 
+/// The techniques ordered by relevance to the indicator kind: those in the kind's first preferred tactic, then
+/// the second …, then the rest; id order inside each group (stable, so sub-techniques follow their parent).
 fn ranked(techs: &[u16], kind: IocKind) -> Vec<u16> {
     let preferred = preferred_tactics(kind);
-    let tactic_positions: Vec<u8> = crate::generated::attack::TACTICS
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| preferred.contains(&t.shortname))
-        .map(|(i, _)| i as u8)
-        .collect();
+    let tactics = crate::generated::attack::TACTICS;
+    let rank = |i: u16| -> usize {
+        technique_by_index(i)
+            .and_then(|t| {
+                t.tactics
+                    .iter()
+                    .filter_map(|&p| tactics.get(usize::from(p)))
+                    .filter_map(|tac| preferred.iter().position(|s| *s == tac.shortname))
+                    .min()
+            })
+            .unwrap_or(preferred.len())
+    };
     let mut v: Vec<u16> = techs.to_vec();
-    // Preferred first; inside each group parents before sub-techniques, then id order (stable).
-    v.sort_by_key(|&i| {
-        let t = technique_by_index(i);
-        let fits = t.is_some_and(|t| t.tactics.iter().any(|p| tactic_positions.contains(p)));
-        let sub = t.is_some_and(|t| t.id.contains('.'));
-        (!fits, sub)
-    });
+    v.sort_by_key(|&i| rank(i));
     v
 }
 
-fn family(name: &str, out: &mut Out) {
+fn family(name: &str, kind: IocKind, cap: usize, out: &mut Out) {
     let key: String =
         name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    // An ATT&CK id (revoked ones resolve to their replacement), else a name from the family index.
     let id = if super::name(name).is_some() {
-        Some(name.trim().to_ascii_uppercase())
+        super::lookup(name).ok().map(|o| o.id)
     } else {
         gx::FAMILY_INDEX
             .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))
@@ -964,24 +1094,26 @@ fn family(name: &str, out: &mut Out) {
     let Some(id) = id else { return };
     if let Some((sname, techs)) = super::software_techniques(&id) {
         let why = format!("known family {name}; ");
+        let techs = ranked(techs, kind);
         techniques_of(
-            techs,
+            &techs,
             Conf::Medium,
             Source::AttackSoftware,
             &why,
             &format!("{id} ({sname})"),
-            usize::MAX,
+            cap,
             out,
         );
     } else if let Some((gname, techs)) = super::group_techniques(&id) {
         let why = format!("known actor {name}; ");
+        let techs = ranked(techs, kind);
         techniques_of(
-            techs,
+            &techs,
             Conf::Medium,
             Source::AttackGroup,
             &why,
             &format!("{id} ({gname})"),
-            usize::MAX,
+            cap,
             out,
         );
     }

@@ -151,9 +151,9 @@ fn unknown_id_is_a_clear_error() {
 
 #[test]
 fn lookup_tactic_group_software_mitigation_campaign() {
-    let t = lookup("TA0011").unwrap();
-    assert_eq!((t.kind, t.name.as_str()), (AttackIdKind::Tactic, "Command and Control"));
-    assert!(t.techniques.iter().any(|x| x.id == "T1071"));
+    let tac = lookup("TA0011").unwrap();
+    assert_eq!((tac.kind, tac.name.as_str()), (AttackIdKind::Tactic, "Command and Control"));
+    assert!(tac.techniques.iter().any(|x| x.id == "T1071"));
 
     let g = lookup("G0007").unwrap();
     assert_eq!(g.name, "APT28");
@@ -434,12 +434,22 @@ fn hash_and_family() {
         &MapContext { family: Some("Geodo".into()), ..MapContext::default() },
     );
     assert!(v.iter().any(|m| m.reason.contains("S0367")));
-    let v = check(
-        IocKind::Sha1,
-        &"b".repeat(40),
-        &MapContext { family: Some("no such family".into()), ..MapContext::default() },
-    );
+    // A revoked software id resolves: S0209 (Darkmoon) was revoked by S0012 (PoisonIvy).
+    let fam = |f: &str| MapContext { family: Some(f.into()), ..MapContext::default() };
+    let v = check(IocKind::Sha1, &"b".repeat(40), &fam("S0209"));
+    assert!(v.iter().any(|m| m.reason.contains("S0012")), "{:?}", ids(&v));
+    let v = check(IocKind::Sha1, &"b".repeat(40), &fam("no such family"));
     assert_eq!(ids(&v), ["T1204.002"]);
+}
+
+#[test]
+fn family_on_infrastructure_is_capped_and_c2_first() {
+    let ctx = MapContext { family: Some("Emotet".into()), context_cap: 4, ..MapContext::default() };
+    let v = check(IocKind::Domain, "emotet-c2.example.net", &ctx);
+    let fam: Vec<&TechniqueMapping> =
+        v.iter().filter(|m| m.source == MappingSource::AttackSoftware).collect();
+    assert_eq!(fam.len(), 4);
+    assert!(fam.iter().all(|m| m.tactics.iter().any(|t| t.id == "TA0011")), "{:?}", ids(&v));
 }
 
 #[test]
@@ -604,4 +614,56 @@ fn context_find_excludes_ambiguous_words() {
     // Multi-byte text around a match does not panic and is handled on char boundaries.
     assert_eq!(names("ßß emotet ßß").len(), 1);
     assert!(names("éemotet").is_empty());
+}
+
+#[test]
+#[ignore = "prints the KEV fallback table for review"]
+fn print_kev_fallback() {
+    for row in gc::KEV {
+        if ctid_row(row.cve).is_some() {
+            continue;
+        }
+        let v = rules::kev_fallback(row);
+        let ids: Vec<&str> = v.iter().map(|x| x.0).collect();
+        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes, row.product);
+    }
+}
+
+// --- untrusted input ---------------------------------------------------------------------------------------------
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// No public entry point panics on arbitrary text, and every emitted id stays active.
+    #[test]
+    fn never_panics(s in "\\PC{0,40}", kind_index in 0usize..IocKind::ALL.len(), port in proptest::option::of(0u16..)) {
+        let _ = lookup(&s);
+        let _ = exists(&s);
+        let _ = name(&s);
+        let _ = tactic(&s);
+        let _ = kev(&s);
+        let _ = context::find(&s);
+        let ctx = MapContext { port, family: Some(s.clone()), email_context: true, ..MapContext::default() };
+        for m in map(&classified(IocKind::ALL[kind_index], &s), &ctx) {
+            proptest::prop_assert!(is_active_technique(&m.id));
+        }
+    }
+
+    /// URL-shaped input with odd hosts, ports and paths.
+    #[test]
+    fn url_shapes_never_panic(scheme in "[a-z]{0,6}", host in "[a-zé\\[\\]:.0-9-]{0,20}", rest in "[/?#:@a-z.é]{0,20}") {
+        let value = format!("{scheme}://{host}{rest}");
+        let _ = map(&classified(IocKind::Url, &value), &MapContext::default());
+        let _ = context::find(&value);
+    }
+}
+
+#[test]
+fn context_maltrail_alias_reports_the_attack_entry() {
+    // Maltrail's emotet trail has the alias "heodo"; the trail resolves to ATT&CK S0367, so the mention is the
+    // ATT&CK entry, and "Emotet ... heodo" is one mention.
+    let found = context::find("Heodo, better known as Emotet");
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].name.as_str(), found[0].kind.as_str()), ("Emotet", "malware"));
+    assert_eq!(found[0].attack_id.as_deref(), Some("S0367"));
 }

@@ -288,7 +288,10 @@ fn push_mask(out: &mut Vec<Hit>, role: Role, mask: u64, matched: &str) {
 /// Membership without allocation: the bit mask of a role's lists that hold an IPv4 address (bit `i` = the
 /// role's `i`-th list in [`lists`] order). This is the ≤ 1 µs check; [`ipv4_hits`] names the lists.
 pub fn ipv4_mask(role: Role, ip: Ipv4Addr) -> u64 {
-    WARNING_ROLES.iter().find(|r| r.0 == role).map_or(0, |&(_, v4, _, _)| v4_mask(v4, u32::from(ip)))
+    WARNING_ROLES
+        .iter()
+        .find(|r| r.0 == role)
+        .map_or(0, |&(_, v4, _, _)| v4_mask(v4, u32::from(ip)))
 }
 
 /// Membership without allocation for a host name: lists holding the name exactly, or a parent name as

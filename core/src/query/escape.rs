@@ -290,9 +290,12 @@ mod tests {
             loop {
                 let (part, r) = tokenize::dq(rest).expect("literal closes");
                 out.push_str(&part);
-                match r.strip_prefix(" . urldecode(\"%60\") . ") {
-                    Some(r2) => { out.push('`'); rest = r2; }
-                    None => { prop_assert_eq!(r, ""); break; }
+                if let Some(r2) = r.strip_prefix(" . urldecode(\"%60\") . ") {
+                    out.push('`');
+                    rest = r2;
+                } else {
+                    prop_assert_eq!(r, "");
+                    break;
                 }
             }
             prop_assert_eq!(out, v);

@@ -6,6 +6,8 @@ use super::{
     Batch, KQL_MAX_INLINE, KqlProfile, Query, QueryOptions, Target, chunks, split_attack,
     tactic_sentinel_name, with_expanded_ipv6,
 };
+use std::fmt::Write as _;
+
 use crate::{Error, ErrorKind, IocKind};
 
 /// How a column is compared with the `iocs` list.
@@ -344,9 +346,12 @@ const REGISTRY_LEGS: &[Leg] = &[
     ),
 ];
 
+/// Columns compared with the list.
+type Cols = &'static [(&'static str, Op)];
+
 /// Hash legs depend on the hash type: only the matching columns are compared.
 fn hash_legs(kind: IocKind) -> Vec<Leg> {
-    let (own, initiating): (&'static [(&str, Op)], &'static [(&str, Op)]) = match kind {
+    let (own, initiating): (Cols, Cols) = match kind {
         IocKind::Md5 => (
             &[("MD5", Op::Ci), ("InitiatingProcessMD5", Op::Ci)],
             &[("InitiatingProcessMD5", Op::Ci)],
@@ -486,18 +491,15 @@ fn render_legs(kind: IocKind, legs: &[Leg], lists: &Lists, defender: bool) -> Ve
         }
         let mut s = format!("    ({}", l.table);
         if l.timed {
-            s.push_str(&format!(" | where {time} > ago(lookback)"));
+            let _ = write!(s, " | where {time} > ago(lookback)");
         }
-        s.push_str(&format!("\n        | where {}", preds.join(" or ")));
+        let _ = write!(s, "\n        | where {}", preds.join(" or "));
         if !l.post.is_empty() {
-            s.push_str(&format!("\n        {}", l.post.replace("TimeGenerated", time)));
+            let _ = write!(s, "\n        {}", l.post.replace("TimeGenerated", time));
         }
         let t =
             if l.timed || !defender { time.to_owned() } else { format!("{time}=datetime(null)") };
-        s.push_str(&format!(
-            "\n        | project {t}, SourceTable=\"{}\", {})",
-            l.table, l.project
-        ));
+        let _ = write!(s, "\n        | project {t}, SourceTable=\"{}\", {})", l.table, l.project);
         out.push(s);
     }
     out
@@ -628,7 +630,7 @@ fn attack_query(values: &[String], lookback: &str, defender: bool) -> Result<Str
             )
             .with_input(t.clone())
         })?;
-        tactics.push(name.to_owned());
+        tactics.push(name);
     }
     let time = if defender { "Timestamp" } else { "TimeGenerated" };
     let mut lets = vec![format!("let lookback = {lookback};")];
@@ -715,7 +717,7 @@ fn ti_query(
         return None;
     }
     Some(format!(
-        "let iocs = {iocs};\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source=SourceSystem, Tags, ValidFrom, ValidUntil, Description, Id"
+        "let iocs = {iocs};\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source, Tags, ValidFrom, ValidUntil, Description, Id"
     ))
 }
 
@@ -775,9 +777,10 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             ));
         }
         let (profile, title, body) = match opts.kql_profile {
-            KqlProfile::Asim => match asim_query(kind, &lists) {
-                Some(q) => ("asim", "ASIM parsers".to_owned(), q),
-                None => {
+            KqlProfile::Asim => {
+                if let Some(q) = asim_query(kind, &lists) {
+                    ("asim", "ASIM parsers".to_owned(), q)
+                } else {
                     notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
                     (
                         "native",
@@ -785,7 +788,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                         union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
                     )
                 }
-            },
+            }
             KqlProfile::Native => (
                 "native",
                 "native Sentinel tables".to_owned(),
@@ -824,7 +827,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
         out.push(q);
     }
-    if opts.include_ti && !defender {
+    if opts.include_ti && !defender && !batch.primary_only {
         let ti_parts: Vec<&[String]> =
             if watch { vec![&batch.values[..]] } else { chunks(&batch.values, opts.batch_size) };
         for part in ti_parts {
@@ -844,4 +847,58 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{KqlProfile, QueryOptions, kql_for};
+    use crate::IocKind;
+
+    #[test]
+    fn ti_presence_by_hand() {
+        // QUERIES.md §5.3 TI presence, verbatim apart from the value list.
+        let opts = QueryOptions::default();
+        let h = super::super::hunt(
+            &[super::super::HuntInput::new(IocKind::Domain, "evil.example")],
+            &opts,
+        )
+        .unwrap();
+        let ti = h.groups[0].kql.iter().find(|q| q.profile == "ti").unwrap();
+        assert_eq!(
+            ti.query,
+            "let iocs = dynamic([\"evil.example\"]);\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source, Tags, ValidFrom, ValidUntil, Description, Id"
+        );
+    }
+
+    #[test]
+    fn shapes_by_hand() {
+        let o = QueryOptions::default();
+        let ip = kql_for(IocKind::Ipv4, "203.0.113.10", &o).unwrap();
+        assert!(ip.starts_with(
+            "let lookback = 7d;\nlet iocs = dynamic([\"203.0.113.10\"]);\nunion isfuzzy=true\n"
+        ));
+        assert!(ip.contains("(CommonSecurityLog | where TimeGenerated > ago(lookback)\n        | where SourceIP in (iocs) or DestinationIP in (iocs)\n"));
+        assert!(ip.ends_with("\n| sort by TimeGenerated desc"));
+        // IPv6: case-insensitive and both text forms.
+        let v6 = kql_for(IocKind::Ipv6, "2001:db8::1", &o).unwrap();
+        assert!(
+            v6.contains("dynamic([\"2001:db8::1\", \"2001:0db8:0000:0000:0000:0000:0000:0001\"])")
+        );
+        assert!(v6.contains("SourceIP in~ (iocs)"));
+        // URLs are matched without their scheme.
+        let url = kql_for(IocKind::Url, "https://evil.example/a\"b", &o).unwrap();
+        assert!(url.contains("let iocs = dynamic([\"evil.example/a\\\"b\"]);"));
+        // Tactic ids become Sentinel names; techniques stay ids.
+        let att = kql_for(IocKind::Attack, "TA0011", &o).unwrap();
+        assert!(att.contains("let tactics = dynamic([\"CommandAndControl\"]);"));
+        // Defender: Timestamp, Defender tables only.
+        let d = QueryOptions { kql_profile: KqlProfile::Defender, ..QueryOptions::default() };
+        let def = kql_for(IocKind::Domain, "evil.example", &d).unwrap();
+        assert!(def.contains("(DeviceNetworkEvents | where Timestamp > ago(lookback)"));
+        assert!(!def.contains("DnsEvents") && !def.contains("TimeGenerated"));
+        // ASIM IP queries re-check exact values after the prefix filter.
+        let a = QueryOptions { kql_profile: KqlProfile::Asim, ..QueryOptions::default() };
+        let asim = kql_for(IocKind::Ipv4, "203.0.113.10", &a).unwrap();
+        assert!(asim.contains("_Im_NetworkSession(starttime=ago(lookback), ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr in (iocs) or DstIpAddr in (iocs)"));
+    }
 }

@@ -156,6 +156,9 @@ pub struct QueryOptions {
     pub legacy_ti: bool,
     /// Values per inline query (1–128; SPL caps it at 100). Default 100.
     pub batch_size: usize,
+    /// SPL raw search for IPs uses `TERM(ip)` (lexicon lookup, fast) instead of the phrase `"ip"`. TERM misses
+    /// addresses glued to minor breakers (`ip=1.2.3.4`), so it is off by default.
+    pub spl_term: bool,
     /// Values to leave out (compared case-insensitively after normalisation), e.g. your own infrastructure.
     pub exclusions: Vec<String>,
     /// Which targets [`hunt`] renders. Default: all.
@@ -175,6 +178,7 @@ impl Default for QueryOptions {
             include_ti: true,
             legacy_ti: false,
             batch_size: SPL_MAX_INLINE,
+            spl_term: false,
             exclusions: Vec::new(),
             targets: Target::ALL.to_vec(),
             spl_lookup: "ioclens_iocs".to_owned(),
@@ -342,8 +346,9 @@ pub struct Unsupported {
 pub struct Hunt {
     /// One group per indicator type, in [`IocKind::ALL`] order.
     pub groups: Vec<HuntGroup>,
-    /// `ioc,type` CSV rows to upload as the Splunk lookup / Sentinel watchlist, when a batch exceeded the
-    /// inline limit.
+    /// `ioc,type,pattern` CSV rows to upload as the Splunk lookup (matched on `pattern` with
+    /// `WILDCARD(pattern)`) and the Sentinel watchlist (`SearchKey` = `ioc`), when a batch exceeded the inline
+    /// limit. A value has one row per search pattern its templates use (`d`, `*.d`, `*@d` …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_csv: Option<String>,
     /// Values dropped by `exclusions` or as duplicates, and types without any template.
@@ -356,6 +361,8 @@ pub struct Hunt {
 pub(crate) struct Batch {
     pub(crate) kind: IocKind,
     pub(crate) values: Vec<String>,
+    /// Render only the primary query (`spl_for` / `kql_for`): skips the secondary data models and TI.
+    pub(crate) primary_only: bool,
 }
 
 /// Normalises one value for `kind` (case folding where the type is case-insensitive) and rejects
@@ -376,7 +383,7 @@ pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Erro
     if v.is_empty() {
         return Err(invalid("empty indicator value").with_input(value));
     }
-    Ok(match kind {
+    let out = match kind {
         IocKind::Domain
         | IocKind::Email
         | IocKind::Md5
@@ -386,7 +393,50 @@ pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Erro
         IocKind::Ipv6 | IocKind::Cidr => v.to_ascii_lowercase(),
         IocKind::Cve | IocKind::Attack | IocKind::Asn => v.to_ascii_uppercase(),
         _ => v.to_owned(),
+    };
+    if !shape_ok(kind, &out) {
+        return Err(Error::new(
+            ErrorKind::TypeMismatch,
+            format!("`{v}` is not a valid {kind} value"),
+        )
+        .with_input(value));
+    }
+    Ok(match kind {
+        // RFC 5952 text, whatever form the caller passed.
+        IocKind::Ipv6 => out.parse::<std::net::Ipv6Addr>().map_or(out, |ip| ip.to_string()),
+        _ => out,
     })
+}
+
+/// Types with a fixed syntax are checked, so a query never carries a value that cannot match (free-text
+/// types — domain, URL, e-mail, paths, registry keys — rely on the escaping contract alone).
+fn shape_ok(kind: IocKind, v: &str) -> bool {
+    let hex = |n: usize| v.len() == n && v.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    match kind {
+        IocKind::Ipv4 => v.parse::<std::net::Ipv4Addr>().is_ok(),
+        IocKind::Ipv6 => v.parse::<std::net::Ipv6Addr>().is_ok(),
+        IocKind::Cidr => v.split_once('/').is_some_and(|(ip, len)| {
+            let len: Option<u8> = if digits(len, 1, 3) { len.parse().ok() } else { None };
+            match (ip.parse::<std::net::IpAddr>(), len) {
+                (Ok(std::net::IpAddr::V4(_)), Some(l)) => l <= 32,
+                (Ok(std::net::IpAddr::V6(_)), Some(l)) => l <= 128,
+                _ => false,
+            }
+        }),
+        IocKind::Md5 => hex(32),
+        IocKind::Sha1 => hex(40),
+        IocKind::Sha256 => hex(64),
+        IocKind::Sha512 => hex(128),
+        IocKind::Cve => v
+            .strip_prefix("CVE-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(y, n)| digits(y, 4, 4) && digits(n, 4, 19)),
+        IocKind::Asn => v.strip_prefix("AS").unwrap_or(v).parse::<u32>().is_ok(),
+        _ => true,
+    }
 }
 
 fn unsupported(kind: IocKind, target: Target) -> Option<String> {
@@ -468,11 +518,11 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
                     b.values.push(v);
                 }
             }
-            None => batches.push(Batch { kind: ioc.kind, values: vec![v] }),
+            None => batches.push(Batch { kind: ioc.kind, values: vec![v], primary_only: false }),
         }
     }
     batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
-    let mut csv_rows: Vec<(String, IocKind)> = Vec::new();
+    let mut csv_rows: Vec<(String, IocKind, String)> = Vec::new();
     let mut groups = Vec::new();
     for batch in &batches {
         let mut group = HuntGroup {
@@ -517,16 +567,22 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
             }
         }
         if needs_csv {
-            csv_rows.extend(batch.values.iter().map(|v| (v.clone(), batch.kind)));
+            for v in &batch.values {
+                for p in spl::lookup_patterns(batch.kind, v) {
+                    csv_rows.push((v.clone(), batch.kind, p));
+                }
+            }
         }
         groups.push(group);
     }
     let lookup_csv = (!csv_rows.is_empty()).then(|| {
-        let mut s = String::from("ioc,type\n");
-        for (v, k) in &csv_rows {
+        let mut s = String::from("ioc,type,pattern\n");
+        for (v, k, p) in &csv_rows {
             s.push_str(&escape::csv_field(v));
             s.push(',');
             s.push_str(k.as_str());
+            s.push(',');
+            s.push_str(&escape::csv_field(p));
             s.push('\n');
         }
         s
@@ -544,7 +600,7 @@ fn single(
     if let Some(reason) = unsupported(kind, target) {
         return Err(Error::new(ErrorKind::UnsupportedType, reason).with_input(value));
     }
-    let batch = Batch { kind, values: vec![normalize_value(kind, value)?] };
+    let batch = Batch { kind, values: vec![normalize_value(kind, value)?], primary_only: true };
     let qs = match target {
         Target::Spl => spl::render(&batch, opts)?,
         Target::Kql => kql::render(&batch, opts)?,
@@ -579,29 +635,10 @@ pub fn stix_for(kind: IocKind, value: &str, opts: &QueryOptions) -> Result<Strin
     single(kind, value, opts, Target::Stix)
 }
 
-/// The Sentinel name of an ATT&CK tactic id (`TA0001` → `InitialAccess`), as stored in `SecurityAlert.Tactics`.
-///
-/// The single switch point for the ATT&CK catalogue: it moves to `crate::attack::tactic(id)` once that lands.
-pub(crate) fn tactic_sentinel_name(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "TA0043" => "Reconnaissance",
-        "TA0042" => "ResourceDevelopment",
-        "TA0001" => "InitialAccess",
-        "TA0002" => "Execution",
-        "TA0003" => "Persistence",
-        "TA0004" => "PrivilegeEscalation",
-        "TA0005" => "DefenseEvasion",
-        "TA0006" => "CredentialAccess",
-        "TA0007" => "Discovery",
-        "TA0008" => "LateralMovement",
-        "TA0009" => "Collection",
-        "TA0011" => "CommandAndControl",
-        "TA0010" => "Exfiltration",
-        "TA0040" => "Impact",
-        "TA0106" => "ImpairProcessControl",
-        "TA0107" => "InhibitResponseFunction",
-        _ => return None,
-    })
+/// The Sentinel name of an ATT&CK tactic id (`TA0001` → `InitialAccess`), as stored in `SecurityAlert.Tactics`,
+/// from the embedded ATT&CK catalogue.
+pub(crate) fn tactic_sentinel_name(id: &str) -> Option<String> {
+    crate::attack::tactic(id).filter(|t| t.id.eq_ignore_ascii_case(id)).map(|t| t.sentinel_name)
 }
 
 /// Splits ATT&CK ids into techniques (`T####[.###]`) and tactics (`TA####`); anything else is unsupported.
@@ -702,6 +739,23 @@ mod tests {
     }
 
     #[test]
+    fn fixed_syntax_types_are_checked() {
+        let o = QueryOptions::default();
+        for (kind, bad) in [
+            (IocKind::Sha256, "a\"; drop"),
+            (IocKind::Md5, "44d88612fea8a8f36de82e1278abb02"),
+            (IocKind::Ipv4, "1.2.3.4\" or 1==1"),
+            (IocKind::Ipv6, "2001:db8::g"),
+            (IocKind::Cidr, "10.0.0.0/33"),
+            (IocKind::Cve, "CVE-2021-44228\")"),
+        ] {
+            assert_eq!(kql_for(kind, bad, &o).unwrap_err().kind, ErrorKind::TypeMismatch, "{bad}");
+        }
+        assert!(kql_for(IocKind::Ipv6, "2001:DB8:0:0::1", &o).unwrap().contains("\"2001:db8::1\""));
+        assert!(spl_for(IocKind::Cve, "cve-2024-3094", &o).unwrap().contains("\"CVE-2024-3094\""));
+    }
+
+    #[test]
     fn unsupported_types_are_errors_for_single_and_notes_for_hunt() {
         let e =
             spl_for(IocKind::Btc, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", &QueryOptions::default())
@@ -719,8 +773,10 @@ mod tests {
 
     #[test]
     fn tactic_names() {
-        assert_eq!(tactic_sentinel_name("TA0001"), Some("InitialAccess"));
-        assert_eq!(tactic_sentinel_name("TA0011"), Some("CommandAndControl"));
+        // Names as Microsoft Sentinel stores them in SecurityAlert.Tactics (QUERIES.md §2.3).
+        assert_eq!(tactic_sentinel_name("TA0001").as_deref(), Some("InitialAccess"));
+        assert_eq!(tactic_sentinel_name("TA0011").as_deref(), Some("CommandAndControl"));
+        assert_eq!(tactic_sentinel_name("TA0043").as_deref(), Some("Reconnaissance"));
         assert_eq!(tactic_sentinel_name("TA9999"), None);
     }
 
@@ -761,7 +817,10 @@ mod tests {
         assert_eq!(native[2].chunk, Some(3));
         assert!(native.iter().all(|q| q.values <= 100));
         let csv = h.lookup_csv.unwrap();
-        assert!(csv.starts_with("ioc,type\nd0.example,domain\n"));
-        assert_eq!(csv.lines().count(), 301);
+        // Every pattern the domain templates use: the name, its subdomains, addresses at it.
+        assert!(csv.starts_with(
+            "ioc,type,pattern\nd0.example,domain,d0.example\nd0.example,domain,*.d0.example\nd0.example,domain,*@d0.example\n"
+        ));
+        assert_eq!(csv.lines().count(), 1 + 300 * 3);
     }
 }

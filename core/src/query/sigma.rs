@@ -3,9 +3,12 @@
 use super::escape::{sigma_pattern, sigma_str};
 use super::spl::{registry_tail, strip_scheme};
 use super::{Batch, Query, QueryOptions, Target, chunks};
+use std::fmt::Write as _;
+
 use crate::{Error, ErrorKind, IocKind};
 
 /// SHA-1 (FIPS 180-4), used only for RFC 9562 name-based (v5) UUIDs.
+#[expect(clippy::many_single_char_names, reason = "a..e, f, k, w are the names FIPS 180-4 uses")]
 pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
     let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
     let mut msg = data.to_vec();
@@ -59,7 +62,10 @@ pub(crate) fn uuid_v5(namespace: [u8; 16], name: &[u8]) -> String {
     b.copy_from_slice(&d[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = b.iter().fold(String::with_capacity(32), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    });
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
@@ -68,7 +74,7 @@ const NAMESPACE_URL: [u8; 16] = [
     0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
 ];
 
-/// The rule id for a batch: UUIDv5 (URL namespace) of `ioclens:sigma:<type>:` + the sorted, deduplicated
+/// The rule id for a batch: `UUIDv5` (URL namespace) of `ioclens:sigma:<type>:` + the sorted, deduplicated
 /// values joined by `\n`. The same indicators always give the same id, whatever their order.
 pub fn sigma_uuid(kind: IocKind, values: &[String]) -> String {
     let mut sorted: Vec<&str> = values.iter().map(String::as_str).collect();
@@ -124,16 +130,17 @@ fn rule(kind: IocKind, values: &[String], chunk: Option<(usize, usize)>) -> Opti
     let id = sigma_uuid(kind, values);
     let part = chunk.map(|(i, n)| format!(" (part {i} of {n})")).unwrap_or_default();
     let mut y = format!(
-        "title: ioclens hunt - {} {} indicator{}{part}\nid: {id}\nstatus: experimental\ndescription: Matches {} indicators of compromise exported by ioclens. Indicators age quickly; review before deploying as an alert.\nauthor: ioclens\nlogsource:\n{logsource}\ndetection:\n",
+        "title: ioclens hunt - {} {} indicator{}{part} ({})\nid: {id}\nstatus: experimental\ndescription: Matches {} indicators of compromise exported by ioclens. Indicators age quickly; review before deploying as an alert.\nauthor: ioclens\nlogsource:\n{logsource}\ndetection:\n",
         values.len(),
         kind.as_str(),
         if values.len() == 1 { "" } else { "s" },
+        &id[..8],
         kind.as_str(),
     );
     for (i, (field, vals)) in selections.iter().enumerate() {
-        y.push_str(&format!("  selection_{}:\n    {field}:\n", i + 1));
+        let _ = write!(y, "  selection_{}:\n    {field}:\n", i + 1);
         for v in vals {
-            y.push_str(&format!("      - {v}\n"));
+            let _ = writeln!(y, "      - {v}");
         }
     }
     y.push_str("  condition: 1 of selection_*\nfalsepositives:\n  - Shared or re-assigned infrastructure (hosting, CDNs, dynamic IPs)\nlevel: high\n");
@@ -173,7 +180,10 @@ mod tests {
     use super::*;
 
     fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
+        b.iter().fold(String::new(), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Splunk SPL templates (QUERIES.md §1.4–1.5, §5.2): CIM `tstats` per data model, the raw fallback, ES
 //! threat-intel lookups and the lookup form for large batches.
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
-use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack};
+use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack, with_expanded_ipv6};
+use std::fmt::Write as _;
+
 use crate::{Error, ErrorKind, IocKind};
 
 const TSTATS: &str = "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime";
@@ -253,23 +255,48 @@ pub(crate) fn strip_scheme(v: &str) -> &str {
     }
 }
 
-fn patterns(v: &str, pat: Pat) -> Vec<String> {
+/// The search patterns for one value, unquoted (`*` here is our wildcard or the value's own).
+fn raw_patterns(v: &str, pat: Pat) -> Vec<String> {
     match pat {
-        Pat::Exact => vec![spl_str(v)],
-        Pat::Subdomains => vec![spl_str(v), spl_pattern(v, "*.", "")],
-        Pat::Contains => vec![spl_pattern(v, "*", "*")],
-        Pat::AtDomain => vec![spl_pattern(v, "*@", "")],
+        Pat::Exact => vec![v.to_owned()],
+        Pat::Subdomains => vec![v.to_owned(), format!("*.{v}")],
+        Pat::Contains => vec![format!("*{v}*")],
+        Pat::AtDomain => vec![format!("*@{v}")],
         Pat::Url => {
             let bare = strip_scheme(v);
-            let mut out = vec![spl_str(v)];
+            let mut out = vec![v.to_owned()];
             if bare != v {
-                out.push(spl_str(bare));
+                out.push(bare.to_owned());
             }
-            out.push(spl_pattern(bare, "*://", ""));
+            out.push(format!("*://{bare}"));
             out
         }
-        Pat::RegistryTail => vec![spl_pattern(registry_tail(v), "*\\\\", "*")],
+        Pat::RegistryTail => vec![format!("*\\{}*", registry_tail(v))],
     }
+}
+
+/// The patterns as quoted SPL strings.
+fn patterns(v: &str, pat: Pat) -> Vec<String> {
+    raw_patterns(v, pat).iter().map(|p| spl_str(p)).collect()
+}
+
+/// The `pattern` column of the lookup CSV for one value: every pattern any template of the type uses,
+/// for a lookup defined with `match_type = WILDCARD(pattern)`.
+pub(crate) fn lookup_patterns(kind: IocKind, v: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for spec in catalogue(kind) {
+        for (_, pat) in spec.preds {
+            for p in raw_patterns(v, *pat) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(v.to_owned());
+    }
+    out
 }
 
 /// The exact post-filter for values SPL search cannot match exactly (`*`, backticks): keeps rows whose
@@ -316,7 +343,7 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
     let ds = spec.ds;
     let mut aggs = String::new();
     for v in spec.values {
-        aggs.push_str(&format!(" values({ds}.{v}) as {v}"));
+        let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
     let preds: Vec<String> = spec
         .preds
@@ -341,19 +368,30 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
     q
 }
 
-fn raw_query(kind: IocKind, values: &[String], earliest: &str) -> String {
+fn raw_query(kind: IocKind, values: &[String], earliest: &str, term: bool) -> String {
     let index = if kind == IocKind::Attack { "(index=notable OR index=risk)" } else { "index=*" };
     let terms: Vec<String> = values
         .iter()
-        .map(|v| if kind == IocKind::RegistryKey { spl_str(registry_tail(v)) } else { spl_str(v) })
+        .map(|v| match kind {
+            IocKind::RegistryKey => spl_str(registry_tail(v)),
+            // TERM() reads the lexicon directly; IP text is digits, hex, `.` and `:` only (checked by
+            // normalize_value), so nothing needs quoting inside it.
+            IocKind::Ipv4 | IocKind::Ipv6
+                if term && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') =>
+            {
+                format!("TERM({v})")
+            }
+            _ => spl_str(v),
+        })
         .collect();
     let mut q = format!("{index} earliest={earliest} latest=now ({})", terms.join(" OR "));
     if values.iter().any(|v| spl_needs_postfilter(v)) {
         let alts: Vec<String> = values.iter().map(|v| pcre_literal(v)).collect();
-        q.push_str(&format!(
+        let _ = write!(
+            q,
             "\n| where match(_raw, {})",
             spl_eval_str(&format!("(?i){}", alts.join("|")))
-        ));
+        );
     }
     q.push_str(
         "\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)",
@@ -386,37 +424,56 @@ fn attack_query(values: &[String], earliest: &str) -> Result<String, Error> {
 }
 
 fn ti_query(kind: IocKind, values: &[String]) -> Option<String> {
-    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
-    let (lookup, search) = match kind {
-        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", format!("ip IN ({list})")),
-        IocKind::Domain => ("ip_intel", format!("domain IN ({list})")),
-        IocKind::Url => ("http_intel", format!("url IN ({list})")),
-        IocKind::Email => ("email_intel", format!("src_user IN ({list})")),
-        k if k.is_hash() => ("file_intel", format!("file_hash IN ({list})")),
+    let (lookup, field) = match kind {
+        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", "ip"),
+        IocKind::Domain => ("ip_intel", "domain"),
+        IocKind::Url => ("http_intel", "url"),
+        IocKind::Email => ("email_intel", "src_user"),
+        k if k.is_hash() => ("file_intel", "file_hash"),
         _ => return None,
     };
-    Some(format!(
-        "| inputlookup {lookup}\n| search {search}\n| table threat_key description weight time {}",
-        search.split(' ').next().unwrap_or("ip")
-    ))
+    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
+    let mut q = format!("| inputlookup {lookup}\n| search {field} IN ({list})");
+    if values.iter().any(|v| spl_needs_postfilter(v)) {
+        let exact =
+            values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
+        let _ = write!(q, "\n| where in(lower({field}), {exact})");
+    }
+    let _ = write!(q, "\n| table threat_key description weight time {field}");
+    Some(q)
 }
 
-/// The field a lookup-form query compares with `ioc` (the first predicate of the primary dataset).
+/// The lookup form: the data model without a value filter, joined with the uploaded CSV on every field the
+/// inline form would have matched.
 fn lookup_query(spec: &Tstats, kind: IocKind, lookup: &str, earliest: &str) -> String {
     let ds = spec.ds;
-    let field = spec.preds.first().map_or("dest", |p| p.0);
     let mut aggs = String::new();
     for v in spec.values {
-        aggs.push_str(&format!(" values({ds}.{v}) as {v}"));
+        let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
-    let by: Vec<String> = spec.by.iter().map(|f| format!("{ds}.{f}")).collect();
-    let matched = if spec.by.contains(&field) { field.to_owned() } else { spec.by[0].to_owned() };
-    format!(
-        "{TSTATS}{aggs} from datamodel={} where earliest={earliest} latest=now by {}\n| rename {ds}.* AS *\n| lookup {lookup} ioc AS {matched} OUTPUT type AS ioc_type\n| where ioc_type={}\n| convert ctime(firstTime) ctime(lastTime)",
+    let mut by: Vec<&str> = spec.by.to_vec();
+    for (f, _) in spec.preds {
+        if !by.contains(f) {
+            by.push(f);
+        }
+    }
+    let by: Vec<String> = by.iter().map(|f| format!("{ds}.{f}")).collect();
+    let mut q = format!(
+        "{TSTATS}{aggs} from datamodel={} where earliest={earliest} latest=now by {}\n| rename {ds}.* AS *",
         spec.datamodel,
-        by.join(" "),
-        spl_str(kind.as_str())
-    )
+        by.join(" ")
+    );
+    let mut conds = Vec::new();
+    for (i, (f, _)) in spec.preds.iter().enumerate() {
+        let _ = write!(
+            q,
+            "\n| lookup {lookup} pattern AS {f} OUTPUT ioc AS ioc_{i} type AS ioc_type_{i}"
+        );
+        conds.push(format!("ioc_type_{i}=={}", spl_eval_str(kind.as_str())));
+    }
+    let _ =
+        write!(q, "\n| where {}\n| convert ctime(firstTime) ctime(lastTime)", conds.join(" OR "));
+    q
 }
 
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
@@ -444,13 +501,20 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         lookback: Some(lb.kql()),
         notes,
     };
-    let values = &batch.values;
+    // IPv6 text varies by product: search the RFC 5952 and the fully expanded forms.
+    let expanded;
+    let values = if kind == IocKind::Ipv6 {
+        expanded = with_expanded_ipv6(&batch.values);
+        &expanded
+    } else {
+        &batch.values
+    };
     let mut out = Vec::new();
-    if values.len() > opts.spl_inline_limit() {
+    if batch.values.len() > opts.spl_inline_limit() {
         // Lookup form: one tstats per primary dataset joined with the uploaded CSV.
         let note = format!(
-            "{} values exceed the inline limit of {}: upload `lookup_csv` as the lookup `{}` (columns ioc,type) first",
-            values.len(),
+            "{} values exceed the inline limit of {}: upload `lookup_csv` as the lookup `{}` (columns ioc,type,pattern) first",
+            batch.values.len(),
             opts.spl_inline_limit(),
             opts.spl_lookup
         );
@@ -465,16 +529,19 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
         for spec in specs {
             let mut notes = vec![note.clone()];
-            if matches!(kind, IocKind::Domain | IocKind::Cidr) {
-                notes.push(
-                    "define the lookup with match_type WILDCARD(ioc) for subdomains or CIDR(ioc) for networks".to_owned(),
-                );
-            }
+            notes.push(if kind == IocKind::Cidr {
+                format!("define `{}` in transforms.conf with match_type = CIDR(pattern)", opts.spl_lookup)
+            } else {
+                format!(
+                    "define `{}` in transforms.conf with match_type = WILDCARD(pattern) and case_sensitive_match = false",
+                    opts.spl_lookup
+                )
+            });
             out.push(mk(
                 "lookup",
                 spec.title,
                 lookup_query(spec, kind, &opts.spl_lookup, &earliest),
-                values.len(),
+                batch.values.len(),
                 notes,
             ));
         }
@@ -493,9 +560,12 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 "cim",
                 "Risk.All_Risk (Splunk ES)",
                 attack_query(values, &earliest)?,
-                values.len(),
+                batch.values.len(),
                 vec!["the Risk data model ships with Splunk Enterprise Security".to_owned()],
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
         for spec in specs {
             let mut notes = common_notes.clone();
@@ -508,35 +578,101 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 "cim",
                 spec.title,
                 tstats_query(spec, kind, values, &earliest),
-                values.len(),
+                batch.values.len(),
                 notes,
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
     }
     if kind == IocKind::Attack {
         split_attack(values)?;
     }
     let mut raw_notes = common_notes.clone();
+    if opts.spl_term && matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+        raw_notes.push(
+            "TERM() is fast but only matches addresses bounded by major breakers (it misses ip=1.2.3.4)".to_owned(),
+        );
+    }
     if kind == IocKind::Cidr {
         raw_notes.push("raw search matches the CIDR text only, not addresses inside it; prefer the CIM queries".to_owned());
     }
     out.push(mk(
         "raw",
         "raw events (all indexes)",
-        raw_query(kind, values, &earliest),
-        values.len(),
+        raw_query(kind, values, &earliest, opts.spl_term),
+        batch.values.len(),
         raw_notes,
     ));
-    if opts.include_ti {
-        if let Some(q) = ti_query(kind, values) {
-            out.push(mk(
-                "ti",
-                "Splunk ES threat intelligence",
-                q,
-                values.len(),
-                vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
-            ));
-        }
+    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti && !batch.primary_only) {
+        out.push(mk(
+            "ti",
+            "Splunk ES threat intelligence",
+            q,
+            batch.values.len(),
+            vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
+        ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{QueryOptions, spl_for};
+    use crate::IocKind;
+
+    fn check(kind: IocKind, value: &str, expect: &str) {
+        assert_eq!(spl_for(kind, value, &QueryOptions::default()).as_deref(), Ok(expect));
+    }
+
+    #[test]
+    fn primary_queries_by_hand() {
+        // Written from QUERIES.md §5.2: {TS} header, `d` and `*.d`, time inside `where`, rename, ctime.
+        check(
+            IocKind::Domain,
+            "Evil.Example.",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(DNS.answer) as answer from datamodel=Network_Resolution.DNS where earliest=-7d@d latest=now (DNS.query IN (\"evil.example\", \"*.evil.example\")) by DNS.src DNS.query\n| rename DNS.* AS *\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+        // A literal `*` in a URL: loose match on the three URL forms, then an exact case-insensitive filter.
+        check(
+            IocKind::Url,
+            "http://x.test/a*b",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d@d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where in(lower(replace(url, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), \"x.test/a*b\")\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+    }
+
+    #[test]
+    fn term_fast_mode_for_ips() {
+        // QUERIES.md §1.5 rule 4: TERM(1.2.3.4) uses the lexicon; the phrase stays the default.
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            spl_term: true,
+            ..QueryOptions::default()
+        };
+        let q = spl_for(IocKind::Ipv4, "203.0.113.10", &opts).unwrap();
+        assert!(q.starts_with("index=* earliest=-7d@d latest=now (TERM(203.0.113.10))\n"), "{q}");
+        let d = spl_for(IocKind::Domain, "evil.example", &opts).unwrap();
+        assert!(d.starts_with("index=* earliest=-7d@d latest=now (\"evil.example\")\n"), "{d}");
+    }
+
+    #[test]
+    fn raw_profile_and_registry_tail() {
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            lookback: "24h".into(),
+            ..QueryOptions::default()
+        };
+        assert_eq!(
+            spl_for(IocKind::RegistryKey, r"HKEY_LOCAL_MACHINE\Software\x", &opts).as_deref(),
+            Ok(
+                "index=* earliest=-24h@h latest=now (\"Software\\\\x\")\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)"
+            )
+        );
+        assert_eq!(super::registry_tail(r"\REGISTRY\MACHINE\SOFTWARE\x"), r"SOFTWARE\x");
+        assert_eq!(super::registry_tail(r"HKLM\Run"), "Run");
+        assert_eq!(super::registry_tail(r"Software\x"), r"Software\x");
+        assert_eq!(super::strip_scheme("hxxp://a"), "a");
+        assert_eq!(super::strip_scheme("a/b://c"), "a/b://c");
+    }
 }

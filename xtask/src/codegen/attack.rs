@@ -8,6 +8,11 @@
 //! * `attack_cve.rs`: CTID CVE → ATT&CK mappings and the CISA KEV catalogue.
 //! * `attack_context.rs`: context-name patterns, the family-name index, and the rule-local dynamic-DNS and
 //!   web-service name lists.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "xtask reads data/: the I/O ban in clippy.toml is for core"
+)]
+
 use super::{Output, header};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -424,6 +429,16 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
 /// reviewing the hits by hand; see docs/attack.md.
 const COMMON_WORDS: &[&str] = &include!("attack_common_words.in");
 
+/// Multi-word aliases that are ordinary phrases in a report ("foreign influence activity"); reviewed by hand
+/// from the multi-word names made only of dictionary words.
+const COMMON_PHRASES: &[&str] = &[
+    "dangerous passwords",
+    "desktop group",
+    "influence activity",
+    "operation run",
+    "token control",
+];
+
 /// Names that are shorter than this many characters are never context patterns ("at", "Net", "Reg", "RTM").
 const MIN_NAME_LEN: usize = 4;
 
@@ -457,9 +472,9 @@ fn gen_context(
     psl: &str,
     iocs: &str,
 ) -> Result<String> {
-    let common: BTreeSet<&str> = COMMON_WORDS.iter().copied().collect();
+    let common: BTreeSet<&str> = COMMON_WORDS.iter().chain(COMMON_PHRASES).copied().collect();
     let mut o = header(&format!(
-        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (MPL-2.0)"
+        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (publicsuffix/list e8c9a2b2, 2026-08-19, MPL-2.0)"
     ));
     o.push_str("use crate::attack::tables::ContextPattern;\n\n");
     let _ = writeln!(o, "pub(crate) const MALTRAIL_VERSION: &str = {};", lit(MALTRAIL_VERSION));
@@ -469,6 +484,15 @@ fn gen_context(
     // kind: 0 malware, 1 tool, 2 group, 3 family (Maltrail).
     let mut patterns: BTreeMap<String, (u8, String, Option<String>)> = BTreeMap::new();
     let mut index: BTreeMap<String, String> = BTreeMap::new();
+    // ATT&CK id → (kind, canonical name), so a Maltrail name that resolves to ATT&CK reports the ATT&CK entry.
+    let mut canonical: HashMap<String, (u8, String)> = HashMap::new();
+    for g in arr(ent, "groups") {
+        canonical.insert(str_of(g, "id")?.to_owned(), (2, str_of(g, "name")?.to_owned()));
+    }
+    for s in arr(ent, "software") {
+        let kind = u8::from(opt_str(s, "type") == Some("tool"));
+        canonical.insert(str_of(s, "id")?.to_owned(), (kind, str_of(s, "name")?.to_owned()));
+    }
     for g in arr(ent, "groups") {
         if flag(g, "revoked") || flag(g, "deprecated") {
             continue;
@@ -525,7 +549,12 @@ fn gen_context(
             let placeholder =
                 ["generic", "unclassified", "unknown", "sinkhole"].iter().any(|w| n.contains(w));
             if keep_name(n, &common) && n.chars().count() > MIN_NAME_LEN && !placeholder {
-                patterns.entry(n.to_lowercase()).or_insert((3, name.clone(), id.clone()));
+                let (kind, shown) = id
+                    .as_ref()
+                    .and_then(|i| canonical.get(i))
+                    .cloned()
+                    .unwrap_or_else(|| (3, name.clone()));
+                patterns.entry(n.to_lowercase()).or_insert((kind, shown, id.clone()));
             }
         }
     }

@@ -1,0 +1,240 @@
+//! `ioclens hunt VALUE… [--spl|--kql|--sigma|--stix] [--lookback 7d] [--profile …] [--format text|json]`
+use crate::output;
+use anyhow::{Result, anyhow};
+use clap::ValueEnum;
+use ioclens_core::IocKind;
+use ioclens_core::query::{self, Hunt, HuntInput, KqlProfile, QueryOptions, SplProfile, Target};
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+/// `--format` for hunting queries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HuntFormat {
+    /// Queries ready to paste, with a header per type and target.
+    #[default]
+    Text,
+    /// The `Hunt` document (the wire format every host shares).
+    Json,
+}
+
+/// A `--profile` value: SPL profiles and KQL profiles share one flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Profile {
+    /// Splunk CIM data-model `tstats` queries plus the raw fallback (default).
+    Cim,
+    /// Splunk raw `index=*` search only.
+    Raw,
+    /// Sentinel native tables (default).
+    Native,
+    /// Sentinel ASIM parsers.
+    Asim,
+    /// Defender XDR advanced hunting.
+    Defender,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Indicators (defanged or not); reads one per line from stdin when none are given.
+    values: Vec<String>,
+    /// Force the type of every value instead of classifying it (the value is then used as given).
+    #[arg(long = "type", value_name = "TYPE")]
+    kind: Option<String>,
+    #[command(flatten)]
+    opts: HuntOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HuntFormat::Text)]
+    format: HuntFormat,
+}
+
+/// Query options shared by `hunt` and `extract --hunt`.
+#[derive(clap::Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line flags, not a state machine"
+)]
+pub(crate) struct HuntOpts {
+    /// Only Splunk SPL.
+    #[arg(long)]
+    spl: bool,
+    /// Only Sentinel / Defender KQL.
+    #[arg(long)]
+    kql: bool,
+    /// Only Sigma rules.
+    #[arg(long)]
+    sigma: bool,
+    /// Only STIX 2.1 patterns.
+    #[arg(long)]
+    stix: bool,
+    /// How far back to search: 30m, 24h, 7d, 2w ….
+    #[arg(long, default_value = "7d")]
+    lookback: String,
+    /// Query profile; repeat to set both (`--profile raw --profile asim`).
+    #[arg(long, value_enum)]
+    profile: Vec<Profile>,
+    /// Raw SPL for IPs with TERM(ip): faster, but misses addresses glued to `=` or `:` (ip=1.2.3.4).
+    #[arg(long)]
+    term: bool,
+    /// Skip the threat-intel presence queries.
+    #[arg(long)]
+    no_ti: bool,
+    /// Query the legacy `ThreatIntelligenceIndicator` table (retired in 2026).
+    #[arg(long)]
+    legacy_ti: bool,
+    /// Values per query (1–128; SPL inlines at most 100).
+    #[arg(long, default_value_t = 100)]
+    batch_size: usize,
+    /// Leave these values out (e.g. your own infrastructure); repeatable.
+    #[arg(long = "exclude", value_name = "VALUE")]
+    exclusions: Vec<String>,
+}
+
+impl HuntOpts {
+    fn options(&self) -> QueryOptions {
+        let mut o = QueryOptions {
+            lookback: self.lookback.clone(),
+            include_ti: !self.no_ti,
+            legacy_ti: self.legacy_ti,
+            batch_size: self.batch_size,
+            spl_term: self.term,
+            exclusions: self.exclusions.clone(),
+            ..QueryOptions::default()
+        };
+        for p in &self.profile {
+            match p {
+                Profile::Cim => o.spl_profile = SplProfile::Cim,
+                Profile::Raw => o.spl_profile = SplProfile::Raw,
+                Profile::Native => o.kql_profile = KqlProfile::Native,
+                Profile::Asim => o.kql_profile = KqlProfile::Asim,
+                Profile::Defender => o.kql_profile = KqlProfile::Defender,
+            }
+        }
+        let picked: Vec<Target> = [
+            (self.spl, Target::Spl),
+            (self.kql, Target::Kql),
+            (self.sigma, Target::Sigma),
+            (self.stix, Target::Stix),
+        ]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect();
+        if !picked.is_empty() {
+            o.targets = picked;
+        }
+        o
+    }
+}
+
+pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    let forced = match &args.kind {
+        None => None,
+        Some(k) => {
+            let Some(kind) = IocKind::parse(k) else {
+                output::error_line(&anyhow!("unknown type `{k}` (try ipv4, domain, url, md5 …)"));
+                return Ok(ExitCode::from(2));
+            };
+            Some(kind)
+        }
+    };
+    let values: Vec<String> = if args.values.is_empty() {
+        io::stdin()
+            .lock()
+            .lines()
+            .collect::<io::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        args.values.clone()
+    };
+    let mut failed = false;
+    let mut inputs = Vec::with_capacity(values.len());
+    for v in &values {
+        if let Some(kind) = forced {
+            inputs.push(HuntInput::new(kind, ioclens_core::refang(v.trim()).into_owned()));
+            continue;
+        }
+        let c = ioclens_core::classify(v);
+        if c.kind == IocKind::Unknown {
+            failed = true;
+            let why = c.reason.unwrap_or_else(|| "not an indicator".to_owned());
+            output::error_line(&anyhow!(
+                "`{}` skipped: {why} (use --type to force a type)",
+                c.input
+            ));
+        } else {
+            inputs.push(HuntInput::from(&c));
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = hunt_and_print(&inputs, &args.opts, args.format, &mut out)?;
+    out.flush()?;
+    Ok(if failed && code == ExitCode::SUCCESS { ExitCode::from(1) } else { code })
+}
+
+/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 on a
+/// value no query can carry or when there is nothing to hunt for.
+pub(crate) fn hunt_and_print(
+    inputs: &[HuntInput],
+    opts: &HuntOpts,
+    format: HuntFormat,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    if inputs.is_empty() {
+        output::error_line(&anyhow!("no indicator to hunt for"));
+        return Ok(ExitCode::from(1));
+    }
+    let hunt = match query::hunt(inputs, &opts.options()) {
+        Ok(h) => h,
+        Err(e) => {
+            let code = if e.kind == ioclens_core::ErrorKind::InvalidOption { 2 } else { 1 };
+            output::error_line(&anyhow!(e));
+            return Ok(ExitCode::from(code));
+        }
+    };
+    write_hunt(out, &hunt, format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a hunt.
+fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Result<()> {
+    if format == HuntFormat::Json {
+        serde_json::to_writer_pretty(&mut *out, hunt)?;
+        return writeln!(out);
+    }
+    for note in &hunt.notes {
+        writeln!(out, "# note: {note}")?;
+    }
+    for g in &hunt.groups {
+        writeln!(
+            out,
+            "# ===== {} ({} value{}) =====",
+            g.kind,
+            g.values,
+            if g.values == 1 { "" } else { "s" }
+        )?;
+        writeln!(out, "# {}", g.detection_guidance)?;
+        for q in g.spl.iter().chain(&g.kql).chain(&g.sigma).chain(&g.stix) {
+            writeln!(out)?;
+            let window = match (&q.earliest, &q.lookback) {
+                (Some(e), _) => format!(" [earliest={e} latest=now]"),
+                (None, Some(l)) => format!(" [lookback {l}]"),
+                _ => String::new(),
+            };
+            writeln!(out, "# --- {} / {} / {}{window}", q.target.as_str(), q.profile, q.title)?;
+            for n in &q.notes {
+                writeln!(out, "# note: {n}")?;
+            }
+            writeln!(out, "{}", q.query.trim_end())?;
+        }
+        for u in &g.unsupported {
+            writeln!(out, "\n# --- {}: {}", u.target.as_str(), u.reason)?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(csv) = &hunt.lookup_csv {
+        writeln!(out, "# ===== lookup / watchlist rows (ioc,type) =====")?;
+        write!(out, "{csv}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! `ioclens hunt` end to end: the real binary, its exit codes and its output.
+use std::process::Command;
+
+fn ioclens(args: &[&str]) -> (i32, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_ioclens")).args(args).output().expect("ioclens runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn kql_only_with_lookback() {
+    let (code, out, err) =
+        ioclens(&["hunt", "--type", "ipv4", "203.0.113.10", "--kql", "--lookback", "24h"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("let lookback = 24h;"));
+    assert!(out.contains("let iocs = dynamic([\"203.0.113.10\"]);"));
+    assert!(!out.contains("| tstats"), "only KQL was asked for");
+}
+
+#[test]
+fn json_groups_and_profiles() {
+    let (code, out, err) = ioclens(&[
+        "hunt",
+        "--type",
+        "domain",
+        "a.example",
+        "b.example",
+        "--spl",
+        "--profile",
+        "raw",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let g = &v["groups"][0];
+    assert_eq!(g["type"], "domain");
+    assert_eq!(g["values"], 2);
+    assert_eq!(g["spl"][0]["profile"], "raw");
+    assert_eq!(
+        g["spl"][0]["query"].as_str().unwrap().lines().next().unwrap(),
+        "index=* earliest=-7d@d latest=now (\"a.example\" OR \"b.example\")"
+    );
+}
+
+#[test]
+fn errors_have_exit_codes() {
+    let (code, _, err) = ioclens(&["hunt", "--type", "ipv4", "1.2.3.4", "--lookback", "7y"]);
+    assert_eq!(code, 2, "bad option is a usage error");
+    assert!(err.contains("lookback"));
+    let (code, _, err) = ioclens(&["hunt", "--type", "sha256", "not-a-hash"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a valid sha256"));
+    let (code, _, _) = ioclens(&["hunt", "--type", "nonsense", "x"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+#[expect(clippy::disallowed_methods, reason = "the test writes a report file for the CLI to read")]
+fn extract_hunt_batches_a_report() {
+    let dir = std::env::temp_dir().join(format!("ioclens-hunt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let report = dir.join("report.txt");
+    std::fs::write(
+        &report,
+        "C2 at 203.0.113.7 and 198.51.100.23; exploited CVE-2021-44228.\nSHA256 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\n",
+    )
+    .expect("write report");
+    let path = report.to_string_lossy().into_owned();
+    let (code, out, err) = ioclens(&["extract", &path, "--hunt", "--format", "json", "--kql"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("hunt json");
+    let groups = v["groups"].as_array().expect("groups");
+    let ipv4 = groups.iter().find(|g| g["type"] == "ipv4").expect("ipv4 group");
+    assert_eq!(ipv4["values"], 2, "both addresses in one batched query");
+    let q = ipv4["kql"][0]["query"].as_str().expect("kql");
+    assert!(q.contains(r#"let iocs = dynamic(["203.0.113.7", "198.51.100.23"]);"#), "{q}");
+    assert!(groups.iter().any(|g| g["type"] == "cve"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
