@@ -2,7 +2,11 @@
 import * as core from './core.js';
 import * as settingsStore from './settings.js';
 import { STATUS_TEXT, enrich } from './remote.js';
-import { attackUrl, copyButton, copyText, defang, h } from './dom.js';
+import { attackUrl, copyButton, copyText, defang as defangValue, h } from './dom.js';
+
+/** Defanged display form: only for the types a click could follow (ATT&CK ids, paths … stay as they are). */
+const FANGED_TYPES = new Set(['ipv4', 'cidr', 'domain', 'url', 'email']);
+const defang = (value, type) => (FANGED_TYPES.has(type) ? defangValue(value) : value);
 
 const $ = (id) => document.getElementById(id);
 const timing = (globalThis.__ioclensTiming = { start: performance.now() });
@@ -37,7 +41,7 @@ function errorBox(e) {
 function gauge(score) {
   return h(
     'div',
-    { class: `gauge level-${score.level}` },
+    { class: 'gauge' },
     h('meter', {
       min: 0,
       max: 100,
@@ -47,8 +51,8 @@ function gauge(score) {
       value: score.score,
       'aria-label': `risk score ${score.score} of 100`,
     }),
-    h('span', { class: 'score', 'data-field': 'score' }, String(score.score)),
-    h('span', { class: 'level', 'data-field': 'level' }, score.level),
+    h('span', { class: `score level-${score.level}`, 'data-field': 'score' }, String(score.score)),
+    h('span', { class: `level level-${score.level}`, 'data-field': 'level' }, score.level),
     h('span', { class: 'confidence', 'data-field': 'confidence' }, `confidence ${score.confidence}`),
     h('span', { class: 'verdict' }, `verdict ${score.verdict}`),
   );
@@ -79,7 +83,7 @@ function hitList(hits) {
     { class: 'hits', 'aria-label': 'warninglist and intel hits' },
     h('h3', {}, 'Lists and intel'),
     hits?.length
-      ? h('ul', {}, hits.map((x) => h('li', { 'data-list': x.list },
+      ? h('ul', {}, hits.map((x) => h('li', { 'data-list': x.list, 'data-role': x.role },
         h('strong', {}, x.list), ` (${x.role})`, x.matched ? ` matched ${x.matched}` : '',
         x.detail ? `: ${x.detail}` : '')))
       : h('p', { class: 'muted' }, 'On no embedded list (not found is not proof of safety).'),
@@ -177,7 +181,7 @@ function queriesFor(r) {
 
 function card(r, remote) {
   const c = r.classification ?? {};
-  const fanged = defang(r.ioc_value);
+  const fanged = defang(r.ioc_value, r.ioc_type);
   return h(
     'article',
     { class: 'card', id: 'card', 'data-type': r.ioc_type, 'aria-label': 'enrichment card' },
@@ -187,6 +191,7 @@ function card(r, remote) {
       statusBadge(remote.status, remote.detail)),
     r.ioc_type === 'unknown'
       ? h('p', { class: 'muted' }, c.reason ? `Not an indicator: ${c.reason}` : 'Not an indicator.')
+      : !FANGED_TYPES.has(r.ioc_type) ? null
       : h('p', { class: 'defanged' }, 'Defanged: ', h('code', { 'data-field': 'defanged' }, fanged), ' ',
         copyButton('Copy defanged value', () => fanged)),
     gauge(r.score),
@@ -211,11 +216,11 @@ async function showCard(value, { back } = {}) {
     return null;
   }
   const nav = back ? h('button', { type: 'button', class: 'back', onclick: back }, '← Back to report') : null;
-  out.replaceChildren(nav ?? '', card(local, { status: settings.server ? 'offline' : 'offline',
+  out.replaceChildren(...(nav ? [nav] : []), card(local, { status: settings.server ? 'offline' : 'offline',
     detail: settings.server ? 'asking the server…' : 'no server configured' }));
   if (settings.server) {
     const remote = await enrich(local, settings);
-    out.replaceChildren(nav ?? '', card(remote.result, remote));
+    out.replaceChildren(...(nav ? [nav] : []), card(remote.result, remote));
   }
   $('card')?.focus?.();
   return local;
@@ -244,7 +249,7 @@ function renderReport() {
   });
   const copyAll = h('button', { type: 'button', id: 'copy-defanged', 'aria-label': 'Copy all shown indicators, defanged' },
     'Copy all (defanged)');
-  copyAll.addEventListener('click', () => copyText(shown.map((r) => defang(r.value)).join('\n'), copyAll));
+  copyAll.addEventListener('click', () => copyText(shown.map((r) => defang(r.value, r.type)).join('\n'), copyAll));
 
   const table = h('table', { class: 'report', id: 'report-table' },
     h('caption', {}, `${shown.length} of ${rows.length} indicators`),
@@ -252,7 +257,7 @@ function renderReport() {
     h('tbody', {}, shown.map((r) => h('tr', { 'data-type': r.type, 'data-value': r.value },
       h('td', {}, r.type),
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openFromReport(r.value) },
-        defang(r.value))),
+        defang(r.value, r.type))),
       h('td', { class: 'num' }, String(r.score)),
       h('td', { class: `level-${r.level}` }, r.level),
       h('td', { class: 'num' }, `${r.count}×${r.implied ? ' (implied)' : ''}`)))));
@@ -271,7 +276,7 @@ function combinedHunt(rows) {
       const join = (k) => res.groups.flatMap((g) => g[k] ?? []).map((q) => q.query).join(k === 'sigma' ? '\n---\n' : '\n\n');
       blocks.replaceChildren(codeBlock('spl', 'Splunk SPL', join('spl')), codeBlock('kql', 'Sentinel KQL', join('kql')),
         codeBlock('sigma', 'Sigma', join('sigma')),
-        res.lookup_csv ? codeBlock('csv', 'Lookup / watchlist CSV', res.lookup_csv) : null);
+        ...(res.lookup_csv ? [codeBlock('csv', 'Lookup / watchlist CSV', res.lookup_csv)] : []));
     } catch (e) {
       blocks.replaceChildren(errorBox(e));
     }
