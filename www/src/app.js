@@ -263,7 +263,8 @@ function renderReport() {
       h('td', { class: 'num' }, `${r.count}×${r.implied ? ' (implied)' : ''}`)))));
 
   $('result').replaceChildren(h('section', { class: 'report-view', id: 'report', 'aria-label': 'report' },
-    h('div', { class: 'controls' }, h('label', { for: 'type-filter' }, 'Type ', typeSel), sortBtn, copyAll),
+    h('div', { class: 'controls' }, h('label', { for: 'type-filter' }, 'Type ', typeSel), sortBtn, copyAll,
+      statusBadge('offline', settings.server ? 'table scores are local; a card asks the server' : 'no server configured')),
     table, combinedHunt(rows)));
 }
 
@@ -338,6 +339,7 @@ async function pending() {
 }
 
 async function main() {
+  if (new URLSearchParams(location.search).has('popup')) document.documentElement.classList.add('popup');
   await core.ready;
   timing.ready = performance.now();
   settings = await settingsStore.load();

@@ -285,7 +285,7 @@ function suite(name, env) {
     });
 
     test('layout: 400 px without horizontal scroll, labelled controls, keyboard reachable', async () => {
-      const page = await env.open('app.html', { width: 400, height: 700 });
+      const page = await env.open('app.html?popup=1', { width: 400, height: 700 });
       await ready(page);
       await lookupCard(page, '185.220.101[.]4');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
