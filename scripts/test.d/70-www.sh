@@ -7,4 +7,4 @@ cd "$(dirname "$0")/../.."
 [ -f dist/web/ioclens_wasm_bg.wasm ] || cargo xtask wasm
 cargo build -p ioclens-cli --locked --quiet
 node www/build.mjs
-(cd www/tests && timeout 300 node --test --test-concurrency=1 www.test.mjs)
+(cd www/tests && node --test unit.test.mjs && timeout 300 node --test --test-concurrency=1 www.test.mjs)

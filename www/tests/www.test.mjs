@@ -355,6 +355,18 @@ function suite(name, env) {
       assert.equal(await cardStatus(app2, '1.1.1.1'), 'rate-limited');
       const local = await readCard(app2);
       assert.equal(local.type, 'ipv4', 'fail-open: the card is still complete');
+      // A refused key and a closed port: the card says so and is still the full local result.
+      for (const [server, key, want] of [[env.server.url, 'ioc_wrong', 'error'], [`http://127.0.0.1:${env.deadPort}`, env.server.key, 'offline']]) {
+        await page.fill('#server', server);
+        await page.fill('#api-key', key);
+        await page.click('#save');
+        await page.waitForFunction(() => /saved/.test(document.getElementById('options-status').textContent));
+        const app3 = await env.open('app.html');
+        await ready(app3);
+        assert.equal(await cardStatus(app3, '8.8.8.8'), want, `card status with ${server} ${key}`);
+        assert.equal((await readCard(app3)).canonical, '8.8.8.8');
+        await app3.close();
+      }
       await page.click('#clear');
       await app.close();
       await app2.close();
