@@ -5,6 +5,11 @@
 //!   `speed_corpus.txt`; `cargo run --release -p ioclens-core --example speed -- FILE` measures all 20 MiB).
 //! * `adversarial/*`: 1 MiB of `[`, of `.`, of white-space runs, of hex, of 10k-character tokens, of defang
 //!   markers: must stay linear (same order of magnitude as `report`).
+// The root clippy.toml forbids I/O and the environment for `core`; a benchmark binary may read its input.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark reads an optional input file named in the environment"
+)]
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -43,15 +48,11 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("report", |b| b.iter(|| black_box(ioclens_core::extract(black_box(&text)))));
     if let Some(path) = std::env::var_os("IOCLENS_SPEED_CORPUS") {
-        #[allow(
-            clippy::disallowed_methods,
-            reason = "a benchmark reads its input file; the I/O ban is for core"
-        )]
         let bytes = std::fs::read(path).unwrap_or_default();
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2 * MIB)]).into_owned();
         g.throughput(Throughput::Bytes(head.len() as u64));
         g.bench_function("speed-corpus-2mib", |b| {
-            b.iter(|| black_box(ioclens_core::extract(black_box(&head))))
+            b.iter(|| black_box(ioclens_core::extract(black_box(&head))));
         });
     }
     let adversarial = [
@@ -67,7 +68,7 @@ fn bench(c: &mut Criterion) {
     for (name, text) in &adversarial {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(format!("adversarial/{name}"), |b| {
-            b.iter(|| black_box(ioclens_core::extract(black_box(text))))
+            b.iter(|| black_box(ioclens_core::extract(black_box(text))));
         });
     }
     g.finish();

@@ -49,7 +49,7 @@ fn benches(c: &mut Criterion) {
     .collect();
     for v in &values {
         c.bench_function(&format!("intel/evidence_all_roles/{}", v.kind), |b| {
-            b.iter(|| intel::evidence(black_box(v)))
+            b.iter(|| intel::evidence(black_box(v)));
         });
     }
 }

@@ -18,10 +18,10 @@ fn benches(c: &mut Criterion) {
         "CVE-2025-48384",
     ] {
         c.bench_function(&format!("lookup/full/{v}"), |b| {
-            b.iter(|| lookup(black_box(v), &opts, NOW))
+            b.iter(|| lookup(black_box(v), &opts, NOW));
         });
         c.bench_function(&format!("lookup/no_queries/{v}"), |b| {
-            b.iter(|| lookup(black_box(v), &no_queries, NOW))
+            b.iter(|| lookup(black_box(v), &no_queries, NOW));
         });
     }
 }

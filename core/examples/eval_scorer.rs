@@ -4,8 +4,8 @@
 //!
 //! Whole-scorer variants:
 //! * `train-intel`: the evidence every split was drawn from is removed from the embedded lists (Maltrail,
-//!   `IPsum`, tranco10k, majestic_million, university_domains, bank-website, cisco_top20k (the Umbrella top
-//!   list, test_ood's benign source), public-dns-v4, crl-ip, smtp-sending-ips, smtp-receiving-ips) and replaced
+//!   `IPsum`, `tranco10k`, `majestic_million`, `university_domains`, `bank-website`, `cisco_top20k` (the
+//!   Umbrella top list, the benign `test_ood` source), `public-dns-v4`, `crl-ip`, `smtp-*`) and replaced
 //!   by lists built from the `train` rows only; every other embedded list stays.
 //! * `embedded`: the shipped lists as they are. Leaky (the test rows were drawn from them), shown only to say
 //!   what a user sees for values that are on the lists.
@@ -213,7 +213,7 @@ fn auc(pairs: &mut [(f64, u8)]) -> f64 {
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && pairs[j + 1].0 == pairs[i].0 {
+        while j + 1 < n && pairs[j + 1].0.total_cmp(&pairs[i].0).is_eq() {
             j += 1;
         }
         let r = (i + j) as f64 / 2.0 + 1.0;

@@ -269,7 +269,7 @@ fn detect(t: &str) -> Result<Classified, String> {
         return classify_url(v, t, defanged);
     }
     let vb = v.as_bytes();
-    if vb.len() >= 4 && vb[..4].eq_ignore_ascii_case(b"cve-") {
+    if vb.len() >= 5 && vb[..4].eq_ignore_ascii_case(b"cve-") && vb[4].is_ascii_digit() {
         return match ids::parse_cve(v) {
             Ok((id, facts)) => {
                 let f = Facts { cve: Some(facts), ..Facts::default() };
@@ -322,6 +322,10 @@ fn detect(t: &str) -> Result<Classified, String> {
         let f = Facts { attack: Some(facts), ..Facts::default() };
         return Ok(found(IocKind::Attack, id, t, defanged, f));
     }
+    if let Some(rest) = v.strip_prefix("//") {
+        // Protocol-relative URL (`//evil.com/x`, common in HTML): same rule as a scheme-less `host/path`.
+        return schemeless_url(rest, t, defanged);
+    }
     if let Some(slash) = v.find('/') {
         let head = &v[..slash];
         let numeric_head =
@@ -370,7 +374,9 @@ fn detect(t: &str) -> Result<Classified, String> {
         if let Some((host, port)) = v.rsplit_once(':')
             && !port.is_empty()
             && port.bytes().all(|b| b.is_ascii_digit())
-            && (ip::parse_v4(host).is_ok() || domain::validate(host).is_ok())
+            && (ip::parse_v4(host).is_ok()
+                || (host.starts_with('[') && ip::parse_v6(host).is_ok())
+                || domain::validate(host).is_ok())
         {
             return Err(format!(
                 "`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"

@@ -93,7 +93,8 @@ pub struct LookupResponse {
     pub ioc_value: String,
     /// The type's wire name (`ipv4`, `domain`, `sha256`, `attack` …).
     pub ioc_type: IocKind,
-    /// Some list or the remote service knows the value (not found is not safe).
+    /// A threat-intel source (Maltrail, `IPsum`, KEV, or the remote service) lists the value. Warninglist
+    /// context (popular, provider, reserved …) does not count. Not found is not safe.
     pub found: bool,
     /// Score and level.
     pub risk: Risk,
@@ -195,7 +196,10 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
             detection_guidance: query::detection_guidance(c.kind).to_owned(),
         }
     };
-    let found = hits.iter().any(|h| !matches!(h.role, Role::SuspiciousTld));
+    // As in SOC Defenders' API, `found` means "a threat-intel source lists it" (Maltrail, IPsum, KEV), not
+    // "some list mentions it": a popular domain is not found, and not found is not safe.
+    let found =
+        hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
     LookupResponse {
         ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
         ioc_type: c.kind,
@@ -278,6 +282,7 @@ mod tests {
         lookup(value, &LookupOptions::default(), NOW)
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn defanged_domain_on_maltrail() {
         let r = check("booklng[.]biz");
@@ -292,6 +297,7 @@ mod tests {
         assert!(!r.hunting.detection_guidance.is_empty());
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn maltrail_family_feeds_the_attack_mapping() {
         // `91.215.85.22:443 ip_port 0ktapus` in Maltrail: the family is reported and passed to the mapping,
@@ -329,11 +335,21 @@ mod tests {
         assert!(r.hunting.splunk_query.is_empty());
     }
 
+    #[cfg(feature = "offline-intel")]
     #[test]
     fn subdomain_of_popular_registrable_is_benign() {
         // tranco10k (hostname) lists microsoft.com.
         let r = check("avd.microsoft.com");
         assert_eq!(r.score.verdict, score::Verdict::Benign, "{:?}", r.hits);
+    }
+
+    #[test]
+    fn found_means_a_threat_intel_source() {
+        assert!(
+            !check("google.com").found,
+            "a popular domain is context, not a threat-intel record"
+        );
+        assert!(check("CVE-2025-48384").found);
     }
 
     #[test]

@@ -129,6 +129,15 @@ fn nasty() -> impl Strategy<Value = String> {
             "xn--",
             "::",
             "%",
+            "cve-",
+            "2021",
+            "-4422",
+            "HKCU\\",
+            "\\\\",
+            "~/",
+            "T1059",
+            ".001",
+            "é-",
         ][..],
     );
     prop::collection::vec(parts, 0..24).prop_map(|v| v.concat())

@@ -44,11 +44,11 @@ fn check(case: &ioclens_tests::Case, expected: &[ioclens_tests::Expect]) -> Vec<
                 i.kind, i.canonical
             ));
         }
-        if refang_ready
-            && i.kind != IocKind::Email
-            && classify(slice).canonical != i.canonical
-            && !slice.contains(' ')
-        {
+        // Skipped where the span alone lacks the context that made it valid: implied hosts (`invoice.zip` as a
+        // URL host), HTML entities (decoded by extract, not by classify), spaced forms (` at `, ` DOT `).
+        let entity = slice.contains('&') && slice.contains(';');
+        let comparable = !i.implied && i.kind != IocKind::Email && !entity && !slice.contains(' ');
+        if refang_ready && comparable && classify(slice).canonical != i.canonical {
             errors.push(format!("span text `{slice}` does not classify to {}", i.canonical));
         }
     }

@@ -25,7 +25,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn any_string(text in any::<String>()) {
@@ -47,19 +47,19 @@ proptest! {
 #[test]
 fn adversarial_shapes_do_not_panic() {
     let shapes = [
-        "[".repeat(100_000),
-        ".".repeat(100_000),
+        "[".repeat(30_000),
+        ".".repeat(30_000),
         " . ".repeat(30_000),
-        "a.".repeat(50_000),
+        "a.".repeat(15_000),
         "a[.]".repeat(25_000),
-        "f".repeat(100_000),
-        ":".repeat(100_000),
-        "1:".repeat(50_000),
+        "f".repeat(30_000),
+        ":".repeat(30_000),
+        "1:".repeat(15_000),
         "@a.com".repeat(15_000),
-        "x@".repeat(50_000),
+        "x@".repeat(15_000),
         "http://".repeat(10_000),
-        format!("http://a.com/{}", "(".repeat(50_000)),
-        format!("http://a.com/{}", ")".repeat(50_000)),
+        format!("http://a.com/{}", "(".repeat(15_000)),
+        format!("http://a.com/{}", ")".repeat(15_000)),
         "\u{200b}".repeat(30_000),
         "a\u{3002}".repeat(30_000),
         "a DOT ".repeat(20_000),

@@ -57,6 +57,10 @@ fn snapshots() {
 }
 
 #[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test writes the matrix for the external validators"
+)]
 fn dump_matrix() {
     let entries: Vec<serde_json::Value> = support::matrix()
         .into_iter()

@@ -9,6 +9,11 @@ TOMLI=tomli==2.2.1          # TOML for the corpus on 3.9/3.10 (3.11+ has tomllib
 APPINSPECT=splunk-appinspect==4.3.1
 RUFF=ruff==0.17.5
 
+# Debian's python3 needs python3-venv for `python3 -m venv` (pyenv builds include it).
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  apt-get update -qq && apt-get install -y -qq python3-venv
+fi
+
 # Interpreters: pyenv's 3.9 / 3.13 when present, else the machine's python3 (tests then run once).
 # plugin-splunk/pythons.sh prints "<tag> <interpreter>" per line; test.d/50-splunk.sh uses the same list.
 while read -r tag py; do

@@ -1,5 +1,5 @@
 //! HTTP: routes, authentication, rate limits, the JSON error envelope, lookup, the feed, static files.
-use crate::normalize::{MAX_VALUE_LEN, Normalized, normalize};
+use crate::normalize::{MAX_VALUE_LEN, normalize};
 use crate::store::{self, Category, Filters, Level, Row};
 use crate::{keys, score, sectors, time};
 use anyhow::{Context as _, Result};
@@ -11,6 +11,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ioclens_core::IocKind;
+use ioclens_core::LookupOptions;
+use ioclens_core::score::{RemoteScore, RemoteStatus};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -508,18 +510,6 @@ async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
 
 // ---------- lookup ----------
 
-/// Normalises a value; a value that is not an indicator becomes `unknown` (its `value` holds the reason) unless a
-/// type was forced, which makes it an error. Over-long values are always an error.
-fn normalize_or_unknown(input: &str, forced: Option<IocKind>) -> Result<Normalized, String> {
-    match normalize(input, forced) {
-        Ok(n) => Ok(n),
-        Err(msg) if forced.is_none() && input.len() <= MAX_VALUE_LEN => {
-            Ok(Normalized { kind: IocKind::Unknown, value: msg, defanged: false })
-        }
-        Err(msg) => Err(msg),
-    }
-}
-
 fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<IocKind>, ApiError> {
     match t.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
@@ -534,6 +524,18 @@ fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<IocKind>, ApiEr
             )),
             Some(k) => Ok(Some(k)),
         },
+    }
+}
+
+/// A value the lookup refuses: over-long, or contradicting a forced type. (A value that is not an indicator is
+/// answered, typed `unknown`.)
+fn check_value(input: &str, forced: Option<IocKind>) -> Result<(), String> {
+    if input.len() > MAX_VALUE_LEN {
+        return Err(format!("value is longer than {MAX_VALUE_LEN} bytes"));
+    }
+    match forced {
+        Some(kind) => normalize(input, Some(kind)).map(|_| ()),
+        None => Ok(()),
     }
 }
 
@@ -588,36 +590,56 @@ fn meta(conn: &Connection) -> Result<Value> {
     }))
 }
 
-/// The lookup answer for one normalised value: `{meta, data}` plus the older flat fields.
-fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Result<Value> {
-    let rows = if n.kind == IocKind::Unknown {
+/// The lookup answer for one value: the core's enrichment package (`ioclens_core::lookup`, as the core
+/// serialises it) plus what the store knows, with the store's evidence merged into the score by the core's
+/// remote-merge rules; the envelope `{meta, data}` plus the older flat fields.
+fn lookup_one(conn: &Connection, input: &str, forced: Option<IocKind>, now: i64) -> Result<Value> {
+    let opts = LookupOptions { kind: forced, ..LookupOptions::default() };
+    let mut core = ioclens_core::lookup(input, &opts, now);
+    let rows = if core.ioc_type == IocKind::Unknown {
         Vec::new()
     } else {
-        store::lookup(conn, n.kind, &n.value)?
+        store::lookup(conn, core.ioc_type, &core.ioc_value)?
     };
-    let mut risk = score::score(&rows, now);
-    let reason = (n.kind == IocKind::Unknown).then(|| n.value.clone());
-    if let Some(r) = &reason {
-        risk.reasons = vec![format!("not a recognised indicator: {r}")];
-    }
-    let ioc_value = if reason.is_some() { "" } else { n.value.as_str() };
-    let found = !rows.is_empty();
-    let mut techniques = Vec::new();
-    let mut tags: Vec<String> = Vec::new();
+    let feed_risk = score::score(&rows, now);
+    let mut tag_techniques = Vec::new();
+    let mut tags: Vec<String> = core.tags.clone();
     for r in &rows {
-        techniques_in(&r.tags, &mut techniques);
+        techniques_in(&r.tags, &mut tag_techniques);
         for t in &r.tags {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }
         }
     }
+    let threat_type = rows.iter().find_map(|r| r.threat_type.clone());
+    let feed_family = rows.iter().find_map(|r| r.malware_family.clone());
+    if !rows.is_empty() {
+        let mut feeds: Vec<String> = Vec::new();
+        for r in &rows {
+            if !feeds.contains(&r.feed) {
+                feeds.push(r.feed.clone());
+            }
+        }
+        let remote = RemoteScore {
+            status: RemoteStatus::Ok,
+            found: Some(true),
+            score: Some(feed_risk.score),
+            level: Some(feed_risk.level),
+            confidence: Some(feed_risk.confidence),
+            sources: feeds,
+            mitre_techniques: tag_techniques.clone(),
+            malware_family: feed_family.clone(),
+            threat_type: threat_type.clone(),
+            feed_version: None,
+            message: None,
+        };
+        ioclens_core::apply_remote(&mut core, &remote);
+    }
+    let found = core.found || !rows.is_empty();
     let first_seen = rows.iter().map(|r| r.first_seen).min().map(time::format);
     let last_seen = rows.iter().map(|r| r.last_seen).max().map(time::format);
     let total_occurrences: i64 = rows.iter().map(|r| r.occurrences).sum();
-    let best_conf = rows.iter().map(|r| r.confidence).max().map(Level::as_str);
-    let threat_type = rows.iter().find_map(|r| r.threat_type.clone());
-    let malware_family = rows.iter().find_map(|r| r.malware_family.clone());
     let sources: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -635,60 +657,42 @@ fn lookup_one(conn: &Connection, n: &Normalized, input: &str, now: i64) -> Resul
         })
         .collect();
     let mitre: Vec<Value> =
-        techniques.iter().map(|id| json!({"id": id, "name": Value::Null})).collect();
-    let classification = ioclens_core::classify(input);
-    let hunting = json!({
-        "detection_guidance": if found {
-            format!("{ioc_value} is listed by {} feed(s); search the last 30 days of logs for it and treat hits as {} risk.",
-                rows.len(), risk.level)
-        } else if reason.is_some() {
-            "not an indicator: nothing to hunt for".to_owned()
-        } else {
-            format!("{ioc_value} is not in any loaded feed; absence is not evidence of safety.")
-        },
-        // The core's query generators (`ioclens_core::query`) fill these once merged; never hand-built here.
-        "splunk_query": Value::Null,
-        "kql_query": Value::Null,
-    });
-    let data = json!({
-        "found": found,
-        "ioc_value": ioc_value,
-        "ioc_type": n.kind.as_str(),
-        "input": input,
-        "defanged": n.defanged,
-        "confidence": best_conf.unwrap_or("low"),
-        "first_seen": first_seen,
-        "last_seen": last_seen,
-        "total_occurrences": total_occurrences,
-        "reporting_sources": rows.len(),
-        "threat_type": threat_type,
-        "malware_family": malware_family,
-        "tags": tags,
-        "mitre_techniques": mitre,
-        "risk": {"score": risk.score, "level": risk.level, "confidence": risk.confidence, "reasons": risk.reasons},
-        "hunting": hunting,
-        "sources": sources,
-        "classification": classification,
-    });
-    let mut out = json!({
+        core.mitre_techniques.iter().map(|t| json!({"id": t.id, "name": t.name})).collect();
+    let malware_family = core.malware_family.clone().or(feed_family);
+    let level = core.risk.level.as_str();
+    let confidence = core.confidence;
+    let hunting = core.hunting.clone();
+    let value = core.ioc_value.clone();
+    let kind = core.ioc_type.as_str();
+    let mut data = serde_json::to_value(&core)?;
+    if let Some(d) = data.as_object_mut() {
+        d.insert("found".into(), Value::Bool(found));
+        d.insert("input".into(), Value::String(input.trim().to_owned()));
+        d.insert("defanged".into(), Value::Bool(core.classification.defanged));
+        d.insert("first_seen".into(), json!(first_seen));
+        d.insert("last_seen".into(), json!(last_seen));
+        d.insert("total_occurrences".into(), json!(total_occurrences));
+        d.insert("reporting_sources".into(), json!(rows.len()));
+        d.insert("threat_type".into(), json!(threat_type));
+        d.insert("malware_family".into(), json!(malware_family));
+        d.insert("tags".into(), json!(tags));
+        d.insert("sources".into(), Value::Array(sources));
+        d.insert("feed_risk".into(), serde_json::to_value(&feed_risk)?);
+    }
+    let optional = |q: &str| if q.is_empty() { Value::Null } else { Value::String(q.to_owned()) };
+    Ok(json!({
         "meta": meta(conn)?,
         "data": data,
         // Older flat shape (API.md): kept so clients of the first API version work unchanged.
-        "value": ioc_value,
-        "type": n.kind.as_str(),
-        "risk_score": risk.level,
-        "confidence": best_conf.unwrap_or("low"),
+        "found": found,
+        "value": value,
+        "type": kind,
+        "risk_score": level,
+        "confidence": confidence,
         "mitre_techniques": mitre,
-        "hunting_queries": {"splunk": Value::Null, "kql": Value::Null},
+        "hunting_queries": {"splunk": optional(&hunting.splunk_query), "kql": optional(&hunting.kql_query)},
         "sources": rows.iter().map(|r| json!({"feed_name": r.feed, "category": r.category.as_str()})).collect::<Vec<_>>(),
-    });
-    if let Some(o) = out.as_object_mut() {
-        o.insert("found".into(), Value::Bool(found));
-        if let (Some(r), Some(d)) = (&reason, o.get_mut("data").and_then(Value::as_object_mut)) {
-            d.insert("reason".into(), Value::String(r.clone()));
-        }
-    }
-    Ok(out)
+    }))
 }
 
 async fn lookup_get(
@@ -715,11 +719,10 @@ async fn lookup_get(
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    let n = match normalize_or_unknown(&input, forced) {
-        Ok(n) => n,
-        Err(msg) => return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response(),
-    };
-    match st.pool.get().and_then(|c| lookup_one(&c, &n, &input, time::now())) {
+    if let Err(msg) = check_value(&input, forced) {
+        return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response();
+    }
+    match st.pool.get().and_then(|c| lookup_one(&c, &input, forced, time::now())) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
@@ -789,11 +792,11 @@ async fn lookup_post(
             }
             Some(v) => match parse_kind(&rid, ty) {
                 Err(e) => Err(e.message),
-                Ok(forced) => normalize_or_unknown(v, forced).map(|n| (n, v)),
+                Ok(forced) => check_value(v, forced).map(|()| (forced, v)),
             },
         };
         let entry = match answer {
-            Ok((n, v)) => match lookup_one(&conn, &n, v, now) {
+            Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
                 Ok(mut res) => {
                     let data = res.get_mut("data").map_or(Value::Null, Value::take);
                     json!({"input": v, "ok": true, "data": data})
@@ -867,24 +870,63 @@ fn stix_pattern(kind: IocKind, value: &str) -> Option<String> {
 /// STIX 2.1 TLP:WHITE marking definition (STIX 2.1 section 7.2.1.4).
 const TLP_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
 
-fn record_json(r: &Row) -> Value {
-    let mut techniques = Vec::new();
-    techniques_in(&r.tags, &mut techniques);
-    json!({
-        "id": record_uuid(&r.feed, r.kind, &r.value),
-        "type": r.kind.as_str(),
-        "value": r.value,
-        "confidence": r.confidence.as_str(),
-        "first_seen": time::format(r.first_seen),
-        "last_seen": time::format(r.last_seen),
-        "source": {"feed_name": r.feed, "category": r.category.as_str(), "reference_url": r.reference_url, "origin": r.origin},
-        "context": r.context,
-        "threat_type": r.threat_type,
-        "malware_family": r.malware_family,
-        "sectors": sectors::slugs(r.sectors),
-        "tags": r.tags,
-        "mitre_techniques": techniques,
-    })
+/// One feed record on the wire (API.md record shape), serialised straight from the row.
+#[derive(serde::Serialize)]
+struct RecordOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: &'a str,
+    confidence: &'static str,
+    first_seen: String,
+    last_seen: String,
+    source: SourceOut<'a>,
+    context: Option<&'a str>,
+    threat_type: Option<&'a str>,
+    malware_family: Option<&'a str>,
+    sectors: Vec<&'static str>,
+    tags: &'a [String],
+    mitre_techniques: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct SourceOut<'a> {
+    feed_name: &'a str,
+    category: &'static str,
+    reference_url: Option<&'a str>,
+    origin: &'a str,
+}
+
+fn record_out(r: &Row) -> RecordOut<'_> {
+    let mut mitre_techniques = Vec::new();
+    techniques_in(&r.tags, &mut mitre_techniques);
+    RecordOut {
+        id: record_uuid(&r.feed, r.kind, &r.value),
+        kind: r.kind.as_str(),
+        value: &r.value,
+        confidence: r.confidence.as_str(),
+        first_seen: time::format(r.first_seen),
+        last_seen: time::format(r.last_seen),
+        source: SourceOut {
+            feed_name: &r.feed,
+            category: r.category.as_str(),
+            reference_url: r.reference_url.as_deref(),
+            origin: &r.origin,
+        },
+        context: r.context.as_deref(),
+        threat_type: r.threat_type.as_deref(),
+        malware_family: r.malware_family.as_deref(),
+        sectors: sectors::slugs(r.sectors),
+        tags: &r.tags,
+        mitre_techniques,
+    }
+}
+
+#[derive(serde::Serialize)]
+struct PageOut<'a> {
+    meta: Value,
+    data: Vec<RecordOut<'a>>,
+    links: Value,
 }
 
 fn csv_field(s: &str) -> String {
@@ -1128,26 +1170,24 @@ async fn iocs(
                 "since": f.since.map(time::format),
                 "until": f.until.map(time::format),
             });
-            let data: Vec<Value> = page.rows.iter().map(record_json).collect();
-            json_response(
-                StatusCode::OK,
-                &json!({
-                    "meta": {
-                        "total": page.total,
-                        "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
-                        "count": data.len(),
-                        "limit": limit,
-                        "offset": offset,
-                        "next_cursor": next_cursor,
-                        "generated_at": time::format(now),
-                        "feed_version": feed_version,
-                        "source": "ioclens",
-                        "filters": filters,
-                    },
-                    "data": data,
-                    "links": {"self": self_link, "next": next_link},
+            let data: Vec<RecordOut<'_>> = page.rows.iter().map(record_out).collect();
+            let out = PageOut {
+                meta: json!({
+                    "total": page.total,
+                    "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
+                    "count": data.len(),
+                    "limit": limit,
+                    "offset": offset,
+                    "next_cursor": next_cursor,
+                    "generated_at": time::format(now),
+                    "feed_version": feed_version,
+                    "source": "ioclens",
+                    "filters": filters,
                 }),
-            )
+                data,
+                links: json!({"self": self_link, "next": next_link}),
+            };
+            (StatusCode::OK, axum::Json(out)).into_response()
         }
     };
     if let Some(next) = &next_link

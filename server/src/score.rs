@@ -4,8 +4,9 @@
 //! (noisy-OR: `1 − Π(1 − w)`), so a second source raises the score but never past 100, and an old low-confidence
 //! community listing stays low. Recency halves a sighting's weight every 90 days since its `last_seen`.
 //! Confidence weights are the STIX 2.1 values of the levels (85/50/15 %). Not found is not safe: it scores 0 with
-//! low confidence and says so.
+//! low confidence and says so. The lookup merges this score into the core's with the core's remote-merge rules.
 use crate::store::{Category, Level, Row};
+use ioclens_core::score::{Confidence, Level as CoreLevel};
 
 /// Half-life of a sighting's weight.
 pub const HALF_LIFE_DAYS: f64 = 90.0;
@@ -15,22 +16,12 @@ pub const HALF_LIFE_DAYS: f64 = 90.0;
 pub struct Risk {
     /// 0–100.
     pub score: u8,
-    /// `critical` (≥ 80), `high` (≥ 60), `medium` (≥ 30), `low`.
-    pub level: &'static str,
-    /// How much the evidence supports the score: `high`, `medium`, `low`.
-    pub confidence: &'static str,
+    /// The core's level bands (`info` < 20 ≤ `low` < 40 ≤ `medium` < 70 ≤ `high` < 90 ≤ `critical`).
+    pub level: CoreLevel,
+    /// How much the evidence supports the score.
+    pub confidence: Confidence,
     /// Human-readable reasons, strongest first.
     pub reasons: Vec<String>,
-}
-
-/// The level name of a score.
-pub fn level(score: u8) -> &'static str {
-    match score {
-        80.. => "critical",
-        60..=79 => "high",
-        30..=59 => "medium",
-        _ => "low",
-    }
 }
 
 fn confidence_weight(l: Level) -> f64 {
@@ -50,8 +41,8 @@ pub fn score(rows: &[Row], now: i64) -> Risk {
     if rows.is_empty() {
         return Risk {
             score: 0,
-            level: "low",
-            confidence: "low",
+            level: CoreLevel::Info,
+            confidence: Confidence::Low,
             reasons: vec!["not in any loaded feed (not found is not proof of safety)".to_owned()],
         };
     }
@@ -79,15 +70,15 @@ pub fn score(rows: &[Row], now: i64) -> Risk {
     let score = ((1.0 - keep) * 100.0).round().clamp(0.0, 100.0) as u8;
     let best = rows.iter().map(|r| r.confidence).max().unwrap_or(Level::Low);
     let confidence = match (rows.len(), best) {
-        (2.., Level::High | Level::Medium) | (1, Level::High) => "high",
-        (_, Level::Medium) | (2.., Level::Low) => "medium",
-        _ => "low",
+        (2.., Level::High | Level::Medium) | (1, Level::High) => Confidence::High,
+        (_, Level::Medium) | (2.., Level::Low) => Confidence::Medium,
+        _ => Confidence::Low,
     };
     let mut reasons: Vec<String> = weighted.into_iter().map(|(_, r)| r).collect();
     if rows.len() > 1 {
         reasons.insert(0, format!("reported by {} sources", rows.len()));
     }
-    Risk { score, level: level(score), confidence, reasons }
+    Risk { score, level: CoreLevel::of(score), confidence, reasons }
 }
 
 #[cfg(test)]
@@ -121,7 +112,7 @@ mod tests {
     #[test]
     fn not_found_is_zero_with_low_confidence() {
         let r = score(&[], NOW);
-        assert_eq!((r.score, r.level, r.confidence), (0, "low", "low"));
+        assert_eq!((r.score, r.level, r.confidence), (0, CoreLevel::Info, Confidence::Low));
         assert!(r.reasons[0].contains("not proof of safety"));
     }
 
@@ -129,7 +120,7 @@ mod tests {
     fn evidence_combines_and_decays() {
         // One fresh high-confidence government sighting: 0.85 × 1.0 × 1 = 85.
         let one = score(&[row("cisa", Category::Government, Level::High, NOW)], NOW);
-        assert_eq!((one.score, one.level, one.confidence), (85, "critical", "high"));
+        assert_eq!((one.score, one.level, one.confidence), (85, CoreLevel::High, Confidence::High));
         // Plus a fresh medium community one: 1 − 0.15 × (1 − 0.375) = 0.90625 → 91.
         let two = score(
             &[
@@ -142,9 +133,9 @@ mod tests {
         assert_eq!(two.reasons[0], "reported by 2 sources");
         // The same government sighting 90 days old weighs half: 42.5 → 43 (round half away from zero).
         let old = score(&[row("cisa", Category::Government, Level::High, NOW - 90 * 86_400)], NOW);
-        assert_eq!((old.score, old.level), (43, "medium"));
+        assert_eq!((old.score, old.level), (43, CoreLevel::Medium));
         // A fresh low-confidence community listing: 0.15 × 0.75 = 0.1125 → 11.
         let low = score(&[row("ipsum", Category::Community, Level::Low, NOW)], NOW);
-        assert_eq!((low.score, low.level, low.confidence), (11, "low", "low"));
+        assert_eq!((low.score, low.level, low.confidence), (11, CoreLevel::Info, Confidence::Low));
     }
 }

@@ -251,11 +251,14 @@ fn split_tags(s: &str) -> Vec<String> {
 pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<Vec<Row>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {ROW_COLUMNS} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
-         WHERE i.value = ?1 AND i.kind = ?2 ORDER BY i.last_seen DESC, i.id DESC"
+         WHERE i.value = ?1 AND i.kind = ?2"
     ))?;
-    let rows = st
+    // No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row of
+    // the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
+    let mut rows = st
         .query_map(params![value, kind_code(kind)], row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.sort_by(|a, b| (b.last_seen, b.id).cmp(&(a.last_seen, a.id)));
     Ok(rows)
 }
 

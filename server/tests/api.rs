@@ -63,7 +63,7 @@ fn reingesting_a_smaller_feed_removes_what_it_dropped() {
     let r = ioclens_server::ingest::ingest(&mut conn, &feed, p, 1_700_100_000, &|_| {}).unwrap();
     assert_eq!((r.status, r.records), ("replaced", 1));
     let gone = s.get("/api/v1/lookup?ioc=evil-one.example");
-    assert_eq!(gone.json["data"]["found"], false);
+    assert_eq!(gone.json["data"]["reporting_sources"], 0);
     let kept = s.get("/api/v1/lookup?ioc=evil-two.example");
     assert_eq!(kept.json["data"]["found"], true);
     // first_seen survives the replacement; last_seen moves to the new ingest.
@@ -95,7 +95,11 @@ fn lookup_merges_every_source_of_a_normalised_value() {
             .map(|x| x["source_feed"].as_str().unwrap())
             .collect();
         assert_eq!(feeds, BTreeSet::from(["cert", "csvlist", "isac"]));
-        assert_eq!(d["risk"]["reasons"][0], "reported by 3 sources");
+        assert_eq!(d["feed_risk"]["reasons"][0], "reported by 3 sources");
+        // `.example` is reserved (RFC 2606): the core records the store's score but never lets it override.
+        assert_eq!(d["score"]["verdict"], "reserved");
+        assert_eq!(d["score"]["remote_score"], d["feed_risk"]["score"]);
+        assert_eq!(d["risk"]["score"], 0);
         assert!(d["tags"].as_array().unwrap().contains(&json!("botnet")));
         // Older flat fields for first-version clients.
         assert_eq!(r.json["value"], "evil-c2.example");
@@ -108,7 +112,12 @@ fn lookup_merges_every_source_of_a_normalised_value() {
     let url = s.get("/api/v1/lookup?ioc=hxxp://phish%5B.%5Dexample/login?u%3D1");
     assert_eq!(url.json["data"]["ioc_value"], "http://phish.example/login?u=1");
     assert_eq!(url.json["data"]["reporting_sources"], 2);
-    assert_eq!(url.json["data"]["mitre_techniques"][0]["id"], "T1566.002");
+    // The MISP galaxy tag rides along in tags; feed records carry its technique id (see feed_filters).
+    assert!(
+        url.json["data"]["tags"].as_array().unwrap().contains(&json!(
+            "misp-galaxy:mitre-attack-pattern=\"Spearphishing Link - T1566.002\""
+        ))
+    );
     // Hashes are lower-cased; an e-mail from a STIX pattern and a MISP email-src meet.
     let h = s
         .get("/api/v1/lookup?ioc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -127,14 +136,39 @@ fn lookup_merges_every_source_of_a_normalised_value() {
 }
 
 #[test]
+fn feed_evidence_raises_the_core_score() {
+    let s = Server::start(None);
+    let file = s.dir.join("gov.txt");
+    std::fs::write(&file, "zq-feedonly-3k9[.]net\n").unwrap();
+    let mut conn = ioclens_server::store::open(&s.db).unwrap();
+    let parsed = ioclens_server::ingest::read_path(&file).unwrap();
+    let spec = spec("gov-feed", Category::Government, Level::High, &[]);
+    // Ingest time in the future of the test clock: age 0, full weight 0.85 × 1.0 → 85.
+    ioclens_server::ingest::ingest(&mut conn, &spec, parsed, 4_000_000_000, &|_| {}).unwrap();
+    let r = s.get("/api/v1/lookup?ioc=zq-feedonly-3k9.net");
+    let d = &r.json["data"];
+    assert_eq!(d["feed_risk"]["score"], 85);
+    assert_eq!(d["risk"]["score"], 85, "{}", d["score"]);
+    assert_eq!(d["risk"]["level"], "high");
+    assert_eq!(r.json["risk_score"], "high");
+    let remote =
+        d["score"]["factors"].as_array().unwrap().iter().find(|f| f["name"] == "remote").unwrap();
+    assert_eq!(remote["source"], "remote:gov-feed");
+    assert_eq!(d["found"], true);
+}
+
+#[test]
 fn lookup_not_found_unknown_and_errors() {
     let s = Server::with_fixtures();
-    let r = s.get("/api/v1/lookup?ioc=clean.example");
+    let r = s.get("/api/v1/lookup?ioc=qzv-unlisted-7f3a.com");
     assert_eq!(r.status, 200);
-    assert_eq!(r.json["data"]["found"], false);
-    assert_eq!(r.json["data"]["risk"]["score"], 0);
-    assert_eq!(r.json["data"]["risk"]["confidence"], "low");
-    assert!(r.json["data"]["risk"]["reasons"][0].as_str().unwrap().contains("not proof of safety"));
+    assert_eq!(r.json["data"]["found"], false, "{}", r.json["data"]["hits"]);
+    assert_eq!(r.json["data"]["reporting_sources"], 0);
+    assert_eq!(r.json["data"]["sources"], json!([]));
+    assert_eq!(r.json["data"]["feed_risk"]["score"], 0);
+    assert!(
+        r.json["data"]["feed_risk"]["reasons"][0].as_str().unwrap().contains("not proof of safety")
+    );
     // Not an indicator: answered, typed unknown.
     let u = s.get("/api/v1/lookup?ioc=hello%20world");
     assert_eq!(u.status, 200);
@@ -269,6 +303,7 @@ fn feed_filters() {
     );
     let cve = s.get("/api/v1/iocs?type=cve");
     assert_eq!(cve.json["data"][0]["value"], "CVE-2023-23397");
+    assert_eq!(cve.json["data"][0]["mitre_techniques"], json!(["T1566.002"]));
     // Record shape of API.md.
     let rec = &high.json["data"][0];
     assert_eq!(rec["source"]["category"], "government");

@@ -9,8 +9,8 @@
 use crate::cmd::hunt::HuntFormat;
 use crate::output::{self, Format};
 use anyhow::{Context, Result};
-use ioclens_core::IocKind;
 use ioclens_core::extract::{Extracted, Extraction, UniqueIoc};
+use ioclens_core::{IocKind, IpScope};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ pub(crate) struct Args {
 }
 
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
-#[allow(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
+#[expect(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let format = Format::resolve(args.format);
     let stdout = io::stdout();
@@ -133,6 +133,8 @@ struct Sink {
     format: Format,
     index: HashMap<(IocKind, String), usize>,
     unique: Vec<UniqueIoc>,
+    /// IP scope of each distinct indicator (for the table's NOTE column).
+    scopes: Vec<Option<IpScope>>,
     iocs: Vec<Extracted>,
     header_done: bool,
 }
@@ -143,6 +145,7 @@ impl Sink {
             format,
             index: HashMap::new(),
             unique: Vec::new(),
+            scopes: Vec::new(),
             iocs: Vec::new(),
             header_done: false,
         }
@@ -190,6 +193,7 @@ impl Sink {
             u.implied &= ioc.implied;
         } else {
             self.index.insert(key, self.unique.len());
+            self.scopes.push(ioc.scope);
             self.unique.push(UniqueIoc {
                 kind: ioc.kind,
                 canonical: ioc.canonical.clone(),
@@ -217,12 +221,25 @@ impl Sink {
                 let rows: Vec<Vec<String>> = self
                     .unique
                     .iter()
-                    .map(|u| {
+                    .zip(&self.scopes)
+                    .map(|(u, scope)| {
+                        let mut note: Vec<String> = Vec::new();
+                        if u.implied {
+                            note.push("implied".into());
+                        }
+                        if let Some(scope) = scope.filter(|s| *s != IpScope::Global) {
+                            note.push(
+                                serde_json::to_value(scope)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_owned))
+                                    .unwrap_or_default(),
+                            );
+                        }
                         vec![
                             u.kind.to_string(),
                             u.canonical.clone(),
                             u.count.to_string(),
-                            if u.implied { "implied".into() } else { String::new() },
+                            note.join(", "),
                         ]
                     })
                     .collect();
@@ -241,7 +258,44 @@ impl Sink {
 
 #[cfg(test)]
 mod tests {
-    use super::stream;
+    use super::{Sink, stream};
+    use crate::output::Format;
+
+    /// Runs the streaming path with a tiny chunk size and returns what it prints.
+    fn streamed(input: &str, chunk: usize, format: Format) -> String {
+        let mut out = Vec::new();
+        let mut sink = Sink::new(format);
+        stream(input.as_bytes(), chunk, &mut |base, text| sink.chunk(&mut out, base, text))
+            .unwrap_or_default();
+        sink.finish(&mut out).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn chunked_equals_whole() {
+        let line = "C2 hxxps://evil[.]com/gate.php and 45.77.12[.]9, mail admin[at]kalo[.]top, T1059.001\n\
+                    repeat evil[.]com 2001:db8::1 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n";
+        let input = line.repeat(20);
+        let whole = ioclens_core::extract(&input);
+        // jsonl: every mention, with spans into the whole input.
+        let expected: String = whole
+            .iocs
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap_or_default() + "\n")
+            .collect();
+        for chunk in [64, 100, 333, 1 << 20] {
+            assert_eq!(streamed(&input, chunk, Format::Jsonl), expected, "chunk {chunk}");
+        }
+        // tsv: one line per distinct indicator, de-duplicated across chunks.
+        let tsv: String = whole.unique.iter().fold(String::new(), |mut acc, u| {
+            acc.push_str(u.kind.as_str());
+            acc.push('\t');
+            acc.push_str(&u.canonical);
+            acc.push('\n');
+            acc
+        });
+        assert_eq!(streamed(&input, 64, Format::Tsv), tsv);
+    }
 
     fn chunks(input: &str, size: usize) -> Vec<(usize, String)> {
         let mut got = Vec::new();

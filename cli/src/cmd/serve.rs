@@ -64,7 +64,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         let _ = writeln!(err, "ioclens: demo feed loaded; demo API key (unlimited): {key}");
         let _ = writeln!(
             err,
-            "ioclens: try  curl -H 'Authorization: Bearer {key}' 'http://{}/api/v1/lookup?ioc=203.0.113[.]66'",
+            "ioclens: try  curl -g -H 'Authorization: Bearer {key}' 'http://{}/api/v1/lookup?ioc=admin-panels[.]info'",
             args.listen
         );
     }

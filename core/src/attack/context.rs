@@ -74,7 +74,8 @@ pub fn find(text: &str) -> Vec<ContextMention> {
         pos = end;
         let Some(p) = CONTEXT_PATTERNS.get(pat) else { continue };
         let id = p.attack_id.map(str::to_owned);
-        if out.iter().any(|m| m.name == p.name && m.attack_id == id) {
+        // One mention per ATT&CK object (aliases and Maltrail names of it included), else per name.
+        if out.iter().any(|m| if id.is_some() { m.attack_id == id } else { m.name == p.name }) {
             continue;
         }
         out.push(ContextMention {

@@ -657,3 +657,13 @@ proptest::proptest! {
         let _ = context::find(&value);
     }
 }
+
+#[test]
+fn context_maltrail_alias_reports_the_attack_entry() {
+    // Maltrail's emotet trail has the alias "heodo"; the trail resolves to ATT&CK S0367, so the mention is the
+    // ATT&CK entry, and "Emotet ... heodo" is one mention.
+    let found = context::find("Heodo, better known as Emotet");
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].name.as_str(), found[0].kind.as_str()), ("Emotet", "malware"));
+    assert_eq!(found[0].attack_id.as_deref(), Some("S0367"));
+}

@@ -1,11 +1,6 @@
 //! Hard negatives: tokens that validate as domains but are not indicators (EXTRACTION.md §6, diff #2 and #6).
-//! They apply only to plain (not defanged) tokens outside a URL host or e-mail domain position.
-
-/// TLDs that collide with common file extensions (checked against the IANA list): `invoice.zip`, `README.md`,
-/// `loader.py`, `install.sh`, `clip.mov`, `libc.so`, `notes.one` … `.app`, `.ai` and `.dev` are left out on
-/// purpose: they are busy gTLDs in real campaigns and rare as file names in reports (docs/INTENTIONAL.md).
-const FILE_EXT_TLDS: &[&str] =
-    &["cab", "java", "md", "mov", "one", "pl", "ps", "py", "rs", "run", "sh", "so", "zip"];
+//! They apply only to plain (not defanged) tokens outside a URL host or e-mail domain position. The file-extension
+//! TLD list is the normalisers' (`data/dns/file_extension_tlds.txt`), see `validate::file_extension_tld`.
 
 /// Well-known technology names written like domains.
 const CODE_TOKENS: &[&str] = &[
@@ -123,12 +118,6 @@ const ROLE_MAILBOXES: &[&str] = &[
     "webmaster",
 ];
 
-/// True when the last label of `domain_lower` is a TLD that is also a common file extension.
-pub(super) fn file_extension_tld(domain_lower: &str) -> bool {
-    let tld = domain_lower.rsplit('.').next().unwrap_or_default();
-    FILE_EXT_TLDS.contains(&tld)
-}
-
 /// True for technology names such as `ASP.NET` and `Node.js`.
 pub(super) fn code_token(domain_lower: &str) -> bool {
     CODE_TOKENS.contains(&domain_lower)
@@ -173,8 +162,6 @@ mod tests {
 
     #[test]
     fn negatives() {
-        assert!(file_extension_tld("invoice.zip"));
-        assert!(!file_extension_tld("evil.app"));
         assert!(code_token("asp.net"));
         assert!(code_identifier("System.Net"));
         assert!(code_identifier("Net.WebClient"));

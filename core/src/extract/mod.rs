@@ -1,12 +1,11 @@
 //! `extract`: every indicator in a text, with byte spans into the original. Never fails; linear time.
 //!
-//! Two linear passes (see `docs/extraction.md`): [`view`] rewrites defang markers and HTML entities into a
-//! refanged view with a sparse offset map back to the original; [`scan`] walks the view word by word, hands
-//! candidates to [`validate`] (the one place that decides validity and canonical form) and drops the hard
-//! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
+//! Two linear passes (see `docs/extraction.md`): `view` rewrites defang markers and HTML entities into a
+//! refanged view with a sparse offset map back to the original; `scan` walks the view word by word, hands
+//! candidates to `validate` (the one place that decides validity and canonical form) and drops the hard
+//! negatives of `filters`. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 mod filters;
 mod scan;
@@ -91,7 +90,7 @@ pub fn extract(text: &str) -> Extraction {
     let defanged_at = |s: usize, e: usize| view.defanged(s, e);
     let mut scanner = scan::Scanner::new(&view.text, &defanged_at);
     scanner.run();
-    let mut found = scanner.found;
+    let mut found = std::mem::take(&mut scanner.found);
     found.sort_by_key(|f| (f.start, f.implied));
     let mut ex = Extraction::default();
     ex.iocs.reserve(found.len());
@@ -112,29 +111,111 @@ pub fn extract(text: &str) -> Extraction {
             scope: f.scope,
         });
     }
+    for n in scanner.notes {
+        let (start, end) = (view.orig_start(n.start), view.orig_end(n.end));
+        let span = (start < end && text.is_char_boundary(start) && text.is_char_boundary(end))
+            .then_some(Span { start, end });
+        ex.diagnostics.push(Diagnostic { code: n.code.to_owned(), message: n.message, span });
+    }
     ex.unique = unique(&ex.iocs);
     ex
 }
 
 /// The de-duplicated view of `iocs`, in order of first mention.
+///
+/// Sort-based: mentions are ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken by the value
+/// itself and then by position, so equal indicators end up adjacent with their first mention in front. That is
+/// O(n log n) on any input — crafted hash collisions only cost string comparisons — where a hash map with a fixed,
+/// unkeyed hash could be driven quadratic.
 pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
-    let mut index: HashMap<(IocKind, &str), usize> = HashMap::with_capacity(iocs.len());
-    let mut out: Vec<UniqueIoc> = Vec::new();
-    for i in iocs {
-        if let Some(&k) = index.get(&(i.kind, i.canonical.as_str())) {
-            let u = &mut out[k];
-            u.count += 1;
-            u.implied &= i.implied;
-        } else {
-            index.insert((i.kind, i.canonical.as_str()), out.len());
-            out.push(UniqueIoc {
-                kind: i.kind,
-                canonical: i.canonical.clone(),
-                count: 1,
-                first: i.span,
-                implied: i.implied,
-            });
+    let key = |i: usize| (iocs[i].kind, iocs[i].canonical.as_str());
+    let mut order: Vec<(u64, usize)> =
+        iocs.iter().enumerate().map(|(i, x)| (fnv1a(x.kind, &x.canonical), i)).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))).then(a.1.cmp(&b.1))
+    });
+    // (first mention, count, every mention implied)
+    let mut groups: Vec<(usize, usize, bool)> = Vec::new();
+    let mut prev: Option<(u64, usize)> = None;
+    for &(h, i) in &order {
+        match (prev, groups.last_mut()) {
+            (Some((ph, p)), Some(g)) if ph == h && key(p) == key(i) => {
+                g.1 += 1;
+                g.2 &= iocs[i].implied;
+            }
+            _ => groups.push((i, 1, iocs[i].implied)),
         }
+        prev = Some((h, i));
     }
-    out
+    groups.sort_unstable_by_key(|g| g.0);
+    groups
+        .into_iter()
+        .map(|(first, count, implied)| UniqueIoc {
+            kind: iocs[first].kind,
+            canonical: iocs[first].canonical.clone(),
+            count,
+            first: iocs[first].span,
+            implied,
+        })
+        .collect()
+}
+
+fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
+    for &b in canonical.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extract;
+    use crate::{IocKind, IpScope};
+
+    #[test]
+    fn skipped_candidates_become_diagnostics() {
+        let text = "See README.md and ASP.NET, but block evil[.]com.";
+        let ex = extract(text);
+        let notes: Vec<(&str, &str)> = ex
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.map_or("", |s| &text[s.start..s.end])))
+            .collect();
+        assert_eq!(notes, [("file-extension-tld", "README.md"), ("code-identifier", "ASP.NET")]);
+        assert_eq!(ex.unique.len(), 1);
+    }
+
+    #[test]
+    fn private_ips_are_kept_and_flagged() {
+        let ex = extract("The workstation (10.1.2.3) talked to 8.8.8.8 and 127.0.0.1.");
+        let got: Vec<(String, Option<IpScope>)> =
+            ex.iocs.iter().map(|i| (i.canonical.clone(), i.scope)).collect();
+        assert_eq!(
+            got,
+            [
+                ("10.1.2.3".to_owned(), Some(IpScope::Private)),
+                ("8.8.8.8".to_owned(), Some(IpScope::Global)),
+                ("127.0.0.1".to_owned(), Some(IpScope::Loopback)),
+            ]
+        );
+    }
+
+    #[test]
+    fn unique_counts_mentions_and_implied() {
+        let text = "hxxps://evil[.]com/a then evil.com then https://evil.com/b";
+        let ex = extract(text);
+        let u: Vec<(IocKind, &str, usize, bool)> =
+            ex.unique.iter().map(|u| (u.kind, u.canonical.as_str(), u.count, u.implied)).collect();
+        assert_eq!(
+            u,
+            [
+                (IocKind::Url, "https://evil.com/a", 1, false),
+                (IocKind::Domain, "evil.com", 3, false),
+                (IocKind::Url, "https://evil.com/b", 1, false),
+            ]
+        );
+        assert_eq!(&text[ex.unique[1].first.start..ex.unique[1].first.end], "evil[.]com");
+        assert!(ex.iocs[0].defanged && !ex.iocs[2].defanged);
+    }
 }

@@ -1,10 +1,10 @@
 //! Validation of candidates: the one place where the extractor asks whether a string is a real indicator and
 //! what its canonical form is. The scanner never decides validity itself.
 //!
-//! Host validity (TLD exists) and IP scope come from the normalisers; until the `classify` branch's tables are
-//! merged, the TLD check reads the IANA list through a bridge below (`tld_exists`) and IP scope falls back to
-//! the standard library's predicates. Swap those two functions for the normaliser calls when merging.
-use crate::{IocKind, IpScope};
+//! The checks are the normalisers' (`crate::normalize`): the IANA TLD table, the strict dotted-quad parser,
+//! IPv6 parsing and RFC 5952 text, and the IANA special-purpose registries for IP scope. Only ASCII runs reach
+//! this module, so a domain's canonical form is its lower-case text (already an A-label).
+use crate::{IocKind, IpScope, normalize};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A validated host (domain or IP) in canonical form.
@@ -15,86 +15,33 @@ pub(super) struct Host {
     pub(super) scope: Option<IpScope>,
 }
 
-/// Interim bridge: the IANA TLD list (data/dns/tlds.txt), sorted once. Replaced by the normaliser's generated
-/// table when the classify branch lands.
-fn tld_exists(tld_lower: &str) -> bool {
-    static TLDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    let list = TLDS.get_or_init(|| {
-        let mut v: Vec<&'static str> = include_str!("../../../data/dns/tlds.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect();
-        v.sort_unstable();
-        v
-    });
-    list.binary_search(&tld_lower).is_ok()
-}
-
 fn v4_scope(ip: Ipv4Addr) -> IpScope {
-    let o = ip.octets();
-    if ip.is_unspecified() || o[0] == 0 {
-        IpScope::Unspecified
-    } else if ip.is_broadcast() {
-        IpScope::Broadcast
-    } else if ip.is_private() {
-        IpScope::Private
-    } else if ip.is_loopback() {
-        IpScope::Loopback
-    } else if ip.is_link_local() {
-        IpScope::LinkLocal
-    } else if o[0] == 100 && (64..128).contains(&o[1]) {
-        IpScope::Cgnat
-    } else if ip.is_documentation() {
-        IpScope::Documentation
-    } else if ip.is_multicast() {
-        IpScope::Multicast
-    } else if o[0] == 198 && (o[1] == 18 || o[1] == 19) {
-        IpScope::Benchmarking
-    } else if o[0] >= 240 || (o[0] == 192 && o[1] == 0 && o[2] == 0) {
-        IpScope::Reserved
-    } else {
-        IpScope::Global
-    }
+    normalize::ip::scope_v4(u32::from(ip)).0
 }
 
 fn v6_scope(ip: Ipv6Addr) -> IpScope {
-    let s = ip.segments();
-    if ip.is_unspecified() {
-        IpScope::Unspecified
-    } else if ip.is_loopback() {
-        IpScope::Loopback
-    } else if s[0] & 0xfe00 == 0xfc00 {
-        IpScope::Private
-    } else if s[0] & 0xffc0 == 0xfe80 {
-        IpScope::LinkLocal
-    } else if ip.is_multicast() {
-        IpScope::Multicast
-    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || s[0] & 0xfff0 == 0x3ff0 {
-        IpScope::Documentation
-    } else if ip.to_ipv4_mapped().is_some() {
-        IpScope::Ipv4Mapped
-    } else if s[0] == 0x0064 && s[1] == 0xff9b {
-        IpScope::Translation
-    } else if s[0] == 0x2002 || (s[0] == 0x2001 && s[1] == 0) {
-        IpScope::Tunnel
-    } else if s[0] == 0x2001 && s[1] == 2 && s[2] == 0 {
-        IpScope::Benchmarking
-    } else {
-        IpScope::Global
-    }
+    normalize::ip::scope_v6(u128::from(ip)).0
+}
+
+/// True when the last label of `domain_lower` is a TLD that is also a common file extension.
+pub(super) fn file_extension_tld(domain_lower: &str) -> bool {
+    normalize::domain::is_file_extension_tld(domain_lower.rsplit('.').next().unwrap_or_default())
 }
 
 /// A dotted-decimal IPv4 address, strict (four parts, no leading zeros).
 pub(super) fn ipv4(s: &str) -> Option<Host> {
-    let ip: Ipv4Addr = s.parse().ok()?;
+    let ip = normalize::ip::parse_v4(s).ok()?;
     Some(Host { kind: IocKind::Ipv4, canonical: ip.to_string(), scope: Some(v4_scope(ip)) })
 }
 
 /// An IPv6 address; canonical text is RFC 5952 (what `Ipv6Addr`'s `Display` writes).
 pub(super) fn ipv6(s: &str) -> Option<Host> {
-    let ip: Ipv6Addr = s.parse().ok()?;
-    Some(Host { kind: IocKind::Ipv6, canonical: ip.to_string(), scope: Some(v6_scope(ip)) })
+    let ip = normalize::ip::parse_v6(s).ok()?;
+    Some(Host {
+        kind: IocKind::Ipv6,
+        canonical: normalize::ip::format_v6(ip),
+        scope: Some(v6_scope(ip)),
+    })
 }
 
 /// A domain name: LDH labels of 1–63 bytes, ≤ 253 bytes in all, at least two labels, an existing TLD.
@@ -120,9 +67,9 @@ pub(super) fn domain(s: &str) -> Option<Host> {
     let canonical = s.to_ascii_lowercase();
     let tld = canonical.rsplit('.').next().unwrap_or_default();
     let tld_ok = if tld.starts_with("xn--") {
-        tld_exists(tld)
+        normalize::domain::tld_exists(tld)
     } else {
-        tld.bytes().all(|c| c.is_ascii_lowercase()) && tld_exists(tld)
+        tld.bytes().all(|c| c.is_ascii_lowercase()) && normalize::domain::tld_exists(tld)
     };
     if !tld_ok {
         return None;

@@ -228,8 +228,11 @@ impl<'a> View<'a> {
             }
         };
         memchr::memchr3_iter(b'[', b'(', b'{', b).for_each(&mut probe);
-        memchr::memchr3_iter(b'\\', b'&', b':', b).for_each(&mut probe);
-        memchr::memchr2_iter(b'.', b'D', b).for_each(&mut probe);
+        memchr::memchr2_iter(b'\\', b'&', b).for_each(&mut probe);
+        // The space-delimited forms are found as substrings: `.`, `:` and `D` alone are far too frequent.
+        memchr::memmem::find_iter(b, b" . ").for_each(|q| probe(q + 1));
+        memchr::memmem::find_iter(b, b" DOT ").for_each(|q| probe(q + 1));
+        memchr::memmem::find_iter(b, b":// ").for_each(&mut probe);
         // Lead bytes of the non-ASCII characters rewritten: U+2010–U+2015, U+200B–U+200D, U+2060 (0xE2);
         // U+3002 (0xE3); U+FF0E, U+FF61, U+FE52, U+FEFF (0xEF); U+00AD (0xC2).
         memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).for_each(&mut probe);

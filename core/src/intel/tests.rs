@@ -1,6 +1,8 @@
 //! Expected values come from the data files (`data/warninglists/*.json`, `data/intel/*`), read by hand.
 use super::*;
-use crate::{Classified, EmailFacts, Facts, UrlFacts};
+use crate::{Classified, Facts};
+#[cfg(feature = "offline-intel")]
+use crate::{EmailFacts, UrlFacts};
 
 fn value(kind: IocKind, canonical: &str) -> Classified {
     Classified {
@@ -13,6 +15,7 @@ fn value(kind: IocKind, canonical: &str) -> Classified {
     }
 }
 
+#[cfg(feature = "offline-intel")]
 fn url(host: &str, host_type: IocKind, path: &str) -> Classified {
     let mut c = value(IocKind::Url, &format!("http://{host}{path}"));
     c.facts.url = Some(UrlFacts {
@@ -53,6 +56,7 @@ fn cgnat_and_ipv6_documentation() {
     assert!(has(&hits, Role::Reserved, "iana-special-purpose-v6"), "{hits:?}");
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn public_resolvers() {
     assert!(has(&check(&value(IocKind::Ipv4, "8.8.8.8")), Role::DnsResolvers, "public-dns-v4"));
@@ -80,6 +84,7 @@ fn scanner_prefix_covers_addresses_inside_it() {
     ));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn provider_range() {
     // amazon-aws: 1.178.16.0/20 → 1.178.16.0–1.178.31.255
@@ -92,6 +97,7 @@ fn provider_range() {
     assert!(has(&check(&value(IocKind::Ipv4, "17.253.144.10")), Role::ProviderIpRanges, "apple"));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn masks_agree_with_hits() {
     let ip: Ipv4Addr = "17.253.144.10".parse().expect("ip");
@@ -108,6 +114,7 @@ fn masks_agree_with_hits() {
     assert_eq!(super::ipsum_count("192.0.2.1".parse().expect("ip")), 0);
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn ipsum_hit_carries_the_count() {
     let hits = evidence(&value(IocKind::Ipv4, "77.90.185.20"));
@@ -116,6 +123,7 @@ fn ipsum_hit_carries_the_count() {
     assert_eq!(h.list, "ipsum");
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn maltrail_ip_port_and_family() {
     // `91.215.85.22:443 ip_port 0ktapus`
@@ -124,6 +132,7 @@ fn maltrail_ip_port_and_family() {
     assert_eq!(h.family.as_deref(), Some("0ktapus"));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn hostname_list_matches_subdomains() {
     // tranco10k (hostname) holds google.com → a subdomain matches, naming the parent.
@@ -140,6 +149,7 @@ fn hostname_list_matches_subdomains() {
     ));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn leading_dot_means_subdomains_only() {
     // dynamic-dns holds `.duckdns.org`: foo.duckdns.org matches, duckdns.org itself does not.
@@ -170,6 +180,7 @@ fn special_use_names() {
     ));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn maltrail_domain_and_parent() {
     // `booklng.biz domain 0debug`
@@ -180,6 +191,7 @@ fn maltrail_domain_and_parent() {
     }
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn maltrail_url_and_path_trails() {
     // `http://147.78.103.91 url 0bj3ctivity`
@@ -199,6 +211,7 @@ fn suspicious_tld() {
     ));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn benign_hashes() {
     let hits = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
@@ -208,6 +221,7 @@ fn benign_hashes() {
     assert!(check(&value(IocKind::Md5, "0123456789abcdef0123456789abcdef")).is_empty());
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn email_lists() {
     let mut c = value(IocKind::Email, "abuse@mailinator.com");
@@ -241,4 +255,13 @@ fn families() {
     let f = family("emotet").expect("emotet");
     assert_eq!(f.software, &["S0367"]);
     assert!(family("no-such-trail").is_none());
+}
+
+/// Without `offline-intel` the tier-2 packs are absent: no hit, no panic; tier 1 still answers.
+#[cfg(not(feature = "offline-intel"))]
+#[test]
+fn tier_two_absent_without_feature() {
+    assert!(check(&value(IocKind::Ipv4, "77.90.185.20")).is_empty());
+    assert!(check(&value(IocKind::Domain, "google.com")).is_empty());
+    assert!(has(&check(&value(IocKind::Ipv4, "10.1.2.3")), Role::Reserved, "rfc1918"));
 }

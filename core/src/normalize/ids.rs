@@ -9,10 +9,11 @@ pub fn parse_cve(s: &str) -> Result<(String, CveFacts), &'static str> {
     if b.len() < 13 || !b[..4].eq_ignore_ascii_case(b"cve-") {
         return Err("a CVE id is `CVE-YYYY-NNNN`");
     }
-    let year = &s[4..8];
-    if !year.bytes().all(|c| c.is_ascii_digit()) || b[8] != b'-' {
+    // Check bytes before slicing the str: a non-ASCII character here must not split a char boundary.
+    if !b[4..8].iter().all(u8::is_ascii_digit) || b[8] != b'-' {
         return Err("a CVE id is `CVE-YYYY-NNNN`: the year must be 4 digits");
     }
+    let year = &s[4..8];
     let num = &s[9..];
     if num.len() < 4 || num.len() > 19 || !num.bytes().all(|c| c.is_ascii_digit()) {
         return Err("the CVE sequence number must be 4 or more digits");
@@ -110,6 +111,8 @@ mod tests {
         assert!(parse_cve("CVE-2021-01234").is_err());
         assert!(parse_cve("CVE-21-1234").is_err());
         assert!(parse_cve("CVE-1998-1234").is_err());
+        assert!(parse_cve("cve-é2021-44228").is_err());
+        assert!(parse_cve("cve-2021-4422é").is_err());
     }
 
     #[test]

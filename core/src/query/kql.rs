@@ -827,7 +827,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
         out.push(q);
     }
-    if opts.include_ti && !defender {
+    if opts.include_ti && !defender && !batch.primary_only {
         let ti_parts: Vec<&[String]> =
             if watch { vec![&batch.values[..]] } else { chunks(&batch.values, opts.batch_size) };
         for part in ti_parts {
@@ -847,4 +847,58 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{KqlProfile, QueryOptions, kql_for};
+    use crate::IocKind;
+
+    #[test]
+    fn ti_presence_by_hand() {
+        // QUERIES.md §5.3 TI presence, verbatim apart from the value list.
+        let opts = QueryOptions::default();
+        let h = super::super::hunt(
+            &[super::super::HuntInput::new(IocKind::Domain, "evil.example")],
+            &opts,
+        )
+        .unwrap();
+        let ti = h.groups[0].kql.iter().find(|q| q.profile == "ti").unwrap();
+        assert_eq!(
+            ti.query,
+            "let iocs = dynamic([\"evil.example\"]);\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source, Tags, ValidFrom, ValidUntil, Description, Id"
+        );
+    }
+
+    #[test]
+    fn shapes_by_hand() {
+        let o = QueryOptions::default();
+        let ip = kql_for(IocKind::Ipv4, "203.0.113.10", &o).unwrap();
+        assert!(ip.starts_with(
+            "let lookback = 7d;\nlet iocs = dynamic([\"203.0.113.10\"]);\nunion isfuzzy=true\n"
+        ));
+        assert!(ip.contains("(CommonSecurityLog | where TimeGenerated > ago(lookback)\n        | where SourceIP in (iocs) or DestinationIP in (iocs)\n"));
+        assert!(ip.ends_with("\n| sort by TimeGenerated desc"));
+        // IPv6: case-insensitive and both text forms.
+        let v6 = kql_for(IocKind::Ipv6, "2001:db8::1", &o).unwrap();
+        assert!(
+            v6.contains("dynamic([\"2001:db8::1\", \"2001:0db8:0000:0000:0000:0000:0000:0001\"])")
+        );
+        assert!(v6.contains("SourceIP in~ (iocs)"));
+        // URLs are matched without their scheme.
+        let url = kql_for(IocKind::Url, "https://evil.example/a\"b", &o).unwrap();
+        assert!(url.contains("let iocs = dynamic([\"evil.example/a\\\"b\"]);"));
+        // Tactic ids become Sentinel names; techniques stay ids.
+        let att = kql_for(IocKind::Attack, "TA0011", &o).unwrap();
+        assert!(att.contains("let tactics = dynamic([\"CommandAndControl\"]);"));
+        // Defender: Timestamp, Defender tables only.
+        let d = QueryOptions { kql_profile: KqlProfile::Defender, ..QueryOptions::default() };
+        let def = kql_for(IocKind::Domain, "evil.example", &d).unwrap();
+        assert!(def.contains("(DeviceNetworkEvents | where Timestamp > ago(lookback)"));
+        assert!(!def.contains("DnsEvents") && !def.contains("TimeGenerated"));
+        // ASIM IP queries re-check exact values after the prefix filter.
+        let a = QueryOptions { kql_profile: KqlProfile::Asim, ..QueryOptions::default() };
+        let asim = kql_for(IocKind::Ipv4, "203.0.113.10", &a).unwrap();
+        assert!(asim.contains("_Im_NetworkSession(starttime=ago(lookback), ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr in (iocs) or DstIpAddr in (iocs)"));
+    }
 }

@@ -368,11 +368,21 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
     q
 }
 
-fn raw_query(kind: IocKind, values: &[String], earliest: &str) -> String {
+fn raw_query(kind: IocKind, values: &[String], earliest: &str, term: bool) -> String {
     let index = if kind == IocKind::Attack { "(index=notable OR index=risk)" } else { "index=*" };
     let terms: Vec<String> = values
         .iter()
-        .map(|v| if kind == IocKind::RegistryKey { spl_str(registry_tail(v)) } else { spl_str(v) })
+        .map(|v| match kind {
+            IocKind::RegistryKey => spl_str(registry_tail(v)),
+            // TERM() reads the lexicon directly; IP text is digits, hex, `.` and `:` only (checked by
+            // normalize_value), so nothing needs quoting inside it.
+            IocKind::Ipv4 | IocKind::Ipv6
+                if term && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') =>
+            {
+                format!("TERM({v})")
+            }
+            _ => spl_str(v),
+        })
         .collect();
     let mut q = format!("{index} earliest={earliest} latest=now ({})", terms.join(" OR "));
     if values.iter().any(|v| spl_needs_postfilter(v)) {
@@ -553,6 +563,9 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 vec!["the Risk data model ships with Splunk Enterprise Security".to_owned()],
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
         for spec in specs {
             let mut notes = common_notes.clone();
@@ -568,23 +581,31 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 notes,
             ));
+            if batch.primary_only {
+                return Ok(out);
+            }
         }
     }
     if kind == IocKind::Attack {
         split_attack(values)?;
     }
     let mut raw_notes = common_notes.clone();
+    if opts.spl_term && matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+        raw_notes.push(
+            "TERM() is fast but only matches addresses bounded by major breakers (it misses ip=1.2.3.4)".to_owned(),
+        );
+    }
     if kind == IocKind::Cidr {
         raw_notes.push("raw search matches the CIDR text only, not addresses inside it; prefer the CIM queries".to_owned());
     }
     out.push(mk(
         "raw",
         "raw events (all indexes)",
-        raw_query(kind, values, &earliest),
+        raw_query(kind, values, &earliest, opts.spl_term),
         batch.values.len(),
         raw_notes,
     ));
-    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti) {
+    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti && !batch.primary_only) {
         out.push(mk(
             "ti",
             "Splunk ES threat intelligence",
@@ -594,4 +615,64 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{QueryOptions, spl_for};
+    use crate::IocKind;
+
+    fn check(kind: IocKind, value: &str, expect: &str) {
+        assert_eq!(spl_for(kind, value, &QueryOptions::default()).as_deref(), Ok(expect));
+    }
+
+    #[test]
+    fn primary_queries_by_hand() {
+        // Written from QUERIES.md §5.2: {TS} header, `d` and `*.d`, time inside `where`, rename, ctime.
+        check(
+            IocKind::Domain,
+            "Evil.Example.",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(DNS.answer) as answer from datamodel=Network_Resolution.DNS where earliest=-7d@d latest=now (DNS.query IN (\"evil.example\", \"*.evil.example\")) by DNS.src DNS.query\n| rename DNS.* AS *\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+        // A literal `*` in a URL: loose match on the three URL forms, then an exact case-insensitive filter.
+        check(
+            IocKind::Url,
+            "http://x.test/a*b",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d@d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where in(lower(replace(url, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), \"x.test/a*b\")\n| convert ctime(firstTime) ctime(lastTime)",
+        );
+    }
+
+    #[test]
+    fn term_fast_mode_for_ips() {
+        // QUERIES.md §1.5 rule 4: TERM(1.2.3.4) uses the lexicon; the phrase stays the default.
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            spl_term: true,
+            ..QueryOptions::default()
+        };
+        let q = spl_for(IocKind::Ipv4, "203.0.113.10", &opts).unwrap();
+        assert!(q.starts_with("index=* earliest=-7d@d latest=now (TERM(203.0.113.10))\n"), "{q}");
+        let d = spl_for(IocKind::Domain, "evil.example", &opts).unwrap();
+        assert!(d.starts_with("index=* earliest=-7d@d latest=now (\"evil.example\")\n"), "{d}");
+    }
+
+    #[test]
+    fn raw_profile_and_registry_tail() {
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            lookback: "24h".into(),
+            ..QueryOptions::default()
+        };
+        assert_eq!(
+            spl_for(IocKind::RegistryKey, r"HKEY_LOCAL_MACHINE\Software\x", &opts).as_deref(),
+            Ok(
+                "index=* earliest=-24h@h latest=now (\"Software\\\\x\")\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)"
+            )
+        );
+        assert_eq!(super::registry_tail(r"\REGISTRY\MACHINE\SOFTWARE\x"), r"SOFTWARE\x");
+        assert_eq!(super::registry_tail(r"HKLM\Run"), "Run");
+        assert_eq!(super::registry_tail(r"Software\x"), r"Software\x");
+        assert_eq!(super::strip_scheme("hxxp://a"), "a");
+        assert_eq!(super::strip_scheme("a/b://c"), "a/b://c");
+    }
 }

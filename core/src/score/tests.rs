@@ -73,6 +73,7 @@ fn private_ip_is_reserved_with_score_zero() {
     assert_eq!(s.verdict, Verdict::Reserved);
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn eicar_is_benign() {
     let s = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
@@ -90,6 +91,7 @@ fn unlisted_hash_is_unknown_not_safe() {
     );
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn ipsum_ten_lists_is_high_and_malicious() {
     // 77.90.185.20 is on 10 IPsum lists: base 20 + min(60 + 5·(6−3)) = 20 + 75 = 95.
@@ -109,6 +111,7 @@ fn ipsum_points_by_hand() {
     );
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn public_resolver_is_benign() {
     let s = check(&value(IocKind::Ipv4, "8.8.8.8"));
@@ -124,6 +127,7 @@ fn scanner_is_capped_at_30() {
     assert!(s.tags.iter().any(|t| t == "scanner"));
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn popular_domain_is_benign() {
     let s = check(&domain("google.com", "google.com", "com"));
@@ -132,6 +136,7 @@ fn popular_domain_is_benign() {
     assert_eq!(s.confidence, Confidence::Medium);
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn maltrail_domain_is_malicious_high_confidence() {
     // booklng.biz: Maltrail trail 0debug (category malware): base 20 + 60 + lexical (±15) → 65..95.
@@ -153,6 +158,7 @@ fn lexical_prior_alone_never_raises_confidence() {
     }
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn factors_sum_to_the_score() {
     for c in [
@@ -176,6 +182,7 @@ fn kev_cve_scores_high_with_unknown_verdict() {
     );
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn decay_from_the_data_date() {
     let c = value(IocKind::Ipv4, "77.90.185.20");

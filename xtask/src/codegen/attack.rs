@@ -474,7 +474,7 @@ fn gen_context(
 ) -> Result<String> {
     let common: BTreeSet<&str> = COMMON_WORDS.iter().chain(COMMON_PHRASES).copied().collect();
     let mut o = header(&format!(
-        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (MPL-2.0)"
+        "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (publicsuffix/list e8c9a2b2, 2026-08-19, MPL-2.0)"
     ));
     o.push_str("use crate::attack::tables::ContextPattern;\n\n");
     let _ = writeln!(o, "pub(crate) const MALTRAIL_VERSION: &str = {};", lit(MALTRAIL_VERSION));
@@ -484,6 +484,15 @@ fn gen_context(
     // kind: 0 malware, 1 tool, 2 group, 3 family (Maltrail).
     let mut patterns: BTreeMap<String, (u8, String, Option<String>)> = BTreeMap::new();
     let mut index: BTreeMap<String, String> = BTreeMap::new();
+    // ATT&CK id → (kind, canonical name), so a Maltrail name that resolves to ATT&CK reports the ATT&CK entry.
+    let mut canonical: HashMap<String, (u8, String)> = HashMap::new();
+    for g in arr(ent, "groups") {
+        canonical.insert(str_of(g, "id")?.to_owned(), (2, str_of(g, "name")?.to_owned()));
+    }
+    for s in arr(ent, "software") {
+        let kind = u8::from(opt_str(s, "type") == Some("tool"));
+        canonical.insert(str_of(s, "id")?.to_owned(), (kind, str_of(s, "name")?.to_owned()));
+    }
     for g in arr(ent, "groups") {
         if flag(g, "revoked") || flag(g, "deprecated") {
             continue;
@@ -540,7 +549,12 @@ fn gen_context(
             let placeholder =
                 ["generic", "unclassified", "unknown", "sinkhole"].iter().any(|w| n.contains(w));
             if keep_name(n, &common) && n.chars().count() > MIN_NAME_LEN && !placeholder {
-                patterns.entry(n.to_lowercase()).or_insert((3, name.clone(), id.clone()));
+                let (kind, shown) = id
+                    .as_ref()
+                    .and_then(|i| canonical.get(i))
+                    .cloned()
+                    .unwrap_or_else(|| (3, name.clone()));
+                patterns.entry(n.to_lowercase()).or_insert((kind, shown, id.clone()));
             }
         }
     }

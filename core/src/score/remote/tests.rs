@@ -91,6 +91,7 @@ fn failures_are_classified() {
     assert_eq!(parse_response(200, "{}").status, RemoteStatus::Error);
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn fail_open_keeps_local() {
     let l = local(IocKind::Ipv4, "77.90.185.20");
@@ -132,6 +133,7 @@ fn remote_raises_and_both_scores_are_kept() {
     assert_eq!(m.confidence, Confidence::High);
 }
 
+#[cfg(feature = "offline-intel")]
 #[test]
 fn remote_never_lowers_local_evidence() {
     let l = local(IocKind::Ipv4, "77.90.185.20"); // 95 from IPsum

@@ -98,30 +98,43 @@ def hit_lists(package, warninglists):
 
 
 def from_lookup(package, queries, tactics_of=None):
-    """Fields of one value's enrichment package (the core's `lookup` answer, core/src/lookup.rs). ``tactics_of``
-    maps a technique id to its tactic names (the core's `attack` operation)."""
+    """Fields of one value's enrichment package (the core's `lookup` answer, core/src/lookup.rs). Tactics come
+    from the package's ``attack[].tactics``; ``tactics_of`` (the core's `attack` operation) is the fallback for a
+    technique listed without them."""
+    classification = package.get("classification") or {}
+    risk = package.get("risk") or {}
+    score = package.get("score") or {}
     techniques = technique_ids(package)
     tactics = []
+    seen = set()
+    for mapping in package.get("attack") or []:
+        if isinstance(mapping, dict) and mapping.get("tactics"):
+            seen.add(mapping.get("id"))
+            tactics.extend(text(t.get("name")) for t in mapping["tactics"] if isinstance(t, dict))
     for technique in techniques if tactics_of else []:
-        tactics.extend(tactics_of(technique))
+        if technique not in seen:
+            tactics.extend(tactics_of(technique))
     fields = {
-        "ioc_type": text(dig(package, "ioc_type", "type", "classification.type")),
-        "ioc_value": text(dig(package, "ioc_value", "canonical", "classification.canonical")),
-        "ioc_defanged": text(bool(dig(package, "classification.defanged"))),
-        "risk_score": text(dig(package, "risk.score")),
-        "risk_level": text(dig(package, "risk.level")),
-        "confidence": text(dig(package, "confidence")),
-        "verdict": text(dig(package, "score.verdict")),
+        "ioc_type": text(classification.get("type") or package.get("ioc_type")),
+        # The canonical value: empty for a value that is not an indicator (the package's own ioc_value then
+        # echoes the input, as SOC Defenders' API does).
+        "ioc_value": text(classification.get("canonical") if classification else package.get("ioc_value")),
+        "ioc_defanged": "true" if classification.get("defanged") else "false",
+        "risk_score": text(risk.get("score")),
+        "risk_level": text(risk.get("level")),
+        "confidence": text(package.get("confidence")),
+        "verdict": text(score.get("verdict")),
         "attack_technique": techniques,
         "attack_tactic": unique(tactics),
         "warninglist": hit_lists(package, warninglists=True),
         "intel_list": hit_lists(package, warninglists=False),
         "malware_family": text(dig(package, "malware_family", "malware.family")),
-        "ioc_reason": text(dig(package, "classification.reason")),
+        "ioc_reason": text(classification.get("reason")),
     }
     if queries:
-        fields["spl_query"] = text(dig(package, "hunting.splunk_query"))
-        fields["kql_query"] = text(dig(package, "hunting.kql_query"))
+        hunting = package.get("hunting") or {}
+        fields["spl_query"] = text(hunting.get("splunk_query"))
+        fields["kql_query"] = text(hunting.get("kql_query"))
     return fields
 
 

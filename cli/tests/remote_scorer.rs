@@ -1,0 +1,87 @@
+//! The CLI's `--remote` points at `ioclens serve`: the real server binary on 127.0.0.1 with a feed loaded,
+//! the real `ioclens lookup --remote` against it, the store's evidence merged into the local score.
+#![expect(clippy::disallowed_methods, reason = "the test writes files and waits for the server")]
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ioclens");
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn cli_remote_scorer_uses_the_server() {
+    let dir = std::env::temp_dir().join(format!("ioclens-remote-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("store.db");
+    let feed = dir.join("gov.txt");
+    std::fs::write(&feed, "zq-feedonly-3k9[.]net\n").unwrap();
+    let ok = Command::new(BIN)
+        .args(["feed", "add"])
+        .arg(&feed)
+        .args(["--source", "gov-feed", "--category", "government", "--confidence", "high", "--db"])
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let key = Command::new(BIN)
+        .args(["keys", "create", "--name", "cli", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let key = String::from_utf8(key.stdout).unwrap().trim().to_owned();
+    assert!(key.starts_with("ioc_"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = Killed(
+        Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(&db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let out = Command::new(BIN)
+        .args(["lookup", "zq-feedonly-3k9.net", "--format", "json", "--no-queries", "--remote"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .env("IOCLENS_API_KEY", &key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["score"]["remote_status"], "ok", "{r}");
+    // The feed ingest time is "now", so the sighting has full weight: 0.85 (high) × 1.0 (government) → 85.
+    assert_eq!(r["score"]["remote_score"], 85);
+    assert_eq!(r["risk"]["score"], 85);
+    assert_eq!(r["found"], true);
+    // A wrong key is a fail-open remote error, never a crash.
+    let bad = Command::new(BIN)
+        .args(["lookup", "zq-feedonly-3k9.net", "--format", "json", "--no-queries", "--remote"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .env("IOCLENS_API_KEY", "ioc_wrong")
+        .output()
+        .unwrap();
+    assert!(bad.status.success());
+    let v: Value = serde_json::from_slice(&bad.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["score"]["remote_status"], "error");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
