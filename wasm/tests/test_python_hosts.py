@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -166,11 +167,17 @@ class ExtismRemote(unittest.TestCase):
         if timeout_ms:
             manifest["timeout_ms"] = timeout_ms
         with self.extism.Plugin(manifest, wasi=False) as p:
+            started = time.monotonic()
             try:
                 answer = json.loads(bytes(p.call("lookup", json.dumps(self.REQUEST))))
                 trapped = False
             except self.extism.Error as e:
-                fallback = {"request": self.REQUEST, "error": str(e)}
+                # The host owns the deadline: when it ran out, say so (the trap text alone may not, when the
+                # HTTP client's own timeout fires first).
+                error = str(e)
+                if timeout_ms and (time.monotonic() - started) * 1000 >= timeout_ms * 0.9:
+                    error = f"timeout: {error}"
+                fallback = {"request": self.REQUEST, "error": error}
                 answer = json.loads(bytes(p.call("lookup_fallback", json.dumps(fallback))))
                 trapped = True
         self.assertIn("ok", answer, answer)
