@@ -155,3 +155,26 @@ fn url(base: &str, path: &str, query: &[(String, String)]) -> String {
     }
     url
 }
+
+#[cfg(test)]
+mod tests {
+    use super::url;
+
+    #[test]
+    fn url_percent_encodes_the_query() {
+        // RFC 3986 §2.3: only ALPHA / DIGIT / "-" / "." / "_" / "~" stay as they are.
+        let q = [
+            ("ioc".to_owned(), "http://a b/?x=1&y".to_owned()),
+            ("type".to_owned(), "url".to_owned()),
+        ];
+        assert_eq!(
+            url("http://127.0.0.1:8080/base/", "/api/v1/lookup", &q),
+            "http://127.0.0.1:8080/base/api/v1/lookup?ioc=http%3A%2F%2Fa%20b%2F%3Fx%3D1%26y&type=url"
+        );
+        assert_eq!(url("https://h", "/p", &[]), "https://h/p");
+        assert_eq!(
+            url("https://h", "/p", &[("k".to_owned(), "é~".to_owned())]),
+            "https://h/p?k=%C3%A9~"
+        );
+    }
+}

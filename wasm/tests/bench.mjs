@@ -52,9 +52,7 @@ for (const [label, file] of [['abi', 'abi/ioclens_core.wasm'], ['abi+simd128', '
     const packed = call(op, ptr, bytes.length);
     dealloc(ptr, bytes.length);
     const outPtr = Number(BigInt.asUintN(64, packed) >> 32n), outLen = Number(BigInt.asUintN(64, packed) & 0xffffffffn);
-    const out = Buffer.from(memory.buffer, outPtr, outLen).toString('utf8');
-    dealloc(outPtr, outLen);
-    return out;
+    return Buffer.from(memory.buffer, outPtr, outLen).toString('utf8');
   };
   const req = JSON.stringify({ text });
   console.log(`node ${label} extract: ${rate(() => callRaw(2, req)).toFixed(1)} MiB/s (median of 7)`);

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -67,13 +68,23 @@ class PlainAbi(unittest.TestCase):
         packed = self.core._call(store, 1, ptr, len(data))
         out = bytes(self.core._memory.read(store, packed >> 32, (packed >> 32) + (packed & 0xFFFFFFFF)))
         self.assertEqual(json.loads(out)["error"]["kind"], "bad_request")
+        self.core._dealloc(store, ptr, len(data))
         # Empty request: version answers, classify says what is missing.
         self.assertIn("ok", self.core.call("version", ""))
         self.assertEqual(self.core.call("classify", "")["error"]["kind"], "bad_request")
 
+    def test_requests_of_growing_size_reuse_one_block(self):
+        for n in (1, 100, 5000, 70000, 10):
+            text = "evil[.]com " * n
+            self.assertIn("ok", self.core.call("extract", {"text": text}))
+        self.assertGreaterEqual(self.core._buf_len, len(("evil[.]com " * 70000).encode()))
+
     def test_many_calls_do_not_leak(self):
         text = "hxxp://evil[.]com/a 10.0.0.1 " * 2000
-        self.core.extract(text)  # the first call sets the working set (allocator high-water mark)
+        # The first two calls set the working set (allocator high-water mark; the previous answer is alive
+        # while the next one is built).
+        self.core.extract(text)
+        self.core.extract(text)
         pages = self.core._memory.size(self.core._store)
         for _ in range(200):
             self.core.extract(text)
@@ -166,11 +177,17 @@ class ExtismRemote(unittest.TestCase):
         if timeout_ms:
             manifest["timeout_ms"] = timeout_ms
         with self.extism.Plugin(manifest, wasi=False) as p:
+            started = time.monotonic()
             try:
                 answer = json.loads(bytes(p.call("lookup", json.dumps(self.REQUEST))))
                 trapped = False
             except self.extism.Error as e:
-                fallback = {"request": self.REQUEST, "error": str(e)}
+                # The host owns the deadline: when it ran out, say so (the trap text alone may not, when the
+                # HTTP client's own timeout fires first).
+                error = str(e)
+                if timeout_ms and (time.monotonic() - started) * 1000 >= timeout_ms * 0.9:
+                    error = f"timeout: {error}"
+                fallback = {"request": self.REQUEST, "error": error}
                 answer = json.loads(bytes(p.call("lookup_fallback", json.dumps(fallback))))
                 trapped = True
         self.assertIn("ok", answer, answer)

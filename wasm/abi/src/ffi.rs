@@ -1,5 +1,10 @@
 //! The exports (wasm32 only: the ABI packs 32-bit pointers).
 use ioclens_core::api;
+use std::sync::{Mutex, PoisonError};
+
+/// The last answer of [`call`], owned by the module until the next `call` (so the host frees nothing it did
+/// not allocate, and a request costs one host→module call when the host reuses its request block).
+static LAST_ANSWER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Reserves `len` bytes and returns their address (0 for an empty or impossible request).
 #[unsafe(no_mangle)]
@@ -16,21 +21,22 @@ pub extern "C" fn alloc(len: u32) -> u32 {
     buf.as_mut_ptr() as usize as u32
 }
 
-/// Releases a block from [`alloc`] or an answer from [`call`].
+/// Releases a block from [`alloc`].
 ///
 /// # Safety
-/// `ptr`/`len` must be a pair this module returned and not yet released.
+/// `ptr`/`len` must be a pair [`alloc`] returned and not yet released.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dealloc(ptr: u32, len: u32) {
     if ptr == 0 || len == 0 {
         return;
     }
-    // SAFETY: the caller passes back a (ptr, len) pair from `alloc` (capacity == len) or from `call`
-    // (`into_boxed_slice`, capacity == len), so the layout matches the original allocation.
+    // SAFETY: the caller passes back a (ptr, len) pair from `alloc`, whose capacity is exactly `len`, so the
+    // layout matches the original allocation.
     drop(unsafe { Vec::from_raw_parts(ptr as usize as *mut u8, 0, len as usize) });
 }
 
-/// Runs operation `op` on the JSON request at `ptr..ptr+len`; returns `answer_ptr << 32 | answer_len`.
+/// Runs operation `op` on the JSON request at `ptr..ptr+len`; returns `answer_ptr << 32 | answer_len`. The
+/// answer stays valid until the next `call`; the host must not free it.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be readable memory of this module (a block from [`alloc`]), or `len` must be 0.
@@ -44,12 +50,11 @@ pub unsafe extern "C" fn call(op: u32, ptr: u32, len: u32) -> u64 {
     };
     let answer = match std::str::from_utf8(bytes) {
         Ok(input) => api::call_index(op, input),
-        Err(e) => {
-            api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}")))
-        }
+        Err(e) => api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}"))),
     };
-    let answer = answer.into_bytes().into_boxed_slice();
-    let len = answer.len() as u64;
-    let ptr = Box::into_raw(answer).cast::<u8>() as usize as u64;
+    let mut last = LAST_ANSWER.lock().unwrap_or_else(PoisonError::into_inner);
+    *last = answer.into_bytes();
+    let len = last.len() as u64;
+    let ptr = last.as_ptr() as usize as u64;
     (ptr << 32) | len
 }

@@ -5,7 +5,7 @@ with ``dist/abi/ioclens_core.wasm``, into their own trees at build time (as ``io
 beside this file as ``ioclens_core.wasm``); it is edited only here.
 
 It loads the plain C-ABI module (``alloc``, ``dealloc``, ``call(op, ptr, len) -> ptr << 32 | len``, JSON in and
-out, no imports) and compiles it once: the compiled native code is cached as
+out, no imports; the answer is the module's until the next call) and compiles it once: the compiled native code is cached as
 ``<cache_dir>/ioclens-<sha256 of the wasm>-wasmtime<version>-<platform>-<machine>.cwasm``, written atomically
 (temporary file + ``os.replace``), and deserialised on later starts (milliseconds instead of a Cranelift
 compile). Only files this loader wrote into its own cache directory are ever deserialised.
@@ -126,6 +126,7 @@ class Core:
         self._dealloc = exports["dealloc"]
         self._call = exports["call"]
         self._lock = threading.Lock()
+        self._buf_ptr, self._buf_len = 0, 0
 
     def call_raw(self, op: str, request: str) -> str:
         """Runs ``op`` on a JSON request text and returns the answer text, exactly as the core wrote it."""
@@ -136,21 +137,23 @@ class Core:
         data = request.encode("utf-8")
         with self._lock:
             store = self._store
-            ptr = self._alloc(store, len(data)) if data else 0
-            if data and ptr == 0:
-                raise MemoryError("ioclens: the module could not allocate the request")
-            try:
-                if data:
-                    self._memory.write(store, data, ptr)
-                packed = self._call(store, index, ptr, len(data))
-            finally:
-                if data:
-                    self._dealloc(store, ptr, len(data))
+            if len(data) > self._buf_len:
+                # One request block, grown on demand and reused: a call is then one host→module call
+                # (wasmtime-py spends tens of µs per call, far more than a classify).
+                if self._buf_len:
+                    self._dealloc(store, self._buf_ptr, self._buf_len)
+                    self._buf_ptr, self._buf_len = 0, 0
+                size = max(len(data), 4096)
+                ptr = self._alloc(store, size)
+                if ptr == 0:
+                    raise MemoryError("ioclens: the module could not allocate the request")
+                self._buf_ptr, self._buf_len = ptr, size
+            if data:
+                self._memory.write(store, data, self._buf_ptr)
+            packed = self._call(store, index, self._buf_ptr if data else 0, len(data))
             out_ptr, out_len = packed >> 32, packed & 0xFFFFFFFF
-            try:
-                return bytes(self._memory.read(store, out_ptr, out_ptr + out_len)).decode("utf-8")
-            finally:
-                self._dealloc(store, out_ptr, out_len)
+            # The answer belongs to the module until the next call: copy it, free nothing.
+            return bytes(self._memory.read(store, out_ptr, out_ptr + out_len)).decode("utf-8")
 
     def call(self, op: str, request: Any = None) -> dict:
         """Runs ``op`` on a request object (or JSON text) and returns the parsed answer envelope."""
