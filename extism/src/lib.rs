@@ -2,21 +2,22 @@
 //!
 //! Every export takes the JSON request of the same-named operation of `ioclens_core::api` and returns its JSON
 //! answer, `{"ok": …}` or `{"error": {"kind", "message"}}`, byte for byte what the native core answers. The
-//! plugin decides nothing itself: it forwards to `api::call`.
+//! plugin decides nothing itself: it forwards to the core.
 //!
-//! Remote scoring: when the manifest config names `api_url` (and optionally `api_key`), `lookup` also asks that
-//! ioclens-compatible server (`GET {api_url}/api/v1/lookup?ioc=…`, `Authorization: Bearer {api_key}`) through the
-//! host's HTTP (`allowed_hosts` must list its host) and lets the core merge the answer (`merge_remote`). A remote
-//! status other than 200 keeps the local result with `remote_status` saying why. A transport failure (refused,
-//! timed out, host not in `allowed_hosts`) traps inside the host's HTTP function, where no plugin code can catch
-//! it; the host then calls `lookup_fallback` with the same request and the host's error text, which answers the
-//! local result with `remote_status` (see `extism/README.md`).
+//! Remote scoring: when the manifest config names `api_url` and `api_key`, `lookup` also asks that
+//! ioclens-compatible server through the host's HTTP (`allowed_hosts` must list its host): the request is the one
+//! the core builds (`GET {api_url}/api/v1/lookup?ioc=…`), plus `Authorization: Bearer {api_key}`, and the core
+//! merges the answer (fail-open: a 429 or 5xx keeps the local result, `remote_status` saying why). A transport
+//! failure (refused, timed out, host not in `allowed_hosts`) traps inside the host's HTTP function, where no
+//! plugin code can catch it; the host then calls `lookup_fallback` with the same request and its error text,
+//! which answers the local result with `remote_status` `timeout` or `error` (see `extism/README.md`).
 #![expect(
     clippy::unnecessary_wraps,
     reason = "#[plugin_fn] requires FnResult even where the answer cannot fail (errors travel as JSON)"
 )]
 use extism_pdk::{FnResult, HttpRequest, config, http, plugin_fn};
 use ioclens_core::api;
+use ioclens_core::score::{self, RemoteScore, RemoteStatus};
 use serde::Deserialize;
 
 /// `version {}`.
@@ -37,7 +38,7 @@ pub fn extract(input: String) -> FnResult<String> {
     Ok(api::call("extract", &input))
 }
 
-/// `hunt {values, options}`.
+/// `hunt {values, options?}`.
 #[plugin_fn]
 pub fn hunt(input: String) -> FnResult<String> {
     Ok(api::call("hunt", &input))
@@ -49,10 +50,16 @@ pub fn attack(input: String) -> FnResult<String> {
     Ok(api::call("attack", &input))
 }
 
-/// `merge_remote {local, response, status}`.
+/// `merge_remote {local, status, response?, error?}`.
 #[plugin_fn]
 pub fn merge_remote(input: String) -> FnResult<String> {
     Ok(api::call("merge_remote", &input))
+}
+
+/// `remote_request {value, type}`.
+#[plugin_fn]
+pub fn remote_request(input: String) -> FnResult<String> {
+    Ok(api::call("remote_request", &input))
 }
 
 /// Any operation by name: `{"op": …, "input": {…}}`.
@@ -73,91 +80,77 @@ pub fn call(input: String) -> FnResult<String> {
 /// `lookup {value, options?, now}`: local scoring, merged with the remote scorer when one is configured.
 #[plugin_fn]
 pub fn lookup(input: String) -> FnResult<String> {
-    let local = api::call("lookup", &input);
-    let Some(url) = config::get("api_url")? else {
-        return Ok(local);
+    let req = match api::parse_request::<api::LookupRequest>(&input) {
+        Ok(req) => req,
+        Err(e) => return Ok(api::error_json(&e)),
     };
-    let Some(local_ok) = ok_value(&local) else {
-        return Ok(local);
+    let mut local = match api::lookup(&req) {
+        Ok(local) => local,
+        Err(e) => return Ok(api::error_json(&e)),
     };
-    let Some(value) = lookup_value(&local_ok) else {
-        return Ok(local);
-    };
-    let mut req = HttpRequest::new(remote_url(&url, &value)).with_method("GET");
-    req = req.with_header("Accept", "application/json");
-    if let Some(key) = config::get("api_key")? {
-        req = req.with_header("Authorization", format!("Bearer {key}"));
+    if let Some(base) = config::get("api_url")? {
+        let remote = match (
+            score::remote_request(&local.ioc_value, local.ioc_type),
+            config::get("api_key")?,
+        ) {
+            (None, _) => RemoteScore::failed(
+                RemoteStatus::Error,
+                "value cannot be sent to the remote scorer",
+            ),
+            (_, None) => RemoteScore::failed(RemoteStatus::Disabled, "api_key is not configured"),
+            (Some(rr), Some(key)) => {
+                let mut http_req =
+                    HttpRequest::new(url(&base, &rr.path, &rr.query)).with_method(&rr.method);
+                for (k, v) in &rr.headers {
+                    http_req = http_req.with_header(k, v);
+                }
+                http_req = http_req.with_header("Authorization", format!("Bearer {key}"));
+                // A transport failure traps inside the host here; the host then calls `lookup_fallback`.
+                let resp = http::request::<Vec<u8>>(&http_req, None)?;
+                score::parse_response(resp.status_code(), &String::from_utf8_lossy(&resp.body()))
+            }
+        };
+        ioclens_core::apply_remote(&mut local, &remote);
     }
-    // A transport failure traps here (host function error); the host answers with `lookup_fallback`.
-    let resp = http::request::<Vec<u8>>(&req, None)?;
-    let body = resp.body();
-    let response: serde_json::Value =
-        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-    let merge = serde_json::json!({
-        "local": local_ok,
-        "response": response,
-        "status": resp.status_code(),
-    });
-    Ok(api::call("merge_remote", &merge.to_string()))
+    Ok(api::ok_json(&local).unwrap_or_else(|e| api::error_json(&e)))
 }
 
 /// `{"request": <lookup request>, "error": "<host error text>"}`: the local result with the remote failure
-/// recorded, for hosts whose remote call trapped (see the crate docs).
+/// recorded (`timeout` or `error`), for hosts whose remote call trapped (see the crate docs).
 #[plugin_fn]
 pub fn lookup_fallback(input: String) -> FnResult<String> {
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Fallback {
-        request: serde_json::Value,
+        request: api::LookupRequest,
         #[serde(default)]
         error: String,
     }
-    let fb = match serde_json::from_str::<Fallback>(&input) {
-        Ok(fb) => fb,
-        Err(e) => {
-            return Ok(api::error_json(&api::ApiError::bad_request(format!(
-                "invalid fallback: {e}"
-            ))));
-        }
-    };
-    let local = api::call("lookup", &fb.request.to_string());
-    let Some(local_ok) = ok_value(&local) else {
-        return Ok(local);
-    };
-    let merge = serde_json::json!({
-        "local": local_ok,
-        "response": serde_json::Value::Null,
-        "status": 0,
-        "error": fb.error,
+    let answer = api::parse_request::<Fallback>(&input).and_then(|fb| {
+        let mut local = api::lookup(&fb.request)?;
+        ioclens_core::apply_remote(&mut local, &api::transport_failure(&fb.error));
+        api::ok_json(&local)
     });
-    Ok(api::call("merge_remote", &merge.to_string()))
+    Ok(answer.unwrap_or_else(|e| api::error_json(&e)))
 }
 
-/// The `ok` member of an answer, when the answer is not an error.
-fn ok_value(answer: &str) -> Option<serde_json::Value> {
-    let mut v: serde_json::Value = serde_json::from_str(answer).ok()?;
-    v.get_mut("ok").map(serde_json::Value::take)
-}
-
-/// The canonical value the local lookup settled on (what the remote scorer is asked about).
-fn lookup_value(local: &serde_json::Value) -> Option<String> {
-    ["canonical", "value"]
-        .iter()
-        .find_map(|k| local.get(*k).and_then(serde_json::Value::as_str))
-        .or_else(|| {
-            local.get("ioc").and_then(|i| i.get("canonical")).and_then(serde_json::Value::as_str)
-        })
-        .map(str::to_owned)
-}
-
-/// `{api_url}/api/v1/lookup?ioc=<percent-encoded value>` (API.md).
-fn remote_url(base: &str, value: &str) -> String {
+/// `{base}{path}?k=v&…` with the query percent-encoded (RFC 3986 unreserved characters kept as they are).
+fn url(base: &str, path: &str, query: &[(String, String)]) -> String {
     use std::fmt::Write;
-    let mut url = format!("{}/api/v1/lookup?ioc=", base.trim_end_matches('/'));
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            url.push(char::from(b));
-        } else {
-            let _ = write!(url, "%{b:02X}");
+    let mut url = format!("{}{path}", base.trim_end_matches('/'));
+    for (i, (k, v)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        for (j, part) in [k, v].into_iter().enumerate() {
+            if j == 1 {
+                url.push('=');
+            }
+            for b in part.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    url.push(char::from(b));
+                } else {
+                    let _ = write!(url, "%{b:02X}");
+                }
+            }
         }
     }
     url

@@ -88,35 +88,43 @@ pub fn extract(
 }
 
 /// `lookup({ value, options?, now })` → the scored lookup result.
-#[wasm_bindgen(unchecked_return_type = "unknown")]
+#[wasm_bindgen(unchecked_return_type = "LookupResponse")]
 pub fn lookup(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "LookupRequest")] req: &JsValue,
 ) -> Result<JsValue, JsValue> {
     run("lookup", req)
 }
 
 /// `hunt({ values, options })` → SPL and KQL hunting queries.
-#[wasm_bindgen(unchecked_return_type = "unknown")]
+#[wasm_bindgen(unchecked_return_type = "Hunt")]
 pub fn hunt(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HuntRequest")] req: &JsValue,
 ) -> Result<JsValue, JsValue> {
     run("hunt", req)
 }
 
 /// `attack({ id })` → the ATT&CK object.
-#[wasm_bindgen(unchecked_return_type = "unknown")]
+#[wasm_bindgen(unchecked_return_type = "AttackObject")]
 pub fn attack(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AttackRequest")] req: &JsValue,
 ) -> Result<JsValue, JsValue> {
     run("attack", req)
 }
 
 /// `mergeRemote({ local, response, status })` → the local result merged with a remote scorer's answer.
-#[wasm_bindgen(js_name = mergeRemote, unchecked_return_type = "unknown")]
+#[wasm_bindgen(js_name = mergeRemote, unchecked_return_type = "LookupResponse")]
 pub fn merge_remote(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] req: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MergeRemoteRequest")] req: &JsValue,
 ) -> Result<JsValue, JsValue> {
     run("merge_remote", req)
+}
+
+/// `remoteRequest({ value, type })` → the HTTP request to send to a remote scorer, or `null`.
+#[wasm_bindgen(js_name = remoteRequest, unchecked_return_type = "RemoteRequest | null")]
+pub fn remote_request(
+    #[wasm_bindgen(unchecked_param_type = "RemoteRequestRequest")] req: &JsValue,
+) -> Result<JsValue, JsValue> {
+    run("remote_request", req)
 }
 
 /// `call(op, request)`: any operation of `ioclens_core::api` by its wire name.

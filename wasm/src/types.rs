@@ -37,6 +37,41 @@ export type AttackIdKind =
   | "campaign"
   | "data_component";
 
+/** `AttackObject` (core/src/attack/mod.rs). */
+export interface AttackObject {
+  id: string;
+  kind: AttackIdKind;
+  domain: string;
+  name: string;
+  attack_version: string;
+  url?: string | null;
+  summary?: string;
+  requested?: string | null;
+  note?: string | null;
+  deprecated?: boolean;
+  revoked?: boolean;
+  software_type?: string | null;
+  tactics?: TacticRef[];
+  platforms?: string[];
+  parent?: IdName | null;
+  children?: IdName[];
+  data_components?: string[];
+  log_sources?: string[];
+  detection_strategies?: IdName[];
+  mitigations?: IdName[];
+  aliases?: string[];
+  techniques?: IdName[];
+  software?: IdName[];
+  groups?: IdName[];
+  first_seen?: string | null;
+  last_seen?: string | null;
+}
+
+/** `AttackRequest` (core/src/api.rs). */
+export interface AttackRequest {
+  id: string;
+}
+
 /** `BtcFacts` (core/src/model.rs). */
 export interface BtcFacts {
   encoding: string;
@@ -59,6 +94,12 @@ export interface ClassifyRequest {
   type?: string | null;
 }
 
+/** `Confidence` (core/src/score/mod.rs). */
+export type Confidence =
+  | "low"
+  | "medium"
+  | "high";
+
 /** `ContextMention` (core/src/extract/mod.rs). */
 export interface ContextMention {
   kind: string;
@@ -67,10 +108,55 @@ export interface ContextMention {
   span: Span;
 }
 
+/** `Coverage` (core/src/attack/mod.rs). */
+export interface Coverage {
+  kev_total: number;
+  kev_with_ctid: number;
+  kev_fallback: number;
+  kev_unmapped: number;
+  ctid_total: number;
+  kev_version: string;
+  ctid_version: string;
+}
+
 /** `CveFacts` (core/src/model.rs). */
 export interface CveFacts {
   year: number;
   number: number;
+}
+
+/** `DataVersion` (core/src/intel/mod.rs). */
+export interface DataVersion {
+  source: string;
+  version: string;
+}
+
+/** `DataVersions` (core/src/attack/mod.rs). */
+export interface DataVersions {
+  attack: string;
+  attack_modified: string;
+  ctid: string;
+  kev: string;
+  maltrail: string;
+  warninglists: string;
+}
+
+/** `Decay` (core/src/score/decay.rs). */
+export interface Decay {
+  rule: DecayRule;
+  base_score: number;
+  score_now: number;
+  since: number;
+  now: number;
+  valid_until?: number | null;
+  revoked: boolean;
+}
+
+/** `DecayRule` (core/src/score/decay.rs). */
+export interface DecayRule {
+  lifetime_days: number;
+  pound: number;
+  revoke_score: number;
 }
 
 /** `Diagnostic` (core/src/model.rs). */
@@ -136,6 +222,15 @@ export interface Extraction {
   diagnostics?: Diagnostic[];
 }
 
+/** `Factor` (core/src/score/mod.rs). */
+export interface Factor {
+  name: string;
+  source: string;
+  weight: number;
+  contribution: number;
+  detail?: string | null;
+}
+
 /** `Facts` (core/src/model.rs). */
 export interface Facts {
   ip?: IpFacts | null;
@@ -146,6 +241,65 @@ export interface Facts {
   cve?: CveFacts | null;
   btc?: BtcFacts | null;
   path?: PathFacts | null;
+}
+
+/** `Hit` (core/src/intel/mod.rs). */
+export interface Hit {
+  role: Role;
+  list: string;
+  matched: string;
+  detail?: string | null;
+  count?: number | null;
+  family?: string | null;
+}
+
+/** `Hunt` (core/src/query/mod.rs). */
+export interface Hunt {
+  groups: HuntGroup[];
+  lookup_csv?: string | null;
+  notes?: string[];
+}
+
+/** `HuntGroup` (core/src/query/mod.rs). */
+export interface HuntGroup {
+  type: IocKind;
+  values: number;
+  detection_guidance: string;
+  spl?: Query[];
+  kql?: Query[];
+  sigma?: Query[];
+  stix?: Query[];
+  unsupported?: Unsupported[];
+}
+
+/** `HuntInput` (core/src/query/mod.rs). */
+export interface HuntInput {
+  type: IocKind;
+  value: string;
+}
+
+/** `HuntRequest` (core/src/api.rs). */
+export interface HuntRequest {
+  values: HuntValue[];
+  options?: QueryOptions;
+}
+
+/** `HuntValue` (core/src/api.rs). */
+export type HuntValue =
+  | HuntInput
+  | string;
+
+/** `Hunting` (core/src/lookup.rs). */
+export interface Hunting {
+  splunk_query: string;
+  kql_query: string;
+  detection_guidance: string;
+}
+
+/** `IdName` (core/src/attack/mod.rs). */
+export interface IdName {
+  id: string;
+  name: string;
 }
 
 /** `IocKind` (core/src/model.rs). */
@@ -194,11 +348,197 @@ export type IpScope =
   | "translation"
   | "tunnel";
 
+/** `KevEntry` (core/src/attack/mod.rs). */
+export interface KevEntry {
+  cve: string;
+  vendor: string;
+  product: string;
+  name: string;
+  date_added: string;
+  due_date: string;
+  ransomware: boolean;
+  cwes: string[];
+  catalog_version: string;
+}
+
+/** `KqlProfile` (core/src/query/mod.rs). */
+export type KqlProfile =
+  | "native"
+  | "asim"
+  | "defender";
+
+/** `Level` (core/src/score/mod.rs). */
+export type Level =
+  | "info"
+  | "low"
+  | "medium"
+  | "high"
+  | "critical";
+
+/** `LexicalPrior` (core/src/score/lexical.rs). */
+export interface LexicalPrior {
+  probability: number;
+  model: string;
+}
+
+/** `LookupOptions` (core/src/lookup.rs). */
+export interface LookupOptions {
+  type?: IocKind | null;
+  query: QueryOptions;
+  score: ScoreOptions;
+  hunting: boolean;
+}
+
+/** `LookupRequest` (core/src/api.rs). */
+export interface LookupRequest {
+  value: string;
+  options?: LookupOptions;
+  now: number;
+}
+
+/** `LookupResponse` (core/src/lookup.rs). */
+export interface LookupResponse {
+  ioc_value: string;
+  ioc_type: IocKind;
+  found: boolean;
+  risk: Risk;
+  confidence: Confidence;
+  mitre_techniques: TechniqueRef[];
+  hunting: Hunting;
+  malware_family?: string | null;
+  tags?: string[];
+  classification: Classified;
+  score: Score;
+  hits: Hit[];
+  malware?: Malware | null;
+  attack: TechniqueMapping[];
+  data_versions: DataVersion[];
+  version: string;
+  diagnostics?: Diagnostic[];
+}
+
+/** `Malware` (core/src/lookup.rs). */
+export interface Malware {
+  family: string;
+  category: string;
+  attack_software?: string[];
+  attack_groups?: string[];
+}
+
+/** `MapContext` (core/src/attack/mod.rs). */
+export interface MapContext {
+  email_context: boolean;
+  context: ContextMention[];
+  tor: boolean;
+  vpn: boolean;
+  dga: boolean;
+  family?: string | null;
+  port?: number | null;
+  context_cap: number;
+}
+
+/** `MapResponse` (core/src/attack/mod.rs). */
+export interface MapResponse {
+  attack_version: string;
+  techniques: TechniqueMapping[];
+}
+
+/** `MappingConfidence` (core/src/attack/mod.rs). */
+export type MappingConfidence =
+  | "low"
+  | "medium"
+  | "high";
+
+/** `MappingSource` (core/src/attack/mod.rs). */
+export type MappingSource =
+  | "rule"
+  | "ctid"
+  | "kev"
+  | "attack-software"
+  | "attack-group"
+  | "context";
+
+/** `MergeRemoteRequest` (core/src/api.rs). */
+export interface MergeRemoteRequest {
+  local: LookupResponse;
+  status: number;
+  response?: unknown | null;
+  error?: string | null;
+}
+
 /** `PathFacts` (core/src/model.rs). */
 export interface PathFacts {
   os: string;
   file_name?: string | null;
 }
+
+/** `Query` (core/src/query/mod.rs). */
+export interface Query {
+  target: Target;
+  profile: string;
+  type: IocKind;
+  title: string;
+  query: string;
+  values: number;
+  chunk?: number | null;
+  chunks?: number | null;
+  earliest?: string | null;
+  latest?: string | null;
+  lookback?: string | null;
+  notes?: string[];
+}
+
+/** `QueryOptions` (core/src/query/mod.rs). */
+export interface QueryOptions {
+  lookback: string;
+  spl_profile: SplProfile;
+  kql_profile: KqlProfile;
+  include_ti: boolean;
+  legacy_ti: boolean;
+  batch_size: number;
+  spl_term: boolean;
+  exclusions: string[];
+  targets: Target[];
+  spl_lookup: string;
+  watchlist: string;
+}
+
+/** `RemoteRequest` (core/src/score/remote.rs). */
+export interface RemoteRequest {
+  method: string;
+  path: string;
+  query: ([string, string])[];
+  headers: ([string, string])[];
+}
+
+/** `RemoteRequestRequest` (core/src/api.rs). */
+export interface RemoteRequestRequest {
+  value: string;
+  type: IocKind;
+}
+
+/** `RemoteScore` (core/src/score/remote.rs). */
+export interface RemoteScore {
+  status: RemoteStatus;
+  found?: boolean | null;
+  score?: number | null;
+  level?: Level | null;
+  confidence?: Confidence | null;
+  sources?: string[];
+  mitre_techniques?: string[];
+  malware_family?: string | null;
+  threat_type?: string | null;
+  feed_version?: string | null;
+  message?: string | null;
+}
+
+/** `RemoteStatus` (core/src/score/remote.rs). */
+export type RemoteStatus =
+  | "ok"
+  | "disabled"
+  | "timeout"
+  | "rate_limited"
+  | "error";
 
 /** `RequestErrorKind` (core/src/api.rs). */
 export type RequestErrorKind =
@@ -206,10 +546,111 @@ export type RequestErrorKind =
   | "unknown_op"
   | "unavailable";
 
+/** `Risk` (core/src/lookup.rs). */
+export interface Risk {
+  score: number;
+  level: Level;
+}
+
+/** `Role` (core/src/intel/mod.rs). */
+export type Role =
+  | "reserved"
+  | "sinkholes"
+  | "scanners"
+  | "popular_domains"
+  | "provider_ip_ranges"
+  | "vpn_ranges"
+  | "dns_resolvers"
+  | "abusable_services"
+  | "hashes"
+  | "email"
+  | "blocklist"
+  | "malware"
+  | "exploited"
+  | "suspicious_tld";
+
+/** `Score` (core/src/score/mod.rs). */
+export interface Score {
+  score: number;
+  level: Level;
+  confidence: Confidence;
+  confidence_stix: number;
+  verdict: Verdict;
+  factors: Factor[];
+  tags?: string[];
+  decay: Decay;
+  source: ScoreSource;
+  remote_status: RemoteStatus;
+  local_score: number;
+  remote_score?: number | null;
+  data_version: string;
+  data_date: string;
+}
+
+/** `ScoreOptions` (core/src/score/mod.rs). */
+export interface ScoreOptions {
+  lexical: boolean;
+  evidence_date?: number | null;
+}
+
+/** `ScoreSource` (core/src/score/mod.rs). */
+export type ScoreSource =
+  | "local"
+  | "remote";
+
 /** `Span` (core/src/model.rs). */
 export interface Span {
   start: number;
   end: number;
+}
+
+/** `SplProfile` (core/src/query/mod.rs). */
+export type SplProfile =
+  | "cim"
+  | "raw";
+
+/** `Tactic` (core/src/attack/mod.rs). */
+export interface Tactic {
+  id: string;
+  name: string;
+  shortname: string;
+  sentinel_name: string;
+  domain: string;
+  summary?: string;
+  url: string;
+}
+
+/** `TacticRef` (core/src/attack/mod.rs). */
+export interface TacticRef {
+  id: string;
+  name: string;
+  sentinel_name: string;
+}
+
+/** `Target` (core/src/query/mod.rs). */
+export type Target =
+  | "spl"
+  | "kql"
+  | "sigma"
+  | "stix";
+
+/** `TechniqueMapping` (core/src/attack/mod.rs). */
+export interface TechniqueMapping {
+  id: string;
+  name: string;
+  tactics: TacticRef[];
+  confidence: MappingConfidence;
+  source: MappingSource;
+  reason: string;
+  inferred: boolean;
+  domain?: string | null;
+}
+
+/** `TechniqueRef` (core/src/lookup.rs). */
+export interface TechniqueRef {
+  id: string;
+  name?: string;
+  reason?: string;
 }
 
 /** `UniqueIoc` (core/src/extract/mod.rs). */
@@ -219,6 +660,12 @@ export interface UniqueIoc {
   count: number;
   first: Span;
   implied?: boolean;
+}
+
+/** `Unsupported` (core/src/query/mod.rs). */
+export interface Unsupported {
+  target: Target;
+  reason: string;
 }
 
 /** `UrlFacts` (core/src/model.rs). */
@@ -232,6 +679,13 @@ export interface UrlFacts {
   fragment?: string | null;
   has_userinfo: boolean;
 }
+
+/** `Verdict` (core/src/score/mod.rs). */
+export type Verdict =
+  | "reserved"
+  | "benign"
+  | "malicious"
+  | "unknown";
 
 /** `VersionRequest` (core/src/api.rs). */
 export interface VersionRequest {

@@ -22,5 +22,5 @@ export function normalise(value) {
 /** JS export name of each core operation in the wasm-bindgen module. */
 export const JS_NAMES = {
   version: 'version', classify: 'classify', extract: 'extract', lookup: 'lookup',
-  hunt: 'hunt', attack: 'attack', merge_remote: 'mergeRemote',
+  hunt: 'hunt', attack: 'attack', merge_remote: 'mergeRemote', remote_request: 'remoteRequest',
 };

@@ -16,6 +16,7 @@ import unittest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DIST = os.path.join(ROOT, "dist")
 sys.path.insert(0, os.path.join(ROOT, "wasm", "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import ioclens_wasm  # noqa: E402
 
@@ -71,11 +72,13 @@ class PlainAbi(unittest.TestCase):
         self.assertEqual(self.core.call("classify", "")["error"]["kind"], "bad_request")
 
     def test_many_calls_do_not_leak(self):
-        pages = self.core._memory.size(self.core._store)
         text = "hxxp://evil[.]com/a 10.0.0.1 " * 2000
+        self.core.extract(text)  # the first call sets the working set (allocator high-water mark)
+        pages = self.core._memory.size(self.core._store)
         for _ in range(200):
             self.core.extract(text)
-        self.assertLessEqual(self.core._memory.size(self.core._store), pages + 16)
+        # Every request and answer block is freed: memory does not grow with the number of calls.
+        self.assertLessEqual(self.core._memory.size(self.core._store), pages + 2)
 
 
 class CompileCache(unittest.TestCase):
@@ -128,6 +131,116 @@ class ExtismPython(unittest.TestCase):
         self.assertFalse(got["ok"]["offline_intel"])
         got = json.loads(bytes(self.plugin.call("call", b"{")))
         self.assertEqual(got["error"]["kind"], "bad_request")
+
+
+class ExtismRemote(unittest.TestCase):
+    """Remote scoring through the plugin against a real HTTP server on 127.0.0.1 (``remote_server.py``)."""
+
+    REQUEST = {"value": "185.220.101[.]1", "now": 1767225600}
+
+    @classmethod
+    def setUpClass(cls):
+        import extism
+
+        import remote_server
+
+        cls.extism = extism
+        cls.server_module = remote_server
+        cls.server, cls.port = remote_server.start()
+        with extism.Plugin({"wasm": [{"path": EXTISM_WASM}]}, wasi=False) as p:
+            cls.local = json.loads(bytes(p.call("lookup", json.dumps(cls.REQUEST))))["ok"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+
+    def lookup(self, mode, allowed=("127.0.0.1",), key="test-key", timeout_ms=None):
+        """The host pattern from extism/README.md: call lookup; if the host's HTTP traps, lookup_fallback."""
+        manifest = {
+            "wasm": [{"path": EXTISM_WASM}],
+            "allowed_hosts": list(allowed),
+            "config": {"api_url": f"http://127.0.0.1:{self.port}/{mode}"},
+        }
+        if key is not None:
+            manifest["config"]["api_key"] = key
+        if timeout_ms:
+            manifest["timeout_ms"] = timeout_ms
+        with self.extism.Plugin(manifest, wasi=False) as p:
+            try:
+                answer = json.loads(bytes(p.call("lookup", json.dumps(self.REQUEST))))
+                trapped = False
+            except self.extism.Error as e:
+                fallback = {"request": self.REQUEST, "error": str(e)}
+                answer = json.loads(bytes(p.call("lookup_fallback", json.dumps(fallback))))
+                trapped = True
+        self.assertIn("ok", answer, answer)
+        return answer["ok"], trapped
+
+    def assert_local_stands(self, got, status):
+        self.assertEqual(got["score"]["remote_status"], status)
+        self.assertEqual(got["risk"], self.local["risk"])
+        self.assertEqual(got["score"]["source"], "local")
+        self.assertNotIn("remote_score", got["score"])
+
+    def test_ok_merges_the_remote_score(self):
+        self.server_module.REQUESTS.clear()
+        got, trapped = self.lookup("ok")
+        self.assertFalse(trapped)
+        self.assertEqual(got["score"]["remote_status"], "ok")
+        self.assertEqual(got["score"]["remote_score"], 91)
+        self.assertEqual(got["score"]["local_score"], self.local["risk"]["score"])
+        # Merge rule (core/src/score/remote.rs): a remote answer can raise the score, never hide local evidence.
+        self.assertEqual(got["risk"]["score"], max(91, self.local["risk"]["score"]))
+        self.assertIn("T1090.003", [t["id"] for t in got["mitre_techniques"]])
+        # The request the core built went out as built: canonical value, type, key in a header only.
+        (req,) = self.server_module.REQUESTS
+        self.assertEqual(req["path"], "/api/v1/lookup")
+        self.assertEqual(req["query"]["ioc"], ["185.220.101.1"])
+        self.assertEqual(req["query"]["type"], ["ipv4"])
+        self.assertEqual(req["auth"], "Bearer test-key")
+        self.assertNotIn("test-key", json.dumps(req["query"]))
+
+    def test_flat_shape_is_accepted(self):
+        got, _ = self.lookup("flat")
+        self.assertEqual(got["score"]["remote_status"], "ok")
+        self.assertIn("T1071", [t["id"] for t in got["mitre_techniques"]])
+
+    def test_rate_limited(self):
+        got, trapped = self.lookup("429")
+        self.assertFalse(trapped)
+        self.assert_local_stands(got, "rate_limited")
+
+    def test_server_error(self):
+        got, trapped = self.lookup("500")
+        self.assertFalse(trapped)
+        self.assert_local_stands(got, "error")
+
+    def test_wrong_key_is_an_error_not_a_score(self):
+        got, _ = self.lookup("ok", key="wrong")
+        self.assert_local_stands(got, "error")
+
+    def test_no_key_means_disabled(self):
+        got, _ = self.lookup("ok", key=None)
+        self.assert_local_stands(got, "disabled")
+
+    def test_timeout_falls_back_to_local(self):
+        got, trapped = self.lookup("slow", timeout_ms=1500)
+        self.assertTrue(trapped)
+        self.assert_local_stands(got, "timeout")
+
+    def test_host_not_allowed_falls_back_to_local(self):
+        got, trapped = self.lookup("ok", allowed=("example.invalid",))
+        self.assertTrue(trapped)
+        self.assert_local_stands(got, "error")
+
+    def test_connection_refused_falls_back_to_local(self):
+        manifest_port, self.port = self.port, 9  # nothing listens on the discard port
+        try:
+            got, trapped = self.lookup("ok")
+        finally:
+            self.port = manifest_port
+        self.assertTrue(trapped)
+        self.assert_local_stands(got, "error")
 
 
 if __name__ == "__main__":

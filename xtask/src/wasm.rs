@@ -61,6 +61,7 @@ const MODULES: [Module; 4] = [
             "lookup_fallback",
             "memory",
             "merge_remote",
+            "remote_request",
             "version",
         ],
         imports: EXTISM_IMPORTS,
@@ -86,6 +87,7 @@ const BINDGEN_EXPORTS: &[&str] = &[
     "lookup",
     "memory",
     "mergeRemote",
+    "remoteRequest",
     "version",
 ];
 

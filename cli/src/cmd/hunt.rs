@@ -71,6 +71,9 @@ pub(crate) struct HuntOpts {
     /// Query profile; repeat to set both (`--profile raw --profile asim`).
     #[arg(long, value_enum)]
     profile: Vec<Profile>,
+    /// Raw SPL for IPs with TERM(ip): faster, but misses addresses glued to `=` or `:` (ip=1.2.3.4).
+    #[arg(long)]
+    term: bool,
     /// Skip the threat-intel presence queries.
     #[arg(long)]
     no_ti: bool,
@@ -92,6 +95,7 @@ impl HuntOpts {
             include_ti: !self.no_ti,
             legacy_ti: self.legacy_ti,
             batch_size: self.batch_size,
+            spl_term: self.term,
             exclusions: self.exclusions.clone(),
             ..QueryOptions::default()
         };

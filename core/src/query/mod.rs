@@ -156,6 +156,9 @@ pub struct QueryOptions {
     pub legacy_ti: bool,
     /// Values per inline query (1–128; SPL caps it at 100). Default 100.
     pub batch_size: usize,
+    /// SPL raw search for IPs uses `TERM(ip)` (lexicon lookup, fast) instead of the phrase `"ip"`. TERM misses
+    /// addresses glued to minor breakers (`ip=1.2.3.4`), so it is off by default.
+    pub spl_term: bool,
     /// Values to leave out (compared case-insensitively after normalisation), e.g. your own infrastructure.
     pub exclusions: Vec<String>,
     /// Which targets [`hunt`] renders. Default: all.
@@ -175,6 +178,7 @@ impl Default for QueryOptions {
             include_ti: true,
             legacy_ti: false,
             batch_size: SPL_MAX_INLINE,
+            spl_term: false,
             exclusions: Vec::new(),
             targets: Target::ALL.to_vec(),
             spl_lookup: "ioclens_iocs".to_owned(),

@@ -368,11 +368,21 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
     q
 }
 
-fn raw_query(kind: IocKind, values: &[String], earliest: &str) -> String {
+fn raw_query(kind: IocKind, values: &[String], earliest: &str, term: bool) -> String {
     let index = if kind == IocKind::Attack { "(index=notable OR index=risk)" } else { "index=*" };
     let terms: Vec<String> = values
         .iter()
-        .map(|v| if kind == IocKind::RegistryKey { spl_str(registry_tail(v)) } else { spl_str(v) })
+        .map(|v| match kind {
+            IocKind::RegistryKey => spl_str(registry_tail(v)),
+            // TERM() reads the lexicon directly; IP text is digits, hex, `.` and `:` only (checked by
+            // normalize_value), so nothing needs quoting inside it.
+            IocKind::Ipv4 | IocKind::Ipv6
+                if term && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') =>
+            {
+                format!("TERM({v})")
+            }
+            _ => spl_str(v),
+        })
         .collect();
     let mut q = format!("{index} earliest={earliest} latest=now ({})", terms.join(" OR "));
     if values.iter().any(|v| spl_needs_postfilter(v)) {
@@ -580,13 +590,18 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         split_attack(values)?;
     }
     let mut raw_notes = common_notes.clone();
+    if opts.spl_term && matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+        raw_notes.push(
+            "TERM() is fast but only matches addresses bounded by major breakers (it misses ip=1.2.3.4)".to_owned(),
+        );
+    }
     if kind == IocKind::Cidr {
         raw_notes.push("raw search matches the CIDR text only, not addresses inside it; prefer the CIM queries".to_owned());
     }
     out.push(mk(
         "raw",
         "raw events (all indexes)",
-        raw_query(kind, values, &earliest),
+        raw_query(kind, values, &earliest, opts.spl_term),
         batch.values.len(),
         raw_notes,
     ));
@@ -625,6 +640,20 @@ mod tests {
             "http://x.test/a*b",
             "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d@d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where in(lower(replace(url, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), \"x.test/a*b\")\n| convert ctime(firstTime) ctime(lastTime)",
         );
+    }
+
+    #[test]
+    fn term_fast_mode_for_ips() {
+        // QUERIES.md §1.5 rule 4: TERM(1.2.3.4) uses the lexicon; the phrase stays the default.
+        let opts = QueryOptions {
+            spl_profile: super::SplProfile::Raw,
+            spl_term: true,
+            ..QueryOptions::default()
+        };
+        let q = spl_for(IocKind::Ipv4, "203.0.113.10", &opts).unwrap();
+        assert!(q.starts_with("index=* earliest=-7d@d latest=now (TERM(203.0.113.10))\n"), "{q}");
+        let d = spl_for(IocKind::Domain, "evil.example", &opts).unwrap();
+        assert!(d.starts_with("index=* earliest=-7d@d latest=now (\"evil.example\")\n"), "{d}");
     }
 
     #[test]

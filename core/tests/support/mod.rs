@@ -108,7 +108,12 @@ pub(crate) fn profiles() -> Vec<(&'static str, QueryOptions)> {
         ("default", d()),
         (
             "raw-asim",
-            QueryOptions { spl_profile: SplProfile::Raw, kql_profile: KqlProfile::Asim, ..d() },
+            QueryOptions {
+                spl_profile: SplProfile::Raw,
+                kql_profile: KqlProfile::Asim,
+                spl_term: true,
+                ..d()
+            },
         ),
         (
             "defender",

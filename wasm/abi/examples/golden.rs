@@ -59,6 +59,29 @@ fn extra_requests() -> Vec<(String, &'static str, Value)> {
             json!({ "text": "🙂 evil[.]com 🙂 1.2.3[.]4" }),
         ),
         ("boundary-extract-big".into(), "extract", json!({ "text": big })),
+        ("boundary-lookup-missing-now".into(), "lookup", json!({ "value": "8.8.8.8" })),
+        (
+            "boundary-lookup-forced".into(),
+            "lookup",
+            json!({ "value": "8.8.8.8", "options": { "type": "domain" }, "now": NOW }),
+        ),
+        (
+            "boundary-hunt-mixed".into(),
+            "hunt",
+            json!({ "values": ["evil[.]com", "nothing", { "type": "ipv4", "value": "203.0.113.9" }], "options": { "lookback": "24h" } }),
+        ),
+        (
+            "boundary-hunt-bad-lookback".into(),
+            "hunt",
+            json!({ "values": ["evil[.]com"], "options": { "lookback": "1y" } }),
+        ),
+        ("boundary-attack-unknown".into(), "attack", json!({ "id": "T0000" })),
+        ("boundary-attack-revoked".into(), "attack", json!({ "id": "T1086" })),
+        (
+            "boundary-remote-request".into(),
+            "remote_request",
+            json!({ "value": "evil.com", "type": "domain" }),
+        ),
     ]
 }
 
@@ -79,6 +102,38 @@ fn main() -> std::io::Result<()> {
         for id in &case.attack {
             requests.push((format!("{}.attack.{id}", case.name), "attack", json!({ "id": id })));
         }
+    }
+    // Remote merges on a real local answer: ok (both response shapes of API.md), 429, 500, transport failures.
+    let local: Value = serde_json::from_str::<Value>(&api::call(
+        "lookup",
+        &json!({ "value": "185.220.101[.]1", "now": NOW }).to_string(),
+    ))?["ok"]
+        .clone();
+    for (name, status, response, error) in [
+        (
+            "ok-envelope",
+            200,
+            json!({ "meta": { "feed_version": "2026-01-01" }, "data": { "found": true, "ioc_value": "185.220.101.1", "risk": { "score": 88, "level": "high" }, "confidence": "high", "mitre_techniques": ["T1090.003"], "sources": [{ "source_feed": "feodo" }] } }),
+            None,
+        ),
+        (
+            "ok-flat",
+            200,
+            json!({ "value": "185.220.101.1", "type": "ipv4", "risk_score": "critical", "confidence": "medium", "mitre_techniques": [{ "id": "T1071", "name": "Application Layer Protocol" }] }),
+            None,
+        ),
+        ("ok-text-body", 200, json!("{\"data\":{\"found\":false}}"), None),
+        ("rate-limited", 429, Value::Null, None),
+        ("server-error", 500, json!({ "error": { "message": "boom" } }), None),
+        ("garbage-body", 200, json!("<html>"), None),
+        ("timeout", 0, Value::Null, Some("request timed out after 3s")),
+        ("refused", 0, Value::Null, Some("connection refused")),
+    ] {
+        requests.push((
+            format!("boundary-merge-{name}"),
+            "merge_remote",
+            json!({ "local": local, "status": status, "response": response, "error": error }),
+        ));
     }
     let mut entries = Vec::new();
     for (name, op, input) in requests {

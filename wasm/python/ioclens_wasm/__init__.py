@@ -34,7 +34,7 @@ import wasmtime
 __all__ = ["OPS", "Core", "IoclensError", "default_wasm_path"]
 
 #: Operation names in the module's numbering (``ioclens_core::api::OPS``; the tests check both agree).
-OPS = ("version", "classify", "extract", "lookup", "hunt", "attack", "merge_remote")
+OPS = ("version", "classify", "extract", "lookup", "hunt", "attack", "merge_remote", "remote_request")
 
 _MODULE_NAME = "ioclens_core.wasm"
 
@@ -186,3 +186,15 @@ class Core:
 
     def attack(self, id: str) -> dict:  # noqa: A002 - the wire name
         return self._ok("attack", {"id": id})
+
+    def merge_remote(self, local: dict, status: int, response: Any = None, error: Optional[str] = None) -> dict:
+        """Merges a remote scorer's answer (HTTP ``status`` and body) into a ``lookup`` result; ``status`` 0
+        with the client's ``error`` text when no answer came. The core decides; this only forwards."""
+        req: dict = {"local": local, "status": status, "response": response}
+        if error is not None:
+            req["error"] = error
+        return self._ok("merge_remote", req)
+
+    def remote_request(self, value: str, type: str) -> Optional[dict]:  # noqa: A002 - the wire name
+        """The HTTP request (method, path, query, headers) to send to a remote scorer, or ``None``."""
+        return self._ok("remote_request", {"value": value, "type": type})
