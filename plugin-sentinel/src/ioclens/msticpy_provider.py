@@ -5,8 +5,8 @@ Two ways to register it (both verified by the tests):
 1. plugin folder: ``msticpy.init.mp_plugins.read_plugins([ioclens.msticpy_provider.plugin_folder()])`` (or
    ``PluginFolders:`` in msticpyconfig.yaml) plus ``TIProviders: {Ioclens: {Primary: true, Provider: "Ioclens"}}``
    in msticpyconfig.yaml, then ``TILookup(providers=["Ioclens"])``;
-2. directly, without any config: ``TILookup(primary_providers=[IoclensTI()])`` or :func:`register`, which puts
-   the class in ``TILookup.CUSTOM_PROVIDERS`` so ``TILookup(providers=["Ioclens"])`` finds it.
+2. directly, without any config: ``TILookup(primary_providers=[Ioclens()])`` or ``register(ti)`` on an existing
+   ``TILookup`` (``register()`` alone does what the plugin loader does).
 
 Pivots: ``Pivot().reload_pivots(providers=[ti])`` → ``IpAddress.ti.lookup_ip``, ``Dns.ti.lookup_dns``,
 ``Url.ti.lookup_url``, ``File.ti.lookup_file_hash`` … route here.
@@ -31,7 +31,7 @@ from msticpy.context.tiproviders.ti_provider_base import TIProvider
 from . import api
 from .remote import DEFAULT_TIMEOUT, RemoteConfig
 
-__all__ = ["IoclensTI", "SEVERITY", "plugin_folder", "register"]
+__all__ = ["SEVERITY", "Ioclens", "IoclensTI", "plugin_folder", "register"]
 
 #: Core risk level → msticpy ResultSeverity.
 SEVERITY = {
@@ -56,7 +56,7 @@ MSTICPY_TYPES = {
 }
 
 
-class IoclensTI(TIProvider):
+class Ioclens(TIProvider):
     """ioclens: offline IOC scoring (0–100), ATT&CK mapping and verdicts from the ioclens core (WebAssembly)."""
 
     PROVIDER_NAME: ClassVar[str] = "Ioclens"
@@ -95,6 +95,8 @@ class IoclensTI(TIProvider):
         result = self._check_ioc_type(ioc=canonical, ioc_type=ioc_type, query_subtype=query_type)
         result["Ioc"] = ioc
         result["Provider"] = kwargs.get("provider_name") or self.PROVIDER_NAME
+        if result["Status"] == 0 and canonical != ioc:
+            result["SafeIoc"] = canonical
         result["Reference"] = self._reference()
         if ioc_type is None:
             result["Status"] = 2  # LookupStatus.NOT_SUPPORTED
@@ -142,6 +144,10 @@ class IoclensTI(TIProvider):
         return "ioclens core (offline)"
 
 
+#: The provider class under a descriptive alias (msticpy names providers by class name, hence ``Ioclens``).
+IoclensTI = Ioclens
+
+
 def _remote_from_args(args: dict) -> Any:
     """Provider args → the ``remote=`` argument of :func:`ioclens.lookup`."""
     remote = args.get("Remote")
@@ -158,9 +164,13 @@ def plugin_folder() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "msticpy_plugins")
 
 
-def register() -> type:
-    """Puts :class:`IoclensTI` in ``TILookup.CUSTOM_PROVIDERS`` (what the plugin loader does) and returns it."""
+def register(ti: Any = None, **kwargs: Any) -> type:
+    """Puts :class:`Ioclens` in ``TILookup.CUSTOM_PROVIDERS`` (what the plugin loader does, so a msticpyconfig
+    ``TIProviders: Ioclens`` entry resolves) and, given a ``TILookup``, adds an instance (``kwargs`` are the
+    provider args) to it as a primary provider. Returns the class."""
     from msticpy.context.tilookup import TILookup
 
-    TILookup.CUSTOM_PROVIDERS[IoclensTI.PROVIDER_NAME] = IoclensTI
-    return IoclensTI
+    TILookup.CUSTOM_PROVIDERS[Ioclens.PROVIDER_NAME] = Ioclens
+    if ti is not None:
+        ti.add_provider(Ioclens(**kwargs), name=Ioclens.PROVIDER_NAME, primary=True)
+    return Ioclens
