@@ -98,7 +98,9 @@ def server(tmp_path_factory):
     db = tmp / "ioclens.db"
     feed = tmp / "feed.json"
     feed.write_text(json.dumps(_bundle(STIX_FEED)))
-    _cli("feed", "add", str(feed), "--source", "sentinel-test", "--category", "government", "--confidence", "high", db=db)
+    _cli(
+        "feed", "add", str(feed), "--source", "sentinel-test", "--category", "government", "--confidence", "high", db=db
+    )
     key = _cli("keys", "create", "--name", "sentinel", "--rate-limit", "0", db=db).strip().splitlines()[-1].strip()
     port = free_port()
     proc = subprocess.Popen(

@@ -59,7 +59,12 @@ def test_extract_frame():
     frame = ioclens.extract("C2 at 185.220.101[.]1 and hxxp://evil-cdn[.]net/a; T1059.001, CVE-2021-44228.")
     assert list(frame.columns) == list(api.EXTRACT_COLUMNS)
     rows = set(zip(frame["type"], frame["value"]))
-    assert {("ipv4", "185.220.101.1"), ("url", "http://evil-cdn.net/a"), ("attack", "T1059.001"), ("cve", "CVE-2021-44228")} <= rows
+    assert {
+        ("ipv4", "185.220.101.1"),
+        ("url", "http://evil-cdn.net/a"),
+        ("attack", "T1059.001"),
+        ("cve", "CVE-2021-44228"),
+    } <= rows
     assert ("domain", "evil-cdn.net") in rows  # implied by the URL
     assert frame.set_index("value").loc["evil-cdn.net", "implied"]
     assert ioclens.extract("").empty

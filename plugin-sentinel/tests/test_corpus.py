@@ -106,7 +106,9 @@ def test_hunt(golden):
         if "ok" in e["answer"]:
             got = ioclens.hunt(e["input"]["values"], target="all", lookback=options.get("lookback"))
             assert got.raw == e["answer"]["ok"], e["name"]
-            want = [q for g in e["answer"]["ok"]["groups"] for t in ("spl", "kql", "sigma", "stix") for q in g.get(t, [])]
+            want = [
+                q for g in e["answer"]["ok"]["groups"] for t in ("spl", "kql", "sigma", "stix") for q in g.get(t, [])
+            ]
             assert got.queries == want
         else:
             with pytest.raises(ioclens.IoclensError) as info:

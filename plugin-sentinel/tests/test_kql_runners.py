@@ -10,15 +10,15 @@ import json
 import time
 
 import pytest
-import requests
-import urllib3
-from requests.adapters import BaseAdapter
 
 pytest.importorskip("azure.monitor.query")
 
+import requests  # noqa: E402
+import urllib3  # noqa: E402
 from azure.core.credentials import AccessToken  # noqa: E402
 from azure.core.pipeline.transport import RequestsTransport  # noqa: E402
 from azure.monitor.query import LogsQueryClient  # noqa: E402
+from requests.adapters import BaseAdapter  # noqa: E402
 
 import ioclens  # noqa: E402
 from ioclens import sentinel  # noqa: E402

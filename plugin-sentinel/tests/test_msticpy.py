@@ -70,7 +70,9 @@ def test_plugin_folder_and_config_registration(tmp_path, monkeypatch, clean_regi
     mp_plugins.read_plugins([plugin_folder()])
     assert TILookup.CUSTOM_PROVIDERS["Ioclens"] is IoclensTI
     config = tmp_path / "msticpyconfig.yaml"
-    config.write_text("TIProviders:\n  Ioclens:\n    Primary: true\n    Provider: Ioclens\n    Args:\n      Remote: false\n")
+    config.write_text(
+        "TIProviders:\n  Ioclens:\n    Primary: true\n    Provider: Ioclens\n    Args:\n      Remote: false\n"
+    )
     monkeypatch.setenv("MSTICPYCONFIG", str(config))
     pkg_config.refresh_config()
     try:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import free_port
 
 import ioclens
 from ioclens import RemoteConfig
-
-from conftest import free_port
 
 NOW = 1_767_225_600
 LISTED = "185.220.101.4"  # in the server's STIX feed (government, high confidence)

@@ -83,9 +83,7 @@ class IoclensAccessor:
         out = frame.copy()
         pairs = list(ENRICH_COLUMNS) + ([("kql", "kql")] if hunting else [])
         for source, name in pairs:
-            out[prefix + name] = [
-                by_value[v][source] if isinstance(v, str) else _fresh(missing[source]) for v in cells
-            ]
+            out[prefix + name] = [by_value[v][source] if isinstance(v, str) else _fresh(missing[source]) for v in cells]
         if looked is not None:
             out[prefix + "score"] = out[prefix + "score"].astype("Int64")
         return out

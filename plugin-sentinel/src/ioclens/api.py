@@ -144,7 +144,7 @@ class Lookup:
         return (self.raw.get("hunting") or {}).get("splunk_query") or None
 
     @classmethod
-    def from_package(cls, ioc: str, package: dict, remote_error: str = "") -> "Lookup":
+    def from_package(cls, ioc: str, package: dict, remote_error: str = "") -> Lookup:
         score = package.get("score") or {}
         tactics: list = []
         for mapping in package.get("attack") or []:
@@ -368,7 +368,8 @@ def hunt(
     return Hunt(
         queries=queries,
         notes=answer.get("notes") or [],
-        lookup_csv=answer.get("lookup_csv"), raw=answer,
+        lookup_csv=answer.get("lookup_csv"),
+        raw=answer,
         lookback=options.get("lookback", "7d"),
     )
 

@@ -61,8 +61,7 @@ class Ioclens(TIProvider):
 
     PROVIDER_NAME: ClassVar[str] = "Ioclens"
     _QUERIES: ClassVar[dict[str, Any]] = {
-        t: None
-        for t in ("ipv4", "ipv6", "dns", "url", "md5_hash", "sha1_hash", "sha256_hash", "file_hash", "email")
+        t: None for t in ("ipv4", "ipv6", "dns", "url", "md5_hash", "sha1_hash", "sha256_hash", "file_hash", "email")
     }
 
     def __init__(self, **kwargs: Any):

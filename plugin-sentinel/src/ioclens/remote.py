@@ -58,14 +58,14 @@ class RemoteConfig:
         return self.problem is None
 
     @classmethod
-    def from_env(cls) -> Optional["RemoteConfig"]:
+    def from_env(cls) -> Optional[RemoteConfig]:
         url = os.environ.get("IOCLENS_URL")
         if not url:
             return None
         return cls(url, os.environ.get("IOCLENS_API_KEY"), os.environ.get("IOCLENS_TIMEOUT", DEFAULT_TIMEOUT), "env")
 
     @classmethod
-    def from_msticpyconfig(cls) -> Optional["RemoteConfig"]:
+    def from_msticpyconfig(cls) -> Optional[RemoteConfig]:
         """``TIProviders.Ioclens.Args`` of msticpyconfig.yaml, when msticpy is installed and configured."""
         if not os.environ.get("MSTICPYCONFIG"):
             return None
@@ -86,7 +86,7 @@ class RemoteConfig:
         return cls(str(url), args.get("AuthKey"), args.get("Timeout", DEFAULT_TIMEOUT), "msticpyconfig")
 
     @classmethod
-    def discover(cls) -> Optional["RemoteConfig"]:
+    def discover(cls) -> Optional[RemoteConfig]:
         """Environment first, then msticpyconfig; ``None`` when neither configures a server."""
         return cls.from_env() or cls.from_msticpyconfig()
 

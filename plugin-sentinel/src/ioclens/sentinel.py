@@ -22,8 +22,12 @@ def lookback_timespan(lookback: str) -> _dt.timedelta:
     if not m:
         raise ValueError(f"ioclens: lookback must be <N>m, <N>h, <N>d or <N>w, not {lookback!r}")
     n, unit = int(m.group(1)), m.group(2)
-    return {"m": _dt.timedelta(minutes=n), "h": _dt.timedelta(hours=n), "d": _dt.timedelta(days=n),
-            "w": _dt.timedelta(weeks=n)}[unit]
+    return {
+        "m": _dt.timedelta(minutes=n),
+        "h": _dt.timedelta(hours=n),
+        "d": _dt.timedelta(days=n),
+        "w": _dt.timedelta(weeks=n),
+    }[unit]
 
 
 def kql_requests(hunt: Hunt) -> list:
