@@ -73,7 +73,7 @@ def test_lookup_as_a_frame(golden):
     entries = [e for e in _lookups(golden) if "options" not in e["input"]]
     frame = ioclens.lookup([e["input"]["value"] for e in entries], now=entries[0]["input"]["now"])
     assert len(frame) == len(entries)
-    assert frame.attrs["ioclens"] == [e["answer"]["ok"] for e in entries]
+    assert list(frame["raw"]) == [e["answer"]["ok"] for e in entries]
     assert list(frame["score"]) == [e["answer"]["ok"]["risk"]["score"] for e in entries]
     assert list(frame["ioc_type"]) == [e["answer"]["ok"]["ioc_type"] for e in entries]
     assert list(frame["ioc"]) == [e["input"]["value"] for e in entries]
@@ -83,7 +83,7 @@ def test_extract(golden):
     for e in _entries(golden, "extract"):
         frame = ioclens.extract(e["input"]["text"])
         want = e["answer"]["ok"]
-        assert frame.attrs["ioclens"] == want, e["name"]
+        assert ioclens.extraction(e["input"]["text"]) == want, e["name"]
         assert list(zip(frame["type"], frame["value"], frame["count"])) == [
             (u["type"], u["canonical"], u["count"]) for u in want["unique"]
         ], e["name"]

@@ -11,7 +11,7 @@ msticpy: ``ioclens.msticpy_provider.IoclensTI`` (``TILookup(providers=["Ioclens"
 
 from . import accessor as _accessor  # noqa: F401 - registers df.ioclens
 from ._version import __version__
-from .api import Hunt, IoclensError, Lookup, attack, classify, extract, hunt, lookup, version
+from .api import Hunt, IoclensError, Lookup, attack, classify, extract, extraction, hunt, lookup, version
 from .remote import RemoteConfig
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "attack",
     "classify",
     "extract",
+    "extraction",
     "hunt",
     "lookup",
     "version",

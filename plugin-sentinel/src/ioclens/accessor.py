@@ -61,10 +61,8 @@ class IoclensAccessor:
         looked = api.lookup(distinct, now=now, remote=remote, hunting=hunting) if distinct else None
         by_value: dict = {}
         if looked is not None:
-            for i, value in enumerate(distinct):
-                row = looked.iloc[i].to_dict()
-                if hunting:
-                    row["kql"] = (looked.attrs["ioclens"][i].get("hunting") or {}).get("kql_query") or None
+            for value, row in zip(distinct, looked.to_dict("records")):
+                row["kql"] = (row["raw"].get("hunting") or {}).get("kql_query") or None
                 by_value[value] = row
         missing = {
             "ioc_type": "unknown",

@@ -1,7 +1,8 @@
 """The Python face of the core's JSON operations. Wrappers translate; the core decides.
 
-Every result keeps the core's answer unchanged in ``raw`` (a dict, or ``DataFrame.attrs["ioclens"]``), so the
-tests can compare it with the native core's answer for the shared corpus.
+Every result keeps the core's answer unchanged in ``raw`` (an attribute, or a ``raw`` column of lookup frames;
+:func:`extraction` for the whole extraction), so the tests can compare it with the native core's answer for the
+shared corpus. Nothing is kept in ``DataFrame.attrs``: pandas deep-copies attrs on every operation.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "attack",
     "classify",
     "extract",
+    "extraction",
     "hunt",
     "lookup",
     "version",
@@ -57,6 +59,7 @@ LOOKUP_COLUMNS = (
     "malware_family",
     "remote_status",
     "remote_error",
+    "raw",
 )
 #: Columns of :func:`extract` frames (one row per distinct indicator), in order.
 EXTRACT_COLUMNS = ("type", "value", "count", "start", "end", "implied")
@@ -247,9 +250,7 @@ def lookup(
     if many is None:
         return _lookup_one(value, now_s, options, server)  # type: ignore[arg-type]
     results = [_lookup_one(v, now_s, options, server) for v in many]
-    frame = pd.DataFrame([r.row() for r in results], columns=list(LOOKUP_COLUMNS))
-    frame.attrs["ioclens"] = [r.raw for r in results]
-    return frame
+    return pd.DataFrame([r.row() for r in results], columns=list(LOOKUP_COLUMNS))
 
 
 def _lookup_one(value: str, now: int, options: dict, server: _Remote) -> Lookup:
@@ -258,11 +259,16 @@ def _lookup_one(value: str, now: int, options: dict, server: _Remote) -> Lookup:
     return Lookup.from_package(value, package, error)
 
 
+def extraction(text: str) -> dict:
+    """The core's whole extraction of a text: every mention with its span (``iocs``), the distinct indicators
+    (``unique``), ATT&CK and threat-actor context mentions (``context``) and ``diagnostics``."""
+    return _call("extract", {"text": _text(text, "text")})
+
+
 def extract(text: str) -> pd.DataFrame:
     """Every distinct indicator in a text, one row each (``type, value, count, start, end, implied``) in order of
-    first mention. ``attrs["ioclens"]`` holds the core's whole extraction (every mention with its span, ATT&CK
-    and threat-actor context mentions, diagnostics)."""
-    extraction = _call("extract", {"text": _text(text, "text")})
+    first mention; :func:`extraction` gives the core's full answer."""
+    found = extraction(text)
     rows = [
         {
             "type": u["type"],
@@ -272,11 +278,9 @@ def extract(text: str) -> pd.DataFrame:
             "end": (u.get("first") or {}).get("end"),
             "implied": bool(u.get("implied", False)),
         }
-        for u in extraction.get("unique") or []
+        for u in found.get("unique") or []
     ]
-    frame = pd.DataFrame(rows, columns=list(EXTRACT_COLUMNS))
-    frame.attrs["ioclens"] = extraction
-    return frame
+    return pd.DataFrame(rows, columns=list(EXTRACT_COLUMNS))
 
 
 @dataclass
