@@ -93,7 +93,8 @@ pub struct LookupResponse {
     pub ioc_value: String,
     /// The type's wire name (`ipv4`, `domain`, `sha256`, `attack` …).
     pub ioc_type: IocKind,
-    /// Some list or the remote service knows the value (not found is not safe).
+    /// A threat-intel source (Maltrail, `IPsum`, KEV, or the remote service) lists the value. Warninglist
+    /// context (popular, provider, reserved …) does not count. Not found is not safe.
     pub found: bool,
     /// Score and level.
     pub risk: Risk,
@@ -195,7 +196,10 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
             detection_guidance: query::detection_guidance(c.kind).to_owned(),
         }
     };
-    let found = hits.iter().any(|h| !matches!(h.role, Role::SuspiciousTld));
+    // As in SOC Defenders' API, `found` means "a threat-intel source lists it" (Maltrail, IPsum, KEV), not
+    // "some list mentions it": a popular domain is not found, and not found is not safe.
+    let found =
+        hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
     LookupResponse {
         ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
         ioc_type: c.kind,
@@ -337,6 +341,15 @@ mod tests {
         // tranco10k (hostname) lists microsoft.com.
         let r = check("avd.microsoft.com");
         assert_eq!(r.score.verdict, score::Verdict::Benign, "{:?}", r.hits);
+    }
+
+    #[test]
+    fn found_means_a_threat_intel_source() {
+        assert!(
+            !check("google.com").found,
+            "a popular domain is context, not a threat-intel record"
+        );
+        assert!(check("CVE-2025-48384").found);
     }
 
     #[test]

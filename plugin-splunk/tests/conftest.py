@@ -14,7 +14,7 @@ from fake_splunkd import SESSION_KEY, FakeSplunkd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 APP_DIR = os.environ.get("IOCLENS_SPLUNK_APP") or os.path.join(ROOT, "target", "splunk", "stage", "ioclens")
-CORE_WASM = os.path.join(APP_DIR, "lib", "ioclens_wasm", "ioclens_core.wasm")
+CORE_WASM = os.path.join(APP_DIR, "lib", "ioclens_wasm", "ioclens_core.wasm.gz")
 
 try:
     import tomllib

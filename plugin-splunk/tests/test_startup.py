@@ -20,7 +20,9 @@ def cold_then_cached_start(tmp_path):
     cold = scp.run(APP_DIR, "ioclens", ["field=ioc"], rows, tmp_path=tmp_path, env=env)
     assert cold.returncode == 0 and cold.errors() == [], cold.stderr
     files = sorted(os.listdir(cache))
-    assert len(files) == 1 and not files[0].endswith(".tmp"), files
+    # The unpacked module and its compiled form, both named by content hash; no temporary file left behind.
+    assert [f.rsplit(".", 1)[1] for f in files] == ["cwasm", "wasm"], files
+    assert not any(f.startswith(".tmp") for f in files), files
     assert _metric(cold, "ioclens_core_cache_hit")[1] == 0
 
     warm = scp.run(APP_DIR, "ioclens", ["field=ioc"], rows, tmp_path=tmp_path, env=env)
@@ -52,7 +54,7 @@ def splunk_home_run_dir_is_the_default(tmp_path):
     env = {"SPLUNK_HOME": str(home), "IOCLENS_CACHE_DIR": ""}
     run = scp.run(APP_DIR, "ioclens", ["field=ioc"], [[{"ioc": "8.8.8.8"}]], tmp_path=tmp_path, env=env)
     assert run.returncode == 0 and run.errors() == [], run.stderr
-    assert len(os.listdir(home / "var" / "run" / "ioclens")) == 1
+    assert len([f for f in os.listdir(home / "var" / "run" / "ioclens") if f.endswith(".cwasm")]) == 1
 
 
 def fast_path_answers_exactly_like_the_loader(tmp_path):
@@ -75,3 +77,16 @@ def fast_path_answers_exactly_like_the_loader(tmp_path):
     assert _metric(fast, "ioclens_core_fastcall")[1] == 1
     assert _metric(slow, "ioclens_core_fastcall")[1] == 0
     assert fast.rows == slow.rows
+
+
+def tampered_unpacked_module_is_replaced(tmp_path):
+    cache = tmp_path / "cache"
+    env = {"IOCLENS_CACHE_DIR": str(cache)}
+    rows = [[{"ioc": "8.8.8[.]8"}]]
+    first = scp.run(APP_DIR, "ioclens", ["field=ioc"], rows, tmp_path=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    (unpacked,) = [f for f in os.listdir(cache) if f.endswith(".wasm")]
+    (cache / unpacked).write_bytes(b"\0asm not the module")
+    second = scp.run(APP_DIR, "ioclens", ["field=ioc"], rows, tmp_path=tmp_path, env=env)
+    assert second.returncode == 0 and second.errors() == [], second.stderr
+    assert second.rows == first.rows

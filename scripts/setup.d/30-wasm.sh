@@ -21,7 +21,7 @@ fi
 
 want="extism==1.1.1 wasmtime==50.0.1"
 [ -x .venv/bin/python ] || python3 -m venv .venv
-have="$(.venv/bin/python -m pip freeze 2>/dev/null | grep -iE '^(extism|wasmtime)==' | tr 'A-Z' 'a-z' | sort | tr '\n' ' ' | sed 's/ $//')"
+have="$(.venv/bin/python -m pip freeze 2>/dev/null | { grep -iE '^(extism|wasmtime)==' || true; } | tr 'A-Z' 'a-z' | sort | tr '\n' ' ' | sed 's/ $//')"
 if [ "$have" != "$want" ]; then
   # shellcheck disable=SC2086
   .venv/bin/python -m pip install --quiet $want

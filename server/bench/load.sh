@@ -46,12 +46,21 @@ LUA
 : > "$tmp/rss"
 ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" >> "$tmp/rss" 2>/dev/null || true; sleep 1; done ) &
 sampler=$!
-# Warm-up, then the measured run.
+# Warm-up, then the measured run. The server's CPU time (utime + stime, clock ticks) is read around the run so the
+# CPU cost per request can be reported even when other work shares the cores.
 wrk -t2 -c"$conns" -d5s -H "Authorization: Bearer $key" -s "$tmp/lookup.lua" "http://127.0.0.1:$port" >/dev/null
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+cpu_before="$(cpu_ticks)"
 wrk -t2 -c"$conns" -d"$duration" --latency -H "Authorization: Bearer $key" -s "$tmp/lookup.lua" \
   "http://127.0.0.1:$port" | tee "$tmp/wrk.txt"
+cpu_after="$(cpu_ticks)"
 kill "$sampler" 2>/dev/null || true
 echo "== summary (2 cores shared by server and wrk; $conns connections; $duration)"
 awk '/Requests\/sec/ {print "requests/s: " $2} / 50%/ {print "p50: " $2} / 90%/ {print "p90: " $2} / 99%/ {print "p99: " $2}' "$tmp/wrk.txt"
 awk 'NR==1 {first=$1} {if ($1>max) max=$1; if (min=="" || $1<min) min=$1; last=$1} END {printf "RSS KiB: first %d, min %d, max %d, last %d (%d samples)\n", first, min, max, last, NR}' "$tmp/rss"
-grep -c . "$tmp/serve.log" >/dev/null || true
+requests="$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")"
+hz="$(getconf CLK_TCK)"
+awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" -v hz="$hz" 'BEGIN {
+  s = (b - a) / hz; us = s * 1e6 / n
+  printf "server CPU: %.1f s for %d requests = %.0f us/request -> %.0f requests/s per dedicated core\n", s, n, us, 1e6 / us }'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -593,7 +593,12 @@ fn meta(conn: &Connection) -> Result<Value> {
 /// The lookup answer for one value: the core's enrichment package (`ioclens_core::lookup`, as the core
 /// serialises it) plus what the store knows, with the store's evidence merged into the score by the core's
 /// remote-merge rules; the envelope `{meta, data}` plus the older flat fields.
-fn lookup_one(conn: &Connection, input: &str, forced: Option<IocKind>, now: i64) -> Result<Value> {
+fn lookup_one(
+    conn: &Connection,
+    input: &str,
+    forced: Option<IocKind>,
+    now: i64,
+) -> Result<LookupOut> {
     let opts = LookupOptions { kind: forced, ..LookupOptions::default() };
     let mut core = ioclens_core::lookup(input, &opts, now);
     let rows = if core.ioc_type == IocKind::Unknown {
@@ -637,62 +642,135 @@ fn lookup_one(conn: &Connection, input: &str, forced: Option<IocKind>, now: i64)
         ioclens_core::apply_remote(&mut core, &remote);
     }
     let found = core.found || !rows.is_empty();
-    let first_seen = rows.iter().map(|r| r.first_seen).min().map(time::format);
-    let last_seen = rows.iter().map(|r| r.last_seen).max().map(time::format);
-    let total_occurrences: i64 = rows.iter().map(|r| r.occurrences).sum();
-    let sources: Vec<Value> = rows
+    let sources: Vec<SourceHit> = rows
         .iter()
-        .map(|r| {
-            json!({
-                "source_feed": r.feed,
-                "source_category": r.category.as_str(),
-                "reference_url": r.reference_url,
-                "first_seen": time::format(r.first_seen),
-                "last_seen": time::format(r.last_seen),
-                "occurrence_count": r.occurrences,
-                "confidence": r.confidence.as_str(),
-                "context": r.context,
-                "sectors": sectors::slugs(r.sectors),
-            })
+        .map(|r| SourceHit {
+            source_feed: r.feed.clone(),
+            source_category: r.category.as_str(),
+            reference_url: r.reference_url.clone(),
+            first_seen: time::format(r.first_seen),
+            last_seen: time::format(r.last_seen),
+            occurrence_count: r.occurrences,
+            confidence: r.confidence.as_str(),
+            context: r.context.clone(),
+            sectors: sectors::slugs(r.sectors),
         })
         .collect();
-    let mitre: Vec<Value> =
-        core.mitre_techniques.iter().map(|t| json!({"id": t.id, "name": t.name})).collect();
-    let malware_family = core.malware_family.clone().or(feed_family);
-    let level = core.risk.level.as_str();
-    let confidence = core.confidence;
-    let hunting = core.hunting.clone();
-    let value = core.ioc_value.clone();
-    let kind = core.ioc_type.as_str();
-    let mut data = serde_json::to_value(&core)?;
-    if let Some(d) = data.as_object_mut() {
-        d.insert("found".into(), Value::Bool(found));
-        d.insert("input".into(), Value::String(input.trim().to_owned()));
-        d.insert("defanged".into(), Value::Bool(core.classification.defanged));
-        d.insert("first_seen".into(), json!(first_seen));
-        d.insert("last_seen".into(), json!(last_seen));
-        d.insert("total_occurrences".into(), json!(total_occurrences));
-        d.insert("reporting_sources".into(), json!(rows.len()));
-        d.insert("threat_type".into(), json!(threat_type));
-        d.insert("malware_family".into(), json!(malware_family));
-        d.insert("tags".into(), json!(tags));
-        d.insert("sources".into(), Value::Array(sources));
-        d.insert("feed_risk".into(), serde_json::to_value(&feed_risk)?);
-    }
-    let optional = |q: &str| if q.is_empty() { Value::Null } else { Value::String(q.to_owned()) };
-    Ok(json!({
-        "meta": meta(conn)?,
-        "data": data,
-        // Older flat shape (API.md): kept so clients of the first API version work unchanged.
-        "found": found,
-        "value": value,
-        "type": kind,
-        "risk_score": level,
-        "confidence": confidence,
-        "mitre_techniques": mitre,
-        "hunting_queries": {"splunk": optional(&hunting.splunk_query), "kql": optional(&hunting.kql_query)},
-        "sources": rows.iter().map(|r| json!({"feed_name": r.feed, "category": r.category.as_str()})).collect::<Vec<_>>(),
-    }))
+    let hunting_queries = OldHunting {
+        splunk: Some(core.hunting.splunk_query.clone()).filter(|q| !q.is_empty()),
+        kql: Some(core.hunting.kql_query.clone()).filter(|q| !q.is_empty()),
+    };
+    let old_techniques = core
+        .mitre_techniques
+        .iter()
+        .map(|t| OldTechnique { id: t.id.clone(), name: t.name.clone() })
+        .collect();
+    let old_sources = rows
+        .iter()
+        .map(|r| OldSource { feed_name: r.feed.clone(), category: r.category.as_str() })
+        .collect();
+    core.found = found;
+    core.malware_family = core.malware_family.take().or(feed_family);
+    core.tags = tags;
+    Ok(LookupOut {
+        meta: Meta {
+            generated_at: time::format(now),
+            feed_version: store::feed_version(conn)?,
+            source: "ioclens",
+        },
+        found,
+        value: core.ioc_value.clone(),
+        kind: core.ioc_type.as_str(),
+        risk_score: core.risk.level.as_str(),
+        confidence: core.confidence,
+        mitre_techniques: old_techniques,
+        hunting_queries,
+        sources: old_sources,
+        data: LookupData {
+            input: input.trim().to_owned(),
+            defanged: core.classification.defanged,
+            first_seen: rows.iter().map(|r| r.first_seen).min().map(time::format),
+            last_seen: rows.iter().map(|r| r.last_seen).max().map(time::format),
+            total_occurrences: rows.iter().map(|r| r.occurrences).sum(),
+            reporting_sources: rows.len(),
+            threat_type,
+            sources,
+            feed_risk,
+            core,
+        },
+    })
+}
+
+/// `meta` of the lookup envelope.
+#[derive(serde::Serialize)]
+struct Meta {
+    generated_at: String,
+    feed_version: String,
+    source: &'static str,
+}
+
+/// `data`: the core's package (flattened, as the core serialises it) plus the store's fields.
+#[derive(serde::Serialize)]
+struct LookupData {
+    #[serde(flatten)]
+    core: ioclens_core::LookupResponse,
+    input: String,
+    defanged: bool,
+    first_seen: Option<String>,
+    last_seen: Option<String>,
+    total_occurrences: i64,
+    reporting_sources: usize,
+    threat_type: Option<String>,
+    sources: Vec<SourceHit>,
+    feed_risk: score::Risk,
+}
+
+#[derive(serde::Serialize)]
+struct SourceHit {
+    source_feed: String,
+    source_category: &'static str,
+    reference_url: Option<String>,
+    first_seen: String,
+    last_seen: String,
+    occurrence_count: i64,
+    confidence: &'static str,
+    context: Option<String>,
+    sectors: Vec<&'static str>,
+}
+
+#[derive(serde::Serialize)]
+struct OldTechnique {
+    id: String,
+    name: String,
+}
+
+#[derive(serde::Serialize)]
+struct OldHunting {
+    splunk: Option<String>,
+    kql: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct OldSource {
+    feed_name: String,
+    category: &'static str,
+}
+
+/// The lookup answer: the newer envelope `{meta, data}` plus the older flat fields (API.md), so clients of the
+/// first API version work unchanged.
+#[derive(serde::Serialize)]
+struct LookupOut {
+    meta: Meta,
+    data: LookupData,
+    found: bool,
+    value: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    risk_score: &'static str,
+    confidence: ioclens_core::score::Confidence,
+    mitre_techniques: Vec<OldTechnique>,
+    hunting_queries: OldHunting,
+    sources: Vec<OldSource>,
 }
 
 async fn lookup_get(
@@ -723,7 +801,7 @@ async fn lookup_get(
         return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response();
     }
     match st.pool.get().and_then(|c| lookup_one(&c, &input, forced, time::now())) {
-        Ok(v) => json_response(StatusCode::OK, &v),
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
 }
@@ -797,10 +875,10 @@ async fn lookup_post(
         };
         let entry = match answer {
             Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
-                Ok(mut res) => {
-                    let data = res.get_mut("data").map_or(Value::Null, Value::take);
-                    json!({"input": v, "ok": true, "data": data})
-                }
+                Ok(res) => match serde_json::to_value(res.data) {
+                    Ok(data) => json!({"input": v, "ok": true, "data": data}),
+                    Err(e) => return ApiError::internal(&rid, &e.into()).into_response(),
+                },
                 Err(e) => return ApiError::internal(&rid, &e).into_response(),
             },
             Err(msg) => json!({

@@ -307,9 +307,9 @@ pub fn stix_pattern(pattern: &str) -> (Vec<(IocKind, String)>, usize) {
             }
             _ => {
                 // `AND`/`OR`/`FOLLOWEDBY` between comparisons restart the path.
-                let rest = &pattern[i..];
+                let rest = &b[i..];
                 for kw in [" AND ", " OR ", " FOLLOWEDBY "] {
-                    if rest.starts_with(kw) {
+                    if rest.starts_with(kw.as_bytes()) {
                         path_start = i + kw.len();
                     }
                 }
@@ -912,6 +912,11 @@ mod tests {
             stix_pattern("[file:name = 'a.exe' AND network-traffic:dst_port != '80']");
         assert!(v.is_empty());
         assert_eq!(skipped, 2);
+        // Non-ASCII anywhere in a pattern never panics.
+        let (v, _) = stix_pattern(
+            "[domain-name:value = 'b\u{fc}cher.example'] \u{20ac} OR [url:value = '\u{e9}']",
+        );
+        assert_eq!(v[0], (IocKind::Domain, "b\u{fc}cher.example".to_owned()));
         let (v, _) = stix_pattern("[email-message:from_ref.value = 'a@b.example']");
         assert_eq!(v, vec![(IocKind::Email, "a@b.example".to_owned())]);
     }

@@ -258,7 +258,7 @@ pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<Vec<Row>>
     let mut rows = st
         .query_map(params![value, kind_code(kind)], row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.sort_by(|a, b| (b.last_seen, b.id).cmp(&(a.last_seen, a.id)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
     Ok(rows)
 }
 

@@ -58,6 +58,9 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 /// `±HH:MM` offset allowed; no offset means UTC; a space may replace `T`), or a Unix timestamp of digits.
 pub fn parse(input: &str) -> Option<i64> {
     let text = input.trim();
+    if !text.is_ascii() {
+        return None; // ISO 8601 is ASCII; this also keeps the byte slicing below on char boundaries
+    }
     if text.len() >= 9 && text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse().ok();
     }
@@ -156,6 +159,16 @@ mod tests {
         assert_eq!(parse("2026-13-01"), None);
         assert_eq!(parse("yesterday"), None);
         assert_eq!(parse("2026-01-01T25:00:00Z"), None);
+        // Non-ASCII never panics on byte slicing (found by schemathesis: `until=Y𮾞¿^…`).
+        for s in [
+            "Y\u{2ef9e}\u{bf}^\u{f3083}",
+            "2026-01-01\u{e9}",
+            "2026-01-01T00:00+\u{20ac}1",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+        ] {
+            assert_eq!(parse(s), None, "{s}");
+            assert_eq!(parse_bound(s, 0), None, "{s}");
+        }
     }
 
     #[test]

@@ -317,6 +317,8 @@ fn feed_filters() {
         ("industry=banking", "industry"),
         ("since=yesterday", "since"),
         ("until=2026-02-30", "until"),
+        ("until=Y%F0%AE%BE%9E%C2%BF%5E", "until"),
+        ("since=2026-01-01T00:00%2B%E2%82%AC1", "since"),
         ("limit=0", "limit"),
         ("limit=1001", "limit"),
         ("offset=10001", "offset"),

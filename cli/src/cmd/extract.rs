@@ -9,8 +9,8 @@
 use crate::cmd::hunt::HuntFormat;
 use crate::output::{self, Format};
 use anyhow::{Context, Result};
-use ioclens_core::IocKind;
 use ioclens_core::extract::{Extracted, Extraction, UniqueIoc};
+use ioclens_core::{IocKind, IpScope};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -133,6 +133,8 @@ struct Sink {
     format: Format,
     index: HashMap<(IocKind, String), usize>,
     unique: Vec<UniqueIoc>,
+    /// IP scope of each distinct indicator (for the table's NOTE column).
+    scopes: Vec<Option<IpScope>>,
     iocs: Vec<Extracted>,
     header_done: bool,
 }
@@ -143,6 +145,7 @@ impl Sink {
             format,
             index: HashMap::new(),
             unique: Vec::new(),
+            scopes: Vec::new(),
             iocs: Vec::new(),
             header_done: false,
         }
@@ -190,6 +193,7 @@ impl Sink {
             u.implied &= ioc.implied;
         } else {
             self.index.insert(key, self.unique.len());
+            self.scopes.push(ioc.scope);
             self.unique.push(UniqueIoc {
                 kind: ioc.kind,
                 canonical: ioc.canonical.clone(),
@@ -217,12 +221,25 @@ impl Sink {
                 let rows: Vec<Vec<String>> = self
                     .unique
                     .iter()
-                    .map(|u| {
+                    .zip(&self.scopes)
+                    .map(|(u, scope)| {
+                        let mut note: Vec<String> = Vec::new();
+                        if u.implied {
+                            note.push("implied".into());
+                        }
+                        if let Some(scope) = scope.filter(|s| *s != IpScope::Global) {
+                            note.push(
+                                serde_json::to_value(scope)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_owned))
+                                    .unwrap_or_default(),
+                            );
+                        }
                         vec![
                             u.kind.to_string(),
                             u.canonical.clone(),
                             u.count.to_string(),
-                            if u.implied { "implied".into() } else { String::new() },
+                            note.join(", "),
                         ]
                     })
                     .collect();

@@ -1,9 +1,9 @@
 //! `extract`: every indicator in a text, with byte spans into the original. Never fails; linear time.
 //!
-//! Two linear passes (see `docs/extraction.md`): [`view`] rewrites defang markers and HTML entities into a
-//! refanged view with a sparse offset map back to the original; [`scan`] walks the view word by word, hands
-//! candidates to [`validate`] (the one place that decides validity and canonical form) and drops the hard
-//! negatives of [`filters`]. Spans are mapped back, so `&text[span]` is always what was written.
+//! Two linear passes (see `docs/extraction.md`): `view` rewrites defang markers and HTML entities into a
+//! refanged view with a sparse offset map back to the original; `scan` walks the view word by word, hands
+//! candidates to `validate` (the one place that decides validity and canonical form) and drops the hard
+//! negatives of `filters`. Spans are mapped back, so `&text[span]` is always what was written.
 use crate::{Diagnostic, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
 
@@ -90,7 +90,7 @@ pub fn extract(text: &str) -> Extraction {
     let defanged_at = |s: usize, e: usize| view.defanged(s, e);
     let mut scanner = scan::Scanner::new(&view.text, &defanged_at);
     scanner.run();
-    let mut found = scanner.found;
+    let mut found = std::mem::take(&mut scanner.found);
     found.sort_by_key(|f| (f.start, f.implied));
     let mut ex = Extraction::default();
     ex.iocs.reserve(found.len());
@@ -110,6 +110,12 @@ pub fn extract(text: &str) -> Extraction {
             implied: f.implied,
             scope: f.scope,
         });
+    }
+    for n in scanner.notes {
+        let (start, end) = (view.orig_start(n.start), view.orig_end(n.end));
+        let span = (start < end && text.is_char_boundary(start) && text.is_char_boundary(end))
+            .then_some(Span { start, end });
+        ex.diagnostics.push(Diagnostic { code: n.code.to_owned(), message: n.message, span });
     }
     ex.unique = unique(&ex.iocs);
     ex
@@ -160,4 +166,56 @@ fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extract;
+    use crate::{IocKind, IpScope};
+
+    #[test]
+    fn skipped_candidates_become_diagnostics() {
+        let text = "See README.md and ASP.NET, but block evil[.]com.";
+        let ex = extract(text);
+        let notes: Vec<(&str, &str)> = ex
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.map_or("", |s| &text[s.start..s.end])))
+            .collect();
+        assert_eq!(notes, [("file-extension-tld", "README.md"), ("code-identifier", "ASP.NET")]);
+        assert_eq!(ex.unique.len(), 1);
+    }
+
+    #[test]
+    fn private_ips_are_kept_and_flagged() {
+        let ex = extract("The workstation (10.1.2.3) talked to 8.8.8.8 and 127.0.0.1.");
+        let got: Vec<(String, Option<IpScope>)> =
+            ex.iocs.iter().map(|i| (i.canonical.clone(), i.scope)).collect();
+        assert_eq!(
+            got,
+            [
+                ("10.1.2.3".to_owned(), Some(IpScope::Private)),
+                ("8.8.8.8".to_owned(), Some(IpScope::Global)),
+                ("127.0.0.1".to_owned(), Some(IpScope::Loopback)),
+            ]
+        );
+    }
+
+    #[test]
+    fn unique_counts_mentions_and_implied() {
+        let text = "hxxps://evil[.]com/a then evil.com then https://evil.com/b";
+        let ex = extract(text);
+        let u: Vec<(IocKind, &str, usize, bool)> =
+            ex.unique.iter().map(|u| (u.kind, u.canonical.as_str(), u.count, u.implied)).collect();
+        assert_eq!(
+            u,
+            [
+                (IocKind::Url, "https://evil.com/a", 1, false),
+                (IocKind::Domain, "evil.com", 3, false),
+                (IocKind::Url, "https://evil.com/b", 1, false),
+            ]
+        );
+        assert_eq!(&text[ex.unique[1].first.start..ex.unique[1].first.end], "evil[.]com");
+        assert!(ex.iocs[0].defanged && !ex.iocs[2].defanged);
+    }
 }

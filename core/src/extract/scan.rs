@@ -27,6 +27,18 @@ pub(super) struct Found {
     pub(super) scope: Option<IpScope>,
 }
 
+/// A skipped candidate, reported as a diagnostic (view coordinates).
+#[derive(Debug, Clone)]
+pub(super) struct Note {
+    pub(super) code: &'static str,
+    pub(super) message: String,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+/// Diagnostics are capped so a text full of file names cannot grow them without bound.
+pub(super) const MAX_NOTES: usize = 1000;
+
 const F_WORD: u8 = 1;
 const F_DOT: u8 = 2;
 const F_COLON: u8 = 4;
@@ -120,12 +132,14 @@ pub(super) struct Scanner<'v> {
     b: &'v [u8],
     text: &'v str,
     pub(super) found: Vec<Found>,
+    /// Candidates that validated but were dropped as hard negatives (at most `MAX_NOTES`).
+    pub(super) notes: Vec<Note>,
     defanged_at: &'v dyn Fn(usize, usize) -> bool,
 }
 
 impl<'v> Scanner<'v> {
     pub(super) fn new(text: &'v str, defanged_at: &'v dyn Fn(usize, usize) -> bool) -> Scanner<'v> {
-        Scanner { b: text.as_bytes(), text, found: Vec::new(), defanged_at }
+        Scanner { b: text.as_bytes(), text, found: Vec::new(), notes: Vec::new(), defanged_at }
     }
 
     fn push(&mut self, host: Host, start: usize, end: usize, implied: bool) {
@@ -568,12 +582,31 @@ impl<'v> Scanner<'v> {
             host
         } else {
             let Some(host) = validate::domain(run) else { return re0 };
-            if !defanged
-                && (validate::file_extension_tld(&host.canonical)
-                    || filters::code_token(&host.canonical)
-                    || filters::code_identifier(run))
-            {
-                return re0;
+            if !defanged {
+                let why = if validate::file_extension_tld(&host.canonical) {
+                    Some((
+                        "file-extension-tld",
+                        "a file name: its TLD is also a file extension (defang it to report it)",
+                    ))
+                } else if filters::code_token(&host.canonical) || filters::code_identifier(run) {
+                    Some((
+                        "code-identifier",
+                        "a code identifier or technology name, not a host (defang it to report it)",
+                    ))
+                } else {
+                    None
+                };
+                if let Some((code, why)) = why {
+                    if self.notes.len() < MAX_NOTES {
+                        self.notes.push(Note {
+                            code,
+                            message: format!("`{run}` skipped: {why}"),
+                            start: rs,
+                            end: re,
+                        });
+                    }
+                    return re0;
+                }
             }
             host
         };

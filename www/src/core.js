@@ -1,0 +1,23 @@
+// The ioclens core, compiled to WebAssembly (wasm-bindgen `--target web` package copied into `pkg/`).
+// Every operation goes through `call(op, request)`, the same JSON dispatcher every other host uses.
+import init, { call } from './pkg/ioclens_wasm.js';
+
+/** Resolves once the module is compiled and instantiated. */
+export const ready = init();
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** `classify {value}` → `Classified`. */
+export const classify = (value) => call('classify', { value });
+/** `extract {text}` → `Extraction`. */
+export const extract = (text) => call('extract', { text });
+/** `lookup {value, options, now}` → the enrichment package. */
+export const lookup = (value, options = {}) => call('lookup', { value, options, now: now() });
+/** `hunt {values, options}` → `Hunt` (queries grouped by type). */
+export const hunt = (values, options = {}) => call('hunt', { values, options });
+/** `remote_request {value, type}` → the HTTP request to send to a remote scorer, or `null`. */
+export const remoteRequest = (value, type) => call('remote_request', { value, type });
+/** `merge_remote {local, status, response?, error?}` → the local result merged with the remote answer. */
+export const mergeRemote = (req) => call('merge_remote', req);
+/** `version {}`. */
+export const version = () => call('version', {});
