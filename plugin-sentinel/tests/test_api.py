@@ -143,6 +143,9 @@ def test_core_errors_carry_their_kind():
     with pytest.raises(ioclens.IoclensError) as info:
         ioclens.classify("8.8.8.8", type="nope")
     assert info.value.kind == "invalid_option"
+    with pytest.raises(ioclens.IoclensError) as info:
+        ioclens.lookup("8.8.8.8", type="nope")
+    assert info.value.kind == "bad_request" and "nope" in str(info.value)
 
 
 def test_a_bad_element_fails_the_batch_before_any_work(monkeypatch):

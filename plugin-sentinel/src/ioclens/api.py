@@ -201,7 +201,10 @@ class _Remote:
         ioc_type = package.get("ioc_type")
         if ioc_type in (None, "unknown"):
             return package, "not an indicator"
-        target = _call("remote_request", {"value": package.get("ioc_value", ""), "type": ioc_type})
+        try:
+            target = _call("remote_request", {"value": package.get("ioc_value", ""), "type": ioc_type})
+        except IoclensError as error:
+            return package, f"no remote request: {error}"
         if not target:
             return package, "the core sends no remote request for this value"
         status, body, error = self.scorer.fetch(target["path"], [tuple(p) for p in target.get("query") or []])
@@ -210,7 +213,10 @@ class _Remote:
             merge["response"] = body
         if error:
             merge["error"] = error
-        return _call("merge_remote", merge), error or ""
+        try:
+            return _call("merge_remote", merge), error or ""
+        except IoclensError as failure:  # fail-open: the local answer stands
+            return package, f"merge failed: {failure}"
 
 
 def _lookup_options(type: Optional[str], hunting: bool, lookback: Optional[str], profile: Optional[str]) -> dict:  # noqa: A002
