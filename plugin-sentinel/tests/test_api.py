@@ -217,3 +217,18 @@ def test_accessor_empty_and_all_missing():
     assert "ioclens_score" in empty.columns and empty.empty
     missing = pd.DataFrame({"x": [None, math.nan]}).ioclens.enrich("x")
     assert list(missing["ioclens_type"]) == ["unknown", "unknown"]
+
+
+def test_a_package_built_without_the_core_says_how_to_fix_it(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    package = os.path.dirname(ioclens.__file__)
+    shutil.copytree(package, tmp_path / "ioclens", ignore=shutil.ignore_patterns("_wasm", "__pycache__"))
+    code = "import ioclens\ntry:\n    ioclens.version()\nexcept RuntimeError as e:\n    print(e)\n"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "WebAssembly core is missing" in out.stdout and "build.py" in out.stdout
