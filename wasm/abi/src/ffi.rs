@@ -50,7 +50,9 @@ pub unsafe extern "C" fn call(op: u32, ptr: u32, len: u32) -> u64 {
     };
     let answer = match std::str::from_utf8(bytes) {
         Ok(input) => api::call_index(op, input),
-        Err(e) => api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}"))),
+        Err(e) => {
+            api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}")))
+        }
     };
     let mut last = LAST_ANSWER.lock().unwrap_or_else(PoisonError::into_inner);
     *last = answer.into_bytes();
