@@ -4,7 +4,10 @@
 //! ```sh
 //! cargo run --release -p ioclens-wasm-abi --example bench -- dist/bench-report.txt
 //! ```
-#![expect(clippy::disallowed_methods, reason = "a host-side benchmark: reading the input file and the clock is its job")]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a host-side benchmark: reading the input file and the clock is its job"
+)]
 #![expect(clippy::print_stdout, reason = "prints the figures")]
 use ioclens_core::api;
 use std::time::Instant;

@@ -19,7 +19,8 @@ fn main() -> Result<(), extism::Error> {
     };
     let mut manifest = Manifest::new([Wasm::file(path)]);
     if let Ok(url) = std::env::var("IOCLENS_API_URL") {
-        let host = url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("").to_owned();
+        let host =
+            url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("").to_owned();
         manifest = manifest.with_allowed_host(host).with_config_key("api_url", &url);
         if let Ok(key) = std::env::var("IOCLENS_API_KEY") {
             manifest = manifest.with_config_key("api_key", key);
