@@ -30,6 +30,7 @@ fn main() -> Result<(), extism::Error> {
     let answer = match plugin.call::<&str, String>(op, input) {
         Ok(answer) => answer,
         Err(e) if op == "lookup" => {
+            eprintln!("remote scoring failed, answering locally: {e:#}");
             let fallback = serde_json::json!({ "request": serde_json::from_str::<serde_json::Value>(input)?, "error": e.to_string() });
             plugin.call::<&str, String>("lookup_fallback", &fallback.to_string())?
         }
