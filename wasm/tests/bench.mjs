@@ -40,7 +40,7 @@ const rate = (f) => median(Array.from({ length: 7 }, () => { const t = performan
 console.log(`node wasm-bindgen extract: ${rate(() => wasm.extract({ text })).toFixed(1)} MiB/s (median of 7, ${Buffer.byteLength(text)} bytes)`);
 
 // The plain-ABI module from JS (15 lines of glue, as HOSTS.md describes).
-for (const [label, file] of [['abi', 'abi/ioclens_core.wasm'], ['abi+simd128', 'abi-simd/ioclens_core.wasm']]) {
+for (const [label, file] of [['abi', 'abi/ioclens_core.wasm'], ['abi+simd128', 'abi-simd/ioclens_core.wasm'], ['abi opt-level=3', 'abi-o3/ioclens_core.wasm']]) {
   const p = path.join(DIST, file);
   if (!fs.existsSync(p)) continue;
   const { instance } = await WebAssembly.instantiate(fs.readFileSync(p), {});

@@ -73,6 +73,22 @@ class PlainAbi(unittest.TestCase):
         self.assertIn("ok", self.core.call("version", ""))
         self.assertEqual(self.core.call("classify", "")["error"]["kind"], "bad_request")
 
+    def test_hosts_that_free_the_answer_keep_working(self):
+        # The first ABI version had the host dealloc every answer (plugin-splunk's fast path still does).
+        store = self.core._store
+        data = b'{"value":"8.8.8[.]8"}'
+        ptr = self.core._alloc(store, len(data))
+        self.core._memory.write(store, data, ptr)
+        for _ in range(50):
+            packed = self.core._call(store, 1, ptr, len(data))
+            out_ptr, out_len = packed >> 32, packed & 0xFFFFFFFF
+            answer = bytes(self.core._memory.read(store, out_ptr, out_ptr + out_len))
+            self.core._dealloc(store, out_ptr, out_len)
+            self.assertEqual(json.loads(answer)["ok"]["canonical"], "8.8.8.8")
+        self.core._dealloc(store, ptr, len(data))
+        # ... and the loader's own path still answers afterwards.
+        self.assertEqual(self.core.classify("8.8.8[.]8")["canonical"], "8.8.8.8")
+
     def test_requests_of_growing_size_reuse_one_block(self):
         for n in (1, 100, 5000, 70000, 10):
             text = "evil[.]com " * n

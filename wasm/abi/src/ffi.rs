@@ -21,22 +21,31 @@ pub extern "C" fn alloc(len: u32) -> u32 {
     buf.as_mut_ptr() as usize as u32
 }
 
-/// Releases a block from [`alloc`].
+/// Releases a block from [`alloc`], or the current answer of [`call`] early (hosts written for the first
+/// version of this ABI free every answer; that stays valid).
 ///
 /// # Safety
-/// `ptr`/`len` must be a pair [`alloc`] returned and not yet released.
+/// `ptr`/`len` must be a pair [`alloc`] returned and not yet released, or the pair the last `call` returned.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn dealloc(ptr: u32, len: u32) {
     if ptr == 0 || len == 0 {
         return;
     }
-    // SAFETY: the caller passes back a (ptr, len) pair from `alloc`, whose capacity is exactly `len`, so the
-    // layout matches the original allocation.
+    {
+        let mut last = LAST_ANSWER.lock().unwrap_or_else(PoisonError::into_inner);
+        if !last.is_empty() && last.as_ptr() as usize as u32 == ptr {
+            // The answer block is the module's: drop it here instead of at the next `call`.
+            *last = Vec::new();
+            return;
+        }
+    }
+    // SAFETY: not the answer block, so by the contract a (ptr, len) pair from `alloc`, whose capacity is exactly
+    // `len`: the layout matches the original allocation.
     drop(unsafe { Vec::from_raw_parts(ptr as usize as *mut u8, 0, len as usize) });
 }
 
 /// Runs operation `op` on the JSON request at `ptr..ptr+len`; returns `answer_ptr << 32 | answer_len`. The
-/// answer stays valid until the next `call`; the host must not free it.
+/// answer stays valid until the next `call`; the host may leave it (it is freed then) or `dealloc` it.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be readable memory of this module (a block from [`alloc`]), or `len` must be 0.
@@ -50,7 +59,9 @@ pub unsafe extern "C" fn call(op: u32, ptr: u32, len: u32) -> u64 {
     };
     let answer = match std::str::from_utf8(bytes) {
         Ok(input) => api::call_index(op, input),
-        Err(e) => api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}"))),
+        Err(e) => {
+            api::error_json(&api::ApiError::bad_request(format!("request is not UTF-8: {e}")))
+        }
     };
     let mut last = LAST_ANSWER.lock().unwrap_or_else(PoisonError::into_inner);
     *last = answer.into_bytes();

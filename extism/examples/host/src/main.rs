@@ -19,7 +19,8 @@ fn main() -> Result<(), extism::Error> {
     };
     let mut manifest = Manifest::new([Wasm::file(path)]);
     if let Ok(url) = std::env::var("IOCLENS_API_URL") {
-        let host = url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("").to_owned();
+        let host =
+            url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("").to_owned();
         manifest = manifest.with_allowed_host(host).with_config_key("api_url", &url);
         if let Ok(key) = std::env::var("IOCLENS_API_KEY") {
             manifest = manifest.with_config_key("api_key", key);
@@ -29,6 +30,7 @@ fn main() -> Result<(), extism::Error> {
     let answer = match plugin.call::<&str, String>(op, input) {
         Ok(answer) => answer,
         Err(e) if op == "lookup" => {
+            eprintln!("remote scoring failed, answering locally: {e:#}");
             let fallback = serde_json::json!({ "request": serde_json::from_str::<serde_json::Value>(input)?, "error": e.to_string() });
             plugin.call::<&str, String>("lookup_fallback", &fallback.to_string())?
         }
