@@ -233,9 +233,9 @@ pub fn classify(req: &ClassifyRequest) -> Result<Classified, ApiError> {
     }
 }
 
-/// `extract`: every indicator in a text.
+/// `extract`: every indicator in a text, with the malware/actor names it mentions (`context`).
 pub fn extract(req: &ExtractRequest) -> Result<Extraction, ApiError> {
-    Ok(crate::extract(&req.text))
+    Ok(crate::extract::extract_with_context(&req.text))
 }
 
 /// `lookup`: the whole enrichment package for one value.
@@ -467,13 +467,20 @@ mod tests {
     #[test]
     fn extract_round_trips_the_core_result() {
         let text = "see 8.8.8[.]8 and hxxp://evil[.]com/x";
-        let want = serde_json::to_value(crate::extract(text)).unwrap();
+        let want = serde_json::to_value(crate::extract::extract_with_context(text)).unwrap();
         let got: serde_json::Value = serde_json::from_str(&call(
             "extract",
             &serde_json::json!({ "text": text }).to_string(),
         ))
         .unwrap();
         assert_eq!(got["ok"], want);
+        let ex: serde_json::Value = serde_json::from_str(&call(
+            "extract",
+            &serde_json::json!({ "text": "Emotet dropped a loader from 8.8.8[.]8" }).to_string(),
+        ))
+        .unwrap();
+        assert_eq!(ex["ok"]["context"][0]["name"], "Emotet");
+        assert_eq!(ex["ok"]["context"][0]["attack_id"], "S0367");
     }
 
     fn ok(op: &str, input: &serde_json::Value) -> serde_json::Value {

@@ -78,6 +78,15 @@ pub struct Extraction {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Like [`extract`], and also fills [`Extraction::context`] with the malware, tool and threat-actor names the text
+/// mentions ([`crate::attack::context::find`]), which the ATT&CK mapping uses as `context` evidence. A second pass
+/// over the text (Aho-Corasick, linear), so the plain [`extract`] stays the fast path for bulk extraction.
+pub fn extract_with_context(text: &str) -> Extraction {
+    let mut ex = extract(text);
+    ex.context = crate::attack::context::find(text);
+    ex
+}
+
 /// Extracts every indicator from `text`. Never fails, never panics; time and memory are linear in the input.
 ///
 /// ```
