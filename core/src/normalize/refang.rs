@@ -348,7 +348,13 @@ pub fn defang(canonical: &str) -> String {
         return format!("{local}[@]{}", domain.replace('.', "[.]"));
     }
     if canonical.contains('.') && canonical.bytes().all(|b| is_label_char(b) || b == b'.') {
-        return canonical.replace('.', "[.]");
+        // A name whose last label is all digits is not a domain (no TLD is numeric): only an IPv4 address,
+        // where every label is numeric, is defanged. `T1547.001` and `CVE`-like ids stay as they are.
+        let numeric = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+        let last_numeric = canonical.rsplit('.').next().is_some_and(numeric);
+        if !last_numeric || canonical.split('.').all(numeric) {
+            return canonical.replace('.', "[.]");
+        }
     }
     canonical.to_owned()
 }
@@ -361,6 +367,14 @@ mod tests {
         let r = refang_token(input);
         assert_eq!(r.value, expect, "refang({input:?})");
         assert_eq!(r.defanged, defanged, "defanged flag of {input:?}");
+    }
+
+    #[test]
+    fn defang_leaves_attack_ids_alone() {
+        assert_eq!(defang("T1547.001"), "T1547.001");
+        assert_eq!(defang("8.8.8.8"), "8[.]8[.]8[.]8");
+        assert_eq!(defang("evil.com"), "evil[.]com");
+        assert_eq!(defang("CVE-2021-44228"), "CVE-2021-44228");
     }
 
     #[test]
