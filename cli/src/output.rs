@@ -1,6 +1,6 @@
 //! Output formats shared by the subcommands.
 use clap::ValueEnum;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,4 +77,19 @@ pub(crate) fn error_line(err: &anyhow::Error) {
     let parts: Vec<String> = err.chain().map(ToString::to_string).collect();
     msg.push_str(&parts.join(": "));
     let _ = writeln!(io::stderr(), "{}", msg.replace('\n', " "));
+}
+
+/// The values given as arguments, or else the non-blank lines of stdin (one value per line).
+pub(crate) fn values_or_stdin(args: &[String]) -> io::Result<Vec<String>> {
+    if !args.is_empty() {
+        return Ok(args.to_vec());
+    }
+    let mut values = Vec::new();
+    for line in io::stdin().lock().lines() {
+        let line = line?;
+        if !line.trim().is_empty() {
+            values.push(line);
+        }
+    }
+    Ok(values)
 }

@@ -6,7 +6,7 @@
 use crate::output::{self, Format};
 use anyhow::Result;
 use ioclens_core::{Classified, IocKind};
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -40,17 +40,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             Some(kind)
         }
     };
-    let values: Vec<String> = if args.values.is_empty() {
-        io::stdin()
-            .lock()
-            .lines()
-            .collect::<io::Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|l| !l.trim().is_empty())
-            .collect()
-    } else {
-        args.values.clone()
-    };
+    let values = output::values_or_stdin(&args.values)?;
     let mut failed = false;
     let mut results: Vec<Classified> = Vec::with_capacity(values.len());
     for v in &values {

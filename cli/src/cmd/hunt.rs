@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 use clap::ValueEnum;
 use ioclens_core::IocKind;
 use ioclens_core::query::{self, Hunt, HuntInput, KqlProfile, QueryOptions, SplProfile, Target};
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// `--format` for hunting queries.
@@ -135,17 +135,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             Some(kind)
         }
     };
-    let values: Vec<String> = if args.values.is_empty() {
-        io::stdin()
-            .lock()
-            .lines()
-            .collect::<io::Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|l| !l.trim().is_empty())
-            .collect()
-    } else {
-        args.values.clone()
-    };
+    let values = output::values_or_stdin(&args.values)?;
     let mut failed = false;
     let mut inputs = Vec::with_capacity(values.len());
     for v in &values {

@@ -6,7 +6,7 @@
 use anyhow::{Result, bail};
 use ioclens_core::score::{self, RemoteScore, RemoteStatus};
 use ioclens_core::{IocKind, LookupOptions, LookupResponse};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -124,17 +124,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     };
     let mut opts = LookupOptions { kind, hunting: !args.no_queries, ..LookupOptions::default() };
     opts.query.lookback.clone_from(&args.lookback);
-    let values: Vec<String> = if args.values.is_empty() {
-        io::stdin()
-            .lock()
-            .lines()
-            .collect::<io::Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|l| !l.trim().is_empty())
-            .collect()
-    } else {
-        args.values.clone()
-    };
+    let values = crate::output::values_or_stdin(&args.values)?;
     let now = args.now.unwrap_or_else(clock);
     let key = api_key();
     let mut results = Vec::with_capacity(values.len());
