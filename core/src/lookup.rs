@@ -9,7 +9,7 @@ use crate::attack::{MapContext, TechniqueMapping};
 use crate::intel::{self, DataVersion, Hit, Role};
 use crate::query::{self, QueryOptions};
 use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
-use crate::{Classified, Diagnostic, IocKind};
+use crate::{Classified, Diagnostic, IocKind, IpScope};
 use serde::{Deserialize, Serialize};
 
 /// Options for [`lookup`].
@@ -184,9 +184,18 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
         .iter()
         .map(|t| TechniqueRef { id: t.id.clone(), name: t.name.clone(), reason: t.reason.clone() })
         .collect();
+    let internal = internal_address(&c);
+    if internal && opts.hunting {
+        diagnostics.push(diag(
+            "internal-address",
+            "an internal address: the queries find it in your own logs (lateral movement, the host behind a NAT); \
+             it is not an external indicator"
+                .to_owned(),
+        ));
+    }
     let hunting = if opts.hunting
         && c.kind != IocKind::Unknown
-        && score.verdict != score::Verdict::Reserved
+        && (score.verdict != score::Verdict::Reserved || internal)
     {
         hunting(&c, &opts.query, &mut diagnostics)
     } else {
@@ -241,6 +250,15 @@ pub fn apply_remote(resp: &mut LookupResponse, remote: &RemoteScore) {
             resp.malware_family.clone_from(&remote.malware_family);
         }
     }
+}
+
+/// Private, link-local and shared (CGNAT) addresses and networks: reserved as external indicators, but they name
+/// hosts inside the organisation, so hunting for them in its own logs is useful. Loopback, documentation,
+/// multicast, unspecified and other reserved space get no queries.
+fn internal_address(c: &Classified) -> bool {
+    c.facts.ip.as_ref().is_some_and(|ip| {
+        matches!(ip.scope, IpScope::Private | IpScope::LinkLocal | IpScope::Cgnat)
+    })
 }
 
 fn hunting(c: &Classified, opts: &QueryOptions, diagnostics: &mut Vec<Diagnostic>) -> Hunting {
@@ -328,11 +346,25 @@ mod tests {
     }
 
     #[test]
-    fn private_ip_is_reserved_without_queries() {
+    fn private_ip_is_reserved_but_huntable() {
         let r = check("10.0.0.5");
         assert_eq!(r.risk, Risk { score: 0, level: Level::Info });
         assert_eq!(r.score.verdict, score::Verdict::Reserved);
-        assert!(r.hunting.splunk_query.is_empty());
+        assert!(r.hunting.splunk_query.contains("\"10.0.0.5\""), "{}", r.hunting.splunk_query);
+        assert!(r.hunting.kql_query.contains("\"10.0.0.5\""), "{}", r.hunting.kql_query);
+        assert!(r.diagnostics.iter().any(|d| d.code == "internal-address"));
+        let r = check("100.64.1.2");
+        assert!(!r.hunting.kql_query.is_empty());
+    }
+
+    #[test]
+    fn loopback_and_documentation_get_no_queries() {
+        for v in ["127.0.0.1", "192.0.2.1", "2001:db8::1", "224.0.0.1"] {
+            let r = check(v);
+            assert_eq!(r.score.verdict, score::Verdict::Reserved, "{v}");
+            assert!(r.hunting.splunk_query.is_empty() && r.hunting.kql_query.is_empty(), "{v}");
+            assert!(!r.hunting.detection_guidance.is_empty(), "{v}");
+        }
     }
 
     #[cfg(feature = "offline-intel")]

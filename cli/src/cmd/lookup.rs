@@ -240,13 +240,7 @@ fn card(out: &mut impl Write, r: &LookupResponse) -> io::Result<()> {
         first = false;
         writeln!(out, "  {label:<11} {:<10} {}  {}", t.id, t.name, t.reason)?;
     }
-    writeln!(
-        out,
-        "  decay       {} now (lifetime {} d, valid until {})",
-        s.decay.score_now,
-        s.decay.rule.lifetime_days,
-        s.decay.valid_until.map_or_else(|| "-".to_owned(), |v| v.to_string())
-    )?;
+    writeln!(out, "  decay       {}", decay_line(&s.decay))?;
     if s.remote_status != RemoteStatus::Disabled {
         writeln!(
             out,
@@ -271,4 +265,59 @@ fn card(out: &mut impl Write, r: &LookupResponse) -> io::Result<()> {
         writeln!(out, "  diagnostic  {}: {}", d.code, d.message)?;
     }
     writeln!(out, "  data        {} ({})", s.data_version, s.data_date)
+}
+
+/// The decay in words, with dates rather than Unix seconds: an analyst must see at a glance that the evidence
+/// behind a score is older than its type's lifetime (the embedded data is a snapshot).
+fn decay_line(d: &ioclens_core::score::Decay) -> String {
+    let date = |ts: i64| ioclens_server::time::format(ts)[..10].to_owned();
+    let life = d.rule.lifetime_days;
+    match d.valid_until {
+        None => format!(
+            "{} now: the score is at or below the revoke score ({}), nothing to decay",
+            d.score_now, d.rule.revoke_score
+        ),
+        Some(v) if d.revoked => format!(
+            "{} now: evidence dated {} is past the {life}-day lifetime (expired {}); refresh the intel",
+            d.score_now,
+            date(d.since),
+            date(v)
+        ),
+        Some(v) => format!(
+            "{} now (evidence dated {}, lifetime {life} d, valid until {})",
+            d.score_now,
+            date(d.since),
+            date(v)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decay_line;
+    use ioclens_core::IocKind;
+    use ioclens_core::score::{DecayRule, decay};
+
+    const AUG_23_2026: i64 = 1_787_443_200;
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn decay_speaks_in_dates() {
+        // IP lifetime 47 days, base 95 (95·(1 − 10/47) = 74.8 → 75 after ten days): revoked when 95·(1 − t/47) ≤ 20, i.e. after 37.1 days → 29 September.
+        let rule = DecayRule::for_kind(IocKind::Ipv4);
+        let stale = decay_line(&decay(rule, 95, AUG_23_2026, AUG_23_2026 + 98 * DAY));
+        assert_eq!(
+            stale,
+            "0 now: evidence dated 2026-08-23 is past the 47-day lifetime (expired 2026-09-29); refresh the intel"
+        );
+        let fresh = decay_line(&decay(rule, 95, AUG_23_2026, AUG_23_2026 + 10 * DAY));
+        assert!(
+            fresh.starts_with(
+                "75 now (evidence dated 2026-08-23, lifetime 47 d, valid until 2026-09-29)"
+            ),
+            "{fresh}"
+        );
+        let low = decay_line(&decay(rule, 10, AUG_23_2026, AUG_23_2026));
+        assert!(low.contains("at or below the revoke score (20)"), "{low}");
+    }
 }
