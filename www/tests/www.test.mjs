@@ -324,11 +324,12 @@ function suite(name, env) {
       }
       const median = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[2];
       const ms = (k) => (median(k) === undefined || Number.isNaN(median(k)) ? '-' : `${median(k).toFixed(1)}`);
-      // Marks, all in ms from navigation start (app.js): boot.js runs, app.js runs, wasm bytes fetched, module
+      // Marks, all in ms from navigation start: boot.js runs, app.js runs, wasm bytes fetched, module
       // compiled, instantiated (ready), first lookup answered, card in the DOM, card painted, card complete.
       const marks = ['boot', 'start', 'fetchEnd', 'compiled', 'ready', 'lookup', 'rendered', 'painted', 'firstLookup'];
       console.log(`[${name}] first lookup, median of 5 page loads (ms from navigation start): ` +
-        `${marks.map((k) => `${k} ${ms(k)}`).join(', ')}; first card ${ms('afterReady')} ms after ready`);
+        `${marks.map((k) => `${k} ${ms(k)}`).join(', ')}; first card ${ms('afterReady')} ms after ready; ` +
+        `first of the 5 opens: painted ${runs[0].painted.toFixed(1)}, complete ${runs[0].firstLookup.toFixed(1)}`);
       env.timings.push({ name, runs });
       assert.ok(median('afterReady') <= 100, `first lookup took ${median('afterReady')} ms after the module was ready`);
     });
