@@ -523,5 +523,34 @@ describe('standalone page (ioclens serve)', () => {
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   });
 
+  test('another static host that serves the wasm as application/octet-stream: the page still works', async () => {
+    // boot.js cannot stream-compile without `application/wasm`; it compiles the downloaded bytes instead.
+    const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+    const srv = http.createServer((req, res) => {
+      const f = path.join(dist, path.normalize(new URL(req.url, 'http://x').pathname));
+      if (!f.startsWith(dist) || !fs.existsSync(f) || fs.statSync(f).isDirectory()) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(f)] ?? 'application/octet-stream' });
+      fs.createReadStream(f).pipe(res);
+    });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const pg = await ctx.newPage();
+      await pg.goto(`http://127.0.0.1:${srv.address().port}/app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
+      await ready(pg);
+      const card = await readCard(pg);
+      assert.equal(card.type, 'ipv4');
+      assert.equal(card.canonical, '8.8.8.8');
+      assert.equal(card.defanged, '8[.]8[.]8[.]8');
+      assert.ok(await pg.evaluate(() => globalThis.__ioclensTiming.compiled > 0), 'boot.js compiled the module');
+      await pg.close();
+    } finally {
+      srv.close();
+    }
+  });
+
   suite('standalone page', page);
 });
