@@ -36,7 +36,13 @@ const manifest = JSON.parse(fs.readFileSync(path.join(src, 'manifest.json'), 'ut
 const firefox = structuredClone(manifest);
 firefox.background = { scripts: ['sw.js'], type: 'module' };
 delete firefox.minimum_chrome_version;
-firefox.browser_specific_settings = { gecko: { id: 'ioclens@ioclens.invalid', strict_min_version: '128.0' } };
+// No data reaches the developer: lookups run locally and go only to a server the user configured (AMO asks
+// every new extension to say so: `data_collection_permissions`).
+// Firefox 140 (ESR) is the first to read that key; 142 on Android.
+firefox.browser_specific_settings = {
+  gecko: { id: 'ioclens@ioclens.invalid', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+  gecko_android: { strict_min_version: '142.0' },
+};
 fs.writeFileSync(path.join(out, 'manifest.firefox.json'), `${JSON.stringify(firefox, null, 2)}\n`);
 
 // ---------- zip (stored + deflated entries, no dependency) ----------

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Browser tests of www/ (HOSTS.md §2): Debian Chromium (never `npx playwright install`) and npm playwright-core,
-# pinned in www/tests/package-lock.json. Idempotent: each piece is installed only when missing.
+# Browser tests of www/ (HOSTS.md §2): Debian Chromium and Firefox ESR (never a downloaded browser), npm
+# playwright-core, puppeteer-core and addons-linter, pinned in www/tests/package-lock.json. Idempotent: each piece is installed only when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! [ -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+# Firefox ESR (>= 138: WebDriver BiDi `webExtension.install`) runs the Firefox variant of the extension.
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! (cd www/tests && npm ls --depth=0 playwright-core >/dev/null 2>&1); then
+if ! (cd www/tests && npm ls --depth=0 playwright-core puppeteer-core addons-linter >/dev/null 2>&1); then
   (cd www/tests && npm ci --no-audit --no-fund)
 fi

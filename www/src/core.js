@@ -2,8 +2,17 @@
 // Every operation goes through `call(op, request)`, the same JSON dispatcher every other host uses.
 import init, { call } from './pkg/ioclens_wasm.js';
 
-/** Resolves once the module is compiled and instantiated. */
-export const ready = init();
+const timing = (globalThis.__ioclensTiming ??= {});
+
+/** Resolves once the module is compiled and instantiated: from the compile `boot.js` started when the page
+ * began to load, or (a page without `boot.js`) by fetching and compiling it now. */
+export const ready = (globalThis.__ioclensWasm
+  ? globalThis.__ioclensWasm.then((module) => init({ module_or_path: module }))
+  : init()
+).then((exports) => {
+  timing.ready = performance.now();
+  return exports;
+});
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -53,7 +53,8 @@ export function copyButton(label, getText) {
   return b;
 }
 
-/** Defangs a canonical value for display, exactly as the core's `normalize::defang`. */
+/** Defangs a canonical value for display, by the rules of the core's `normalize::defang` (a port: the wasm
+ * module exports no defang and the lookup answer carries no defanged form; see docs/www.md). */
 export function defang(canonical) {
   const p = canonical.indexOf('://');
   if (p >= 0) {
@@ -70,7 +71,11 @@ export function defang(canonical) {
     return `${canonical.slice(0, at)}[@]${canonical.slice(at + 1).replaceAll('.', '[.]')}`;
   }
   if (canonical.includes('.') && /^[A-Za-z0-9_.-]+$/.test(canonical)) {
-    return canonical.replaceAll('.', '[.]');
+    // A name whose last label is all digits is not a domain (no TLD is numeric): only an IPv4 address, where
+    // every label is numeric, is defanged; `T1547.001` stays as it is.
+    const numeric = (l) => /^\d+$/.test(l);
+    const labels = canonical.split('.');
+    if (!numeric(labels.at(-1)) || labels.every(numeric)) return canonical.replaceAll('.', '[.]');
   }
   return canonical;
 }

@@ -15,6 +15,11 @@ test('defang follows the core rules', () => {
   assert.equal(defang('2001:db8::1'), '2001:db8::1');
   assert.equal(defang('44d88612fea8a8f36de82e1278abb02f'), '44d88612fea8a8f36de82e1278abb02f');
   assert.equal(defang('C:\\Windows\\evil.exe'), 'C:\\Windows\\evil.exe');
+  // No TLD is numeric: ATT&CK sub-technique ids and version-like names stay; IPv4 is still defanged.
+  assert.equal(defang('T1547.001'), 'T1547.001');
+  assert.equal(defang('CVE-2021-44228'), 'CVE-2021-44228');
+  assert.equal(defang('10.0.0.1'), '10[.]0[.]0[.]1');
+  assert.equal(defang('host.1'), 'host.1');
 });
 
 test('ATT&CK links only for ATT&CK ids', () => {

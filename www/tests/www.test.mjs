@@ -125,7 +125,8 @@ async function analyse(page, text) {
 }
 
 async function readCard(page) {
-  await page.waitForSelector('#card');
+  // The card is painted in two steps (type, value, score first); read it once it is complete.
+  await page.waitForSelector('#card[data-complete="true"]');
   return page.evaluate(() => {
     const card = document.getElementById('card');
     const f = (n) => card.querySelector(`[data-field="${n}"]`)?.textContent ?? null;
@@ -313,16 +314,24 @@ function suite(name, env) {
       for (let i = 0; i < 5; i++) {
         const page = await env.open(`app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
         await ready(page);
-        const t = await page.evaluate(() => globalThis.__ioclensTiming);
+        const t = await page.evaluate(() => {
+          const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+          return { ...globalThis.__ioclensTiming, fetchEnd: wasm?.responseEnd };
+        });
         assert.equal((await readCard(page)).canonical, '8.8.8.8');
-        runs.push({ ready: t.ready, lookup: t.firstLookup - t.ready, total: t.firstLookup });
+        runs.push({ ...t, afterReady: t.firstLookup - t.ready });
         await page.close();
       }
       const median = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[2];
-      console.log(`[${name}] first lookup, median of 5 page loads: wasm ready ${median('ready').toFixed(1)} ms after ` +
-        `navigation start; first card rendered ${median('lookup').toFixed(1)} ms after ready, ` +
-        `${median('total').toFixed(1)} ms after navigation start`);
-      assert.ok(median('lookup') <= 100, `first lookup took ${median('lookup')} ms after the module was ready`);
+      const ms = (k) => (median(k) === undefined || Number.isNaN(median(k)) ? '-' : `${median(k).toFixed(1)}`);
+      // Marks, all in ms from navigation start: boot.js runs, app.js runs, wasm bytes fetched, module
+      // compiled, instantiated (ready), first lookup answered, card in the DOM, card painted, card complete.
+      const marks = ['boot', 'start', 'fetchEnd', 'compiled', 'ready', 'lookup', 'rendered', 'painted', 'firstLookup'];
+      console.log(`[${name}] first lookup, median of 5 page loads (ms from navigation start): ` +
+        `${marks.map((k) => `${k} ${ms(k)}`).join(', ')}; first card ${ms('afterReady')} ms after ready; ` +
+        `first of the 5 opens: painted ${runs[0].painted.toFixed(1)}, complete ${runs[0].firstLookup.toFixed(1)}`);
+      env.timings.push({ name, runs });
+      assert.ok(median('afterReady') <= 100, `first lookup took ${median('afterReady')} ms after the module was ready`);
     });
 
     test('options against a real ioclens serve: online, rate-limited, error, offline', async () => {
@@ -437,6 +446,20 @@ describe('extension', () => {
     const ff = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.firefox.json'), 'utf8'));
     assert.deepEqual(ff.background, { scripts: ['sw.js'], type: 'module' });
     assert.deepEqual(ff.permissions, m.permissions);
+    // Page open: every module of app.js's import graph is preloaded (no discovery round trips), and boot.js
+    // starts compiling the wasm before the modules load.
+    const graph = new Set();
+    const walk = (f) => {
+      if (graph.has(f)) return;
+      graph.add(f);
+      const text = fs.readFileSync(path.join(dist, f), 'utf8');
+      for (const [, dep] of text.matchAll(/^import\s[^;]*?from\s+'\.\/([^']+)'/gm)) walk(path.posix.join(path.posix.dirname(f), dep));
+    };
+    walk('app.js');
+    const app = fs.readFileSync(path.join(dist, 'app.html'), 'utf8');
+    const preloaded = new Set([...app.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]));
+    assert.deepEqual([...preloaded].sort(), [...graph].sort());
+    assert.match(app, /<script async src="boot\.js"><\/script>/);
     for (const f of fs.readdirSync(dist).filter((x) => x.endsWith('.html'))) {
       const html = fs.readFileSync(path.join(dist, f), 'utf8');
       assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${f}: no inline script`);
@@ -498,6 +521,35 @@ describe('standalone page (ioclens serve)', () => {
     assert.match(await res.text(), /<title>ioclens<\/title>/);
     const wasm = await fetch(`${shared.server.url}/pkg/ioclens_wasm_bg.wasm`);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  });
+
+  test('another static host that serves the wasm as application/octet-stream: the page still works', async () => {
+    // boot.js cannot stream-compile without `application/wasm`; it compiles the downloaded bytes instead.
+    const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+    const srv = http.createServer((req, res) => {
+      const f = path.join(dist, path.normalize(new URL(req.url, 'http://x').pathname));
+      if (!f.startsWith(dist) || !fs.existsSync(f) || fs.statSync(f).isDirectory()) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(f)] ?? 'application/octet-stream' });
+      fs.createReadStream(f).pipe(res);
+    });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const pg = await ctx.newPage();
+      await pg.goto(`http://127.0.0.1:${srv.address().port}/app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
+      await ready(pg);
+      const card = await readCard(pg);
+      assert.equal(card.type, 'ipv4');
+      assert.equal(card.canonical, '8.8.8.8');
+      assert.equal(card.defanged, '8[.]8[.]8[.]8');
+      assert.ok(await pg.evaluate(() => globalThis.__ioclensTiming.compiled > 0), 'boot.js compiled the module');
+      await pg.close();
+    } finally {
+      srv.close();
+    }
   });
 
   suite('standalone page', page);
