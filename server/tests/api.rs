@@ -463,11 +463,97 @@ fn auth_keys_and_rate_limits() {
     }
     // Unlimited keys carry no rate-limit headers.
     assert_eq!(s.get("/api/v1/feeds").header("x-ratelimit-limit"), None);
-    // Revoked keys are refused.
+    // Revoked keys are refused, at the latest `KEY_RECHECK` after the revocation (the server trusts a key it
+    // verified for that long; `keys revoke` runs in another process, as here through another connection).
     let conn = ioclens_server::store::open(&s.db).unwrap();
     assert!(ioclens_server::keys::revoke(&conn, &id.to_string(), 1_800_000_000).unwrap());
+    std::thread::sleep(ioclens_server::api::KEY_RECHECK + std::time::Duration::from_millis(100));
     let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
     assert_eq!((r.status, r.error_code()), (403, "forbidden"));
+    // Once refused, a revoked key stays refused (it is not cached as valid again).
+    let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
+    assert_eq!((r.status, r.error_code()), (403, "forbidden"));
+}
+
+#[test]
+fn cors_preflights_and_exposed_headers() {
+    let cors =
+        ioclens_server::api::Cors::new(["https://soc.example:8443", "moz-extension://*"]).unwrap();
+    let s = Server::start_with(None, cors);
+    let (limited, _) = s.key_with_limit(100);
+    let preflight = |origin: &str, extra: &[(&str, &str)]| {
+        let mut h = vec![
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ];
+        h.extend_from_slice(extra);
+        s.call("OPTIONS", "/api/v1/lookup?ioc=x", &h, None)
+    };
+    // An allowed origin: 204 with what the browser checks (Fetch standard, CORS protocol); no key needed.
+    let ok = preflight("https://soc.example:8443", &[]);
+    assert_eq!(ok.status, 204, "{}", ok.text);
+    assert_eq!(ok.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    let methods = ok.header("access-control-allow-methods").unwrap();
+    assert!(methods.contains("GET") && methods.contains("POST"), "{methods}");
+    let allowed = ok.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("x-api-key"), "{allowed}");
+    assert!(ok.header("access-control-max-age").is_some());
+    assert_eq!(ok.header("access-control-allow-credentials"), None);
+    assert_eq!(ok.header("access-control-allow-private-network"), None);
+    // Chrome's Private Network Access preflight (a public page calling 127.0.0.1).
+    let pna = preflight(
+        "moz-extension://6f0e2b9a-1c1d-4e8e-9d43-0d2b1c4a7e11",
+        &[("Access-Control-Request-Private-Network", "true")],
+    );
+    assert_eq!(pna.status, 204);
+    assert_eq!(pna.header("access-control-allow-private-network"), Some("true"));
+    // Any other origin (a different port is a different origin) is refused, with a reason.
+    for origin in ["https://soc.example", "https://evil.example", "chrome-extension://abc", "null"]
+    {
+        let no = preflight(origin, &[]);
+        assert_eq!((no.status, no.error_code()), (403, "forbidden"), "{origin}");
+        assert_eq!(no.header("access-control-allow-origin"), None, "{origin}");
+    }
+    // The real request from an allowed origin: the answer names the origin and exposes the rate-limit headers.
+    let auth = format!("Bearer {limited}");
+    let r = s.call(
+        "GET",
+        "/api/v1/lookup?ioc=evil-c2.example",
+        &[("Origin", "https://soc.example:8443"), ("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    assert!(r.header("vary").unwrap().contains("Origin"));
+    let exposed = r.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
+    for h in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"] {
+        assert!(exposed.contains(h), "{h} in {exposed}");
+    }
+    assert_eq!(r.header("x-ratelimit-limit"), Some("100"));
+    // Errors carry the CORS headers too, so the page can read why.
+    let unauth =
+        s.call("GET", "/api/v1/lookup?ioc=x", &[("Origin", "https://soc.example:8443")], None);
+    assert_eq!((unauth.status, unauth.error_code()), (401, "missing_api_key"));
+    assert_eq!(unauth.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    // A disallowed origin gets an answer (CORS is enforced by the browser) without CORS headers.
+    let other = s.call(
+        "GET",
+        "/api/v1/lookup?ioc=evil-c2.example",
+        &[("Origin", "https://evil.example"), ("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(other.status, 200);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    // Without --cors-origin no origin is allowed.
+    let plain = Server::start(None);
+    let refused = plain.call(
+        "OPTIONS",
+        "/api/v1/iocs",
+        &[("Origin", "https://soc.example:8443"), ("Access-Control-Request-Method", "GET")],
+        None,
+    );
+    assert_eq!((refused.status, refused.error_code()), (403, "forbidden"));
 }
 
 #[test]
