@@ -643,3 +643,53 @@ fn openapi_document_is_true() {
     assert!(undocumented.is_empty(), "answered but not documented: {undocumented:?}");
     let _: Value = s.spec.clone();
 }
+
+#[test]
+fn urlhaus_sample_loads_as_a_community_feed() {
+    let s = Server::start(None);
+    // Without the feed the core alone does not know these values: the sample is not in its offline intel.
+    for q in ["ioc=0022a601.pphost.net", "ioc=0x0.st/8lat.b64.txt", "ioc=1.117.77.166"] {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        assert_eq!((r.status, &r.json["data"]["found"]), (200, &Value::Bool(false)), "{q}");
+    }
+    let mut conn = ioclens_server::store::open(&s.db).unwrap();
+    let parsed = ioclens_server::ingest::builtin("urlhaus").unwrap();
+    assert_eq!(parsed.format, "urlhaus");
+    let report = ioclens_server::ingest::ingest(
+        &mut conn,
+        &spec("urlhaus", Category::Community, Level::Medium, &[]),
+        parsed,
+        1_800_000_000,
+        &|_| {},
+    )
+    .unwrap();
+    // data/SOURCES.md: 5,000 URLhaus rows (2,000 URLs, 2,000 domains, 1,000 IPs), all usable.
+    assert_eq!((report.records, report.rejected), (5000, 0), "{:?}", report.rejected_examples);
+    let again = ioclens_server::ingest::ingest(
+        &mut conn,
+        &spec("urlhaus", Category::Community, Level::Medium, &[]),
+        ioclens_server::ingest::builtin("urlhaus").unwrap(),
+        1_800_000_100,
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(again.status, "unchanged");
+    for (q, kind, value) in [
+        ("ioc=0022a601.pphost.net", "domain", "0022a601.pphost.net"),
+        // Stored scheme-less in the sample; the core assumes http:// for the lookup and for the feed alike.
+        ("ioc=0x0.st/8lat.b64.txt", "url", "http://0x0.st/8lat.b64.txt"),
+        ("ioc=hxxp://0x0[.]st/8lat.b64.txt", "url", "http://0x0.st/8lat.b64.txt"),
+        ("ioc=1.117.77.166", "ipv4", "1.117.77.166"),
+    ] {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        let d = &r.json["data"];
+        assert_eq!((d["found"].as_bool(), d["ioc_type"].as_str()), (Some(true), Some(kind)), "{q}");
+        assert_eq!(d["ioc_value"], value);
+        assert_eq!(d["sources"][0]["source_feed"], "urlhaus");
+        assert_eq!(d["sources"][0]["source_category"], "community");
+        assert_eq!(d["threat_type"], "malware_download");
+    }
+    let page = s.get("/api/v1/iocs?category=community&type=url&limit=1000");
+    assert_eq!(page.json["meta"]["count"], 1000);
+    assert_eq!(page.json["data"][0]["source"]["origin"], "urlhaus");
+}
