@@ -2,6 +2,7 @@
 # Load benchmark of GET /api/v1/lookup on 127.0.0.1 with wrk (Debian package; scripts/setup.d/40-server.sh).
 #
 #   server/bench/load.sh [DURATION] [CONNECTIONS]      defaults: 60s, 64
+#   IOCLENS_BIN=/path/to/ioclens server/bench/load.sh …  measure that binary instead of building one
 #
 # Builds the release binary, loads the built-in IPsum and Maltrail feeds (~158k indicators) into a fresh store,
 # starts `ioclens serve` (2 worker threads), and drives it with wrk (2 threads) rotating through 2,000 values
@@ -12,8 +13,12 @@ cd "$(dirname "$0")/../.."
 duration="${1:-60s}"
 conns="${2:-64}"
 command -v wrk >/dev/null || bash scripts/setup.d/40-server.sh
-cargo build --release -p ioclens-cli --locked --quiet
-bin="$PWD/target/release/ioclens"
+if [ -n "${IOCLENS_BIN:-}" ]; then
+  bin="$IOCLENS_BIN"   # compare binaries (e.g. before/after a change) under the same machine load
+else
+  cargo build --release -p ioclens-cli --locked --quiet
+  bin="$PWD/target/release/ioclens"
+fi
 tmp="$(mktemp -d)"
 db="$tmp/store.db"
 "$bin" feed add --builtin ipsum --db "$db" >/dev/null 2>&1

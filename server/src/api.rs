@@ -1596,6 +1596,26 @@ mod tests {
     }
 
     #[test]
+    fn cors_origin_patterns() {
+        let c = Cors::new(["https://SOC.example:8443", "moz-extension://*"]).unwrap();
+        assert!(c.allows("https://soc.example:8443"));
+        assert!(!c.allows("https://soc.example"));
+        assert!(!c.allows("http://soc.example:8443"));
+        assert!(!c.allows("https://soc.example:8443.evil.example"));
+        assert!(c.allows("moz-extension://0b1c2d3e-aaaa-bbbb-cccc-0123456789ab"));
+        assert!(!c.allows("moz-extension://"));
+        assert!(!c.allows("chrome-extension://abc"));
+        assert!(!c.allows("null"));
+        assert!(Cors::new(["*"]).unwrap().allows("https://any.example"));
+        assert!(Cors::default().is_empty());
+        for bad in
+            ["soc.example", "https://soc.example/", "https://*.soc.example", "://x", "https://"]
+        {
+            assert!(Cors::new([bad]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let c = (1_800_000_000, 42);
         assert_eq!(decode_cursor(&encode_cursor(c)), Some(c));
