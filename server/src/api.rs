@@ -822,14 +822,6 @@ fn techniques_in(tags: &[String], out: &mut Vec<String>) {
     }
 }
 
-fn meta(conn: &Connection) -> Result<Value> {
-    Ok(json!({
-        "generated_at": time::format(time::now()),
-        "feed_version": store::feed_version(conn)?,
-        "source": "ioclens",
-    }))
-}
-
 /// The lookup answer for one value: the core's enrichment package (`ioclens_core::lookup`, as the core
 /// serialises it) plus what the store knows, with the store's evidence merged into the score by the core's
 /// remote-merge rules; the envelope `{meta, data}` plus the older flat fields.
@@ -1111,24 +1103,48 @@ async fn lookup_post(
         };
         let entry = match answer {
             Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
-                Ok(res) => match serde_json::to_value(res.data) {
-                    Ok(data) => json!({"input": v, "ok": true, "data": data}),
-                    Err(e) => return ApiError::internal(&rid, &e.into()).into_response(),
-                },
+                Ok(res) => BatchItem::Found { input: v, ok: true, data: Box::new(res.data) },
                 Err(e) => return ApiError::internal(&rid, &e).into_response(),
             },
-            Err(msg) => json!({
-                "input": value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
-                "ok": false,
-                "error": {"code": "invalid_parameter", "message": msg},
-            }),
+            Err(message) => BatchItem::Refused {
+                input: value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
+                ok: false,
+                error: ItemError { code: "invalid_parameter", message },
+            },
         };
         out.push(entry);
     }
-    match meta(&conn) {
-        Ok(m) => json_response(StatusCode::OK, &json!({"meta": m, "data": out})),
+    match store::feed_version(&conn) {
+        Ok(feed_version) => json_response(
+            StatusCode::OK,
+            &BatchOut {
+                meta: Meta { generated_at: time::format(now), feed_version, source: "ioclens" },
+                data: out,
+            },
+        ),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
+}
+
+/// `POST /api/v1/lookup`: one answer per item, in input order (typed, so a 1,000-item batch is serialised
+/// once rather than through a `serde_json::Value` per item).
+#[derive(serde::Serialize)]
+struct BatchOut<'a> {
+    meta: Meta,
+    data: Vec<BatchItem<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum BatchItem<'a> {
+    Found { input: &'a str, ok: bool, data: Box<LookupData> },
+    Refused { input: Value, ok: bool, error: ItemError },
+}
+
+#[derive(serde::Serialize)]
+struct ItemError {
+    code: &'static str,
+    message: String,
 }
 
 // ---------- the feed ----------
