@@ -888,32 +888,11 @@ fn lookup_one(
             sectors: sectors::slugs(r.sectors),
         })
         .collect();
-    let hunting_queries = OldHunting {
-        splunk: Some(core.hunting.splunk_query.clone()).filter(|q| !q.is_empty()),
-        kql: Some(core.hunting.kql_query.clone()).filter(|q| !q.is_empty()),
-    };
-    let old_techniques = core
-        .mitre_techniques
-        .iter()
-        .map(|t| OldTechnique { id: t.id.clone(), name: t.name.clone() })
-        .collect();
-    let old_sources = rows
-        .iter()
-        .map(|r| OldSource { feed_name: r.feed.clone(), category: r.category.as_str() })
-        .collect();
     core.found = found;
     core.malware_family = core.malware_family.take().or(feed_family);
     core.tags = tags;
     Ok(LookupOut {
         meta: Meta { generated_at: time::format(now), feed_version, source: "ioclens" },
-        found,
-        value: core.ioc_value.clone(),
-        kind: core.ioc_type.as_str(),
-        risk_score: core.risk.level.as_str(),
-        confidence: core.confidence,
-        mitre_techniques: old_techniques,
-        hunting_queries,
-        sources: old_sources,
         data: LookupData {
             input: input.trim().to_owned(),
             defanged: core.classification.defanged,
@@ -967,38 +946,70 @@ struct SourceHit {
 }
 
 #[derive(serde::Serialize)]
-struct OldTechnique {
-    id: String,
-    name: String,
+struct OldTechnique<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(serde::Serialize)]
-struct OldHunting {
-    splunk: Option<String>,
-    kql: Option<String>,
+struct OldHunting<'a> {
+    splunk: Option<&'a str>,
+    kql: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
-struct OldSource {
-    feed_name: String,
+struct OldSource<'a> {
+    feed_name: &'a str,
     category: &'static str,
 }
 
 /// The lookup answer: the newer envelope `{meta, data}` plus the older flat fields (API.md), so clients of the
-/// first API version work unchanged.
-#[derive(serde::Serialize)]
+/// first API version work unchanged. The flat fields are written from `data` while serialising (no copies of
+/// the hunting queries).
 struct LookupOut {
     meta: Meta,
     data: LookupData,
-    found: bool,
-    value: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    risk_score: &'static str,
-    confidence: ioclens_core::score::Confidence,
-    mitre_techniques: Vec<OldTechnique>,
-    hunting_queries: OldHunting,
-    sources: Vec<OldSource>,
+}
+
+/// `None` for an empty query (the type has none), as the older shape has it.
+fn non_empty(q: &str) -> Option<&str> {
+    Some(q).filter(|q| !q.is_empty())
+}
+
+impl serde::Serialize for LookupOut {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let core = &self.data.core;
+        let mut m = s.serialize_struct("LookupOut", 10)?;
+        m.serialize_field("meta", &self.meta)?;
+        m.serialize_field("data", &self.data)?;
+        m.serialize_field("found", &core.found)?;
+        m.serialize_field("value", &core.ioc_value)?;
+        m.serialize_field("type", core.ioc_type.as_str())?;
+        m.serialize_field("risk_score", core.risk.level.as_str())?;
+        m.serialize_field("confidence", &core.confidence)?;
+        let techniques: Vec<OldTechnique<'_>> = core
+            .mitre_techniques
+            .iter()
+            .map(|t| OldTechnique { id: &t.id, name: &t.name })
+            .collect();
+        m.serialize_field("mitre_techniques", &techniques)?;
+        m.serialize_field(
+            "hunting_queries",
+            &OldHunting {
+                splunk: non_empty(&core.hunting.splunk_query),
+                kql: non_empty(&core.hunting.kql_query),
+            },
+        )?;
+        let sources: Vec<OldSource<'_>> = self
+            .data
+            .sources
+            .iter()
+            .map(|x| OldSource { feed_name: &x.source_feed, category: x.source_category })
+            .collect();
+        m.serialize_field("sources", &sources)?;
+        m.end()
+    }
 }
 
 async fn lookup_get(

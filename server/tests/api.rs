@@ -107,6 +107,34 @@ fn lookup_merges_every_source_of_a_normalised_value() {
         assert_eq!(r.json["risk_score"], d["risk"]["level"]);
         assert_eq!(r.json["sources"].as_array().unwrap().len(), 3);
         assert_eq!(r.json["meta"]["source"], "ioclens");
+        assert_eq!(r.json["found"], true);
+        assert_eq!(r.json["confidence"], d["confidence"]);
+        let old_feeds: BTreeSet<&str> = r.json["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["feed_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(old_feeds, feeds);
+        assert_eq!(r.json["sources"][0]["category"], d["sources"][0]["source_category"]);
+        // A reserved value (`.example`) gets no hunting queries: `null` in the older shape.
+        assert_eq!(d["hunting"]["splunk_query"], "");
+        assert_eq!(r.json["hunting_queries"], json!({"splunk": null, "kql": null}));
+        let ids = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(ids(&r.json["mitre_techniques"]), ids(&d["mitre_techniques"]));
+    }
+    // Otherwise the older shape carries the same queries as the newer one, under the older names.
+    let q = s.get("/api/v1/lookup?ioc=update-check.net");
+    let splunk = q.json["hunting_queries"]["splunk"].as_str().unwrap();
+    assert!(splunk.contains("update-check.net"), "{splunk}");
+    assert_eq!(q.json["hunting_queries"]["splunk"], q.json["data"]["hunting"]["splunk_query"]);
+    assert_eq!(q.json["hunting_queries"]["kql"], q.json["data"]["hunting"]["kql_query"]);
+    let (old, new) = (&q.json["mitre_techniques"], &q.json["data"]["mitre_techniques"]);
+    assert!(!old.as_array().unwrap().is_empty());
+    for (o, n) in old.as_array().unwrap().iter().zip(new.as_array().unwrap()) {
+        assert_eq!(o, &json!({"id": n["id"], "name": n["name"]}));
     }
     // The MISP galaxy tag names an ATT&CK technique.
     let url = s.get("/api/v1/lookup?ioc=hxxp://phish%5B.%5Dexample/login?u%3D1");
