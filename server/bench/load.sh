@@ -2,6 +2,7 @@
 # Load benchmark of GET /api/v1/lookup on 127.0.0.1 with wrk (Debian package; scripts/setup.d/40-server.sh).
 #
 #   server/bench/load.sh [DURATION] [CONNECTIONS]      defaults: 60s, 64
+#   IOCLENS_BIN=/path/to/ioclens server/bench/load.sh …  measure that binary instead of building one
 #
 # Builds the release binary, loads the built-in IPsum and Maltrail feeds (~158k indicators) into a fresh store,
 # starts `ioclens serve` (2 worker threads), and drives it with wrk (2 threads) rotating through 2,000 values
@@ -12,8 +13,12 @@ cd "$(dirname "$0")/../.."
 duration="${1:-60s}"
 conns="${2:-64}"
 command -v wrk >/dev/null || bash scripts/setup.d/40-server.sh
-cargo build --release -p ioclens-cli --locked --quiet
-bin="$PWD/target/release/ioclens"
+if [ -n "${IOCLENS_BIN:-}" ]; then
+  bin="$IOCLENS_BIN"   # compare binaries (e.g. before/after a change) under the same machine load
+else
+  cargo build --release -p ioclens-cli --locked --quiet
+  bin="$PWD/target/release/ioclens"
+fi
 tmp="$(mktemp -d)"
 db="$tmp/store.db"
 "$bin" feed add --builtin ipsum --db "$db" >/dev/null 2>&1
@@ -44,7 +49,9 @@ LUA
 } > "$tmp/lookup.lua"
 
 : > "$tmp/rss"
-( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" >> "$tmp/rss" 2>/dev/null || true; sleep 1; done ) &
+# VmRSS and RssAnon: the server memory-maps the store, so VmRSS also counts the store's pages it has read
+# (file-backed, shared with the page cache, bounded by the store's size); RssAnon is the heap alone.
+( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {r=$2} /RssAnon/ {a=$2} END {print r, a}' "/proc/$pid/status" >> "$tmp/rss" 2>/dev/null || true; sleep 1; done ) &
 sampler=$!
 # Warm-up, then the measured run. The server's CPU time (utime + stime, clock ticks) is read around the run so the
 # CPU cost per request can be reported even when other work shares the cores.
@@ -57,7 +64,10 @@ cpu_after="$(cpu_ticks)"
 kill "$sampler" 2>/dev/null || true
 echo "== summary (2 cores shared by server and wrk; $conns connections; $duration)"
 awk '/Requests\/sec/ {print "requests/s: " $2} / 50%/ {print "p50: " $2} / 90%/ {print "p90: " $2} / 99%/ {print "p99: " $2}' "$tmp/wrk.txt"
-awk 'NR==1 {first=$1} {if ($1>max) max=$1; if (min=="" || $1<min) min=$1; last=$1} END {printf "RSS KiB: first %d, min %d, max %d, last %d (%d samples)\n", first, min, max, last, NR}' "$tmp/rss"
+for col in 1 2; do
+  awk -v c="$col" 'NR==1 {first=$c} {if ($c>max) max=$c; if (min=="" || $c<min) min=$c; last=$c} END {
+    printf "%s KiB: first %d, min %d, max %d, last %d (%d samples)\n", (c==1 ? "RSS" : "RssAnon"), first, min, max, last, NR }' "$tmp/rss"
+done
 requests="$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")"
 hz="$(getconf CLK_TCK)"
 awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" -v hz="$hz" 'BEGIN {

@@ -22,6 +22,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The `OpenAPI` 3.1 description served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -46,6 +47,64 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Static files served at `/` (the web page), when present.
     pub www: Option<PathBuf>,
+    /// Origins allowed to call `/api/` from a browser (CORS).
+    pub cors: Cors,
+}
+
+/// The origins whose pages may call `/api/` cross-origin (CORS). Empty by default: the page served by the
+/// server itself is same-origin and needs no CORS, and an extension granted host permission for the server is
+/// not subject to CORS either. The API is authenticated by a header the browser never adds on its own (no
+/// cookies, so no `Access-Control-Allow-Credentials`), so allowing an origin lets its page use a key the user
+/// gives it, nothing more.
+#[derive(Debug, Clone, Default)]
+pub struct Cors {
+    /// Lower-cased patterns: `*`, an exact origin (`https://soc.example:8443`), or `scheme://*`.
+    patterns: Vec<String>,
+}
+
+impl Cors {
+    /// Parses `--cors-origin` values: `*` (any origin), an origin `scheme://host[:port]` (no path), or
+    /// `scheme://*` (every origin of that scheme, e.g. `moz-extension://*`, whose ids differ per install).
+    ///
+    /// # Errors
+    /// A value that is none of these, with the reason.
+    pub fn new<S: AsRef<str>>(origins: impl IntoIterator<Item = S>) -> Result<Self, String> {
+        let mut patterns = Vec::new();
+        for o in origins {
+            let o = o.as_ref().trim().to_ascii_lowercase();
+            let ok = o == "*"
+                || o.split_once("://").is_some_and(|(scheme, rest)| {
+                    !scheme.is_empty()
+                        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+                        && !rest.is_empty()
+                        && !rest.contains(['/', '?', '#', ' '])
+                        && (rest == "*" || !rest.contains('*'))
+                });
+            if !ok {
+                return Err(format!(
+                    "CORS origin `{o}` is not `*`, `scheme://host[:port]` (no path) or `scheme://*`"
+                ));
+            }
+            patterns.push(o);
+        }
+        Ok(Self { patterns })
+    }
+
+    /// True when no origin is allowed.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether a request's `Origin` is allowed.
+    pub fn allows(&self, origin: &str) -> bool {
+        let origin = origin.to_ascii_lowercase();
+        self.patterns.iter().any(|p| {
+            p == "*"
+                || *p == origin
+                || p.strip_suffix('*')
+                    .is_some_and(|scheme| origin.len() > scheme.len() && origin.starts_with(scheme))
+        })
+    }
 }
 
 /// Connections to the store, reused across requests (`SQLite` in WAL mode: many readers, one writer).
@@ -68,28 +127,54 @@ impl std::ops::Deref for Pooled<'_> {
 
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
-        if let (Some(c), Ok(mut idle)) = (self.conn.take(), self.pool.idle.lock())
-            && idle.len() < 32
-        {
-            idle.push(c);
+        if let Some(c) = self.conn.take() {
+            let mut idle = lock(&self.pool.idle);
+            if idle.len() < 32 {
+                idle.push(c);
+            }
         }
     }
 }
 
+/// Locks a mutex even when a panicking request poisoned it: the guarded data (idle connections, counters,
+/// cached keys) stays valid across a panic, and refusing it would turn one panic into a slow server.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A pooled connection: the store, with reads served from the memory-mapped file rather than `pread` copies
+/// into each connection's page cache (the copies showed in the profile under load; writes still go through
+/// the WAL).
+fn open_reader(path: &std::path::Path) -> Result<Connection> {
+    let c = store::open(path)?;
+    c.pragma_update(None, "mmap_size", 256_i64 << 20)?;
+    Ok(c)
+}
+
 impl Pool {
     fn get(&self) -> Result<Pooled<'_>> {
-        let conn = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = lock(&self.idle).pop();
         let conn = match conn {
             Some(c) => c,
-            None => store::open(&self.path)?,
+            None => open_reader(&self.path)?,
         };
         Ok(Pooled { pool: self, conn: Some(conn) })
     }
 }
 
+/// How long a verified key is trusted without asking the store again. Keys are revoked by another process
+/// (`ioclens keys revoke`), so this bounds how long a revoked key keeps working.
+pub const KEY_RECHECK: Duration = Duration::from_secs(1);
+/// Most verified keys remembered (the cache is emptied when full; only valid keys are cached, so unknown keys
+/// sprayed at the server cannot grow it).
+const KEY_CACHE_MAX: usize = 4096;
+
 struct AppState {
     pool: Pool,
     www: Option<PathBuf>,
+    cors: Cors,
+    /// Verified keys by SHA-256: `(id, rate_limit, verified_at)`.
+    verified: Mutex<HashMap<[u8; 32], (i64, i64, Instant)>>,
     windows: Mutex<HashMap<i64, (i64, i64)>>,
     seq: AtomicU64,
     seed: u64,
@@ -138,15 +223,33 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Builds the router for a store (tests and `serve` use it).
+/// Builds the router for a store, without CORS (tests and benches use it).
+///
+/// # Errors
+/// The store cannot be opened, or the OS has no randomness.
 pub fn router(db: PathBuf, www: Option<PathBuf>) -> Result<Router> {
-    let first = store::open(&db)?;
+    build(db, www, Cors::default(), Router::new())
+}
+
+/// Builds the router for a store with the CORS origins allowed (what `serve` uses).
+///
+/// # Errors
+/// As [`router`].
+pub fn router_with_cors(db: PathBuf, www: Option<PathBuf>, cors: Cors) -> Result<Router> {
+    build(db, www, cors, Router::new())
+}
+
+/// The router, with `extra` routes behind the same gate (the panic test adds one).
+fn build(db: PathBuf, www: Option<PathBuf>, cors: Cors, extra: Router) -> Result<Router> {
+    let first = open_reader(&db)?;
     let mut seed_bytes = [0u8; 8];
     getrandom::fill(&mut seed_bytes)
         .map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
     let state = Arc::new(AppState {
         pool: Pool { path: db, idle: Mutex::new(vec![first]) },
         www,
+        cors,
+        verified: Mutex::new(HashMap::new()),
         windows: Mutex::new(HashMap::new()),
         seq: AtomicU64::new(0),
         seed: u64::from_le_bytes(seed_bytes),
@@ -160,13 +263,14 @@ pub fn router(db: PathBuf, www: Option<PathBuf>) -> Result<Router> {
         .route("/api/v1/feeds", get(feeds))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), gate))
-        .with_state(state))
+        .with_state(state.clone())
+        .merge(extra)
+        .layer(middleware::from_fn_with_state(state, gate)))
 }
 
 /// Serves until Ctrl-C.
 pub async fn serve(config: Config) -> Result<()> {
-    let app = router(config.db.clone(), config.www.clone())?;
+    let app = router_with_cors(config.db.clone(), config.www.clone(), config.cors.clone())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -215,7 +319,38 @@ fn set_header(res: &mut Response, name: &'static str, value: &impl ToString) {
     }
 }
 
+/// Checks a key: from the verified-key cache when it was verified less than [`KEY_RECHECK`] ago, else from the
+/// store (a lookup would otherwise spend a statement and a read transaction on the key alone).
+fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
+    let digest = keys::hash(key);
+    let now = Instant::now();
+    if let Some(&(id, rate_limit, at)) = lock(&st.verified).get(&digest)
+        && now.duration_since(at) < KEY_RECHECK
+    {
+        return Ok(keys::Auth::Valid { id, rate_limit });
+    }
+    let auth = keys::authenticate_hash(&*st.pool.get()?, &digest)?;
+    let mut verified = lock(&st.verified);
+    match auth {
+        keys::Auth::Valid { id, rate_limit } => {
+            if verified.len() >= KEY_CACHE_MAX {
+                verified.clear();
+            }
+            verified.insert(digest, (id, rate_limit, now));
+        }
+        keys::Auth::Revoked | keys::Auth::Invalid => {
+            verified.remove(&digest);
+        }
+    }
+    Ok(auth)
+}
+
 /// Request id, query-string key ban, authentication and the per-key rate limit, for every request.
+///
+/// Also the outermost guard: a CORS preflight is answered here (before authentication: browsers never send
+/// credentials with one), an allowed `Origin` gets its CORS headers on every answer (errors included, so the page
+/// can read them), and a panic anywhere below becomes the `internal_error` envelope with 500 instead of a dropped
+/// connection.
 async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Response {
     let n = st.seq.fetch_add(1, Ordering::Relaxed);
     let rid = RequestId(format!(
@@ -223,6 +358,101 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
         st.seed.wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
     ));
     req.extensions_mut().insert(rid.clone());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .filter(|o| st.cors.allows(o))
+        .map(str::to_owned);
+    let mut res = if req.method() == Method::OPTIONS
+        && req.uri().path().starts_with("/api/")
+        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        preflight(&rid, origin.is_some(), req.headers())
+    } else {
+        match (CatchUnwind(Box::pin(authorize_and_run(&st, req, next, &rid)))).await {
+            Ok(res) => res,
+            Err(_) => ApiError::new(
+                &rid,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the server hit a bug answering this request (the panic is in its log)",
+            )
+            .into_response(),
+        }
+    };
+    set_header(&mut res, "x-request-id", &rid.0);
+    if !st.cors.is_empty() {
+        res.headers_mut().append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    if let Some(o) = origin
+        && let Ok(v) = HeaderValue::from_str(&o)
+    {
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(CORS_EXPOSE));
+    }
+    res
+}
+
+/// Response headers a cross-origin page may read (the rate limit, `Retry-After`, the request id, paging).
+const CORS_EXPOSE: &str =
+    "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Request-Id, Link";
+
+/// Answers a CORS preflight: 204 with the allowed methods and headers for an allowed origin, else
+/// `403 forbidden` (the browser then refuses the real request; the body says why to whoever debugs it).
+fn preflight(rid: &RequestId, allowed: bool, headers: &HeaderMap) -> Response {
+    if !allowed {
+        return ApiError::new(
+            rid,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "cross-origin requests from this origin are not allowed (the operator allows origins with \
+             `ioclens serve --cors-origin ORIGIN`)",
+        )
+        .into_response();
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Authorization, X-API-Key, Content-Type"),
+    );
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"),
+    );
+    // Chrome's Private Network Access: a page on a public origin calling a server on 127.0.0.1 / the LAN.
+    if headers.get("access-control-request-private-network").is_some_and(|v| v == "true") {
+        h.insert("access-control-allow-private-network", HeaderValue::from_static("true"));
+    }
+    res
+}
+
+/// Polls a future, turning a panic into `Err` (what `futures::FutureExt::catch_unwind` does, without the
+/// dependency). The future is boxed so it can be polled through `Pin::as_mut` without `unsafe`.
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn std::any::Any + Send>>;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.get_mut().0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// The query-string checks, authentication and the rate limit, then the route.
+async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &RequestId) -> Response {
+    let rid = rid.clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("");
     if query.len() > MAX_QUERY {
@@ -241,9 +471,7 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
         .into_response();
     }
     if is_public(&path) {
-        let mut res = next.run(req).await;
-        set_header(&mut res, "x-request-id", &rid.0);
-        return res;
+        return next.run(req).await;
     }
     let Some(key) = presented_key(req.headers()) else {
         return ApiError::new(
@@ -254,7 +482,7 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
         )
         .into_response();
     };
-    let auth = match st.pool.get().and_then(|c| keys::authenticate(&c, &key)) {
+    let auth = match authenticate(st, &key) {
         Ok(a) => a,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
@@ -284,7 +512,7 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
     let window = now.div_euclid(60);
     let reset = (window + 1) * 60;
     let remaining = if limit > 0 {
-        let mut w = st.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut w = lock(&st.windows);
         let e = w.entry(key_id).or_insert((window, 0));
         if e.0 != window {
             *e = (window, 0);
@@ -313,7 +541,6 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
         None
     };
     let mut res = next.run(req).await;
-    set_header(&mut res, "x-request-id", &rid.0);
     if let Some(remaining) = remaining {
         set_header(&mut res, "x-ratelimit-limit", &limit);
         set_header(&mut res, "x-ratelimit-remaining", &remaining);
@@ -418,8 +645,21 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-fn json_response(status: StatusCode, v: &Value) -> Response {
-    (status, axum::Json(v)).into_response()
+/// Serialises into one buffer sized for a lookup answer (~10 KB), so a typical answer is written without
+/// the reallocations of a growing buffer.
+fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Response {
+    let mut buf = Vec::with_capacity(16 * 1024);
+    match serde_json::to_writer(&mut buf, v) {
+        Ok(()) => (status, [(header::CONTENT_TYPE, "application/json")], buf).into_response(),
+        // Serialising our own types fails only on a bug (a map with non-string keys).
+        Err(e) => ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal_error",
+            message: format!("serialising the answer: {e}"),
+            request_id: String::new(),
+        }
+        .into_response(),
+    }
 }
 
 async fn health(
@@ -582,14 +822,6 @@ fn techniques_in(tags: &[String], out: &mut Vec<String>) {
     }
 }
 
-fn meta(conn: &Connection) -> Result<Value> {
-    Ok(json!({
-        "generated_at": time::format(time::now()),
-        "feed_version": store::feed_version(conn)?,
-        "source": "ioclens",
-    }))
-}
-
 /// The lookup answer for one value: the core's enrichment package (`ioclens_core::lookup`, as the core
 /// serialises it) plus what the store knows, with the store's evidence merged into the score by the core's
 /// remote-merge rules; the envelope `{meta, data}` plus the older flat fields.
@@ -601,8 +833,8 @@ fn lookup_one(
 ) -> Result<LookupOut> {
     let opts = LookupOptions { kind: forced, ..LookupOptions::default() };
     let mut core = ioclens_core::lookup(input, &opts, now);
-    let rows = if core.ioc_type == IocKind::Unknown {
-        Vec::new()
+    let (rows, feed_version) = if core.ioc_type == IocKind::Unknown {
+        (Vec::new(), store::feed_version(conn)?)
     } else {
         store::lookup(conn, core.ioc_type, &core.ioc_value)?
     };
@@ -656,36 +888,11 @@ fn lookup_one(
             sectors: sectors::slugs(r.sectors),
         })
         .collect();
-    let hunting_queries = OldHunting {
-        splunk: Some(core.hunting.splunk_query.clone()).filter(|q| !q.is_empty()),
-        kql: Some(core.hunting.kql_query.clone()).filter(|q| !q.is_empty()),
-    };
-    let old_techniques = core
-        .mitre_techniques
-        .iter()
-        .map(|t| OldTechnique { id: t.id.clone(), name: t.name.clone() })
-        .collect();
-    let old_sources = rows
-        .iter()
-        .map(|r| OldSource { feed_name: r.feed.clone(), category: r.category.as_str() })
-        .collect();
     core.found = found;
     core.malware_family = core.malware_family.take().or(feed_family);
     core.tags = tags;
     Ok(LookupOut {
-        meta: Meta {
-            generated_at: time::format(now),
-            feed_version: store::feed_version(conn)?,
-            source: "ioclens",
-        },
-        found,
-        value: core.ioc_value.clone(),
-        kind: core.ioc_type.as_str(),
-        risk_score: core.risk.level.as_str(),
-        confidence: core.confidence,
-        mitre_techniques: old_techniques,
-        hunting_queries,
-        sources: old_sources,
+        meta: Meta { generated_at: time::format(now), feed_version, source: "ioclens" },
         data: LookupData {
             input: input.trim().to_owned(),
             defanged: core.classification.defanged,
@@ -739,38 +946,70 @@ struct SourceHit {
 }
 
 #[derive(serde::Serialize)]
-struct OldTechnique {
-    id: String,
-    name: String,
+struct OldTechnique<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(serde::Serialize)]
-struct OldHunting {
-    splunk: Option<String>,
-    kql: Option<String>,
+struct OldHunting<'a> {
+    splunk: Option<&'a str>,
+    kql: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
-struct OldSource {
-    feed_name: String,
+struct OldSource<'a> {
+    feed_name: &'a str,
     category: &'static str,
 }
 
 /// The lookup answer: the newer envelope `{meta, data}` plus the older flat fields (API.md), so clients of the
-/// first API version work unchanged.
-#[derive(serde::Serialize)]
+/// first API version work unchanged. The flat fields are written from `data` while serialising (no copies of
+/// the hunting queries).
 struct LookupOut {
     meta: Meta,
     data: LookupData,
-    found: bool,
-    value: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    risk_score: &'static str,
-    confidence: ioclens_core::score::Confidence,
-    mitre_techniques: Vec<OldTechnique>,
-    hunting_queries: OldHunting,
-    sources: Vec<OldSource>,
+}
+
+/// `None` for an empty query (the type has none), as the older shape has it.
+fn non_empty(q: &str) -> Option<&str> {
+    Some(q).filter(|q| !q.is_empty())
+}
+
+impl serde::Serialize for LookupOut {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let core = &self.data.core;
+        let mut m = s.serialize_struct("LookupOut", 10)?;
+        m.serialize_field("meta", &self.meta)?;
+        m.serialize_field("data", &self.data)?;
+        m.serialize_field("found", &core.found)?;
+        m.serialize_field("value", &core.ioc_value)?;
+        m.serialize_field("type", core.ioc_type.as_str())?;
+        m.serialize_field("risk_score", core.risk.level.as_str())?;
+        m.serialize_field("confidence", &core.confidence)?;
+        let techniques: Vec<OldTechnique<'_>> = core
+            .mitre_techniques
+            .iter()
+            .map(|t| OldTechnique { id: &t.id, name: &t.name })
+            .collect();
+        m.serialize_field("mitre_techniques", &techniques)?;
+        m.serialize_field(
+            "hunting_queries",
+            &OldHunting {
+                splunk: non_empty(&core.hunting.splunk_query),
+                kql: non_empty(&core.hunting.kql_query),
+            },
+        )?;
+        let sources: Vec<OldSource<'_>> = self
+            .data
+            .sources
+            .iter()
+            .map(|x| OldSource { feed_name: &x.source_feed, category: x.source_category })
+            .collect();
+        m.serialize_field("sources", &sources)?;
+        m.end()
+    }
 }
 
 async fn lookup_get(
@@ -801,7 +1040,7 @@ async fn lookup_get(
         return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response();
     }
     match st.pool.get().and_then(|c| lookup_one(&c, &input, forced, time::now())) {
-        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
 }
@@ -875,24 +1114,48 @@ async fn lookup_post(
         };
         let entry = match answer {
             Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
-                Ok(res) => match serde_json::to_value(res.data) {
-                    Ok(data) => json!({"input": v, "ok": true, "data": data}),
-                    Err(e) => return ApiError::internal(&rid, &e.into()).into_response(),
-                },
+                Ok(res) => BatchItem::Found { input: v, ok: true, data: Box::new(res.data) },
                 Err(e) => return ApiError::internal(&rid, &e).into_response(),
             },
-            Err(msg) => json!({
-                "input": value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
-                "ok": false,
-                "error": {"code": "invalid_parameter", "message": msg},
-            }),
+            Err(message) => BatchItem::Refused {
+                input: value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
+                ok: false,
+                error: ItemError { code: "invalid_parameter", message },
+            },
         };
         out.push(entry);
     }
-    match meta(&conn) {
-        Ok(m) => json_response(StatusCode::OK, &json!({"meta": m, "data": out})),
+    match store::feed_version(&conn) {
+        Ok(feed_version) => json_response(
+            StatusCode::OK,
+            &BatchOut {
+                meta: Meta { generated_at: time::format(now), feed_version, source: "ioclens" },
+                data: out,
+            },
+        ),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
+}
+
+/// `POST /api/v1/lookup`: one answer per item, in input order (typed, so a 1,000-item batch is serialised
+/// once rather than through a `serde_json::Value` per item).
+#[derive(serde::Serialize)]
+struct BatchOut<'a> {
+    meta: Meta,
+    data: Vec<BatchItem<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum BatchItem<'a> {
+    Found { input: &'a str, ok: bool, data: Box<LookupData> },
+    Refused { input: Value, ok: bool, error: ItemError },
+}
+
+#[derive(serde::Serialize)]
+struct ItemError {
+    code: &'static str,
+    message: String,
 }
 
 // ---------- the feed ----------
@@ -1293,6 +1556,91 @@ async fn feeds(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn boom() -> StatusCode {
+        panic!("a bug in a handler")
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_with_the_error_envelope() {
+        let dir = std::env::temp_dir().join(format!("ioclens-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = dir.join("store.db");
+        let conn = store::open(&db).unwrap();
+        let (key, _) = keys::create(&conn, "t", 0, 1_800_000_000).unwrap();
+        let boom = Router::new().route("/api/v1/boom", get(boom)).route(
+            "/api/v1/boom-later",
+            get(|| async {
+                tokio::task::yield_now().await;
+                let v: Vec<u8> = Vec::new();
+                Response::new(Body::from(v[3..].to_vec()))
+            }),
+        );
+        let app = build(db, None, Cors::default(), boom).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let l = tokio::net::TcpListener::from_std(listener).unwrap();
+                serve_on(l, app, std::future::pending()).await.unwrap();
+            });
+        });
+        // One keep-alive connection for every request: the panics must not close it.
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let auth = format!("Bearer {key}");
+        for path in ["/api/v1/boom", "/api/v1/boom-later", "/api/v1/boom"] {
+            let mut res = agent
+                .get(&format!("http://{addr}{path}"))
+                .header("Authorization", &auth)
+                .call()
+                .unwrap();
+            assert_eq!(res.status(), 500, "{path}");
+            let rid = res.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+            let body: Value =
+                serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+            assert_eq!(body["error"]["code"], "internal_error");
+            assert_eq!(body["error"]["request_id"], rid.as_str());
+            // The panic message (internals) is logged, not sent.
+            assert!(!body["error"]["message"].as_str().unwrap().contains("a bug in a handler"));
+        }
+        // The server goes on answering, through the same pool and key cache.
+        let mut res = agent
+            .get(&format!("http://{addr}/api/v1/lookup?ioc=evil.example"))
+            .header("Authorization", &auth)
+            .call()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(body["data"]["ioc_value"], "evil.example");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn cors_origin_patterns() {
+        let c = Cors::new(["https://SOC.example:8443", "moz-extension://*"]).unwrap();
+        assert!(c.allows("https://soc.example:8443"));
+        assert!(!c.allows("https://soc.example"));
+        assert!(!c.allows("http://soc.example:8443"));
+        assert!(!c.allows("https://soc.example:8443.evil.example"));
+        assert!(c.allows("moz-extension://0b1c2d3e-aaaa-bbbb-cccc-0123456789ab"));
+        assert!(!c.allows("moz-extension://"));
+        assert!(!c.allows("chrome-extension://abc"));
+        assert!(!c.allows("null"));
+        assert!(Cors::new(["*"]).unwrap().allows("https://any.example"));
+        assert!(Cors::default().is_empty());
+        for bad in
+            ["soc.example", "https://soc.example/", "https://*.soc.example", "://x", "https://"]
+        {
+            assert!(Cors::new([bad]).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {

@@ -124,9 +124,14 @@ pub fn revoke(conn: &Connection, id_or_prefix: &str, now: i64) -> Result<bool> {
 
 /// Checks a presented key.
 pub fn authenticate(conn: &Connection, key: &str) -> Result<Auth> {
+    authenticate_hash(conn, &hash(key))
+}
+
+/// Checks a presented key by its [`hash`].
+pub fn authenticate_hash(conn: &Connection, digest: &[u8; 32]) -> Result<Auth> {
     let found: Option<(i64, i64, Option<i64>)> = conn
         .prepare_cached("SELECT id, rate_limit, revoked_at FROM api_keys WHERE hash = ?1")?
-        .query_row([hash(key).as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([digest.as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(match found {
         None => Auth::Invalid,

@@ -213,28 +213,39 @@ pub struct Row {
     pub origin: String,
 }
 
-const ROW_COLUMNS: &str = "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
-     i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format";
+/// The columns [`row`] decodes (a macro so `concat!` can build static SQL from it).
+macro_rules! row_columns {
+    () => {
+        "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
+     i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format"
+    };
+}
+const ROW_COLUMNS: &str = row_columns!();
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    let tags: Option<String> = r.get(10)?;
+    row_at(r, 0)
+}
+
+/// Decodes `ROW_COLUMNS` starting at column `b`.
+fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
+    let tags: Option<String> = r.get(b + 10)?;
     Ok(Row {
-        id: r.get(0)?,
-        kind: kind_from_code(r.get(1)?),
-        value: r.get(2)?,
-        confidence: Level::from_i64(r.get(3)?),
-        category: Category::from_i64(r.get(4)?),
-        sectors: r.get(5)?,
-        first_seen: r.get(6)?,
-        last_seen: r.get(7)?,
-        occurrences: r.get(8)?,
-        context: r.get(9)?,
+        id: r.get(b)?,
+        kind: kind_from_code(r.get(b + 1)?),
+        value: r.get(b + 2)?,
+        confidence: Level::from_i64(r.get(b + 3)?),
+        category: Category::from_i64(r.get(b + 4)?),
+        sectors: r.get(b + 5)?,
+        first_seen: r.get(b + 6)?,
+        last_seen: r.get(b + 7)?,
+        occurrences: r.get(b + 8)?,
+        context: r.get(b + 9)?,
         tags: tags.map(|t| split_tags(&t)).unwrap_or_default(),
-        threat_type: r.get(11)?,
-        malware_family: r.get(12)?,
-        reference_url: r.get(13)?,
-        feed: r.get(14)?,
-        origin: r.get(15)?,
+        threat_type: r.get(b + 11)?,
+        malware_family: r.get(b + 12)?,
+        reference_url: r.get(b + 13)?,
+        feed: r.get(b + 14)?,
+        origin: r.get(b + 15)?,
     })
 }
 
@@ -245,21 +256,6 @@ pub(crate) fn join_tags(tags: &[String]) -> String {
 
 fn split_tags(s: &str) -> Vec<String> {
     s.split('\u{1f}').filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
-
-/// Every feed's sighting of `(kind, value)`, most recent first.
-pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<Vec<Row>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {ROW_COLUMNS} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
-         WHERE i.value = ?1 AND i.kind = ?2"
-    ))?;
-    // No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row of
-    // the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
-    let mut rows = st
-        .query_map(params![value, kind_code(kind)], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
-    Ok(rows)
 }
 
 /// Filters of the feed API.
@@ -438,5 +434,38 @@ pub fn feed_version(conn: &Connection) -> Result<String> {
     let (n, last): (i64, Option<i64>) = conn
         .prepare_cached("SELECT count(*), max(ingested_at) FROM feeds")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{n}", crate::time::format(t))))
+    Ok(version_text(n, last))
+}
+
+fn version_text(feeds: i64, last: Option<i64>) -> String {
+    last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{feeds}", crate::time::format(t)))
+}
+
+/// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.
+///
+/// One statement, so one read transaction (one snapshot) answers both: the version row (tag 0) and the sightings
+/// (tag 1). No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row
+/// of the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
+pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>, String)> {
+    // The first arm pads the aggregate to the second arm's 17 columns.
+    let mut st = conn.prepare_cached(concat!(
+        "SELECT 0, count(*), max(ingested_at), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         NULL, NULL, NULL, NULL FROM feeds \
+         UNION ALL \
+         SELECT 1, ",
+        row_columns!(),
+        " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = ?1 AND i.kind = ?2"
+    ))?;
+    let mut rows = Vec::new();
+    let mut version = None;
+    let mut q = st.query(params![value, kind_code(kind)])?;
+    while let Some(r) = q.next()? {
+        if r.get::<_, i64>(0)? == 0 {
+            version = Some(version_text(r.get(1)?, r.get(2)?));
+        } else {
+            rows.push(row_at(r, 1)?);
+        }
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
+    Ok((rows, version.unwrap_or_else(|| version_text(0, None))))
 }

@@ -107,6 +107,34 @@ fn lookup_merges_every_source_of_a_normalised_value() {
         assert_eq!(r.json["risk_score"], d["risk"]["level"]);
         assert_eq!(r.json["sources"].as_array().unwrap().len(), 3);
         assert_eq!(r.json["meta"]["source"], "ioclens");
+        assert_eq!(r.json["found"], true);
+        assert_eq!(r.json["confidence"], d["confidence"]);
+        let old_feeds: BTreeSet<&str> = r.json["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["feed_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(old_feeds, feeds);
+        assert_eq!(r.json["sources"][0]["category"], d["sources"][0]["source_category"]);
+        // A reserved value (`.example`) gets no hunting queries: `null` in the older shape.
+        assert_eq!(d["hunting"]["splunk_query"], "");
+        assert_eq!(r.json["hunting_queries"], json!({"splunk": null, "kql": null}));
+        let ids = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(ids(&r.json["mitre_techniques"]), ids(&d["mitre_techniques"]));
+    }
+    // Otherwise the older shape carries the same queries as the newer one, under the older names.
+    let q = s.get("/api/v1/lookup?ioc=update-check.net");
+    let splunk = q.json["hunting_queries"]["splunk"].as_str().unwrap();
+    assert!(splunk.contains("update-check.net"), "{splunk}");
+    assert_eq!(q.json["hunting_queries"]["splunk"], q.json["data"]["hunting"]["splunk_query"]);
+    assert_eq!(q.json["hunting_queries"]["kql"], q.json["data"]["hunting"]["kql_query"]);
+    let (old, new) = (&q.json["mitre_techniques"], &q.json["data"]["mitre_techniques"]);
+    assert!(!old.as_array().unwrap().is_empty());
+    for (o, n) in old.as_array().unwrap().iter().zip(new.as_array().unwrap()) {
+        assert_eq!(o, &json!({"id": n["id"], "name": n["name"]}));
     }
     // The MISP galaxy tag names an ATT&CK technique.
     let url = s.get("/api/v1/lookup?ioc=hxxp://phish%5B.%5Dexample/login?u%3D1");
@@ -463,11 +491,97 @@ fn auth_keys_and_rate_limits() {
     }
     // Unlimited keys carry no rate-limit headers.
     assert_eq!(s.get("/api/v1/feeds").header("x-ratelimit-limit"), None);
-    // Revoked keys are refused.
+    // Revoked keys are refused, at the latest `KEY_RECHECK` after the revocation (the server trusts a key it
+    // verified for that long; `keys revoke` runs in another process, as here through another connection).
     let conn = ioclens_server::store::open(&s.db).unwrap();
     assert!(ioclens_server::keys::revoke(&conn, &id.to_string(), 1_800_000_000).unwrap());
+    std::thread::sleep(ioclens_server::api::KEY_RECHECK + std::time::Duration::from_millis(100));
     let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
     assert_eq!((r.status, r.error_code()), (403, "forbidden"));
+    // Once refused, a revoked key stays refused (it is not cached as valid again).
+    let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
+    assert_eq!((r.status, r.error_code()), (403, "forbidden"));
+}
+
+#[test]
+fn cors_preflights_and_exposed_headers() {
+    let cors =
+        ioclens_server::api::Cors::new(["https://soc.example:8443", "moz-extension://*"]).unwrap();
+    let s = Server::start_with(None, cors);
+    let (limited, _) = s.key_with_limit(100);
+    let preflight = |origin: &str, extra: &[(&str, &str)]| {
+        let mut h = vec![
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ];
+        h.extend_from_slice(extra);
+        s.call("OPTIONS", "/api/v1/lookup?ioc=x", &h, None)
+    };
+    // An allowed origin: 204 with what the browser checks (Fetch standard, CORS protocol); no key needed.
+    let ok = preflight("https://soc.example:8443", &[]);
+    assert_eq!(ok.status, 204, "{}", ok.text);
+    assert_eq!(ok.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    let methods = ok.header("access-control-allow-methods").unwrap();
+    assert!(methods.contains("GET") && methods.contains("POST"), "{methods}");
+    let allowed = ok.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("x-api-key"), "{allowed}");
+    assert!(ok.header("access-control-max-age").is_some());
+    assert_eq!(ok.header("access-control-allow-credentials"), None);
+    assert_eq!(ok.header("access-control-allow-private-network"), None);
+    // Chrome's Private Network Access preflight (a public page calling 127.0.0.1).
+    let pna = preflight(
+        "moz-extension://6f0e2b9a-1c1d-4e8e-9d43-0d2b1c4a7e11",
+        &[("Access-Control-Request-Private-Network", "true")],
+    );
+    assert_eq!(pna.status, 204);
+    assert_eq!(pna.header("access-control-allow-private-network"), Some("true"));
+    // Any other origin (a different port is a different origin) is refused, with a reason.
+    for origin in ["https://soc.example", "https://evil.example", "chrome-extension://abc", "null"]
+    {
+        let no = preflight(origin, &[]);
+        assert_eq!((no.status, no.error_code()), (403, "forbidden"), "{origin}");
+        assert_eq!(no.header("access-control-allow-origin"), None, "{origin}");
+    }
+    // The real request from an allowed origin: the answer names the origin and exposes the rate-limit headers.
+    let auth = format!("Bearer {limited}");
+    let r = s.call(
+        "GET",
+        "/api/v1/lookup?ioc=evil-c2.example",
+        &[("Origin", "https://soc.example:8443"), ("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    assert!(r.header("vary").unwrap().contains("Origin"));
+    let exposed = r.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
+    for h in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"] {
+        assert!(exposed.contains(h), "{h} in {exposed}");
+    }
+    assert_eq!(r.header("x-ratelimit-limit"), Some("100"));
+    // Errors carry the CORS headers too, so the page can read why.
+    let unauth =
+        s.call("GET", "/api/v1/lookup?ioc=x", &[("Origin", "https://soc.example:8443")], None);
+    assert_eq!((unauth.status, unauth.error_code()), (401, "missing_api_key"));
+    assert_eq!(unauth.header("access-control-allow-origin"), Some("https://soc.example:8443"));
+    // A disallowed origin gets an answer (CORS is enforced by the browser) without CORS headers.
+    let other = s.call(
+        "GET",
+        "/api/v1/lookup?ioc=evil-c2.example",
+        &[("Origin", "https://evil.example"), ("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(other.status, 200);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    // Without --cors-origin no origin is allowed.
+    let plain = Server::start(None);
+    let refused = plain.call(
+        "OPTIONS",
+        "/api/v1/iocs",
+        &[("Origin", "https://soc.example:8443"), ("Access-Control-Request-Method", "GET")],
+        None,
+    );
+    assert_eq!((refused.status, refused.error_code()), (403, "forbidden"));
 }
 
 #[test]
@@ -556,4 +670,54 @@ fn openapi_document_is_true() {
     let undocumented: Vec<_> = seen.difference(&documented).collect();
     assert!(undocumented.is_empty(), "answered but not documented: {undocumented:?}");
     let _: Value = s.spec.clone();
+}
+
+#[test]
+fn urlhaus_sample_loads_as_a_community_feed() {
+    let s = Server::start(None);
+    // Without the feed the core alone does not know these values: the sample is not in its offline intel.
+    for q in ["ioc=0022a601.pphost.net", "ioc=0x0.st/8lat.b64.txt", "ioc=1.117.77.166"] {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        assert_eq!((r.status, &r.json["data"]["found"]), (200, &Value::Bool(false)), "{q}");
+    }
+    let mut conn = ioclens_server::store::open(&s.db).unwrap();
+    let parsed = ioclens_server::ingest::builtin("urlhaus").unwrap();
+    assert_eq!(parsed.format, "urlhaus");
+    let report = ioclens_server::ingest::ingest(
+        &mut conn,
+        &spec("urlhaus", Category::Community, Level::Medium, &[]),
+        parsed,
+        1_800_000_000,
+        &|_| {},
+    )
+    .unwrap();
+    // data/SOURCES.md: 5,000 URLhaus rows (2,000 URLs, 2,000 domains, 1,000 IPs), all usable.
+    assert_eq!((report.records, report.rejected), (5000, 0), "{:?}", report.rejected_examples);
+    let again = ioclens_server::ingest::ingest(
+        &mut conn,
+        &spec("urlhaus", Category::Community, Level::Medium, &[]),
+        ioclens_server::ingest::builtin("urlhaus").unwrap(),
+        1_800_000_100,
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(again.status, "unchanged");
+    for (q, kind, value) in [
+        ("ioc=0022a601.pphost.net", "domain", "0022a601.pphost.net"),
+        // Stored scheme-less in the sample; the core assumes http:// for the lookup and for the feed alike.
+        ("ioc=0x0.st/8lat.b64.txt", "url", "http://0x0.st/8lat.b64.txt"),
+        ("ioc=hxxp://0x0[.]st/8lat.b64.txt", "url", "http://0x0.st/8lat.b64.txt"),
+        ("ioc=1.117.77.166", "ipv4", "1.117.77.166"),
+    ] {
+        let r = s.get(&format!("/api/v1/lookup?{q}"));
+        let d = &r.json["data"];
+        assert_eq!((d["found"].as_bool(), d["ioc_type"].as_str()), (Some(true), Some(kind)), "{q}");
+        assert_eq!(d["ioc_value"], value);
+        assert_eq!(d["sources"][0]["source_feed"], "urlhaus");
+        assert_eq!(d["sources"][0]["source_category"], "community");
+        assert_eq!(d["threat_type"], "malware_download");
+    }
+    let page = s.get("/api/v1/iocs?category=community&type=url&limit=1000");
+    assert_eq!(page.json["meta"]["count"], 1000);
+    assert_eq!(page.json["data"][0]["source"]["origin"], "urlhaus");
 }

@@ -35,7 +35,7 @@ struct AddArgs {
     /// Feed file or MISP feed directory.
     #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
     file: Option<PathBuf>,
-    /// Load built-in offline intel instead of a file: `ipsum` or `maltrail`.
+    /// Load a built-in feed instead of a file: `ipsum`, `maltrail` or `urlhaus` (5,000 rows of `URLhaus`).
     #[arg(long, value_name = "NAME")]
     builtin: Option<String>,
     /// Feed name (unique; re-adding the same name replaces it). Defaults to the built-in name.

@@ -22,6 +22,11 @@ pub(crate) struct Args {
     /// Load the demo feed (a small STIX bundle plus built-in Maltrail) and print a demo API key.
     #[arg(long)]
     demo: bool,
+    /// Let pages from ORIGIN call the API from a browser (CORS; repeat for more). `scheme://host[:port]`,
+    /// `scheme://*` (e.g. `moz-extension://*`) or `*`. Default: none (the page served here is same-origin, and
+    /// an extension granted access to this server needs no CORS).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
@@ -57,6 +62,7 @@ fn load_demo(db: &std::path::Path) -> Result<String> {
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    let cors = ioclens_server::api::Cors::new(&args.cors_origin).map_err(anyhow::Error::msg)?;
     let www = args.www.clone().or_else(|| Some(PathBuf::from("www/dist")).filter(|p| p.is_dir()));
     let mut err = std::io::stderr();
     if args.demo {
@@ -75,6 +81,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let rt = rt.build().context("starting the async runtime")?;
     let _ = writeln!(err, "ioclens: serving {} on http://{}", args.db.display(), args.listen);
-    rt.block_on(ioclens_server::serve(Config { db: args.db.clone(), listen: args.listen, www }))?;
+    rt.block_on(ioclens_server::serve(Config {
+        db: args.db.clone(),
+        listen: args.listen,
+        www,
+        cors,
+    }))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -42,6 +42,11 @@ pub fn spec(name: &str, category: Category, confidence: Level, sector: &[&str]) 
 impl Server {
     /// Starts a server on an empty store (plus `www` static dir) with one unlimited key.
     pub fn start(www: Option<PathBuf>) -> Server {
+        Server::start_with(www, ioclens_server::api::Cors::default())
+    }
+
+    /// As `start`, with CORS origins allowed.
+    pub fn start_with(www: Option<PathBuf>, cors: ioclens_server::api::Cors) -> Server {
         let dir = std::env::temp_dir().join(format!(
             "ioclens-server-test-{}-{}",
             std::process::id(),
@@ -52,7 +57,7 @@ impl Server {
         let db = dir.join("store.db");
         let conn = store::open(&db).unwrap();
         let (key, _) = keys::create(&conn, "test", 0, 1_800_000_000).unwrap();
-        let app = ioclens_server::api::router(db.clone(), www).unwrap();
+        let app = ioclens_server::api::router_with_cors(db.clone(), www, cors).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -156,6 +161,13 @@ impl Server {
                     r = r.header(*k, *v);
                 }
                 r.call().unwrap()
+            }
+            "OPTIONS" => {
+                let mut r = ureq::http::Request::builder().method("OPTIONS").uri(&url);
+                for (k, v) in headers {
+                    r = r.header(*k, *v);
+                }
+                self.agent.run(r.body(()).unwrap()).unwrap()
             }
             _ => panic!("method {method}"),
         };
