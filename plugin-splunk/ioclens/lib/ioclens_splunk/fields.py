@@ -37,6 +37,28 @@ WARNINGLIST_ROLES = frozenset(
     )
 )
 QUERY_FIELDS = ("spl_query", "kql_query")
+# The parts of a `lookup` package from_lookup reads: the projection `lookup_many` is asked for (dotted paths of
+# ioclens_core::api::LOOKUP_FIELDS; a path through a list applies to each element), so the core serialises and
+# Python decodes a few hundred bytes per value instead of the whole package.
+LOOKUP_PATHS = (
+    "ioc_type",
+    "ioc_value",
+    "classification.type",
+    "classification.canonical",
+    "classification.defanged",
+    "classification.reason",
+    "risk",
+    "confidence",
+    "score.verdict",
+    "mitre_techniques.id",
+    "attack.id",
+    "attack.tactics.name",
+    "hits.role",
+    "hits.list",
+    "malware_family",
+    "malware.family",
+)
+QUERY_PATHS = ("hunting.splunk_query", "hunting.kql_query")
 
 
 def dig(obj, *paths):
