@@ -15,6 +15,14 @@
 //! | `attack` | [`AttackRequest`] `{id}` | [`crate::attack::AttackObject`] |
 //! | `merge_remote` | [`MergeRemoteRequest`] `{local, status, response?, error?}` | [`crate::LookupResponse`] |
 //! | `remote_request` | [`RemoteRequestRequest`] `{value, type}` | [`crate::score::RemoteRequest`] or `null` |
+//! | `lookup_many` | [`LookupManyRequest`] `{values, options?, now, fields?}` | [`LookupManyResponse`] `{results}` |
+//!
+//! `lookup_many` is `lookup` for a batch (one host→core crossing per chunk of events instead of one per value):
+//! `results[i]` answers `values[i]`, each item its own `{"ok": …}` or `{"error": …}` envelope, so one bad item
+//! does not fail the batch. `fields` (optional) projects every package onto dotted paths of
+//! [`crate::LookupResponse`] (see [`LOOKUP_FIELDS`]; a path through an array applies to each element), for hosts
+//! that only read a few fields: `["risk", "score.verdict", "attack.tactics.name"]` keeps `risk` whole,
+//! `score` with only `verdict`, and `attack` as a list of `{tactics: [{name}]}`.
 //!
 //! Remote scoring stays sans-I/O: a host asks `remote_request` what to send (or builds nothing when the answer
 //! is `null`), sends it with its own HTTP client and credential, and hands the HTTP status and body to
@@ -24,12 +32,15 @@ use crate::extract::Extraction;
 use crate::query::{Hunt, HuntInput, QueryOptions};
 use crate::score::{RemoteRequest, RemoteScore, RemoteStatus};
 use crate::{Classified, ErrorKind, IocKind, LookupOptions, LookupResponse};
+use project::{Projection, View};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+mod project;
+
 /// Every operation name [`call`] knows, in a fixed order (the plain-ABI module numbers them by this index).
 /// New operations are appended, never inserted, so the numbering stays stable.
-pub const OPS: [&str; 8] = [
+pub const OPS: [&str; 9] = [
     "version",
     "classify",
     "extract",
@@ -38,6 +49,28 @@ pub const OPS: [&str; 8] = [
     "attack",
     "merge_remote",
     "remote_request",
+    "lookup_many",
+];
+
+/// The top-level fields of a [`crate::LookupResponse`]: the first segment of every `lookup_many` projection path.
+pub const LOOKUP_FIELDS: [&str; 17] = [
+    "ioc_value",
+    "ioc_type",
+    "found",
+    "risk",
+    "confidence",
+    "mitre_techniques",
+    "hunting",
+    "malware_family",
+    "tags",
+    "classification",
+    "score",
+    "hits",
+    "malware",
+    "attack",
+    "data_versions",
+    "version",
+    "diagnostics",
 ];
 
 /// Requests larger than this are refused with `bad_request` (hosts pass whole reports, not archives).
@@ -208,6 +241,115 @@ pub struct RemoteRequestRequest {
     pub kind: IocKind,
 }
 
+/// `lookup_many {values, options?, now, fields?}`: `lookup` for each value, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupManyRequest {
+    /// The values, defanged or not. An item that is not a string gets its own `bad_request` answer.
+    pub values: Vec<serde_json::Value>,
+    /// Forced type, query and scoring options, the same for every value.
+    #[serde(default)]
+    pub options: LookupOptions,
+    /// The current time, Unix seconds (the core never reads a clock).
+    pub now: i64,
+    /// Keep only these dotted paths of each package (see [`LOOKUP_FIELDS`]); the whole package when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+/// What [`lookup_many`] answers: one item per value, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookupManyResponse {
+    /// `results[i]` answers `values[i]`.
+    pub results: Vec<LookupManyItem>,
+}
+
+/// One value's answer inside a batch: the same envelope as a whole operation's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LookupManyItem {
+    /// The package (or its projection when the request names `fields`).
+    Ok {
+        /// The `lookup` answer for this value.
+        ok: serde_json::Value,
+    },
+    /// This value could not be looked up; the other items are unaffected.
+    Error {
+        /// Why.
+        error: ApiError,
+    },
+}
+
+/// Parses and checks `lookup_many`'s `fields` (see [`LOOKUP_FIELDS`]).
+fn projection(fields: Option<&[String]>) -> Result<Projection, ApiError> {
+    let Some(fields) = fields else { return Ok(Projection::All) };
+    let invalid = |field: &str, why: String| {
+        ApiError::from(
+            crate::Error::new(ErrorKind::InvalidOption, format!("field `{field}` {why}"))
+                .with_input(field),
+        )
+    };
+    if fields.is_empty() {
+        return Err(ApiError::from(crate::Error::new(
+            ErrorKind::InvalidOption,
+            "fields is empty (leave it out for the whole package)",
+        )));
+    }
+    let mut paths = Vec::with_capacity(fields.len());
+    for field in fields {
+        let segments: Vec<&str> = field.split('.').collect();
+        if segments.iter().any(|s| s.is_empty()) {
+            return Err(invalid(field, "has an empty path segment".to_owned()));
+        }
+        if !LOOKUP_FIELDS.contains(&segments[0]) {
+            return Err(invalid(
+                field,
+                format!("is not a lookup field ({})", LOOKUP_FIELDS.join(", ")),
+            ));
+        }
+        paths.push(segments);
+    }
+    Ok(Projection::from_paths(paths))
+}
+
+/// One `lookup_many` item before serialisation.
+type ManyItem = Result<LookupResponse, ApiError>;
+
+fn lookup_each(req: &LookupManyRequest) -> Vec<ManyItem> {
+    req.values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| match value.as_str() {
+            Some(value) => Ok(crate::lookup(value, &req.options, req.now)),
+            None => Err(ApiError::bad_request(format!("values[{i}] is not a string"))),
+        })
+        .collect()
+}
+
+/// The `lookup_many` answer written straight to JSON through the projection (no intermediate values).
+fn lookup_many_json(req: &LookupManyRequest) -> Result<String, ApiError> {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Item<'a> {
+        Ok { ok: View<'a, LookupResponse> },
+        Error { error: &'a ApiError },
+    }
+    #[derive(Serialize)]
+    struct Results<'a> {
+        results: Vec<Item<'a>>,
+    }
+    let projection = projection(req.fields.as_deref())?;
+    let items = lookup_each(req);
+    let results = items
+        .iter()
+        .map(|item| match item {
+            Ok(value) => Item::Ok { ok: View { value, projection: &projection } },
+            Err(error) => Item::Error { error },
+        })
+        .collect();
+    ok_json(&Results { results })
+}
+
 /// `version`: the build's version and operations.
 pub fn version(_req: &VersionRequest) -> Result<VersionResponse, ApiError> {
     Ok(VersionResponse {
@@ -300,6 +442,28 @@ pub fn remote_request(req: &RemoteRequestRequest) -> Result<Option<RemoteRequest
     Ok(crate::score::remote_request(&req.value, req.kind))
 }
 
+/// `lookup_many`: [`lookup`] for each value in order, optionally projected onto `fields`.
+pub fn lookup_many(req: &LookupManyRequest) -> Result<LookupManyResponse, ApiError> {
+    let projection = projection(req.fields.as_deref())?;
+    let results = lookup_each(req)
+        .into_iter()
+        .map(|item| match item {
+            Ok(value) => {
+                match serde_json::to_value(View { value: &value, projection: &projection }) {
+                    Ok(ok) => LookupManyItem::Ok { ok },
+                    Err(e) => LookupManyItem::Error {
+                        error: ApiError::bad_request(format!(
+                            "result could not be serialised: {e}"
+                        )),
+                    },
+                }
+            }
+            Err(error) => LookupManyItem::Error { error },
+        })
+        .collect();
+    Ok(LookupManyResponse { results })
+}
+
 /// A remote call that got no HTTP answer, from the host's error text: `timeout` when the text says the call
 /// timed out, `error` otherwise (refused, DNS, host not allowed …).
 pub fn transport_failure(error: &str) -> RemoteScore {
@@ -335,6 +499,7 @@ pub fn call(op: &str, input: &str) -> String {
             "attack" => run(input, attack),
             "merge_remote" => run(input, merge_remote),
             "remote_request" => run(input, remote_request),
+            "lookup_many" => parse_request(input).and_then(|req| lookup_many_json(&req)),
             _ => Err(ApiError::request(
                 RequestErrorKind::UnknownOp,
                 format!("unknown operation `{op}` (operations: {})", OPS.join(", ")),
@@ -573,5 +738,159 @@ mod tests {
             ok("remote_request", &serde_json::json!({ "value": "", "type": "ipv4" })),
             serde_json::Value::Null
         );
+    }
+
+    #[test]
+    fn lookup_many_answers_each_value_in_order_like_lookup() {
+        let values = ["8.8.8[.]8", "hxxp://evil[.]com/x.php", "not an indicator", "T1059.001"];
+        let got = ok(
+            "lookup_many",
+            &serde_json::json!({ "values": values, "now": NOW, "options": { "hunting": false } }),
+        );
+        let results = got["results"].as_array().unwrap();
+        assert_eq!(results.len(), values.len());
+        for (value, item) in values.iter().zip(results) {
+            let one = ok(
+                "lookup",
+                &serde_json::json!({ "value": value, "now": NOW, "options": { "hunting": false } }),
+            );
+            assert_eq!(item["ok"], one, "{value}");
+        }
+        assert_eq!(results[0]["ok"]["ioc_value"], "8.8.8.8");
+        assert_eq!(results[2]["ok"]["ioc_type"], "unknown");
+        // The plain-ABI number of the op is its place at the end of OPS.
+        let req = r#"{"values":["8.8.8.8"],"now":1767225600}"#;
+        assert_eq!(call_index(8, req), call("lookup_many", req));
+        assert_eq!(
+            ok("lookup_many", &serde_json::json!({ "values": [], "now": NOW }))["results"],
+            serde_json::json!([])
+        );
+    }
+
+    #[test]
+    fn lookup_many_item_errors_do_not_fail_the_batch() {
+        let got = ok(
+            "lookup_many",
+            &serde_json::json!({ "values": ["8.8.8.8", 7, null, "evil[.]com"], "now": NOW }),
+        );
+        let results = got["results"].as_array().unwrap();
+        assert_eq!(results[0]["ok"]["ioc_type"], "ipv4");
+        assert_eq!(results[1]["error"]["kind"], "bad_request");
+        assert_eq!(results[1]["error"]["message"], "values[1] is not a string");
+        assert_eq!(results[2]["error"]["message"], "values[2] is not a string");
+        assert_eq!(results[3]["ok"]["ioc_value"], "evil.com");
+        // Whole-request problems are still one error.
+        assert_eq!(error_kind("lookup_many", r#"{"values":["8.8.8.8"]}"#), "bad_request");
+        assert_eq!(error_kind("lookup_many", r#"{"values":"8.8.8.8","now":1}"#), "bad_request");
+    }
+
+    #[test]
+    fn lookup_many_projects_dotted_paths() {
+        let fields = ["risk", "score.verdict", "attack.tactics.name", "attack.id", "ioc_type"];
+        let full = ok("lookup", &serde_json::json!({ "value": "T1059.001", "now": NOW }));
+        let got = ok(
+            "lookup_many",
+            &serde_json::json!({ "values": ["T1059.001"], "now": NOW, "fields": fields }),
+        );
+        let item = &got["results"][0]["ok"];
+        let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["attack", "ioc_type", "risk", "score"]);
+        assert_eq!(item["risk"], full["risk"]);
+        assert_eq!(item["ioc_type"], "attack");
+        assert_eq!(item["score"], serde_json::json!({ "verdict": full["score"]["verdict"] }));
+        // A path through an array applies to each element.
+        let attack = item["attack"].as_array().unwrap();
+        assert!(!attack.is_empty(), "{full}");
+        assert_eq!(attack.len(), full["attack"].as_array().unwrap().len());
+        for (got, want) in attack.iter().zip(full["attack"].as_array().unwrap()) {
+            assert_eq!(got["id"], want["id"]);
+            let names: Vec<_> = want["tactics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| serde_json::json!({ "name": t["name"] }))
+                .collect();
+            assert_eq!(got["tactics"], serde_json::Value::Array(names));
+            assert_eq!(got.as_object().unwrap().len(), 2);
+        }
+        // A whole field wins over a path inside it, in either order; a missing optional field is left out.
+        let got = ok(
+            "lookup_many",
+            &serde_json::json!({ "values": ["8.8.8.8"], "now": NOW, "fields": ["score.verdict", "score", "malware_family"] }),
+        );
+        let whole = ok("lookup", &serde_json::json!({ "value": "8.8.8.8", "now": NOW }));
+        assert_eq!(got["results"][0]["ok"], serde_json::json!({ "score": whole["score"] }));
+    }
+
+    #[test]
+    fn lookup_many_refuses_bad_fields() {
+        for fields in [
+            serde_json::json!(["bogus"]),
+            serde_json::json!(["risk..score"]),
+            serde_json::json!(["risk."]),
+            serde_json::json!([]),
+        ] {
+            let req = serde_json::json!({ "values": ["8.8.8.8"], "now": NOW, "fields": fields });
+            assert_eq!(error_kind("lookup_many", &req.to_string()), "invalid_option", "{fields}");
+        }
+    }
+
+    #[test]
+    fn lookup_fields_name_the_package() {
+        // Optional fields are left out of a package when empty; every other one is always there.
+        let optional = ["malware_family", "malware", "diagnostics"];
+        for value in ["8.8.8.8", "evil[.]com", "T1059", "nothing"] {
+            let got = ok("lookup", &serde_json::json!({ "value": value, "now": NOW }));
+            let keys: Vec<&str> = got.as_object().unwrap().keys().map(String::as_str).collect();
+            for key in &keys {
+                assert!(LOOKUP_FIELDS.contains(key), "{key} is missing from LOOKUP_FIELDS");
+            }
+            for field in LOOKUP_FIELDS.iter().filter(|f| !optional.contains(f)) {
+                assert!(keys.contains(field), "{field} is not a field of the package");
+            }
+        }
+    }
+
+    #[test]
+    fn projecting_every_field_is_the_whole_package() {
+        let values = [
+            "8.8.8.8",
+            "evil[.]com",
+            "T1059",
+            "nothing",
+            "185.220.101[.]1",
+            "44d88612fea8a8f36de82e1278abb02f",
+        ];
+        let whole = ok("lookup_many", &serde_json::json!({ "values": values, "now": NOW }));
+        let all = ok(
+            "lookup_many",
+            &serde_json::json!({ "values": values, "now": NOW, "fields": LOOKUP_FIELDS }),
+        );
+        assert_eq!(all, whole);
+        // And a forced type that does not fit, which adds diagnostics.
+        let req = |fields: Option<&[&str]>| serde_json::json!({ "values": ["8.8.8.8"], "now": NOW, "options": { "type": "domain" }, "fields": fields });
+        let whole = ok("lookup_many", &req(None));
+        assert!(whole["results"][0]["ok"]["diagnostics"].is_array(), "{whole}");
+        assert_eq!(ok("lookup_many", &req(Some(&LOOKUP_FIELDS))), whole);
+    }
+
+    #[test]
+    fn typed_lookup_many_answers_like_the_dispatcher() {
+        let fields = vec![
+            "risk".to_owned(),
+            "attack.tactics.name".to_owned(),
+            "classification.canonical".to_owned(),
+        ];
+        for fields in [None, Some(fields)] {
+            let req = LookupManyRequest {
+                values: vec!["8.8.8[.]8".into(), 3.into(), "T1059.001".into()],
+                options: LookupOptions::default(),
+                now: NOW,
+                fields,
+            };
+            let typed = serde_json::to_value(lookup_many(&req).unwrap()).unwrap();
+            let called = ok("lookup_many", &serde_json::to_value(&req).unwrap());
+            assert_eq!(typed, called);
+        }
     }
 }

@@ -189,7 +189,13 @@ def test_accessor_adds_columns_and_leaves_the_input_alone():
 def test_accessor_looks_each_distinct_value_up_once(monkeypatch):
     seen = []
     real = api._call
-    monkeypatch.setattr(api, "_call", lambda op, req: seen.append(req.get("value")) or real(op, req))
+
+    # One batch (lookup_many) for the distinct values; a one-value lookup would show up as "value".
+    def spy(op, req):
+        seen.extend(req.get("values") or [req.get("value")])
+        return real(op, req)
+
+    monkeypatch.setattr(api, "_call", spy)
     _alerts().ioclens.enrich("SrcIP", now=NOW)
     assert sorted(seen) == sorted(["185.220.101[.]1", "10.0.0.5", "hello"])
 

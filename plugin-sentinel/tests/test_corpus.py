@@ -26,6 +26,17 @@ def test_packaged_module_is_the_golden_build(golden):
     assert mismatches == []
 
 
+def test_fast_and_checked_calls_answer_alike(golden):
+    # The shared loader calls the module through wasmtime's unchecked C API when it can (Core.fast); the
+    # checked path (wasmtime-py's Func.__call__) must give every golden answer byte for byte too.
+    fast = _core.core()
+    assert fast.fast, "wasmtime-py 50 has wasmtime_func_call_unchecked: the fast path must be in use"
+    checked = _wasm.Core(fast=False)
+    assert not checked.fast
+    for e in golden["entries"]:
+        assert checked.call_raw(e["op"], e["request"]) == e["raw"] == fast.call_raw(e["op"], e["request"]), e["name"]
+
+
 def test_version(golden):
     (entry,) = [e for e in golden["entries"] if e["op"] == "version"]
     assert ioclens.version() == entry["answer"]["ok"]

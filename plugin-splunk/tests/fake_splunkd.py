@@ -4,13 +4,18 @@ It answers only what the app calls, in splunkd's JSON shapes (``output_mode=json
 - ``GET  /servicesNS/nobody/ioclens/configs/conf-<conf>/<stanza>``        -> ``{"entry": [{"name", "content"}]}``
 - ``GET  /servicesNS/nobody/ioclens/storage/passwords/<realm>:<user>:``   -> ``{"entry": [{"content": {"clear_password"}}]}``
 - ``POST /servicesNS/nobody/ioclens/storage/collections/data/<c>/batch_save`` (JSON array) -> list of ``_key``
+- what the setup page posts (form bodies, as splunkd's REST API takes them):
+  ``POST configs/conf-<conf>/<stanza>`` updates a stanza (404 when absent), ``POST configs/conf-<conf>`` with
+  ``name`` creates one (409 when present); ``POST storage/passwords`` with ``name``, ``realm``, ``password``
+  creates a secret (409 when present), ``POST storage/passwords/<realm>:<user>:`` with ``password`` updates it
+  (404 when absent); ``POST apps/local/<app>`` records app settings (``configured``).
 Requests without ``Authorization: Splunk <session key>`` get 401, like splunkd.
 """
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 SESSION_KEY = "test-session-key-7f3a"
 PREFIX = "/servicesNS/nobody/ioclens/"
@@ -21,6 +26,7 @@ class FakeSplunkd:
         self.confs = {}  # (conf, stanza) -> dict
         self.passwords = {}  # "realm:user:" -> secret
         self.kvstore = {}  # collection -> {key: doc}
+        self.apps = {}  # app -> settings posted to apps/local/<app>
         self.requests = []  # (method, path, headers dict, body bytes)
         self.fail_batch_save = False
         fake = self
@@ -70,6 +76,44 @@ class FakeSplunkd:
                     for doc in docs:
                         collection[doc["_key"]] = doc
                     return self._send(200, [doc["_key"] for doc in docs])
+                if method == "POST" and parts[0] in ("configs", "storage", "apps") and not parts[-1].endswith("_save"):
+                    return self._setup_post(parts, body)
+                return self._send(404, {"messages": [{"type": "ERROR", "text": "unknown endpoint"}]})
+
+            def _setup_post(self, parts, body):
+                form = {k: v for k, v in parse_qsl(body.decode("utf-8"), keep_blank_values=True) if k != "output_mode"}
+                conflict = {"messages": [{"type": "ERROR", "text": "An object with name already exists"}]}
+                missing = {"messages": [{"type": "ERROR", "text": "Could not find object"}]}
+                if len(parts) == 2 and parts[0] == "configs" and parts[1].startswith("conf-"):
+                    key = (parts[1][5:], form.pop("name", ""))
+                    if not key[1] or key in fake.confs:
+                        return self._send(409, conflict)
+                    fake.confs[key] = form
+                    return self._send(201, {"entry": [{"name": key[1], "content": form}]})
+                if len(parts) == 3 and parts[0] == "configs" and parts[1].startswith("conf-"):
+                    stanza = fake.confs.get((parts[1][5:], parts[2]))
+                    if stanza is None:
+                        return self._send(404, missing)
+                    stanza.update(form)
+                    return self._send(200, {"entry": [{"name": parts[2], "content": stanza}]})
+                if parts == ["storage", "passwords"]:
+                    name = "{}:{}:".format(form.get("realm", ""), form.get("name", ""))
+                    if not form.get("name") or "password" not in form:
+                        return self._send(400, {"messages": [{"type": "ERROR", "text": "name and password required"}]})
+                    if name in fake.passwords:
+                        return self._send(409, conflict)
+                    fake.passwords[name] = form["password"]
+                    return self._send(201, {"entry": [{"name": name, "content": {}}]})
+                if len(parts) == 3 and parts[:2] == ["storage", "passwords"]:
+                    if parts[2] not in fake.passwords:
+                        return self._send(404, missing)
+                    if set(form) != {"password"}:
+                        return self._send(400, {"messages": [{"type": "ERROR", "text": "only password can change"}]})
+                    fake.passwords[parts[2]] = form["password"]
+                    return self._send(200, {"entry": [{"name": parts[2], "content": {}}]})
+                if len(parts) == 3 and parts[:2] == ["apps", "local"]:
+                    fake.apps.setdefault(parts[2], {}).update(form)
+                    return self._send(200, {"entry": [{"name": parts[2], "content": fake.apps[parts[2]]}]})
                 return self._send(404, {"messages": [{"type": "ERROR", "text": "unknown endpoint"}]})
 
             def do_GET(self):

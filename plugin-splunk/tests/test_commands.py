@@ -102,6 +102,35 @@ def ioclens_passes_events_without_the_field(splunk):
     assert second["ioc_type"] == "ipv4"
 
 
+def ioclens_batches_agree_with_one_value_lookups(splunk):
+    # `| ioclens` sends each chunk's new values to the core in one lookup_many (only the fields it reads);
+    # `| ioclookup` asks `lookup` for one value at a time and reads the whole package. Values repeat inside a
+    # chunk and across chunks, and come single and multivalue: every row must carry the one-value answer.
+    values = [c["input"] for c in CLASSIFY[::9]] + ["8.8.8[.]8", "T1059.001", "not an indicator"]
+    rows = []
+    for i, value in enumerate(values + values[::-1]):
+        rows.append({"ioc": value, "i": str(i)})
+        if i % 5 == 0:
+            rows.append({"ioc": [value, values[0]], "i": "mv{}".format(i)})
+    run = splunk("ioclens", ["field=ioc", "queries=t"], _chunks(rows, 6))
+    assert run.returncode == 0 and run.errors() == [], run.stderr
+    single = splunk("ioclookup", values, generating=True)
+    assert single.returncode == 0 and single.errors() == [], single.stderr
+    names = [n for n in single.rows[0] if n not in ("ioc_input", "detection_guidance", "_raw")]
+    assert "risk_score" in names and "attack_tactic" in names and "spl_query" in names
+    by_value = {row["ioc_input"]: row for row in single.rows}
+    assert len(run.rows) == len(rows)
+    checked = 0
+    for row in run.rows:
+        if isinstance(row["ioc"], list):
+            assert row["ioc_type"] == [by_value[v]["ioc_type"] for v in row["ioc"]]
+            continue
+        want = by_value[row["ioc"]]
+        assert {n: row.get(n, "") for n in names} == {n: want[n] for n in names}, row["ioc"]
+        checked += 1
+    assert checked == 2 * len(values)
+
+
 HOSTILE = [
     "=cmd|' /C calc'!A0",
     '"; | delete; "',

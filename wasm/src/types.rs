@@ -381,6 +381,24 @@ export interface LexicalPrior {
   model: string;
 }
 
+/** `LookupManyItem` (core/src/api.rs). */
+export type LookupManyItem =
+  | { ok: unknown;}
+  | { error: ApiError;};
+
+/** `LookupManyRequest` (core/src/api.rs). */
+export interface LookupManyRequest {
+  values: unknown[];
+  options?: LookupOptions;
+  now: number;
+  fields?: string[] | null;
+}
+
+/** `LookupManyResponse` (core/src/api.rs). */
+export interface LookupManyResponse {
+  results: LookupManyItem[];
+}
+
 /** `LookupOptions` (core/src/lookup.rs). */
 export interface LookupOptions {
   type?: IocKind | null;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DIST, JS_NAMES, golden, normalise } from './golden.mjs';
+import { CALL_ONLY, DIST, JS_NAMES, golden, normalise } from './golden.mjs';
 
 const require = createRequire(import.meta.url);
 const wasm = require(path.join(DIST, 'node', 'ioclens_wasm.js'));
@@ -12,7 +12,7 @@ const { entries } = golden();
 /** Calls a named export and rebuilds the `{ok}`/`{error}` envelope the native core answers. */
 function answer(op, input) {
   try {
-    return { ok: wasm[JS_NAMES[op]](input) };
+    return { ok: CALL_ONLY.has(op) ? wasm.call(op, input) : wasm[JS_NAMES[op]](input) };
   } catch (e) {
     assert.equal(e.name, 'IoclensError', `${op}: unexpected exception ${e}`);
     const error = { kind: e.kind, message: e.message };

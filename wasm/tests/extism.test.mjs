@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import createPlugin from '@extism/extism';
-import { DIST, golden } from './golden.mjs';
+import { CALL_ONLY, DIST, golden } from './golden.mjs';
 
 const WASM = path.join(DIST, 'extism', 'ioclens.wasm');
 
@@ -25,7 +25,9 @@ test('every corpus answer equals the native core byte for byte', async () => {
   const { entries } = golden();
   assert.ok(entries.length > 0);
   for (const { name, op, request, raw } of entries) {
-    const out = await plugin.call(op, request);
+    const out = CALL_ONLY.has(op)
+      ? await plugin.call('call', JSON.stringify({ op, input: JSON.parse(request) }))
+      : await plugin.call(op, request);
     assert.equal(out.text(), raw, name);
   }
 });

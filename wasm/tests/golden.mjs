@@ -24,3 +24,6 @@ export const JS_NAMES = {
   version: 'version', classify: 'classify', extract: 'extract', lookup: 'lookup',
   hunt: 'hunt', attack: 'attack', merge_remote: 'mergeRemote', remote_request: 'remoteRequest',
 };
+
+/** Operations without a named export of their own (wasm-bindgen and Extism): reached through `call`. */
+export const CALL_ONLY = new Set(['lookup_many']);

@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ioclens_wasm  # noqa: E402
 
 ABI_WASM = os.path.join(DIST, "abi", "ioclens_core.wasm")
+# Operations the Extism plugin has no named export for: reached through its generic `call` (golden.mjs CALL_ONLY).
+CALL_ONLY = {"lookup_many"}
 EXTISM_WASM = os.path.join(DIST, "extism", "ioclens.wasm")
 
 
@@ -150,7 +152,11 @@ class ExtismPython(unittest.TestCase):
     def test_corpus_byte_for_byte(self):
         for e in self.golden["entries"]:
             with self.subTest(e["name"]):
-                got = bytes(self.plugin.call(e["op"], e["request"].encode("utf-8"))).decode("utf-8")
+                if e["op"] in CALL_ONLY:
+                    generic = json.dumps({"op": e["op"], "input": json.loads(e["request"])})
+                    got = bytes(self.plugin.call("call", generic.encode("utf-8"))).decode("utf-8")
+                else:
+                    got = bytes(self.plugin.call(e["op"], e["request"].encode("utf-8"))).decode("utf-8")
                 self.assertEqual(got, e["raw"])
 
     def test_generic_call(self):

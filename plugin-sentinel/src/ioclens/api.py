@@ -68,6 +68,8 @@ HUNT_COLUMNS = ("type", "target", "profile", "title", "values", "chunk", "query"
 TARGETS = ("spl", "kql", "sigma", "stix")
 #: Longest value sent to the core for a lookup (longer cells are not indicators).
 MAX_VALUE_CHARS = 8192
+#: Values per ``lookup_many`` call when enriching many (one crossing into the module per batch).
+LOOKUP_BATCH = 1000
 
 
 def _call(op: str, request: dict) -> Any:
@@ -255,7 +257,16 @@ def lookup(
     server = _Remote(remote)
     if many is None:
         return _lookup_one(value, now_s, options, server)  # type: ignore[arg-type]
-    results = [_lookup_one(v, now_s, options, server) for v in many]
+    results = []
+    for start in range(0, len(many), LOOKUP_BATCH):
+        batch = many[start : start + LOOKUP_BATCH]
+        request = {"values": [v[:MAX_VALUE_CHARS] for v in batch], "options": options, "now": now_s}
+        for v, item in zip(batch, _call("lookup_many", request)["results"]):
+            if "ok" in item:
+                package, error = server.merge(item["ok"])
+                results.append(Lookup.from_package(v, package, error))
+            else:  # an item the batch could not answer: the one-value call says why
+                results.append(_lookup_one(v, now_s, options, server))
     return pd.DataFrame([r.row() for r in results], columns=list(LOOKUP_COLUMNS))
 
 

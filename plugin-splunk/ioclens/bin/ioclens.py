@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """| ioclens field=<f> [remote=<bool>] [queries=<bool>] -- streaming enrichment of one field per event.
 
-Each distinct value is sent once to the core's ``lookup`` operation (the enrichment package); the answer becomes
+Each distinct value is sent once per process to the core, batched per execute chunk (``lookup_many``, asking only
+for the parts of the package the fields need; ``lookup`` one value at a time with remote scoring); the answer becomes
 ioc_type, ioc_value, ioc_defanged, risk_score, risk_level, confidence, verdict, attack_technique (mv), attack_tactic
 (mv), warninglist (mv: benign/shared lists that matched), intel_list (mv: threat-intel lists that matched),
 malware_family, ioc_reason, and with queries=t spl_query / kql_query. A multivalue input field gives one
@@ -48,27 +49,40 @@ class IoclensCommand(StreamingCommand):
         self._cache = {}
 
     def stream(self, records):
-        # splunklib takes a chunk's CSV columns from its first record: every record gets every output field.
-        empty = dict.fromkeys(self._enricher.field_names(), "")
+        # splunklib calls stream() once per execute chunk: read the chunk, send its distinct values that this
+        # process has not seen to the core in one batch, then fill the records.
+        records = list(records)
         name = self.field
         cache = self._cache
+        known = {}
+        missing = []
+        for record in records:
+            raw = record.get(name)
+            if raw is None or raw == "" or raw == []:
+                continue
+            for value in raw if isinstance(raw, list) else [raw]:
+                if value in known:
+                    continue
+                cached = cache.get(value)
+                known[value] = cached
+                if cached is None:
+                    missing.append(value)
+        if missing:
+            fresh = dict(zip(missing, self._enricher.fields_many(missing)))
+            known.update(fresh)
+            if len(cache) + len(fresh) > CACHE_LIMIT:
+                cache.clear()
+            cache.update(fresh)
+        # splunklib takes a chunk's CSV columns from its first record: every record gets every output field.
+        empty = dict.fromkeys(self._enricher.field_names(), "")
         for record in records:
             raw = record.get(name)
             if raw is None or raw == "" or raw == []:
                 record.update(empty)
-                yield record
-                continue
-            values = raw if isinstance(raw, list) else [raw]
-            per_value = []
-            for value in values:
-                cached = cache.get(value)
-                if cached is None:
-                    cached = self._enricher.fields(value)
-                    if len(cache) >= CACHE_LIMIT:
-                        cache.clear()
-                    cache[value] = cached
-                per_value.append(cached)
-            record.update(fieldmap.merge_values(per_value))
+            elif isinstance(raw, list):
+                record.update(fieldmap.merge_values([known[value] for value in raw]))
+            else:
+                record.update(known[raw])
             yield record
 
 

@@ -82,12 +82,34 @@ fn extra_requests() -> Vec<(String, &'static str, Value)> {
             "remote_request",
             json!({ "value": "evil.com", "type": "domain" }),
         ),
+        (
+            "boundary-lookup-many-item-errors".into(),
+            "lookup_many",
+            json!({ "values": ["8.8.8[.]8", 7, "", "T1059.001"], "options": { "hunting": false }, "now": NOW }),
+        ),
+        (
+            "boundary-lookup-many-fields".into(),
+            "lookup_many",
+            json!({ "values": ["hxxp://evil[.]com/x.php", "T1059.001"], "now": NOW,
+                    "fields": ["risk", "score.verdict", "attack.tactics.name", "hits.list", "hunting.splunk_query"] }),
+        ),
+        (
+            "boundary-lookup-many-bad-field".into(),
+            "lookup_many",
+            json!({ "values": ["8.8.8.8"], "now": NOW, "fields": ["bogus"] }),
+        ),
+        (
+            "boundary-lookup-many-missing-now".into(),
+            "lookup_many",
+            json!({ "values": ["8.8.8.8"] }),
+        ),
     ]
 }
 
 fn main() -> std::io::Result<()> {
     let out = std::env::args().nth(1).unwrap_or_else(|| "dist/golden.json".to_owned());
     let mut requests: Vec<(String, &'static str, Value)> = extra_requests();
+    let mut batch = Vec::new();
     for case in ioclens_tests::corpus() {
         if case.extract.is_some() {
             requests.push((case.name.clone(), "extract", json!({ "text": case.input })));
@@ -98,11 +120,19 @@ fn main() -> std::io::Result<()> {
                 "lookup",
                 json!({ "value": case.input, "now": NOW }),
             ));
+            batch.push(case.input.clone());
         }
         for id in &case.attack {
             requests.push((format!("{}.attack.{id}", case.name), "attack", json!({ "id": id })));
         }
     }
+    // The whole classification corpus as one batch (the Splunk command's shape: no queries, a projection).
+    requests.push((
+        "corpus.lookup_many".into(),
+        "lookup_many",
+        json!({ "values": batch, "options": { "hunting": false }, "now": NOW,
+                "fields": ["ioc_type", "classification", "risk", "confidence", "score.verdict", "attack.id", "attack.tactics.name", "hits.role", "hits.list", "malware_family"] }),
+    ));
     // Remote merges on a real local answer: ok (both response shapes of API.md), 429, 500, transport failures.
     let local: Value = serde_json::from_str::<Value>(&api::call(
         "lookup",

@@ -5,10 +5,17 @@ with ``dist/abi/ioclens_core.wasm``, into their own trees at build time (as ``io
 beside this file as ``ioclens_core.wasm``); it is edited only here.
 
 It loads the plain C-ABI module (``alloc``, ``dealloc``, ``call(op, ptr, len) -> ptr << 32 | len``, JSON in and
-out, no imports; the answer is the module's until the next call) and compiles it once: the compiled native code is cached as
-``<cache_dir>/ioclens-<sha256 of the wasm>-wasmtime<version>-<platform>-<machine>.cwasm``, written atomically
-(temporary file + ``os.replace``), and deserialised on later starts (milliseconds instead of a Cranelift
+out, no imports; the answer is the module's until the next call) and compiles it once: the compiled native code is
+cached as ``<cache_dir>/ioclens-<sha256 of the wasm>-wasmtime<version>-<platform>-<machine>.cwasm``, written
+atomically (temporary file + ``os.replace``), and deserialised on later starts (milliseconds instead of a Cranelift
 compile). Only files this loader wrote into its own cache directory are ever deserialised.
+
+Calls take a fast path when the installed wasmtime-py allows it: ``wasmtime_func_call_unchecked`` with
+preallocated raw argument slots and direct ``ctypes`` copies in and out of linear memory, instead of
+``Func.__call__``, which rebuilds the function type and boxes every value on each call (several times the cost
+of a ``classify``). The fast path is checked against the checked one on ``version`` at load time and is
+skipped when anything it relies on is missing or differs; ``IOCLENS_NO_FASTCALL=1`` or ``Core(fast=False)``
+turns it off. Answers are identical either way (``Core.fast`` says which path is in use).
 
     >>> core = Core()
     >>> core.classify("8.8.8[.]8")["type"]
@@ -20,6 +27,7 @@ Answers are the core's JSON: ``call`` returns ``{"ok": ...}`` or ``{"error": {..
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -34,7 +42,20 @@ import wasmtime
 __all__ = ["OPS", "Core", "IoclensError", "default_wasm_path"]
 
 #: Operation names in the module's numbering (``ioclens_core::api::OPS``; the tests check both agree).
-OPS = ("version", "classify", "extract", "lookup", "hunt", "attack", "merge_remote", "remote_request")
+OPS = (
+    "version",
+    "classify",
+    "extract",
+    "lookup",
+    "hunt",
+    "attack",
+    "merge_remote",
+    "remote_request",
+    "lookup_many",
+)
+
+_MASK32 = 0xFFFFFFFF
+_MASK64 = 0xFFFFFFFFFFFFFFFF
 
 _MODULE_NAME = "ioclens_core.wasm"
 
@@ -118,9 +139,12 @@ def _load_module(engine: wasmtime.Engine, wasm: bytes, cache_dir: Optional[str])
 class Core:
     """One instance of the module. Thread-safe (calls are serialised); create one per process and reuse it."""
 
-    def __init__(self, wasm_path: Optional[str] = None, cache_dir: Optional[str] = "default"):
+    def __init__(
+        self, wasm_path: Optional[str] = None, cache_dir: Optional[str] = "default", fast: Optional[bool] = None
+    ):
         """``cache_dir=None`` disables the compile cache; ``"default"`` uses ``IOCLENS_WASM_CACHE`` or a
-        directory under the system temp dir."""
+        directory under the system temp dir. ``fast=False`` keeps wasmtime-py's checked calls; ``None`` (the
+        default) uses the fast path unless ``IOCLENS_NO_FASTCALL`` is set."""
         with open(wasm_path or default_wasm_path(), "rb") as f:
             wasm = f.read()
         if cache_dir == "default":
@@ -136,13 +160,24 @@ class Core:
         self._call = exports["call"]
         self._lock = threading.Lock()
         self._buf_ptr, self._buf_len = 0, 0
+        self._fast = None
+        if fast is not False and not os.environ.get("IOCLENS_NO_FASTCALL"):
+            self._fast = _FastPath.attach(self)
+
+    @property
+    def fast(self) -> bool:
+        """True when calls take the unchecked fast path."""
+        return self._fast is not None
 
     def call_raw(self, op: str, request: str) -> str:
         """Runs ``op`` on a JSON request text and returns the answer text, exactly as the core wrote it."""
-        try:
-            index = OPS.index(op)
-        except ValueError:
-            index = 0xFFFFFFFF  # the module answers unknown_op itself
+        if self._fast is not None:
+            return self._fast.call_raw(op, request)
+        return self._call_raw_checked(op, request)
+
+    def _call_raw_checked(self, op: str, request: str) -> str:
+        """``call_raw`` through wasmtime-py's public, checked ``Func.__call__``."""
+        index = _op_index(op)
         data = request.encode("utf-8")
         with self._lock:
             store = self._store
@@ -193,6 +228,19 @@ class Core:
             req["options"] = options
         return self._ok("lookup", req)
 
+    def lookup_many(
+        self, values: list, now: int, options: Optional[dict] = None, fields: Optional[list] = None
+    ) -> list:
+        """``lookup`` for each value in one call: a list of ``{"ok": package}`` or ``{"error": {...}}`` items in
+        the order of ``values`` (one bad item does not fail the others). ``fields`` keeps only those dotted
+        paths of each package (``ioclens_core::api::LOOKUP_FIELDS``), e.g. ``["risk", "score.verdict"]``."""
+        req: dict = {"values": values, "now": now}
+        if options is not None:
+            req["options"] = options
+        if fields is not None:
+            req["fields"] = fields
+        return self._ok("lookup_many", req)["results"]
+
     def hunt(self, values: list, options: Optional[dict] = None) -> dict:
         return self._ok("hunt", {"values": values, "options": options or {}})
 
@@ -210,3 +258,95 @@ class Core:
     def remote_request(self, value: str, type: str) -> Optional[dict]:  # noqa: A002 - the wire name
         """The HTTP request (method, path, query, headers) to send to a remote scorer, or ``None``."""
         return self._ok("remote_request", {"value": value, "type": type})
+
+
+_OP_INDEX = {name: index for index, name in enumerate(OPS)}
+
+
+def _op_index(op: str) -> int:
+    return _OP_INDEX.get(op, _MASK32)  # an unknown number: the module answers unknown_op itself
+
+
+class _FastPath:
+    """The same exports of the same instance, called through ``wasmtime_func_call_unchecked`` (wasmtime's C API
+    for callers that know the signature: here ``alloc(i32) -> i32``, ``call(i32, i32, i32) -> i64``,
+    ``dealloc(i32, i32)``) with three preallocated ``wasmtime_val_raw`` slots, and ``ctypes.memmove`` /
+    ``string_at`` on linear memory. Shares the loader's lock and request block."""
+
+    def __init__(self, core: Core):
+        from wasmtime import _ffi as ffi
+
+        self._ffi = ffi
+        self._core = core
+        self._context = core._store._context()
+        self._call = ctypes.byref(core._call._func)
+        self._alloc = ctypes.byref(core._alloc._func)
+        self._dealloc = ctypes.byref(core._dealloc._func)
+        self._slots = (ffi.wasmtime_val_raw * 3)()
+        self._trap = ctypes.POINTER(ffi.wasm_trap_t)()
+
+    @classmethod
+    def attach(cls, core: Core) -> Optional["_FastPath"]:
+        """A fast path over ``core``'s instance, or None when this wasmtime-py lacks what it needs or the two
+        paths disagree on a harmless call."""
+        try:
+            from wasmtime import _ffi as ffi
+
+            if not hasattr(ffi, "wasmtime_func_call_unchecked") or not hasattr(ffi, "wasmtime_val_raw"):
+                return None
+            fast = cls(core)
+            if fast.call_raw("version", "{}") != core._call_raw_checked("version", "{}"):
+                return None
+            return fast
+        except Exception:  # noqa: BLE001 - any surprise means: keep the checked path
+            return None
+
+    def _invoke(self, func, nslots: int) -> None:
+        ffi = self._ffi
+        error = ffi.wasmtime_func_call_unchecked(self._context, func, self._slots, nslots, ctypes.byref(self._trap))
+        if error or self._trap:
+            from wasmtime import Trap, WasmtimeError
+
+            if error:
+                raise WasmtimeError._from_ptr(error)
+            trap, self._trap = self._trap, ctypes.POINTER(ffi.wasm_trap_t)()
+            raise Trap._from_ptr(trap)
+
+    def _base(self) -> int:
+        # Re-read after every call: the memory may have grown (and moved).
+        return ctypes.addressof(self._core._memory.data_ptr(self._core._store).contents)
+
+    def _request_block(self, size: int) -> int:
+        core, slots = self._core, self._slots
+        if size > core._buf_len:
+            if core._buf_len:
+                slots[0].i32 = core._buf_ptr
+                slots[1].i32 = core._buf_len
+                core._buf_ptr, core._buf_len = 0, 0
+                self._invoke(self._dealloc, 2)
+            capacity = max(size, 64 * 1024)
+            slots[0].i32 = capacity
+            self._invoke(self._alloc, 1)
+            ptr = slots[0].i32 & _MASK32
+            if ptr == 0:
+                raise MemoryError("ioclens: the module could not allocate the request")
+            core._buf_ptr, core._buf_len = ptr, capacity
+        return core._buf_ptr
+
+    def call_raw(self, op: str, request: str) -> str:
+        data = request.encode("utf-8")
+        size = len(data)
+        slots = self._slots
+        with self._core._lock:
+            ptr = 0
+            if size:
+                ptr = self._request_block(size)
+                ctypes.memmove(self._base() + ptr, data, size)
+            slots[0].i32 = _op_index(op)
+            slots[1].i32 = ptr
+            slots[2].i32 = size
+            self._invoke(self._call, 3)
+            packed = slots[0].i64 & _MASK64
+            out_ptr, out_len = packed >> 32, packed & _MASK32
+            # The answer belongs to the module until the next call: copy it, free nothing.
+            return ctypes.string_at(self._base() + out_ptr, out_len).decode("utf-8")

@@ -16,7 +16,6 @@ import tempfile
 import time
 
 from . import APP_NAME
-from .fastcall import accelerate
 
 LIB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP_DIR = os.path.dirname(LIB_DIR)
@@ -118,10 +117,10 @@ class Core:
         self.cache_dir = directory
         path = unpacked_wasm(path, directory)
         self.cached = _cache_present(ioclens_wasm, path, directory)
+        # The loader takes its unchecked fast call path when it can (IOCLENS_NO_FASTCALL=1 turns it off).
         self._module = ioclens_wasm.Core(path, cache_dir=directory)
-        fast = None if os.environ.get("IOCLENS_NO_FASTCALL") else accelerate(self._module, ioclens_wasm.OPS)
-        self.fast = fast is not None
-        self._call_raw = fast.call_raw if fast is not None else self._module.call_raw
+        self.fast = bool(getattr(self._module, "fast", False))
+        self._call_raw = self._module.call_raw
         self._ops = None
         self.load_seconds = time.perf_counter() - started
 

@@ -37,6 +37,25 @@ WARNINGLIST_ROLES = frozenset(
     )
 )
 QUERY_FIELDS = ("spl_query", "kql_query")
+# The parts of a `lookup` package from_lookup reads: the projection `lookup_many` is asked for (dotted paths of
+# ioclens_core::api::LOOKUP_FIELDS; a path through a list applies to each element), so the core serialises and
+# Python decodes a few hundred bytes per value instead of the whole package.
+LOOKUP_PATHS = (
+    "classification.type",
+    "classification.canonical",
+    "classification.defanged",
+    "classification.reason",
+    "risk",
+    "confidence",
+    "score.verdict",
+    "mitre_techniques.id",
+    "attack.id",
+    "attack.tactics.name",
+    "hits.role",
+    "hits.list",
+    "malware_family",
+)
+QUERY_PATHS = ("hunting.splunk_query", "hunting.kql_query")
 
 
 def dig(obj, *paths):
@@ -56,6 +75,8 @@ def dig(obj, *paths):
 
 def text(value):
     """A scalar as Splunk field text."""
+    if type(value) is str:  # the common case first: most fields are strings
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -69,18 +90,14 @@ def text(value):
 
 def unique(values):
     """Order-preserving de-duplication of non-empty strings."""
-    seen = set()
-    out = []
-    for value in values:
-        if value and value not in seen:
-            seen.add(value)
-            out.append(value)
-    return out
+    return [value for value in dict.fromkeys(values) if value]
 
 
 def technique_ids(package):
     """ATT&CK technique ids of a lookup package (`mitre_techniques` items are ids or `{id, …}` objects)."""
-    items = dig(package, "mitre_techniques") or []
+    items = package.get("mitre_techniques")
+    if not items:
+        return []
     ids = []
     for item in items if isinstance(items, list) else []:
         ids.append(item if isinstance(item, str) else text(dig(item, "id", "technique_id", "technique")))
@@ -89,7 +106,9 @@ def technique_ids(package):
 
 def hit_lists(package, warninglists):
     """Names of the lists that matched (``hits[]{role, list, …}``): warninglists, or threat-intel lists."""
-    hits = dig(package, "hits") or []
+    hits = package.get("hits")
+    if not hits:
+        return []
     names = []
     for hit in hits if isinstance(hits, list) else []:
         if isinstance(hit, dict) and (text(hit.get("role")) in WARNINGLIST_ROLES) == warninglists:
