@@ -40,7 +40,7 @@ mod project;
 
 /// Every operation name [`call`] knows, in a fixed order (the plain-ABI module numbers them by this index).
 /// New operations are appended, never inserted, so the numbering stays stable.
-pub const OPS: [&str; 9] = [
+pub const OPS: [&str; 10] = [
     "version",
     "classify",
     "extract",
@@ -50,6 +50,7 @@ pub const OPS: [&str; 9] = [
     "merge_remote",
     "remote_request",
     "lookup_many",
+    "defang",
 ];
 
 /// The top-level fields of a [`crate::LookupResponse`]: the first segment of every `lookup_many` projection path.
@@ -237,6 +238,28 @@ pub struct RemoteRequestRequest {
     /// The canonical value (a `lookup` result's `ioc_value`).
     pub value: String,
     /// Its type (`ioc_type`).
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+}
+
+/// `defang {value, type?}`: the display form of a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefangRequest {
+    /// The value, defanged or not. Without `type` it is classified first and its canonical form defanged.
+    pub value: String,
+    /// The value's type when the caller knows it (a `lookup` or `extract` answer): the value is then taken as
+    /// canonical, and only network types (IPv4, CIDR, domain, URL, e-mail) are defanged.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<IocKind>,
+}
+
+/// What [`defang`] answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefangResponse {
+    /// The display form (`hxxps://evil[.]com/x`, `a[@]evil[.]com`); other types unchanged.
+    pub value: String,
+    /// The type the decision was made for.
     #[serde(rename = "type")]
     pub kind: IocKind,
 }
@@ -442,6 +465,24 @@ pub fn remote_request(req: &RemoteRequestRequest) -> Result<Option<RemoteRequest
     Ok(crate::score::remote_request(&req.value, req.kind))
 }
 
+/// `defang`: the safe display form of a value, for every host that shows or copies indicators (one rule, the
+/// core's [`crate::defang`]).
+pub fn defang(req: &DefangRequest) -> Result<DefangResponse, ApiError> {
+    let (kind, canonical) = if let Some(kind) = req.kind {
+        (kind, std::borrow::Cow::Borrowed(req.value.as_str()))
+    } else {
+        let c = crate::classify(&req.value);
+        let canonical = if c.canonical.is_empty() { c.input } else { c.canonical };
+        (c.kind, std::borrow::Cow::Owned(canonical))
+    };
+    let network = matches!(
+        kind,
+        IocKind::Ipv4 | IocKind::Cidr | IocKind::Domain | IocKind::Url | IocKind::Email
+    );
+    let value = if network { crate::defang(&canonical) } else { canonical.into_owned() };
+    Ok(DefangResponse { value, kind })
+}
+
 /// `lookup_many`: [`lookup`] for each value in order, optionally projected onto `fields`.
 pub fn lookup_many(req: &LookupManyRequest) -> Result<LookupManyResponse, ApiError> {
     let projection = projection(req.fields.as_deref())?;
@@ -500,6 +541,7 @@ pub fn call(op: &str, input: &str) -> String {
             "merge_remote" => run(input, merge_remote),
             "remote_request" => run(input, remote_request),
             "lookup_many" => parse_request(input).and_then(|req| lookup_many_json(&req)),
+            "defang" => run(input, defang),
             _ => Err(ApiError::request(
                 RequestErrorKind::UnknownOp,
                 format!("unknown operation `{op}` (operations: {})", OPS.join(", ")),
@@ -688,6 +730,31 @@ mod tests {
             error_kind("hunt", r#"{"values":["8.8.8.8"],"options":{"lookback":"forever"}}"#),
             "invalid_option"
         );
+    }
+
+    #[test]
+    fn defang_decides_by_type() {
+        use serde_json::json;
+        let cases = [
+            (
+                json!({ "value": "https://evil.com/a.php?x=1" }),
+                "hxxps://evil[.]com/a.php?x=1",
+                "url",
+            ),
+            (json!({ "value": "evil[.]com" }), "evil[.]com", "domain"),
+            (json!({ "value": "198.51.100.7" }), "198[.]51[.]100[.]7", "ipv4"),
+            (json!({ "value": "bob@evil.com" }), "bob[@]evil[.]com", "email"),
+            (json!({ "value": "T1547.001" }), "T1547.001", "attack"),
+            (json!({ "value": "README.md" }), "README.md", "unknown"),
+            // A caller that knows the type: a file name is never defanged, a domain always.
+            (json!({ "value": "invoice.zip", "type": "file_path" }), "invoice.zip", "file_path"),
+            (json!({ "value": "invoice.zip", "type": "domain" }), "invoice[.]zip", "domain"),
+        ];
+        for (req, value, kind) in cases {
+            let got = ok("defang", &req);
+            assert_eq!(got, json!({ "value": value, "type": kind }), "{req}");
+        }
+        assert_eq!(error_kind("defang", r#"{"value":"x","type":"nope"}"#), "bad_request");
     }
 
     #[test]

@@ -159,6 +159,18 @@ export interface DecayRule {
   revoke_score: number;
 }
 
+/** `DefangRequest` (core/src/api.rs). */
+export interface DefangRequest {
+  value: string;
+  type?: IocKind | null;
+}
+
+/** `DefangResponse` (core/src/api.rs). */
+export interface DefangResponse {
+  value: string;
+  type: IocKind;
+}
+
 /** `Diagnostic` (core/src/model.rs). */
 export interface Diagnostic {
   code: string;

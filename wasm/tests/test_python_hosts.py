@@ -23,7 +23,7 @@ import ioclens_wasm  # noqa: E402
 
 ABI_WASM = os.path.join(DIST, "abi", "ioclens_core.wasm")
 # Operations the Extism plugin has no named export for: reached through its generic `call` (golden.mjs CALL_ONLY).
-CALL_ONLY = {"lookup_many"}
+CALL_ONLY = {"lookup_many", "defang"}
 EXTISM_WASM = os.path.join(DIST, "extism", "ioclens.wasm")
 
 

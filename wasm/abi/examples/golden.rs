@@ -99,6 +99,12 @@ fn extra_requests() -> Vec<(String, &'static str, Value)> {
             json!({ "values": ["8.8.8.8"], "now": NOW, "fields": ["bogus"] }),
         ),
         (
+            "boundary-defang-typed".into(),
+            "defang",
+            json!({ "value": "invoice.zip", "type": "file_path" }),
+        ),
+        ("boundary-defang-bad-type".into(), "defang", json!({ "value": "x", "type": "nope" })),
+        (
             "boundary-lookup-many-missing-now".into(),
             "lookup_many",
             json!({ "values": ["8.8.8.8"] }),
@@ -119,6 +125,11 @@ fn main() -> std::io::Result<()> {
                 format!("{}.lookup", case.name),
                 "lookup",
                 json!({ "value": case.input, "now": NOW }),
+            ));
+            requests.push((
+                format!("{}.defang", case.name),
+                "defang",
+                json!({ "value": case.input }),
             ));
             batch.push(case.input.clone());
         }
