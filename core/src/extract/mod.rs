@@ -103,14 +103,14 @@ pub fn extract(text: &str) -> Extraction {
     found.sort_by_key(|f| (f.start, f.implied));
     let mut ex = Extraction::default();
     ex.iocs.reserve(found.len());
+    let mut cursor = view.cursor();
     for f in found {
-        let start = view.orig_start(f.start);
-        let end = view.orig_end(f.end);
+        let (start, end, marked) = cursor.span(f.start, f.end);
         if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             // Defensive: the view only rewrites whole characters, so this does not happen.
             continue;
         }
-        let defanged = f.defanged || view.defanged(f.start, f.end);
+        let defanged = f.defanged || marked;
         ex.iocs.push(Extracted {
             kind: f.kind,
             canonical: f.canonical,

@@ -175,10 +175,15 @@ impl<'v> Scanner<'v> {
     pub(super) fn run(&mut self) {
         let b = self.b;
         let n = b.len();
-        let mut a1 = memchr::memchr3_iter(b'.', b':', b'@', b);
-        let mut a2 = memchr::memchr2_iter(b'-', b'T', b);
-        let (mut n1, mut n2) = (a1.next(), a2.next());
-        let mut n3 = if n > 0 { Some(0) } else { None };
+        // Each anchor source is pre-filtered by `worth_expanding` (a pure check of the bytes around the anchor), so
+        // the merge below only sees anchors whose word can hold an indicator: most `-`, `T`, sentence-final `.`
+        // and stride probes never reach it.
+        let mut a1 =
+            memchr::memchr3_iter(b'.', b':', b'@', b).filter(|&p| worth_expanding(b, p, false));
+        let mut a2 = memchr::memchr2_iter(b'-', b'T', b).filter(|&p| worth_expanding(b, p, false));
+        // Stride probes sit on hex digits, and no anchor byte is one, so a probe never coincides with an anchor.
+        let mut a3 = (0..n).step_by(32).filter(|&p| worth_expanding(b, p, true));
+        let (mut n1, mut n2, mut n3) = (a1.next(), a2.next(), a3.next());
         let mut done = 0usize;
         loop {
             // The smallest pending anchor.
@@ -189,7 +194,6 @@ impl<'v> Scanner<'v> {
                     .min(n2.unwrap_or(usize::MAX))
                     .min(n3.unwrap_or(usize::MAX)),
             };
-            let stride = n3 == Some(p) && n1 != Some(p) && n2 != Some(p);
             if n1 == Some(p) {
                 n1 = a1.next();
             }
@@ -197,9 +201,9 @@ impl<'v> Scanner<'v> {
                 n2 = a2.next();
             }
             if n3 == Some(p) {
-                n3 = p.checked_add(32).filter(|&x| x < n);
+                n3 = a3.next();
             }
-            if p < done || !worth_expanding(b, p, stride) {
+            if p < done {
                 continue;
             }
             let mut s = p;

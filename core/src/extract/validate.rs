@@ -31,7 +31,8 @@ pub(super) fn file_extension_tld(domain_lower: &str) -> bool {
 /// A dotted-decimal IPv4 address, strict (four parts, no leading zeros).
 pub(super) fn ipv4(s: &str) -> Option<Host> {
     let ip = normalize::ip::parse_v4(s).ok()?;
-    Some(Host { kind: IocKind::Ipv4, canonical: ip.to_string(), scope: Some(v4_scope(ip)) })
+    // The strict parser accepts only the canonical dotted quad, so the text is already canonical (no formatting).
+    Some(Host { kind: IocKind::Ipv4, canonical: s.to_owned(), scope: Some(v4_scope(ip)) })
 }
 
 /// An IPv6 address; canonical text is RFC 5952 (what `Ipv6Addr`'s `Display` writes).
@@ -99,6 +100,7 @@ mod tests {
         assert!(domain("evil..com").is_none());
         assert!(domain("-evil.com").is_none());
         assert!(ipv4("010.1.1.1").is_none());
+        assert_eq!(ipv4("0.10.100.255").map(|h| h.canonical), Some("0.10.100.255".to_owned()));
         assert_eq!(ipv4("10.1.1.1").and_then(|h| h.scope), Some(IpScope::Private));
         assert_eq!(
             ipv6("2001:DB8:0:0:0:0:0:1").map(|h| h.canonical),
