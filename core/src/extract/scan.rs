@@ -80,6 +80,17 @@ const fn classes() -> [u8; 256] {
 }
 static CLASS: [u8; 256] = classes();
 
+/// `0-9 A-F a-f`, as a table (the range checks of `is_ascii_hexdigit` branch per byte).
+static HEX: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_hexdigit();
+        c += 1;
+    }
+    t
+};
+
 fn class(b: &[u8], i: usize) -> u8 {
     b.get(i).map_or(0, |&c| CLASS[c as usize])
 }
@@ -660,15 +671,18 @@ impl<'v> Scanner<'v> {
 /// The differential proptest in this module checks the equivalence.
 fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
     if stride {
-        if !b[p].is_ascii_hexdigit() {
+        let hex = |i: usize| b.get(i).is_some_and(|&c| HEX[c as usize]);
+        // A hex run `s..e` of 32 or more around `p` holds `p + 16` (when `e > p + 16`) or else `p - 16`
+        // (`s <= e - 32 <= p - 16`): two lookups reject almost every prose position before any walk.
+        if !hex(p) || !(hex(p + 16) || p.checked_sub(16).is_some_and(hex)) {
             return false;
         }
         let mut s = p;
-        while s > 0 && p - s < 32 && b[s - 1].is_ascii_hexdigit() {
+        while s > 0 && p - s < 32 && HEX[b[s - 1] as usize] {
             s -= 1;
         }
         let mut e = p + 1;
-        while e < b.len() && e - s < 32 && b[e].is_ascii_hexdigit() {
+        while e < b.len() && e - s < 32 && HEX[b[e] as usize] {
             e += 1;
         }
         return e - s >= 32;
@@ -790,34 +804,46 @@ fn prefix_len(b: &[u8], at: usize, e: usize, max: u32) -> Option<(u32, usize)> {
 
 /// Drops trailing punctuation and unbalanced closing brackets from a URL ending at `end`.
 fn trim_url_end(b: &[u8], start: usize, mut end: usize) -> usize {
+    // Bracket counts over the whole URL, taken only when a closing bracket is the last byte (rare): openers are
+    // never dropped, so counts over the untrimmed URL minus the closers dropped so far are exact.
+    let mut counts: Option<[usize; 4]> = None;
+    let count_all = |url: &[u8]| {
+        let mut c = [0usize; 4];
+        for &x in url {
+            match x {
+                b'(' => c[0] += 1,
+                b')' => c[1] += 1,
+                b'[' => c[2] += 1,
+                b']' => c[3] += 1,
+                _ => {}
+            }
+        }
+        c
+    };
     let url = &b[start..end];
-    let (mut open_p, mut close_p) = (count(url, b'('), count(url, b')'));
-    let (mut open_s, mut close_s) = (count(url, b'['), count(url, b']'));
     while end > start {
-        let c = b[end - 1];
-        let drop = match c {
+        let drop = match b[end - 1] {
             b'.' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'&' | b',' => true,
-            b')' => open_p < close_p,
-            b']' => open_s < close_s,
+            b')' => {
+                let c = counts.get_or_insert_with(|| count_all(url));
+                let unbalanced = c[0] < c[1];
+                c[1] -= usize::from(unbalanced);
+                unbalanced
+            }
+            b']' => {
+                let c = counts.get_or_insert_with(|| count_all(url));
+                let unbalanced = c[2] < c[3];
+                c[3] -= usize::from(unbalanced);
+                unbalanced
+            }
             _ => false,
         };
         if !drop {
             break;
         }
-        match c {
-            b')' => close_p -= 1,
-            b']' => close_s -= 1,
-            b'(' => open_p -= 1,
-            b'[' => open_s -= 1,
-            _ => {}
-        }
         end -= 1;
     }
     end
-}
-
-fn count(b: &[u8], c: u8) -> usize {
-    memchr::memchr_iter(c, b).count()
 }
 
 /// `T1234`, `T1234.001`, `TA0001` (upper-case, techniques start with `T1`, tactics with `TA00`).
@@ -880,6 +906,16 @@ mod tests {
             let (fast, slow) = both(text);
             assert_eq!(fast, slow, "{text}");
         }
+    }
+
+    #[test]
+    fn url_ends_drop_unbalanced_closers_and_punctuation() {
+        fn t(s: &str) -> &str {
+            &s[..super::trim_url_end(s.as_bytes(), 0, s.len())]
+        }
+        assert_eq!(t("http://x.com/wiki/A_(b))."), "http://x.com/wiki/A_(b)");
+        assert_eq!(t("http://x.com/a]],;"), "http://x.com/a");
+        assert_eq!(t("http://x.com/[a]"), "http://x.com/[a]");
     }
 
     proptest! {
