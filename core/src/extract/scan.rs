@@ -271,8 +271,23 @@ impl<'v> Scanner<'v> {
         }
     }
 
-    /// Looks at one word; returns where scanning resumes (past the word when a URL ran beyond it).
+    /// Looks at one word; returns where scanning resumes (past the word when a URL ran beyond it). Findings whose
+    /// span does not sit on char boundaries of the view are dropped here, while the bytes are still in cache (by
+    /// construction they all do: the scanner only reports ASCII runs; see `View::new` for why view boundaries are
+    /// original boundaries).
     fn word(&mut self, s: usize, e: usize, flags: u8) -> usize {
+        let before = self.found.len();
+        let resume = self.word_unchecked(s, e, flags);
+        let t = self.text;
+        let on_boundaries = |f: &Found| t.is_char_boundary(f.start) && t.is_char_boundary(f.end);
+        if !self.found[before..].iter().all(on_boundaries) {
+            let kept: Vec<Found> = self.found.drain(before..).filter(on_boundaries).collect();
+            self.found.extend(kept);
+        }
+        resume
+    }
+
+    fn word_unchecked(&mut self, s: usize, e: usize, flags: u8) -> usize {
         if flags & F_COLON != 0
             && flags & F_SLASH != 0
             && let Some(p) = find(&self.b[s..e], b"://").map(|p| s + p)
@@ -570,7 +585,9 @@ impl<'v> Scanner<'v> {
             self.push_kind(IocKind::Attack, id, rs, re);
             return re0;
         }
-        let defanged = (self.defanged_at)(rs, re);
+        // Whether a defang marker sits in the run: asked only once the run validated, and for an IPv4 only when
+        // a path follows (most dotted runs are not hosts).
+        let mut defanged = None;
         let next = b.get(re).copied().unwrap_or(b' ');
         let host = if run.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
             let Some(host) = validate::ipv4(run) else { return re0 };
@@ -597,7 +614,9 @@ impl<'v> Scanner<'v> {
             host
         } else {
             let Some(host) = validate::domain(run) else { return re0 };
-            if !defanged {
+            let marked = (self.defanged_at)(rs, re);
+            defanged = Some(marked);
+            if !marked {
                 let why = if validate::file_extension_tld(&host.canonical) {
                     Some((
                         "file-extension-tld",
@@ -626,9 +645,9 @@ impl<'v> Scanner<'v> {
             host
         };
         // `evil[.]com/gate.php`: a defanged host followed by a path is a URL.
-        if defanged
-            && re == re0
+        if re == re0
             && (next == b'/' || (next == b':' && b.get(re + 1).is_some_and(u8::is_ascii_digit)))
+            && defanged.unwrap_or_else(|| (self.defanged_at)(rs, re))
         {
             let mut end = re;
             while end < b.len() && class(b, end) & F_URL != 0 {

@@ -222,8 +222,16 @@ impl<'a> View<'a> {
         // Find the rewrites first (SIMD byte searches for the trigger bytes; most triggers rewrite nothing),
         // then build the view in one copy.
         let mut rewrites: Vec<Rewrite> = Vec::new();
+        // A rewrite must cover whole characters, and every view position inside its (ASCII) replacement must map to
+        // a char boundary of the original: then view char boundaries map to original char boundaries, which is
+        // what lets `extract` check spans in the view (while the bytes are in cache) instead of in the original.
+        let whole = |rw: &Rewrite| {
+            rw.with.len() <= rw.len
+                && orig.is_char_boundary(rw.start + rw.len)
+                && (0..rw.with.len().max(1)).all(|k| orig.is_char_boundary(rw.start + k))
+        };
         let mut probe = |i: usize| {
-            if let Some(rw) = rewrite_at(b, i) {
+            if let Some(rw) = rewrite_at(b, i).filter(whole) {
                 rewrites.push(rw);
             }
         };
