@@ -156,7 +156,7 @@ fn unique_hashed(iocs: &[Extracted], max_probe: usize) -> Option<Vec<UniqueIoc>>
     let mask = slots_len - 1;
     // Group index + 1 (0 = empty).
     let mut slots = vec![0u32; slots_len];
-    let mut groups: Vec<Group> = Vec::new();
+    let mut groups: Vec<Group> = Vec::with_capacity(iocs.len());
     for (i, x) in iocs.iter().enumerate() {
         let h = word_hash(x.kind, &x.canonical);
         let mut at = usize::try_from(h >> 32).unwrap_or_default() & mask;

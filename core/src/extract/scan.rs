@@ -150,7 +150,10 @@ pub(super) struct Scanner<'v> {
 
 impl<'v> Scanner<'v> {
     pub(super) fn new(text: &'v str, defanged_at: &'v dyn Fn(usize, usize) -> bool) -> Scanner<'v> {
-        Scanner { b: text.as_bytes(), text, found: Vec::new(), notes: Vec::new(), defanged_at }
+        // Room for one finding per 128 bytes up front (the dense evaluation corpus has one per 200): growing a
+        // large vector by doubling copies it and churns the allocator. Untouched capacity costs no pages.
+        let found = Vec::with_capacity(text.len() / 128);
+        Scanner { b: text.as_bytes(), text, found, notes: Vec::new(), defanged_at }
     }
 
     fn push(&mut self, host: Host, start: usize, end: usize, implied: bool) {
@@ -296,8 +299,16 @@ impl<'v> Scanner<'v> {
             while k > s && (self.b[k - 1].is_ascii_alphabetic() || self.b[k - 1] == b'_') {
                 k -= 1;
             }
-            let written = self.text[k..p].to_ascii_lowercase();
-            if let Some((canon, defanged)) = scheme(&written) {
+            // Schemes are short: lower-case a stack copy (no allocation per URL).
+            let mut buf = [0u8; 8];
+            let written = buf.get_mut(..p - k).map(|w| {
+                w.copy_from_slice(&self.b[k..p]);
+                w.make_ascii_lowercase();
+                &*w
+            });
+            if let Some((canon, defanged)) =
+                written.and_then(|w| std::str::from_utf8(w).ok()).and_then(scheme)
+            {
                 if k > s {
                     self.range(s, k);
                 }

@@ -246,15 +246,11 @@ impl<'a> View<'a> {
         memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).for_each(&mut probe);
         memchr::memchr_iter(0xC2, b).for_each(&mut probe);
         if rewrites.is_empty() {
-            return View {
-                text: Cow::Borrowed(orig),
-                anchors: Vec::new(),
-                marks: Vec::new(),
-                orig_len: b.len(),
-            };
+            return View::identity(orig);
         }
         rewrites.sort_unstable_by_key(|r| r.start);
-        let mut out: Vec<u8> = Vec::with_capacity(b.len());
+        // Built from `&str` pieces cut at char boundaries (`whole` checked them), so no UTF-8 validation pass.
+        let mut out = String::with_capacity(b.len());
         let mut anchors = Vec::with_capacity(rewrites.len() * 2);
         let mut marks = Vec::new();
         let mut copied = 0; // original bytes before this are already in `out`
@@ -262,26 +258,32 @@ impl<'a> View<'a> {
             if rw.start < copied {
                 continue; // overlaps an earlier rewrite
             }
-            out.extend_from_slice(&b[copied..rw.start]);
+            let Some(verbatim) = orig.get(copied..rw.start) else {
+                // Unreachable by construction (rewrites start on char boundaries); fall back to no rewriting.
+                return View::identity(orig);
+            };
+            out.push_str(verbatim);
             let vp = out.len();
             anchors.push((vp, rw.start));
             if rw.defang {
                 marks.push(vp);
             }
-            out.extend_from_slice(rw.with.as_bytes());
+            out.push_str(rw.with);
             copied = rw.start + rw.len;
             anchors.push((out.len(), copied));
         }
-        out.extend_from_slice(&b[copied..]);
-        match String::from_utf8(out) {
-            Ok(s) => View { text: Cow::Owned(s), anchors, marks, orig_len: b.len() },
-            // Unreachable by construction (only whole characters are replaced); fall back to no rewriting.
-            Err(_) => View {
-                text: Cow::Borrowed(orig),
-                anchors: Vec::new(),
-                marks: Vec::new(),
-                orig_len: b.len(),
-            },
+        let Some(rest) = orig.get(copied..) else { return View::identity(orig) };
+        out.push_str(rest);
+        View { text: Cow::Owned(out), anchors, marks, orig_len: b.len() }
+    }
+
+    /// The view of a text nothing is rewritten in.
+    fn identity(orig: &'a str) -> View<'a> {
+        View {
+            text: Cow::Borrowed(orig),
+            anchors: Vec::new(),
+            marks: Vec::new(),
+            orig_len: orig.len(),
         }
     }
 
