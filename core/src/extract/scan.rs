@@ -703,8 +703,9 @@ fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
     if stride {
         let hex = |i: usize| b.get(i).is_some_and(|&c| HEX[c as usize]);
         // A hex run `s..e` of 32 or more around `p` holds `p + 16` (when `e > p + 16`) or else `p - 16`
-        // (`s <= e - 32 <= p - 16`): two lookups reject almost every prose position before any walk.
-        if !hex(p) || !(hex(p + 16) || p.checked_sub(16).is_some_and(hex)) {
+        // (`s <= e - 32 <= p - 16`): three lookups, combined without branches (prose makes each one a coin
+        // toss), reject almost every position before any walk.
+        if !(hex(p) & (hex(p + 16) | hex(p.wrapping_sub(16)))) {
             return false;
         }
         let mut s = p;
@@ -908,7 +909,7 @@ fn hash_kind(piece: &str) -> Option<IocKind> {
         128 => IocKind::Sha512,
         _ => return None,
     };
-    piece.bytes().all(|c| c.is_ascii_hexdigit()).then_some(kind)
+    piece.bytes().all(|c| HEX[c as usize]).then_some(kind)
 }
 
 #[cfg(test)]
