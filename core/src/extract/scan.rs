@@ -319,6 +319,10 @@ impl<'v> Scanner<'v> {
             self.range(p + 3, e);
             return e;
         }
+        if flags & (F_AT | F_COLON) == 0 {
+            // No `@` or `:` anywhere in the word: `range` would find no e-mail or IPv6 and hand it all to `runs`.
+            return self.runs(s, e);
+        }
         self.range(s, e)
     }
 
