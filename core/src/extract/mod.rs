@@ -137,8 +137,8 @@ pub fn extract(text: &str) -> Extraction {
 ///
 /// One pass with an open-addressing table of groups (a fast word-at-a-time hash of type and value, linear
 /// probing), so groups come out in order of first mention without any sort. A fixed, unkeyed hash can be attacked
-/// with crafted collisions, so probe sequences are capped at [`MAX_PROBE`]: when one runs longer the table is
-/// abandoned and the sort-based [`unique_sorted`] (O(n log n) on any input) gives the answer. Time stays O(n) on
+/// with crafted collisions, so probe sequences are capped at `MAX_PROBE` (64): when one runs longer the table is
+/// abandoned and the sort-based `unique_sorted` (O(n log n) on any input) gives the answer. Time stays O(n) on
 /// ordinary text and O(n log n) at worst.
 pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
     unique_hashed(iocs, MAX_PROBE).unwrap_or_else(|| unique_sorted(iocs))
