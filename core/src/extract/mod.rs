@@ -103,14 +103,17 @@ pub fn extract(text: &str) -> Extraction {
     found.sort_by_key(|f| (f.start, f.implied));
     let mut ex = Extraction::default();
     ex.iocs.reserve(found.len());
+    let mut cursor = view.cursor();
     for f in found {
-        let start = view.orig_start(f.start);
-        let end = view.orig_end(f.end);
-        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            // Defensive: the view only rewrites whole characters, so this does not happen.
+        let (start, end, marked) = cursor.span(f.start, f.end);
+        // The scanner kept only spans on char boundaries of the view, and `View::new` only makes rewrites that map
+        // view boundaries to original ones, so the span slices `text`. (Checking here instead would read the
+        // original text again, one cache miss per mention.)
+        debug_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+        if start >= end {
             continue;
         }
-        let defanged = f.defanged || view.defanged(f.start, f.end);
+        let defanged = f.defanged || marked;
         ex.iocs.push(Extracted {
             kind: f.kind,
             canonical: f.canonical,
@@ -132,11 +135,75 @@ pub fn extract(text: &str) -> Extraction {
 
 /// The de-duplicated view of `iocs`, in order of first mention.
 ///
-/// Sort-based: mentions are ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken by the value
-/// itself and then by position, so equal indicators end up adjacent with their first mention in front. That is
-/// O(n log n) on any input — crafted hash collisions only cost string comparisons — where a hash map with a fixed,
-/// unkeyed hash could be driven quadratic.
+/// One pass with an open-addressing table of groups (a fast word-at-a-time hash of type and value, linear
+/// probing), so groups come out in order of first mention without any sort. A fixed, unkeyed hash can be attacked
+/// with crafted collisions, so probe sequences are capped at `MAX_PROBE` (64): when one runs longer the table is
+/// abandoned and the sort-based `unique_sorted` (O(n log n) on any input) gives the answer. Time stays O(n) on
+/// ordinary text and O(n log n) at worst.
 pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
+    unique_hashed(iocs, MAX_PROBE).unwrap_or_else(|| unique_sorted(iocs))
+}
+
+/// Longest probe sequence `unique` accepts before it falls back to sorting (load factor ≤ 1/2, so an ordinary
+/// sequence is a few slots).
+const MAX_PROBE: usize = 64;
+
+/// A group of equal mentions: (hash, first mention, count, every mention implied).
+type Group = (u64, usize, usize, bool);
+
+fn unique_hashed(iocs: &[Extracted], max_probe: usize) -> Option<Vec<UniqueIoc>> {
+    let slots_len = (iocs.len() * 2).next_power_of_two().max(16);
+    let mask = slots_len - 1;
+    // Group index + 1 (0 = empty).
+    let mut slots = vec![0u32; slots_len];
+    let mut groups: Vec<Group> = Vec::with_capacity(iocs.len());
+    for (i, x) in iocs.iter().enumerate() {
+        let h = word_hash(x.kind, &x.canonical);
+        let mut at = usize::try_from(h >> 32).unwrap_or_default() & mask;
+        let mut probes = 0;
+        loop {
+            let g = slots[at];
+            if g == 0 {
+                slots[at] = u32::try_from(groups.len() + 1).ok()?;
+                groups.push((h, i, 1, x.implied));
+                break;
+            }
+            let group = &mut groups[g as usize - 1];
+            let first = &iocs[group.1];
+            if group.0 == h && first.kind == x.kind && first.canonical == x.canonical {
+                group.2 += 1;
+                group.3 &= x.implied;
+                break;
+            }
+            probes += 1;
+            if probes > max_probe {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+    Some(
+        groups
+            .into_iter()
+            .map(|(_, first, count, implied)| unique_ioc(iocs, first, count, implied))
+            .collect(),
+    )
+}
+
+fn unique_ioc(iocs: &[Extracted], first: usize, count: usize, implied: bool) -> UniqueIoc {
+    UniqueIoc {
+        kind: iocs[first].kind,
+        canonical: iocs[first].canonical.clone(),
+        count,
+        first: iocs[first].span,
+        implied,
+    }
+}
+
+/// The fallback of [`unique`]: mentions ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken
+/// by the value itself and then by position, so equal indicators end up adjacent with their first mention in
+/// front. O(n log n) on any input — crafted hash collisions only cost string comparisons.
+fn unique_sorted(iocs: &[Extracted]) -> Vec<UniqueIoc> {
     let key = |i: usize| (iocs[i].kind, iocs[i].canonical.as_str());
     let mut order: Vec<(u64, usize)> =
         iocs.iter().enumerate().map(|(i, x)| (fnv1a(x.kind, &x.canonical), i)).collect();
@@ -159,13 +226,7 @@ pub fn unique(iocs: &[Extracted]) -> Vec<UniqueIoc> {
     groups.sort_unstable_by_key(|g| g.0);
     groups
         .into_iter()
-        .map(|(first, count, implied)| UniqueIoc {
-            kind: iocs[first].kind,
-            canonical: iocs[first].canonical.clone(),
-            count,
-            first: iocs[first].span,
-            implied,
-        })
+        .map(|(first, count, implied)| unique_ioc(iocs, first, count, implied))
         .collect()
 }
 
@@ -175,6 +236,26 @@ fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Eight bytes per step (FxHash-style rotate, xor, multiply) with a final avalanche, so the high bits used for the
+/// table slot depend on every byte.
+fn word_hash(kind: IocKind, canonical: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let b = canonical.as_bytes();
+    let mut h = (kind as u64).wrapping_mul(K) ^ b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
 }
 
 #[cfg(test)]
@@ -208,6 +289,48 @@ mod tests {
                 ("127.0.0.1".to_owned(), Some(IpScope::Loopback)),
             ]
         );
+    }
+
+    /// The hash table and the sort fallback agree, also when the probe cap forces the fallback.
+    #[test]
+    fn unique_table_matches_sorted_fallback() {
+        let hosts = (0..200).map(|i| format!("host{}.com 10.0.{}.1 ", i % 150, i % 7));
+        let text = "hxxps://evil[.]com/a evil.com a@evil.com 8.8.8.8 T1059 T1059 b@x.org "
+            .to_owned()
+            + &hosts.collect::<String>();
+        let ex = extract(&text);
+        let sorted = super::unique_sorted(&ex.iocs);
+        assert_eq!(sorted.len(), 3 + 2 + 150 + 7 + 2);
+        assert_eq!(super::unique(&ex.iocs), sorted);
+        // 164 groups in 1024 slots: some probe collides (no-collision odds ≈ e^-13), so a cap of 0 gives up.
+        assert_eq!(super::unique_hashed(&ex.iocs, 0), None);
+        assert_eq!(super::unique_hashed(&ex.iocs, usize::MAX).as_ref(), Some(&sorted));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unique_table_matches_sort_on_any_mentions(
+            mentions in proptest::collection::vec((0..3usize, "[ab]{0,9}", proptest::bool::ANY), 0..60)
+        ) {
+            let kinds = [IocKind::Domain, IocKind::Url, IocKind::Md5];
+            let iocs: Vec<super::Extracted> = mentions
+                .into_iter()
+                .enumerate()
+                .map(|(i, (k, v, implied))| super::Extracted {
+                    kind: kinds[k],
+                    canonical: v,
+                    span: crate::Span { start: i, end: i + 1 },
+                    defanged: false,
+                    implied,
+                    scope: None,
+                })
+                .collect();
+            proptest::prop_assert_eq!(super::unique(&iocs), super::unique_sorted(&iocs));
+            // A table that finishes under a tiny probe cap must still be right.
+            if let Some(hashed) = super::unique_hashed(&iocs, 1) {
+                proptest::prop_assert_eq!(hashed, super::unique_sorted(&iocs));
+            }
+        }
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub(super) fn file_extension_tld(domain_lower: &str) -> bool {
 /// A dotted-decimal IPv4 address, strict (four parts, no leading zeros).
 pub(super) fn ipv4(s: &str) -> Option<Host> {
     let ip = normalize::ip::parse_v4(s).ok()?;
-    Some(Host { kind: IocKind::Ipv4, canonical: ip.to_string(), scope: Some(v4_scope(ip)) })
+    // The strict parser accepts only the canonical dotted quad, so the text is already canonical (no formatting).
+    Some(Host { kind: IocKind::Ipv4, canonical: s.to_owned(), scope: Some(v4_scope(ip)) })
 }
 
 /// An IPv6 address; canonical text is RFC 5952 (what `Ipv6Addr`'s `Display` writes).
@@ -46,26 +47,37 @@ pub(super) fn ipv6(s: &str) -> Option<Host> {
 
 /// A domain name: LDH labels of 1–63 bytes, ≤ 253 bytes in all, at least two labels, an existing TLD.
 /// `s` is ASCII (the scanner only hands over ASCII runs).
+///
+/// One pass over the bytes, then the TLD is looked up from a stack copy, so the canonical string is allocated only
+/// for names that validate (most dotted runs in prose — file names, versions, abbreviations — do not).
 pub(super) fn domain(s: &str) -> Option<Host> {
-    if s.len() > 253 || !s.contains('.') {
+    let b = s.as_bytes();
+    if b.len() > 253 {
         return None;
     }
-    let mut labels = 0;
-    for label in s.split('.') {
-        labels += 1;
-        let b = label.as_bytes();
-        if b.is_empty() || b.len() > 63 || b[0] == b'-' || b[b.len() - 1] == b'-' {
-            return None;
+    let (mut labels, mut len, mut prev, mut last) = (1usize, 0usize, b'.', 0usize);
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'.' {
+            if len == 0 || prev == b'-' {
+                return None;
+            }
+            (labels, len, last) = (labels + 1, 0, i + 1);
+        } else {
+            if !(c.is_ascii_alphanumeric() || c == b'_' || (c == b'-' && len > 0)) || len == 63 {
+                return None;
+            }
+            len += 1;
         }
-        if !b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') {
-            return None;
-        }
+        prev = c;
     }
-    if labels < 2 {
+    if labels < 2 || len == 0 || prev == b'-' {
         return None;
     }
-    let canonical = s.to_ascii_lowercase();
-    let tld = canonical.rsplit('.').next().unwrap_or_default();
+    let mut buf = [0u8; 63];
+    let tld = &mut buf[..len];
+    tld.copy_from_slice(&b[last..]);
+    tld.make_ascii_lowercase();
+    let tld = std::str::from_utf8(tld).ok()?;
     let tld_ok = if tld.starts_with("xn--") {
         normalize::domain::tld_exists(tld)
     } else {
@@ -74,7 +86,7 @@ pub(super) fn domain(s: &str) -> Option<Host> {
     if !tld_ok {
         return None;
     }
-    Some(Host { kind: IocKind::Domain, canonical, scope: None })
+    Some(Host { kind: IocKind::Domain, canonical: s.to_ascii_lowercase(), scope: None })
 }
 
 /// A URL host: domain, IPv4 or bracketed IPv6.
@@ -98,7 +110,29 @@ mod tests {
         assert!(domain("evil.notatld").is_none());
         assert!(domain("evil..com").is_none());
         assert!(domain("-evil.com").is_none());
+        for bad in [
+            "",
+            ".",
+            "com",
+            "evil.",
+            ".evil.com",
+            "evil-.com",
+            "evil.-com",
+            "evil.co-",
+            "a b.com",
+            "evil.c0m",
+        ] {
+            assert!(domain(bad).is_none(), "{bad}");
+        }
+        let long = "a".repeat(63);
+        assert!(domain(&format!("{long}.com")).is_some());
+        assert!(domain(&format!("{long}a.com")).is_none());
+        assert_eq!(
+            domain("x_y.Sub-1.XN--P1AI").map(|h| h.canonical),
+            Some("x_y.sub-1.xn--p1ai".to_owned())
+        );
         assert!(ipv4("010.1.1.1").is_none());
+        assert_eq!(ipv4("0.10.100.255").map(|h| h.canonical), Some("0.10.100.255".to_owned()));
         assert_eq!(ipv4("10.1.1.1").and_then(|h| h.scope), Some(IpScope::Private));
         assert_eq!(
             ipv6("2001:DB8:0:0:0:0:0:1").map(|h| h.canonical),

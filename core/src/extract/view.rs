@@ -222,8 +222,16 @@ impl<'a> View<'a> {
         // Find the rewrites first (SIMD byte searches for the trigger bytes; most triggers rewrite nothing),
         // then build the view in one copy.
         let mut rewrites: Vec<Rewrite> = Vec::new();
+        // A rewrite must cover whole characters, and every view position inside its (ASCII) replacement must map to
+        // a char boundary of the original: then view char boundaries map to original char boundaries, which is
+        // what lets `extract` check spans in the view (while the bytes are in cache) instead of in the original.
+        let whole = |rw: &Rewrite| {
+            rw.with.len() <= rw.len
+                && orig.is_char_boundary(rw.start + rw.len)
+                && (0..rw.with.len().max(1)).all(|k| orig.is_char_boundary(rw.start + k))
+        };
         let mut probe = |i: usize| {
-            if let Some(rw) = rewrite_at(b, i) {
+            if let Some(rw) = rewrite_at(b, i).filter(whole) {
                 rewrites.push(rw);
             }
         };
@@ -238,15 +246,11 @@ impl<'a> View<'a> {
         memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).for_each(&mut probe);
         memchr::memchr_iter(0xC2, b).for_each(&mut probe);
         if rewrites.is_empty() {
-            return View {
-                text: Cow::Borrowed(orig),
-                anchors: Vec::new(),
-                marks: Vec::new(),
-                orig_len: b.len(),
-            };
+            return View::identity(orig);
         }
         rewrites.sort_unstable_by_key(|r| r.start);
-        let mut out: Vec<u8> = Vec::with_capacity(b.len());
+        // Built from `&str` pieces cut at char boundaries (`whole` checked them), so no UTF-8 validation pass.
+        let mut out = String::with_capacity(b.len());
         let mut anchors = Vec::with_capacity(rewrites.len() * 2);
         let mut marks = Vec::new();
         let mut copied = 0; // original bytes before this are already in `out`
@@ -254,26 +258,32 @@ impl<'a> View<'a> {
             if rw.start < copied {
                 continue; // overlaps an earlier rewrite
             }
-            out.extend_from_slice(&b[copied..rw.start]);
+            let Some(verbatim) = orig.get(copied..rw.start) else {
+                // Unreachable by construction (rewrites start on char boundaries); fall back to no rewriting.
+                return View::identity(orig);
+            };
+            out.push_str(verbatim);
             let vp = out.len();
             anchors.push((vp, rw.start));
             if rw.defang {
                 marks.push(vp);
             }
-            out.extend_from_slice(rw.with.as_bytes());
+            out.push_str(rw.with);
             copied = rw.start + rw.len;
             anchors.push((out.len(), copied));
         }
-        out.extend_from_slice(&b[copied..]);
-        match String::from_utf8(out) {
-            Ok(s) => View { text: Cow::Owned(s), anchors, marks, orig_len: b.len() },
-            // Unreachable by construction (only whole characters are replaced); fall back to no rewriting.
-            Err(_) => View {
-                text: Cow::Borrowed(orig),
-                anchors: Vec::new(),
-                marks: Vec::new(),
-                orig_len: b.len(),
-            },
+        let Some(rest) = orig.get(copied..) else { return View::identity(orig) };
+        out.push_str(rest);
+        View { text: Cow::Owned(out), anchors, marks, orig_len: b.len() }
+    }
+
+    /// The view of a text nothing is rewritten in.
+    fn identity(orig: &'a str) -> View<'a> {
+        View {
+            text: Cow::Borrowed(orig),
+            anchors: Vec::new(),
+            marks: Vec::new(),
+            orig_len: orig.len(),
         }
     }
 
@@ -311,6 +321,80 @@ impl<'a> View<'a> {
         let i = self.marks.partition_point(|&m| m < start);
         self.marks.get(i).is_some_and(|&m| m < end)
     }
+
+    /// A mapper for spans visited in order of their start: the same answers as `orig_start`, `orig_end` and
+    /// `defanged`, found by galloping forward from the previous span instead of a binary search over the whole map.
+    pub(super) fn cursor(&self) -> Cursor<'_, 'a> {
+        Cursor { view: self, anchor: 0, mark: 0 }
+    }
+}
+
+/// See [`View::cursor`]. Spans may come in any order (an earlier start resets the cursor), but sorted starts make
+/// every lookup O(log distance) and the whole walk linear.
+pub(super) struct Cursor<'v, 'a> {
+    view: &'v View<'a>,
+    /// `anchors[..anchor]` start at or before the previous span start.
+    anchor: usize,
+    /// `marks[..mark]` lie before the previous span start.
+    mark: usize,
+}
+
+/// Number of leading items of `items[from..]` that satisfy `pred` (a partition), plus `from`: exponential search
+/// from `from`, then binary search in the last step. The caller guarantees `pred` holds for `items[..from]`.
+fn gallop<T>(items: &[T], from: usize, pred: impl Fn(&T) -> bool) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    while lo + step <= items.len() && pred(&items[lo + step - 1]) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(items.len() + 1) - 1;
+    lo + items[lo..hi].partition_point(pred)
+}
+
+impl Cursor<'_, '_> {
+    /// `(orig_start, orig_end, defanged)` of view span `start..end`.
+    pub(super) fn span(&mut self, start: usize, end: usize) -> (usize, usize, bool) {
+        let v = self.view;
+        if v.anchors.is_empty() {
+            let defanged = !v.marks.is_empty() && v.defanged(start, end);
+            return (start.min(v.orig_len), end.min(v.orig_len), defanged);
+        }
+        if self.anchor > 0 && v.anchors[self.anchor - 1].0 > start {
+            self.anchor = 0;
+        }
+        if self.mark > 0 && v.marks[self.mark - 1] >= start {
+            self.mark = 0;
+        }
+        self.anchor = gallop(&v.anchors, self.anchor, |a| a.0 <= start);
+        self.mark = gallop(&v.marks, self.mark, |&m| m < start);
+        let at = |i: usize, p: usize| {
+            let pos = if i == 0 {
+                p
+            } else {
+                let (vp, op) = v.anchors[i - 1];
+                op + (p - vp)
+            };
+            pos.min(v.orig_len)
+        };
+        let orig_start = at(self.anchor, start);
+        let orig_end = if end == 0 {
+            at(self.anchor, 0)
+        } else {
+            // As `orig_end`: `last` ≥ `start` when the span is not empty, so gallop on from the start's anchor.
+            let last = end - 1;
+            let from = if last >= start { self.anchor } else { 0 };
+            let i = gallop(&v.anchors, from, |a| a.0 <= last);
+            if i > 0 && (i - 1) % 2 == 0 {
+                let j = gallop(&v.anchors, i, |a| a.0 <= end);
+                at(j, end)
+            } else {
+                at(i, last) + 1
+            }
+        };
+        let defanged = v.marks.get(self.mark).is_some_and(|&m| m < end);
+        (orig_start, orig_end, defanged)
+    }
 }
 
 #[cfg(test)]
@@ -345,6 +429,28 @@ mod tests {
         check("the dot com era", "the dot com era");
         check("see [.] and (at) here", "see [.] and (at) here");
         check("Japanese。次", "Japanese。次");
+    }
+
+    /// The cursor gives the same answers as the binary searches, for spans in any order.
+    #[test]
+    fn cursor_matches_binary_search() {
+        let input = "a[.]b x\u{200b}y evil[.]com/p (dot) c[.]d&amp;e hxxps[:]//f{.}g . h DOT i";
+        let v = View::new(input);
+        let n = v.text.len();
+        let mut spans = Vec::new();
+        for s in 0..=n {
+            for e in s..=n {
+                spans.push((s, e));
+            }
+        }
+        let mut c = v.cursor();
+        for &(s, e) in spans.iter().chain(spans.iter().rev()).step_by(3) {
+            assert_eq!(
+                c.span(s, e),
+                (v.orig_start(s), v.orig_end(e), v.defanged(s, e)),
+                "{s}..{e}"
+            );
+        }
     }
 
     #[test]

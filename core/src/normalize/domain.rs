@@ -102,22 +102,26 @@ pub fn is_file_extension_tld(tld: &str) -> bool {
 }
 
 /// True when `name` (canonical) is a special-use name or under one (`example.com`, `*.test`, `*.local` …).
+///
+/// The list is a dozen names, so each is tried as a label-aligned suffix; comparing the last byte first keeps
+/// nearly every name out of a full string comparison (this runs for every domain classified).
 pub fn is_reserved(name: &str) -> bool {
+    let n = name.as_bytes();
     // Fast exit: every special-use name ends in one of a handful of TLDs.
-    let tld = name.rfind('.').map_or(name, |i| &name[i + 1..]);
-    if !RESERVED_TLDS.contains(&tld) {
+    let tld = name.rfind('.').map_or(name, |i| &name[i + 1..]).as_bytes();
+    if !RESERVED_TLDS
+        .iter()
+        .any(|t| t.len() == tld.len() && t.as_bytes().last() == tld.last() && t.as_bytes() == tld)
+    {
         return false;
     }
-    let mut rest = name;
-    loop {
-        if RESERVED_NAMES.binary_search(&rest).is_ok() {
-            return true;
-        }
-        match rest.find('.') {
-            Some(i) => rest = &rest[i + 1..],
-            None => return false,
-        }
-    }
+    RESERVED_NAMES.iter().any(|r| {
+        let r = r.as_bytes();
+        n.len() >= r.len()
+            && n.last() == r.last()
+            && n.ends_with(r)
+            && (n.len() == r.len() || n[n.len() - r.len() - 1] == b'.')
+    })
 }
 
 /// Special-use TLDs that are not delegated but are accepted as (reserved) domains.
@@ -270,6 +274,26 @@ pub fn parse(input: &str) -> Option<Domain> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_names_match_on_label_boundaries() {
+        for yes in [
+            "example.com",
+            "www.example.com",
+            "home.arpa",
+            "x.home.arpa",
+            "foo.test",
+            "test",
+            "localhost",
+        ] {
+            assert!(is_reserved(yes), "{yes}");
+        }
+        for no in
+            ["notexample.com", "example.co", "evil.com", "arpa", "xhome.arpa", "com", "testing", ""]
+        {
+            assert!(!is_reserved(no), "{no}");
+        }
+    }
 
     fn facts(s: &str) -> DomainFacts {
         validate(s).unwrap().facts
