@@ -2,11 +2,10 @@
 import * as core from './core.js';
 import * as settingsStore from './settings.js';
 import { STATUS_TEXT, enrich } from './remote.js';
-import { attackUrl, copyButton, copyText, defang as defangValue, h } from './dom.js';
+import { attackUrl, copyButton, copyText, h } from './dom.js';
 
-/** Defanged display form: only for the types a click could follow (ATT&CK ids, paths … stay as they are). */
-const FANGED_TYPES = new Set(['ipv4', 'cidr', 'domain', 'url', 'email']);
-const defang = (value, type) => (FANGED_TYPES.has(type) ? defangValue(value) : value);
+/** Defanged display form, by the core's one rule (`defang` op): only the types a click could follow change. */
+const defang = (value, type) => core.defang(value, type);
 
 const $ = (id) => document.getElementById(id);
 // Page-open marks (ms from navigation start) read by the browser test: boot (boot.js ran), compiled, ready
@@ -207,7 +206,7 @@ function card(r, remote) {
       statusBadge(remote.status, remote.detail)),
     r.ioc_type === 'unknown'
       ? h('p', { class: 'muted' }, c.reason ? `Not an indicator: ${c.reason}` : 'Not an indicator.')
-      : !FANGED_TYPES.has(r.ioc_type) ? null
+      : fanged === r.ioc_value ? null
       : h('p', { class: 'defanged' }, 'Defanged: ', h('code', { 'data-field': 'defanged' }, fanged), ' ',
         copyButton('Copy defanged value', () => fanged)),
     gauge(r.score),

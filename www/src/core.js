@@ -28,5 +28,7 @@ export const hunt = (values, options = {}) => call('hunt', { values, options });
 export const remoteRequest = (value, type) => call('remote_request', { value, type });
 /** `merge_remote {local, status, response?, error?}` → the local result merged with the remote answer. */
 export const mergeRemote = (req) => call('merge_remote', req);
+/** `defang {value, type}` → the display form (only network types change). */
+export const defang = (value, type) => call('defang', { value, type }).value;
 /** `version {}`. */
 export const version = () => call('version', {});

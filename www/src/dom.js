@@ -53,33 +53,6 @@ export function copyButton(label, getText) {
   return b;
 }
 
-/** Defangs a canonical value for display, by the rules of the core's `normalize::defang` (a port: the wasm
- * module exports no defang and the lookup answer carries no defanged form; see docs/www.md). */
-export function defang(canonical) {
-  const p = canonical.indexOf('://');
-  if (p >= 0) {
-    const scheme = canonical.slice(0, p);
-    const rest = canonical.slice(p + 3);
-    const map = { http: 'hxxp', https: 'hxxps', ftp: 'fxp', ftps: 'fxps' };
-    const out = map[scheme.toLowerCase()] ?? scheme;
-    let end = rest.search(/[/?#]/);
-    if (end < 0) end = rest.length;
-    return `${out}://${rest.slice(0, end).replaceAll('.', '[.]')}${rest.slice(end)}`;
-  }
-  const at = canonical.indexOf('@');
-  if (at >= 0 && !/\s/u.test(canonical)) {
-    return `${canonical.slice(0, at)}[@]${canonical.slice(at + 1).replaceAll('.', '[.]')}`;
-  }
-  if (canonical.includes('.') && /^[A-Za-z0-9_.-]+$/.test(canonical)) {
-    // A name whose last label is all digits is not a domain (no TLD is numeric): only an IPv4 address, where
-    // every label is numeric, is defanged; `T1547.001` stays as it is.
-    const numeric = (l) => /^\d+$/.test(l);
-    const labels = canonical.split('.');
-    if (!numeric(labels.at(-1)) || labels.every(numeric)) return canonical.replaceAll('.', '[.]');
-  }
-  return canonical;
-}
-
 /** The attack.mitre.org page of a technique, tactic, group or software id; `null` for anything else. */
 export function attackUrl(id) {
   let m = /^T(\d{4})(?:\.(\d{3}))?$/.exec(id);
