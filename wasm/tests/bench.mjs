@@ -1,7 +1,10 @@
-// WASM speed figures in Node (run by wasm/bench.sh; prints medians):
-// - first call after instantiate, each in a fresh process (wasm-bindgen module, and the plain-ABI module);
-// - extraction MiB/s on dist/bench-report.txt through the wasm-bindgen module and the plain-ABI module;
-// - classify / lookup µs per call.
+// WASM speed figures in Node (run by wasm/bench.sh; prints medians). Throughput and per-call figures are CPU time
+// of the Node process (`process.cpuUsage()`: user + system, all threads, so GC and background compilation count),
+// each sample repeating the work for ≥ 0.3 s of CPU, after one warm-up call. First-call figures are wall time in
+// fresh processes (that is what a user waits for).
+// - first call after instantiate (wasm-bindgen module);
+// - extraction MiB/s on dist/bench-report.txt through the wasm-bindgen module and every plain-ABI build present;
+// - classify / lookup µs per call, and where a lookup's time goes (module compute, answer decode, JSON.parse).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -12,6 +15,20 @@ const require = createRequire(import.meta.url);
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const REPORT = path.join(DIST, 'bench-report.txt');
 
+/** CPU seconds per `f()`: median of 7 samples, each repeating `f` for ≥ 0.3 s of CPU in batches of ≥ 2 ms. */
+function cpuPerCall(f) {
+  const w = performance.now();
+  f(); f();
+  const batch = Math.min(1e6, Math.max(1, Math.ceil(2 / ((performance.now() - w) / 2))));
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  return median(Array.from({ length: 7 }, () => {
+    const t0 = cpu();
+    let n = 0, t;
+    do { for (let i = 0; i < batch; i++) f(); n += batch; t = cpu() - t0; } while (t < 0.3);
+    return t / n;
+  }));
+}
+
 if (process.argv[2] === 'first-call') {
   // Child mode: one fresh instantiate + first call, printed as JSON.
   const t0 = performance.now();
@@ -21,49 +38,58 @@ if (process.argv[2] === 'first-call') {
   const t2 = performance.now();
   wasm.extract({ text: 'seen 185.220.101[.]1 and evil[.]com' });
   const t3 = performance.now();
-  console.log(JSON.stringify({ instantiate: t1 - t0, first_classify: t2 - t1, first_extract: t3 - t2 }));
+  wasm.lookup({ value: '185.220.101.1', now: 1767225600 });
+  const t4 = performance.now();
+  console.log(JSON.stringify({ instantiate: t1 - t0, first_classify: t2 - t1, first_extract: t3 - t2, first_lookup: t4 - t3 }));
   process.exit(0);
 }
 
-const runs = [];
-for (let i = 0; i < 7; i++) {
-  runs.push(JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'first-call']).toString()));
-}
-for (const k of ['instantiate', 'first_classify', 'first_extract']) {
-  console.log(`node wasm-bindgen ${k}: ${median(runs.map((r) => r[k])).toFixed(2)} ms (median of 7 fresh processes)`);
+if (process.argv[2] !== 'steady') {
+  const runs = [];
+  for (let i = 0; i < 7; i++) {
+    runs.push(JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'first-call']).toString()));
+  }
+  for (const k of ['instantiate', 'first_classify', 'first_extract', 'first_lookup']) {
+    console.log(`node wasm-bindgen ${k}: ${median(runs.map((r) => r[k])).toFixed(2)} ms wall (median of 7 fresh processes)`);
+  }
 }
 
 const wasm = require(path.join(DIST, 'node', 'ioclens_wasm.js'));
 const text = fs.readFileSync(REPORT, 'utf8');
 const mib = Buffer.byteLength(text) / (1024 * 1024);
-const rate = (f) => median(Array.from({ length: 7 }, () => { const t = performance.now(); f(); return mib / ((performance.now() - t) / 1000); }));
-console.log(`node wasm-bindgen extract: ${rate(() => wasm.extract({ text })).toFixed(1)} MiB/s (median of 7, ${Buffer.byteLength(text)} bytes)`);
+console.log(`node wasm-bindgen extract: ${(mib / cpuPerCall(() => wasm.extract({ text }))).toFixed(1)} MiB/s CPU (objects out; median of 7, ${Buffer.byteLength(text)} bytes)`);
 
-// The plain-ABI module from JS (15 lines of glue, as HOSTS.md describes).
-for (const [label, file] of [['abi', 'abi/ioclens_core.wasm'], ['abi+simd128', 'abi-simd/ioclens_core.wasm'], ['abi opt-level=3', 'abi-o3/ioclens_core.wasm']]) {
-  const p = path.join(DIST, file);
-  if (!fs.existsSync(p)) continue;
-  const { instance } = await WebAssembly.instantiate(fs.readFileSync(p), {});
-  const { memory, alloc, dealloc, call } = instance.exports;
-  const callRaw = (op, json) => {
+/** The plain-ABI module from JS (the glue HOSTS.md describes); `call` returns the answer's JSON text. */
+async function abi(file) {
+  const { instance } = await WebAssembly.instantiate(fs.readFileSync(file), {});
+  const { memory, alloc, call } = instance.exports;
+  const decoder = new TextDecoder();
+  let block = 0, cap = 0;
+  const raw = (op, json) => {
     const bytes = Buffer.from(json);
-    const ptr = alloc(bytes.length);
-    new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
-    const packed = call(op, ptr, bytes.length);
-    dealloc(ptr, bytes.length);
-    const outPtr = Number(BigInt.asUintN(64, packed) >> 32n), outLen = Number(BigInt.asUintN(64, packed) & 0xffffffffn);
-    return Buffer.from(memory.buffer, outPtr, outLen).toString('utf8');
+    if (bytes.length > cap) { block = alloc(bytes.length); cap = bytes.length; }
+    new Uint8Array(memory.buffer, block, bytes.length).set(bytes);
+    const packed = BigInt.asUintN(64, call(op, block, bytes.length));
+    return [Number(packed >> 32n), Number(packed & 0xffffffffn)];
   };
-  const req = JSON.stringify({ text });
-  console.log(`node ${label} extract: ${rate(() => callRaw(2, req)).toFixed(1)} MiB/s (median of 7)`);
+  const text = (op, json) => { const [p, n] = raw(op, json); return decoder.decode(new Uint8Array(memory.buffer, p, n)); };
+  return { raw, text };
 }
 
-for (const [op, req] of [['classify', { value: 'hxxps://evil[.]com/gate.php' }], ['lookup', { value: '185.220.101.1', now: 1767225600 }]]) {
-  try { wasm[op](req); } catch { continue; }
-  const per = median(Array.from({ length: 7 }, () => {
-    const t = performance.now();
-    for (let i = 0; i < 1000; i++) wasm[op](req);
-    return (performance.now() - t) * 1000 / 1000;
-  }));
-  console.log(`node wasm-bindgen ${op}: ${per.toFixed(2)} µs/call (median of 7×1000)`);
+const LOOKUP = { value: '185.220.101.1', now: 1767225600 };
+const builds = fs.readdirSync(DIST).filter((d) => d.startsWith('abi') && fs.existsSync(path.join(DIST, d, 'ioclens_core.wasm'))).sort();
+for (const dir of builds) {
+  const m = await abi(path.join(DIST, dir, 'ioclens_core.wasm'));
+  const req = JSON.stringify({ text });
+  console.log(`node ${dir} extract: ${(mib / cpuPerCall(() => m.text(2, req))).toFixed(1)} MiB/s CPU (JSON text out; median of 7)`);
+  const lreq = JSON.stringify(LOOKUP);
+  console.log(`node ${dir} lookup: ${(cpuPerCall(() => m.raw(3, lreq)) * 1e6).toFixed(1)} µs/call CPU compute only, `
+    + `${(cpuPerCall(() => m.text(3, lreq)) * 1e6).toFixed(1)} µs + decode, `
+    + `${(cpuPerCall(() => JSON.parse(m.text(3, lreq))) * 1e6).toFixed(1)} µs + JSON.parse`);
 }
+
+for (const [op, req] of [['classify', { value: 'hxxps://evil[.]com/gate.php' }], ['lookup', LOOKUP]]) {
+  console.log(`node wasm-bindgen ${op}: ${(cpuPerCall(() => wasm[op](req)) * 1e6).toFixed(1)} µs/call CPU (median of 7)`);
+}
+const answer = JSON.stringify({ ok: wasm.lookup(LOOKUP) });
+console.log(`node JSON.parse of one lookup answer (${answer.length} bytes): ${(cpuPerCall(() => JSON.parse(answer)) * 1e6).toFixed(1)} µs CPU`);

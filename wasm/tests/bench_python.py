@@ -1,5 +1,6 @@
 """wasmtime-py speed figures (run by wasm/bench.sh): load from the compile cache + first call, each in a fresh
-process; extraction MiB/s; µs per classify/lookup. Prints medians."""
+process (wall time: what a user waits for); extraction MiB/s and µs per classify/lookup in CPU time of the
+process (`time.process_time`), each sample repeating the call for >= 0.3 s of CPU. Prints medians."""
 
 from __future__ import annotations
 
@@ -54,24 +55,27 @@ def main() -> None:
         text = f.read()
     req = json.dumps({"text": text}, ensure_ascii=False)
     mib = len(text.encode()) / (1024 * 1024)
-    rates = []
-    for _ in range(7):
-        t = time.perf_counter()
-        core.call_raw("extract", req)
-        rates.append(mib / (time.perf_counter() - t))
-    print(f"python abi extract: {statistics.median(rates):.1f} MiB/s (median of 7)")
+    rates = [mib / s for s in cpu_per_call(lambda: core.call_raw("extract", req))]
+    print(f"python abi extract: {statistics.median(rates):.1f} MiB/s CPU (median of 7)")
     for op, r in (("classify", {"value": "hxxps://evil[.]com/gate.php"}), ("lookup", {"value": "185.220.101.1", "now": 1767225600})):
         if "error" in core.call(op, r) and core.call(op, r)["error"]["kind"] == "unavailable":
             continue
         s = json.dumps(r)
-        per = []
-        for _ in range(7):
-            t = time.perf_counter()
-            for _ in range(1000):
-                core.call_raw(op, s)
-            per.append((time.perf_counter() - t) * 1e6 / 1000)
-        print(f"python abi {op}: {statistics.median(per):.2f} µs/call (median of 7×1000)")
+        per = statistics.median(cpu_per_call(lambda s=s, op=op: core.call_raw(op, s)))
+        print(f"python abi {op}: {per * 1e6:.2f} µs/call CPU (median of 7)")
 
+
+def cpu_per_call(f) -> list[float]:
+    """7 samples of the CPU seconds one `f()` takes, each repeating `f` for >= 0.3 s of CPU after a warm-up."""
+    f()
+    samples = []
+    for _ in range(7):
+        t0, n = time.process_time(), 0
+        while (t := time.process_time() - t0) < 0.3:
+            f()
+            n += 1
+        samples.append(t / n)
+    return samples
 
 if __name__ == "__main__":
     main()
