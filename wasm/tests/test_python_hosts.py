@@ -59,6 +59,13 @@ class PlainAbi(unittest.TestCase):
             self.core.classify("8.8.8.8", type="nope")
         self.assertEqual(cm.exception.kind, "invalid_option")
 
+    def test_defang_helper(self):
+        # Hand-written from the core's rule: scheme and host dots of network types, nothing else.
+        self.assertEqual(self.core.defang("https://evil.com/a.php"), "hxxps://evil[.]com/a.php")
+        self.assertEqual(self.core.defang("bob@evil.com"), "bob[@]evil[.]com")
+        self.assertEqual(self.core.defang("invoice.zip", type="file_path"), "invoice.zip")
+        self.assertEqual(self.core.defang("T1547.001"), "T1547.001")
+
     def test_bad_input_is_an_answer_not_a_trap(self):
         self.assertEqual(self.core.call("nope", {})["error"]["kind"], "unknown_op")
         self.assertEqual(self.core.call_raw("classify", "{")[:9], '{"error":')

@@ -52,6 +52,7 @@ OPS = (
     "merge_remote",
     "remote_request",
     "lookup_many",
+    "defang",
 )
 
 _MASK32 = 0xFFFFFFFF
@@ -240,6 +241,14 @@ class Core:
         if fields is not None:
             req["fields"] = fields
         return self._ok("lookup_many", req)["results"]
+
+    def defang(self, value: str, type: Optional[str] = None) -> str:  # noqa: A002 - the wire name
+        """The display form of a value by the core's rule (``hxxps://evil[.]com``); with ``type`` (from a lookup
+        or extract answer) only network types change, without it the value is classified first."""
+        req: dict = {"value": value}
+        if type is not None:
+            req["type"] = type
+        return self._ok("defang", req)["value"]
 
     def hunt(self, values: list, options: Optional[dict] = None) -> dict:
         return self._ok("hunt", {"values": values, "options": options or {}})
