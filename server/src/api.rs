@@ -689,12 +689,13 @@ async fn fallback(
     axum::Extension(rid): axum::Extension<RequestId>,
     method: Method,
     uri: axum::http::Uri,
+    headers: HeaderMap,
 ) -> Response {
     let path = uri.path();
     if !path.starts_with("/api/")
         && (method == Method::GET || method == Method::HEAD)
         && let Some(dir) = &st.www
-        && let Some(res) = static_file(dir, path).await
+        && let Some(res) = static_file(dir, path, headers.get(header::IF_NONE_MATCH)).await
     {
         return res;
     }
@@ -720,7 +721,14 @@ async fn method_not_allowed(
     .into_response()
 }
 
-async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
+/// A file of the web page. Answers carry a validator (`ETag` from size and modification time) with
+/// `Cache-Control: no-cache`: the browser keeps the 2.8 MB module and its compiled code and revalidates on each
+/// visit, getting `304 Not Modified` until the file changes.
+async fn static_file(
+    dir: &std::path::Path,
+    path: &str,
+    if_none_match: Option<&HeaderValue>,
+) -> Option<Response> {
     let rel = percent_decode(path.trim_start_matches('/'));
     if rel.split(['/', '\\']).any(|c| c == ".." || c.contains('\0')) {
         return None;
@@ -728,6 +736,23 @@ async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
     let mut file = dir.join(&rel);
     if rel.is_empty() || rel.ends_with('/') {
         file = file.join("index.html");
+    }
+    let meta = tokio::fs::metadata(&file).await.ok().filter(std::fs::Metadata::is_file)?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let etag = HeaderValue::from_str(&format!("W/\"{:x}-{modified:x}\"", meta.len())).ok()?;
+    let no_cache = HeaderValue::from_static("no-cache");
+    let matches = if_none_match.and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').map(str::trim).any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
+    });
+    if matches {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        res.headers_mut().insert(header::ETAG, etag);
+        res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+        return Some(res);
     }
     let bytes = tokio::fs::read(&file).await.ok()?;
     let ct = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -742,10 +767,12 @@ async fn static_file(dir: &std::path::Path, path: &str) -> Option<Response> {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     };
-    Some(
+    let mut res =
         ([(header::CONTENT_TYPE, ct), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
-            .into_response(),
-    )
+            .into_response();
+    res.headers_mut().insert(header::ETAG, etag);
+    res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+    Some(res)
 }
 
 // ---------- lookup ----------

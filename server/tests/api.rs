@@ -596,6 +596,18 @@ fn static_files_and_unknown_routes() {
     assert!(index.header("content-type").unwrap().starts_with("text/html"));
     let js = s.call("GET", "/assets/app.js", &[], None);
     assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    // Revalidation: the validator comes back, a matching If-None-Match gets 304 with no body, a stale one the file.
+    let etag = js.header("etag").expect("static files carry an ETag").to_owned();
+    assert_eq!(js.header("cache-control"), Some("no-cache"));
+    let same = s.call("GET", "/assets/app.js", &[("If-None-Match", &etag)], None);
+    assert_eq!((same.status, same.text.as_str()), (304, ""));
+    assert_eq!(same.header("etag"), Some(etag.as_str()));
+    let stale = s.call("GET", "/assets/app.js", &[("If-None-Match", "W/\"0-0\"")], None);
+    assert_eq!((stale.status, stale.text.as_str()), (200, "console.log(1)"));
+    std::fs::write(www.join("assets/app.js"), "console.log(22)").unwrap();
+    let changed = s.call("GET", "/assets/app.js", &[("If-None-Match", &etag)], None);
+    assert_eq!((changed.status, changed.text.as_str()), (200, "console.log(22)"));
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
     let traversal = s.call("GET", "/assets/%2e%2e/%2e%2e/etc/passwd", &[], None);
     assert_eq!(traversal.status, 404);
     let api404 = s.get("/api/v1/nope");
