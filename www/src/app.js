@@ -10,7 +10,8 @@ const defang = (value, type) => core.defang(value, type);
 const $ = (id) => document.getElementById(id);
 // Page-open marks (ms from navigation start) read by the browser test: boot (core.js started the wasm fetch and
 // compile), start (this module ran), compiled, ready (instantiated), lookup (first answer), rendered (card in the
-// DOM), painted (type, value and score on screen), firstLookup (card complete).
+// DOM), painted (type, value and score on screen), firstLookup (card complete); lookupStart (the first lookup
+// call began: `lookup - lookupStart` is what the first call into the core costs).
 const timing = (globalThis.__ioclensTiming ??= {});
 timing.start = performance.now();
 
@@ -233,6 +234,7 @@ async function showCard(value, { back } = {}) {
   const out = $('result');
   let local;
   try {
+    timing.lookupStart ??= performance.now();
     local = core.lookup(value, { query: { ...queryOptions } });
     timing.lookup ??= performance.now();
   } catch (e) {

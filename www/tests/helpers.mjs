@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-/** A plain static host of `dir` on 127.0.0.1 (no cache headers), the wasm module sent as `wasmType`. */
-export async function staticHost(dir, wasmType) {
+/** A plain static host of `dir` on 127.0.0.1, the wasm module sent as `wasmType`, with `headers` on every
+ * answer (none by default: no cache validators). */
+export async function staticHost(dir, wasmType, headers = {}) {
   const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': wasmType };
   const srv = http.createServer((req, res) => {
     const f = path.join(dir, path.normalize(new URL(req.url, 'http://x').pathname));
@@ -14,7 +15,7 @@ export async function staticHost(dir, wasmType) {
       res.end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(f)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(f)] ?? 'application/octet-stream' });
     fs.createReadStream(f).pipe(res);
   });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));

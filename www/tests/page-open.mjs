@@ -5,7 +5,7 @@
 // also writes one Chrome trace per host (the last open; load it in chrome://tracing or Perfetto) and prints the
 // main thread's wasm and script events from it.
 //
-//   node www/tests/page-open.mjs [--opens 7] [--hosts ext,page,static] [--trace DIR]    (after node www/build.mjs)
+//   node www/tests/page-open.mjs [--opens 7] [--hosts ext,page,static,static-cached] [--trace DIR]    (after node www/build.mjs)
 //
 // A measuring script, not a test: nothing is asserted. Env: IOCLENS_BIN (default target/debug/ioclens),
 // CHROMIUM (default /usr/bin/chromium).
@@ -36,6 +36,9 @@ const HOSTS = opt('hosts', 'ext,page,static').split(',');
 const TRACE = opt('trace', null);
 const ALL = args.includes('--trace-all'); // trace every open (slower) and print the medians of its main-thread costs
 const QUERY = `app.html?q=${encodeURIComponent('8.8.8[.]8')}`;
+// --typed: open the popup with no query, wait until it is ready and idle, then submit a value as a user would
+// and time that first lookup (the page's marks, from the submit instead of from navigation start).
+const TYPED = args.includes('--typed');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioclens-open-'));
 
@@ -67,6 +70,27 @@ async function rendererCpu(cdp) {
   return processInfo;
 }
 
+/** Opens the page, waits for it to be ready and 500 ms idle, submits a value, returns the marks relative to the
+ * submit. */
+async function typed(ctx, page, url) {
+  const cdp = await ctx.newCDPSession(page);
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]');
+  await new Promise((r) => setTimeout(r, 500));
+  const value = process.env.TYPED_VALUE || 'hxxp://198.51.100[.]7:8080/stage2.bin';
+  const { result } = await cdp.send('Runtime.evaluate', { returnByValue: true, expression: `(() => {
+    const t0 = performance.now();
+    document.getElementById('input').value = ${JSON.stringify(value)};
+    document.getElementById('go').click();
+    return t0;
+  })()` });
+  await page.waitForSelector('#card[data-complete="true"]');
+  const marks = await page.evaluate(() => ({ ...globalThis.__ioclensTiming }));
+  await cdp.detach();
+  const rel = Object.fromEntries(['lookup', 'rendered', 'painted'].map((k) => [k, marks[k] - result.value]));
+  return { nav: {}, res: {}, paint: {}, marks: { ...marks, ...rel, boot: undefined, start: undefined } };
+}
+
 const median = (xs) => {
   const s = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : undefined;
@@ -87,7 +111,7 @@ function report(name, runs) {
     console.log(`  ${f}: ${[line('start', (r) => r.res[f]?.start), line('request', (r) => r.res[f]?.reqStart),
       line('response', (r) => r.res[f]?.resStart), line('end', (r) => r.res[f]?.end)].join(', ')}; transfer ${median(sizes) ?? '-'} B`);
   }
-  const marks = ['boot', 'start', 'compiled', 'ready', 'settled', 'lookup', 'rendered', 'painted', 'firstLookup'];
+  const marks = ['boot', 'start', 'compiled', 'ready', 'lookupStart', 'lookup', 'rendered', 'painted', 'firstLookup'];
   console.log(`  marks: ${marks.filter((k) => runs.some((r) => r.marks[k] !== undefined))
     .map((k) => line(k, (r) => r.marks[k])).join(', ')}`);
   console.log(`  paint: ${line('first-paint', (r) => r.paint['first-paint'])}, ${line('first-contentful-paint', (r) => r.paint['first-contentful-paint'])}`);
@@ -182,7 +206,7 @@ async function run(name, ctx, browser, urlOf) {
     const traceThis = TRACE && (ALL || i === OPENS - 1);
     if (traceThis) await browser.startTracing(page, { categories: CATEGORIES.split(',') });
     const before = await rendererCpu(cdp);
-    const r = await openTimed(ctx, page, urlOf(QUERY));
+    const r = TYPED ? await typed(ctx, page, urlOf('app.html?popup=1')) : await openTimed(ctx, page, urlOf(QUERY));
     const afterInfo = await rendererCpu(cdp);
     // The renderer that holds this page is the one whose CPU time moved most (other renderers idle).
     const cpu = Math.max(0, ...afterInfo.filter((p) => p.type === 'renderer').map((p) => {
@@ -226,7 +250,7 @@ try {
     out.ext = await run('extension', ctx, ctx.browser() ?? chromium, (p) => `chrome-extension://${id}/${p}`);
     await ctx.close();
   }
-  if (HOSTS.includes('page') || HOSTS.includes('static')) {
+  if (HOSTS.some((h) => h !== 'ext')) {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     if (HOSTS.includes('page')) {
       const srv = await serve();
@@ -238,11 +262,13 @@ try {
         srv.proc.kill();
       }
     }
-    if (HOSTS.includes('static')) {
-      const st = await staticHost(dist, 'application/wasm');
+    for (const [host, headers] of [['static', {}], ['static-cached', { 'cache-control': 'max-age=3600' }]]) {
+      if (!HOSTS.includes(host)) continue;
+      const st = await staticHost(dist, 'application/wasm', headers);
       try {
         const ctx = await browser.newContext();
-        out.static = await run('page (plain Node static host)', ctx, browser, (p) => `${st.url}/${p}`);
+        out[host] = await run(`page (plain Node static host${headers['cache-control'] ? `, ${headers['cache-control']}` : ''})`,
+          ctx, browser, (p) => `${st.url}/${p}`);
         await ctx.close();
       } finally {
         st.srv.close();
