@@ -10,8 +10,10 @@ import init, { call } from './pkg/ioclens_wasm.js';
 const timing = (globalThis.__ioclensTiming ??= {});
 timing.boot = performance.now();
 
-// Relative to this file: `www/src/` and the bundled `www/dist/app.js` both sit next to `pkg/`.
-const WASM_URL = new URL('pkg/ioclens_wasm_bg.wasm', import.meta.url);
+// Relative to this file: `www/src/` and the bundles in `www/dist/` both sit next to `pkg/`. The build defines
+// IOCLENS_WASM, the module's content-hashed name (`pkg/ioclens_wasm_bg.<hash>.wasm`, build.mjs).
+/* global IOCLENS_WASM */
+const WASM_URL = new URL(typeof IOCLENS_WASM === 'string' ? IOCLENS_WASM : 'pkg/ioclens_wasm_bg.wasm', import.meta.url);
 
 async function compile() {
   const res = await fetch(WASM_URL);

@@ -320,8 +320,9 @@ function suite(name, env) {
         await page.setViewportSize({ width: 1100, height: 900 });
         const t = await openTimed(env.ctx, page, env.url(`app.html?q=${encodeURIComponent('8.8.8[.]8')}`));
         assert.equal((await readCard(page)).canonical, '8.8.8.8');
-        runs.push({ ...t.marks, fetchEnd: t.res['ioclens_wasm_bg.wasm']?.end,
-          script: t.res['app.js']?.end, afterReady: t.marks.painted - t.marks.ready });
+        const res = (re) => Object.entries(t.res).find(([f]) => re.test(f))?.[1];
+        runs.push({ ...t.marks, fetchEnd: res(/\.wasm$/)?.end, script: res(/^app\..*\.js$/)?.end,
+          afterReady: t.marks.painted - t.marks.ready });
         await page.close();
       }
       const median = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[2];
@@ -398,7 +399,7 @@ const shared = { timings: [] };
 const tier2 = () => ({ tier2Skipped: [] });
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, 'pkg', 'ioclens_wasm_bg.wasm')), 'run node www/build.mjs first');
+  assert.ok(fs.existsSync(path.join(dist, 'app.html')), 'run node www/build.mjs first');
   fs.mkdirSync(IMG, { recursive: true });
   shared.sample = corpusSample();
   shared.native = nativeLookup(shared.sample.map((c) => c.input), Math.floor(Date.now() / 1000));
@@ -455,14 +456,20 @@ describe('extension', () => {
     const ff = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.firefox.json'), 'utf8'));
     assert.deepEqual(ff.background, { scripts: ['sw.js'], type: 'module' });
     assert.deepEqual(ff.permissions, m.permissions);
-    // Page open (docs/www.md): one self-contained script, the wasm preloaded, the stylesheet inlined.
+    // Page open (docs/www.md): one self-contained script, the wasm preloaded, the stylesheet inlined; the script
+    // and the module named after their content (build.mjs).
     const app = fs.readFileSync(path.join(dist, 'app.html'), 'utf8');
-    assert.deepEqual([...app.matchAll(/<script[^>]*>/g)].map((m) => m[0]), ['<script type="module" src="app.js">']);
-    assert.match(app, /<link rel="preload" href="pkg\/ioclens_wasm_bg\.wasm" as="fetch" type="application\/wasm" crossorigin>/);
+    const scripts = [...app.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+    assert.equal(scripts.length, 1);
+    const [, script] = /^<script type="module" src="(app\.[0-9a-f]{16}\.js)">$/.exec(scripts[0]) ?? [];
+    assert.ok(script && fs.existsSync(path.join(dist, script)), scripts[0]);
+    const [, wasm] = /<link rel="preload" href="(pkg\/ioclens_wasm_bg\.[0-9a-f]{16}\.wasm)" as="fetch" type="application\/wasm" crossorigin>/.exec(app) ?? [];
+    assert.ok(wasm && fs.existsSync(path.join(dist, wasm)), 'the hashed wasm module is preloaded');
+    assert.ok(fs.readFileSync(path.join(dist, script), 'utf8').includes(JSON.stringify(wasm)), 'the script loads that module');
     assert.doesNotMatch(app, /rel="stylesheet"/);
     assert.match(app, /<style>/);
     assert.equal(fs.readFileSync(path.join(dist, 'index.html'), 'utf8'), app);
-    for (const f of ['app.js', 'options.js']) {
+    for (const f of fs.readdirSync(dist).filter((x) => /\.[0-9a-f]{16}\.js$/.test(x))) {
       assert.doesNotMatch(fs.readFileSync(path.join(dist, f), 'utf8'), /^\s*import\b|\bimport\(/m, `${f} is one bundle`);
     }
     for (const f of fs.readdirSync(dist).filter((x) => x.endsWith('.html'))) {
@@ -522,12 +529,20 @@ describe('standalone page (ioclens serve)', () => {
   });
   after(async () => browser?.close());
 
-  test('served at / with the wasm content type', async () => {
+  test('served at / with the wasm content type; hashed files immutable, the page revalidated', async () => {
     const res = await fetch(`${shared.server.url}/`);
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /<title>ioclens<\/title>/);
-    const wasm = await fetch(`${shared.server.url}/pkg/ioclens_wasm_bg.wasm`);
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    const html = await res.text();
+    assert.match(html, /<title>ioclens<\/title>/);
+    const [, wasmName] = /href="(pkg\/[^"]+\.wasm)"/.exec(html);
+    const [, script] = /src="(app\.[0-9a-f]{16}\.js)"/.exec(html);
+    const wasm = await fetch(`${shared.server.url}/${wasmName}`);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    for (const r of [wasm, await fetch(`${shared.server.url}/${script}`)]) {
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    }
   });
 
   test('another static host that serves the wasm as application/octet-stream: the page still works', async () => {
