@@ -187,6 +187,11 @@ function summarizeTrace(file) {
     v.dur += (e.dur ?? 0) / 1000;
     wasmBy.set(`${e.name} (tid ${e.tid === main.tid ? 'main' : e.tid})`, v);
   }
+  if (nav) {
+    const lazy = traceEvents.filter((e) => e.pid === pid && e.name === 'wasm.CompileLazy');
+    console.log(`  lazy wasm compiles: ${lazy.length}, first at ${lazy.length ? ((lazy[0].ts - nav.ts) / 1000).toFixed(1) : '-'} ms, ` +
+      `threads ${[...new Set(lazy.map((e) => (e.tid === tid ? 'main' : e.tid)))].join(' ')}`);
+  }
   console.log('  wasm events, all threads of the renderer:');
   for (const [k, v] of [...wasmBy.entries()].sort((a, b) => b[1].dur - a[1].dur).slice(0, 20)) {
     console.log(`    ${v.dur.toFixed(1).padStart(8)}  ×${String(v.n).padStart(4)}  ${k}`);
