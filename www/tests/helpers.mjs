@@ -23,19 +23,21 @@ export async function staticHost(dir, wasmType, headers = {}) {
 }
 
 /** Opens `url` in `page` and returns, once the card is complete, the page's marks (`globalThis.__ioclensTiming`,
- * ms from navigation start), the navigation, resource and paint timing entries. The page is not touched
- * through Playwright until then (its selector engine is a script it injects and compiles in the page, on the
- * main thread the card needs, and `goto` would wait for the load event): a one-line CDP `Runtime.evaluate`
- * every 20 ms, as cheap as a page's own timer. */
-export async function openTimed(ctx, page, url) {
+ * ms from navigation start), the navigation, resource and paint timing entries. The page is not touched until
+ * then: Playwright's `goto` would wait for the load event and its selector engine is a script it injects and
+ * compiles in the page, on the main thread the card needs; even a one-line CDP `Runtime.evaluate` costs the
+ * page's main thread a few ms the first time. So the first look is 1 s after the navigation committed (the card
+ * is complete long before on any machine this runs on), then every 50 ms. */
+export async function openTimed(ctx, page, url, firstLook = 1000) {
   const cdp = await ctx.newCDPSession(page);
   await page.goto(url, { waitUntil: 'commit' });
   const get = async (expression) => (await cdp.send('Runtime.evaluate', { expression, returnByValue: true })).result.value;
   const done = () => get(`/app\\.html/.test(location.pathname) && document.body?.dataset.ready === 'true'
     && document.querySelector('#card[data-complete="true"]') !== null`);
+  await new Promise((r) => setTimeout(r, firstLook));
   for (let i = 0; !(await done()); i++) {
-    if (i > 1500) throw new Error(`${url}: no complete card after 30 s`);
-    await new Promise((r) => setTimeout(r, 20));
+    if (i > 600) throw new Error(`${url}: no complete card after 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   const timing = await get(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
