@@ -746,7 +746,7 @@ async fn static_file(
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
     let etag = HeaderValue::from_str(&format!("W/\"{:x}-{modified:x}\"", meta.len())).ok()?;
-    let no_cache = HeaderValue::from_static(if content_hashed(&rel) {
+    let cache_control = HeaderValue::from_static(if content_hashed(&rel) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -757,7 +757,7 @@ async fn static_file(
     if matches {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, etag);
-        res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+        res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
         return Some(res);
     }
     let bytes = tokio::fs::read(&file).await.ok()?;
@@ -777,7 +777,7 @@ async fn static_file(
         ([(header::CONTENT_TYPE, ct), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
             .into_response();
     res.headers_mut().insert(header::ETAG, etag);
-    res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+    res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
     Some(res)
 }
 
