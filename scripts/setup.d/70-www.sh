@@ -12,6 +12,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! (cd www/tests && npm ls --depth=0 playwright-core puppeteer-core addons-linter esbuild >/dev/null 2>&1); then
+# `npm ls` trusts node_modules/.package-lock.json; loading esbuild proves its binary package is there too.
+if ! (cd www/tests && npm ls --depth=0 playwright-core puppeteer-core addons-linter esbuild >/dev/null 2>&1 \
+  && node -e "require('esbuild')" >/dev/null 2>&1); then
   (cd www/tests && npm ci --no-audit --no-fund)
 fi
