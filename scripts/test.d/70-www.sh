@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/firefox-esr ] \
-  && (cd www/tests && npm ls --depth=0 playwright-core puppeteer-core addons-linter >/dev/null 2>&1) \
+  && (cd www/tests && npm ls --depth=0 playwright-core puppeteer-core addons-linter esbuild >/dev/null 2>&1 \
+    && node -e "require('esbuild')" >/dev/null 2>&1) \
   || bash scripts/setup.d/70-www.sh
 [ -f dist/web/ioclens_wasm_bg.wasm ] || cargo xtask wasm
 cargo build -p ioclens-cli --locked --quiet

@@ -722,8 +722,10 @@ async fn method_not_allowed(
 }
 
 /// A file of the web page. Answers carry a validator (`ETag` from size and modification time) with
-/// `Cache-Control: no-cache`: the browser keeps the 2.8 MB module and its compiled code and revalidates on each
-/// visit, getting `304 Not Modified` until the file changes.
+/// `Cache-Control: no-cache`: the browser keeps the file and revalidates on each visit, getting
+/// `304 Not Modified` until it changes. A file whose name carries a content hash (`app.<16 hex>.js`, as
+/// `www/build.mjs` names the page's script and wasm module) cannot change under that name: it is `immutable`,
+/// so opening the page does not wait for a revalidation round trip per file.
 async fn static_file(
     dir: &std::path::Path,
     path: &str,
@@ -744,14 +746,18 @@ async fn static_file(
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
     let etag = HeaderValue::from_str(&format!("W/\"{:x}-{modified:x}\"", meta.len())).ok()?;
-    let no_cache = HeaderValue::from_static("no-cache");
+    let cache_control = HeaderValue::from_static(if content_hashed(&rel) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    });
     let matches = if_none_match.and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(',').map(str::trim).any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
     });
     if matches {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, etag);
-        res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+        res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
         return Some(res);
     }
     let bytes = tokio::fs::read(&file).await.ok()?;
@@ -771,8 +777,19 @@ async fn static_file(
         ([(header::CONTENT_TYPE, ct), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
             .into_response();
     res.headers_mut().insert(header::ETAG, etag);
-    res.headers_mut().insert(header::CACHE_CONTROL, no_cache);
+    res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
     Some(res)
+}
+
+/// `name.<16 lowercase hex digits>.ext`: a file named after its content.
+fn content_hashed(rel: &str) -> bool {
+    let name = rel.rsplit(['/', '\\']).next().unwrap_or(rel);
+    let mut parts = name.rsplit('.');
+    let (_ext, hash, stem) = (parts.next(), parts.next(), parts.next());
+    stem.is_some_and(|s| !s.is_empty())
+        && hash.is_some_and(|h| {
+            h.len() == 16 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 // ---------- lookup ----------

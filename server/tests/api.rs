@@ -604,6 +604,22 @@ fn static_files_and_unknown_routes() {
     assert_eq!(same.header("etag"), Some(etag.as_str()));
     let stale = s.call("GET", "/assets/app.js", &[("If-None-Match", "W/\"0-0\"")], None);
     assert_eq!((stale.status, stale.text.as_str()), (200, "console.log(1)"));
+    // A name that carries a content hash never changes content: no revalidation. Anything else revalidates.
+    std::fs::write(www.join("assets/app.0123456789abcdef.js"), "console.log(3)").unwrap();
+    let hashed = s.call("GET", "/assets/app.0123456789abcdef.js", &[], None);
+    assert_eq!(hashed.status, 200);
+    assert_eq!(hashed.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+    for name in [
+        "app.0123456789ABCDEF.js",
+        "app.0123456789abcde.js",
+        ".0123456789abcdef.js",
+        "app.0123456789abcdeg.js",
+    ] {
+        std::fs::write(www.join("assets").join(name), "x").unwrap();
+        let other = s.call("GET", &format!("/assets/{name}"), &[], None);
+        assert_eq!(other.header("cache-control"), Some("no-cache"), "{name}");
+    }
     std::fs::write(www.join("assets/app.js"), "console.log(22)").unwrap();
     let changed = s.call("GET", "/assets/app.js", &[("If-None-Match", &etag)], None);
     assert_eq!((changed.status, changed.text.as_str()), (200, "console.log(22)"));

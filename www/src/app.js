@@ -8,8 +8,10 @@ import { attackUrl, copyButton, copyText, h } from './dom.js';
 const defang = (value, type) => core.defang(value, type);
 
 const $ = (id) => document.getElementById(id);
-// Page-open marks (ms from navigation start) read by the browser test: boot (boot.js ran), compiled, ready
-// (instantiated), start (this module ran), lookup (first answer), rendered, painted, firstLookup (card complete).
+// Page-open marks (ms from navigation start) read by the browser test: boot (core.js started the wasm fetch and
+// compile), start (this module ran), compiled, ready (instantiated), lookup (first answer), rendered (card in the
+// DOM), painted (type, value and score on screen), firstLookup (card complete); lookupStart (the first lookup
+// call began: `lookup - lookupStart` is what the first call into the core costs).
 const timing = (globalThis.__ioclensTiming ??= {});
 timing.start = performance.now();
 
@@ -232,6 +234,7 @@ async function showCard(value, { back } = {}) {
   const out = $('result');
   let local;
   try {
+    timing.lookupStart ??= performance.now();
     local = core.lookup(value, { query: { ...queryOptions } });
     timing.lookup ??= performance.now();
   } catch (e) {
@@ -346,7 +349,7 @@ function showReport(text) {
 // ---------- input ----------
 
 /** One indicator (no inner whitespace and classified) → card; anything else → report. */
-export async function analyse(text) {
+async function analyse(text) {
   const t = text.trim();
   if (!t) return;
   await core.ready;

@@ -1,18 +1,38 @@
-// The ioclens core, compiled to WebAssembly (wasm-bindgen `--target web` package copied into `pkg/`).
-// Every operation goes through `call(op, request)`, the same JSON dispatcher every other host uses.
+// The ioclens core, compiled to WebAssembly (wasm-bindgen `--target web` package, `pkg/`). Every operation goes
+// through `call(op, request)`, the same JSON dispatcher every other host uses.
+//
+// The module is fetched and compiled the moment this file is evaluated (the page's `<link rel="preload">`
+// already started the download while the head was parsed), so the compile runs while the rest of the page
+// script is evaluated. Streaming compilation needs the `application/wasm` content type (the extension and
+// `ioclens serve` send it); any other static host gets a plain compile of the downloaded bytes.
 import init, { call } from './pkg/ioclens_wasm.js';
 
 const timing = (globalThis.__ioclensTiming ??= {});
+timing.boot = performance.now();
 
-/** Resolves once the module is compiled and instantiated: from the compile `boot.js` started when the page
- * began to load, or (a page without `boot.js`) by fetching and compiling it now. */
-export const ready = (globalThis.__ioclensWasm
-  ? globalThis.__ioclensWasm.then((module) => init({ module_or_path: module }))
-  : init()
-).then((exports) => {
-  timing.ready = performance.now();
-  return exports;
-});
+// Relative to this file: `www/src/` and the bundles in `www/dist/` both sit next to `pkg/`. The build defines
+// IOCLENS_WASM, the module's content-hashed name (`pkg/ioclens_wasm_bg.<hash>.wasm`, build.mjs).
+/* global IOCLENS_WASM */
+const WASM_URL = new URL(typeof IOCLENS_WASM === 'string' ? IOCLENS_WASM : 'pkg/ioclens_wasm_bg.wasm', import.meta.url);
+
+async function compile() {
+  const res = await fetch(WASM_URL);
+  if (!res.ok) throw new Error(`${WASM_URL.pathname}: HTTP ${res.status}`);
+  const type = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+  const module = type === 'application/wasm' && WebAssembly.compileStreaming
+    ? await WebAssembly.compileStreaming(res)
+    : await WebAssembly.compile(await res.arrayBuffer());
+  timing.compiled = performance.now();
+  return module;
+}
+
+/** Resolves once the module is compiled and instantiated. */
+export const ready = compile()
+  .then((module) => init({ module_or_path: module }))
+  .then((exports) => {
+    timing.ready = performance.now();
+    return exports;
+  });
 
 const now = () => Math.floor(Date.now() / 1000);
 

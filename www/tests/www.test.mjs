@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { openTimed, staticHost } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -309,29 +310,36 @@ function suite(name, env) {
       await page.close();
     });
 
-    test('first lookup after page open (5 fresh page loads, medians)', async () => {
+    test('first card after page open (5 fresh page loads, medians)', async () => {
+      // "After the page opens": from navigation start (performance.timeOrigin) to the card's type, value and
+      // score painted. The page is opened and read through helpers.mjs, which leaves the page's main thread
+      // alone until the card is complete (no Playwright selector script, no wait for the load event).
       const runs = [];
       for (let i = 0; i < 5; i++) {
-        const page = await env.open(`app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
-        await ready(page);
-        const t = await page.evaluate(() => {
-          const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
-          return { ...globalThis.__ioclensTiming, fetchEnd: wasm?.responseEnd };
-        });
+        const page = await env.ctx.newPage();
+        await page.setViewportSize({ width: 1100, height: 900 });
+        const t = await openTimed(env.ctx, page, env.url(`app.html?q=${encodeURIComponent('8.8.8[.]8')}`));
         assert.equal((await readCard(page)).canonical, '8.8.8.8');
-        runs.push({ ...t, afterReady: t.firstLookup - t.ready });
+        const res = (re) => Object.entries(t.res).find(([f]) => re.test(f))?.[1];
+        runs.push({ ...t.marks, fetchEnd: res(/\.wasm$/)?.end, script: res(/^app\..*\.js$/)?.end,
+          afterReady: t.marks.painted - t.marks.ready });
         await page.close();
       }
       const median = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[2];
       const ms = (k) => (median(k) === undefined || Number.isNaN(median(k)) ? '-' : `${median(k).toFixed(1)}`);
-      // Marks, all in ms from navigation start: boot.js runs, app.js runs, wasm bytes fetched, module
-      // compiled, instantiated (ready), first lookup answered, card in the DOM, card painted, card complete.
-      const marks = ['boot', 'start', 'fetchEnd', 'compiled', 'ready', 'lookup', 'rendered', 'painted', 'firstLookup'];
-      console.log(`[${name}] first lookup, median of 5 page loads (ms from navigation start): ` +
-        `${marks.map((k) => `${k} ${ms(k)}`).join(', ')}; first card ${ms('afterReady')} ms after ready; ` +
-        `first of the 5 opens: painted ${runs[0].painted.toFixed(1)}, complete ${runs[0].firstLookup.toFixed(1)}`);
+      // Marks, all in ms from navigation start: page script fetched (`script`; none for the extension's local
+      // files), wasm fetch and compile started (`boot`), app code runs (`start`), wasm bytes fetched,
+      // module compiled, instantiated (ready), first lookup answered, card in the DOM, card painted, card
+      // complete.
+      const marks = ['script', 'boot', 'start', 'fetchEnd', 'compiled', 'ready', 'lookup', 'rendered', 'painted',
+        'firstLookup'];
+      console.log(`[${name}] first card, median of 5 page loads (ms from navigation start, load ` +
+        `${os.loadavg()[0].toFixed(1)}): ${marks.map((k) => `${k} ${ms(k)}`).join(', ')}; ` +
+        `painted ${ms('afterReady')} ms after ready; each open, painted: ` +
+        `${runs.map((r) => r.painted.toFixed(1)).join(' ')}`);
       env.timings.push({ name, runs });
-      assert.ok(median('afterReady') <= 100, `first lookup took ${median('afterReady')} ms after the module was ready`);
+      // Loose on purpose: a timed test must not flake on a loaded machine; the figure is reported, not gated.
+      assert.ok(median('painted') <= 600, `first card painted at ${median('painted')} ms`);
     });
 
     test('options against a real ioclens serve: online, rate-limited, error, offline', async () => {
@@ -391,7 +399,7 @@ const shared = { timings: [] };
 const tier2 = () => ({ tier2Skipped: [] });
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, 'pkg', 'ioclens_wasm_bg.wasm')), 'run node www/build.mjs first');
+  assert.ok(fs.existsSync(path.join(dist, 'app.html')), 'run node www/build.mjs first');
   fs.mkdirSync(IMG, { recursive: true });
   shared.sample = corpusSample();
   shared.native = nativeLookup(shared.sample.map((c) => c.input), Math.floor(Date.now() / 1000));
@@ -403,6 +411,8 @@ before(async () => {
 after(() => {
   shared.server?.proc.kill();
   shared.report?.srv.close();
+  // The browser profiles and the server's database (≈ 12 MB a run).
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 // Reading the clipboard back needs the `clipboardRead` permission in an extension, which it does not ask for;
@@ -428,6 +438,8 @@ describe('extension', () => {
     [sw] = ctx.serviceWorkers();
     if (!sw) sw = await ctx.waitForEvent('serviceworker');
     id = sw.url().split('/')[2];
+    ext.ctx = ctx;
+    ext.url = (p) => `chrome-extension://${id}/${p}`;
     ext.open = async (p, viewport = { width: 1100, height: 900 }) => {
       const page = await ctx.newPage();
       await page.setViewportSize(viewport);
@@ -446,20 +458,22 @@ describe('extension', () => {
     const ff = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.firefox.json'), 'utf8'));
     assert.deepEqual(ff.background, { scripts: ['sw.js'], type: 'module' });
     assert.deepEqual(ff.permissions, m.permissions);
-    // Page open: every module of app.js's import graph is preloaded (no discovery round trips), and boot.js
-    // starts compiling the wasm before the modules load.
-    const graph = new Set();
-    const walk = (f) => {
-      if (graph.has(f)) return;
-      graph.add(f);
-      const text = fs.readFileSync(path.join(dist, f), 'utf8');
-      for (const [, dep] of text.matchAll(/^import\s[^;]*?from\s+'\.\/([^']+)'/gm)) walk(path.posix.join(path.posix.dirname(f), dep));
-    };
-    walk('app.js');
+    // Page open (docs/www.md): one self-contained script, the wasm preloaded, the stylesheet inlined; the script
+    // and the module named after their content (build.mjs).
     const app = fs.readFileSync(path.join(dist, 'app.html'), 'utf8');
-    const preloaded = new Set([...app.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]));
-    assert.deepEqual([...preloaded].sort(), [...graph].sort());
-    assert.match(app, /<script async src="boot\.js"><\/script>/);
+    const scripts = [...app.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+    assert.equal(scripts.length, 1);
+    const [, script] = /^<script type="module" src="(app\.[0-9a-f]{16}\.js)">$/.exec(scripts[0]) ?? [];
+    assert.ok(script && fs.existsSync(path.join(dist, script)), scripts[0]);
+    const [, wasm] = /<link rel="preload" href="(pkg\/ioclens_wasm_bg\.[0-9a-f]{16}\.wasm)" as="fetch" type="application\/wasm" crossorigin>/.exec(app) ?? [];
+    assert.ok(wasm && fs.existsSync(path.join(dist, wasm)), 'the hashed wasm module is preloaded');
+    assert.ok(fs.readFileSync(path.join(dist, script), 'utf8').includes(JSON.stringify(wasm)), 'the script loads that module');
+    assert.doesNotMatch(app, /rel="stylesheet"/);
+    assert.match(app, /<style>/);
+    assert.equal(fs.readFileSync(path.join(dist, 'index.html'), 'utf8'), app);
+    for (const f of fs.readdirSync(dist).filter((x) => /\.[0-9a-f]{16}\.js$/.test(x))) {
+      assert.doesNotMatch(fs.readFileSync(path.join(dist, f), 'utf8'), /^\s*import\b|\bimport\(/m, `${f} is one bundle`);
+    }
     for (const f of fs.readdirSync(dist).filter((x) => x.endsWith('.html'))) {
       const html = fs.readFileSync(path.join(dist, f), 'utf8');
       assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${f}: no inline script`);
@@ -506,6 +520,8 @@ describe('standalone page (ioclens serve)', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     ctx = await browser.newContext();
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: shared.server.url });
+    page.ctx = ctx;
+    page.url = (p) => `${shared.server.url}/${p}`;
     page.open = async (p, viewport = { width: 1100, height: 900 }) => {
       const pg = await ctx.newPage();
       await pg.setViewportSize(viewport);
@@ -515,37 +531,34 @@ describe('standalone page (ioclens serve)', () => {
   });
   after(async () => browser?.close());
 
-  test('served at / with the wasm content type', async () => {
+  test('served at / with the wasm content type; hashed files immutable, the page revalidated', async () => {
     const res = await fetch(`${shared.server.url}/`);
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /<title>ioclens<\/title>/);
-    const wasm = await fetch(`${shared.server.url}/pkg/ioclens_wasm_bg.wasm`);
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    const html = await res.text();
+    assert.match(html, /<title>ioclens<\/title>/);
+    const [, wasmName] = /href="(pkg\/[^"]+\.wasm)"/.exec(html);
+    const [, script] = /src="(app\.[0-9a-f]{16}\.js)"/.exec(html);
+    const wasm = await fetch(`${shared.server.url}/${wasmName}`);
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    for (const r of [wasm, await fetch(`${shared.server.url}/${script}`)]) {
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    }
   });
 
   test('another static host that serves the wasm as application/octet-stream: the page still works', async () => {
-    // boot.js cannot stream-compile without `application/wasm`; it compiles the downloaded bytes instead.
-    const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-    const srv = http.createServer((req, res) => {
-      const f = path.join(dist, path.normalize(new URL(req.url, 'http://x').pathname));
-      if (!f.startsWith(dist) || !fs.existsSync(f) || fs.statSync(f).isDirectory()) {
-        res.writeHead(404);
-        res.end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(f)] ?? 'application/octet-stream' });
-      fs.createReadStream(f).pipe(res);
-    });
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    // The page cannot stream-compile without `application/wasm`; it compiles the downloaded bytes instead.
+    const { srv, url } = await staticHost(dist, 'application/octet-stream');
     try {
       const pg = await ctx.newPage();
-      await pg.goto(`http://127.0.0.1:${srv.address().port}/app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
+      await pg.goto(`${url}/app.html?q=${encodeURIComponent('8.8.8[.]8')}`);
       await ready(pg);
       const card = await readCard(pg);
       assert.equal(card.type, 'ipv4');
       assert.equal(card.canonical, '8.8.8.8');
       assert.equal(card.defanged, '8[.]8[.]8[.]8');
-      assert.ok(await pg.evaluate(() => globalThis.__ioclensTiming.compiled > 0), 'boot.js compiled the module');
+      assert.ok(await pg.evaluate(() => globalThis.__ioclensTiming.compiled > 0), 'the page compiled the module');
       await pg.close();
     } finally {
       srv.close();
