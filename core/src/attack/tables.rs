@@ -121,12 +121,3 @@ pub(crate) struct KevRow {
     /// CWE numbers.
     pub(crate) cwes: &'static [u16],
 }
-
-/// One context-name pattern (lower-case).
-pub(crate) struct ContextPattern {
-    pub(crate) pattern: &'static str,
-    /// 0 malware, 1 tool, 2 group, 3 Maltrail family.
-    pub(crate) kind: u8,
-    pub(crate) name: &'static str,
-    pub(crate) attack_id: Option<&'static str>,
-}

@@ -14,7 +14,7 @@
 )]
 
 use super::{Output, header};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -476,7 +476,6 @@ fn gen_context(
     let mut o = header(&format!(
         "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (publicsuffix/list e8c9a2b2, 2026-08-19, MPL-2.0)"
     ));
-    o.push_str("use crate::attack::tables::ContextPattern;\n\n");
     let _ = writeln!(o, "pub(crate) const MALTRAIL_VERSION: &str = {};", lit(MALTRAIL_VERSION));
     let _ = writeln!(o, "pub(crate) const ABUSABLE_VERSION: &str = {};\n", lit(ABUSABLE_VERSION));
 
@@ -558,18 +557,7 @@ fn gen_context(
             }
         }
     }
-    o.push_str("/// Context patterns (lower-case), sorted: (pattern, kind 0 malware | 1 tool | 2 group | 3 family, name, ATT&CK id).\n");
-    o.push_str("pub(crate) static CONTEXT_PATTERNS: &[ContextPattern] = &[\n");
-    for (p, (kind, name, id)) in &patterns {
-        let _ = writeln!(
-            o,
-            "    ContextPattern {{ pattern: {}, kind: {kind}, name: {}, attack_id: {} }},",
-            lit(p),
-            lit(name),
-            opt_lit(id.as_deref())
-        );
-    }
-    o.push_str("];\n\n");
+    write_context_patterns(&mut o, &patterns)?;
     o.push_str("/// Normalised family/actor name (lower-case alphanumerics) → ATT&CK software or group id, sorted.\n");
     o.push_str("pub(crate) static FAMILY_INDEX: &[(&str, &str)] = &[\n");
     for (k, id) in &index {
@@ -654,4 +642,60 @@ fn gen_context(
     }
     o.push_str("];\n");
     Ok(o)
+}
+
+/// Writes the context patterns without a pointer per row (a `&[ContextPattern]` of four `&str` cost ~42 KB gzip
+/// in each WebAssembly module): the patterns as one `\n`-separated string (pattern `i` = line `i`), a `u16`
+/// target per pattern, and the distinct targets `{kind digit}{name}[\t{ATT&CK id}]` as one string with `u32`
+/// start offsets. Read by `core/src/attack/context.rs`.
+fn write_context_patterns(
+    o: &mut String,
+    patterns: &BTreeMap<String, (u8, String, Option<String>)>,
+) -> Result<()> {
+    let targets: BTreeSet<(&str, Option<&str>, u8)> =
+        patterns.values().map(|(kind, name, id)| (name.as_str(), id.as_deref(), *kind)).collect();
+    let targets: Vec<(&str, Option<&str>, u8)> = targets.into_iter().collect();
+    let mut text = String::new();
+    let mut starts = vec![0u32];
+    for (name, id, kind) in &targets {
+        ensure!(*kind <= 9 && !name.contains(['\t', '\n']), "bad context target {name}");
+        let _ = write!(text, "{kind}{name}");
+        if let Some(id) = id {
+            let _ = write!(text, "\t{id}");
+        }
+        starts.push(u32::try_from(text.len())?);
+    }
+    let mut index = Vec::with_capacity(patterns.len());
+    for (p, (kind, name, id)) in patterns {
+        ensure!(!p.contains('\n'), "context pattern with a line break: {p:?}");
+        let t = targets
+            .binary_search(&(name.as_str(), id.as_deref(), *kind))
+            .map_err(|_| anyhow::anyhow!("no target for {p}"))?;
+        index.push(u16::try_from(t)?);
+    }
+    let joined: Vec<&str> = patterns.keys().map(String::as_str).collect();
+    o.push_str(
+        "/// Context patterns (lower-case), sorted, one per line: pattern `i` is line `i`.\n",
+    );
+    let _ =
+        writeln!(o, "pub(crate) static CONTEXT_PATTERNS: &str = {};\n", lit(&joined.join("\n")));
+    o.push_str("/// Per pattern, its index in `CONTEXT_TARGET_STARTS`.\n");
+    let _ = writeln!(
+        o,
+        "pub(crate) static CONTEXT_PATTERN_TARGET: [u16; {}] = {};\n",
+        index.len(),
+        num_list(&index).trim_start_matches('&')
+    );
+    o.push_str(
+        "/// Distinct targets `{kind}{name}` or `{kind}{name}\\t{ATT&CK id}`, kind 0 malware | 1 tool | 2 group | \
+         3 family; target `t` is `CONTEXT_TARGETS[CONTEXT_TARGET_STARTS[t]..CONTEXT_TARGET_STARTS[t + 1]]`.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static CONTEXT_TARGETS: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static CONTEXT_TARGET_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
+    Ok(())
 }
