@@ -3,7 +3,7 @@
 use super::*;
 use crate::Span;
 use crate::extract::ContextMention as Mention;
-use crate::generated::{attack as g, attack_cve as gc};
+use crate::generated::attack as g;
 use crate::model::{AttackIdFacts, DomainFacts, Facts, IocKind, IpFacts, IpScope, UrlFacts};
 
 fn classified(kind: IocKind, canonical: &str) -> Classified {
@@ -57,8 +57,10 @@ fn table_sizes_match_sources_md() {
     assert_eq!(g::CAMPAIGNS.len(), 52);
     assert_eq!(g::MITIGATIONS.len(), 44);
     assert_eq!(g::OTHER_DOMAINS.len(), 311);
-    assert_eq!(gc::CTID.len(), 1224);
-    assert_eq!(gc::KEV.len(), 1404);
+    assert_eq!(super::ctid_len(), 1224);
+    assert_eq!(super::ctid_rows().count(), 1224);
+    assert_eq!(super::kev_len(), 1404);
+    assert_eq!(super::kev_rows().count(), 1404);
 }
 
 #[test]
@@ -69,8 +71,11 @@ fn tables_are_sorted_for_binary_search() {
     assert!(g::CAMPAIGNS.windows(2).all(|w| w[0].id < w[1].id));
     assert!(g::MITIGATIONS.windows(2).all(|w| w[0].id < w[1].id));
     assert!(g::OTHER_DOMAINS.windows(2).all(|w| w[0].id < w[1].id));
-    assert!(gc::CTID.windows(2).all(|w| w[0].cve < w[1].cve));
-    assert!(gc::KEV.windows(2).all(|w| w[0].cve < w[1].cve));
+    let ctid: Vec<_> = super::ctid_rows().collect();
+    assert!(ctid.windows(2).all(|w| w[0].cve < w[1].cve));
+    assert!(ctid.iter().all(|r| r.techniques().count() > 0), "every CTID row maps a technique");
+    let kev: Vec<_> = super::kev_rows().collect();
+    assert!(kev.windows(2).all(|w| w[0].cve < w[1].cve));
     let dd = crate::generated::attack_context::DYNAMIC_DNS;
     assert!(dd.windows(2).all(|w| w[0] < w[1]));
     let ws = crate::generated::attack_context::WEB_SERVICES;
@@ -256,10 +261,10 @@ fn every_rule_id_is_active() {
 fn every_emitted_id_is_active() {
     let ctx = MapContext::default();
     let mut n = 0;
-    for row in gc::CTID {
+    for row in super::ctid_rows() {
         n += check(IocKind::Cve, row.cve, &ctx).len();
     }
-    for row in gc::KEV {
+    for row in super::kev_rows() {
         n += check(IocKind::Cve, row.cve, &ctx).len();
     }
     for t in g::TECHNIQUES {
@@ -619,13 +624,13 @@ fn context_find_excludes_ambiguous_words() {
 #[test]
 #[ignore = "prints the KEV fallback table for review"]
 fn print_kev_fallback() {
-    for row in gc::KEV {
+    for row in super::kev_rows() {
         if ctid_row(row.cve).is_some() {
             continue;
         }
-        let v = rules::kev_fallback(row);
+        let v = rules::kev_fallback(&row);
         let ids: Vec<&str> = v.iter().map(|x| x.0).collect();
-        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes, row.product);
+        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes(), row.product);
     }
 }
 

@@ -367,7 +367,7 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
     let mut o = header(&format!(
         "data/cve/cve_attack.json (CTID {CTID_VERSION}, Apache-2.0) and data/cve/kev.json (CISA KEV catalogVersion {catalog}, CC0-1.0)"
     ));
-    o.push_str("use crate::attack::tables::{CtidRow, KevRow};\n\n");
+    o.push_str("#![allow(clippy::unreadable_literal, reason = \"generated tables\")]\n\n");
     let _ = writeln!(o, "pub(crate) const CTID_VERSION: &str = {};", lit(CTID_VERSION));
     let _ = writeln!(o, "pub(crate) const KEV_VERSION: &str = {};\n", lit(catalog));
     let types = ["exploitation_technique", "primary_impact", "secondary_impact", "uncategorized"];
@@ -375,7 +375,9 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
         cve.get("cves").and_then(Value::as_object).context("cve_attack.json has no `cves`")?;
     let mut ids: Vec<&String> = cves.keys().collect();
     ids.sort();
-    o.push_str("pub(crate) static CTID: &[CtidRow] = &[\n");
+    // Like KEV below: one string + offsets instead of a `&[CtidRow]` with a `&str` per field.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
     for id in ids {
         let v = &cves[id];
         let techs: Vec<String> = arr(v, "techniques")
@@ -386,41 +388,73 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
                     .iter()
                     .position(|x| *x == ty)
                     .with_context(|| format!("{id}: unknown type {ty}"))?;
-                Ok(format!("({}, {n})", lit(str_of(t, "id")?)))
+                Ok(format!("{}:{n}", str_of(t, "id")?))
             })
             .collect::<Result<_>>()?;
-        let _ = writeln!(
-            o,
-            "    CtidRow {{ cve: {}, source: {}, attack_version: {}, group: {}, techniques: &[{}] }},",
-            lit(id),
-            lit(str_of(v, "source")?),
-            lit(str_of(v, "attack_version")?),
-            lit(opt_str(v, "group").unwrap_or_default()),
-            techs.join(", "),
-        );
+        let techs = techs.join(",");
+        let fields = [
+            id.as_str(),
+            str_of(v, "source")?,
+            str_of(v, "attack_version")?,
+            opt_str(v, "group").unwrap_or_default(),
+            &techs,
+        ];
+        ensure!(!fields.iter().any(|f| f.contains('\t')), "tab in CTID row {id}");
+        text.push_str(&fields.join("\t"));
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n\n");
+    o.push_str(
+        "/// CTID mappings sorted by CVE, row `i` = `CTID[CTID_STARTS[i]..CTID_STARTS[i + 1]]`, tab-separated: cve, \
+         source, ATT&CK version, group, `technique:type` pairs `,`-separated (type 0 exploitation, 1 primary \
+         impact, 2 secondary impact, 3 uncategorized).\n",
+    );
+    let _ = writeln!(o, "pub(crate) static CTID: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static CTID_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
     let mut rows: Vec<&Value> = arr(kev, "vulnerabilities").iter().collect();
     rows.sort_by(|a, b| opt_str(a, "cve").cmp(&opt_str(b, "cve")));
-    o.push_str("pub(crate) static KEV: &[KevRow] = &[\n");
+    // One string + offsets, no `&str` per field: a `&[KevRow]` of six `&str` cost ~22 KB gzip per WASM module.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
     for v in rows {
-        let cwes: Vec<u16> = strs(v, "cwes").iter().filter_map(|c| cwe_number(c)).collect();
-        let _ = writeln!(
-            o,
-            "    KevRow {{ cve: {}, vendor: {}, product: {}, name: {}, date_added: {}, due_date: {}, ransomware: {}, cwes: {} }},",
-            lit(str_of(v, "cve")?),
-            lit(str_of(v, "vendor")?),
-            lit(str_of(v, "product")?),
-            lit(str_of(v, "name")?),
-            lit(str_of(v, "dateAdded")?),
-            lit(opt_str(v, "dueDate").unwrap_or_default()),
-            flag(v, "ransomware"),
-            num_list(&cwes),
-        );
+        let cwes: Vec<String> =
+            strs(v, "cwes").iter().filter_map(|c| cwe_number(c)).map(|c| c.to_string()).collect();
+        ensure!(cwes.len() <= KEV_MAX_CWES, "{}: more than {KEV_MAX_CWES} CWEs", str_of(v, "cve")?);
+        let cwes = cwes.join(",");
+        let fields = [
+            str_of(v, "cve")?,
+            str_of(v, "vendor")?,
+            str_of(v, "product")?,
+            str_of(v, "name")?,
+            str_of(v, "dateAdded")?,
+            opt_str(v, "dueDate").unwrap_or_default(),
+            if flag(v, "ransomware") { "1" } else { "0" },
+            &cwes,
+        ];
+        ensure!(!fields.iter().any(|f| f.contains('\t')), "tab in KEV row {}", fields[0]);
+        text.push_str(&fields.join("\t"));
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n");
+    o.push_str(
+        "/// CISA KEV rows sorted by CVE, row `i` = `KEV[KEV_STARTS[i]..KEV_STARTS[i + 1]]`, tab-separated: cve, \
+         vendor, product, name, date added, due date, ransomware `0`/`1`, CWE numbers `,`-separated.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static KEV: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static KEV_STARTS: [u32; {}] = {};",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
     Ok(o)
 }
+
+/// Most CWEs one KEV row may carry (`core/src/attack/tables.rs` `KevRow` keeps them in an array).
+const KEV_MAX_CWES: usize = 4;
 
 /// Single words that name ATT&CK software/groups or Maltrail families but are ordinary English (or IT) words in
 /// a report: "Page", "Empire", "Net", "Royal". A mention of these says nothing about malware, so they never become
