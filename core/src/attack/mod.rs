@@ -409,14 +409,14 @@ pub fn kev(cve: &str) -> Option<KevEntry> {
 
 /// Row `i` of a generated row table: `text[starts[i]..starts[i + 1]]` (`gen_cve` in
 /// `xtask/src/codegen/attack.rs` writes the KEV and CTID tables so, without a pointer per field).
-fn row_text(text: &'static str, starts: &[u32], i: usize) -> Option<&'static str> {
+pub(crate) fn row_text(text: &'static str, starts: &[u32], i: usize) -> Option<&'static str> {
     let start = usize::try_from(*starts.get(i)?).ok()?;
     let end = usize::try_from(*starts.get(i + 1)?).ok()?;
     text.get(start..end)
 }
 
-/// Binary search of a row table sorted by its first tab-separated field (the CVE id).
-fn find_row(text: &'static str, starts: &[u32], key: &str) -> Option<&'static str> {
+/// Binary search of a row table sorted by its first tab-separated field (the CVE id, the family name).
+pub(crate) fn find_row(text: &'static str, starts: &[u32], key: &str) -> Option<&'static str> {
     let (mut lo, mut hi) = (0, starts.len().saturating_sub(1));
     while lo < hi {
         let mid = lo + (hi - lo) / 2;

@@ -1086,10 +1086,9 @@ fn family(name: &str, kind: IocKind, cap: usize, out: &mut Out) {
     let id = if super::name(name).is_some() {
         super::lookup(name).ok().map(|o| o.id)
     } else {
-        gx::FAMILY_INDEX
-            .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))
-            .ok()
-            .map(|i| gx::FAMILY_INDEX[i].1.to_owned())
+        super::find_row(gx::FAMILY_INDEX, &gx::FAMILY_INDEX_STARTS, &key)
+            .and_then(|row| row.split_once('\t'))
+            .map(|(_, id)| id.to_owned())
     };
     let Some(id) = id else { return };
     if let Some((sname, techs)) = super::software_techniques(&id) {

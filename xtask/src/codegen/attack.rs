@@ -592,14 +592,24 @@ fn gen_context(
         }
     }
     write_context_patterns(&mut o, &patterns)?;
-    o.push_str("/// Normalised family/actor name (lower-case alphanumerics) → ATT&CK software or group id, sorted.\n");
-    o.push_str("pub(crate) static FAMILY_INDEX: &[(&str, &str)] = &[\n");
-    for (k, id) in &index {
-        if !k.is_empty() {
-            let _ = writeln!(o, "    ({}, {}),", lit(k), lit(id));
-        }
+    // One string + row offsets (like KEV), not a `&[(&str, &str)]` with two pointers per row.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
+    for (k, id) in index.iter().filter(|(k, _)| !k.is_empty()) {
+        let _ = write!(text, "{k}\t{id}");
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n\n");
+    o.push_str(
+        "/// Normalised family/actor name (lower-case alphanumerics) → ATT&CK software or group id, sorted: row `i` \
+         = `FAMILY_INDEX[FAMILY_INDEX_STARTS[i]..FAMILY_INDEX_STARTS[i + 1]]` = `name\\tid`.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static FAMILY_INDEX: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static FAMILY_INDEX_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
 
     // Dynamic DNS: the MISP dynamic-dns list has 35k names; keep the ones that are PSL private-section suffixes or
     // the parent of at least one Maltrail indicator (the providers actually seen in malware infrastructure).
