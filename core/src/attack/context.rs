@@ -12,7 +12,9 @@
 //!   (`generic`, `unknown`, `sinkhole …`) and names of 4 characters.
 use super::ContextMention;
 use crate::Span;
-use crate::generated::attack_context::CONTEXT_PATTERNS;
+use crate::generated::attack_context::{
+    CONTEXT_PATTERN_TARGET, CONTEXT_PATTERNS, CONTEXT_TARGET_STARTS, CONTEXT_TARGETS,
+};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -22,10 +24,26 @@ fn automaton() -> Option<&'static AhoCorasick> {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(CONTEXT_PATTERNS.iter().map(|p| p.pattern))
+            .build(CONTEXT_PATTERNS.split('\n'))
             .ok()
     })
     .as_ref()
+}
+
+/// What pattern `pat` (its line in `CONTEXT_PATTERNS`) names: `(kind, name, ATT&CK id)`, kind 0 malware, 1 tool,
+/// 2 group, 3 Maltrail family. The generator (`write_context_patterns` in `xtask/src/codegen/attack.rs`) writes
+/// the targets as `{kind}{name}[\t{id}]` strings behind `u32` offsets: no pointer per row.
+fn target(pat: usize) -> Option<(u8, &'static str, Option<&'static str>)> {
+    let t = usize::from(*CONTEXT_PATTERN_TARGET.get(pat)?);
+    let start = usize::try_from(*CONTEXT_TARGET_STARTS.get(t)?).ok()?;
+    let end = usize::try_from(*CONTEXT_TARGET_STARTS.get(t + 1)?).ok()?;
+    let entry = CONTEXT_TARGETS.get(start..end)?;
+    let kind = entry.as_bytes().first()?.checked_sub(b'0')?;
+    let rest = entry.get(1..)?;
+    Some(match rest.split_once('\t') {
+        Some((name, id)) => (kind, name, Some(id)),
+        None => (kind, rest, None),
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -72,18 +90,44 @@ pub fn find(text: &str) -> Vec<ContextMention> {
             continue;
         }
         pos = end;
-        let Some(p) = CONTEXT_PATTERNS.get(pat) else { continue };
-        let id = p.attack_id.map(str::to_owned);
+        let Some((kind, name, attack_id)) = target(pat) else { continue };
+        let id = attack_id.map(str::to_owned);
         // One mention per ATT&CK object (aliases and Maltrail names of it included), else per name.
-        if out.iter().any(|m| if id.is_some() { m.attack_id == id } else { m.name == p.name }) {
+        if out.iter().any(|m| if id.is_some() { m.attack_id == id } else { m.name == name }) {
             continue;
         }
         out.push(ContextMention {
-            kind: kind_name(p.kind).to_owned(),
-            name: p.name.to_owned(),
+            kind: kind_name(kind).to_owned(),
+            name: name.to_owned(),
             attack_id: id,
             span: Span { start, end },
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target_of(pattern: &str) -> Option<(u8, &'static str, Option<&'static str>)> {
+        CONTEXT_PATTERNS.split('\n').position(|p| p == pattern).and_then(target)
+    }
+
+    #[test]
+    fn every_pattern_has_a_target() {
+        let n = CONTEXT_PATTERNS.split('\n').count();
+        assert_eq!(n, CONTEXT_PATTERN_TARGET.len());
+        assert!(n > 5000, "{n}");
+        for i in 0..n {
+            let (kind, name, id) = target(i).unwrap();
+            assert!(kind <= 3 && !name.is_empty(), "{i}");
+            assert!(id.is_none_or(|id| id.starts_with(['S', 'G'])), "{i} {id:?}");
+        }
+        assert_eq!(target(n), None);
+        // Rows of the former `&[ContextPattern]` table (ATT&CK S0266 TrickBot alias `Totbrick`; a Maltrail trail).
+        assert_eq!(target_of("totbrick"), Some((0, "TrickBot", Some("S0266"))));
+        assert_eq!(target_of(".rh94k"), Some((3, "darkside", None)));
+        assert_eq!(target_of("0bj3ctivity"), Some((3, "0bj3ctivity", None)));
+    }
 }

@@ -402,19 +402,65 @@ pub fn kev(cve: &str) -> Option<KevEntry> {
         date_added: row.date_added.to_owned(),
         due_date: row.due_date.to_owned(),
         ransomware: row.ransomware,
-        cwes: row.cwes.iter().map(|c| format!("CWE-{c}")).collect(),
+        cwes: row.cwes().iter().map(|c| format!("CWE-{c}")).collect(),
         catalog_version: KEV_VERSION.to_owned(),
     })
 }
 
-pub(crate) fn kev_row(cve: &str) -> Option<&'static tables::KevRow> {
-    let key = cve.trim().to_ascii_uppercase();
-    gc::KEV.binary_search_by(|r| r.cve.cmp(key.as_str())).ok().map(|i| &gc::KEV[i])
+/// Row `i` of a generated row table: `text[starts[i]..starts[i + 1]]` (`gen_cve` in
+/// `xtask/src/codegen/attack.rs` writes the KEV and CTID tables so, without a pointer per field).
+pub(crate) fn row_text(text: &'static str, starts: &[u32], i: usize) -> Option<&'static str> {
+    let start = usize::try_from(*starts.get(i)?).ok()?;
+    let end = usize::try_from(*starts.get(i + 1)?).ok()?;
+    text.get(start..end)
 }
 
-pub(crate) fn ctid_row(cve: &str) -> Option<&'static tables::CtidRow> {
+/// Binary search of a row table sorted by its first tab-separated field (the CVE id, the family name).
+pub(crate) fn find_row(text: &'static str, starts: &[u32], key: &str) -> Option<&'static str> {
+    let (mut lo, mut hi) = (0, starts.len().saturating_sub(1));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let row = row_text(text, starts, mid)?;
+        match row.split('\t').next()?.cmp(key) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(row),
+        }
+    }
+    None
+}
+
+/// Number of KEV rows.
+pub(crate) fn kev_len() -> usize {
+    gc::KEV_STARTS.len().saturating_sub(1)
+}
+
+/// Every KEV row, sorted by CVE.
+pub(crate) fn kev_rows() -> impl Iterator<Item = tables::KevRow> {
+    (0..kev_len())
+        .filter_map(|i| row_text(gc::KEV, &gc::KEV_STARTS, i).and_then(tables::KevRow::parse))
+}
+
+pub(crate) fn kev_row(cve: &str) -> Option<tables::KevRow> {
     let key = cve.trim().to_ascii_uppercase();
-    gc::CTID.binary_search_by(|r| r.cve.cmp(key.as_str())).ok().map(|i| &gc::CTID[i])
+    find_row(gc::KEV, &gc::KEV_STARTS, &key).and_then(tables::KevRow::parse)
+}
+
+/// Number of CTID rows.
+pub(crate) fn ctid_len() -> usize {
+    gc::CTID_STARTS.len().saturating_sub(1)
+}
+
+/// Every CTID row, sorted by CVE.
+#[cfg(test)]
+pub(crate) fn ctid_rows() -> impl Iterator<Item = tables::CtidRow> {
+    (0..ctid_len())
+        .filter_map(|i| row_text(gc::CTID, &gc::CTID_STARTS, i).and_then(tables::CtidRow::parse))
+}
+
+pub(crate) fn ctid_row(cve: &str) -> Option<tables::CtidRow> {
+    let key = cve.trim().to_ascii_uppercase();
+    find_row(gc::CTID, &gc::CTID_STARTS, &key).and_then(tables::CtidRow::parse)
 }
 
 /// Coverage of the CVE tables: how KEV CVEs are mapped.
@@ -440,19 +486,19 @@ pub struct Coverage {
 pub fn coverage() -> Coverage {
     let mut with_ctid = 0;
     let mut fallback = 0;
-    for row in gc::KEV {
+    for row in kev_rows() {
         if ctid_row(row.cve).is_some() {
             with_ctid += 1;
-        } else if !rules::kev_fallback(row).is_empty() {
+        } else if !rules::kev_fallback(&row).is_empty() {
             fallback += 1;
         }
     }
     Coverage {
-        kev_total: gc::KEV.len(),
+        kev_total: kev_len(),
         kev_with_ctid: with_ctid,
         kev_fallback: fallback,
-        kev_unmapped: gc::KEV.len() - with_ctid - fallback,
-        ctid_total: gc::CTID.len(),
+        kev_unmapped: kev_len() - with_ctid - fallback,
+        ctid_total: ctid_len(),
         kev_version: KEV_VERSION.to_owned(),
         ctid_version: CTID_VERSION.to_owned(),
     }

@@ -555,9 +555,9 @@ const CTID_TYPES: [(&str, Conf); 4] = [
 ];
 
 fn ctid_rules(row: &CtidRow, out: &mut Out) {
-    for (id, ty) in row.techniques {
+    for (id, ty) in row.techniques() {
         let (label, mut conf) =
-            CTID_TYPES.get(usize::from(*ty)).copied().unwrap_or(("related", Conf::Low));
+            CTID_TYPES.get(usize::from(ty)).copied().unwrap_or(("related", Conf::Low));
         // The original attack_to_cve CSV (ATT&CK 9.0) is coarser than the KEV mappings: one level lower.
         if row.attack_version == "9.0" && conf == Conf::High {
             conf = Conf::Medium;
@@ -821,7 +821,7 @@ pub(crate) fn kev_fallback(row: &KevRow) -> Vec<(&'static str, Conf, String)> {
     let product = format!("{} {}", row.vendor, row.product).to_ascii_lowercase();
     let hay = format!("{product} {name}");
     let cwe_in =
-        |set: &[u16]| row.cwes.iter().find(|c| set.contains(c)).map(|c| format!("CWE-{c}"));
+        |set: &[u16]| row.cwes().iter().find(|c| set.contains(c)).map(|c| format!("CWE-{c}"));
     let mut v = Vec::new();
     let what = format!("KEV: {} ({} {})", row.cve, row.vendor, row.product);
 
@@ -855,7 +855,7 @@ pub(crate) fn kev_fallback(row: &KevRow) -> Vec<(&'static str, Conf, String)> {
             format!("{what} is a denial-of-service vulnerability (name)"),
         ));
     }
-    if name.contains("cross-site scripting") || row.cwes.contains(&79) {
+    if name.contains("cross-site scripting") || row.cwes().contains(&79) {
         v.push((
             MALICIOUS_LINK,
             Conf::Low,
@@ -925,12 +925,12 @@ pub(crate) fn kev_fallback(row: &KevRow) -> Vec<(&'static str, Conf, String)> {
 
 fn cve(id: &str, out: &mut Out) {
     let ctid = super::ctid_row(id);
-    if let Some(row) = ctid {
+    if let Some(row) = &ctid {
         ctid_rules(row, out);
     }
     if let Some(row) = super::kev_row(id) {
         if ctid.is_none() {
-            for (tech, conf, reason) in kev_fallback(row) {
+            for (tech, conf, reason) in kev_fallback(&row) {
                 out.push(
                     tech,
                     conf,
@@ -1086,10 +1086,9 @@ fn family(name: &str, kind: IocKind, cap: usize, out: &mut Out) {
     let id = if super::name(name).is_some() {
         super::lookup(name).ok().map(|o| o.id)
     } else {
-        gx::FAMILY_INDEX
-            .binary_search_by(|(k, _)| (*k).cmp(key.as_str()))
-            .ok()
-            .map(|i| gx::FAMILY_INDEX[i].1.to_owned())
+        super::find_row(gx::FAMILY_INDEX, &gx::FAMILY_INDEX_STARTS, &key)
+            .and_then(|row| row.split_once('\t'))
+            .map(|(_, id)| id.to_owned())
     };
     let Some(id) = id else { return };
     if let Some((sname, techs)) = super::software_techniques(&id) {

@@ -98,18 +98,38 @@ pub(crate) struct OtherRow {
     pub(crate) deprecated: bool,
 }
 
-/// CTID mappings of one CVE.
+/// CTID mappings of one CVE, decoded from a row of the generated `CTID` string.
 pub(crate) struct CtidRow {
     pub(crate) cve: &'static str,
     pub(crate) source: &'static str,
     pub(crate) attack_version: &'static str,
     /// Vulnerability class (`code_execution`), empty when the source gives none.
     pub(crate) group: &'static str,
-    /// `(technique id, type)`; type 0 exploitation, 1 primary impact, 2 secondary impact, 3 uncategorized.
-    pub(crate) techniques: &'static [(&'static str, u8)],
+    /// `T1204.002:0,T1190:1`: see [`CtidRow::techniques`].
+    techniques: &'static str,
 }
 
-/// One CISA KEV entry.
+impl CtidRow {
+    /// Decodes `cve\tsource\tattack_version\tgroup\tid:type,id:type` (`gen_cve` in
+    /// `xtask/src/codegen/attack.rs`); `None` for a malformed row.
+    pub(crate) fn parse(row: &'static str) -> Option<CtidRow> {
+        let mut f = row.split('\t');
+        let mut next = || f.next();
+        let (cve, source, attack_version, group, techniques) =
+            (next()?, next()?, next()?, next()?, next()?);
+        Some(CtidRow { cve, source, attack_version, group, techniques })
+    }
+
+    /// `(technique id, type)`; type 0 exploitation, 1 primary impact, 2 secondary impact, 3 uncategorized.
+    pub(crate) fn techniques(&self) -> impl Iterator<Item = (&'static str, u8)> {
+        self.techniques.split(',').filter_map(|t| {
+            let (id, ty) = t.rsplit_once(':')?;
+            Some((id, ty.parse().ok()?))
+        })
+    }
+}
+
+/// One CISA KEV entry, decoded from a row of the generated `KEV` string (no pointer per field is stored).
 pub(crate) struct KevRow {
     pub(crate) cve: &'static str,
     pub(crate) vendor: &'static str,
@@ -118,15 +138,40 @@ pub(crate) struct KevRow {
     pub(crate) date_added: &'static str,
     pub(crate) due_date: &'static str,
     pub(crate) ransomware: bool,
-    /// CWE numbers.
-    pub(crate) cwes: &'static [u16],
+    /// CWE numbers, the first `cwe_count` used (the generator checks there are at most 4).
+    cwes: [u16; 4],
+    cwe_count: usize,
 }
 
-/// One context-name pattern (lower-case).
-pub(crate) struct ContextPattern {
-    pub(crate) pattern: &'static str,
-    /// 0 malware, 1 tool, 2 group, 3 Maltrail family.
-    pub(crate) kind: u8,
-    pub(crate) name: &'static str,
-    pub(crate) attack_id: Option<&'static str>,
+impl KevRow {
+    /// Decodes `cve\tvendor\tproduct\tname\tdate_added\tdue_date\t0|1\tcwe,cwe` (`gen_cve` in
+    /// `xtask/src/codegen/attack.rs`); `None` for a malformed row.
+    pub(crate) fn parse(row: &'static str) -> Option<KevRow> {
+        let mut f = row.split('\t');
+        let mut next = || f.next();
+        let (cve, vendor, product, name) = (next()?, next()?, next()?, next()?);
+        let (date_added, due_date, ransomware, cwe_list) = (next()?, next()?, next()?, next()?);
+        let mut cwes = [0u16; 4];
+        let mut cwe_count = 0;
+        for c in cwe_list.split(',').filter(|c| !c.is_empty()) {
+            *cwes.get_mut(cwe_count)? = c.parse().ok()?;
+            cwe_count += 1;
+        }
+        Some(KevRow {
+            cve,
+            vendor,
+            product,
+            name,
+            date_added,
+            due_date,
+            ransomware: ransomware == "1",
+            cwes,
+            cwe_count,
+        })
+    }
+
+    /// CWE numbers.
+    pub(crate) fn cwes(&self) -> &[u16] {
+        self.cwes.get(..self.cwe_count).unwrap_or_default()
+    }
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::Span;
 use crate::extract::ContextMention as Mention;
-use crate::generated::{attack as g, attack_cve as gc};
+use crate::generated::attack as g;
 use crate::model::{AttackIdFacts, DomainFacts, Facts, IocKind, IpFacts, IpScope, UrlFacts};
 
 fn classified(kind: IocKind, canonical: &str) -> Classified {
@@ -57,8 +57,10 @@ fn table_sizes_match_sources_md() {
     assert_eq!(g::CAMPAIGNS.len(), 52);
     assert_eq!(g::MITIGATIONS.len(), 44);
     assert_eq!(g::OTHER_DOMAINS.len(), 311);
-    assert_eq!(gc::CTID.len(), 1224);
-    assert_eq!(gc::KEV.len(), 1404);
+    assert_eq!(super::ctid_len(), 1224);
+    assert_eq!(super::ctid_rows().count(), 1224);
+    assert_eq!(super::kev_len(), 1404);
+    assert_eq!(super::kev_rows().count(), 1404);
 }
 
 #[test]
@@ -69,14 +71,28 @@ fn tables_are_sorted_for_binary_search() {
     assert!(g::CAMPAIGNS.windows(2).all(|w| w[0].id < w[1].id));
     assert!(g::MITIGATIONS.windows(2).all(|w| w[0].id < w[1].id));
     assert!(g::OTHER_DOMAINS.windows(2).all(|w| w[0].id < w[1].id));
-    assert!(gc::CTID.windows(2).all(|w| w[0].cve < w[1].cve));
-    assert!(gc::KEV.windows(2).all(|w| w[0].cve < w[1].cve));
+    let ctid: Vec<_> = super::ctid_rows().collect();
+    assert!(ctid.windows(2).all(|w| w[0].cve < w[1].cve));
+    assert!(ctid.iter().all(|r| r.techniques().count() > 0), "every CTID row maps a technique");
+    let kev: Vec<_> = super::kev_rows().collect();
+    assert!(kev.windows(2).all(|w| w[0].cve < w[1].cve));
     let dd = crate::generated::attack_context::DYNAMIC_DNS;
     assert!(dd.windows(2).all(|w| w[0] < w[1]));
     let ws = crate::generated::attack_context::WEB_SERVICES;
     assert!(ws.windows(2).all(|w| w[0].0 < w[1].0));
-    let fi = crate::generated::attack_context::FAMILY_INDEX;
+    let fi = family_index();
+    assert!(fi.len() > 1000, "{}", fi.len());
     assert!(fi.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(fi.iter().all(|(_, id)| id.starts_with(['S', 'G'])));
+}
+
+/// Every `(name, id)` row of the generated family index.
+fn family_index() -> Vec<(&'static str, &'static str)> {
+    use crate::generated::attack_context::{FAMILY_INDEX, FAMILY_INDEX_STARTS};
+    (0..FAMILY_INDEX_STARTS.len() - 1)
+        .map(|i| super::row_text(FAMILY_INDEX, &FAMILY_INDEX_STARTS, i).unwrap())
+        .map(|row| row.split_once('\t').unwrap())
+        .collect()
 }
 
 #[test]
@@ -256,10 +272,10 @@ fn every_rule_id_is_active() {
 fn every_emitted_id_is_active() {
     let ctx = MapContext::default();
     let mut n = 0;
-    for row in gc::CTID {
+    for row in super::ctid_rows() {
         n += check(IocKind::Cve, row.cve, &ctx).len();
     }
-    for row in gc::KEV {
+    for row in super::kev_rows() {
         n += check(IocKind::Cve, row.cve, &ctx).len();
     }
     for t in g::TECHNIQUES {
@@ -289,8 +305,8 @@ fn every_emitted_id_is_active() {
     for c in g::CAMPAIGNS {
         n += check(IocKind::Attack, c.id, &ctx).len();
     }
-    for (name, _) in crate::generated::attack_context::FAMILY_INDEX {
-        let ctx = MapContext { family: Some((*name).to_owned()), ..MapContext::default() };
+    for (name, _) in family_index() {
+        let ctx = MapContext { family: Some(name.to_owned()), ..MapContext::default() };
         n += check(IocKind::Sha256, &"a".repeat(64), &ctx).len();
     }
     assert!(n > 10_000, "the sweep should map a lot: {n}");
@@ -619,13 +635,13 @@ fn context_find_excludes_ambiguous_words() {
 #[test]
 #[ignore = "prints the KEV fallback table for review"]
 fn print_kev_fallback() {
-    for row in gc::KEV {
+    for row in super::kev_rows() {
         if ctid_row(row.cve).is_some() {
             continue;
         }
-        let v = rules::kev_fallback(row);
+        let v = rules::kev_fallback(&row);
         let ids: Vec<&str> = v.iter().map(|x| x.0).collect();
-        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes, row.product);
+        println!("{}\t{}\t{}\t{:?}\t{}", row.cve, ids.join(","), row.name, row.cwes(), row.product);
     }
 }
 

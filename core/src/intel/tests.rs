@@ -255,6 +255,13 @@ fn families() {
     let f = family("emotet").expect("emotet");
     assert_eq!(f.software, &["S0367"]);
     assert!(family("no-such-trail").is_none());
+    // maltrail_families.json: `0ktapus` is malware with software S0556 and groups G0117, G1015 (by alias).
+    let f = family("0ktapus").expect("0ktapus");
+    assert_eq!((f.name, f.category, f.by_alias), ("0ktapus", "malware", true));
+    assert_eq!((f.software, f.groups), (&["S0556"][..], &["G0117", "G1015"][..]));
+    // The first and last trails by name are found too (the binary search's edges).
+    assert!(family("0bj3ctivity").is_some_and(|f| f.software.is_empty() && f.by_alias));
+    assert!(family("").is_none() && family("zzzz").is_none());
 }
 
 /// Without `offline-intel` the tier-2 packs are absent: no hit, no panic; tier 1 still answers.

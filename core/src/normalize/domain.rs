@@ -2,12 +2,12 @@
 //! bundled Public Suffix List, special-use names.
 //!
 //! ASCII names skip the IDNA machinery (a byte loop lower-cases and checks them); only names with non-ASCII
-//! characters or `xn--` labels go through the `idna` crate. TLD and PSL lookups are binary searches over the
-//! sorted tables in `generated/`.
+//! characters or `xn--` labels go through the `idna` crate. TLD and PSL lookups hash the key once and scan one
+//! bucket of a generated blob (`generated/dns_*.bin`).
 use crate::DomainFacts;
 use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES, RESERVED_TLDS};
-use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL, PSL_SLOTS, RULE, WILDCARD};
-use crate::generated::dns_tlds::{TLD_SLOTS, TLDS};
+use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL_BLOB, PSL_BUCKETS, RULE, WILDCARD};
+use crate::generated::dns_tlds::{TLDS_BLOB, TLDS_BUCKETS};
 
 /// Most labels a name can have within 253 bytes.
 const MAX_LABELS: usize = 127;
@@ -70,29 +70,29 @@ fn fnv1a(s: &str) -> u32 {
     h
 }
 
-/// Looks `key` up in a generated open-addressing table (`slots` holds `1 + index` into `entries`, 0 = empty).
-fn hashed<'a, T>(
-    slots: &[u16],
-    entries: &'a [T],
-    key: &str,
-    name: impl Fn(&T) -> &str,
-) -> Option<&'a T> {
-    let mask = slots.len().checked_sub(1)?;
-    let mut at = fnv1a(key) as usize & mask;
-    for _ in 0..slots.len() {
-        let slot = usize::from(*slots.get(at)?);
-        let entry = entries.get(slot.checked_sub(1)?)?;
-        if name(entry) == key {
-            return Some(entry);
+/// Looks `key` up in a generated hashed blob (`hash_blob` in `xtask/src/codegen/dns.rs`): entries
+/// `[len][value][key bytes]` grouped by bucket `fnv1a(key) & (buckets - 1)`, `buckets[b]..buckets[b + 1]` the
+/// bytes of bucket `b`. Returns the entry's value byte.
+fn hashed(buckets: &[u32], blob: &'static [u8], key: &str) -> Option<u8> {
+    let mask = buckets.len().checked_sub(2)?;
+    let b = fnv1a(key) as usize & mask;
+    let start = usize::try_from(*buckets.get(b)?).ok()?;
+    let end = usize::try_from(*buckets.get(b + 1)?).ok()?;
+    let mut rest = blob.get(start..end)?;
+    let key = key.as_bytes();
+    while let [len, value, tail @ ..] = rest {
+        let (entry, next) = tail.split_at_checked(usize::from(*len))?;
+        if entry == key {
+            return Some(*value);
         }
-        at = (at + 1) & mask;
+        rest = next;
     }
     None
 }
 
 /// True when `tld` (lower-case A-label) is delegated in the IANA root zone.
 pub fn tld_exists(tld: &str) -> bool {
-    hashed(&TLD_SLOTS, TLDS, tld, |t| t).is_some()
+    hashed(&TLDS_BUCKETS, TLDS_BLOB, tld).is_some()
 }
 
 /// True when `tld` is also a common file extension (`zip`, `mov`, `md`, `py`, `sh` …): EXTRACTION.md
@@ -130,7 +130,7 @@ fn is_special_use_tld(tld: &str) -> bool {
 }
 
 fn psl_flags(suffix: &str) -> u8 {
-    hashed(&PSL_SLOTS, PSL, suffix, |e| e.0).map_or(0, |e| e.1)
+    hashed(&PSL_BUCKETS, PSL_BLOB, suffix).unwrap_or(0)
 }
 
 /// Splits a canonical name into its public suffix: returns the byte offset where the suffix starts and whether
@@ -297,6 +297,46 @@ mod tests {
 
     fn facts(s: &str) -> DomainFacts {
         validate(s).unwrap().facts
+    }
+
+    /// Every entry of a hashed blob, in blob order.
+    fn entries(blob: &'static [u8]) -> Vec<(&'static str, u8)> {
+        let mut out = Vec::new();
+        let mut rest = blob;
+        while let [len, value, tail @ ..] = rest {
+            let (key, next) = tail.split_at(usize::from(*len));
+            out.push((std::str::from_utf8(key).unwrap(), *value));
+            rest = next;
+        }
+        out
+    }
+
+    #[test]
+    fn hashed_blobs_find_every_entry_and_nothing_else() {
+        let tlds = entries(TLDS_BLOB);
+        let psl = entries(PSL_BLOB);
+        // IANA root zone ~1,440 TLDs; the PSL ~10,000 rules after folding `*.x` and `!x` into `x`.
+        assert!((1000..2000).contains(&tlds.len()), "{}", tlds.len());
+        assert!(psl.len() > 9000, "{}", psl.len());
+        for (t, _) in &tlds {
+            assert!(tld_exists(t), "{t}");
+        }
+        for (rule, flags) in &psl {
+            assert_eq!(psl_flags(rule), *flags, "{rule}");
+        }
+        for t in ["com", "uk", "xn--p1ai", "zip"] {
+            assert!(tld_exists(t), "{t}");
+        }
+        for no in ["", "c", "comm", "co.uk", "localhost", "xn--", "invalid"] {
+            assert!(!tld_exists(no), "{no}");
+        }
+        // Spot checks from public_suffix_list.dat: `co.uk` (ICANN), `*.ck` + `!www.ck`, `github.io` (private).
+        assert_eq!(psl_flags("co.uk"), RULE);
+        assert_eq!(psl_flags("ck") & WILDCARD, WILDCARD);
+        assert_eq!(psl_flags("www.ck"), EXCEPTION);
+        assert_eq!(psl_flags("github.io"), RULE | PRIVATE);
+        assert_eq!(psl_flags("example.com"), 0);
+        assert_eq!(psl_flags(""), 0);
     }
 
     #[test]

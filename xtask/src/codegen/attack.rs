@@ -14,7 +14,7 @@
 )]
 
 use super::{Output, header};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -367,7 +367,7 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
     let mut o = header(&format!(
         "data/cve/cve_attack.json (CTID {CTID_VERSION}, Apache-2.0) and data/cve/kev.json (CISA KEV catalogVersion {catalog}, CC0-1.0)"
     ));
-    o.push_str("use crate::attack::tables::{CtidRow, KevRow};\n\n");
+    o.push_str("#![allow(clippy::unreadable_literal, reason = \"generated tables\")]\n\n");
     let _ = writeln!(o, "pub(crate) const CTID_VERSION: &str = {};", lit(CTID_VERSION));
     let _ = writeln!(o, "pub(crate) const KEV_VERSION: &str = {};\n", lit(catalog));
     let types = ["exploitation_technique", "primary_impact", "secondary_impact", "uncategorized"];
@@ -375,7 +375,9 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
         cve.get("cves").and_then(Value::as_object).context("cve_attack.json has no `cves`")?;
     let mut ids: Vec<&String> = cves.keys().collect();
     ids.sort();
-    o.push_str("pub(crate) static CTID: &[CtidRow] = &[\n");
+    // Like KEV below: one string + offsets instead of a `&[CtidRow]` with a `&str` per field.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
     for id in ids {
         let v = &cves[id];
         let techs: Vec<String> = arr(v, "techniques")
@@ -386,41 +388,73 @@ fn gen_cve(cve: &Value, kev: &Value) -> Result<String> {
                     .iter()
                     .position(|x| *x == ty)
                     .with_context(|| format!("{id}: unknown type {ty}"))?;
-                Ok(format!("({}, {n})", lit(str_of(t, "id")?)))
+                Ok(format!("{}:{n}", str_of(t, "id")?))
             })
             .collect::<Result<_>>()?;
-        let _ = writeln!(
-            o,
-            "    CtidRow {{ cve: {}, source: {}, attack_version: {}, group: {}, techniques: &[{}] }},",
-            lit(id),
-            lit(str_of(v, "source")?),
-            lit(str_of(v, "attack_version")?),
-            lit(opt_str(v, "group").unwrap_or_default()),
-            techs.join(", "),
-        );
+        let techs = techs.join(",");
+        let fields = [
+            id.as_str(),
+            str_of(v, "source")?,
+            str_of(v, "attack_version")?,
+            opt_str(v, "group").unwrap_or_default(),
+            &techs,
+        ];
+        ensure!(!fields.iter().any(|f| f.contains('\t')), "tab in CTID row {id}");
+        text.push_str(&fields.join("\t"));
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n\n");
+    o.push_str(
+        "/// CTID mappings sorted by CVE, row `i` = `CTID[CTID_STARTS[i]..CTID_STARTS[i + 1]]`, tab-separated: cve, \
+         source, ATT&CK version, group, `technique:type` pairs `,`-separated (type 0 exploitation, 1 primary \
+         impact, 2 secondary impact, 3 uncategorized).\n",
+    );
+    let _ = writeln!(o, "pub(crate) static CTID: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static CTID_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
     let mut rows: Vec<&Value> = arr(kev, "vulnerabilities").iter().collect();
     rows.sort_by(|a, b| opt_str(a, "cve").cmp(&opt_str(b, "cve")));
-    o.push_str("pub(crate) static KEV: &[KevRow] = &[\n");
+    // One string + offsets, no `&str` per field: a `&[KevRow]` of six `&str` cost ~22 KB gzip per WASM module.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
     for v in rows {
-        let cwes: Vec<u16> = strs(v, "cwes").iter().filter_map(|c| cwe_number(c)).collect();
-        let _ = writeln!(
-            o,
-            "    KevRow {{ cve: {}, vendor: {}, product: {}, name: {}, date_added: {}, due_date: {}, ransomware: {}, cwes: {} }},",
-            lit(str_of(v, "cve")?),
-            lit(str_of(v, "vendor")?),
-            lit(str_of(v, "product")?),
-            lit(str_of(v, "name")?),
-            lit(str_of(v, "dateAdded")?),
-            lit(opt_str(v, "dueDate").unwrap_or_default()),
-            flag(v, "ransomware"),
-            num_list(&cwes),
-        );
+        let cwes: Vec<String> =
+            strs(v, "cwes").iter().filter_map(|c| cwe_number(c)).map(|c| c.to_string()).collect();
+        ensure!(cwes.len() <= KEV_MAX_CWES, "{}: more than {KEV_MAX_CWES} CWEs", str_of(v, "cve")?);
+        let cwes = cwes.join(",");
+        let fields = [
+            str_of(v, "cve")?,
+            str_of(v, "vendor")?,
+            str_of(v, "product")?,
+            str_of(v, "name")?,
+            str_of(v, "dateAdded")?,
+            opt_str(v, "dueDate").unwrap_or_default(),
+            if flag(v, "ransomware") { "1" } else { "0" },
+            &cwes,
+        ];
+        ensure!(!fields.iter().any(|f| f.contains('\t')), "tab in KEV row {}", fields[0]);
+        text.push_str(&fields.join("\t"));
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n");
+    o.push_str(
+        "/// CISA KEV rows sorted by CVE, row `i` = `KEV[KEV_STARTS[i]..KEV_STARTS[i + 1]]`, tab-separated: cve, \
+         vendor, product, name, date added, due date, ransomware `0`/`1`, CWE numbers `,`-separated.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static KEV: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static KEV_STARTS: [u32; {}] = {};",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
     Ok(o)
 }
+
+/// Most CWEs one KEV row may carry (`core/src/attack/tables.rs` `KevRow` keeps them in an array).
+const KEV_MAX_CWES: usize = 4;
 
 /// Single words that name ATT&CK software/groups or Maltrail families but are ordinary English (or IT) words in
 /// a report: "Page", "Empire", "Net", "Royal". A mention of these says nothing about malware, so they never become
@@ -476,7 +510,6 @@ fn gen_context(
     let mut o = header(&format!(
         "data/attack/attack_enterprise.json (ATT&CK v18.1 software and groups), data/intel/maltrail_families.json ({MALTRAIL_VERSION}, MIT), data/warninglists/abusable_services.json ({ABUSABLE_VERSION}, CC0-1.0) and data/dns/public_suffix_list.dat (publicsuffix/list e8c9a2b2, 2026-08-19, MPL-2.0)"
     ));
-    o.push_str("use crate::attack::tables::ContextPattern;\n\n");
     let _ = writeln!(o, "pub(crate) const MALTRAIL_VERSION: &str = {};", lit(MALTRAIL_VERSION));
     let _ = writeln!(o, "pub(crate) const ABUSABLE_VERSION: &str = {};\n", lit(ABUSABLE_VERSION));
 
@@ -558,26 +591,25 @@ fn gen_context(
             }
         }
     }
-    o.push_str("/// Context patterns (lower-case), sorted: (pattern, kind 0 malware | 1 tool | 2 group | 3 family, name, ATT&CK id).\n");
-    o.push_str("pub(crate) static CONTEXT_PATTERNS: &[ContextPattern] = &[\n");
-    for (p, (kind, name, id)) in &patterns {
-        let _ = writeln!(
-            o,
-            "    ContextPattern {{ pattern: {}, kind: {kind}, name: {}, attack_id: {} }},",
-            lit(p),
-            lit(name),
-            opt_lit(id.as_deref())
-        );
+    write_context_patterns(&mut o, &patterns)?;
+    // One string + row offsets (like KEV), not a `&[(&str, &str)]` with two pointers per row.
+    let mut text = String::new();
+    let mut starts = vec![0u32];
+    for (k, id) in index.iter().filter(|(k, _)| !k.is_empty()) {
+        let _ = write!(text, "{k}\t{id}");
+        starts.push(u32::try_from(text.len())?);
     }
-    o.push_str("];\n\n");
-    o.push_str("/// Normalised family/actor name (lower-case alphanumerics) → ATT&CK software or group id, sorted.\n");
-    o.push_str("pub(crate) static FAMILY_INDEX: &[(&str, &str)] = &[\n");
-    for (k, id) in &index {
-        if !k.is_empty() {
-            let _ = writeln!(o, "    ({}, {}),", lit(k), lit(id));
-        }
-    }
-    o.push_str("];\n\n");
+    o.push_str(
+        "/// Normalised family/actor name (lower-case alphanumerics) → ATT&CK software or group id, sorted: row `i` \
+         = `FAMILY_INDEX[FAMILY_INDEX_STARTS[i]..FAMILY_INDEX_STARTS[i + 1]]` = `name\\tid`.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static FAMILY_INDEX: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static FAMILY_INDEX_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
 
     // Dynamic DNS: the MISP dynamic-dns list has 35k names; keep the ones that are PSL private-section suffixes or
     // the parent of at least one Maltrail indicator (the providers actually seen in malware infrastructure).
@@ -654,4 +686,60 @@ fn gen_context(
     }
     o.push_str("];\n");
     Ok(o)
+}
+
+/// Writes the context patterns without a pointer per row (a `&[ContextPattern]` of four `&str` cost ~42 KB gzip
+/// in each WebAssembly module): the patterns as one `\n`-separated string (pattern `i` = line `i`), a `u16`
+/// target per pattern, and the distinct targets `{kind digit}{name}[\t{ATT&CK id}]` as one string with `u32`
+/// start offsets. Read by `core/src/attack/context.rs`.
+fn write_context_patterns(
+    o: &mut String,
+    patterns: &BTreeMap<String, (u8, String, Option<String>)>,
+) -> Result<()> {
+    let targets: BTreeSet<(&str, Option<&str>, u8)> =
+        patterns.values().map(|(kind, name, id)| (name.as_str(), id.as_deref(), *kind)).collect();
+    let targets: Vec<(&str, Option<&str>, u8)> = targets.into_iter().collect();
+    let mut text = String::new();
+    let mut starts = vec![0u32];
+    for (name, id, kind) in &targets {
+        ensure!(*kind <= 9 && !name.contains(['\t', '\n']), "bad context target {name}");
+        let _ = write!(text, "{kind}{name}");
+        if let Some(id) = id {
+            let _ = write!(text, "\t{id}");
+        }
+        starts.push(u32::try_from(text.len())?);
+    }
+    let mut index = Vec::with_capacity(patterns.len());
+    for (p, (kind, name, id)) in patterns {
+        ensure!(!p.contains('\n'), "context pattern with a line break: {p:?}");
+        let t = targets
+            .binary_search(&(name.as_str(), id.as_deref(), *kind))
+            .map_err(|_| anyhow::anyhow!("no target for {p}"))?;
+        index.push(u16::try_from(t)?);
+    }
+    let joined: Vec<&str> = patterns.keys().map(String::as_str).collect();
+    o.push_str(
+        "/// Context patterns (lower-case), sorted, one per line: pattern `i` is line `i`.\n",
+    );
+    let _ =
+        writeln!(o, "pub(crate) static CONTEXT_PATTERNS: &str = {};\n", lit(&joined.join("\n")));
+    o.push_str("/// Per pattern, its index in `CONTEXT_TARGET_STARTS`.\n");
+    let _ = writeln!(
+        o,
+        "pub(crate) static CONTEXT_PATTERN_TARGET: [u16; {}] = {};\n",
+        index.len(),
+        num_list(&index).trim_start_matches('&')
+    );
+    o.push_str(
+        "/// Distinct targets `{kind}{name}` or `{kind}{name}\\t{ATT&CK id}`, kind 0 malware | 1 tool | 2 group | \
+         3 family; target `t` is `CONTEXT_TARGETS[CONTEXT_TARGET_STARTS[t]..CONTEXT_TARGET_STARTS[t + 1]]`.\n",
+    );
+    let _ = writeln!(o, "pub(crate) static CONTEXT_TARGETS: &str = {};\n", lit(&text));
+    let _ = writeln!(
+        o,
+        "pub(crate) static CONTEXT_TARGET_STARTS: [u32; {}] = {};\n",
+        starts.len(),
+        num_list(&starts).trim_start_matches('&')
+    );
+    Ok(())
 }

@@ -1,12 +1,15 @@
 //! Generator slot `dns`: writes `core/src/generated/dns*.rs`.
 //!
-//! * `dns_tlds.rs` — the IANA root-zone TLDs (`data/dns/tlds.txt`), sorted, lower-case A-labels.
-//! * `dns_psl.rs` — the Public Suffix List rules (`data/dns/public_suffix_list.dat`) as a sorted `(suffix, flags)`
-//!   table: U-labels converted to A-labels, wildcard `*.x` and exception `!x` rules folded into flags on `x`.
+//! * `dns_tlds.rs` + `dns_tlds.bin` — the IANA root-zone TLDs (`data/dns/tlds.txt`), lower-case A-labels, as a
+//!   hashed blob (below).
+//! * `dns_psl.rs` + `dns_psl.bin` — the Public Suffix List rules (`data/dns/public_suffix_list.dat`) as a hashed
+//!   blob of `(suffix, flags)`: U-labels converted to A-labels, wildcard `*.x` and exception `!x` rules folded
+//!   into flags on `x`.
 //! * `dns_ip_ranges.rs` — IPv4/IPv6 special-purpose blocks (`data/dns/iana_special_v{4,6}.csv`) flattened into
 //!   disjoint sorted ranges (most specific prefix wins), checked against `data/warninglists/reserved.json`.
 //! * `dns_names.rs` — special-use names (reserved.json `special-use-domains`) and the file-extension TLD
 //!   collision list (`data/dns/file_extension_tlds.txt`).
+use super::intel::BlobOutput;
 use super::{Output, header};
 use anyhow::{Context, Result, bail, ensure};
 use std::collections::BTreeMap;
@@ -23,17 +26,25 @@ const EXCEPTION: u8 = 4;
 /// PSL flag: the rule comes from the PRIVATE section.
 const PRIVATE: u8 = 8;
 
-pub(crate) fn generate(root: &Path) -> Result<Vec<Output>> {
+pub(crate) fn generate(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     let tlds = tlds(root)?;
-    Ok(vec![
-        Output { path: "core/src/generated/dns_tlds.rs".into(), contents: tld_file(&tlds) },
-        Output { path: "core/src/generated/dns_psl.rs".into(), contents: psl_file(root)? },
-        Output { path: "core/src/generated/dns_ip_ranges.rs".into(), contents: ip_file(root)? },
-        Output {
-            path: "core/src/generated/dns_names.rs".into(),
-            contents: names_file(root, &tlds)?,
-        },
-    ])
+    let (tld_rs, tld_bin) = tld_file(&tlds)?;
+    let (psl_rs, psl_bin) = psl_file(root)?;
+    Ok((
+        vec![
+            Output { path: "core/src/generated/dns_tlds.rs".into(), contents: tld_rs },
+            Output { path: "core/src/generated/dns_psl.rs".into(), contents: psl_rs },
+            Output { path: "core/src/generated/dns_ip_ranges.rs".into(), contents: ip_file(root)? },
+            Output {
+                path: "core/src/generated/dns_names.rs".into(),
+                contents: names_file(root, &tlds)?,
+            },
+        ],
+        vec![
+            BlobOutput { path: "core/src/generated/dns_tlds.bin".into(), bytes: tld_bin },
+            BlobOutput { path: "core/src/generated/dns_psl.bin".into(), bytes: psl_bin },
+        ],
+    ))
 }
 
 /// FNV-1a (32-bit). `core/src/normalize/domain.rs` has the same function: the two must agree.
@@ -46,28 +57,45 @@ fn fnv1a(s: &str) -> u32 {
     h
 }
 
-/// An open-addressing (linear probing) table over `keys`: slot = 1 + index into `keys`, 0 = empty. The size is a
-/// power of two at least twice the number of keys, so lookups stop after a probe or two.
-fn hash_table(name: &str, keys: &[&str]) -> String {
-    let size = (keys.len() * 2).next_power_of_two();
-    let mut slots = vec![0u16; size];
-    for (i, k) in keys.iter().enumerate() {
-        let mut at = fnv1a(k) as usize & (size - 1);
-        while slots[at] != 0 {
-            at = (at + 1) & (size - 1);
-        }
-        slots[at] = u16::try_from(i + 1).unwrap_or(u16::MAX);
+/// A hashed set of keys (≤ 255 bytes) with one value byte each, without pointers: entries `[len][value][key]`
+/// grouped by bucket (`FNV-1a & (buckets - 1)`) in one blob, plus the `buckets + 1` byte offsets where the
+/// buckets start. A lookup hashes once and scans one bucket of ~8 entries (`core/src/normalize/domain.rs`,
+/// `hashed`). A `&[&str]` table with a `u16` slot index cost 8 bytes of address per key and 2 random bytes per
+/// slot, which compress badly; this layout is mostly key text (docs/wasm.md "Embedded data").
+///
+/// Returns the `.rs` items (`{name}_BLOB` included from `{bin}`, `{name}_BUCKETS`) and the blob.
+fn hash_blob(name: &str, bin: &str, doc: &str, keys: &[(&str, u8)]) -> Result<(String, Vec<u8>)> {
+    let buckets = (keys.len() / 8).max(1).next_power_of_two();
+    let mut order: Vec<(usize, &str, u8)> =
+        keys.iter().map(|&(k, v)| (fnv1a(k) as usize & (buckets - 1), k, v)).collect();
+    order.sort_unstable();
+    let mut blob = Vec::new();
+    let mut starts = vec![0u32; buckets + 1];
+    for &(bucket, key, value) in &order {
+        let len = u8::try_from(key.len()).context("hashed key longer than 255 bytes")?;
+        blob.push(len);
+        blob.push(value);
+        blob.extend_from_slice(key.as_bytes());
+        starts[bucket + 1] = u32::try_from(blob.len()).context("hashed blob over 4 GiB")?;
+    }
+    // Empty buckets start (and end) where the previous one ended.
+    for b in 1..=buckets {
+        starts[b] = starts[b].max(starts[b - 1]);
     }
     let mut s = format!(
-        "/// Hash index (FNV-1a, linear probing) into the sorted table above: `1 + index`, 0 = empty.\n\
-         pub(crate) static {name}: [u16; {size}] = [\n"
+        "/// {doc}\n/// Hashed blob: `[len: u8][value: u8][key]` per entry, grouped by bucket (FNV-1a of the key \
+         & {mask}).\npub(crate) static {name}_BLOB: &[u8] = include_bytes!(\"{bin}\");\n\n\
+         /// Byte offset in `{name}_BLOB` where each bucket starts (bucket `b` ends where `b + 1` starts).\n\
+         pub(crate) static {name}_BUCKETS: [u32; {n}] = [\n",
+        mask = buckets - 1,
+        n = buckets + 1,
     );
-    for chunk in slots.chunks(24) {
-        let line: Vec<String> = chunk.iter().map(u16::to_string).collect();
+    for chunk in starts.chunks(16) {
+        let line: Vec<String> = chunk.iter().map(u32::to_string).collect();
         let _ = writeln!(s, "    {},", line.join(", "));
     }
     s.push_str("];\n");
-    s
+    Ok((s, blob))
 }
 
 #[expect(clippy::disallowed_methods, reason = "xtask reads data/: the I/O ban is for core")]
@@ -89,22 +117,20 @@ fn tlds(root: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn tld_file(tlds: &[String]) -> String {
+fn tld_file(tlds: &[String]) -> Result<(String, Vec<u8>)> {
     let mut s = header("data/dns/tlds.txt (IANA root zone, via MISP warninglist `tlds`)");
-    s.push_str(
-        "/// Every delegated top-level domain, lower-case A-labels, sorted (binary search).\n",
-    );
-    s.push_str("pub(crate) static TLDS: &[&str] = &[\n");
-    for t in tlds {
-        let _ = writeln!(s, "    {t:?},");
-    }
-    s.push_str("];\n\n");
-    let keys: Vec<&str> = tlds.iter().map(String::as_str).collect();
-    s.push_str(&hash_table("TLD_SLOTS", &keys));
-    s
+    let keys: Vec<(&str, u8)> = tlds.iter().map(|t| (t.as_str(), 1)).collect();
+    let (items, blob) = hash_blob(
+        "TLDS",
+        "dns_tlds.bin",
+        "Every delegated top-level domain, lower-case A-labels (value 1).",
+        &keys,
+    )?;
+    s.push_str(&items);
+    Ok((s, blob))
 }
 
-fn psl_file(root: &Path) -> Result<String> {
+fn psl_file(root: &Path) -> Result<(String, Vec<u8>)> {
     let text = read(root, "data/dns/public_suffix_list.dat")?;
     let mut rules: BTreeMap<String, u8> = BTreeMap::new();
     let mut private = false;
@@ -136,6 +162,7 @@ fn psl_file(root: &Path) -> Result<String> {
     }
     ensure!(rules.len() > 5000, "PSL has only {} rules", rules.len());
     let mut s = header("data/dns/public_suffix_list.dat (publicsuffix/list, MPL-2.0)");
+    s.push_str("#![allow(clippy::unreadable_literal, reason = \"generated tables\")]\n\n");
     let _ = writeln!(
         s,
         "/// Flag: `x` is a rule.\npub(crate) const RULE: u8 = {RULE};\n\
@@ -143,18 +170,11 @@ fn psl_file(root: &Path) -> Result<String> {
          /// Flag: `!x` is an exception rule.\npub(crate) const EXCEPTION: u8 = {EXCEPTION};\n\
          /// Flag: the rule is in the PRIVATE section.\npub(crate) const PRIVATE: u8 = {PRIVATE};\n"
     );
-    s.push_str(
-        "/// PSL rules as `(suffix in A-labels, flags)`, sorted by suffix (binary search).\n",
-    );
-    s.push_str("pub(crate) static PSL: &[(&str, u8)] = &[\n");
-    for (name, flags) in &rules {
-        let _ = writeln!(s, "    ({name:?}, {flags}),");
-    }
-    s.push_str("];\n\n");
-    let keys: Vec<&str> = rules.keys().map(String::as_str).collect();
-    ensure!(keys.len() < usize::from(u16::MAX), "PSL too large for u16 slots");
-    s.push_str(&hash_table("PSL_SLOTS", &keys));
-    Ok(s)
+    let keys: Vec<(&str, u8)> = rules.iter().map(|(k, &f)| (k.as_str(), f)).collect();
+    let (items, blob) =
+        hash_blob("PSL", "dns_psl.bin", "PSL rules: suffix in A-labels → flags.", &keys)?;
+    s.push_str(&items);
+    Ok((s, blob))
 }
 
 /// One special-purpose block from the CSV.

@@ -418,7 +418,7 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     // ---- intel.rs ----
     let mut rs = header("data/warninglists/*.json, data/intel/*, data/cve/kev.json");
     rs.push_str("#![allow(clippy::unreadable_literal, reason = \"generated tables\")]\n\n");
-    rs.push_str("use crate::intel::{Role, Section, Family, ListMeta};\n\n");
+    rs.push_str("use crate::intel::{Role, Section, ListMeta};\n\n");
     let _ = writeln!(rs, "/// Snapshot commits and dates of the embedded evidence.");
     let _ = writeln!(rs, "pub(crate) const DATA_VERSION: &str = {DATA_VERSION:?};");
     let _ = writeln!(rs, "/// Date of the newest embedded source snapshot.");
@@ -472,37 +472,7 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     rs.push('\n');
 
     // Families.
-    let _ = writeln!(
-        rs,
-        "/// Maltrail trails (families), sorted by name; `MALTRAIL_*` values are indices into this table."
-    );
-    let _ = writeln!(rs, "pub(crate) static FAMILIES: [Family; {}] = [", fam_names.len());
-    for name in &fam_names {
-        let f = &fams[name.as_str()];
-        let strs = |k: &str| -> Vec<String> {
-            f[k].as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default()
-        };
-        let _ = writeln!(
-            rs,
-            "    Family {{ name: {:?}, category: {:?}, software: &{:?}, groups: &{:?}, by_alias: {} }},",
-            name,
-            f["category"].as_str().unwrap_or("malware"),
-            if strs("attack_software").is_empty() {
-                strs("attack_software_alias")
-            } else {
-                strs("attack_software")
-            },
-            if strs("attack_groups").is_empty() {
-                strs("attack_groups_alias")
-            } else {
-                strs("attack_groups")
-            },
-            strs("attack_software").is_empty() && strs("attack_groups").is_empty()
-        );
-    }
-    rs.push_str("];\n\n");
+    write_families(&mut rs, fams, &fam_names)?;
 
     // KEV: (year << 32 | number, ransomware).
     let kev_text = std::fs::read_to_string(root.join("data/cve/kev.json"))?;
@@ -560,4 +530,78 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
         BlobOutput { path: "core/src/generated/intel_tier2.bin".into(), bytes: tier2.bytes },
     ];
     Ok((outputs, blobs))
+}
+
+/// Writes the Maltrail families without a pointer per row (a `[Family; 3102]` of `&str` fields cost ~14 KB gzip
+/// per WASM module): names concatenated with `u32` start offsets, a flag byte (category index, bit 2 `by_alias`)
+/// and a `u16` index into the few distinct ATT&CK id lists for software and for groups. Read by
+/// `family_at` in `core/src/intel/mod.rs`.
+fn write_families(
+    rs: &mut String,
+    fams: &serde_json::Map<String, Value>,
+    fam_names: &[&String],
+) -> Result<()> {
+    let mut categories: Vec<&str> = Vec::new();
+    let mut lists: Vec<Vec<String>> = vec![Vec::new()];
+    let mut names = String::new();
+    let mut starts = vec![0u32];
+    let (mut flags, mut software, mut groups) = (Vec::new(), Vec::new(), Vec::new());
+    let mut list_index = |ids: Vec<String>| -> Result<u16> {
+        let i = if let Some(i) = lists.iter().position(|l| *l == ids) {
+            i
+        } else {
+            lists.push(ids);
+            lists.len() - 1
+        };
+        Ok(u16::try_from(i)?)
+    };
+    for name in fam_names {
+        let f = &fams[name.as_str()];
+        let strs = |k: &str| -> Vec<String> {
+            f[k].as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        let category = f["category"].as_str().unwrap_or("malware");
+        let c = categories.iter().position(|c| *c == category).unwrap_or_else(|| {
+            categories.push(category);
+            categories.len() - 1
+        });
+        if c > 3 {
+            bail!("more than 4 Maltrail categories");
+        }
+        let by_alias = strs("attack_software").is_empty() && strs("attack_groups").is_empty();
+        flags.push(u8::try_from(c)? | if by_alias { 4 } else { 0 });
+        let soft = strs("attack_software");
+        software.push(list_index(if soft.is_empty() {
+            strs("attack_software_alias")
+        } else {
+            soft
+        })?);
+        let grp = strs("attack_groups");
+        groups.push(list_index(if grp.is_empty() { strs("attack_groups_alias") } else { grp })?);
+        names.push_str(name);
+        starts.push(u32::try_from(names.len())?);
+    }
+    let n = fam_names.len();
+    let _ = writeln!(
+        rs,
+        "/// Maltrail trails (families), sorted by name: family `i` is \
+         `FAMILY_NAMES[FAMILY_STARTS[i]..FAMILY_STARTS[i + 1]]`; `MALTRAIL_*` values are family indices.\n\
+         pub(crate) static FAMILY_NAMES: &str = {names:?};\n\n\
+         pub(crate) static FAMILY_STARTS: [u32; {}] = {starts:?};\n\n\
+         /// Per family: bits 0–1 index into `FAMILY_CATEGORIES`, bit 2 set when the ATT&CK ids came from an alias.\n\
+         pub(crate) static FAMILY_FLAGS: [u8; {n}] = {flags:?};\n\n\
+         pub(crate) static FAMILY_CATEGORIES: [&str; {}] = {categories:?};\n\n\
+         /// Per family: index into `FAMILY_ID_LISTS` of its ATT&CK software ids.\n\
+         pub(crate) static FAMILY_SOFTWARE: [u16; {n}] = {software:?};\n\n\
+         /// Per family: index into `FAMILY_ID_LISTS` of its ATT&CK group ids.\n\
+         pub(crate) static FAMILY_GROUPS: [u16; {n}] = {groups:?};\n\n\
+         /// The distinct ATT&CK id lists of the families.\n\
+         pub(crate) static FAMILY_ID_LISTS: &[&[&str]] = &[{}];\n",
+        starts.len(),
+        categories.len(),
+        lists.iter().map(|l| format!("&{l:?}")).collect::<Vec<_>>().join(", "),
+    );
+    Ok(())
 }

@@ -31,7 +31,8 @@ pub(crate) fn header(source: &str) -> String {
 )]
 pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
     let mut outputs: Vec<Output> = Vec::new();
-    outputs.extend(dns::generate(root)?);
+    let (dns_outputs, mut blobs) = dns::generate(root)?;
+    outputs.extend(dns_outputs);
     outputs.extend(attack::generate(root)?);
     outputs.extend(intel::generate(root)?);
     outputs.extend(ml::generate(root)?);
@@ -54,7 +55,8 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
             eprintln!("wrote {}", out.path);
         }
     }
-    for blob in intel::blobs(root)? {
+    blobs.extend(intel::blobs(root)?);
+    for blob in blobs {
         let path = root.join(&blob.path);
         if std::fs::read(&path).unwrap_or_default() == blob.bytes {
             continue;
