@@ -95,8 +95,6 @@ pub enum RequestErrorKind {
     BadRequest,
     /// No operation has this name.
     UnknownOp,
-    /// The operation exists but its core module is not part of this build yet.
-    Unavailable,
 }
 
 /// An error that crosses every host boundary as data.
@@ -147,7 +145,7 @@ pub struct VersionRequest {}
 pub struct VersionResponse {
     /// `ioclens-core` version.
     pub version: String,
-    /// The operations this build answers (unavailable ones are left out).
+    /// Every operation, in the plain-ABI numbering ([`OPS`]).
     pub ops: Vec<String>,
     /// The `offline-intel` evidence packs are compiled in.
     pub offline_intel: bool,
@@ -377,7 +375,7 @@ fn lookup_many_json(req: &LookupManyRequest) -> Result<String, ApiError> {
 pub fn version(_req: &VersionRequest) -> Result<VersionResponse, ApiError> {
     Ok(VersionResponse {
         version: crate::VERSION.to_owned(),
-        ops: OPS.iter().filter(|op| available(op)).map(|op| (*op).to_owned()).collect(),
+        ops: OPS.iter().map(|op| (*op).to_owned()).collect(),
         offline_intel: cfg!(feature = "offline-intel"),
     })
 }
@@ -515,11 +513,6 @@ pub fn transport_failure(error: &str) -> RemoteScore {
         RemoteStatus::Error
     };
     RemoteScore::failed(status, error)
-}
-
-/// True when `op` is answered by this build.
-pub fn available(op: &str) -> bool {
-    OPS.contains(&op)
 }
 
 /// Runs operation `op` on the JSON request `input` and returns the JSON answer: `{"ok": …}` or

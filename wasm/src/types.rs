@@ -573,8 +573,7 @@ export type RemoteStatus =
 /** `RequestErrorKind` (core/src/api.rs). */
 export type RequestErrorKind =
   | "bad_request"
-  | "unknown_op"
-  | "unavailable";
+  | "unknown_op";
 
 /** `Risk` (core/src/lookup.rs). */
 export interface Risk {

@@ -58,8 +58,6 @@ def main() -> None:
     rates = [mib / s for s in cpu_per_call(lambda: core.call_raw("extract", req))]
     print(f"python abi extract: {statistics.median(rates):.1f} MiB/s CPU (median of 7)")
     for op, r in (("classify", {"value": "hxxps://evil[.]com/gate.php"}), ("lookup", {"value": "185.220.101.1", "now": 1767225600})):
-        if "error" in core.call(op, r) and core.call(op, r)["error"]["kind"] == "unavailable":
-            continue
         s = json.dumps(r)
         per = statistics.median(cpu_per_call(lambda s=s, op=op: core.call_raw(op, s)))
         print(f"python abi {op}: {per * 1e6:.2f} µs/call CPU (median of 7)")

@@ -44,7 +44,7 @@ class PlainAbi(unittest.TestCase):
         cls.cache.cleanup()
 
     def test_ops_numbering_matches_the_core(self):
-        self.assertEqual(list(ioclens_wasm.OPS), self.golden["ops"])
+        self.assertEqual(list(self.core.ops), self.golden["ops"])
 
     def test_corpus_byte_for_byte(self):
         entries = self.golden["entries"]

@@ -61,9 +61,6 @@ fn main() -> std::io::Result<()> {
         ("classify", r#"{"value":"hxxps://evil[.]com/gate.php"}"#),
         ("lookup", r#"{"value":"185.220.101.1","now":1767225600}"#),
     ] {
-        if !api::available(op) {
-            continue;
-        }
         let s = cpu_seconds_per_call(|| {
             black_box(api::call(op, black_box(input)));
         });

@@ -178,9 +178,6 @@ fn main() -> std::io::Result<()> {
     }
     let mut entries = Vec::new();
     for (name, op, input) in requests {
-        if !api::available(op) {
-            continue;
-        }
         let request = input.to_string();
         let raw = api::call(op, &request);
         let answer: Value = serde_json::from_str(&raw)?;

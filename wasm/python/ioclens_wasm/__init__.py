@@ -39,21 +39,11 @@ from typing import Any, Optional
 
 import wasmtime
 
-__all__ = ["OPS", "Core", "IoclensError", "default_wasm_path"]
+__all__ = ["Core", "IoclensError", "default_wasm_path"]
 
-#: Operation names in the module's numbering (``ioclens_core::api::OPS``; the tests check both agree).
-OPS = (
-    "version",
-    "classify",
-    "extract",
-    "lookup",
-    "hunt",
-    "attack",
-    "merge_remote",
-    "remote_request",
-    "lookup_many",
-    "defang",
-)
+#: The one operation number the ABI fixes: ``version`` is 0. The module's ``version`` answer lists every operation
+#: in its numbering (``ioclens_core::api::OPS``), so the loader reads the rest from the module it loaded.
+_VERSION_OP = 0
 
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
@@ -161,6 +151,10 @@ class Core:
         self._call = exports["call"]
         self._lock = threading.Lock()
         self._buf_ptr, self._buf_len = 0, 0
+        self._op_index = {"version": _VERSION_OP}
+        #: Operation names in the module's numbering, from its own ``version`` answer.
+        self.ops: tuple = tuple(json.loads(self._call_raw_checked("version", "{}"))["ok"]["ops"])
+        self._op_index = {name: index for index, name in enumerate(self.ops)}
         self._fast = None
         if fast is not False and not os.environ.get("IOCLENS_NO_FASTCALL"):
             self._fast = _FastPath.attach(self)
@@ -178,7 +172,7 @@ class Core:
 
     def _call_raw_checked(self, op: str, request: str) -> str:
         """``call_raw`` through wasmtime-py's public, checked ``Func.__call__``."""
-        index = _op_index(op)
+        index = self._op_index.get(op, _MASK32)  # an unknown number: the module answers unknown_op itself
         data = request.encode("utf-8")
         with self._lock:
             store = self._store
@@ -269,13 +263,6 @@ class Core:
         return self._ok("remote_request", {"value": value, "type": type})
 
 
-_OP_INDEX = {name: index for index, name in enumerate(OPS)}
-
-
-def _op_index(op: str) -> int:
-    return _OP_INDEX.get(op, _MASK32)  # an unknown number: the module answers unknown_op itself
-
-
 class _FastPath:
     """The same exports of the same instance, called through ``wasmtime_func_call_unchecked`` (wasmtime's C API
     for callers that know the signature: here ``alloc(i32) -> i32``, ``call(i32, i32, i32) -> i64``,
@@ -351,7 +338,7 @@ class _FastPath:
             if size:
                 ptr = self._request_block(size)
                 ctypes.memmove(self._base() + ptr, data, size)
-            slots[0].i32 = _op_index(op)
+            slots[0].i32 = self._core._op_index.get(op, _MASK32)
             slots[1].i32 = ptr
             slots[2].i32 = size
             self._invoke(self._call, 3)
