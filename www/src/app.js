@@ -4,9 +4,6 @@ import * as settingsStore from './settings.js';
 import { STATUS_TEXT, enrich } from './remote.js';
 import { attackUrl, copyButton, copyText, h } from './dom.js';
 
-/** Defanged display form, by the core's one rule (`defang` op): only the types a click could follow change. */
-const defang = (value, type) => core.defang(value, type);
-
 const $ = (id) => document.getElementById(id);
 // Page-open marks (ms from navigation start) read by the browser test: boot (core.js started the wasm fetch and
 // compile), start (this module ran), compiled, ready (instantiated), lookup (first answer), rendered (card in the
@@ -198,7 +195,7 @@ function afterPaint() {
  * appends factors, hits, techniques, queries and diagnostics and sets `data-complete`. */
 function card(r, remote) {
   const c = r.classification ?? {};
-  const fanged = defang(r.ioc_value, r.ioc_type);
+  const fanged = core.defang(r.ioc_value, r.ioc_type);
   const article = h(
     'article',
     { class: 'card', id: 'card', 'data-type': r.ioc_type, 'data-complete': 'false', 'aria-label': 'enrichment card' },
@@ -280,7 +277,7 @@ function renderReport() {
   });
   const copyAll = h('button', { type: 'button', id: 'copy-defanged', 'aria-label': 'Copy all shown indicators, defanged' },
     'Copy all (defanged)');
-  copyAll.addEventListener('click', () => copyText(shown.map((r) => defang(r.value, r.type)).join('\n'), copyAll));
+  copyAll.addEventListener('click', () => copyText(shown.map((r) => core.defang(r.value, r.type)).join('\n'), copyAll));
 
   const table = h('table', { class: 'report', id: 'report-table' },
     h('caption', {}, `${shown.length} of ${rows.length} indicators`),
@@ -288,7 +285,7 @@ function renderReport() {
     h('tbody', {}, shown.map((r) => h('tr', { 'data-type': r.type, 'data-value': r.value },
       h('td', {}, r.type),
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openFromReport(r.value) },
-        defang(r.value, r.type))),
+        core.defang(r.value, r.type))),
       h('td', { class: 'num' }, String(r.score)),
       h('td', { class: `level-${r.level}` }, r.level),
       h('td', { class: 'num' }, `${r.count}×${r.implied ? ' (implied)' : ''}`)))));

@@ -200,13 +200,13 @@ fn unique_ioc(iocs: &[Extracted], first: usize, count: usize, implied: bool) -> 
     }
 }
 
-/// The fallback of [`unique`]: mentions ordered by a 64-bit FNV-1a hash of (type, canonical value), ties broken
+/// The fallback of [`unique`]: mentions ordered by the same 64-bit hash of (type, canonical value), ties broken
 /// by the value itself and then by position, so equal indicators end up adjacent with their first mention in
 /// front. O(n log n) on any input — crafted hash collisions only cost string comparisons.
 fn unique_sorted(iocs: &[Extracted]) -> Vec<UniqueIoc> {
     let key = |i: usize| (iocs[i].kind, iocs[i].canonical.as_str());
     let mut order: Vec<(u64, usize)> =
-        iocs.iter().enumerate().map(|(i, x)| (fnv1a(x.kind, &x.canonical), i)).collect();
+        iocs.iter().enumerate().map(|(i, x)| (word_hash(x.kind, &x.canonical), i)).collect();
     order.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))).then(a.1.cmp(&b.1))
     });
@@ -228,14 +228,6 @@ fn unique_sorted(iocs: &[Extracted]) -> Vec<UniqueIoc> {
         .into_iter()
         .map(|(first, count, implied)| unique_ioc(iocs, first, count, implied))
         .collect()
-}
-
-fn fnv1a(kind: IocKind, canonical: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
-    for &b in canonical.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// Eight bytes per step (FxHash-style rotate, xor, multiply) with a final avalanche, so the high bits used for the

@@ -48,6 +48,9 @@ _VERSION_OP = 0
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
+#: The smallest request block the loader allocates in the module (reused across calls, grown on demand).
+_MIN_REQUEST_BLOCK = 64 * 1024
+
 _MODULE_NAME = "ioclens_core.wasm"
 
 
@@ -152,12 +155,13 @@ class Core:
         self._lock = threading.Lock()
         self._buf_ptr, self._buf_len = 0, 0
         self._op_index = {"version": _VERSION_OP}
+        version = self._call_raw_checked("version", "{}")
         #: Operation names in the module's numbering, from its own ``version`` answer.
-        self.ops: tuple = tuple(json.loads(self._call_raw_checked("version", "{}"))["ok"]["ops"])
+        self.ops: tuple = tuple(json.loads(version)["ok"]["ops"])
         self._op_index = {name: index for index, name in enumerate(self.ops)}
         self._fast = None
         if fast is not False and not os.environ.get("IOCLENS_NO_FASTCALL"):
-            self._fast = _FastPath.attach(self)
+            self._fast = _FastPath.attach(self, version)
 
     @property
     def fast(self) -> bool:
@@ -182,7 +186,7 @@ class Core:
                 if self._buf_len:
                     self._dealloc(store, self._buf_ptr, self._buf_len)
                     self._buf_ptr, self._buf_len = 0, 0
-                size = max(len(data), 4096)
+                size = max(len(data), _MIN_REQUEST_BLOCK)
                 ptr = self._alloc(store, size)
                 if ptr == 0:
                     raise MemoryError("ioclens: the module could not allocate the request")
@@ -282,16 +286,16 @@ class _FastPath:
         self._trap = ctypes.POINTER(ffi.wasm_trap_t)()
 
     @classmethod
-    def attach(cls, core: Core) -> Optional["_FastPath"]:
-        """A fast path over ``core``'s instance, or None when this wasmtime-py lacks what it needs or the two
-        paths disagree on a harmless call."""
+    def attach(cls, core: Core, version: str) -> Optional["_FastPath"]:
+        """A fast path over ``core``'s instance, or None when this wasmtime-py lacks what it needs or it does not
+        give the ``version`` answer the checked path gave."""
         try:
             from wasmtime import _ffi as ffi
 
             if not hasattr(ffi, "wasmtime_func_call_unchecked") or not hasattr(ffi, "wasmtime_val_raw"):
                 return None
             fast = cls(core)
-            if fast.call_raw("version", "{}") != core._call_raw_checked("version", "{}"):
+            if fast.call_raw("version", "{}") != version:
                 return None
             return fast
         except Exception:  # noqa: BLE001 - any surprise means: keep the checked path
@@ -320,7 +324,7 @@ class _FastPath:
                 slots[1].i32 = core._buf_len
                 core._buf_ptr, core._buf_len = 0, 0
                 self._invoke(self._dealloc, 2)
-            capacity = max(size, 64 * 1024)
+            capacity = max(size, _MIN_REQUEST_BLOCK)
             slots[0].i32 = capacity
             self._invoke(self._alloc, 1)
             ptr = slots[0].i32 & _MASK32
