@@ -45,6 +45,7 @@ pub mod lookup;
 mod model;
 pub mod normalize;
 pub mod query;
+mod rows;
 pub mod score;
 
 pub use classify::{classify, classify_as};

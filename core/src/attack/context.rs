@@ -35,9 +35,7 @@ fn automaton() -> Option<&'static AhoCorasick> {
 /// the targets as `{kind}{name}[\t{id}]` strings behind `u32` offsets: no pointer per row.
 fn target(pat: usize) -> Option<(u8, &'static str, Option<&'static str>)> {
     let t = usize::from(*CONTEXT_PATTERN_TARGET.get(pat)?);
-    let start = usize::try_from(*CONTEXT_TARGET_STARTS.get(t)?).ok()?;
-    let end = usize::try_from(*CONTEXT_TARGET_STARTS.get(t + 1)?).ok()?;
-    let entry = CONTEXT_TARGETS.get(start..end)?;
+    let entry = crate::rows::row(CONTEXT_TARGETS, &CONTEXT_TARGET_STARTS, t)?;
     let kind = entry.as_bytes().first()?.checked_sub(b'0')?;
     let rest = entry.get(1..)?;
     Some(match rest.split_once('\t') {

@@ -407,38 +407,22 @@ pub fn kev(cve: &str) -> Option<KevEntry> {
     })
 }
 
-/// Row `i` of a generated row table: `text[starts[i]..starts[i + 1]]` (`gen_cve` in
-/// `xtask/src/codegen/attack.rs` writes the KEV and CTID tables so, without a pointer per field).
-pub(crate) fn row_text(text: &'static str, starts: &[u32], i: usize) -> Option<&'static str> {
-    let start = usize::try_from(*starts.get(i)?).ok()?;
-    let end = usize::try_from(*starts.get(i + 1)?).ok()?;
-    text.get(start..end)
-}
-
-/// Binary search of a row table sorted by its first tab-separated field (the CVE id, the family name).
+/// The row of a generated row table sorted by its first tab-separated field (the CVE id, the family name).
 pub(crate) fn find_row(text: &'static str, starts: &[u32], key: &str) -> Option<&'static str> {
-    let (mut lo, mut hi) = (0, starts.len().saturating_sub(1));
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let row = row_text(text, starts, mid)?;
-        match row.split('\t').next()?.cmp(key) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => return Some(row),
-        }
-    }
-    None
+    let first = |row: &'static str| row.split('\t').next().unwrap_or_default();
+    crate::rows::row(text, starts, crate::rows::find(text, starts, key, first)?)
 }
 
 /// Number of KEV rows.
 pub(crate) fn kev_len() -> usize {
-    gc::KEV_STARTS.len().saturating_sub(1)
+    crate::rows::count(&gc::KEV_STARTS)
 }
 
 /// Every KEV row, sorted by CVE.
 pub(crate) fn kev_rows() -> impl Iterator<Item = tables::KevRow> {
-    (0..kev_len())
-        .filter_map(|i| row_text(gc::KEV, &gc::KEV_STARTS, i).and_then(tables::KevRow::parse))
+    (0..kev_len()).filter_map(|i| {
+        crate::rows::row(gc::KEV, &gc::KEV_STARTS, i).and_then(tables::KevRow::parse)
+    })
 }
 
 pub(crate) fn kev_row(cve: &str) -> Option<tables::KevRow> {
@@ -448,14 +432,15 @@ pub(crate) fn kev_row(cve: &str) -> Option<tables::KevRow> {
 
 /// Number of CTID rows.
 pub(crate) fn ctid_len() -> usize {
-    gc::CTID_STARTS.len().saturating_sub(1)
+    crate::rows::count(&gc::CTID_STARTS)
 }
 
 /// Every CTID row, sorted by CVE.
 #[cfg(test)]
 pub(crate) fn ctid_rows() -> impl Iterator<Item = tables::CtidRow> {
-    (0..ctid_len())
-        .filter_map(|i| row_text(gc::CTID, &gc::CTID_STARTS, i).and_then(tables::CtidRow::parse))
+    (0..ctid_len()).filter_map(|i| {
+        crate::rows::row(gc::CTID, &gc::CTID_STARTS, i).and_then(tables::CtidRow::parse)
+    })
 }
 
 pub(crate) fn ctid_row(cve: &str) -> Option<tables::CtidRow> {

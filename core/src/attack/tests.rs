@@ -90,7 +90,7 @@ fn tables_are_sorted_for_binary_search() {
 fn family_index() -> Vec<(&'static str, &'static str)> {
     use crate::generated::attack_context::{FAMILY_INDEX, FAMILY_INDEX_STARTS};
     (0..FAMILY_INDEX_STARTS.len() - 1)
-        .map(|i| super::row_text(FAMILY_INDEX, &FAMILY_INDEX_STARTS, i).unwrap())
+        .map(|i| crate::rows::row(FAMILY_INDEX, &FAMILY_INDEX_STARTS, i).unwrap())
         .map(|row| row.split_once('\t').unwrap())
         .collect()
 }

@@ -545,18 +545,11 @@ pub fn is_dga_family(name: &str) -> bool {
     g::DGA_FAMILIES.binary_search(&name).is_ok()
 }
 
-/// Name of Maltrail family `i` (sorted by name).
-fn family_name(i: usize) -> Option<&'static str> {
-    let start = usize::try_from(*g::FAMILY_STARTS.get(i)?).ok()?;
-    let end = usize::try_from(*g::FAMILY_STARTS.get(i + 1)?).ok()?;
-    g::FAMILY_NAMES.get(start..end)
-}
-
 /// Maltrail family `i`, decoded from the generated columns (`write_families` in `xtask/src/codegen/intel.rs`).
 fn family_at(i: usize) -> Option<Family> {
     let flags = *g::FAMILY_FLAGS.get(i)?;
     Some(Family {
-        name: family_name(i)?,
+        name: crate::rows::row(g::FAMILY_NAMES, &g::FAMILY_STARTS, i)?,
         category: g::FAMILY_CATEGORIES.get(usize::from(flags & 3))?,
         software: g::FAMILY_ID_LISTS.get(usize::from(*g::FAMILY_SOFTWARE.get(i)?))?,
         groups: g::FAMILY_ID_LISTS.get(usize::from(*g::FAMILY_GROUPS.get(i)?))?,
@@ -566,16 +559,7 @@ fn family_at(i: usize) -> Option<Family> {
 
 /// Maltrail family by trail name.
 pub fn family(name: &str) -> Option<Family> {
-    let (mut lo, mut hi) = (0, g::FAMILY_FLAGS.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        match family_name(mid)?.cmp(name) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => return family_at(mid),
-        }
-    }
-    None
+    family_at(crate::rows::find(g::FAMILY_NAMES, &g::FAMILY_STARTS, name, |n| n)?)
 }
 
 /// Every list hit for a classified value. Cost: one binary search per role (per label for names).
