@@ -13,12 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { BIN } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'www', 'dist');
 const zip = path.join(root, 'dist', 'ioclens-extension-firefox.zip');
-const BIN = process.env.IOCLENS_BIN || path.join(root, 'target', 'debug', 'ioclens');
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 const GECKO_ID = 'ioclens@ioclens.invalid';
 // moz-extension:// hosts are a per-profile random UUID; the test profile pins it through this preference.

@@ -1,8 +1,29 @@
-// Shared by the browser suite (www.test.mjs) and the measuring script (page-open.mjs): the page-open timing
-// and a plain static host.
+// Shared by the browser suites (www.test.mjs, firefox.test.mjs) and the measuring script (page-open.mjs): the
+// binaries and browser flags, a free port, the page-open timing and a plain static host.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The `ioclens` binary the tests start (`IOCLENS_BIN`, default the debug build). */
+export const BIN = process.env.IOCLENS_BIN || path.join(root, 'target', 'debug', 'ioclens');
+/** Debian's Chromium (`CHROMIUM` overrides). */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** Chromium flags for this closed network (HOSTS.md): no background connections, no GPU, no sandbox as root. */
+export const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** A plain static host of `dir` on 127.0.0.1, the wasm module sent as `wasmType`, with `headers` on every
  * answer (none by default: no cache validators). */

@@ -11,12 +11,11 @@
 // CHROMIUM (default /usr/bin/chromium).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { openTimed, staticHost } from './helpers.mjs';
+import { BIN, CHROMIUM, FLAGS, freePort, openTimed, staticHost } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -27,10 +26,6 @@ const opt = (name, dflt) => {
 };
 // --dist DIR: another build of the page (e.g. the previous commit's, for an A/B comparison).
 const dist = path.resolve(opt('dist', path.join(root, 'www', 'dist')));
-const BIN = process.env.IOCLENS_BIN || path.join(root, 'target', 'debug', 'ioclens');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
 const OPENS = Number(opt('opens', '7'));
 const HOSTS = opt('hosts', 'ext,page,static').split(',');
 const TRACE = opt('trace', null);
@@ -45,13 +40,7 @@ const FIRST_LOOK = Number(opt('first-look', '1000'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioclens-open-'));
 
 async function serve() {
-  const port = await new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address();
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const proc = spawn(BIN, ['serve', '--db', path.join(tmp, 'db'), '--listen', `127.0.0.1:${port}`, '--www', dist],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `http://127.0.0.1:${port}`;

@@ -14,15 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { openTimed, staticHost } from './helpers.mjs';
+import { BIN, CHROMIUM, FLAGS, freePort, openTimed, staticHost } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'www', 'dist');
-const BIN = process.env.IOCLENS_BIN || path.join(root, 'target', 'debug', 'ioclens');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
 const IMG = path.join(root, 'docs', 'img');
 // Roles whose lists are in the `offline-intel` tier only (core/src/intel/mod.rs): absent from the browser build.
 const TIER2 = new Set(['popular_domains', 'provider_ip_ranges', 'vpn_ranges', 'dns_resolvers', 'abusable_services',
@@ -63,16 +59,6 @@ function nativeLookup(values, now) {
   const out = execFileSync(BIN, ['lookup', '--format', 'json', '--now', String(now), '--', ...values],
     { encoding: 'utf8', maxBuffer: 64 << 20 });
   return JSON.parse(out);
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServer(tmp) {
