@@ -258,13 +258,15 @@ def lookup(
     if many is None:
         return _lookup_one(value, now_s, options, server)  # type: ignore[arg-type]
     results = []
-    items = _core.core().lookup_many([v[:MAX_VALUE_CHARS] for v in many], now_s, options, batch=LOOKUP_BATCH)
-    for v, item in zip(many, items):
-        if "ok" in item:
-            package, error = server.merge(item["ok"])
-            results.append(Lookup.from_package(v, package, error))
-        else:  # an item the batch could not answer: the one-value call says why
-            results.append(_lookup_one(v, now_s, options, server))
+    for start in range(0, len(many), LOOKUP_BATCH):
+        batch = many[start : start + LOOKUP_BATCH]
+        request = {"values": [v[:MAX_VALUE_CHARS] for v in batch], "options": options, "now": now_s}
+        for v, item in zip(batch, _call("lookup_many", request)["results"]):
+            if "ok" in item:
+                package, error = server.merge(item["ok"])
+                results.append(Lookup.from_package(v, package, error))
+            else:  # an item the batch could not answer: the one-value call says why
+                results.append(_lookup_one(v, now_s, options, server))
     return pd.DataFrame([r.row() for r in results], columns=list(LOOKUP_COLUMNS))
 
 
