@@ -228,27 +228,17 @@ class Core:
         return self._ok("lookup", req)
 
     def lookup_many(
-        self,
-        values: list,
-        now: int,
-        options: Optional[dict] = None,
-        fields: Optional[list] = None,
-        batch: int = 1000,
+        self, values: list, now: int, options: Optional[dict] = None, fields: Optional[list] = None
     ) -> list:
-        """``lookup`` for each value: a list of ``{"ok": package}`` or ``{"error": {...}}`` items in the order of
-        ``values`` (one bad item does not fail the others), sent in ``lookup_many`` calls of at most ``batch``
-        values (one crossing into the module per batch, and a bounded answer). ``fields`` keeps only those dotted
+        """``lookup`` for each value in one call: a list of ``{"ok": package}`` or ``{"error": {...}}`` items in
+        the order of ``values`` (one bad item does not fail the others). ``fields`` keeps only those dotted
         paths of each package (``ioclens_core::api::LOOKUP_FIELDS``), e.g. ``["risk", "score.verdict"]``."""
-        req: dict = {"now": now}
+        req: dict = {"values": values, "now": now}
         if options is not None:
             req["options"] = options
         if fields is not None:
             req["fields"] = fields
-        results: list = []
-        for start in range(0, len(values), max(1, batch)):
-            req["values"] = values[start : start + batch]
-            results.extend(self._ok("lookup_many", req)["results"])
-        return results
+        return self._ok("lookup_many", req)["results"]
 
     def defang(self, value: str, type: Optional[str] = None) -> str:  # noqa: A002 - the wire name
         """The display form of a value by the core's rule (``hxxps://evil[.]com``); with ``type`` (from a lookup

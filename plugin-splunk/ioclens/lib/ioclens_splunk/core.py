@@ -121,7 +121,6 @@ class Core:
         self._module = ioclens_wasm.Core(path, cache_dir=directory)
         self.fast = bool(getattr(self._module, "fast", False))
         self._call_raw = self._module.call_raw
-        self._refused = ioclens_wasm.IoclensError
         self.load_seconds = time.perf_counter() - started
 
     def call(self, op, request):
@@ -135,14 +134,6 @@ class Core:
     def has_op(self, op):
         """True when this build of the core answers ``op`` (the loader read the module's operations at load)."""
         return op in self._module.ops
-
-    def lookup_many(self, values, now, options, fields, batch):
-        """The loader's ``lookup_many`` (per-value ``{"ok"}``/``{"error"}`` items in order, sent in batches);
-        raises CoreError when a whole call is refused."""
-        try:
-            return self._module.lookup_many(values, now, options, fields, batch)
-        except self._refused as error:
-            raise CoreError(str(error.kind or "error"), str(error)) from None
 
 
 def _cache_present(loader, path, directory):

@@ -136,21 +136,22 @@ class Enricher:
         if self.scorer is not None or not self.lookup or not self._many:
             return [self.fields(value) for value in values]
         paths = list(fieldmap.LOOKUP_PATHS)
-        options = None
+        request = {"now": search_now(), "fields": paths}
         if self.queries:
             paths.extend(fieldmap.QUERY_PATHS)
         else:
-            options = {"hunting": False}  # the queries are the costly part of a lookup
-        results = self._core.lookup_many(
-            [value[:MAX_VALUE_CHARS] for value in values], search_now(), options, paths, BATCH
-        )
+            request["options"] = {"hunting": False}  # the queries are the costly part of a lookup
         out = []
-        for i, value in enumerate(values):
-            item = results[i] if i < len(results) else None
-            if isinstance(item, dict) and isinstance(item.get("ok"), dict):
-                out.append(fieldmap.from_lookup(item["ok"], self.queries, self.tactics_of))
-            else:
-                out.append(self.fields(value))
+        for start in range(0, len(values), BATCH):
+            batch = values[start : start + BATCH]
+            request["values"] = [value[:MAX_VALUE_CHARS] for value in batch]
+            results = self._core.call("lookup_many", request).get("results") or []
+            for i, value in enumerate(batch):
+                item = results[i] if i < len(results) else None
+                if isinstance(item, dict) and isinstance(item.get("ok"), dict):
+                    out.append(fieldmap.from_lookup(item["ok"], self.queries, self.tactics_of))
+                else:
+                    out.append(self.fields(value))
         return out
 
     def fields(self, value):
