@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Puts the WebAssembly core into the package before ``pip install ./plugin-sentinel``.
+"""Puts the WebAssembly core into the package: ``src/ioclens/_wasm/`` (git-ignored, shipped as package data).
 
 One source of truth: the loader is ``wasm/python/ioclens_wasm/__init__.py`` (shared with the Splunk app) and the
-module is the plain C-ABI build of ``wasm/abi`` (``cargo xtask wasm`` → ``dist/abi/ioclens_core.wasm``, or
-``cargo build --profile wasm --target wasm32-unknown-unknown -p ioclens-wasm-abi`` →
-``target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm``). Both are copied into ``src/ioclens/_wasm/``
-(git-ignored), which pyproject.toml ships as package data.
+module is the plain C-ABI build of ``wasm/abi``, found or built by ``wasm/python/core_module.py`` (the newest of
+``dist/abi/ioclens_core.wasm`` and ``target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm``; with neither, a
+``cargo build --profile wasm``). ``pip install ./plugin-sentinel`` runs this through ``setup.py`` when the folder is
+empty, so one command installs a working package from a clean clone.
 
     python3 plugin-sentinel/build.py [--wasm PATH]
 """
@@ -13,39 +13,45 @@ module is the plain C-ABI build of ``wasm/abi`` (``cargo xtask wasm`` → ``dist
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-LOADER = os.path.join(ROOT, "wasm", "python", "ioclens_wasm", "__init__.py")
-CANDIDATES = (
-    "dist/abi/ioclens_core.wasm",
-    "target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm",
-)
+PY_DIR = os.path.join(ROOT, "wasm", "python")
+LOADER = os.path.join(PY_DIR, "ioclens_wasm", "__init__.py")
 DEST = os.path.join(HERE, "src", "ioclens", "_wasm")
 
 
-def find_wasm(explicit: str | None) -> str:
-    """``--wasm``, else the most recently built candidate (never a stale copy next to a new one)."""
-    if explicit:
-        return explicit
-    found = [os.path.join(ROOT, c) for c in CANDIDATES if os.path.exists(os.path.join(ROOT, c))]
-    if not found:
-        sys.exit("build.py: no core module; run `cargo xtask wasm` or `bash plugin-splunk/build-core.sh` first")
-    return max(found, key=os.path.getmtime)
+def in_checkout() -> bool:
+    """True when this package sits in an ioclens checkout (the loader and the module can be had)."""
+    return os.path.isfile(LOADER)
+
+
+def fill(explicit: str | None = None, log=print) -> None:
+    """Copies the shared loader and the (found or freshly built) core module into ``DEST``."""
+    spec = importlib.util.spec_from_file_location("ioclens_core_module", os.path.join(PY_DIR, "core_module.py"))
+    core_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(core_module)
+    wasm = core_module.find_or_build(ROOT, explicit, log=log)
+    os.makedirs(DEST, exist_ok=True)
+    shutil.copyfile(LOADER, os.path.join(DEST, "__init__.py"))
+    shutil.copyfile(wasm, os.path.join(DEST, "ioclens_core.wasm"))
+    log(f"build.py: {os.path.relpath(wasm, ROOT)} + shared loader -> {os.path.relpath(DEST, ROOT)}/")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wasm", help="the plain C-ABI core module (default: the newest built one)")
+    parser.add_argument("--wasm", help="the plain C-ABI core module (default: the newest built one, else build it)")
     args = parser.parse_args()
-    wasm = find_wasm(args.wasm)
-    os.makedirs(DEST, exist_ok=True)
-    shutil.copyfile(LOADER, os.path.join(DEST, "__init__.py"))
-    shutil.copyfile(wasm, os.path.join(DEST, "ioclens_core.wasm"))
-    print(f"build.py: {os.path.relpath(wasm, ROOT)} + shared loader -> {os.path.relpath(DEST, ROOT)}/")
+    if not in_checkout():
+        sys.exit("build.py: run it from an ioclens checkout (wasm/python/ioclens_wasm is missing)")
+    try:
+        fill(args.wasm)
+    except RuntimeError as err:
+        sys.exit(f"build.py: {err}")
 
 
 if __name__ == "__main__":

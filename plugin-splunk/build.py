@@ -12,7 +12,7 @@ Vendored, from pinned wheels verified by sha256 (downloaded once into target/spl
 File modes: directories 755, files 644, only bin/*.py 755 (AppInspect fails executables outside bin/). The
 archive is reproducible: sorted entries, owner root, fixed mtimes.
 
-    python3 plugin-splunk/build.py                 # stage + package
+    python3 plugin-splunk/build.py                 # stage + package (builds the core module if none is built)
     python3 plugin-splunk/build.py --stage-only    # stage only (tests)
     python3 plugin-splunk/build.py --fetch-only    # download and verify wheels (setup)
 """
@@ -21,6 +21,7 @@ import argparse
 import configparser
 import gzip
 import hashlib
+import importlib.util
 import io
 import os
 import shutil
@@ -35,7 +36,8 @@ OUT = os.path.join(ROOT, "target", "splunk")
 WHEELS = os.path.join(OUT, "wheels")
 STAGE = os.path.join(OUT, "stage")
 DIST = os.path.join(ROOT, "dist")
-LOADER = os.environ.get("IOCLENS_LOADER_DIR") or os.path.join(ROOT, "wasm", "python", "ioclens_wasm")
+PY_DIR = os.path.join(ROOT, "wasm", "python")
+LOADER = os.environ.get("IOCLENS_LOADER_DIR") or os.path.join(PY_DIR, "ioclens_wasm")
 
 SDK = ("splunk_sdk-3.0.1-py3-none-any.whl", "cf5b0dc6a6908c84d13f3c62658f54ef1aec2d8421a6646b5281a2f14f0de6ed")
 # platform tag -> (wheel, sha256). All five are vendored by default.
@@ -61,14 +63,6 @@ WASMTIME = {
         "a8999581230471f4ff62073b1111eff3a01d45ccec0a908da3f2ae3a499d459c",
     ),
 }
-# Where the core module may have been built (the newest wins); --wasm overrides.
-WASM_CANDIDATES = (
-    "dist/abi/ioclens_core.wasm",
-    "dist/abi/core.wasm",
-    "dist/ioclens-abi.wasm",
-    "dist/ioclens_wasm_abi.wasm",
-    "target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm",
-)
 
 
 def sha256(path):
@@ -129,11 +123,15 @@ def _native_library(name):
 
 
 def find_wasm(explicit):
-    """--wasm, else the most recently built of the known output paths (never a stale copy next to a new one)."""
-    if explicit:
-        return explicit
-    found = [os.path.join(ROOT, rel) for rel in WASM_CANDIDATES if os.path.exists(os.path.join(ROOT, rel))]
-    return max(found, key=os.path.getmtime) if found else None
+    """--wasm, else the newest built core module, else a fresh build (wasm/python/core_module.py, shared with the
+    Sentinel package); stops with the commands to run when none can be had."""
+    spec = importlib.util.spec_from_file_location("ioclens_core_module", os.path.join(PY_DIR, "core_module.py"))
+    core_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(core_module)
+    try:
+        return core_module.find_or_build(ROOT, explicit)
+    except core_module.CoreModuleMissing as err:
+        sys.exit("build.py: {}".format(err))
 
 
 def fix_modes(app):
@@ -156,24 +154,19 @@ def stage(platforms, wasm):
         # The Python package and dist-info once; every wheel's native library directory.
         first = i == 0
         extract(wheels[tag], lib, lambda n, first=first: first or _native_library(n))
-    if os.path.isdir(LOADER):
-        shutil.copytree(
-            LOADER,
-            os.path.join(lib, "ioclens_wasm"),
-            dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.wasm"),
-        )
-    else:
-        print("warning: no shared loader at {} (merge the hosts branch)".format(LOADER), file=sys.stderr)
-    if wasm:
-        os.makedirs(os.path.join(lib, "ioclens_wasm"), exist_ok=True)
-        # Compressed: a third of the size, and AppInspect's text scan for destructive shell commands does not
-        # read ATT&CK descriptions inside the module as commands (lib/ioclens_splunk/core.py unpacks it).
-        with open(wasm, "rb") as src, open(os.path.join(lib, "ioclens_wasm", "ioclens_core.wasm.gz"), "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
-                shutil.copyfileobj(src, out)
-    else:
-        print("warning: no core.wasm found; the staged app cannot run commands", file=sys.stderr)
+    if not os.path.isdir(LOADER):
+        sys.exit("build.py: no shared loader at {}".format(LOADER))
+    shutil.copytree(
+        LOADER,
+        os.path.join(lib, "ioclens_wasm"),
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.wasm"),
+    )
+    # Compressed: a third of the size, and AppInspect's text scan for destructive shell commands does not
+    # read ATT&CK descriptions inside the module as commands (lib/ioclens_splunk/core.py unpacks it).
+    with open(wasm, "rb") as src, open(os.path.join(lib, "ioclens_wasm", "ioclens_core.wasm.gz"), "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+            shutil.copyfileobj(src, out)
     fix_modes(app)
     return app
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sentinel package (plugin-sentinel/): lint; build the plain C-ABI core and the native golden answers for the
-# corpus; copy the shared loader + module into the package (build.py) and pip-install it into both venvs; pytest
+# corpus; pip-install the package into both venvs (its build hook copies the shared loader + module in); pytest
 # in the light venv (no msticpy: core API, accessor, remote) and in .venv-msticpy (everything, including the
 # TI provider, the KQL runners and the notebook executed with nbclient). Needs scripts/setup.d/60-sentinel.sh.
 set -euo pipefail
@@ -11,7 +11,9 @@ cd "$(dirname "$0")/../.."
 bash plugin-splunk/build-core.sh # target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm
 cargo run --quiet --locked -p ioclens-wasm-abi --example golden -- dist/golden.json
 cargo build --quiet --locked -p ioclens-cli # the real server for the remote tests
-.venv-msticpy/bin/python plugin-sentinel/build.py --wasm target/wasm32-unknown-unknown/wasm/ioclens_wasm_abi.wasm
+# No build.py here: the first `pip install` fills src/ioclens/_wasm/ through the package's build hook
+# (plugin-sentinel/setup.py), as it does from a clean clone.
+rm -rf plugin-sentinel/src/ioclens/_wasm
 
 export IOCLENS_REQUIRE_CORE=1 IOCLENS_REQUIRE_SERVER=1 IOCLENS_WASM_CACHE="$PWD/target/sentinel/wasm-cache"
 for venv in .venv-sentinel-light .venv-msticpy; do
