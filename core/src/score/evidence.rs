@@ -351,11 +351,9 @@ fn push_diagnostic(out: &mut Vec<Diagnostic>, d: Diagnostic) {
 }
 
 /// What the active records add to a lookup besides the score: `found`, the family when no embedded trail names
-/// one, their tags, and the ATT&CK ids in their tags. Called by [`crate::lookup`] last.
+/// one, their tags, and the ATT&CK ids in their tags. Called by [`crate::lookup`] last. A reserved value a feed
+/// lists is found (the listing is a fact) and still scores 0.
 pub(crate) fn finish(resp: &mut LookupResponse, evidence: &[Evidence], now: i64) {
-    if resp.score.verdict == super::Verdict::Reserved {
-        return;
-    }
     for e in active(evidence, now) {
         resp.found = true;
         if resp.malware_family.is_none() {
