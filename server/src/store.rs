@@ -549,3 +549,41 @@ pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>
     rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
     Ok((rows, version.unwrap_or_else(|| version_text(0, None))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_schema_0_is_migrated_in_place_and_stays_readable() {
+        let dir = std::env::temp_dir().join(format!("ioclens-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.db");
+        {
+            // A store as the previous build wrote it: no status/valid_until columns, user_version 0.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(SCHEMA).unwrap();
+            old.execute_batch(
+                "INSERT INTO feeds VALUES (1, 'cert', 0, 3, 0, '', NULL, 'stix', 'fp', 1700000000, 1, 1);
+                 INSERT INTO iocs(feed_id, kind, value, category, confidence, sectors, first_seen, last_seen,
+                   occurrences, generation) VALUES (1, 4, 'zq-old.net', 0, 3, 0, 1690000000, 1700000000, 1, 1);",
+            )
+            .unwrap();
+        }
+        let kind = kind_from_code(4);
+        let conn = open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let (rows, _) = lookup(&conn, kind, "zq-old.net").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].status, rows[0].valid_until), (0, None));
+        assert_eq!(rows[0].first_seen, 1_690_000_000);
+        // Opening again is a no-op.
+        drop(conn);
+        let again = open(&path).unwrap();
+        assert_eq!(lookup(&again, kind, "zq-old.net").unwrap().0.len(), 1);
+        drop(again);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
