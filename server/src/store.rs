@@ -181,8 +181,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// Brings an older store up to [`SCHEMA_VERSION`] in place (stores of earlier versions stay readable):
-/// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]), `iocs.valid_until`,
-///    and an index for `since=` on `first_seen`.
+/// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]) and `iocs.valid_until`.
 fn migrate(conn: &Connection) -> Result<()> {
     let version =
         || -> Result<i64> { Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?) };
@@ -196,7 +195,6 @@ fn migrate(conn: &Connection) -> Result<()> {
             conn.execute_batch(
                 "ALTER TABLE iocs ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
                  ALTER TABLE iocs ADD COLUMN valid_until INTEGER;
-                 CREATE INDEX IF NOT EXISTS iocs_first ON iocs(first_seen, id);
                  PRAGMA user_version = 1;",
             )?;
         }
@@ -399,6 +397,9 @@ pub fn page(
     }
     if let Some(s) = f.since {
         push("i.first_seen >= ?", s);
+        // Implied (every row has last_seen >= first_seen), and it lets the `(last_seen, …)` index stop at the
+        // bound instead of walking the whole store for a recent window.
+        push("i.last_seen >= ?", s);
     }
     if let Some(u) = f.until {
         push("i.first_seen <= ?", u);
