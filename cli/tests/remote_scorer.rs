@@ -67,9 +67,11 @@ fn cli_remote_scorer_uses_the_server() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = if v.is_array() { &v[0] } else { &v };
     assert_eq!(r["score"]["remote_status"], "ok", "{r}");
-    // The feed ingest time is "now", so the sighting has full weight: 0.85 (high) × 1.0 (government) → 85.
-    assert_eq!(r["score"]["remote_score"], 85);
-    assert_eq!(r["risk"]["score"], 85);
+    // The server scores its feed record with the core's rules: the same core answer plus a high-confidence
+    // `feed` factor (+50, docs/scoring.md "Evidence records"); the merge keeps the higher score.
+    let local = r["score"]["local_score"].as_i64().unwrap();
+    assert_eq!(r["score"]["remote_score"].as_i64(), Some(local + 50), "{r}");
+    assert_eq!(r["risk"]["score"], r["score"]["remote_score"]);
     assert_eq!(r["found"], true);
     // A wrong key is a fail-open remote error, never a crash.
     let bad = Command::new(BIN)

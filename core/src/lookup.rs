@@ -25,6 +25,10 @@ pub struct LookupOptions {
     pub score: ScoreOptions,
     /// Render the hunting queries (the most expensive part; off for bulk scoring).
     pub hunting: bool,
+    /// A host's own evidence records (its feeds), scored by the same rules as the embedded intel
+    /// ([`crate::score::evidence`]). Empty by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<score::Evidence>,
 }
 
 impl Default for LookupOptions {
@@ -34,6 +38,7 @@ impl Default for LookupOptions {
             query: QueryOptions::default(),
             score: ScoreOptions::default(),
             hunting: true,
+            evidence: Vec::new(),
         }
     }
 }
@@ -161,8 +166,9 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
             }
         },
     };
-    let hits = evidence(&c);
-    let score = score::score(&c, &hits, &opts.score, now);
+    let mut hits = evidence(&c);
+    score::evidence::add_hits(&c, &mut hits, &opts.evidence, now);
+    let score = score::score_with(&c, &hits, &opts.evidence, &opts.score, now);
     let malware =
         hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.as_deref()).map(
             |name| {
@@ -209,7 +215,7 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
     // "some list mentions it": a popular domain is not found, and not found is not safe.
     let found =
         hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
-    LookupResponse {
+    let mut resp = LookupResponse {
         ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
         ioc_type: c.kind,
         found,
@@ -227,7 +233,9 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
         data_versions: intel::data_versions(),
         version: crate::VERSION.to_owned(),
         diagnostics,
-    }
+    };
+    score::evidence::finish(&mut resp, &opts.evidence, now);
+    resp
 }
 
 /// Merges a remote answer into a lookup (fail-open; rules in [`crate::score::remote`]).
@@ -238,13 +246,7 @@ pub fn apply_remote(resp: &mut LookupResponse, remote: &RemoteScore) {
     if remote.status == score::RemoteStatus::Ok && resp.score.verdict != score::Verdict::Reserved {
         resp.found |= remote.found.unwrap_or(remote.score.is_some());
         for t in &remote.mitre_techniques {
-            if !resp.mitre_techniques.iter().any(|m| &m.id == t) {
-                resp.mitre_techniques.push(TechniqueRef {
-                    id: t.clone(),
-                    name: String::new(),
-                    reason: "remote".into(),
-                });
-            }
+            score::evidence::add_technique(resp, t, "the remote service", "remote");
         }
         if resp.malware_family.is_none() {
             resp.malware_family.clone_from(&remote.malware_family);

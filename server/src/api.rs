@@ -1,7 +1,7 @@
 //! HTTP: routes, authentication, rate limits, the JSON error envelope, lookup, the feed, static files.
 use crate::normalize::{MAX_VALUE_LEN, normalize};
 use crate::store::{self, Category, Filters, Level, Row};
-use crate::{keys, score, sectors, time};
+use crate::{keys, sectors, time};
 use anyhow::{Context as _, Result};
 use axum::Router;
 use axum::body::Body;
@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ioclens_core::IocKind;
 use ioclens_core::LookupOptions;
-use ioclens_core::score::{RemoteScore, RemoteStatus};
+use ioclens_core::query::QueryOptions;
+use ioclens_core::query::tlp::{TLP_CREATED, TLP_EXTENSION, Tlp, tlp_of_tags};
+use ioclens_core::score::EvidenceStatus;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -838,89 +840,36 @@ pub fn record_uuid(feed: &str, kind: IocKind, value: &str) -> String {
     format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }
 
-/// ATT&CK technique ids found in tags (MISP galaxy tags name them: `…="Phishing - T1566"`).
-fn techniques_in(tags: &[String], out: &mut Vec<String>) {
-    for t in tags {
-        let b = t.as_bytes();
-        for i in 0..b.len() {
-            if b[i] == b'T' && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-                let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if digits != 4 {
-                    continue;
-                }
-                let mut end = i + 5;
-                if b.get(end) == Some(&b'.')
-                    && b[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count() == 3
-                {
-                    end += 4;
-                }
-                if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
-                    continue;
-                }
-                let id = t[i..end].to_owned();
-                if !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-        }
-    }
-}
-
 /// The lookup answer for one value: the core's enrichment package (`ioclens_core::lookup`, as the core
-/// serialises it) plus what the store knows, with the store's evidence merged into the score by the core's
-/// remote-merge rules; the envelope `{meta, data}` plus the older flat fields.
+/// serialises it) with the store's sightings passed in as evidence records, so the core scores them by the same
+/// rules as its embedded intel (the server computes no score); plus the sightings themselves; the envelope
+/// `{meta, data}` plus the older flat fields.
 fn lookup_one(
     conn: &Connection,
     input: &str,
     forced: Option<IocKind>,
     now: i64,
 ) -> Result<LookupOut> {
-    let opts = LookupOptions { kind: forced, ..LookupOptions::default() };
-    let mut core = ioclens_core::lookup(input, &opts, now);
-    let (rows, feed_version) = if core.ioc_type == IocKind::Unknown {
+    // The canonical value keys the store; `lookup` classifies the same way (a forced type that does not fit
+    // falls back to detection there too).
+    let c = forced
+        .and_then(|k| ioclens_core::classify_as(input, k).ok())
+        .unwrap_or_else(|| ioclens_core::classify(input));
+    let (rows, feed_version) = if c.kind == IocKind::Unknown {
         (Vec::new(), store::feed_version(conn)?)
     } else {
-        store::lookup(conn, core.ioc_type, &core.ioc_value)?
+        store::lookup(conn, c.kind, &c.canonical)?
     };
-    let feed_risk = score::score(&rows, now);
-    let mut tag_techniques = Vec::new();
-    let mut tags: Vec<String> = core.tags.clone();
-    for r in &rows {
-        techniques_in(&r.tags, &mut tag_techniques);
-        for t in &r.tags {
-            if !tags.contains(t) {
-                tags.push(t.clone());
-            }
-        }
-    }
-    let threat_type = rows.iter().find_map(|r| r.threat_type.clone());
-    let feed_family = rows.iter().find_map(|r| r.malware_family.clone());
-    if !rows.is_empty() {
-        let mut feeds: Vec<String> = Vec::new();
-        for r in &rows {
-            if !feeds.contains(&r.feed) {
-                feeds.push(r.feed.clone());
-            }
-        }
-        let remote = RemoteScore {
-            status: RemoteStatus::Ok,
-            found: Some(true),
-            score: Some(feed_risk.score),
-            level: Some(feed_risk.level),
-            confidence: Some(feed_risk.confidence),
-            sources: feeds,
-            mitre_techniques: tag_techniques.clone(),
-            malware_family: feed_family.clone(),
-            threat_type: threat_type.clone(),
-            feed_version: None,
-            message: None,
-        };
-        ioclens_core::apply_remote(&mut core, &remote);
-    }
-    let found = core.found || !rows.is_empty();
+    let opts = LookupOptions {
+        kind: forced,
+        evidence: rows.iter().map(Row::evidence).collect(),
+        ..LookupOptions::default()
+    };
+    let core = ioclens_core::lookup(input, &opts, now);
     let sources: Vec<SourceHit> = rows
         .iter()
-        .map(|r| SourceHit {
+        .zip(&opts.evidence)
+        .map(|(r, e)| SourceHit {
             source_feed: r.feed.clone(),
             source_category: r.category.as_str(),
             reference_url: r.reference_url.clone(),
@@ -930,11 +879,10 @@ fn lookup_one(
             confidence: r.confidence.as_str(),
             context: r.context.clone(),
             sectors: sectors::slugs(r.sectors),
+            status: e.status(now).as_str(),
+            valid_until: r.valid_until.map(time::format),
         })
         .collect();
-    core.found = found;
-    core.malware_family = core.malware_family.take().or(feed_family);
-    core.tags = tags;
     Ok(LookupOut {
         meta: Meta { generated_at: time::format(now), feed_version, source: "ioclens" },
         data: LookupData {
@@ -944,9 +892,8 @@ fn lookup_one(
             last_seen: rows.iter().map(|r| r.last_seen).max().map(time::format),
             total_occurrences: rows.iter().map(|r| r.occurrences).sum(),
             reporting_sources: rows.len(),
-            threat_type,
+            threat_type: rows.iter().find_map(|r| r.threat_type.clone()),
             sources,
-            feed_risk,
             core,
         },
     })
@@ -973,7 +920,6 @@ struct LookupData {
     reporting_sources: usize,
     threat_type: Option<String>,
     sources: Vec<SourceHit>,
-    feed_risk: score::Risk,
 }
 
 #[derive(serde::Serialize)]
@@ -987,6 +933,9 @@ struct SourceHit {
     confidence: &'static str,
     context: Option<String>,
     sectors: Vec<&'static str>,
+    /// `active`, or why the record is history only (`revoked`, `expired`, `not-for-detection`, `deleted`).
+    status: &'static str,
+    valid_until: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -1234,27 +1183,6 @@ fn decode_cursor(s: &str) -> Option<(i64, i64)> {
     Some((i64::from_str_radix(a, 16).ok()?, i64::from_str_radix(b, 16).ok()?))
 }
 
-fn stix_pattern(kind: IocKind, value: &str) -> Option<String> {
-    let v = value.replace('\\', "\\\\").replace('\'', "\\'");
-    let path = match kind {
-        IocKind::Ipv6 => "ipv6-addr:value".to_owned(),
-        IocKind::Cidr if value.contains(':') => "ipv6-addr:value".to_owned(),
-        IocKind::Ipv4 | IocKind::Cidr => "ipv4-addr:value".to_owned(),
-        IocKind::Domain => "domain-name:value".to_owned(),
-        IocKind::Url => "url:value".to_owned(),
-        IocKind::Email => "email-addr:value".to_owned(),
-        IocKind::Md5 => "file:hashes.MD5".to_owned(),
-        IocKind::Sha1 => "file:hashes.'SHA-1'".to_owned(),
-        IocKind::Sha256 => "file:hashes.'SHA-256'".to_owned(),
-        IocKind::Sha512 => "file:hashes.'SHA-512'".to_owned(),
-        _ => return None,
-    };
-    Some(format!("[{path} = '{v}']"))
-}
-
-/// STIX 2.1 TLP:WHITE marking definition (STIX 2.1 section 7.2.1.4).
-const TLP_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
-
 /// One feed record on the wire (API.md record shape), serialised straight from the row.
 #[derive(serde::Serialize)]
 struct RecordOut<'a> {
@@ -1272,6 +1200,9 @@ struct RecordOut<'a> {
     sectors: Vec<&'static str>,
     tags: &'a [String],
     mitre_techniques: Vec<String>,
+    /// `active`, or why the record is history only (`revoked`, `expired`, `not-for-detection`, `deleted`).
+    status: &'static str,
+    valid_until: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -1282,9 +1213,9 @@ struct SourceOut<'a> {
     origin: &'a str,
 }
 
-fn record_out(r: &Row) -> RecordOut<'_> {
-    let mut mitre_techniques = Vec::new();
-    techniques_in(&r.tags, &mut mitre_techniques);
+fn record_out(r: &Row, now: i64) -> RecordOut<'_> {
+    // Tag ids resolved through the core's ATT&CK catalogue (revoked → successor; unknown ids left out).
+    let (techniques, _) = ioclens_core::score::evidence::record_techniques(&r.feed, &r.tags);
     RecordOut {
         id: record_uuid(&r.feed, r.kind, &r.value),
         kind: r.kind.as_str(),
@@ -1303,7 +1234,9 @@ fn record_out(r: &Row) -> RecordOut<'_> {
         malware_family: r.malware_family.as_deref(),
         sectors: sectors::slugs(r.sectors),
         tags: &r.tags,
-        mitre_techniques,
+        mitre_techniques: techniques.into_iter().map(|t| t.id).collect(),
+        status: r.evidence().status(now).as_str(),
+        valid_until: r.valid_until.map(time::format),
     }
 }
 
@@ -1324,24 +1257,29 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-fn stix_object(r: &Row, created: &str) -> Option<Value> {
+/// One record as a STIX 2.1 object: an indicator whose pattern is the core's STIX writer's
+/// (`ioclens_core::query::stix_for`, a CIDR as `ISSUBSET`), or a vulnerability for a CVE; marked with the TLP 2.0
+/// level its tags ask for (`TLP:CLEAR` by default). Ended records carry `revoked` / `valid_until`.
+fn stix_object(r: &Row, created: &str, now: i64) -> Option<(Value, Tlp)> {
     let id = record_uuid(&r.feed, r.kind, &r.value);
+    let tlp = tlp_of_tags(&r.tags);
     if r.kind == IocKind::Cve {
-        return Some(json!({
+        let o = json!({
             "type": "vulnerability", "spec_version": "2.1", "id": format!("vulnerability--{id}"),
             "created": created, "modified": created, "name": r.value,
             "external_references": [{"source_name": "cve", "external_id": r.value}],
-            "object_marking_refs": [TLP_WHITE],
-        }));
+            "object_marking_refs": [tlp.id],
+        });
+        return Some((o, tlp));
     }
-    let pattern = stix_pattern(r.kind, &r.value)?;
+    let pattern = ioclens_core::query::stix_for(r.kind, &r.value, &QueryOptions::default()).ok()?;
     let mut o = json!({
         "type": "indicator", "spec_version": "2.1", "id": format!("indicator--{id}"),
         "created": time::format(r.first_seen), "modified": time::format(r.last_seen),
         "name": r.value, "pattern": pattern, "pattern_type": "stix",
         "valid_from": time::format(r.first_seen), "confidence": r.confidence.stix(),
         "indicator_types": ["malicious-activity"],
-        "object_marking_refs": [TLP_WHITE],
+        "object_marking_refs": [tlp.id],
     });
     if let Some(obj) = o.as_object_mut() {
         if !r.tags.is_empty() {
@@ -1353,8 +1291,25 @@ fn stix_object(r: &Row, created: &str) -> Option<Value> {
         if let Some(u) = &r.reference_url {
             obj.insert("external_references".into(), json!([{"source_name": r.feed, "url": u}]));
         }
+        // STIX requires valid_until after valid_from.
+        if let Some(v) = r.valid_until.filter(|v| *v > r.first_seen) {
+            obj.insert("valid_until".into(), json!(time::format(v)));
+        }
+        let status = r.evidence().status(now);
+        if matches!(status, EvidenceStatus::Revoked | EvidenceStatus::Deleted) {
+            obj.insert("revoked".into(), json!(true));
+        }
     }
-    Some(o)
+    Some((o, tlp))
+}
+
+/// The TLP 2.0 marking-definition object (OASIS TLP 2.0 extension) a bundle carries for each level it uses.
+fn tlp_marking(t: Tlp) -> Value {
+    json!({
+        "type": "marking-definition", "spec_version": "2.1", "id": t.id,
+        "created": TLP_CREATED, "name": t.name,
+        "extensions": {TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": t.level}},
+    })
 }
 
 #[expect(clippy::many_single_char_names, reason = "q/p/f: the query, its parameters, the filters")]
@@ -1532,8 +1487,16 @@ async fn iocs(
         }
         "stix" => {
             let created = time::format(now);
-            let objects: Vec<Value> =
-                page.rows.iter().filter_map(|r| stix_object(r, &created)).collect();
+            let mut objects: Vec<Value> = Vec::with_capacity(page.rows.len() + 1);
+            let mut used: Vec<Tlp> = Vec::new();
+            for (o, tlp) in page.rows.iter().filter_map(|r| stix_object(r, &created, now)) {
+                if !used.contains(&tlp) {
+                    used.push(tlp);
+                }
+                objects.push(o);
+            }
+            used.sort();
+            objects.splice(0..0, used.into_iter().map(tlp_marking));
             let bundle_id = {
                 let ids = page.rows.iter().fold(String::new(), |mut s, r| {
                     let _ = writeln!(s, "{}", r.id);
@@ -1555,7 +1518,7 @@ async fn iocs(
                 "since": f.since.map(time::format),
                 "until": f.until.map(time::format),
             });
-            let data: Vec<RecordOut<'_>> = page.rows.iter().map(record_out).collect();
+            let data: Vec<RecordOut<'_>> = page.rows.iter().map(|r| record_out(r, now)).collect();
             let out = PageOut {
                 meta: json!({
                     "total": page.total,
@@ -1703,30 +1666,6 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "8");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
-    }
-
-    #[test]
-    fn techniques_from_tags() {
-        let mut out = vec![];
-        techniques_in(
-            &[
-                "misp-galaxy:mitre-attack-pattern=\"Phishing - T1566\"".into(),
-                "T1059.001".into(),
-                "T12345".into(),
-            ],
-            &mut out,
-        );
-        assert_eq!(out, vec!["T1566", "T1059.001"]);
-    }
-
-    #[test]
-    fn stix_patterns_escape() {
-        assert_eq!(
-            stix_pattern(IocKind::Url, "http://a.example/'\\").unwrap(),
-            "[url:value = 'http://a.example/\\'\\\\']"
-        );
-        assert_eq!(stix_pattern(IocKind::Sha256, "ab").unwrap(), "[file:hashes.'SHA-256' = 'ab']");
-        assert_eq!(stix_pattern(IocKind::Cve, "CVE-2021-44228"), None);
     }
 
     #[test]

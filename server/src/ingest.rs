@@ -4,7 +4,7 @@
 //! in ONE transaction (old feed or new feed, never half), replacing the feed's previous records. Re-ingesting
 //! identical content with identical options is a no-op (`unchanged`).
 use crate::normalize::normalize;
-use crate::store::{Category, Level, join_tags, kind_code};
+use crate::store::{self, Category, Level, join_tags, kind_code};
 use anyhow::{Context as _, Result, bail};
 use ioclens_core::IocKind;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -39,6 +39,10 @@ pub struct RawRecord {
     pub reference_url: Option<String>,
     /// Times reported (default 1).
     pub occurrences: i64,
+    /// Ended-evidence bits (`store::REVOKED`, `NOT_FOR_DETECTION`, `DELETED`).
+    pub status: i64,
+    /// The source's `valid_until` (Unix seconds).
+    pub valid_until: Option<i64>,
 }
 
 /// Feed-level attributes given on the command line.
@@ -191,6 +195,12 @@ fn parse_stix(bundle: &Value) -> Parsed {
                 .and_then(|a| a.iter().find_map(|r| r.get("url").and_then(Value::as_str)))
                 .map(str::to_owned),
             occurrences: 1,
+            status: if o.get("revoked").and_then(Value::as_bool) == Some(true) {
+                store::REVOKED
+            } else {
+                0
+            },
+            valid_until: stix_time(o, "valid_until"),
             ..RawRecord::default()
         };
         match ty {
@@ -389,6 +399,20 @@ fn misp_time(v: Option<&Value>) -> Option<i64> {
     }
 }
 
+/// A MISP boolean: JSON `true`/`false`, or the `"1"`/`"0"` (and `1`/`0`) older exports write.
+fn misp_flag(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        Value::String(s) => match s.trim() {
+            "1" | "true" => Some(true),
+            "0" | "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn misp_tags(v: &Value) -> Vec<String> {
     v.get("Tag")
         .and_then(Value::as_array)
@@ -466,6 +490,11 @@ fn misp_event(ev: &Value, p: &mut Parsed) {
             tags,
             threat_type: a.get("category").and_then(Value::as_str).map(str::to_owned),
             occurrences: 1,
+            status: if misp_flag(a.get("to_ids")) == Some(false) {
+                store::NOT_FOR_DETECTION
+            } else {
+                0
+            } | if misp_flag(a.get("deleted")) == Some(true) { store::DELETED } else { 0 },
             ..RawRecord::default()
         };
         if ty == "domain|ip"
@@ -623,7 +652,28 @@ pub const BUILTINS: [(&str, &str); 3] = [
 
 /// Parses a built-in feed: `ipsum` or `maltrail` (from `data/intel/`) or `urlhaus` (a 5,000-row sample from
 /// `data/ml/`: 2,000 URLs, 2,000 domains, 1,000 IPs, via `curbengh/urlhaus-filter`, CC0), embedded at build time.
+///
+/// Every record is dated by its snapshot (the source's own date for the copy: `ipsum` and `maltrail` the core's
+/// embedded snapshot, `urlhaus` its upstream commit), never by when it was loaded, so `since=` does not report a
+/// freshly loaded built-in feed as new and the score decays as the core's embedded copy does.
 pub fn builtin(name: &str) -> Result<Parsed> {
+    let mut p = builtin_records(name)?;
+    let date = if name == "urlhaus" {
+        URLHAUS_SNAPSHOT
+    } else {
+        ioclens_core::score::evidence::snapshot_date()
+    };
+    for r in &mut p.records {
+        r.first_seen = Some(date);
+        r.last_seen = Some(date);
+    }
+    Ok(p)
+}
+
+/// `curbengh/urlhaus-filter` commit date of the sample (data/SOURCES.md): 2025-07-19 00:00 UTC.
+const URLHAUS_SNAPSHOT: i64 = 1_752_883_200;
+
+fn builtin_records(name: &str) -> Result<Parsed> {
     let mut p = Parsed::default();
     match name {
         "ipsum" => {
@@ -724,6 +774,8 @@ struct Merged {
     threat_type: Option<String>,
     malware_family: Option<String>,
     reference_url: Option<String>,
+    status: i64,
+    valid_until: Option<i64>,
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -743,6 +795,9 @@ pub fn ingest(
     progress: &dyn Fn(usize),
 ) -> Result<IngestReport> {
     let mut fp = Sha256::new();
+    // The schema version salts the fingerprint: a store written by an older build re-reads its feeds once
+    // (built-in feeds get their snapshot dates, STIX/MISP records their ended-evidence flags).
+    fp.update(store::SCHEMA_VERSION.to_be_bytes());
     fp.update(serde_json::to_vec(spec)?);
     fp.update(parsed.format.as_bytes());
     fp.update(&parsed.fingerprint_input);
@@ -796,6 +851,9 @@ pub fn ingest(
             m.context = m.context.take().or(r.context);
             m.threat_type = m.threat_type.take().or(r.threat_type);
             m.malware_family = m.malware_family.take().or(r.malware_family);
+            // A value the feed lists live once is live; it ends when its last listing ends.
+            m.status &= r.status;
+            m.valid_until = m.valid_until.zip(r.valid_until).map(|(a, b)| a.max(b));
             continue;
         }
         index.insert(key.clone(), merged.len());
@@ -811,6 +869,8 @@ pub fn ingest(
             threat_type: r.threat_type,
             malware_family: r.malware_family,
             reference_url: r.reference_url,
+            status: r.status,
+            valid_until: r.valid_until,
         });
     }
     report.records = merged.len();
@@ -876,14 +936,15 @@ pub fn ingest(
     {
         let mut st = tx.prepare(
             "INSERT INTO iocs(feed_id, kind, value, category, confidence, sectors, first_seen, last_seen, occurrences, \
-             context, tags, threat_type, malware_family, reference_url, generation) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) \
+             context, tags, threat_type, malware_family, reference_url, generation, status, valid_until) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) \
              ON CONFLICT(value, kind, feed_id) DO UPDATE SET \
              category=excluded.category, confidence=excluded.confidence, sectors=excluded.sectors, \
              first_seen=min(first_seen, excluded.first_seen), last_seen=max(last_seen, excluded.last_seen), \
              occurrences=excluded.occurrences, context=excluded.context, tags=excluded.tags, \
              threat_type=excluded.threat_type, malware_family=excluded.malware_family, \
-             reference_url=excluded.reference_url, generation=excluded.generation",
+             reference_url=excluded.reference_url, generation=excluded.generation, \
+             status=excluded.status, valid_until=excluded.valid_until",
         )?;
         for m in &merged {
             let first = m.first_seen.or(spec.first_seen).unwrap_or(now);
@@ -903,7 +964,9 @@ pub fn ingest(
                 m.threat_type,
                 m.malware_family,
                 m.reference_url,
-                generation
+                generation,
+                m.status,
+                m.valid_until
             ])?;
         }
     }

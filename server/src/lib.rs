@@ -13,7 +13,6 @@ pub mod api;
 pub mod ingest;
 pub mod keys;
 pub mod normalize;
-pub mod score;
 pub mod sectors;
 pub mod store;
 pub mod time;

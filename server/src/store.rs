@@ -173,8 +173,48 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA).context("creating the schema")?;
+    migrate(&conn)?;
     Ok(conn)
 }
+
+/// Schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Brings an older store up to [`SCHEMA_VERSION`] in place (stores of earlier versions stay readable):
+/// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]) and `iocs.valid_until`.
+fn migrate(conn: &Connection) -> Result<()> {
+    let version =
+        || -> Result<i64> { Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?) };
+    if version()? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    // Checked again under the write lock: another process may have migrated meanwhile.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let step = || -> Result<()> {
+        if version()? < 1 {
+            conn.execute_batch(
+                "ALTER TABLE iocs ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
+                 ALTER TABLE iocs ADD COLUMN valid_until INTEGER;
+                 PRAGMA user_version = 1;",
+            )?;
+        }
+        Ok(())
+    };
+    match step() {
+        Ok(()) => conn.execute_batch("COMMIT").context("migrating the store"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e.context("migrating the store to schema 1"))
+        }
+    }
+}
+
+/// `iocs.status` bit: STIX `revoked: true`.
+pub const REVOKED: i64 = 1;
+/// `iocs.status` bit: MISP `to_ids: false`.
+pub const NOT_FOR_DETECTION: i64 = 2;
+/// `iocs.status` bit: a deleted MISP attribute.
+pub const DELETED: i64 = 4;
 
 /// One stored sighting of an indicator by one feed, with its feed's attributes.
 #[derive(Debug, Clone)]
@@ -211,13 +251,49 @@ pub struct Row {
     pub feed: String,
     /// Format the feed was ingested from (`stix`, `misp`, `csv`, `txt`, `ipsum`, `maltrail`).
     pub origin: String,
+    /// Ended-evidence bits ([`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]); 0 for a live record.
+    pub status: i64,
+    /// The source's `valid_until` (Unix seconds).
+    pub valid_until: Option<i64>,
+}
+
+impl Row {
+    /// The row as the core's evidence record (the core scores it; the server does not).
+    pub fn evidence(&self) -> ioclens_core::score::Evidence {
+        use ioclens_core::score::{Confidence, Evidence, SourceCategory};
+        Evidence {
+            source: self.feed.clone(),
+            origin: Some(self.origin.clone()),
+            category: match self.category {
+                Category::Government => SourceCategory::Government,
+                Category::Commercial => SourceCategory::Commercial,
+                Category::Community => SourceCategory::Community,
+            },
+            confidence: match self.confidence {
+                Level::Low => Confidence::Low,
+                Level::Medium => Confidence::Medium,
+                Level::High => Confidence::High,
+            },
+            first_seen: Some(self.first_seen),
+            last_seen: Some(self.last_seen),
+            count: u32::try_from(self.occurrences).ok(),
+            tags: self.tags.clone(),
+            family: self.malware_family.clone(),
+            threat_type: self.threat_type.clone(),
+            revoked: self.status & REVOKED != 0,
+            valid_until: self.valid_until,
+            to_ids: self.status & NOT_FOR_DETECTION == 0,
+            deleted: self.status & DELETED != 0,
+        }
+    }
 }
 
 /// The columns [`row`] decodes (a macro so `concat!` can build static SQL from it).
 macro_rules! row_columns {
     () => {
         "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
-     i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format"
+     i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format, \
+     i.status, i.valid_until"
     };
 }
 const ROW_COLUMNS: &str = row_columns!();
@@ -246,6 +322,8 @@ fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
         reference_url: r.get(b + 13)?,
         feed: r.get(b + 14)?,
         origin: r.get(b + 15)?,
+        status: r.get(b + 16)?,
+        valid_until: r.get(b + 17)?,
     })
 }
 
@@ -269,9 +347,9 @@ pub struct Filters {
     pub category: Option<Category>,
     /// Sector bit index.
     pub sector: Option<usize>,
-    /// `last_seen >= since`.
+    /// `first_seen >= since`: the source first listed it then or later (re-ingesting changes nothing).
     pub since: Option<i64>,
-    /// `last_seen <= until`.
+    /// `first_seen <= until`.
     pub until: Option<i64>,
 }
 
@@ -318,10 +396,13 @@ pub fn page(
         push("(i.sectors & ?) != 0", 1 << s);
     }
     if let Some(s) = f.since {
+        push("i.first_seen >= ?", s);
+        // Implied (every row has last_seen >= first_seen), and it lets the `(last_seen, …)` index stop at the
+        // bound instead of walking the whole store for a recent window.
         push("i.last_seen >= ?", s);
     }
     if let Some(u) = f.until {
-        push("i.last_seen <= ?", u);
+        push("i.first_seen <= ?", u);
     }
     let filter_conds = conds.clone();
     let filter_args = args.clone();
@@ -447,10 +528,10 @@ fn version_text(feeds: i64, last: Option<i64>) -> String {
 /// (tag 1). No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row
 /// of the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
 pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>, String)> {
-    // The first arm pads the aggregate to the second arm's 17 columns.
+    // The first arm pads the aggregate to the second arm's 19 columns.
     let mut st = conn.prepare_cached(concat!(
         "SELECT 0, count(*), max(ingested_at), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         NULL, NULL, NULL, NULL FROM feeds \
+         NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
          UNION ALL \
          SELECT 1, ",
         row_columns!(),
@@ -468,4 +549,42 @@ pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>
     }
     rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
     Ok((rows, version.unwrap_or_else(|| version_text(0, None))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_schema_0_is_migrated_in_place_and_stays_readable() {
+        let dir = std::env::temp_dir().join(format!("ioclens-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.db");
+        {
+            // A store as the previous build wrote it: no status/valid_until columns, user_version 0.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(SCHEMA).unwrap();
+            old.execute_batch(
+                "INSERT INTO feeds VALUES (1, 'cert', 0, 3, 0, '', NULL, 'stix', 'fp', 1700000000, 1, 1);
+                 INSERT INTO iocs(feed_id, kind, value, category, confidence, sectors, first_seen, last_seen,
+                   occurrences, generation) VALUES (1, 4, 'zq-old.net', 0, 3, 0, 1690000000, 1700000000, 1, 1);",
+            )
+            .unwrap();
+        }
+        let kind = kind_from_code(4);
+        let conn = open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let (rows, _) = lookup(&conn, kind, "zq-old.net").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].status, rows[0].valid_until), (0, None));
+        assert_eq!(rows[0].first_seen, 1_690_000_000);
+        // Opening again is a no-op.
+        drop(conn);
+        let again = open(&path).unwrap();
+        assert_eq!(lookup(&again, kind, "zq-old.net").unwrap().0.len(), 1);
+        drop(again);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

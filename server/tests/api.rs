@@ -18,6 +18,7 @@
 mod common;
 
 use common::{Server, spec};
+use ioclens_core::score::{Confidence, Evidence, SourceCategory};
 use ioclens_server::store::{Category, Level};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -95,10 +96,11 @@ fn lookup_merges_every_source_of_a_normalised_value() {
             .map(|x| x["source_feed"].as_str().unwrap())
             .collect();
         assert_eq!(feeds, BTreeSet::from(["cert", "csvlist", "isac"]));
-        assert_eq!(d["feed_risk"]["reasons"][0], "reported by 3 sources");
-        // `.example` is reserved (RFC 2606): the core records the store's score but never lets it override.
+        // One score, the core's: no second feed score beside it.
+        assert!(d.get("feed_risk").is_none());
+        assert!(d["sources"].as_array().unwrap().iter().all(|x| x["status"] == "active"));
+        // `.example` is reserved (RFC 2606): no feed evidence overrides it.
         assert_eq!(d["score"]["verdict"], "reserved");
-        assert_eq!(d["score"]["remote_score"], d["feed_risk"]["score"]);
         assert_eq!(d["risk"]["score"], 0);
         assert!(d["tags"].as_array().unwrap().contains(&json!("botnet")));
         // Older flat fields for first-version clients.
@@ -163,26 +165,85 @@ fn lookup_merges_every_source_of_a_normalised_value() {
     );
 }
 
+/// Score, level, confidence, verdict and factors (name, points) of a lookup answer, from the JSON.
+fn verdict_of(d: &Value) -> (Value, Value, Value, Value, Vec<(String, i64)>) {
+    let factors = d["score"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap().to_owned(), f["contribution"].as_i64().unwrap()))
+        .collect();
+    (
+        d["risk"]["score"].clone(),
+        d["risk"]["level"].clone(),
+        d["confidence"].clone(),
+        d["score"]["verdict"].clone(),
+        factors,
+    )
+}
+
+/// The same verdict from the core's own lookup (the CLI's path) for the same value and evidence.
+fn core_verdict(
+    value: &str,
+    evidence: Vec<Evidence>,
+) -> (Value, Value, Value, Value, Vec<(String, i64)>) {
+    let opts = ioclens_core::LookupOptions { hunting: false, evidence, ..Default::default() };
+    let r = ioclens_core::lookup(value, &opts, ioclens_server::time::now());
+    verdict_of(&serde_json::to_value(&r).unwrap())
+}
+
 #[test]
-fn feed_evidence_raises_the_core_score() {
+fn the_cli_and_the_server_give_one_verdict() {
     let s = Server::start(None);
     let file = s.dir.join("gov.txt");
     std::fs::write(&file, "zq-feedonly-3k9[.]net\n").unwrap();
     let mut conn = ioclens_server::store::open(&s.db).unwrap();
     let parsed = ioclens_server::ingest::read_path(&file).unwrap();
-    let spec = spec("gov-feed", Category::Government, Level::High, &[]);
-    // Ingest time in the future of the test clock: age 0, full weight 0.85 × 1.0 → 85.
-    ioclens_server::ingest::ingest(&mut conn, &spec, parsed, 4_000_000_000, &|_| {}).unwrap();
+    let gov = spec("gov-feed", Category::Government, Level::High, &[]);
+    ioclens_server::ingest::ingest(&mut conn, &gov, parsed, 1_790_000_000, &|_| {}).unwrap();
     let r = s.get("/api/v1/lookup?ioc=zq-feedonly-3k9.net");
     let d = &r.json["data"];
-    assert_eq!(d["feed_risk"]["score"], 85);
-    assert_eq!(d["risk"]["score"], 85, "{}", d["score"]);
-    assert_eq!(d["risk"]["level"], "high");
-    assert_eq!(r.json["risk_score"], "high");
-    let remote =
-        d["score"]["factors"].as_array().unwrap().iter().find(|f| f["name"] == "remote").unwrap();
-    assert_eq!(remote["source"], "remote:gov-feed");
+    let evidence = vec![Evidence {
+        source: "gov-feed".into(),
+        origin: Some("txt".into()),
+        category: SourceCategory::Government,
+        confidence: Confidence::High,
+        first_seen: Some(1_790_000_000),
+        last_seen: Some(1_790_000_000),
+        count: Some(1),
+        ..Evidence::default()
+    }];
+    let server = verdict_of(d);
+    assert_eq!(server, core_verdict("zq-feedonly-3k9.net", evidence));
+    // A high-confidence feed is a strong source: +50, malicious, high confidence.
+    assert!(server.4.contains(&("feed".to_owned(), 50)), "{:?}", server.4);
+    assert_eq!((server.2.as_str(), server.3.as_str()), (Some("high"), Some("malicious")));
+    assert_eq!(r.json["risk_score"], d["risk"]["level"]);
     assert_eq!(d["found"], true);
+    assert!(d.get("feed_risk").is_none());
+    assert_eq!(d["score"]["decay"]["since"], 1_790_000_000);
+
+    // The built-in Maltrail feed is the core's embedded Maltrail: one source, not two. The server answers what
+    // the CLI answers with no feed at all (same score, level, confidence and factors).
+    let p = ioclens_server::ingest::builtin("maltrail").unwrap();
+    let maltrail = spec("maltrail", Category::Community, Level::Medium, &[]);
+    ioclens_server::ingest::ingest(&mut conn, &maltrail, p, ioclens_server::time::now(), &|_| {})
+        .unwrap();
+    for v in ["91.215.85.22", "booklng.biz"] {
+        let r = s.get(&format!("/api/v1/lookup?ioc={v}"));
+        assert_eq!(r.json["data"]["reporting_sources"], 1, "{v}");
+        assert_eq!(verdict_of(&r.json["data"]), core_verdict(v, Vec::new()), "{v}");
+        assert_eq!(r.json["data"]["confidence"], "high", "{v}");
+    }
+    // Built-in rows carry the snapshot date, not the load time: nothing of it is new in the last day, and
+    // re-loading it changes nothing.
+    let recent = s.get("/api/v1/iocs?since=24h&limit=1");
+    assert_eq!(recent.json["meta"]["total"], 0, "{}", recent.text);
+    let p = ioclens_server::ingest::builtin("maltrail").unwrap();
+    ioclens_server::ingest::ingest(&mut conn, &maltrail, p, ioclens_server::time::now(), &|_| {})
+        .unwrap();
+    assert_eq!(s.get("/api/v1/iocs?since=24h&limit=1").json["meta"]["total"], 0);
+    assert_ne!(s.get("/api/v1/iocs?limit=1").json["meta"]["total"], 0);
 }
 
 #[test]
@@ -193,10 +254,7 @@ fn lookup_not_found_unknown_and_errors() {
     assert_eq!(r.json["data"]["found"], false, "{}", r.json["data"]["hits"]);
     assert_eq!(r.json["data"]["reporting_sources"], 0);
     assert_eq!(r.json["data"]["sources"], json!([]));
-    assert_eq!(r.json["data"]["feed_risk"]["score"], 0);
-    assert!(
-        r.json["data"]["feed_risk"]["reasons"][0].as_str().unwrap().contains("not proof of safety")
-    );
+    assert!(r.json["data"].get("feed_risk").is_none());
     // Not an indicator: answered, typed unknown.
     let u = s.get("/api/v1/lookup?ioc=hello%20world");
     assert_eq!(u.status, 200);
@@ -312,13 +370,12 @@ fn feed_filters() {
     assert_eq!(energy.json["data"][0]["sectors"], json!(["energy"]));
     let none = s.get("/api/v1/iocs?industry=healthcare");
     assert_eq!((none.status, none.json["meta"]["total"].as_i64()), (200, Some(0)));
-    let window = s.get("/api/v1/iocs?since=2026-03-04T00:00:00Z&until=2026-03-31");
+    // since/until bound when the source first listed the value: csvlist saw evil-c2 until 2026-03-10 but
+    // first listed it on 2026-01-15, so it is not in a window on 2026-03-01.
+    let window = s.get("/api/v1/iocs?since=2026-03-01T00:00:00Z&until=2026-03-01T23:59:59Z");
     assert_eq!(
         values(&window),
-        BTreeSet::from(
-            ["cert:198.51.100.23", "cert:evil-c2.example", "csvlist:evil-c2.example"]
-                .map(String::from)
-        )
+        BTreeSet::from(["cert:198.51.100.23", "cert:evil-c2.example"].map(String::from))
     );
     // Lookbacks count back from now: ingest time 2027-01-15 is older than 7 days only when the clock says so.
     let recent = s.get("/api/v1/iocs?since=7d");
@@ -421,25 +478,28 @@ fn feed_formats() {
     let stix = s.get("/api/v1/iocs?format=stix&confidence=high");
     assert_eq!(stix.json["type"], "bundle");
     let objs = stix.json["objects"].as_array().unwrap();
-    assert_eq!(objs.len(), 2);
+    assert_eq!(objs.len(), 3);
+    // The TLP 2.0 marking definition the records use rides in the bundle.
+    assert_eq!(objs[0]["type"], "marking-definition");
+    assert_eq!(objs[0]["name"], "TLP:CLEAR");
     let ip = objs.iter().find(|o| o["pattern"] == "[ipv4-addr:value = '198.51.100.23']").unwrap();
     assert_eq!(ip["confidence"], 85);
     assert_eq!(ip["pattern_type"], "stix");
     assert_eq!(ip["valid_from"], "2026-03-01T10:00:00Z");
     assert_eq!(
         ip["object_marking_refs"][0],
-        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
     );
     // Same query twice: same ids (deterministic UUIDs).
     let again = s.get("/api/v1/iocs?format=stix&confidence=high");
     assert_eq!(stix.json["objects"], again.json["objects"]);
     let hashes = s.get("/api/v1/iocs?format=stix&type=sha256&category=government");
     assert_eq!(
-        hashes.json["objects"][0]["pattern"],
+        hashes.json["objects"][1]["pattern"],
         format!("[file:hashes.'SHA-256' = '{}']", "a".repeat(64))
     );
     let cve = s.get("/api/v1/iocs?format=stix&type=cve");
-    assert_eq!(cve.json["objects"][0]["type"], "vulnerability");
+    assert_eq!(cve.json["objects"][1]["type"], "vulnerability");
 }
 
 #[test]
@@ -748,4 +808,160 @@ fn urlhaus_sample_loads_as_a_community_feed() {
     let page = s.get("/api/v1/iocs?category=community&type=url&limit=1000");
     assert_eq!(page.json["meta"]["count"], 1000);
     assert_eq!(page.json["data"][0]["source"]["origin"], "urlhaus");
+}
+
+#[test]
+fn ended_evidence_is_history_not_evidence() {
+    let s = Server::start(None);
+    s.feed("ended-stix.json", &spec("stixfeed", Category::Government, Level::High, &[]));
+    s.feed("ended-misp.json", &spec("mispfeed", Category::Government, Level::High, &[]));
+    for (value, status) in [
+        ("zq-revoked-ioc.net", "revoked"),
+        ("zq-expired-ioc.net", "expired"),
+        ("zq-context-only.net", "not-for-detection"),
+        ("zq-deleted-ioc.net", "deleted"),
+    ] {
+        let r = s.get(&format!("/api/v1/lookup?ioc={value}"));
+        let d = &r.json["data"];
+        // Kept and shown as such …
+        assert_eq!(d["reporting_sources"], 1, "{value}");
+        assert_eq!(d["sources"][0]["status"], status, "{value}");
+        // … never scored: the answer is the core's for no evidence, plus a zero-point history factor.
+        assert_eq!(d["found"], false, "{value}");
+        assert_ne!(d["score"]["verdict"], "malicious", "{value}");
+        let (score, level, confidence, verdict, mut factors) = verdict_of(d);
+        assert!(factors.contains(&("ended-evidence".to_owned(), 0)), "{value}: {factors:?}");
+        factors.retain(|f| f.0 != "ended-evidence");
+        assert_eq!(
+            (score, level, confidence, verdict, factors),
+            core_verdict(value, Vec::new()),
+            "{value}"
+        );
+    }
+    assert_eq!(
+        s.get("/api/v1/lookup?ioc=zq-expired-ioc.net").json["data"]["sources"][0]["valid_until"],
+        "2026-04-01T00:00:00Z"
+    );
+    // Live records of the same feeds score (a MISP "1" is to_ids true; a valid_until ahead is live).
+    for v in ["zq-live-ioc.net", "zq-misp-live.net"] {
+        let d = &s.get(&format!("/api/v1/lookup?ioc={v}")).json["data"];
+        assert_eq!(
+            (d["found"].as_bool(), d["score"]["verdict"].as_str()),
+            (Some(true), Some("malicious")),
+            "{v}"
+        );
+        assert_eq!(d["sources"][0]["status"], "active");
+    }
+    // The feed shows them with their status; the STIX export marks the revoked one revoked.
+    let feed = s.get("/api/v1/iocs?limit=100");
+    let status: BTreeSet<(String, String)> = feed.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["value"].as_str().unwrap().to_owned(), r["status"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(status.contains(&("zq-revoked-ioc.net".into(), "revoked".into())), "{status:?}");
+    assert!(status.contains(&("zq-deleted-ioc.net".into(), "deleted".into())), "{status:?}");
+    assert!(
+        status.contains(&("zq-context-only.net".into(), "not-for-detection".into())),
+        "{status:?}"
+    );
+    let stix = s.get("/api/v1/iocs?format=stix&limit=100");
+    let objs = stix.json["objects"].as_array().unwrap();
+    let find = |v: &str| objs.iter().find(|o| o["name"] == v).unwrap().clone();
+    assert_eq!(find("zq-revoked-ioc.net")["revoked"], true);
+    assert_eq!(find("zq-expired-ioc.net")["valid_until"], "2026-04-01T00:00:00Z");
+    assert!(find("zq-live-ioc.net").get("revoked").is_none());
+}
+
+#[test]
+fn attack_ids_from_feeds_resolve_through_the_catalogue() {
+    let s = Server::start(None);
+    s.feed("ended-stix.json", &spec("stixfeed", Category::Government, Level::High, &[]));
+    let d = &s.get("/api/v1/lookup?ioc=zq-live-ioc.net").json["data"];
+    let techniques = d["mitre_techniques"].as_array().unwrap();
+    // T9999 is not ATT&CK: dropped, with a diagnostic that names it and the feed.
+    assert!(!techniques.iter().any(|t| t["id"] == "T9999"), "{techniques:?}");
+    let diag = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "unknown-attack-id")
+        .unwrap();
+    assert!(diag["message"].as_str().unwrap().contains("T9999"), "{diag}");
+    assert!(diag["message"].as_str().unwrap().contains("stixfeed"), "{diag}");
+    // T1086 is revoked: it becomes T1059.001, with the name filled in.
+    let ps = techniques.iter().find(|t| t["id"] == "T1059.001").unwrap();
+    assert_eq!(ps["name"], "Command and Scripting Interpreter: PowerShell");
+    assert!(!techniques.iter().any(|t| t["id"] == "T1086"));
+    // Feed records resolve the same way.
+    let rec = s.get("/api/v1/iocs?type=domain");
+    let live = rec.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["value"] == "zq-live-ioc.net")
+        .unwrap();
+    assert_eq!(live["mitre_techniques"], json!(["T1059.001"]));
+}
+
+#[test]
+fn feed_stix_uses_the_core_patterns_and_tlp_2_markings() {
+    let s = Server::start(None);
+    let file = s.dir.join("nets.txt");
+    std::fs::write(&file, "198.51.100.0/24\n2001:db8:1::/48\n").unwrap();
+    let mut conn = ioclens_server::store::open(&s.db).unwrap();
+    let parsed = ioclens_server::ingest::read_path(&file).unwrap();
+    let mut amber = spec("nets", Category::Commercial, Level::Medium, &[]);
+    amber.tags = vec!["tlp:amber".into()];
+    ioclens_server::ingest::ingest(&mut conn, &amber, parsed, 1_790_000_000, &|_| {}).unwrap();
+    s.feed("ended-stix.json", &spec("stixfeed", Category::Government, Level::High, &[]));
+    let stix = s.get("/api/v1/iocs?format=stix&type=cidr");
+    let objs = stix.json["objects"].as_array().unwrap();
+    let patterns: BTreeSet<&str> = objs.iter().filter_map(|o| o["pattern"].as_str()).collect();
+    // The core's STIX writer: a network is ISSUBSET, never `=`.
+    assert_eq!(
+        patterns,
+        BTreeSet::from([
+            "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
+            "[ipv6-addr:value ISSUBSET '2001:db8:1::/48']"
+        ])
+    );
+    for v in ["198.51.100.0/24", "2001:db8:1::/48"] {
+        let pattern = objs.iter().find(|o| o["name"] == v).unwrap()["pattern"].clone();
+        let core = ioclens_core::query::stix_for(
+            ioclens_core::IocKind::Cidr,
+            v,
+            &ioclens_core::query::QueryOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(pattern, core);
+    }
+    // TLP 2.0: the feed's tlp:amber tag → TLP:AMBER, with its marking definition in the bundle.
+    let amber_id = ioclens_core::query::tlp::TLP_LEVELS[2].id;
+    assert_eq!(amber_id, "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421");
+    assert!(
+        objs.iter()
+            .filter(|o| o["type"] == "indicator")
+            .all(|o| o["object_marking_refs"] == json!([amber_id]))
+    );
+    let def = objs.iter().find(|o| o["type"] == "marking-definition").unwrap();
+    assert_eq!(def["id"], amber_id);
+    assert_eq!(def["name"], "TLP:AMBER");
+    assert_eq!(
+        def["extensions"]["extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"]["tlp_2_0"],
+        "amber"
+    );
+    // Untagged records are TLP:CLEAR; one definition per level used, in the bundle once.
+    let all = s.get("/api/v1/iocs?format=stix&limit=100");
+    let defs: Vec<&str> = all.json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "marking-definition")
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(defs, vec!["TLP:CLEAR", "TLP:AMBER"]);
 }

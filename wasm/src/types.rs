@@ -211,6 +211,32 @@ export type ErrorKind =
   | "unknown_attack_id"
   | "bad_remote_response";
 
+/** `Evidence` (core/src/score/evidence.rs). */
+export interface Evidence {
+  source: string;
+  origin?: string | null;
+  category: SourceCategory;
+  confidence: Confidence;
+  first_seen?: number | null;
+  last_seen?: number | null;
+  count?: number | null;
+  tags?: string[];
+  family?: string | null;
+  threat_type?: string | null;
+  revoked?: boolean;
+  valid_until?: number | null;
+  to_ids: boolean;
+  deleted?: boolean;
+}
+
+/** `EvidenceStatus` (core/src/score/evidence.rs). */
+export type EvidenceStatus =
+  | "active"
+  | "revoked"
+  | "expired"
+  | "not-for-detection"
+  | "deleted";
+
 /** `ExtractRequest` (core/src/api.rs). */
 export interface ExtractRequest {
   text: string;
@@ -417,6 +443,7 @@ export interface LookupOptions {
   query: QueryOptions;
   score: ScoreOptions;
   hunting: boolean;
+  evidence?: Evidence[];
 }
 
 /** `LookupRequest` (core/src/api.rs). */
@@ -626,6 +653,12 @@ export interface ScoreOptions {
 export type ScoreSource =
   | "local"
   | "remote";
+
+/** `SourceCategory` (core/src/score/evidence.rs). */
+export type SourceCategory =
+  | "government"
+  | "commercial"
+  | "community";
 
 /** `Span` (core/src/model.rs). */
 export interface Span {

@@ -17,10 +17,12 @@ use crate::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 
 pub mod context;
+mod external;
 mod rules;
 pub(crate) mod tables;
 
 pub use crate::extract::ContextMention;
+pub use external::{ResolvedTechnique, resolve_technique, technique_ids_in};
 
 /// The embedded ATT&CK release (`18.1`).
 pub const ATTACK_VERSION: &str = g::ATTACK_VERSION;

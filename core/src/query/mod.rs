@@ -51,6 +51,7 @@ mod kql;
 mod sigma;
 mod spl;
 mod stix;
+pub mod tlp;
 
 use crate::{Classified, Error, ErrorKind, IocKind};
 use serde::{Deserialize, Serialize};

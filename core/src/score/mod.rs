@@ -11,10 +11,12 @@ use crate::{Classified, IocKind};
 use serde::{Deserialize, Serialize};
 
 pub mod decay;
+pub mod evidence;
 pub mod lexical;
 pub mod remote;
 
 pub use decay::{Decay, DecayRule, decay};
+pub use evidence::{Evidence, EvidenceStatus, SourceCategory};
 pub use lexical::LexicalPrior;
 pub use remote::{RemoteRequest, RemoteScore, RemoteStatus, merge, parse_response, remote_request};
 
@@ -310,9 +312,23 @@ pub fn lexical_prior(c: &Classified) -> Option<LexicalPrior> {
 
 /// Scores a classified value from its list evidence. `now` (Unix seconds) is only used for decay.
 pub fn score(c: &Classified, hits: &[Hit], opts: &ScoreOptions, now: i64) -> Score {
+    score_with(c, hits, &[], opts, now)
+}
+
+/// [`score`] with a host's evidence records too ([`evidence`]: feeds scored by the same rules). `now` also
+/// decides which records have ended.
+pub fn score_with(
+    c: &Classified,
+    hits: &[Hit],
+    records: &[Evidence],
+    opts: &ScoreOptions,
+    now: i64,
+) -> Score {
     let mut b = Builder { factors: Vec::new(), tags: Vec::new() };
     let (data_version, data_date) = intel::data_version();
-    let since = opts.evidence_date.unwrap_or(crate::generated::intel::DATA_DATE_UNIX);
+    let since = opts.evidence_date.unwrap_or_else(|| {
+        evidence::decay_since(crate::generated::intel::DATA_DATE_UNIX, hits, records, now)
+    });
     let finish = |b: Builder, score: u8, confidence: Confidence, verdict: Verdict| {
         let level = if verdict == Verdict::Reserved { Level::Info } else { Level::of(score) };
         Score {
@@ -447,6 +463,7 @@ pub fn score(c: &Classified, hits: &[Hit], opts: &ScoreOptions, now: i64) -> Sco
         );
         b.tag("role-address");
     }
+    evidence::score_feeds(&mut b, records, now, &mut strong, &mut moderate);
     let malicious = strong > 0;
 
     // 4. Benign and context evidence.
