@@ -779,7 +779,7 @@ mod tests {
             merged(0, serde_json::Value::Null, Some("connection refused"))["score"]["remote_status"],
             "error"
         );
-        // API.md envelope: the remote score is kept beside the local one, and the score is max(local, remote).
+        // docs/api.md envelope: the remote score is kept beside the local one, and the score is max(local, remote).
         let body = serde_json::json!({ "meta": {}, "data": { "found": true, "risk": { "score": 95, "level": "critical" }, "confidence": "high" } });
         let got = merged(200, body.clone(), None);
         assert_eq!(got["score"]["remote_status"], "ok");
