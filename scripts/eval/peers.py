@@ -108,7 +108,7 @@ def main():
     ap.add_argument("dir", help="directory written by corpus.py")
     ap.add_argument("--bin", help="also score this ioclens binary, for the side-by-side")
     ap.add_argument("tools", nargs="*", help="default: every tool that imports")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     docs = load(a.dir + "/accuracy.jsonl")
     traps = load(a.dir + "/traps.jsonl")
     summary = []
