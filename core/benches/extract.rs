@@ -1,8 +1,8 @@
 //! Extraction throughput (criterion): `cargo bench -p ioclens-core --bench extract`.
 //!
 //! * `report`: a 1 MiB synthetic threat report (prose, IOC tables, code blocks, every defang style).
-//! * `speed-corpus`: the first 2 MiB of `$IOCLENS_SPEED_CORPUS` when set (the shared generator's
-//!   `speed_corpus.txt`; `cargo run --release -p ioclens-core --example speed -- FILE` measures all 20 MiB).
+//! * `speed-corpus`: the first 2 MiB of `$IOCLENS_SPEED_CORPUS` when set (the `speed_corpus.txt` written by
+//!   `python3 scripts/eval/corpus.py --out DIR --mb 20`; `cargo run --release -p ioclens-core --example speed -- FILE` measures all 20 MiB).
 //! * `adversarial/*`: 1 MiB of `[`, of `.`, of white-space runs, of hex, of 10k-character tokens, of defang
 //!   markers: must stay linear (same order of magnitude as `report`).
 // The root clippy.toml forbids I/O and the environment for `core`; a benchmark binary may read its input.

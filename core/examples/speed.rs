@@ -1,8 +1,8 @@
 //! Extraction throughput on a file: `cargo run --release -p ioclens-core --example speed -- FILE [RUNS]`.
 //!
 //! Prints the median MiB/s over RUNS passes (default 7) of `extract` on the whole file, on one core, plus the
-//! number of mentions and distinct indicators found. The evaluation corpus comes from
-//! `python3 ../shared/eval/gen_corpus.py --out DIR --mb 20 --seed 7` (`DIR/speed_corpus.txt`).
+//! number of mentions and distinct indicators found. The evaluation corpus comes from the repository's generator,
+//! `python3 scripts/eval/corpus.py --out DIR --mb 20 --seed 7` (`DIR/speed_corpus.txt`; docs/accuracy.md).
 #![expect(clippy::print_stdout, reason = "a measuring tool prints its figures")]
 #![expect(clippy::cast_precision_loss, reason = "byte and nanosecond counts far below 2^52")]
 // The root clippy.toml forbids file I/O for `core`; this example is a host program that reads its input.

@@ -697,7 +697,7 @@ mod tests {
         assert_eq!(got["ioc_value"], "8.8.8.8");
         assert_eq!(got["ioc_type"], "ipv4");
         assert_eq!(got["score"]["remote_status"], "disabled");
-        // RFC 1918 space is never a valid external indicator (SCORING.md: verdict reserved, score 0).
+        // RFC 1918 space is never a valid external indicator (docs/scoring.md: verdict reserved, score 0).
         let got = ok("lookup", &serde_json::json!({ "value": "10.1.2.3", "now": NOW }));
         assert_eq!(got["score"]["verdict"], "reserved");
         assert_eq!(got["risk"]["score"], 0);
@@ -779,7 +779,7 @@ mod tests {
             merged(0, serde_json::Value::Null, Some("connection refused"))["score"]["remote_status"],
             "error"
         );
-        // API.md envelope: the remote score is kept beside the local one, and the score is max(local, remote).
+        // docs/api.md envelope: the remote score is kept beside the local one, and the score is max(local, remote).
         let body = serde_json::json!({ "meta": {}, "data": { "found": true, "risk": { "score": 95, "level": "critical" }, "confidence": "high" } });
         let got = merged(200, body.clone(), None);
         assert_eq!(got["score"]["remote_status"], "ok");

@@ -9,7 +9,7 @@
 //! 3. a value that fits nothing is `unknown` with the most specific reason found on the way.
 //!
 //! Domains whose TLD is also a file extension (`readme.md`, `invoice.zip`) are `unknown` unless the value was
-//! defanged (EXTRACTION.md intentional difference #2); [`classify_as`] with [`IocKind::Domain`] still accepts
+//! defanged (docs/INTENTIONAL.md #2); [`classify_as`] with [`IocKind::Domain`] still accepts
 //! them, with a note.
 use crate::normalize::refang::refang_token;
 use crate::normalize::{btc, domain, email, hash, ids, ip, path, url};

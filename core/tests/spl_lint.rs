@@ -1,4 +1,4 @@
-//! Structural lint for every SPL query the generator can produce (QUERIES.md §3c): balanced quotes,
+//! Structural lint for every SPL query the generator can produce (docs/queries.md, Validation): balanced quotes,
 //! parentheses and brackets; no backtick (macro expansion); pipe structure with known commands;
 //! `tstats … from datamodel=… where … by …` order; time bounds; and every `Dataset.field` present in
 //! `data/splunk_cim_fields.json` for the data model named in `from datamodel=`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WebAssembly hosts (HOSTS.md): wasm32 target, wasm-bindgen CLI pinned to the crate version, npm binaryen
+# WebAssembly hosts (docs/wasm.md): wasm32 target, wasm-bindgen CLI pinned to the crate version, npm binaryen
 # (wasm-opt) + @extism/extism for the Node tests, and a Python venv with wasmtime-py and the extism host.
 # Idempotent: every step checks before it installs.
 set -euo pipefail
@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION=0.2.130 # must equal `wasm-bindgen = "=0.2.130"` in Cargo.t
 rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
 
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  # No --locked: the mirror's index lags the CLI's lockfile (HOSTS.md). ~4 min idle, ~18 min loaded.
+  # No --locked: the mirror's index lags the CLI's lockfile. ~4 min idle, ~18 min loaded.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests of www/ (HOSTS.md §2): Debian Chromium and Firefox ESR (never a downloaded browser), npm
+# Browser tests of www/ (docs/www.md): Debian Chromium and Firefox ESR (never a downloaded browser), npm
 # playwright-core, puppeteer-core and addons-linter, and esbuild (www/build.mjs bundles the page scripts with it),
 # pinned in www/tests/package-lock.json. Idempotent: each piece is installed only when missing.
 set -euo pipefail

@@ -59,7 +59,7 @@ const text = fs.readFileSync(REPORT, 'utf8');
 const mib = Buffer.byteLength(text) / (1024 * 1024);
 console.log(`node wasm-bindgen extract: ${(mib / cpuPerCall(() => wasm.extract({ text }))).toFixed(1)} MiB/s CPU (objects out; median of 7, ${Buffer.byteLength(text)} bytes)`);
 
-/** The plain-ABI module from JS (the glue HOSTS.md describes); `call` returns the answer's JSON text. */
+/** The plain-ABI module from JS (the glue docs/wasm.md describes); `call` returns the answer's JSON text. */
 async function abi(file) {
   const { instance } = await WebAssembly.instantiate(fs.readFileSync(file), {});
   const { memory, alloc, call } = instance.exports;

@@ -1,5 +1,5 @@
 // The Extism plugin under the Node host (@extism/extism 1.0.3) answers the corpus like the native core.
-// HOSTS.md pitfalls: `runInWorker: true` (HTTP only works in a worker) and an `http_headers` stub (PDK 1.4.1
+// Extism JS SDK pitfalls (docs/wasm.md): `runInWorker: true` (HTTP only works in a worker) and an `http_headers` stub (PDK 1.4.1
 // imports it, SDK 1.0.3 does not provide it).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 """A minimal remote scorer on 127.0.0.1 for the Extism remote-scoring tests (Python and Node).
 
-The first path segment picks the behaviour; the rest must be ``/api/v1/lookup`` (API.md):
+The first path segment picks the behaviour; the rest must be ``/api/v1/lookup`` (docs/api.md):
 ``/ok`` the ``{meta, data}`` envelope (score 91, critical, high), ``/flat`` the older flat shape,
 ``/slow`` the envelope after 5 s, ``/429`` rate limited, ``/500`` a server error. A request without
 ``Authorization: Bearer test-key`` gets 401. Run as a script it prints its port and serves until killed.

@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = process.env.IOCLENS_BIN || path.join(root, 'target', 'debug', 'ioclens');
 /** Debian's Chromium (`CHROMIUM` overrides). */
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-/** Chromium flags for this closed network (HOSTS.md): no background connections, no GPU, no sandbox as root. */
+/** Chromium flags for this closed network (docs/www.md): no background connections, no GPU, no sandbox as root. */
 export const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 

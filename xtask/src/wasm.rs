@@ -94,7 +94,7 @@ const BINDGEN_EXPORTS: &[&str] = &[
 /// wasm-bindgen names its shims with content hashes, so only the module is pinned: the JS glue and nothing else.
 const BINDGEN_IMPORTS: &[&str] = &["./ioclens_wasm_bg.js::*"];
 
-/// The Extism kernel functions the PDK uses (`http_headers` is the one Node's SDK 1.0.3 lacks: see HOSTS.md).
+/// The Extism kernel functions the PDK uses (`http_headers` is the one Node's SDK 1.0.3 lacks: see docs/wasm.md).
 const EXTISM_IMPORTS: &[&str] = &[
     "extism:host/env::alloc",
     "extism:host/env::config_get",

@@ -1,4 +1,4 @@
-//! Hard negatives: tokens that validate as domains but are not indicators (EXTRACTION.md §6, diff #2 and #6).
+//! Hard negatives: tokens that validate as domains but are not indicators (docs/INTENTIONAL.md #2 and #6).
 //! They apply only to plain (not defanged) tokens outside a URL host or e-mail domain position. The file-extension
 //! TLD list is the normalisers' (`data/dns/file_extension_tlds.txt`), see `validate::file_extension_tld`.
 

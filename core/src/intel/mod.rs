@@ -19,7 +19,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::generated::intel as g;
 
-/// What a warninglist or intel hit means for a score (SCORING.md "Evidence, by what a hit should do").
+/// What a warninglist or intel hit means for a score (docs/scoring.md, "Scoring contract": evidence by role).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -95,8 +95,8 @@ pub fn tld_exists(tld: &str) -> bool {
     hashed(&TLDS_BUCKETS, TLDS_BLOB, tld).is_some()
 }
 
-/// True when `tld` is also a common file extension (`zip`, `mov`, `md`, `py`, `sh` …): EXTRACTION.md
-/// intentional difference #2.
+/// True when `tld` is also a common file extension (`zip`, `mov`, `md`, `py`, `sh` …): docs/INTENTIONAL.md
+/// #2.
 pub fn is_file_extension_tld(tld: &str) -> bool {
     FILE_EXTENSION_TLDS.binary_search(&tld).is_ok()
 }

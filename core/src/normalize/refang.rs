@@ -8,7 +8,7 @@
 //!    (removed), and non-ASCII hyphens U+2010–U+2015 U+2212 after `CVE` / `CVE-YYYY`.
 //! 2. **Schemes**: `hxxp hxxps hXXp h**p h__p h___p httx hpp hXtp fxp ftx fXp xxxx xxxxs` before `://` (also
 //!    `: //` and `:// host` with spaces). `hxxps` becomes `https`, never `http`.
-//! 3. **Spaced separators** (guarded, EXTRACTION.md diff #6): ` DOT `, ` dot `, ` . ` join two labels only when the
+//! 3. **Spaced separators** (guarded, docs/INTENTIONAL.md #6): ` DOT `, ` dot `, ` . ` join two labels only when the
 //!    run is domain-like (the label after the separator is an IANA TLD) or IP-like (digits on both sides);
 //!    ` at ` becomes `@` only when the value carries another defang marker.
 use super::domain::tld_exists;

@@ -1,6 +1,6 @@
 //! URLs: `scheme://[userinfo@]host[:port][/path][?query][#fragment]`.
 //!
-//! Canonical form (EXTRACTION.md diff #4): lower-case scheme and host (IDN hosts as A-labels, IPv6 in RFC 5952
+//! Canonical form (docs/INTENTIONAL.md #4): lower-case scheme and host (IDN hosts as A-labels, IPv6 in RFC 5952
 //! inside brackets), default port removed, **no percent-decoding**, path/query/fragment kept byte for byte, and a
 //! bare root path `/` dropped when nothing follows it (`https://evil.com/` → `https://evil.com`; `/a/` keeps its
 //! slash because it is part of the resource name).

@@ -345,7 +345,7 @@ mod tests {
 
     #[test]
     fn golden_literals() {
-        // Hand-written from the KQL string-literal rules and the SPL backslash rules (QUERIES.md §1.5, §2.5).
+        // Hand-written from the KQL string-literal rules and the SPL backslash rules (docs/queries.md, escaping contract).
         assert_eq!(kql_str(r"http://x.test/a*b\c"), r#""http://x.test/a*b\\c""#);
         assert_eq!(
             kql_str(r#"https://evil.example.com/p?q=a"b&c=1"#),

@@ -1,4 +1,4 @@
-//! Sentinel / Defender KQL templates (QUERIES.md §2.3–2.5, §5.3): a `union isfuzzy=true` over native tables
+//! Sentinel / Defender KQL templates (docs/queries.md, catalogue): a `union isfuzzy=true` over native tables
 //! with a common projection, ASIM variants, a Defender XDR variant and the threat-intel presence query.
 use super::escape::{kql_dynamic, kql_str};
 use super::spl::{registry_tail, strip_scheme};
@@ -856,7 +856,7 @@ mod tests {
 
     #[test]
     fn ti_presence_by_hand() {
-        // QUERIES.md §5.3 TI presence, verbatim apart from the value list.
+        // TI presence (docs/queries.md), verbatim apart from the value list.
         let opts = QueryOptions::default();
         let h = super::super::hunt(
             &[super::super::HuntInput::new(IocKind::Domain, "evil.example")],

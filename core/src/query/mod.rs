@@ -774,7 +774,7 @@ mod tests {
 
     #[test]
     fn tactic_names() {
-        // Names as Microsoft Sentinel stores them in SecurityAlert.Tactics (QUERIES.md §2.3).
+        // Names as Microsoft Sentinel stores them in SecurityAlert.Tactics (docs/queries.md, query contract).
         assert_eq!(tactic_sentinel_name("TA0001").as_deref(), Some("InitialAccess"));
         assert_eq!(tactic_sentinel_name("TA0011").as_deref(), Some("CommandAndControl"));
         assert_eq!(tactic_sentinel_name("TA0043").as_deref(), Some("Reconnaissance"));

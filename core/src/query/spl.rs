@@ -1,4 +1,4 @@
-//! Splunk SPL templates (QUERIES.md §1.4–1.5, §5.2): CIM `tstats` per data model, the raw fallback, ES
+//! Splunk SPL templates (docs/queries.md): CIM `tstats` per data model, the raw fallback, ES
 //! threat-intel lookups and the lookup form for large batches.
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
 use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack, with_expanded_ipv6};
@@ -628,7 +628,7 @@ mod tests {
 
     #[test]
     fn primary_queries_by_hand() {
-        // Written from QUERIES.md §5.2: {TS} header, `d` and `*.d`, time inside `where`, rename, ctime.
+        // Written from the SPL rules of docs/queries.md: {TS} header, `d` and `*.d`, time inside `where`, rename, ctime.
         check(
             IocKind::Domain,
             "Evil.Example.",
@@ -644,7 +644,7 @@ mod tests {
 
     #[test]
     fn term_fast_mode_for_ips() {
-        // QUERIES.md §1.5 rule 4: TERM(1.2.3.4) uses the lexicon; the phrase stays the default.
+        // docs/queries.md (`spl_term`): TERM(1.2.3.4) uses the lexicon; the phrase stays the default.
         let opts = QueryOptions {
             spl_profile: super::SplProfile::Raw,
             spl_term: true,

@@ -1,5 +1,5 @@
 //! Score decay: the polynomial model `MISP` and `OpenCTI` share, `score(t) = base · (1 − (t/τ)^(1/δ))`, with
-//! `OpenCTI`'s per-type lifetimes τ (SCORING.md): IP and URL 47 days, domain 300, file hash 460, other 470;
+//! `OpenCTI`'s per-type lifetimes τ (docs/scoring.md): IP and URL 47 days, domain 300, file hash 460, other 470;
 //! an indicator is revoked when its score falls to 20. `now` is an input; nothing here reads a clock.
 use crate::IocKind;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct DecayRule {
 }
 
 impl DecayRule {
-    /// `OpenCTI`'s default lifetime for the type (SCORING.md), δ = 1, revoked at 20.
+    /// `OpenCTI`'s default lifetime for the type (docs/scoring.md), δ = 1, revoked at 20.
     pub fn for_kind(kind: IocKind) -> DecayRule {
         let lifetime_days = match kind {
             IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr | IocKind::Url => 47,

@@ -2,7 +2,7 @@
 //! `generated/ml.rs`). The features here mirror `domain_features` / `url_features` in the script exactly.
 //!
 //! It is a weak prior: the scorer turns it into at most ±[`super::LEXICAL_WEIGHT`] / 2 points and it never
-//! raises confidence (SCORING.md: lexical features do not transfer across sources).
+//! raises confidence (docs/scoring.md: lexical features do not transfer across sources).
 use crate::generated::ml as m;
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! Remote scoring, sans-I/O: the core builds the `GET /api/v1/lookup` request and merges the answer; the host
 //! (CLI, server, extension, Extism host, Python) does the HTTP and adds the API key.
 //!
-//! Both response shapes of API.md are accepted: the envelope `{meta, data}` (`data.risk{score, level}`,
+//! Both response shapes of docs/api.md are accepted: the envelope `{meta, data}` (`data.risk{score, level}`,
 //! `data.found`, `data.confidence`, `data.sources[]{source_feed}` …) and the older flat one (`value`, `type`,
 //! `risk_score` as a level string, `confidence`, `mitre_techniques[{id, name}]`, `sources[{feed_name}]`).
 //!
@@ -50,7 +50,7 @@ pub struct RemoteRequest {
     pub headers: Vec<(String, String)>,
 }
 
-/// Maximum value length the API accepts (`ioc=`, API.md).
+/// Maximum value length the API accepts (`ioc=`, docs/api.md).
 pub const MAX_REMOTE_VALUE: usize = 2048;
 
 /// The remote API's `type=` name for a kind, when it has one.

@@ -1,11 +1,11 @@
 //! The query matrix: every query the generator can produce for the corpus, the golden values of
-//! QUERIES.md §5.4, the hostile-value set, every profile and the batch forms. Shared by the SPL lint,
+//! docs/queries.md (query contract), the hostile-value set, every profile and the batch forms. Shared by the SPL lint,
 //! the snapshot tests and the dump that `tests/kql/kqlcheck.js` and `scripts/check_portable.py` check.
 #![allow(dead_code, reason = "each test binary uses a different part of the support module")]
 use ioclens_core::IocKind;
 use ioclens_core::query::{self, HuntInput, KqlProfile, Query, QueryOptions, SplProfile, Target};
 
-/// Representative canonical values per type (QUERIES.md §5.4 golden corpus plus one per type).
+/// Representative canonical values per type (the golden values of docs/queries.md plus one per type).
 pub(crate) fn golden() -> Vec<(&'static str, HuntInput)> {
     let v = |name, kind, value: &str| (name, HuntInput::new(kind, value));
     vec![

@@ -144,7 +144,7 @@ fn main() -> std::io::Result<()> {
         json!({ "values": batch, "options": { "hunting": false }, "now": NOW,
                 "fields": ["ioc_type", "classification", "risk", "confidence", "score.verdict", "attack.id", "attack.tactics.name", "hits.role", "hits.list", "malware_family"] }),
     ));
-    // Remote merges on a real local answer: ok (both response shapes of API.md), 429, 500, transport failures.
+    // Remote merges on a real local answer: ok (both response shapes of docs/api.md), 429, 500, transport failures.
     let local: Value = serde_json::from_str::<Value>(&api::call(
         "lookup",
         &json!({ "value": "185.220.101[.]1", "now": NOW }).to_string(),

@@ -8,7 +8,7 @@ from .command import search_now
 from .core import CoreError
 from .remote import RemoteScorer, load_config
 
-# The `type=` vocabulary of GET /api/v1/lookup (API.md); other types are sent without it.
+# The `type=` vocabulary of GET /api/v1/lookup (docs/api.md); other types are sent without it.
 API_TYPES = {
     "ipv4": "ipv4",
     "ipv6": "ipv6",
@@ -101,7 +101,7 @@ class Enricher:
 
     def _remote_target(self, canonical, ioc_type):
         """``(path, query)`` of the remote lookup: the core's ``remote_request`` when this build has it, else
-        ``GET /api/v1/lookup?ioc=<value>&type=<type>`` (API.md)."""
+        ``GET /api/v1/lookup?ioc=<value>&type=<type>`` (docs/api.md)."""
         if self._remote_request:
             try:
                 req = self._core.call("remote_request", {"value": canonical, "type": ioc_type})

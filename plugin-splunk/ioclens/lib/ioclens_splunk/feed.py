@@ -3,7 +3,7 @@ shaped like Splunk Enterprise Security's threat-intelligence collections, increm
 
 - Incremental: each run asks for indicators seen ``since`` the previous successful run minus ``overlap`` (default
   24h), then follows the server's ``links.next`` cursor to the end. The server's ``since`` filters on
-  ``last_seen`` (API.md: a lookback on activity), so the overlap also picks up records that reached the server
+  ``last_seen`` (docs/api.md: a lookback on activity), so the overlap also picks up records that reached the server
   late with a slightly older ``last_seen``; a record whose ``last_seen`` is older than the previous run minus the
   overlap when it reaches the server is not fetched (raise ``overlap`` for feeds that publish late). The
   checkpoint (``<checkpoint_dir>/<input>.json``) only advances after a complete run; re-delivered records are

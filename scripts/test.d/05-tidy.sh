@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Tidy: the repository stands alone. No tracked file may point outside the clone: no sibling `shared` folder of
+# the build machine, no environment variable naming one, no absolute home/work path of some machine, no design
+# note that lived there (the contracts they held are stated in docs/). Upstream
+# data files (data/**/*.tsv|csv|json|txt|dat) and code generated from them are left out: their contents are
+# third-party text (URL paths, sample IOCs) that may spell such paths. Prints every hit and fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+self="scripts/test.d/05-tidy.sh"
+# Written with character classes so that this file does not match itself.
+patterns=(
+  '\.\.[/]shared'
+  'IOCLENS_[S]HARED'
+  '(^|[^A-Za-z0-9_-])[s]hared/(design|eval|hooks|data)([/ ]|$)'
+  '(^|[^A-Za-z0-9_.~/-])/(work|root|home|Users)/'
+  '(^|[^A-Za-z0-9_./-])(EXTRACTION|HOSTS|QUERIES|SCORING|INTEL|STYLE)[.]md'
+)
+files=()
+while IFS= read -r -d '' f; do
+  case "$f" in
+    "$self" | core/src/generated/*) continue ;;
+    data/*.tsv | data/*.csv | data/*.json | data/*.txt | data/*.dat) continue ;;
+  esac
+  [ -f "$f" ] && files+=("$f")
+done < <(git ls-files -z)
+found=0
+for p in "${patterns[@]}"; do
+  if hits="$(printf '%s\0' "${files[@]}" | xargs -0 grep -nIE -- "$p" 2>/dev/null)"; then
+    echo "tidy: a tracked file points outside the repository (pattern $p):" >&2
+    printf '%s\n' "$hits" | cut -c1-200 >&2
+    found=1
+  fi
+done
+[ "$found" = 0 ] || { echo "tidy: state what is needed in the repository itself (docs/, data/ with SOURCES.md)" >&2; exit 1; }
+echo "tidy: ${#files[@]} tracked files, nothing points outside the repository"
