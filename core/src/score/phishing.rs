@@ -8,7 +8,7 @@
 //! * `idn-homograph`: the Unicode form reads as a popular domain once every character is replaced by its
 //!   Unicode TR39 confusable prototype (`pаypal.com` with a Cyrillic `а`);
 //! * `mixed-script`: Latin, Cyrillic and Greek letters mixed in one label;
-//! * `brand-in-domain`: a much-impersonated brand name inside an unrelated registrable domain
+//! * `brand-in-domain`: a much-impersonated brand name with a lure word inside an unrelated registrable domain
 //!   (`paypal-secure-login.com`).
 //!
 //! None of them applies to a host that its own registrable domain's popularity vouches for.
@@ -212,12 +212,69 @@ fn registrable_of(name: &str) -> Option<&str> {
     Some(head.rfind('.').map_or(name, |i| &name[i + 1..]))
 }
 
+/// Words phishing names pair a brand with (`paypal-secure-login`, `apple-id-support`), sorted. A brand alone in
+/// a registrable label is too often the brand's own second domain (`amazon-adsystem.com`, `amazonvideo.com`).
+const LURES: &[&str] = &[
+    "access",
+    "account",
+    "accounts",
+    "alert",
+    "auth",
+    "billing",
+    "bonus",
+    "claim",
+    "confirm",
+    "customer",
+    "gift",
+    "help",
+    "helpdesk",
+    "id",
+    "invoice",
+    "login",
+    "logon",
+    "notice",
+    "online",
+    "password",
+    "pay",
+    "payment",
+    "portal",
+    "recover",
+    "recovery",
+    "refund",
+    "reward",
+    "secure",
+    "security",
+    "service",
+    "services",
+    "signin",
+    "support",
+    "unlock",
+    "update",
+    "validate",
+    "verification",
+    "verify",
+    "wallet",
+    "webmail",
+];
+
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c == '-' || c == '.' || c == '_' || c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+}
+
+/// A brand in a registrable label together with a lure word: `paypal-secure-login`, `securepaypallogin`.
+fn brand_with_lure(label: &str) -> Option<&'static str> {
+    let brand = brand_in(label)?;
+    let lure = tokens(label).any(|t| LURES.binary_search(&t).is_ok())
+        || LURES.iter().any(|l| l.len() >= 5 && label.replacen(brand, "", 1).contains(l));
+    lure.then_some(brand)
+}
+
 fn brand_in(text: &str) -> Option<&'static str> {
-    BRANDS.iter().copied().find(|b| {
-        text.split(|c: char| c == '-' || c == '.' || c == '_' || c.is_ascii_digit())
-            .any(|t| t == *b)
-            || (b.len() >= 6 && text.contains(b))
-    })
+    BRANDS
+        .iter()
+        .copied()
+        .find(|b| tokens(text).any(|t| t == *b) || (b.len() >= 6 && text.contains(b)))
 }
 
 /// User info of a canonical URL (`scheme://userinfo@host…`).
@@ -307,12 +364,14 @@ pub(crate) fn forms(
     }
     let label = reg.strip_suffix(suffix).and_then(|s| s.strip_suffix('.')).unwrap_or(reg);
     if !out.iter().any(|f| f.name == "brand-subdomain")
-        && let Some(b) = brand_in(label)
+        && let Some(b) = brand_with_lure(label)
     {
         out.push(Form {
             name: "brand-in-domain",
             points: BRAND_IN_DOMAIN,
-            detail: format!("the brand name {b} inside the unrelated registrable domain {reg}"),
+            detail: format!(
+                "the brand name {b} with a lure word inside the unrelated registrable domain {reg}"
+            ),
         });
     }
     out
@@ -348,6 +407,16 @@ mod tests {
         assert_eq!(brand_in("securepaypallogin"), Some("paypal"));
         assert_eq!(brand_in("pineapple"), None, "short brands match whole tokens only");
         assert_eq!(brand_in("apple-id"), Some("apple"));
+    }
+
+    #[test]
+    fn brand_needs_a_lure_word() {
+        assert!(LURES.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(brand_with_lure("paypal-secure-login"), Some("paypal"));
+        assert_eq!(brand_with_lure("securepaypallogin"), Some("paypal"));
+        assert_eq!(brand_with_lure("apple-id-support"), Some("apple"));
+        assert_eq!(brand_with_lure("amazon-adsystem"), None);
+        assert_eq!(brand_with_lure("amazonvideo"), None);
     }
 
     #[test]
