@@ -170,8 +170,10 @@ fn script(c: char) -> Option<Script> {
         'a'..='z' | 'A'..='Z' | '\u{c0}'..='\u{24f}' => Some(Script::Latin),
         '\u{370}'..='\u{3ff}' => Some(Script::Greek),
         '\u{400}'..='\u{52f}' => Some(Script::Cyrillic),
-        _ if c.is_alphabetic() => Some(Script::Other),
-        _ => None, // digits, hyphen: common to every script
+        // Digits, hyphen, underscore: common to every script; any other non-ASCII character (CJK, Arabic …)
+        // is another script, which TR39 allows beside Latin and which is not what this form looks for.
+        _ if c.is_ascii() => None,
+        _ => Some(Script::Other),
     }
 }
 
