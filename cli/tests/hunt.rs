@@ -71,7 +71,19 @@ fn extract_hunt_batches_a_report() {
     )
     .expect("write report");
     let path = report.to_string_lossy().into_owned();
+    // By default the documentation (reserved) addresses are dropped, each named in the notes.
     let (code, out, err) = ioclens(&["extract", &path, "--hunt", "--format", "json", "--kql"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("hunt json");
+    let groups = v["groups"].as_array().expect("groups");
+    assert!(!groups.iter().any(|g| g["type"] == "ipv4"), "{out}");
+    assert!(groups.iter().any(|g| g["type"] == "cve"));
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("dropped ipv4 203.0.113.7: verdict reserved"), "{notes}");
+    assert!(notes.contains("--keep-benign"), "{notes}");
+    // --keep-benign hunts for them too.
+    let (code, out, err) =
+        ioclens(&["extract", &path, "--hunt", "--keep-benign", "--format", "json", "--kql"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("hunt json");
     let groups = v["groups"].as_array().expect("groups");

@@ -288,6 +288,18 @@ fn main() {
                     let hits =
                         if variant == "embedded" { embedded } else { train.hits(&c, &embedded) };
                     let s = score::score(&c, &hits, &opts, NOW);
+                    if std::env::var_os("EVAL_DUMP").is_some()
+                        && variant != "embedded"
+                        && kind == "domain"
+                        && split == "test_ood"
+                    {
+                        let names: Vec<String> = s
+                            .factors
+                            .iter()
+                            .map(|f| format!("{}:{}", f.name, f.contribution))
+                            .collect();
+                        eprintln!("{}\t{}\t{}\t{}", r.label, s.score, c.canonical, names.join(","));
+                    }
                     // Ties broken by the unclamped factor sum, so a 0 and a −20 are not "equal".
                     let raw: i32 = s.factors.iter().map(|f| f.contribution).sum();
                     pairs.push((f64::from(s.score) + f64::from(raw) * 1e-3, r.label));

@@ -213,6 +213,27 @@ fn ipv6_reason(v: &str) -> &'static str {
     }
 }
 
+/// `a.b.c.d:port` and `[v6]:port` (Maltrail, `ThreatFox`, Feodo and MISP `ip-dst|port` write them so): the
+/// address, with the port as a fact. Port 0 and non-numeric ports are not ports.
+fn ip_with_port(v: &str, t: &str, defanged: bool) -> Option<Classified> {
+    let (host, port) = v.rsplit_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let port = port.parse::<u16>().ok().filter(|&p| p != 0)?;
+    let (kind, canonical, mut facts) =
+        if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            let a = ip::parse_v6(inner).ok()?;
+            (IocKind::Ipv6, ip::format_v6(a), ip::facts_v6(a))
+        } else {
+            let a = ip::parse_v4(host).ok()?;
+            (IocKind::Ipv4, a.to_string(), ip::facts_v4(a))
+        };
+    facts.port = Some(port);
+    let f = Facts { ip: Some(facts), ..Facts::default() };
+    Some(found(kind, canonical, t, defanged, f))
+}
+
 /// The classification proper; `Err` carries the reason for `unknown`.
 #[expect(
     clippy::many_single_char_names,
@@ -371,16 +392,22 @@ fn detect(t: &str) -> Result<Classified, String> {
             let f = Facts { ip: Some(ip::facts_v6(a)), ..Facts::default() };
             return Ok(found(IocKind::Ipv6, ip::format_v6(a), t, defanged, f));
         }
+        if let Some(c) = ip_with_port(v, t, defanged) {
+            return Ok(c);
+        }
         if let Some((host, port)) = v.rsplit_once(':')
             && !port.is_empty()
             && port.bytes().all(|b| b.is_ascii_digit())
-            && (ip::parse_v4(host).is_ok()
-                || (host.starts_with('[') && ip::parse_v6(host).is_ok())
-                || domain::validate(host).is_ok())
         {
-            return Err(format!(
-                "`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"
-            ));
+            let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+            if ip::parse_v4(host).is_ok() || ip::parse_v6(bare).is_ok() {
+                return Err(format!("`{host}` with port `{port}`: a port is 1 to 65535"));
+            }
+            if domain::validate(host).is_ok() {
+                return Err(format!(
+                    "`{host}` with a port: classify the host alone, or give a URL (`scheme://{host}:{port}`)"
+                ));
+            }
         }
         return Err(ipv6_reason(v).to_owned());
     }

@@ -185,7 +185,9 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
                 }
             },
         );
-    let attack = crate::attack::map(&c, &map_context(&c, &hits));
+    // A benign or reserved value points to no adversary behaviour: no techniques (the guidance says why).
+    let quiet = matches!(score.verdict, score::Verdict::Benign | score::Verdict::Reserved);
+    let attack = if quiet { Vec::new() } else { crate::attack::map(&c, &map_context(&c, &hits)) };
     let mitre_techniques = attack
         .iter()
         .map(|t| TechniqueRef { id: t.id.clone(), name: t.name.clone(), reason: t.reason.clone() })
@@ -199,7 +201,7 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
                 .to_owned(),
         ));
     }
-    let hunting = if opts.hunting
+    let mut hunting = if opts.hunting
         && c.kind != IocKind::Unknown
         && (score.verdict != score::Verdict::Reserved || internal)
     {
@@ -211,6 +213,9 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
             detection_guidance: query::detection_guidance(c.kind).to_owned(),
         }
     };
+    if let Some(why) = no_technique_note(&score) {
+        hunting.detection_guidance = format!("{} {why}", hunting.detection_guidance);
+    }
     // As in SOC Defenders' API, `found` means "a threat-intel source lists it" (Maltrail, IPsum, KEV), not
     // "some list mentions it": a popular domain is not found, and not found is not safe.
     let found =
@@ -238,12 +243,66 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
     resp
 }
 
+/// The hunt inputs worth a query: values whose verdict is `benign` or `reserved` (a popular domain, a public
+/// resolver, a private address …) are dropped, each with a note naming its verdict and deciding factor, so a
+/// hunt over an extracted report does not sweep every log for `google.com`. `extract --hunt --keep-benign`
+/// skips this filter.
+pub fn hunt_worthy(inputs: &[query::HuntInput]) -> (Vec<query::HuntInput>, Vec<String>) {
+    let mut keep = Vec::with_capacity(inputs.len());
+    let mut notes = Vec::new();
+    for i in inputs {
+        let c = crate::classify_as(&i.value, i.kind).unwrap_or_else(|_| crate::classify(&i.value));
+        let hits = evidence(&c);
+        let s = score::score(&c, &hits, &ScoreOptions { lexical: false, evidence_date: None }, 0);
+        let verdict = match s.verdict {
+            score::Verdict::Benign => "benign",
+            score::Verdict::Reserved => "reserved",
+            _ => {
+                keep.push(i.clone());
+                continue;
+            }
+        };
+        let why = s
+            .factors
+            .iter()
+            .find(|f| {
+                f.contribution < 0
+                    || matches!(f.name.as_str(), "reserved" | "benign-hash" | "sinkhole")
+            })
+            .map_or_else(String::new, |f| format!(" ({}: {})", f.name, f.source));
+        notes.push(format!(
+            "dropped {} {}: verdict {verdict}{why}; pass --keep-benign to hunt for it",
+            i.kind, i.value
+        ));
+    }
+    (keep, notes)
+}
+
+/// Why a benign or reserved verdict carries no ATT&CK technique.
+fn no_technique_note(s: &Score) -> Option<String> {
+    match s.verdict {
+        score::Verdict::Reserved => Some(
+            "No ATT&CK technique: a special-purpose (reserved) value is not external infrastructure.".into(),
+        ),
+        score::Verdict::Benign => {
+            let why: Vec<&str> =
+                s.factors.iter().filter(|f| f.contribution < 0 || f.name == "benign-hash" || f.name == "sinkhole").map(|f| f.name.as_str()).collect();
+            Some(format!(
+                "No ATT&CK technique: the evidence says benign ({}), so the value points to no adversary behaviour.",
+                why.join(", ")
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Merges a remote answer into a lookup (fail-open; rules in [`crate::score::remote`]).
 pub fn apply_remote(resp: &mut LookupResponse, remote: &RemoteScore) {
     resp.score = score::merge(&resp.score, remote);
     resp.risk = Risk { score: resp.score.score, level: resp.score.level };
     resp.confidence = resp.score.confidence;
-    if remote.status == score::RemoteStatus::Ok && resp.score.verdict != score::Verdict::Reserved {
+    let quiet = matches!(resp.score.verdict, score::Verdict::Reserved | score::Verdict::Benign);
+    if remote.status == score::RemoteStatus::Ok && !quiet {
         resp.found |= remote.found.unwrap_or(remote.score.is_some());
         for t in &remote.mitre_techniques {
             score::evidence::add_technique(resp, t, "the remote service", "remote");
@@ -278,16 +337,21 @@ fn hunting(c: &Classified, opts: &QueryOptions, diagnostics: &mut Vec<Diagnostic
     }
 }
 
-/// The ATT&CK mapping context our evidence supports: VPN range, the Maltrail family (for hashes, domains,
-/// IPs), DGA when that family is a DGA family, and the URL's port. Tor and e-mail context are not known
-/// from one value.
+/// The ATT&CK mapping context our evidence supports: the Maltrail family (for hashes, domains, IPs), DGA when
+/// that family is a DGA family, and the port (a URL's, or an `ip:port` value's). Tor, VPN and e-mail context
+/// are not known from one value: no embedded list is VPN, proxy or Tor exits only (`vpn-ipv4` holds "VPN
+/// providers and datacenters"), so nothing here sets `vpn` or `tor` (T1090).
 pub fn map_context(c: &Classified, hits: &[Hit]) -> MapContext {
     let family = hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.clone());
     MapContext {
-        vpn: hits.iter().any(|h| h.role == Role::VpnRanges),
         dga: family.as_deref().is_some_and(intel::is_dga_family),
         family,
-        port: c.facts.url.as_ref().and_then(|u| u.port),
+        port: c
+            .facts
+            .url
+            .as_ref()
+            .and_then(|u| u.port)
+            .or_else(|| c.facts.ip.as_ref().and_then(|ip| ip.port)),
         ..MapContext::default()
     }
 }
@@ -375,6 +439,67 @@ mod tests {
         // tranco10k (hostname) lists microsoft.com.
         let r = check("avd.microsoft.com");
         assert_eq!(r.score.verdict, score::Verdict::Benign, "{:?}", r.hits);
+    }
+
+    #[test]
+    fn reserved_and_benign_carry_no_technique() {
+        let r = check("127.0.0.1");
+        assert!(r.mitre_techniques.is_empty() && r.attack.is_empty());
+        assert!(
+            r.hunting.detection_guidance.contains("No ATT&CK technique"),
+            "{}",
+            r.hunting.detection_guidance
+        );
+        // The same address with a remote "malicious" answer gains no technique either: reserved stays reserved.
+        let mut r = check("10.1.2.3");
+        let remote = score::parse_response(
+            200,
+            r#"{"data": {"found": true, "risk": {"score": 95, "level": "critical"}, "confidence": "high", "mitre_techniques": ["T1071"]}}"#,
+        );
+        apply_remote(&mut r, &remote);
+        assert!(r.mitre_techniques.is_empty());
+        let r = check("45.10.20.30:4444");
+        assert_eq!(r.classification.facts.ip.as_ref().and_then(|f| f.port), Some(4444));
+        assert!(r.mitre_techniques.iter().any(|t| t.id == "T1571"), "{:?}", r.mitre_techniques);
+    }
+
+    #[cfg(feature = "offline-intel")]
+    #[test]
+    fn public_resolver_is_benign_without_techniques() {
+        let r = check("8.8.8.8");
+        assert_eq!(r.score.verdict, score::Verdict::Benign);
+        assert!(r.mitre_techniques.is_empty(), "{:?}", r.mitre_techniques);
+        assert!(!r.tags.iter().any(|t| t == "vpn"));
+        assert!(
+            r.hunting.detection_guidance.contains("public-resolver"),
+            "{}",
+            r.hunting.detection_guidance
+        );
+    }
+
+    #[cfg(feature = "offline-intel")]
+    #[test]
+    fn exact_ip_port_trail() {
+        let r = check("91.215.85.22:443");
+        assert_eq!(r.ioc_type, IocKind::Ipv4);
+        assert_eq!(r.ioc_value, "91.215.85.22");
+        let h = r.hits.iter().find(|h| h.role == Role::Malware).expect("maltrail hit");
+        assert_eq!(h.matched, "91.215.85.22:443");
+        let r = check("91.215.85.22:8443");
+        let h = r.hits.iter().find(|h| h.role == Role::Malware).expect("address-only hit");
+        assert_eq!(h.matched, "91.215.85.22");
+    }
+
+    #[test]
+    fn hunt_worthy_drops_reserved_and_benign() {
+        let inputs = vec![
+            query::HuntInput::new(IocKind::Ipv4, "10.0.0.1"),
+            query::HuntInput::new(IocKind::Domain, "evil-login.xyz"),
+        ];
+        let (keep, notes) = hunt_worthy(&inputs);
+        assert_eq!(keep, vec![query::HuntInput::new(IocKind::Domain, "evil-login.xyz")]);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("10.0.0.1") && notes[0].contains("reserved"), "{notes:?}");
     }
 
     #[test]

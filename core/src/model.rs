@@ -248,6 +248,9 @@ pub struct IpFacts {
     /// IPv4-mapped / 6to4 / NAT64 embedded IPv4 address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_ipv4: Option<String>,
+    /// The port of an `ip:port` or `[v6]:port` value (the value itself is the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 /// Facts about a domain name.

@@ -979,7 +979,7 @@ impl serde::Serialize for LookupOut {
         m.serialize_field("found", &core.found)?;
         m.serialize_field("value", &core.ioc_value)?;
         m.serialize_field("type", core.ioc_type.as_str())?;
-        m.serialize_field("risk_score", core.risk.level.as_str())?;
+        m.serialize_field("risk_score", core.risk.level.legacy_str())?;
         m.serialize_field("confidence", &core.confidence)?;
         let techniques: Vec<OldTechnique<'_>> = core
             .mitre_techniques

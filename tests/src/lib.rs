@@ -43,6 +43,39 @@ pub struct Case {
     /// ATT&CK technique ids the mapping must include.
     #[serde(default)]
     pub attack: Vec<String>,
+    /// Verdict case (`verdict.toml`): the expected `score.verdict` of `lookup` (`benign`, `malicious`,
+    /// `unknown`, `reserved`).
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// Verdict case: the inclusive range `[low, high]` the lookup's `risk.score` must fall in.
+    #[serde(default)]
+    pub score: Option<[u8; 2]>,
+    /// Verdict case: ATT&CK ids that must appear in the lookup's `mitre_techniques`.
+    #[serde(default)]
+    pub techniques: Vec<String>,
+    /// Verdict case: ATT&CK ids that must not appear; `"*"` means no technique at all.
+    #[serde(default)]
+    pub no_techniques: Vec<String>,
+    /// Verdict case: score factor names that must appear.
+    #[serde(default)]
+    pub factors: Vec<String>,
+    /// Verdict case: score factor names that must not appear.
+    #[serde(default)]
+    pub no_factors: Vec<String>,
+    /// Verdict case: tags that must appear.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Verdict case: tags that must not appear.
+    #[serde(default)]
+    pub no_tags: Vec<String>,
+    /// Expected `port` fact of an `ip:port` value.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Verdict case: the expectation needs the tier-2 lists (feature `offline-intel`: popular domains,
+    /// resolvers, provider/VPN ranges, Maltrail and `IPsum` indicators). Builds without them (the WebAssembly
+    /// modules) check only the cases without this flag.
+    #[serde(default)]
+    pub offline: bool,
     /// Free-form note for the reviewer.
     #[serde(default)]
     pub note: Option<String>,
@@ -88,4 +121,79 @@ pub fn corpus() -> Vec<Case> {
         }
     }
     out
+}
+
+/// Checks a verdict case against a `lookup` answer (the JSON every host emits): verdict, score range,
+/// techniques that must (not) appear, factors and tags. Returns the problems, empty when the answer fits.
+/// `offline`: the answer comes from a build with the tier-2 lists; without them, cases flagged `offline` are
+/// not checked (their expectation needs those lists).
+pub fn check_verdict(case: &Case, answer: &serde_json::Value, offline: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    if case.verdict.is_none() || (case.offline && !offline) {
+        return problems;
+    }
+    let str_at = |p: &str| answer.pointer(p).and_then(serde_json::Value::as_str).unwrap_or("");
+    let names = |p: &str, key: &str| -> Vec<String> {
+        answer
+            .pointer(p)
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.get(key).unwrap_or(x).as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Some(v) = &case.verdict
+        && str_at("/score/verdict") != v
+    {
+        problems.push(format!("verdict {} (want {v})", str_at("/score/verdict")));
+    }
+    let score = answer.pointer("/risk/score").and_then(serde_json::Value::as_u64).unwrap_or(999);
+    if let Some([lo, hi]) = case.score
+        && !(u64::from(lo)..=u64::from(hi)).contains(&score)
+    {
+        problems.push(format!("score {score} (want {lo}..={hi})"));
+    }
+    let techniques = names("/mitre_techniques", "id");
+    for t in &case.techniques {
+        if !techniques.contains(t) {
+            problems.push(format!("technique {t} missing (got {techniques:?})"));
+        }
+    }
+    for t in &case.no_techniques {
+        if (t == "*" && !techniques.is_empty()) || techniques.contains(t) {
+            problems.push(format!("technique {t} must not appear (got {techniques:?})"));
+        }
+    }
+    let factors = names("/score/factors", "name");
+    for f in &case.factors {
+        if !factors.contains(f) {
+            problems.push(format!("factor {f} missing (got {factors:?})"));
+        }
+    }
+    for f in &case.no_factors {
+        if factors.contains(f) {
+            problems.push(format!("factor {f} must not appear"));
+        }
+    }
+    let tags = names("/tags", "");
+    for t in &case.tags {
+        if !tags.contains(t) {
+            problems.push(format!("tag {t} missing (got {tags:?})"));
+        }
+    }
+    for t in &case.no_tags {
+        if tags.contains(t) {
+            problems.push(format!("tag {t} must not appear"));
+        }
+    }
+    if let Some(p) = case.port {
+        let got =
+            answer.pointer("/classification/facts/ip/port").and_then(serde_json::Value::as_u64);
+        if got != Some(u64::from(p)) {
+            problems.push(format!("port {got:?} (want {p})"));
+        }
+    }
+    problems
 }

@@ -250,6 +250,7 @@ export interface Extracted {
   defanged: boolean;
   implied?: boolean;
   scope?: IpScope | null;
+  port?: number | null;
 }
 
 /** `Extraction` (core/src/extract/mod.rs). */
@@ -367,6 +368,7 @@ export interface IpFacts {
   special?: string | null;
   prefix_len?: number | null;
   embedded_ipv4?: string | null;
+  port?: number | null;
 }
 
 /** `IpScope` (core/src/model.rs). */

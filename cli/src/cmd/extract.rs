@@ -31,6 +31,10 @@ pub(crate) struct Args {
     /// (`--format json` prints the hunt document).
     #[arg(long)]
     hunt: bool,
+    /// With `--hunt`: keep values whose verdict is benign or reserved (popular domains, public resolvers,
+    /// private addresses). By default they are left out and listed in the query notes as dropped.
+    #[arg(long, requires = "hunt")]
+    keep_benign: bool,
     #[command(flatten)]
     hunt_opts: crate::cmd::hunt::HuntOpts,
 }
@@ -62,8 +66,14 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             .filter(|u| !u.implied)
             .map(|u| ioclens_core::query::HuntInput::new(u.kind, u.canonical.clone()))
             .collect();
+        let (inputs, dropped) = if args.keep_benign {
+            (inputs, Vec::new())
+        } else {
+            ioclens_core::lookup::hunt_worthy(&inputs)
+        };
         let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
-        let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &mut out)?;
+        let code =
+            crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &dropped, &mut out)?;
         out.flush()?;
         return Ok(code);
     }

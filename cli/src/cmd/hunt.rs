@@ -157,7 +157,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let code = hunt_and_print(&inputs, &args.opts, args.format, &mut out)?;
+    let code = hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out)?;
     out.flush()?;
     Ok(if failed && code == ExitCode::SUCCESS { ExitCode::from(1) } else { code })
 }
@@ -168,13 +168,17 @@ pub(crate) fn hunt_and_print(
     inputs: &[HuntInput],
     opts: &HuntOpts,
     format: HuntFormat,
+    dropped: &[String],
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     if inputs.is_empty() {
+        for note in dropped {
+            output::error_line(&anyhow!("{note}"));
+        }
         output::error_line(&anyhow!("no indicator to hunt for"));
         return Ok(ExitCode::from(1));
     }
-    let hunt = match query::hunt(inputs, &opts.options()) {
+    let mut hunt = match query::hunt(inputs, &opts.options()) {
         Ok(h) => h,
         Err(e) => {
             let code = if e.kind == ioclens_core::ErrorKind::InvalidOption { 2 } else { 1 };
@@ -182,6 +186,7 @@ pub(crate) fn hunt_and_print(
             return Ok(ExitCode::from(code));
         }
     };
+    hunt.notes.extend(dropped.iter().cloned());
     write_hunt(out, &hunt, format)?;
     Ok(ExitCode::SUCCESS)
 }

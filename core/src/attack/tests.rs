@@ -408,6 +408,7 @@ fn ip_port_tor_vpn() {
         special: None,
         prefix_len: None,
         embedded_ipv4: None,
+        port: None,
     });
     assert!(map(&c, &d).is_empty());
 }

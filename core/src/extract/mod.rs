@@ -30,6 +30,9 @@ pub struct Extracted {
     /// IPs: the special-purpose class (private IPs are extracted and flagged, never dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<IpScope>,
+    /// IPv4 written as `ip:port` (Maltrail, `ThreatFox`, MISP `ip-dst|port`): the port; the span covers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 /// One distinct indicator with its number of mentions.
@@ -105,7 +108,8 @@ pub fn extract(text: &str) -> Extraction {
     ex.iocs.reserve(found.len());
     let mut cursor = view.cursor();
     for f in found {
-        let (start, end, marked) = cursor.span(f.start, f.end);
+        let port = port_after(&view.text, &f);
+        let (start, end, marked) = cursor.span(f.start, port.map_or(f.end, |p| p.0));
         // The scanner kept only spans on char boundaries of the view, and `View::new` only makes rewrites that map
         // view boundaries to original ones, so the span slices `text`. (Checking here instead would read the
         // original text again, one cache miss per mention.)
@@ -121,6 +125,7 @@ pub fn extract(text: &str) -> Extraction {
             defanged,
             implied: f.implied,
             scope: f.scope,
+            port: port.map(|p| p.1),
         });
     }
     for n in scanner.notes {
@@ -131,6 +136,27 @@ pub fn extract(text: &str) -> Extraction {
     }
     ex.unique = unique(&ex.iocs);
     ex
+}
+
+/// `ip:port`: a port of 1–5 digits (1–65535) written right after a reported IPv4 address, not followed by
+/// another letter, digit or colon. Returns the view offset after the port and the port.
+fn port_after(text: &str, f: &scan::Found) -> Option<(usize, u16)> {
+    if f.kind != IocKind::Ipv4 || f.implied {
+        return None;
+    }
+    let b = text.as_bytes();
+    if b.get(f.end) != Some(&b':') {
+        return None;
+    }
+    let digits = b.get(f.end + 1..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+    let end = f.end + 1 + digits;
+    if !(1..=5).contains(&digits)
+        || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
+    {
+        return None;
+    }
+    let port = text.get(f.end + 1..end)?.parse::<u16>().ok().filter(|&p| p != 0)?;
+    Some((end, port))
 }
 
 /// The de-duplicated view of `iocs`, in order of first mention.
@@ -315,6 +341,7 @@ mod tests {
                     defanged: false,
                     implied,
                     scope: None,
+                    port: None,
                 })
                 .collect();
             proptest::prop_assert_eq!(super::unique(&iocs), super::unique_sorted(&iocs));

@@ -96,7 +96,8 @@ pub struct Hit {
 }
 
 impl Hit {
-    fn new(role: Role, list: &str, matched: &str) -> Hit {
+    /// A hit with no detail, count or family.
+    pub fn new(role: Role, list: &str, matched: &str) -> Hit {
         Hit {
             role,
             list: list.to_owned(),
@@ -106,6 +107,61 @@ impl Hit {
             family: None,
         }
     }
+}
+
+/// What a list holds, in its maintainers' own terms (the MISP `description`, shortened), for factor wording.
+/// Lists whose role name says enough get `None`.
+pub fn describe(list: &str) -> Option<&'static str> {
+    Some(match list {
+        "vpn-ipv4" | "vpn-ipv6" => {
+            "VPN providers and datacenters (the list does not say which): hosting, not proof of a VPN"
+        }
+        "icloud-private-relay" => {
+            "iCloud Private Relay egress: Apple's privacy relay for Safari users"
+        }
+        "crl-ip" => "CRL and OCSP certificate-status servers",
+        "smtp-sending-ips" => "known mail providers' sending servers",
+        "smtp-receiving-ips" => "known mail providers' receiving servers",
+        "google-gmail-sending-ips" => "Gmail sending servers",
+        "googlebot" => "Googlebot crawler addresses",
+        "openai-gptbot" => "OpenAI GPTBot crawler addresses",
+        "umbrella-blockpage-v4" | "umbrella-blockpage-v6" => "Cisco Umbrella block pages",
+        "parking-domain" => "domain-parking servers",
+        "zscaler" => "Zscaler cloud security proxy hubs",
+        "microsoft-attack-simulator" => "Microsoft 365 attack-simulation training",
+        "telegram-ips" => "Telegram's own address ranges",
+        "wikimedia" => "Wikimedia's own address ranges",
+        "apple" => "Apple's own address ranges",
+        "dynamic-dns" => "dynamic-DNS provider: anyone can register a name under it",
+        "lots-project" => "LOTS project: legitimate sites abused for phishing, C2 and downloads",
+        "url-shortener" => "URL shortener: the link hides its target",
+        "link-in-bio" => "link-in-bio page host: anyone can publish under it",
+        "public-ipfs-gateways" => "public IPFS gateway: serves anyone's content",
+        _ => return None,
+    })
+}
+
+/// Provider-range lists that hold one benign job (certificate status, block pages, search crawlers): an address
+/// on one of them is benign infrastructure.
+pub fn is_benign_infrastructure(list: &str) -> bool {
+    matches!(
+        list,
+        "crl-ip"
+            | "umbrella-blockpage-v4"
+            | "umbrella-blockpage-v6"
+            | "googlebot"
+            | "openai-gptbot"
+    )
+}
+
+/// Abusable-service lists of places where anyone can publish (user-content platforms, dynamic DNS, tunnels,
+/// IPFS gateways, shorteners, link-in-bio pages): a popular listing vouches for no URL on them, and for no
+/// child name that they list as someone else's (see `score::user_content`).
+pub fn is_user_content(list: &str) -> bool {
+    matches!(
+        list,
+        "dynamic-dns" | "lots-project" | "url-shortener" | "link-in-bio" | "public-ipfs-gateways"
+    )
 }
 
 /// Catalogue entry of one embedded warninglist.
@@ -308,6 +364,22 @@ pub fn name_mask(role: Role, name: &str) -> u64 {
     mask
 }
 
+/// True when `list` (of `role`) holds `name` as a subdomains-only entry (`.x`, MISP's "subdomains of x"): the
+/// list is about the children of `x` — a platform's customers — not `x` itself.
+pub fn subdomains_only(role: Role, list: &str, name: &str) -> bool {
+    let Some(&(_, _, _, names)) = WARNING_ROLES.iter().find(|r| r.0 == role) else { return false };
+    let first = g::ROLE_FIRST.get(role_index(role)).copied().unwrap_or(usize::MAX);
+    let Some(bit) = g::LISTS
+        .get(first..)
+        .and_then(|l| l.iter().take_while(|m| m.role == role).position(|m| m.name == list))
+    else {
+        return false;
+    };
+    Names::new(names)
+        .get(name)
+        .is_some_and(|(exact, sub)| exact & (1 << bit) == 0 && sub & (1 << bit) != 0)
+}
+
 /// `IPsum` count of an IPv4 address (0 when absent), without allocation.
 pub fn ipsum_count(ip: Ipv4Addr) -> u32 {
     let x = u32::from(ip);
@@ -500,6 +572,17 @@ fn url_all(out: &mut Vec<Hit>, c: &Classified) {
     }
 }
 
+/// An `ip:port` value: a Maltrail trail listing exactly that `ip:port` replaces the address-only hit (same
+/// family table), so the hit says which entry matched.
+fn ip_port_into(out: &mut Vec<Hit>, key: &str) {
+    if let Some((fam, _)) = Names::new(g::MALTRAIL_URLS).get(key) {
+        out.retain(|h| h.role != Role::Malware);
+        let mut h = malware_hit(key, u16::try_from(fam.saturating_sub(1)).unwrap_or(u16::MAX));
+        h.detail = h.detail.map(|d| format!("{d}; lists exactly {key}"));
+        out.push(h);
+    }
+}
+
 /// Generic role addresses (MISP `common-contact-emails`: `^(security|noc|soc|abuse)@`).
 const CONTACT_LOCALS: [&str; 4] = ["abuse", "noc", "security", "soc"];
 
@@ -569,6 +652,9 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
         IocKind::Ipv4 => {
             if let Ok(ip) = c.canonical.parse::<Ipv4Addr>() {
                 ipv4_all(&mut out, ip, &IP_ROLES);
+                if let Some(port) = c.facts.ip.as_ref().and_then(|f| f.port) {
+                    ip_port_into(&mut out, &format!("{ip}:{port}"));
+                }
             }
         }
         IocKind::Ipv6 => {

@@ -167,6 +167,7 @@ pub fn facts_v4(addr: Ipv4Addr) -> IpFacts {
         special: name.map(str::to_owned),
         prefix_len: None,
         embedded_ipv4: None,
+        port: None,
     }
 }
 
@@ -179,6 +180,7 @@ pub fn facts_v6(addr: Ipv6Addr) -> IpFacts {
         special: name.map(str::to_owned),
         prefix_len: None,
         embedded_ipv4: embedded_v4(addr).map(|a| a.to_string()),
+        port: None,
     }
 }
 
@@ -231,6 +233,7 @@ pub fn parse_cidr(s: &str) -> Result<Cidr, IpError> {
                 special: name.map(str::to_owned),
                 prefix_len: Some(len),
                 embedded_ipv4: None,
+                port: None,
             },
             host_bits_set: net != v,
         })
@@ -253,6 +256,7 @@ pub fn parse_cidr(s: &str) -> Result<Cidr, IpError> {
                 special: name.map(str::to_owned),
                 prefix_len: Some(len),
                 embedded_ipv4: None,
+                port: None,
             },
             host_bits_set: net != v,
         })

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub mod decay;
 pub mod evidence;
 pub mod lexical;
+pub mod phishing;
 pub mod remote;
 
 pub use decay::{Decay, DecayRule, decay};
@@ -59,6 +60,15 @@ impl Level {
             Level::Medium => "medium",
             Level::High => "high",
             Level::Critical => "critical",
+        }
+    }
+
+    /// The level in the flat legacy response shape (`risk_score`), which SOC Defenders documents as
+    /// `critical|high|medium|low` only: `info` is written `low`. The nested shape keeps `info`.
+    pub fn legacy_str(self) -> &'static str {
+        match self {
+            Level::Info => "low",
+            other => other.as_str(),
         }
     }
 
@@ -310,6 +320,78 @@ pub fn lexical_prior(c: &Classified) -> Option<LexicalPrior> {
     }
 }
 
+/// The host name a popular list could vouch for: a domain, or a URL's domain host.
+fn host_of(c: &Classified) -> Option<&str> {
+    match c.kind {
+        IocKind::Domain => Some(c.canonical.as_str()),
+        IocKind::Url => {
+            c.facts.url.as_ref().filter(|u| u.host_type == IocKind::Domain).map(|u| u.host.as_str())
+        }
+        _ => None,
+    }
+    .filter(|_| c.facts.domain.is_some())
+}
+
+/// True when a popular-list entry `matched` speaks for the host: the host itself, or a parent at or below the
+/// host's registrable domain `reg` (PSL private section included). Non-host values (IPs) are what they match.
+fn owns(host: Option<&str>, reg: Option<&str>, matched: &str) -> bool {
+    let Some(host) = host else { return true };
+    matched == host || reg.is_some_and(|r| matched.len() >= r.len() && host.ends_with(matched))
+}
+
+/// A reason no popular list vouches for the host: it lies under a user-content platform, or the only popular
+/// listing is a parent across a public-suffix boundary. A host is under a platform when a user-content list
+/// covers it as a child and every child there is someone else's (any `dynamic-dns` or IPFS-gateway child, or a
+/// subdomains-only `.x` entry such as LOTS' `.github.io`), or, for a URL, when such a list covers its host at
+/// all (anyone can publish at `docs.google.com/forms/…`). `owned`: an exact or own-registrable popular hit.
+fn user_content(
+    c: &Classified,
+    host: Option<&str>,
+    reg: Option<&str>,
+    hits: &[Hit],
+    owned: bool,
+) -> Option<(String, String)> {
+    let host = host?;
+    let under = hits.iter().find(|h| {
+        h.role == Role::AbusableServices
+            && intel::is_user_content(&h.list)
+            && (c.kind == IocKind::Url
+                || (h.matched != host
+                    && (matches!(h.list.as_str(), "dynamic-dns" | "public-ipfs-gateways")
+                        || intel::subdomains_only(h.role, &h.list, &h.matched))))
+    });
+    if let Some(h) = under {
+        let what = intel::describe(&h.list).unwrap_or("abusable service");
+        return Some((
+            h.matched.clone(),
+            format!("user-content platform: anyone can publish under it ({}: {what})", h.list),
+        ));
+    }
+    if owned {
+        return None;
+    }
+    hits.iter().find(|h| h.role == Role::PopularDomains && !owns(Some(host), reg, &h.matched)).map(
+        |h| {
+            (
+                h.matched.clone(),
+                format!(
+                    "user-content platform: a public suffix (PSL private section), anyone can publish under \
+                     it; its listing on {} does not vouch for {host}",
+                    h.list
+                ),
+            )
+        },
+    )
+}
+
+/// A factor note naming the list and what it holds.
+fn list_note(h: &Hit) -> String {
+    match intel::describe(&h.list) {
+        Some(what) => format!("on {}: {what}", h.list),
+        None => format!("inside {} ranges: shared infrastructure", h.list),
+    }
+}
+
 /// Scores a classified value from its list evidence. `now` (Unix seconds) is only used for decay.
 pub fn score(c: &Classified, hits: &[Hit], opts: &ScoreOptions, now: i64) -> Score {
     score_with(c, hits, &[], opts, now)
@@ -466,12 +548,36 @@ pub fn score_with(
     evidence::score_feeds(&mut b, records, now, &mut strong, &mut moderate);
     let malicious = strong > 0;
 
-    // 4. Benign and context evidence.
+    // 4. Benign and context evidence. A popular list vouches only for the value's own registrable domain (PSL
+    // private suffixes included) or an exact listed host, and never for a host under a user-content platform.
+    let host = host_of(c);
+    let reg = c.facts.domain.as_ref().and_then(|d| d.registrable.as_deref());
+    let popular: Vec<&Hit> = hits.iter().filter(|h| h.role == Role::PopularDomains).collect();
+    let own: Vec<&Hit> = popular.iter().copied().filter(|h| owns(host, reg, &h.matched)).collect();
+    let platform = user_content(c, host, reg, hits, !own.is_empty());
+    if let Some((matched, why)) = &platform {
+        b.add("user-content-platform", "ownership", 0, Some(format!("{matched}: {why}")));
+        b.tag("user-content");
+    }
+    let vouched = platform.is_none() && !own.is_empty();
+    if let Some((ascii, facts)) = host.zip(c.facts.domain.as_ref()) {
+        let user = if c.kind == IocKind::Url { phishing::userinfo(&c.canonical) } else { None };
+        for f in phishing::forms(
+            ascii,
+            facts.unicode.as_deref(),
+            facts.registrable.as_deref(),
+            &facts.public_suffix,
+            user,
+            !own.is_empty(),
+        ) {
+            b.add(f.name, "phishing-form", f.points, Some(f.detail));
+            b.tag("phishing-form");
+        }
+    }
     let mut benign = false;
     let mut confidence_floor = Confidence::Low;
-    let popular: Vec<&Hit> = hits.iter().filter(|h| h.role == Role::PopularDomains).collect();
-    if let Some(h) = popular.first() {
-        let others = popular.len() - 1;
+    if vouched && let Some(h) = own.first() {
+        let others = own.len() - 1;
         let detail = Some(format!(
             "{} is on {}{}",
             h.matched,
@@ -527,19 +633,25 @@ pub fn score_with(
         b.tag("scanner");
         confidence_floor = Confidence::Medium;
     }
-    let shared = hits.iter().find(|h| h.role == Role::ProviderIpRanges);
+    let infra = hits
+        .iter()
+        .find(|h| h.role == Role::ProviderIpRanges && intel::is_benign_infrastructure(&h.list));
+    if let Some(h) = infra {
+        b.add("benign-infrastructure", &h.list, -40, Some(list_note(h)));
+        b.tag("benign-infrastructure");
+        benign = !malicious;
+        confidence_floor = Confidence::Medium;
+    }
+    let shared = hits
+        .iter()
+        .find(|h| h.role == Role::ProviderIpRanges && !intel::is_benign_infrastructure(&h.list));
     if let Some(h) = shared {
-        b.add(
-            "shared-infrastructure",
-            &h.list,
-            -5,
-            Some(format!("inside {} ranges: shared infrastructure", h.list)),
-        );
+        b.add("shared-infrastructure", &h.list, -5, Some(list_note(h)));
         b.tag("shared-infrastructure");
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::VpnRanges) {
-        b.add("vpn", &h.list, 0, Some("commercial VPN egress range".into()));
-        b.tag("vpn");
+        b.add("vpn-or-hosting", &h.list, 0, Some(list_note(h)));
+        b.tag("vpn-or-hosting");
     }
 
     // 5. The weak lexical prior (domains and URLs). It never changes confidence or verdict.
@@ -564,7 +676,7 @@ pub fn score_with(
         confidence_floor
     };
     // Conflicting evidence (a malicious list and a benign list) is at most medium.
-    if malicious && (!popular.is_empty() || hits.iter().any(|h| h.role == Role::DnsResolvers)) {
+    if malicious && (vouched || hits.iter().any(|h| h.role == Role::DnsResolvers)) {
         confidence = confidence.min(Confidence::Medium);
     }
     if shared.is_some() {

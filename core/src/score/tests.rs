@@ -62,6 +62,7 @@ fn private_ip_is_reserved_with_score_zero() {
         special: None,
         prefix_len: None,
         embedded_ipv4: None,
+        port: None,
     });
     let s = check(&c);
     assert_eq!(
@@ -202,4 +203,154 @@ fn same_input_same_score_bits() {
     let a = serde_json::to_string(&check(&c)).unwrap_or_default();
     let b = serde_json::to_string(&check(&c)).unwrap_or_default();
     assert_eq!(a, b);
+}
+
+fn hit(role: Role, list: &str, matched: &str) -> Hit {
+    Hit::new(role, list, matched)
+}
+
+#[test]
+fn a_popular_parent_across_a_private_suffix_vouches_for_nothing() {
+    // `evil.github.io` is its own registrable domain (PSL private section): `github.io` on a top list is the
+    // platform, not the owner of the child.
+    let c = crate::classify("evil.github.io");
+    let s = score(
+        &c,
+        &[hit(Role::PopularDomains, "tranco10k", "github.io")],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    assert_eq!(s.verdict, Verdict::Unknown, "{:?}", s.factors);
+    assert!(factor(&s, "popular-domain").is_none());
+    let f = factor(&s, "user-content-platform").expect("platform factor");
+    assert!(f.detail.as_deref().is_some_and(|d| d.contains("anyone can publish")), "{f:?}");
+    // The same hit on the platform's own name vouches.
+    let c = crate::classify("github.io");
+    let s = score(
+        &c,
+        &[hit(Role::PopularDomains, "tranco10k", "github.io")],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    assert_eq!(s.verdict, Verdict::Benign);
+}
+
+#[test]
+fn a_user_content_list_vetoes_the_popular_credit() {
+    // A listed parent at the registrable domain would vouch, but a user-content list covers the child.
+    let c = crate::classify("files.example-cdn.com");
+    let popular = hit(Role::PopularDomains, "tranco10k", "example-cdn.com");
+    let s = score(&c, std::slice::from_ref(&popular), &ScoreOptions::default(), NOW);
+    assert_eq!(s.verdict, Verdict::Benign);
+    // Every child of a dynamic-DNS provider is someone else's.
+    let lots = hit(Role::AbusableServices, "dynamic-dns", "example-cdn.com");
+    let s = score(&c, &[popular.clone(), lots.clone()], &ScoreOptions::default(), NOW);
+    assert_eq!(s.verdict, Verdict::Unknown);
+    assert!(factor(&s, "user-content-platform").is_some());
+    // The service's own name as a domain stays benign; as a URL host it gets no credit.
+    let own = crate::classify("example-cdn.com");
+    let s = score(&own, &[popular.clone(), lots.clone()], &ScoreOptions::default(), NOW);
+    assert_eq!(s.verdict, Verdict::Benign);
+    let url = crate::classify("https://example-cdn.com/u/payload.exe");
+    let s = score(&url, &[popular, lots], &ScoreOptions::default(), NOW);
+    assert!(factor(&s, "popular-host").is_none(), "{:?}", s.factors);
+    assert!(factor(&s, "user-content-platform").is_some());
+}
+
+#[test]
+fn vpn_list_is_worded_as_the_list_describes_itself() {
+    let c = value(IocKind::Ipv4, "45.10.20.30");
+    let s = score(
+        &c,
+        &[hit(Role::VpnRanges, "vpn-ipv4", "45.10.20.30")],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    let f = factor(&s, "vpn-or-hosting").expect("factor");
+    assert!(f.detail.as_deref().is_some_and(|d| d.contains("datacenters")), "{f:?}");
+    assert!(!s.tags.iter().any(|t| t == "vpn"));
+    assert_eq!(f.contribution, 0);
+}
+
+#[test]
+fn benign_infrastructure_is_benign() {
+    let c = value(IocKind::Ipv4, "104.18.20.226");
+    let s = score(
+        &c,
+        &[hit(Role::ProviderIpRanges, "crl-ip", "104.18.20.226")],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    assert_eq!(s.verdict, Verdict::Benign);
+    assert_eq!(s.score, 0);
+    let s = score(
+        &c,
+        &[hit(Role::ProviderIpRanges, "amazon-aws", "104.18.20.226")],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    assert_eq!(s.verdict, Verdict::Unknown);
+    assert!(factor(&s, "shared-infrastructure").is_some());
+}
+
+#[test]
+fn userinfo_points_by_form() {
+    let pts = |url: &str| {
+        let s = score(
+            &crate::classify(url),
+            &[],
+            &ScoreOptions { lexical: false, evidence_date: None },
+            NOW,
+        );
+        factor(&s, "url-userinfo").map(|f| f.contribution)
+    };
+    assert_eq!(pts("https://paypal.com@evil-login.xyz/verify"), Some(phishing::USERINFO_DOMAIN));
+    assert_eq!(pts("https://paypal-support@evil-login.xyz/"), Some(phishing::USERINFO_DOMAIN));
+    assert_eq!(pts("https://bob@evil-login.xyz/"), Some(phishing::USERINFO));
+    assert_eq!(pts("https://evil-login.xyz/a@b"), None);
+}
+
+#[test]
+fn brand_in_an_unrelated_domain() {
+    let s = score(&crate::classify("paypal-secure-login.com"), &[], &ScoreOptions::default(), NOW);
+    assert_eq!(
+        factor(&s, "brand-in-domain").map(|f| f.contribution),
+        Some(phishing::BRAND_IN_DOMAIN)
+    );
+    let s = score(&crate::classify("pineapple-farm.com"), &[], &ScoreOptions::default(), NOW);
+    assert!(factor(&s, "brand-in-domain").is_none());
+}
+
+#[test]
+fn mixed_script_label() {
+    let s = score(
+        &crate::classify("p\u{430}yp\u{430}l-support.com"),
+        &[],
+        &ScoreOptions::default(),
+        NOW,
+    );
+    assert!(
+        factor(&s, "mixed-script").is_some() || factor(&s, "idn-homograph").is_some(),
+        "{:?}",
+        s.factors
+    );
+}
+
+#[cfg(feature = "offline-intel")]
+#[test]
+fn homograph_and_brand_subdomain_of_popular_domains() {
+    let s = check(&crate::classify("p\u{430}ypal.com"));
+    assert_eq!(
+        factor(&s, "idn-homograph").map(|f| f.contribution),
+        Some(phishing::HOMOGRAPH),
+        "{:?}",
+        s.factors
+    );
+    let s = check(&crate::classify("login.microsoftonline.com.evil-auth.top"));
+    assert_eq!(
+        factor(&s, "brand-subdomain").map(|f| f.contribution),
+        Some(phishing::BRAND_SUBDOMAIN)
+    );
+    let s = check(&crate::classify("www.paypal.com"));
+    assert!(factor(&s, "brand-subdomain").is_none() && factor(&s, "brand-in-domain").is_none());
 }

@@ -176,12 +176,34 @@ fn main() -> std::io::Result<()> {
             json!({ "local": local, "status": status, "response": response, "error": error }),
         ));
     }
+    // Verdict cases (`tests/corpus/verdict.toml`) are checked here on the build the WebAssembly modules have
+    // (no tier-2 lists): every host then has to reproduce these very answers.
+    let verdicts: std::collections::HashMap<String, ioclens_tests::Case> = ioclens_tests::corpus()
+        .into_iter()
+        .filter(|c| c.verdict.is_some())
+        .map(|c| (format!("{}.lookup", c.name), c))
+        .collect();
+    let tier2 = ioclens_core::intel::data_versions().iter().any(|d| d.source == "ipsum");
+    let mut failures = Vec::new();
     let mut entries = Vec::new();
     for (name, op, input) in requests {
         let request = input.to_string();
         let raw = api::call(op, &request);
         let answer: Value = serde_json::from_str(&raw)?;
+        if let Some(case) = verdicts.get(&name) {
+            let problems = ioclens_tests::check_verdict(case, &answer["ok"], tier2);
+            if !problems.is_empty() {
+                failures.push(format!("{}: {}", case.name, problems.join("; ")));
+            }
+        }
         entries.push(json!({ "name": name, "op": op, "input": input, "request": request, "answer": answer, "raw": raw }));
+    }
+    if !failures.is_empty() {
+        return Err(std::io::Error::other(format!(
+            "verdict corpus: {} case(s) failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        )));
     }
     if let Some(dir) = std::path::Path::new(&out).parent() {
         std::fs::create_dir_all(dir)?;

@@ -362,7 +362,7 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     let (off, len) = tier2.section(&keyed_v4_section(&ipsum));
     sections.push(SectionRef { name: "IPSUM".into(), tier: 2, off, len });
 
-    // Maltrail indicators (tier 2): IPs (ip, ip_port), domains (name or subdomain), URLs (scheme-less, exact
+    // Maltrail indicators (tier 2): IPs (ip, ip_port; `ip:port` also as a URL trail), domains (name or subdomain), URLs (scheme-less, exact
     // or prefix), path-only URL trails.
     let mt_text = std::fs::read_to_string(root.join("data/intel/maltrail_iocs.tsv"))?;
     let mut mt_ip: BTreeMap<u32, u16> = BTreeMap::new();
@@ -379,6 +379,11 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
                 let host = ind.rsplit_once(':').map_or(ind, |(h, _)| h);
                 if let Ok(ip) = host.parse::<Ipv4Addr>() {
                     mt_ip.entry(u32::from(ip)).or_insert(fi);
+                    if kind == "ip_port" {
+                        // The exact `ip:port` too, in the URL trail table: `ip:port` lookups and URLs on that
+                        // port match it exactly.
+                        mt_url.entry(ind.to_owned()).or_insert((v, v));
+                    }
                 }
             }
             "domain" => {
