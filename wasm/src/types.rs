@@ -270,6 +270,7 @@ export interface Hunt {
   groups: HuntGroup[];
   lookup_csv?: string | null;
   notes?: string[];
+  skipped?: Skipped[];
 }
 
 /** `HuntGroup` (core/src/query/mod.rs). */
@@ -510,6 +511,7 @@ export interface Query {
   title: string;
   query: string;
   values: number;
+  size?: number;
   chunk?: number | null;
   chunks?: number | null;
   earliest?: string | null;
@@ -531,6 +533,8 @@ export interface QueryOptions {
   targets: Target[];
   spl_lookup: string;
   watchlist: string;
+  url_hosts: boolean;
+  sigma_date?: string | null;
 }
 
 /** `RemoteRequest` (core/src/score/remote.rs). */
@@ -626,6 +630,23 @@ export interface ScoreOptions {
 export type ScoreSource =
   | "local"
   | "remote";
+
+/** `SkipReason` (core/src/query/guard.rs). */
+export type SkipReason =
+  | "empty"
+  | "too_broad"
+  | "too_long"
+  | "control_character"
+  | "format_character"
+  | "malformed";
+
+/** `Skipped` (core/src/query/guard.rs). */
+export interface Skipped {
+  type: IocKind;
+  value: string;
+  reason: SkipReason;
+  message: string;
+}
 
 /** `Span` (core/src/model.rs). */
 export interface Span {
