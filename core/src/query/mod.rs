@@ -348,6 +348,35 @@ pub struct Query {
     pub notes: Vec<String>,
 }
 
+impl Query {
+    /// A Sigma rule or STIX pattern: no time window; `chunk` is (number, of).
+    pub(crate) fn portable(
+        target: Target,
+        kind: IocKind,
+        title: String,
+        query: String,
+        values: usize,
+        chunk: Option<(usize, usize)>,
+        notes: Vec<String>,
+    ) -> Self {
+        Self {
+            target,
+            profile: target.as_str().to_owned(),
+            kind,
+            title,
+            query,
+            values,
+            size: 0,
+            chunk: chunk.map(|c| c.0),
+            chunks: chunk.map(|c| c.1),
+            earliest: None,
+            latest: None,
+            lookback: None,
+            notes,
+        }
+    }
+}
+
 /// The queries for one indicator type, per target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HuntGroup {

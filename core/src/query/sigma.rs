@@ -313,21 +313,15 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                     }
                 ));
             }
-            out.push(Query {
-                target: Target::Sigma,
-                profile: "sigma".to_owned(),
+            out.push(Query::portable(
+                Target::Sigma,
                 kind,
-                title: format!("Sigma rule {id} ({})", spec.category),
-                query: text.clone(),
-                values: spec.selections.first().map_or(0, |s| s.1.len()),
-                size: 0,
-                chunk: chunk.map(|c| c.0),
-                chunks: chunk.map(|c| c.1),
-                earliest: None,
-                latest: None,
-                lookback: None,
+                format!("Sigma rule {id} ({})", spec.category),
+                text.clone(),
+                spec.selections.first().map_or(0, |s| s.1.len()),
+                chunk,
                 notes,
-            });
+            ));
         }
     }
     Ok(out)

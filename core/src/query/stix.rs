@@ -119,21 +119,15 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             format!("[{}]", exprs.join(" OR "))
         };
         let chunk = (total > 1).then_some((i + 1, total));
-        out.push(Query {
-            target: Target::Stix,
-            profile: "stix".to_owned(),
+        out.push(Query::portable(
+            Target::Stix,
             kind,
-            title: "STIX 2.1 indicator pattern".to_owned(),
-            query: pattern,
-            values: part.len(),
-            size: 0,
-            chunk: chunk.map(|c| c.0),
-            chunks: chunk.map(|c| c.1),
-            earliest: None,
-            latest: None,
-            lookback: None,
-            notes: Vec::new(),
-        });
+            "STIX 2.1 indicator pattern".to_owned(),
+            pattern,
+            part.len(),
+            chunk,
+            Vec::new(),
+        ));
     }
     Ok(out)
 }
