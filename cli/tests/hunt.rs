@@ -43,7 +43,7 @@ fn json_groups_and_profiles() {
     assert_eq!(g["spl"][0]["profile"], "raw");
     assert_eq!(
         g["spl"][0]["query"].as_str().unwrap().lines().next().unwrap(),
-        "index=* earliest=-7d@d latest=now (\"a.example\" OR \"b.example\")"
+        "index=* earliest=-7d latest=now (\"a.example\" OR \"b.example\")"
     );
 }
 
@@ -60,6 +60,32 @@ fn errors_have_exit_codes() {
 }
 
 #[test]
+fn match_everything_values_are_skipped_and_the_rest_still_written() {
+    // `hxxp://` refangs to `http://`, `[.]` to `.`: empty once normalised, never `IN ("")`.
+    for (kind, v) in
+        [("url", "hxxp://"), ("domain", "[.]"), ("domain", "co.uk"), ("cidr", "0.0.0.0/0")]
+    {
+        let (code, out, err) = ioclens(&["hunt", "--type", kind, v, "--format", "json"]);
+        assert_eq!(code, 1, "{kind} {v}: {err}");
+        assert!(err.contains("skipped"), "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert!(v["groups"].as_array().unwrap().is_empty(), "{out}");
+    }
+    // One bad ATT&CK id no longer drops every SPL and KQL query.
+    let (code, out, err) = ioclens(&["hunt", "T1059", "G0016", "TA9999", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("G0016") && err.contains("TA9999"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let g = &v["groups"][0];
+    assert_eq!((g["type"].as_str(), g["values"].as_u64()), (Some("attack"), Some(1)));
+    assert!(!g["spl"].as_array().unwrap().is_empty() && !g["kql"].as_array().unwrap().is_empty());
+    // Sigma rules carry today's date.
+    let (code, out, _) = ioclens(&["hunt", "--type", "sha256", &"ab".repeat(32), "--sigma"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\ndate: 20") && out.contains("SHA256=ABAB"), "{out}");
+}
+
+#[test]
 #[expect(clippy::disallowed_methods, reason = "the test writes a report file for the CLI to read")]
 fn extract_hunt_batches_a_report() {
     let dir = std::env::temp_dir().join(format!("ioclens-hunt-{}", std::process::id()));
@@ -67,13 +93,12 @@ fn extract_hunt_batches_a_report() {
     let report = dir.join("report.txt");
     std::fs::write(
         &report,
-        "C2 at 203.0.113.7 and 198.51.100.23; exploited CVE-2021-44228.\nSHA256 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\n",
+        "C2 at 203.0.113.7 and 198.51.100.23; exploited CVE-2021-44228.\nSHA256 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f\nBeacon to hxxps://c2[.]evil-cdn[.]net/gate.php\nallowed 0.0.0.0/0 and 10.0.0.0/8\n",
     )
     .expect("write report");
     let path = report.to_string_lossy().into_owned();
     // By default the documentation (reserved) addresses are dropped, each named in the notes.
     let (code, out, err) = ioclens(&["extract", &path, "--hunt", "--format", "json", "--kql"]);
-    assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("hunt json");
     let groups = v["groups"].as_array().expect("groups");
     assert!(!groups.iter().any(|g| g["type"] == "ipv4"), "{out}");
@@ -92,5 +117,20 @@ fn extract_hunt_batches_a_report() {
     let q = ipv4["kql"][0]["query"].as_str().expect("kql");
     assert!(q.contains(r#"let iocs = dynamic(["203.0.113.7", "198.51.100.23"]);"#), "{q}");
     assert!(groups.iter().any(|g| g["type"] == "cve"));
+    // The URL's host is hunted too (DNS, proxy, firewall FQDN, TLS SNI see it, not the HTTPS path).
+    let domain =
+        groups.iter().find(|g| g["type"] == "domain").expect("domain group for the URL host");
+    assert!(domain["kql"][0]["query"].as_str().unwrap().contains("\"c2.evil-cdn.net\""));
+    // Whole-internet ranges are never hunted: skipped with a reason, exit 1.
+    assert!(!groups.iter().any(|g| g["type"] == "cidr"), "{out}");
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter_map(|s| s["value"].as_str())
+        .collect();
+    assert_eq!(skipped, ["0.0.0.0/0", "10.0.0.0/8"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`0.0.0.0/0` skipped"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

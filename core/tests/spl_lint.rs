@@ -85,15 +85,50 @@ fn skeleton(q: &str) -> Result<String, String> {
     Ok(out)
 }
 
-const COMMANDS: &[&str] =
-    &["tstats", "rename", "where", "convert", "stats", "lookup", "inputlookup", "search", "table"];
+const COMMANDS: &[&str] = &[
+    "tstats",
+    "rename",
+    "where",
+    "convert",
+    "stats",
+    "lookup",
+    "inputlookup",
+    "search",
+    "table",
+    "eval",
+];
 
 fn words(s: &str) -> Vec<&str> {
     s.split_whitespace().collect()
 }
 
-/// Checks one query; returns every problem found.
+/// Checks one query; returns every problem found. A query made of searches joined by `| append [ … ]`
+/// (the lookup package's one-query form) is checked as a whole for balance, then search by search.
 fn lint(q: &str, cim: &Cim) -> Vec<String> {
+    if q.contains("\n| append [") {
+        if let Err(e) = skeleton(q) {
+            return vec![e];
+        }
+        let mut errs = Vec::new();
+        let mut parts = q.split("\n| append [");
+        let first = parts.next().unwrap_or("");
+        errs.extend(lint_one(first, cim));
+        for p in parts {
+            let Some((inner, tail)) = p.rsplit_once(']') else {
+                errs.push("append without `]`".into());
+                continue;
+            };
+            errs.extend(lint_one(inner, cim));
+            if !tail.trim().is_empty() && !tail.trim_start().starts_with("| convert") {
+                errs.push(format!("unexpected text after a subsearch: {tail}"));
+            }
+        }
+        return errs;
+    }
+    lint_one(q, cim)
+}
+
+fn lint_one(q: &str, cim: &Cim) -> Vec<String> {
     let mut errs = Vec::new();
     let sk = match skeleton(q) {
         Ok(s) => s,
@@ -114,6 +149,8 @@ fn lint(q: &str, cim: &Cim) -> Vec<String> {
         errs.push("raw search without earliest=/latest=".into());
     }
     let mut model: Option<String> = None;
+    // Fields a tstats search outputs (its `by` fields and `as` names); post-filters may read only these.
+    let mut outputs: Option<Vec<String>> = None;
     for (i, seg) in segments.iter().enumerate().skip(1) {
         let w = words(seg);
         let Some(cmd) = w.first() else {
@@ -145,6 +182,20 @@ fn lint(q: &str, cim: &Cim) -> Vec<String> {
                 errs.push(format!("unknown data model `{m}`"));
             }
             model = Some(m.to_owned());
+            let mut out: Vec<String> = vec!["count".into(), "firstTime".into(), "lastTime".into()];
+            for (j, x) in w.iter().enumerate() {
+                if x.eq_ignore_ascii_case("as")
+                    && let Some(n) = w.get(j + 1)
+                {
+                    out.push((*n).to_owned());
+                }
+            }
+            if let Some(b) = by {
+                for x in &w[b + 1..] {
+                    out.push(x.split_once('.').map_or(*x, |(_, f)| f).to_owned());
+                }
+            }
+            outputs = Some(out);
             if !(seg.contains("earliest=") && seg.contains("latest=")) {
                 errs.push("tstats without earliest=/latest=".into());
             }
@@ -159,6 +210,23 @@ fn lint(q: &str, cim: &Cim) -> Vec<String> {
                 let known = cim.get(m).and_then(|d| d.get(ds)).is_some_and(|f| f.contains(field));
                 if !known {
                     errs.push(format!("`{tok}` is not a CIM field of {m}"));
+                }
+            }
+        }
+        if *cmd == "where"
+            && let Some(out) = &outputs
+        {
+            for func in ["lower(", "match(", "replace("] {
+                for (at, _) in seg.match_indices(func) {
+                    let arg: String = seg[at + func.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                        .collect();
+                    if !arg.is_empty() && !out.contains(&arg) {
+                        errs.push(format!(
+                            "post-filter reads `{arg}`, which the search does not output"
+                        ));
+                    }
                 }
             }
         }
@@ -192,7 +260,11 @@ fn lint_catches_broken_queries() {
             "| tstats count from datamodel=Web.Web where earliest=-1d latest=now Web.DestinationIp=\"x\"",
             "`Web.DestinationIp` is not a CIM field of Web",
         ),
-        ("index=* earliest=-1d latest=now x | eval y=1", "unknown command `eval`"),
+        ("index=* earliest=-1d latest=now x | dedup y", "unknown command `dedup`"),
+        (
+            "| tstats count from datamodel=Web.Web where earliest=-1d latest=now Web.url_domain=\"x\" by Web.src\n| rename Web.* AS *\n| where match(url_domain, \"x\")",
+            "post-filter reads `url_domain`, which the search does not output",
+        ),
     ];
     for (q, want) in bad {
         assert!(lint(q, &cim).iter().any(|e| e == want), "{q}: {:?}", lint(q, &cim));
@@ -214,6 +286,16 @@ fn every_generated_spl_query_passes() {
                 "{}/{}/{}: {err}\n{}",
                 e.case, e.profile, e.query.title, e.query.query
             ));
+        }
+    }
+    // The lookup package's single query (`spl_for`): every data model appended into one search.
+    let opts = ioclens_core::query::QueryOptions::default();
+    for (name, input) in support::golden() {
+        if let Ok(q) = ioclens_core::query::spl_for(input.kind, &input.value, &opts) {
+            checked += 1;
+            for err in lint(&q, &cim) {
+                failures.push(format!("spl_for {name}: {err}\n{q}"));
+            }
         }
     }
     assert!(checked > 100, "only {checked} SPL queries in the matrix");

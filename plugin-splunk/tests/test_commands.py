@@ -248,7 +248,7 @@ def iochunt_generates_bounded_queries(splunk):
         assert row["ioc_type"] in ("ipv4", "domain")
         assert int(row["ioc_count"]) >= 1
         if row["dialect"] == "spl":
-            assert row["earliest"] == "-30d@d"  # SPL relative time: 30 days back, snapped to the day
+            assert row["earliest"] == "-30d"  # SPL relative time: exactly 30 days back (no snapping)
         else:
             assert row["lookback"] == "30d"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Python venv .venv-queries with sigma-cli and stix2-patterns (pinned in tests/portable/requirements.txt)
+# Python venv .venv-queries with sigma-cli, the pySigma Splunk and Kusto backends and stix2-patterns (pinned in tests/portable/requirements.txt)
 # for the Sigma/STIX validation in scripts/test.d/20-queries.sh. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

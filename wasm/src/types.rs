@@ -297,6 +297,7 @@ export interface Hunt {
   groups: HuntGroup[];
   lookup_csv?: string | null;
   notes?: string[];
+  skipped?: Skipped[];
 }
 
 /** `HuntGroup` (core/src/query/mod.rs). */
@@ -539,6 +540,7 @@ export interface Query {
   title: string;
   query: string;
   values: number;
+  size?: number;
   chunk?: number | null;
   chunks?: number | null;
   earliest?: string | null;
@@ -560,6 +562,8 @@ export interface QueryOptions {
   targets: Target[];
   spl_lookup: string;
   watchlist: string;
+  url_hosts: boolean;
+  sigma_date?: string | null;
 }
 
 /** `RemoteRequest` (core/src/score/remote.rs). */
@@ -655,6 +659,23 @@ export interface ScoreOptions {
 export type ScoreSource =
   | "local"
   | "remote";
+
+/** `SkipReason` (core/src/query/guard.rs). */
+export type SkipReason =
+  | "empty"
+  | "too_broad"
+  | "too_long"
+  | "control_character"
+  | "format_character"
+  | "malformed";
+
+/** `Skipped` (core/src/query/guard.rs). */
+export interface Skipped {
+  type: IocKind;
+  value: string;
+  reason: SkipReason;
+  message: string;
+}
 
 /** `SourceCategory` (core/src/score/evidence.rs). */
 export type SourceCategory =

@@ -86,6 +86,9 @@ pub(crate) struct HuntOpts {
     /// Leave these values out (e.g. your own infrastructure); repeatable.
     #[arg(long = "exclude", value_name = "VALUE")]
     exclusions: Vec<String>,
+    /// Do not also hunt the host of each URL (DNS, proxy, firewall FQDN, TLS SNI).
+    #[arg(long)]
+    no_url_hosts: bool,
 }
 
 impl HuntOpts {
@@ -97,6 +100,14 @@ impl HuntOpts {
             batch_size: self.batch_size,
             spl_term: self.term,
             exclusions: self.exclusions.clone(),
+            url_hosts: !self.no_url_hosts,
+            // Sigma rules carry today's date (the core reads no clock).
+            sigma_date: Some(
+                ioclens_server::time::format(ioclens_server::time::now())
+                    .chars()
+                    .take(10)
+                    .collect(),
+            ),
             ..QueryOptions::default()
         };
         for p in &self.profile {
@@ -162,8 +173,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     Ok(if failed && code == ExitCode::SUCCESS { ExitCode::from(1) } else { code })
 }
 
-/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 on a
-/// value no query can carry or when there is nothing to hunt for.
+/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 when
+/// a value was skipped (empty, too broad, too long, invisible characters, malformed: each reported on stderr,
+/// every other value still printed) or when there is nothing to hunt for.
 pub(crate) fn hunt_and_print(
     inputs: &[HuntInput],
     opts: &HuntOpts,
@@ -187,8 +199,11 @@ pub(crate) fn hunt_and_print(
         }
     };
     hunt.notes.extend(dropped.iter().cloned());
+    for s in &hunt.skipped {
+        output::error_line(&anyhow!("{} `{}` skipped: {}", s.kind, s.value, s.message));
+    }
     write_hunt(out, &hunt, format)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if hunt.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Prints a hunt.

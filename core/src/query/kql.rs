@@ -123,6 +123,26 @@ const IP_LEGS: &[Leg] = &[
         &[("RemoteIP", Op::Eq), ("LocalIP", Op::Eq)],
         "SrcIp=LocalIP, DstIp=RemoteIP, Host=DeviceName, Account=AccountUpn, Detail=Title",
     ),
+    leg(
+        "DeviceLogonEvents",
+        &[("RemoteIP", Op::Eq)],
+        "SrcIp=RemoteIP, DstIp=\"\", Host=DeviceName, Account=AccountName, Detail=strcat(ActionType, \" \", LogonType)",
+    ),
+    leg(
+        "AWSVPCFlow",
+        &[("SrcAddr", Op::Eq), ("DstAddr", Op::Eq)],
+        "SrcIp=SrcAddr, DstIp=DstAddr, Host=InstanceId, Account=AccountId, Detail=strcat(Action, \" \", DstPort)",
+    ),
+    leg(
+        "WindowsFirewall",
+        &[("SourceIP", Op::Eq), ("DestinationIP", Op::Eq)],
+        "SrcIp=SourceIP, DstIp=DestinationIP, Host=Computer, Account=\"\", Detail=strcat(FirewallAction, \" \", DestinationPort)",
+    ),
+    leg(
+        "AppServiceHTTPLogs",
+        &[("CIp", Op::Eq)],
+        "SrcIp=CIp, DstIp=\"\", Host=CsHost, Account=CsUsername, Detail=strcat(CsMethod, \" \", CsUriStem)",
+    ),
 ];
 
 const DOMAIN_LEGS: &[Leg] = &[
@@ -130,6 +150,11 @@ const DOMAIN_LEGS: &[Leg] = &[
         "DnsEvents",
         &[("Name", Op::Has)],
         "Indicator=Name, Host=Computer, SrcIp=ClientIP, Account=\"\", Detail=IPAddresses",
+    ),
+    leg(
+        "ASimDnsActivityLogs",
+        &[("DnsQuery", Op::Has)],
+        "Indicator=DnsQuery, Host=Dvc, SrcIp=SrcIpAddr, Account=SrcUsername, Detail=DnsResponseName",
     ),
     leg(
         "DeviceNetworkEvents",
@@ -208,6 +233,31 @@ const URL_LEGS: &[Leg] = &[
         "AlertEvidence",
         &[("RemoteUrl", Op::Has)],
         "Indicator=RemoteUrl, Host=DeviceName, SrcIp=LocalIP, Account=AccountUpn, Detail=Title",
+    ),
+    leg(
+        "CloudAppEvents",
+        &[("tostring(RawEventData)", Op::Has)],
+        "Indicator=\"\", Host=Application, SrcIp=IPAddress, Account=AccountDisplayName, Detail=ActionType",
+    ),
+    leg(
+        "OfficeActivity",
+        &[("OfficeObjectId", Op::Has), ("Site_Url", Op::Has)],
+        "Indicator=OfficeObjectId, Host=OfficeWorkload, SrcIp=ClientIP, Account=UserId, Detail=Operation",
+    ),
+    leg(
+        "AuditLogs",
+        &[("tostring(TargetResources)", Op::Has), ("tostring(AdditionalDetails)", Op::Has)],
+        "Indicator=\"\", Host=LoggedByService, SrcIp=\"\", Account=tostring(InitiatedBy.user.userPrincipalName), Detail=OperationName",
+    ),
+    leg(
+        "SecurityAlert",
+        &[("Entities", Op::Has)],
+        "Indicator=\"\", Host=CompromisedEntity, SrcIp=\"\", Account=\"\", Detail=AlertName",
+    ),
+    leg(
+        "Syslog",
+        &[("SyslogMessage", Op::Has)],
+        "Indicator=\"\", Host=Computer, SrcIp=HostIP, Account=\"\", Detail=SyslogMessage",
     ),
 ];
 
@@ -329,6 +379,16 @@ const FILE_PATH_LEGS: &[Leg] = &[
 ];
 
 const REGISTRY_LEGS: &[Leg] = &[
+    leg(
+        "DeviceRegistryEvents",
+        &[
+            ("RegistryKey", Op::Has),
+            ("PreviousRegistryKey", Op::Has),
+            // A Run-key indicator ends with the value name, which Defender keeps in its own column.
+            ("strcat(RegistryKey, \"\\\\\", RegistryValueName)", Op::Has),
+        ],
+        "Indicator=RegistryKey, Host=DeviceName, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", RegistryValueName, \"=\", RegistryValueData)",
+    ),
     leg(
         "DeviceEvents",
         &[("RegistryKey", Op::Has)],
@@ -532,19 +592,33 @@ fn list_values(kind: IocKind, values: &[String]) -> Vec<String> {
     out
 }
 
-fn lists_for(kind: IocKind, values: &[String], watchlist: Option<&str>, lookback: &str) -> Lists {
+/// A watchlist slice: the watchlist alias and the 1-based row range of this query's distinct keys.
+type WatchSlice<'a> = (&'a str, usize, usize);
+
+/// The `toscalar(...)` that reads rows `from..=to` of the distinct keys of one type from the watchlist:
+/// `has_any` considers at most 10,000 values, so a large watchlist is read in slices of that size.
+fn watchlist_set(kind: IocKind, (wl, from, to): WatchSlice<'_>, key: &str) -> String {
+    format!(
+        "toscalar(_GetWatchlist('{wl}') | where tostring(WatchlistItem.type) == {} | distinct SearchKey | order by SearchKey asc | serialize Row = row_number() | where Row between ({from} .. {to}) | summarize make_set({key}, {KQL_MAX_INLINE}))",
+        kql_str(kind.as_str())
+    )
+}
+
+fn lists_for(
+    kind: IocKind,
+    values: &[String],
+    watchlist: Option<WatchSlice<'_>>,
+    lookback: &str,
+) -> Lists {
     let mut lets = vec![format!("let lookback = {lookback};")];
     let any_v6 = kind == IocKind::Ipv6;
     let (mut cidr4, mut cidr6) = (false, false);
-    if let Some(wl) = watchlist {
+    if let Some(slice) = watchlist {
         let key = match kind {
             IocKind::Url => "replace_regex(SearchKey, @\"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")",
             _ => "SearchKey",
         };
-        lets.push(format!(
-            "let iocs = toscalar(_GetWatchlist('{wl}') | where tostring(WatchlistItem.type) == {} | summarize make_set({key}));",
-            kql_str(kind.as_str())
-        ));
+        lets.push(format!("let iocs = {};", watchlist_set(kind, slice, key)));
         if kind == IocKind::Cidr {
             cidr4 = true;
         }
@@ -682,15 +756,12 @@ fn ti_query(
     kind: IocKind,
     values: &[String],
     legacy: bool,
-    watchlist: Option<&str>,
+    watchlist: Option<WatchSlice<'_>>,
 ) -> Option<String> {
     let mut vals = if kind == IocKind::Ipv6 { with_expanded_ipv6(values) } else { values.to_vec() };
     vals.dedup();
     let iocs = match watchlist {
-        Some(wl) => format!(
-            "toscalar(_GetWatchlist('{wl}') | where tostring(WatchlistItem.type) == {} | summarize make_set(SearchKey))",
-            kql_str(kind.as_str())
-        ),
+        Some(slice) => watchlist_set(kind, slice, "SearchKey"),
         None => kql_dynamic(&vals),
     };
     if legacy {
@@ -732,6 +803,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             title,
             query,
             values,
+            size: 0,
             chunk: None,
             chunks: None,
             earliest: None,
@@ -764,16 +836,29 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     let watch = n > KQL_MAX_INLINE && !defender;
     // IPv6 lists also carry the expanded form, so their chunks hold half as many values.
     let size = if kind == IocKind::Ipv6 { (opts.batch_size / 2).max(1) } else { opts.batch_size };
-    let parts: Vec<&[String]> =
-        if watch { vec![&batch.values[..]] } else { chunks(&batch.values, size) };
+    let parts: Vec<&[String]> = if watch {
+        batch.values.chunks(KQL_MAX_INLINE).collect()
+    } else {
+        chunks(&batch.values, size)
+    };
     let total = parts.len();
+    let split_by_size = !watch && total > batch.values.len().div_ceil(size);
+    let mut row = 0;
     for (i, part) in parts.iter().enumerate() {
-        let lists = lists_for(kind, part, watch.then_some(opts.watchlist.as_str()), &lb);
+        let slice = watch.then_some((opts.watchlist.as_str(), row + 1, row + part.len()));
+        row += part.len();
+        let lists = lists_for(kind, part, slice, &lb);
         let mut notes = Vec::new();
         if watch {
             notes.push(format!(
-                "{n} values exceed {KQL_MAX_INLINE}: upload `lookup_csv` as the watchlist `{}` with SearchKey = ioc first",
+                "{n} values exceed {KQL_MAX_INLINE}: upload `lookup_csv` as the watchlist `{}` with SearchKey = ioc first; has_any considers at most {KQL_MAX_INLINE} values, so each query reads one slice of {KQL_MAX_INLINE} distinct keys (sorted) of the watchlist",
                 opts.watchlist
+            ));
+        }
+        if split_by_size {
+            notes.push(format!(
+                "split by size as well as by count: one query carries at most {} bytes of indicator text",
+                super::MAX_LIST_BYTES
             ));
         }
         let (profile, title, body) = match opts.kql_profile {
@@ -828,12 +913,16 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         out.push(q);
     }
     if opts.include_ti && !defender && !batch.primary_only {
-        let ti_parts: Vec<&[String]> =
-            if watch { vec![&batch.values[..]] } else { chunks(&batch.values, opts.batch_size) };
+        let ti_parts: Vec<&[String]> = if watch {
+            batch.values.chunks(KQL_MAX_INLINE).collect()
+        } else {
+            chunks(&batch.values, opts.batch_size)
+        };
+        let mut row = 0;
         for part in ti_parts {
-            if let Some(q) =
-                ti_query(kind, part, opts.legacy_ti, watch.then_some(opts.watchlist.as_str()))
-            {
+            let slice = watch.then_some((opts.watchlist.as_str(), row + 1, row + part.len()));
+            row += part.len();
+            if let Some(q) = ti_query(kind, part, opts.legacy_ti, slice) {
                 let (title, notes) = if opts.legacy_ti {
                     (
                         "legacy ThreatIntelligenceIndicator",

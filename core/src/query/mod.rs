@@ -47,6 +47,7 @@
 //! and switches to a watchlist (`_GetWatchlist('ioclens')`) beyond that. The lookup / watchlist rows are
 //! returned as CSV in [`Hunt::lookup_csv`].
 pub mod escape;
+mod guard;
 mod kql;
 mod sigma;
 mod spl;
@@ -55,7 +56,9 @@ pub mod tlp;
 
 use crate::{Classified, Error, ErrorKind, IocKind};
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
+pub use guard::{MAX_VALUE_LEN, SkipReason, Skipped};
 pub use sigma::sigma_uuid;
 
 /// The most values one SPL query inlines; beyond that the lookup form is used.
@@ -144,6 +147,10 @@ pub enum KqlProfile {
 /// Options for [`hunt`], [`spl_for`] and [`kql_for`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent wire options (serde JSON fields), not a state machine"
+)]
 pub struct QueryOptions {
     /// How far back to search: `<N>m`, `<N>h`, `<N>d` or `<N>w` (at most 3650 days). Default `7d`.
     pub lookback: String,
@@ -168,6 +175,11 @@ pub struct QueryOptions {
     pub spl_lookup: String,
     /// Sentinel watchlist alias used beyond the inline limit (`[A-Za-z0-9_]+`). Default `ioclens`.
     pub watchlist: String,
+    /// [`hunt`] also hunts the host of every URL (as a domain or IP). Default `true`.
+    pub url_hosts: bool,
+    /// The `date` of Sigma rules, `YYYY-MM-DD`. The core reads no clock, so hosts pass today's date (the
+    /// CLI does); without it rules have no `date` and carry a note saying so.
+    pub sigma_date: Option<String>,
 }
 
 impl Default for QueryOptions {
@@ -184,6 +196,8 @@ impl Default for QueryOptions {
             targets: Target::ALL.to_vec(),
             spl_lookup: "ioclens_iocs".to_owned(),
             watchlist: "ioclens".to_owned(),
+            url_hosts: true,
+            sigma_date: None,
         }
     }
 }
@@ -202,9 +216,10 @@ impl Lookback {
         format!("{}{}", self.n, self.unit)
     }
 
-    /// The SPL relative time modifier (`-7d@d`).
+    /// The SPL relative time modifier (`-7d`): exactly the lookback, not snapped to a day boundary (`-7d@d`
+    /// would search 7–8 days while KQL's `ago(7d)` searches 7).
     pub(crate) fn spl_earliest(self) -> String {
-        format!("-{}{}@{}", self.n, self.unit, self.unit)
+        format!("-{}{}", self.n, self.unit)
     }
 }
 
@@ -226,6 +241,31 @@ impl QueryOptions {
                 return Err(invalid(format!(
                     "{name} must be 1-64 characters of [A-Za-z0-9_], got `{v}`"
                 )));
+            }
+        }
+        if let Some(d) = &self.sigma_date {
+            let b = d.as_bytes();
+            let ok = b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+                && matches!(
+                    &d[5..7],
+                    "01" | "02"
+                        | "03"
+                        | "04"
+                        | "05"
+                        | "06"
+                        | "07"
+                        | "08"
+                        | "09"
+                        | "10"
+                        | "11"
+                        | "12"
+                )
+                && ("01".."32").contains(&&d[8..10]);
+            if !ok {
+                return Err(invalid(format!("sigma_date must be YYYY-MM-DD, got `{d}`")));
             }
         }
         if self.targets.is_empty() {
@@ -286,13 +326,16 @@ pub struct Query {
     pub query: String,
     /// How many indicator values the query covers.
     pub values: usize,
+    /// The length of `query` in bytes (UTF-8).
+    #[serde(default)]
+    pub size: usize,
     /// 1-based chunk number when the values were split over several queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk: Option<usize>,
     /// Number of chunks when the values were split.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunks: Option<usize>,
-    /// SPL: the earliest time (`-7d@d`), also usable as the REST `earliest_time`.
+    /// SPL: the earliest time (`-7d`), also usable as the REST `earliest_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earliest: Option<String>,
     /// SPL: the latest time (`now`).
@@ -304,6 +347,35 @@ pub struct Query {
     /// Caveats a hunter should know (post-filters, inventories without time, lookups to upload …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+impl Query {
+    /// A Sigma rule or STIX pattern: no time window; `chunk` is (number, of).
+    pub(crate) fn portable(
+        target: Target,
+        kind: IocKind,
+        title: String,
+        query: String,
+        values: usize,
+        chunk: Option<(usize, usize)>,
+        notes: Vec<String>,
+    ) -> Self {
+        Self {
+            target,
+            profile: target.as_str().to_owned(),
+            kind,
+            title,
+            query,
+            values,
+            size: 0,
+            chunk: chunk.map(|c| c.0),
+            chunks: chunk.map(|c| c.1),
+            earliest: None,
+            latest: None,
+            lookback: None,
+            notes,
+        }
+    }
 }
 
 /// The queries for one indicator type, per target.
@@ -352,9 +424,13 @@ pub struct Hunt {
     /// limit. A value has one row per search pattern its templates use (`d`, `*.d`, `*@d` …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_csv: Option<String>,
-    /// Values dropped by `exclusions` or as duplicates, and types without any template.
+    /// Values dropped by `exclusions` or as duplicates, URL hosts added, and types without any template.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Values that were not hunted (empty after normalisation, too broad, too long, invisible characters,
+    /// malformed), each with the reason; every other value was still rendered for every target.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 /// Values of one type, normalised, deduplicated, validated.
@@ -367,77 +443,9 @@ pub(crate) struct Batch {
 }
 
 /// Normalises one value for `kind` (case folding where the type is case-insensitive) and rejects
-/// values no query can carry.
+/// values no query can carry or that would match far too much ([`guard`]).
 pub(crate) fn normalize_value(kind: IocKind, value: &str) -> Result<String, Error> {
-    if let Some(c) = value.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
-        return Err(Error::new(
-            ErrorKind::ControlCharacter,
-            format!(
-                "value contains the control character U+{:04X}, which no query can carry safely",
-                c as u32
-            ),
-        )
-        .with_input(value));
-    }
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(invalid("empty indicator value").with_input(value));
-    }
-    let out = match kind {
-        IocKind::Domain
-        | IocKind::Email
-        | IocKind::Md5
-        | IocKind::Sha1
-        | IocKind::Sha256
-        | IocKind::Sha512 => v.trim_end_matches('.').to_lowercase(),
-        IocKind::Ipv6 | IocKind::Cidr => v.to_ascii_lowercase(),
-        IocKind::Cve | IocKind::Attack | IocKind::Asn => v.to_ascii_uppercase(),
-        _ => v.to_owned(),
-    };
-    if !shape_ok(kind, &out) {
-        return Err(Error::new(
-            ErrorKind::TypeMismatch,
-            format!("`{v}` is not a valid {kind} value"),
-        )
-        .with_input(value));
-    }
-    Ok(match kind {
-        // RFC 5952 text, whatever form the caller passed.
-        IocKind::Ipv6 => out.parse::<std::net::Ipv6Addr>().map_or(out, |ip| ip.to_string()),
-        _ => out,
-    })
-}
-
-/// Types with a fixed syntax are checked, so a query never carries a value that cannot match (free-text
-/// types — domain, URL, e-mail, paths, registry keys — rely on the escaping contract alone).
-fn shape_ok(kind: IocKind, v: &str) -> bool {
-    let hex = |n: usize| v.len() == n && v.bytes().all(|b| b.is_ascii_hexdigit());
-    let digits = |s: &str, min: usize, max: usize| {
-        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    match kind {
-        IocKind::Ipv4 => v.parse::<std::net::Ipv4Addr>().is_ok(),
-        IocKind::Ipv6 => v.parse::<std::net::Ipv6Addr>().is_ok(),
-        IocKind::Cidr => v.split_once('/').is_some_and(|(ip, len)| {
-            let len: Option<u8> = if digits(len, 1, 3) { len.parse().ok() } else { None };
-            match (ip.parse::<std::net::IpAddr>(), len) {
-                (Ok(std::net::IpAddr::V4(_)), Some(l)) => l <= 32,
-                (Ok(std::net::IpAddr::V6(_)), Some(l)) => l <= 128,
-                _ => false,
-            }
-        }),
-        IocKind::Md5 => hex(32),
-        IocKind::Sha1 => hex(40),
-        IocKind::Sha256 => hex(64),
-        IocKind::Sha512 => hex(128),
-        IocKind::Cve => v
-            .strip_prefix("CVE-")
-            .and_then(|r| r.split_once('-'))
-            .is_some_and(|(y, n)| digits(y, 4, 4) && digits(n, 4, 19)),
-        IocKind::Asn => v.strip_prefix("AS").unwrap_or(v).parse::<u32>().is_ok(),
-        _ => true,
-    }
+    guard::prepare(kind, value).map_err(Skipped::into_error)
 }
 
 fn unsupported(kind: IocKind, target: Target) -> Option<String> {
@@ -505,22 +513,37 @@ pub fn detection_guidance(kind: IocKind) -> &'static str {
 pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
     opts.validate()?;
     let mut notes = Vec::new();
+    let mut skipped = Vec::new();
     let excluded: Vec<String> = opts.exclusions.iter().map(|e| e.trim().to_lowercase()).collect();
     let mut batches: Vec<Batch> = Vec::new();
+    let mut seen: std::collections::HashSet<(IocKind, String)> = std::collections::HashSet::new();
+    let mut push = |batches: &mut Vec<Batch>, kind: IocKind, v: String| -> bool {
+        if !seen.insert((kind, v.clone())) {
+            return false;
+        }
+        match batches.iter_mut().find(|b| b.kind == kind) {
+            Some(b) => b.values.push(v),
+            None => batches.push(Batch { kind, values: vec![v], primary_only: false }),
+        }
+        true
+    };
     for ioc in iocs {
-        let v = normalize_value(ioc.kind, &ioc.value)?;
+        // Per-value isolation: a value no query can carry is reported and the rest still renders.
+        let v = match guard::prepare(ioc.kind, &ioc.value) {
+            Ok(v) => v,
+            Err(s) => {
+                skipped.push(s);
+                continue;
+            }
+        };
         if excluded.iter().any(|e| *e == v.to_lowercase()) {
             notes.push(format!("excluded {} `{v}`", ioc.kind));
             continue;
         }
-        match batches.iter_mut().find(|b| b.kind == ioc.kind) {
-            Some(b) => {
-                if !b.values.contains(&v) {
-                    b.values.push(v);
-                }
-            }
-            None => batches.push(Batch { kind: ioc.kind, values: vec![v], primary_only: false }),
-        }
+        push(&mut batches, ioc.kind, v);
+    }
+    if opts.url_hosts {
+        url_host_hunts(&mut batches, &excluded, &mut notes, &mut push);
     }
     batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
     let mut csv_rows: Vec<(String, IocKind, String)> = Vec::new();
@@ -561,10 +584,9 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
                     Target::Sigma => group.sigma = qs,
                     Target::Stix => group.stix = qs,
                 },
-                Err(e) if e.kind == ErrorKind::UnsupportedType => {
+                Err(e) => {
                     group.unsupported.push(Unsupported { target, reason: e.message });
                 }
-                Err(e) => return Err(e),
             }
         }
         if needs_csv {
@@ -588,7 +610,71 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
         }
         s
     });
-    Ok(Hunt { groups, lookup_csv, notes })
+    for g in &mut groups {
+        for q in g.spl.iter_mut().chain(&mut g.kql).chain(&mut g.sigma).chain(&mut g.stix) {
+            q.size = q.query.len();
+        }
+    }
+    Ok(Hunt { groups, lookup_csv, notes, skipped })
+}
+
+/// Adds the host of every hunted URL to the domain / IP batches, so an HTTPS URL (whose path no DNS,
+/// firewall or TLS log sees) is still found by its name: DNS queries, proxy and firewall FQDNs, TLS SNI.
+/// Hosts that are too broad, excluded or popular shared services (the `popular_domains` warninglists) are
+/// left out with a note.
+fn url_host_hunts(
+    batches: &mut Vec<Batch>,
+    excluded: &[String],
+    notes: &mut Vec<String>,
+    push: &mut dyn FnMut(&mut Vec<Batch>, IocKind, String) -> bool,
+) {
+    let Some(urls) = batches.iter().find(|b| b.kind == IocKind::Url).map(|b| b.values.clone())
+    else {
+        return;
+    };
+    let (mut added, mut shared) = (Vec::new(), Vec::new());
+    for u in &urls {
+        let host = guard::url_host(u).to_lowercase();
+        let kind = match host.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => IocKind::Ipv4,
+            Ok(std::net::IpAddr::V6(_)) => IocKind::Ipv6,
+            Err(_) => IocKind::Domain,
+        };
+        let Ok(h) = guard::prepare(kind, &host) else { continue };
+        if excluded.contains(&h) {
+            continue;
+        }
+        if kind == IocKind::Domain
+            && crate::intel::name_mask(crate::intel::Role::PopularDomains, &h) != 0
+        {
+            if !shared.contains(&h) {
+                shared.push(h);
+            }
+            continue;
+        }
+        if push(batches, kind, h.clone()) {
+            added.push(h);
+        }
+    }
+    let list = |v: &[String]| {
+        let mut s = v.iter().take(5).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
+        if v.len() > 5 {
+            let _ = write!(s, " and {} more", v.len() - 5);
+        }
+        s
+    };
+    if !added.is_empty() {
+        notes.push(format!(
+            "hunting the host of the URLs too (DNS, proxy, firewall FQDN, TLS SNI): {}",
+            list(&added)
+        ));
+    }
+    if !shared.is_empty() {
+        notes.push(format!(
+            "URL hosts not hunted on their own (popular shared services; the URLs still are): {}",
+            list(&shared)
+        ));
+    }
 }
 
 fn single(
@@ -691,9 +777,26 @@ pub(crate) fn with_expanded_ipv6(values: &[String]) -> Vec<String> {
     out
 }
 
-/// Chunks `values` for one query each.
+/// The most indicator text (bytes) one query carries; a chunk closes at `batch_size` values or here,
+/// whichever comes first, so no query grows past a few hundred KiB whatever the values.
+pub const MAX_LIST_BYTES: usize = 32 * 1024;
+
+/// Chunks `values` for one query each: at most `size` values and [`MAX_LIST_BYTES`] bytes per chunk.
 pub(crate) fn chunks(values: &[String], size: usize) -> Vec<&[String]> {
-    values.chunks(size.max(1)).collect()
+    let size = size.max(1);
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, v) in values.iter().enumerate() {
+        if i > start && (i - start == size || bytes + v.len() > MAX_LIST_BYTES) {
+            out.push(&values[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += v.len();
+    }
+    if start < values.len() {
+        out.push(&values[start..]);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -705,7 +808,7 @@ mod tests {
         let lb =
             |s: &str| QueryOptions { lookback: s.into(), ..QueryOptions::default() }.lookback();
         assert_eq!(lb("7d").map(Lookback::kql), Ok("7d".to_owned()));
-        assert_eq!(lb("24h").map(Lookback::spl_earliest), Ok("-24h@h".to_owned()));
+        assert_eq!(lb("24h").map(Lookback::spl_earliest), Ok("-24h".to_owned()));
         assert_eq!(lb("2w").map(Lookback::kql), Ok("14d".to_owned()));
         for bad in
             ["", "7", "d", "0d", "-1d", "7y", "3651d", "1.5d", "7 d", "9999999999d", "7d;drop"]
@@ -731,7 +834,9 @@ mod tests {
 
     #[test]
     fn control_characters_rejected() {
-        for v in ["a\nb", "evil.com\r", "x\u{0}", "\u{85}x", "a\u{2028}b", "tab\there"] {
+        for v in
+            ["a\nb", "evil.com\r", "x\u{0}", "\u{85}x", "a\u{2028}b", "tab\there", "a\u{202e}b"]
+        {
             let e = kql_for(IocKind::Url, v, &QueryOptions::default()).unwrap_err();
             assert_eq!(e.kind, ErrorKind::ControlCharacter, "{v:?}");
         }
@@ -763,13 +868,109 @@ mod tests {
                 .unwrap_err();
         assert_eq!(e.kind, ErrorKind::UnsupportedType);
         let e = kql_for(IocKind::Attack, "G0016", &QueryOptions::default()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::UnsupportedType);
+        assert_eq!(e.kind, ErrorKind::TypeMismatch);
         let h = hunt(&[HuntInput::new(IocKind::Cve, "cve-2021-44228")], &QueryOptions::default())
             .unwrap();
         let g = &h.groups[0];
         assert!(!g.spl.is_empty() && !g.kql.is_empty());
         assert!(g.unsupported.iter().any(|u| u.target == Target::Sigma));
         assert!(g.kql[0].query.contains("\"CVE-2021-44228\""));
+    }
+
+    #[test]
+    fn one_bad_value_never_drops_the_rest() {
+        let iocs = [
+            HuntInput::new(IocKind::Attack, "T1059"),
+            HuntInput::new(IocKind::Attack, "G0016"),
+            HuntInput::new(IocKind::Attack, "TA9999"),
+            HuntInput::new(IocKind::Url, "http://"),
+            HuntInput::new(IocKind::Domain, "."),
+            HuntInput::new(IocKind::Domain, "co.uk"),
+            HuntInput::new(IocKind::Cidr, "0.0.0.0/0"),
+            HuntInput::new(IocKind::Cidr, "10.0.0.0/8"),
+            HuntInput::new(IocKind::Cidr, "10.1.2.3/16"),
+            HuntInput::new(IocKind::Sha256, "zz"),
+            HuntInput::new(IocKind::Domain, "evil\u{202e}gpj.example"),
+            HuntInput::new(IocKind::Url, "x".repeat(1 << 20)),
+            HuntInput::new(IocKind::Domain, "evil.example"),
+        ];
+        let h = hunt(&iocs, &QueryOptions::default()).unwrap();
+        assert_eq!(h.skipped.len(), 10, "{:#?}", h.skipped);
+        let kinds: Vec<_> = h.groups.iter().map(|g| (g.kind, g.values)).collect();
+        assert_eq!(kinds, [(IocKind::Cidr, 1), (IocKind::Domain, 1), (IocKind::Attack, 1)]);
+        for g in &h.groups {
+            assert!(!g.spl.is_empty() && !g.kql.is_empty(), "{} lost a target", g.kind);
+            assert!(g.spl.iter().chain(&g.kql).all(|q| q.size == q.query.len() && q.size > 0));
+        }
+        assert!(h.groups[0].kql[0].query.contains("\"10.1.0.0/16\""), "host bits cleared");
+        let att = &h.groups[2];
+        assert!(att.kql[0].query.contains("\"T1059\"") && !att.kql[0].query.contains("G0016"));
+        let json = serde_json::to_value(&h).unwrap();
+        assert_eq!(json["skipped"][0]["reason"], "malformed");
+        assert!(json["skipped"].as_array().unwrap().iter().any(|s| s["reason"] == "too_broad"));
+    }
+
+    #[test]
+    fn url_hosts_are_hunted_too() {
+        let iocs = [
+            HuntInput::new(IocKind::Url, "https://c2.evil.example/gate.php"),
+            HuntInput::new(IocKind::Url, "http://203.0.113.9:8080/x"),
+            HuntInput::new(IocKind::Url, "https://co.uk/x"),
+        ];
+        let h = hunt(&iocs, &QueryOptions::default()).unwrap();
+        let g = |k| h.groups.iter().find(|g| g.kind == k).map(|g| g.values);
+        assert_eq!(
+            (g(IocKind::Domain), g(IocKind::Ipv4), g(IocKind::Url)),
+            (Some(1), Some(1), Some(3))
+        );
+        assert!(h.notes.iter().any(|n| n.contains("`c2.evil.example`")), "{:?}", h.notes);
+        let off = QueryOptions { url_hosts: false, ..QueryOptions::default() };
+        assert_eq!(hunt(&iocs, &off).unwrap().groups.len(), 1);
+    }
+
+    #[test]
+    fn no_form_drops_values_above_ten_thousand() {
+        let n = 25_001;
+        let iocs: Vec<HuntInput> =
+            (0..n).map(|i| HuntInput::new(IocKind::Sha256, format!("{i:064x}"))).collect();
+        let h = hunt(&iocs, &QueryOptions::default()).unwrap();
+        let g = &h.groups[0];
+        assert_eq!(g.values, n);
+        // KQL: watchlist slices of at most 10,000 distinct keys, covering every row exactly once.
+        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == "native").collect();
+        assert_eq!(native.len(), 3);
+        let mut next = 1;
+        for q in &native {
+            let want = format!("where Row between ({next} .. {})", next + q.values - 1);
+            assert!(q.query.contains(&want), "{want}\n{}", q.query);
+            assert!(q.values <= KQL_MAX_INLINE);
+            next += q.values;
+        }
+        assert_eq!(next - 1, n);
+        let ti: Vec<_> = g.kql.iter().filter(|q| q.profile == "ti").collect();
+        assert_eq!(ti.iter().map(|q| q.values).sum::<usize>(), n);
+        // Sigma and STIX chunk; SPL switches to the lookup, whose CSV holds every value.
+        assert_eq!(g.sigma.iter().map(|q| q.values).sum::<usize>(), n);
+        assert_eq!(g.stix.iter().map(|q| q.values).sum::<usize>(), n);
+        let csv = h.lookup_csv.unwrap();
+        let distinct: std::collections::HashSet<&str> =
+            csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(distinct.len(), n);
+        // Defender (no watchlists) keeps chunking inline.
+        let d = QueryOptions { kql_profile: KqlProfile::Defender, ..QueryOptions::default() };
+        let dk = hunt(&iocs, &d).unwrap();
+        assert_eq!(dk.groups[0].kql.iter().map(|q| q.values).sum::<usize>(), n);
+    }
+
+    #[test]
+    fn chunks_close_on_size() {
+        let vals: Vec<String> = (0..40).map(|i| format!("{i}{}", "a".repeat(2000))).collect();
+        let c = chunks(&vals, 100);
+        assert!(
+            c.len() > 1
+                && c.iter().all(|p| p.iter().map(String::len).sum::<usize>() <= MAX_LIST_BYTES)
+        );
+        assert_eq!(c.iter().map(|p| p.len()).sum::<usize>(), 40);
     }
 
     #[test]
@@ -888,9 +1089,9 @@ mod injection {
             ];
             let cases = [
                 (IocKind::Url, format!("http://x.test/{v}"), "http://x.test/benign".to_owned()),
-                (IocKind::Domain, v.clone(), "benign.test".to_owned()),
+                (IocKind::Domain, format!("{v}.x.test"), "benign.x.test".to_owned()),
                 (IocKind::Email, format!("{v}@x.test"), "benign@x.test".to_owned()),
-                (IocKind::FilePath, format!("C:\\{v}"), "C:\\benign".to_owned()),
+                (IocKind::FilePath, format!("C:\\x{v}"), "C:\\benign".to_owned()),
                 (IocKind::RegistryKey, format!("HKCU\\Software\\{v}"), "HKCU\\Software\\benign".to_owned()),
             ];
             for opts in &profiles {

@@ -1,6 +1,7 @@
-//! Sigma rules, one per batch, with a deterministic UUID (v5 from the type and the sorted values) so a
-//! re-export of the same indicators does not churn rule ids.
+//! Sigma rules, one or two per batch (per log source), with a deterministic UUID (v5 of the rule content) so
+//! a re-export of the same indicators does not churn rule ids and different rules never share one.
 use super::escape::{sigma_pattern, sigma_str};
+use super::guard::url_host;
 use super::spl::{registry_tail, strip_scheme};
 use super::{Batch, Query, QueryOptions, Target, chunks};
 use std::fmt::Write as _;
@@ -74,103 +75,254 @@ const NAMESPACE_URL: [u8; 16] = [
     0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
 ];
 
-/// The rule id for a batch: `UUIDv5` (URL namespace) of `ioclens:sigma:<type>:` + the sorted, deduplicated
-/// values joined by `\n`. The same indicators always give the same id, whatever their order.
-pub fn sigma_uuid(kind: IocKind, values: &[String]) -> String {
-    let mut sorted: Vec<&str> = values.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let name = format!("ioclens:sigma:{}:{}", kind.as_str(), sorted.join("\n"));
+/// One Sigma rule template: what it looks at, where, and its ATT&CK tags.
+struct Spec {
+    /// Words after the count in the title (`network connections`).
+    what: &'static str,
+    category: &'static str,
+    product: &'static str,
+    tags: &'static [&'static str],
+    /// Selections: (field with modifiers, values), OR-ed.
+    selections: Vec<(&'static str, Vec<String>)>,
+}
+
+/// The rules for a batch. Field names follow the `SigmaHQ` taxonomy (Sysmon names), which pySigma's Splunk
+/// backend and its Microsoft pipelines (`microsoft_xdr`, `sentinel_asim`, `azure_monitor`) map; hashes use
+/// the Sysmon `Hashes` convention `ALGO=value` (`SHA256=…`), the only form those pipelines split into hash
+/// columns.
+fn specs(kind: IocKind, values: &[String]) -> Vec<Spec> {
+    let list = |f: &dyn Fn(&str) -> String| values.iter().map(|v| f(v)).collect::<Vec<_>>();
+    let c2: &[&str] = &["attack.command-and-control", "attack.t1071"];
+    let windows_path = |v: &str| v.contains('\\') || v.as_bytes().get(1) == Some(&b':');
+    match kind {
+        // Outbound and inbound are two rules: pySigma's sentinel_asim pipeline maps `DestinationIp` but not
+        // the Sysmon spelling `SourceIp`, so the outbound rule converts everywhere.
+        IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => {
+            let (dst, src) = if kind == IocKind::Cidr {
+                ("DestinationIp|cidr", "SourceIp|cidr")
+            } else {
+                ("DestinationIp", "SourceIp")
+            };
+            vec![
+                Spec {
+                    what: "outbound network connections",
+                    category: "network_connection",
+                    product: "windows",
+                    tags: &["attack.command-and-control"],
+                    selections: vec![(dst, list(&|v| sigma_str(v)))],
+                },
+                Spec {
+                    what: "inbound network connections",
+                    category: "network_connection",
+                    product: "windows",
+                    tags: &["attack.initial-access"],
+                    selections: vec![(src, list(&|v| sigma_str(v)))],
+                },
+            ]
+        }
+        IocKind::Domain => vec![
+            Spec {
+                what: "DNS queries",
+                category: "dns_query",
+                product: "windows",
+                tags: c2,
+                selections: vec![
+                    ("QueryName", list(&|v| sigma_str(v))),
+                    ("QueryName|endswith", list(&|v| sigma_pattern(v, ".", ""))),
+                ],
+            },
+            Spec {
+                what: "network connections",
+                category: "network_connection",
+                product: "windows",
+                tags: c2,
+                selections: vec![
+                    ("DestinationHostname", list(&|v| sigma_str(v))),
+                    ("DestinationHostname|endswith", list(&|v| sigma_pattern(v, ".", ""))),
+                ],
+            },
+        ],
+        IocKind::Url => {
+            // The proxy rule matches the URL; the network-connection rule the URL's host (what endpoint logs
+            // see of an HTTPS request), so every Microsoft pipeline has a rule to convert.
+            let mut hosts: Vec<String> = Vec::new();
+            for v in values {
+                let h = url_host(v).to_lowercase();
+                if !h.is_empty() && !hosts.contains(&h) {
+                    hosts.push(h);
+                }
+            }
+            vec![
+                Spec {
+                    what: "proxy requests",
+                    category: "proxy",
+                    product: "",
+                    tags: c2,
+                    selections: vec![("c-uri|contains", list(&|v| sigma_str(strip_scheme(v))))],
+                },
+                Spec {
+                    what: "network connections to the URL hosts",
+                    category: "network_connection",
+                    product: "windows",
+                    tags: c2,
+                    selections: vec![(
+                        "DestinationHostname",
+                        hosts.iter().map(|h| sigma_str(h)).collect(),
+                    )],
+                },
+            ]
+        }
+        IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 => {
+            let algo = match kind {
+                IocKind::Md5 => "MD5=",
+                IocKind::Sha1 => "SHA1=",
+                _ => "SHA256=",
+            };
+            vec![Spec {
+                what: "process executions",
+                category: "process_creation",
+                product: "windows",
+                tags: &["attack.execution"],
+                selections: vec![(
+                    "Hashes|contains",
+                    list(&|v| sigma_str(&format!("{algo}{}", v.to_ascii_uppercase()))),
+                )],
+            }]
+        }
+        IocKind::FilePath => {
+            let (win, other): (Vec<&String>, Vec<&String>) =
+                values.iter().partition(|v| windows_path(v));
+            let mut out = Vec::new();
+            for (product, vals) in [("windows", win), ("linux", other)] {
+                if !vals.is_empty() {
+                    out.push(Spec {
+                        what: "file events",
+                        category: "file_event",
+                        product,
+                        tags: &["attack.execution"],
+                        selections: vec![(
+                            "TargetFilename",
+                            vals.iter().map(|v| sigma_str(v)).collect(),
+                        )],
+                    });
+                }
+            }
+            out
+        }
+        IocKind::RegistryKey => vec![Spec {
+            what: "registry events",
+            category: "registry_event",
+            product: "windows",
+            tags: &["attack.persistence", "attack.defense-evasion", "attack.t1112"],
+            selections: vec![("TargetObject|contains", list(&|v| sigma_str(registry_tail(v))))],
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The rule id: `UUIDv5` (URL namespace) of the rule text without its `id` and `date` lines, so the same
+/// rule content always has the same id (whatever day it is exported) and different content never shares one.
+pub fn sigma_uuid(rule_without_id: &str) -> String {
+    let name: String = rule_without_id
+        .lines()
+        .filter(|l| !l.starts_with("id: ") && !l.starts_with("date: "))
+        .fold(String::from("ioclens:sigma\n"), |mut s, l| {
+            s.push_str(l);
+            s.push('\n');
+            s
+        });
     uuid_v5(NAMESPACE_URL, name.as_bytes())
 }
 
-/// (logsource lines, selections: (field with modifiers, values)).
-type Detection = (&'static str, Vec<(&'static str, Vec<String>)>);
-
-fn detection(kind: IocKind, values: &[String]) -> Option<Detection> {
-    let list = |f: &dyn Fn(&str) -> String| values.iter().map(|v| f(v)).collect::<Vec<_>>();
-    Some(match kind {
-        IocKind::Ipv4 | IocKind::Ipv6 => (
-            "  category: network_connection",
-            vec![("DestinationIp", list(&|v| sigma_str(v))), ("SourceIp", list(&|v| sigma_str(v)))],
-        ),
-        IocKind::Cidr => (
-            "  category: network_connection",
-            vec![
-                ("DestinationIp|cidr", list(&|v| sigma_str(v))),
-                ("SourceIp|cidr", list(&|v| sigma_str(v))),
-            ],
-        ),
-        IocKind::Domain => (
-            "  category: dns",
-            vec![
-                ("query", list(&|v| sigma_str(v))),
-                ("query|endswith", list(&|v| sigma_pattern(v, ".", ""))),
-            ],
-        ),
-        IocKind::Url => {
-            ("  category: proxy", vec![("c-uri|contains", list(&|v| sigma_str(strip_scheme(v))))])
-        }
-        IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 | IocKind::Sha512 => {
-            ("  category: process_creation", vec![("Hashes|contains", list(&|v| sigma_str(v)))])
-        }
-        IocKind::FilePath => {
-            ("  category: file_event", vec![("TargetFilename", list(&|v| sigma_str(v)))])
-        }
-        IocKind::RegistryKey => (
-            "  category: registry_set",
-            vec![("TargetObject|contains", list(&|v| sigma_str(registry_tail(v))))],
-        ),
-        _ => return None,
-    })
-}
-
-fn rule(kind: IocKind, values: &[String], chunk: Option<(usize, usize)>) -> Option<String> {
-    let (logsource, selections) = detection(kind, values)?;
-    let id = sigma_uuid(kind, values);
+fn rule(
+    kind: IocKind,
+    spec: &Spec,
+    n: usize,
+    chunk: Option<(usize, usize)>,
+    date: Option<&str>,
+) -> String {
     let part = chunk.map(|(i, n)| format!(" (part {i} of {n})")).unwrap_or_default();
-    let mut y = format!(
-        "title: ioclens hunt - {} {} indicator{}{part} ({})\nid: {id}\nstatus: experimental\ndescription: Matches {} indicators of compromise exported by ioclens. Indicators age quickly; review before deploying as an alert.\nauthor: ioclens\nlogsource:\n{logsource}\ndetection:\n",
-        values.len(),
+    let mut body = format!(
+        "title: ioclens hunt - {n} {} indicator{} in {}{part}\nstatus: experimental\ndescription: Matches {} indicators of compromise exported by ioclens. Indicators age quickly; review before deploying as an alert.\nauthor: ioclens\n",
         kind.as_str(),
-        if values.len() == 1 { "" } else { "s" },
-        &id[..8],
+        if n == 1 { "" } else { "s" },
+        spec.what,
         kind.as_str(),
     );
-    for (i, (field, vals)) in selections.iter().enumerate() {
-        let _ = write!(y, "  selection_{}:\n    {field}:\n", i + 1);
+    if let Some(d) = date {
+        let _ = writeln!(body, "date: {d}");
+    }
+    body.push_str("tags:\n");
+    for t in spec.tags {
+        let _ = writeln!(body, "  - {t}");
+    }
+    let _ = writeln!(body, "logsource:\n  category: {}", spec.category);
+    if !spec.product.is_empty() {
+        let _ = writeln!(body, "  product: {}", spec.product);
+    }
+    body.push_str("detection:\n");
+    for (i, (field, vals)) in spec.selections.iter().enumerate() {
+        let _ = write!(body, "  selection_{}:\n    {field}:\n", i + 1);
         for v in vals {
-            let _ = writeln!(y, "      - {v}");
+            let _ = writeln!(body, "      - {v}");
         }
     }
-    y.push_str("  condition: 1 of selection_*\nfalsepositives:\n  - Shared or re-assigned infrastructure (hosting, CDNs, dynamic IPs)\nlevel: high\n");
-    Some(y)
+    body.push_str("  condition: 1 of selection_*\nfalsepositives:\n  - Shared or re-assigned infrastructure (hosting, CDNs, dynamic IPs)\nlevel: high\n");
+    let id = sigma_uuid(&body);
+    // The title ends with the id's first block: rule sets exported on their own stay distinguishable (SigmaHQ's
+    // duplicate-title check), and the id still hashes the title without it.
+    let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
+    format!("{title} ({})\nid: {id}\n{rest}", &id[..8])
 }
 
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
     let kind = batch.kind;
+    if kind == IocKind::Sha512 {
+        return Err(Error::new(
+            ErrorKind::UnsupportedType,
+            "sigma has no template for sha512: Sysmon's Hashes field and the pySigma Microsoft pipelines carry MD5, SHA1 and SHA256 only",
+        ));
+    }
     let parts = chunks(&batch.values, opts.batch_size);
     let total = parts.len();
     let mut out = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         let chunk = (total > 1).then_some((i + 1, total));
-        let text = rule(kind, part, chunk).ok_or_else(|| {
-            Error::new(ErrorKind::UnsupportedType, format!("sigma has no log source for {kind}"))
-        })?;
-        out.push(Query {
-            target: Target::Sigma,
-            profile: "sigma".to_owned(),
-            kind,
-            title: format!("Sigma rule {}", sigma_uuid(kind, part)),
-            query: text,
-            values: part.len(),
-            chunk: chunk.map(|c| c.0),
-            chunks: chunk.map(|c| c.1),
-            earliest: None,
-            latest: None,
-            lookback: None,
-            notes: Vec::new(),
-        });
+        let rules = specs(kind, part);
+        if rules.is_empty() {
+            return Err(Error::new(
+                ErrorKind::UnsupportedType,
+                format!("sigma has no log source for {kind}"),
+            ));
+        }
+        for spec in &rules {
+            let text = rule(kind, spec, part.len(), chunk, opts.sigma_date.as_deref());
+            let id = text.lines().nth(1).and_then(|l| l.strip_prefix("id: ")).unwrap_or("");
+            let mut notes = Vec::new();
+            if opts.sigma_date.is_none() {
+                notes.push("no sigma_date given: the rule has no `date`".to_owned());
+            }
+            if matches!(spec.category, "dns_query" | "proxy") {
+                notes.push(format!(
+                    "pySigma's microsoft_xdr and azure_monitor pipelines map no table to `{}`{}",
+                    spec.category,
+                    if spec.category == "proxy" {
+                        " (sentinel_asim maps it to imWebSession)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            out.push(Query::portable(
+                Target::Sigma,
+                kind,
+                format!("Sigma rule {id} ({})", spec.category),
+                text.clone(),
+                spec.selections.first().map_or(0, |s| s.1.len()),
+                chunk,
+                notes,
+            ));
+        }
     }
     Ok(out)
 }
@@ -208,10 +360,24 @@ mod tests {
     }
 
     #[test]
-    fn uuid_is_order_independent() {
-        let a = sigma_uuid(IocKind::Domain, &["b.example".into(), "a.example".into()]);
-        let b = sigma_uuid(IocKind::Domain, &["a.example".into(), "b.example".into()]);
-        assert_eq!(a, b);
-        assert_ne!(a, sigma_uuid(IocKind::Url, &["a.example".into(), "b.example".into()]));
+    fn ids_follow_content_not_the_date() {
+        let spec = &specs(IocKind::Domain, &["a.example".into()])[0];
+        let a = rule(IocKind::Domain, spec, 1, None, Some("2026-12-07"));
+        let b = rule(IocKind::Domain, spec, 1, None, Some("2027-01-01"));
+        let part = rule(IocKind::Domain, spec, 1, Some((7, 7)), Some("2026-12-07"));
+        let id = |r: &str| r.lines().nth(1).unwrap().to_owned();
+        assert_eq!(id(&a), id(&b));
+        assert_ne!(id(&a), id(&part), "a chunk is other content: another id");
+        assert!(a.contains("\ndate: 2026-12-07\ntags:\n  - attack.command-and-control\n"));
+        assert!(a.contains("logsource:\n  category: dns_query\n  product: windows\n"));
+    }
+
+    #[test]
+    fn hashes_use_the_sysmon_convention() {
+        let spec = &specs(IocKind::Sha256, &["ab".repeat(32)])[0];
+        assert_eq!(
+            spec.selections[0],
+            ("Hashes|contains", vec![format!("'SHA256={}'", "AB".repeat(32))])
+        );
     }
 }

@@ -269,6 +269,18 @@ fn raw_patterns(v: &str, pat: Pat) -> Vec<String> {
                 out.push(bare.to_owned());
             }
             out.push(format!("*://{bare}"));
+            // The same URL with a query string appended, and with an explicit port (CIM `url` is the full URL).
+            if !bare.contains(['?', '#']) {
+                out.push(format!("*://{bare}?*"));
+            }
+            let host = super::guard::url_host(v);
+            if let Some(path) = bare.find(['/', '?']).map(|i| &bare[i..])
+                && !host.is_empty()
+                && bare.starts_with(host)
+                && !bare[host.len()..].starts_with(':')
+            {
+                out.push(format!("*://{host}:*{path}"));
+            }
             out
         }
         Pat::RegistryTail => vec![format!("*\\{}*", registry_tail(v))],
@@ -312,10 +324,26 @@ fn postfilter(spec: &Tstats, kind: IocKind, values: &[String]) -> Option<String>
         };
         match pat {
             Pat::Url => {
-                let bare: Vec<String> = values.iter().map(|v| strip_scheme(v).to_owned()).collect();
+                // Exact URL, any scheme, an optional port after the host and an optional query string.
+                let alts: Vec<String> = values
+                    .iter()
+                    .map(|v| {
+                        let bare = strip_scheme(v);
+                        let host = super::guard::url_host(v);
+                        match bare.strip_prefix(host).filter(|_| !host.is_empty()) {
+                            Some(rest) if !rest.starts_with(':') => {
+                                format!("{}(:[0-9]+)?{}", pcre_literal(host), pcre_literal(rest))
+                            }
+                            _ => pcre_literal(bare),
+                        }
+                    })
+                    .collect();
                 ors.push(format!(
-                    "in(lower(replace({field}, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), {})",
-                    list(bare)
+                    "match({field}, {})",
+                    spl_eval_str(&format!(
+                        "(?i)^([a-z][a-z0-9+.-]*://)?({})([?#].*)?$",
+                        alts.join("|")
+                    ))
                 ));
             }
             Pat::Exact => ors.push(format!("in(lower({field}), {})", list(values.to_vec()))),
@@ -353,7 +381,14 @@ fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str)
             format!("{ds}.{field} IN ({})", pats.join(", "))
         })
         .collect();
-    let by: Vec<String> = spec.by.iter().map(|f| format!("{ds}.{f}")).collect();
+    // Every field a post-filter reads must be an output of tstats: the predicate fields join the `by` list.
+    let mut by_fields: Vec<&str> = spec.by.to_vec();
+    for (f, _) in spec.preds {
+        if !by_fields.contains(f) {
+            by_fields.push(f);
+        }
+    }
+    let by: Vec<String> = by_fields.iter().map(|f| format!("{ds}.{f}")).collect();
     let mut q = format!(
         "{TSTATS}{aggs} from datamodel={} where earliest={earliest} latest=now ({}) by {}\n| rename {ds}.* AS *",
         spec.datamodel,
@@ -386,7 +421,13 @@ fn raw_query(kind: IocKind, values: &[String], earliest: &str, term: bool) -> St
         .collect();
     let mut q = format!("{index} earliest={earliest} latest=now ({})", terms.join(" OR "));
     if values.iter().any(|v| spl_needs_postfilter(v)) {
-        let alts: Vec<String> = values.iter().map(|v| pcre_literal(v)).collect();
+        // Registry keys are matched without their hive, like the search terms: HKCR\x is logged as
+        // HKLM\SOFTWARE\Classes\x, HKLM as HKEY_LOCAL_MACHINE or \REGISTRY\MACHINE.
+        let alts: Vec<String> = values
+            .iter()
+            .map(|v| if kind == IocKind::RegistryKey { registry_tail(v) } else { v.as_str() })
+            .map(pcre_literal)
+            .collect();
         let _ = write!(
             q,
             "\n| where match(_raw, {})",
@@ -423,7 +464,10 @@ fn attack_query(values: &[String], earliest: &str) -> Result<String, Error> {
     ))
 }
 
-fn ti_query(kind: IocKind, values: &[String]) -> Option<String> {
+/// Splunk ES threat intelligence: the KV-store intel lookup, filtered inside `inputlookup … where` (pushed
+/// down to the KV store instead of reading the whole collection), and the `Threat_Activity` data model
+/// where ES records the threat matches it already made.
+fn ti_queries(kind: IocKind, values: &[String], earliest: &str) -> Option<(String, String)> {
     let (lookup, field) = match kind {
         IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", "ip"),
         IocKind::Domain => ("ip_intel", "domain"),
@@ -432,15 +476,23 @@ fn ti_query(kind: IocKind, values: &[String]) -> Option<String> {
         k if k.is_hash() => ("file_intel", "file_hash"),
         _ => return None,
     };
-    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
-    let mut q = format!("| inputlookup {lookup}\n| search {field} IN ({list})");
+    let ors = values.iter().map(|v| format!("{field}={}", spl_str(v))).collect::<Vec<_>>();
+    let mut q = format!("| inputlookup {lookup} where ({})", ors.join(" OR "));
+    let exact =
+        values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
     if values.iter().any(|v| spl_needs_postfilter(v)) {
-        let exact =
-            values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
         let _ = write!(q, "\n| where in(lower({field}), {exact})");
     }
     let _ = write!(q, "\n| table threat_key description weight time {field}");
-    Some(q)
+    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
+    let mut ta = format!(
+        "{TSTATS} from datamodel=Threat_Intelligence.Threat_Activity where earliest={earliest} latest=now (Threat_Activity.threat_match_value IN ({list})) by Threat_Activity.threat_match_field Threat_Activity.threat_match_value Threat_Activity.threat_collection Threat_Activity.threat_key Threat_Activity.src Threat_Activity.dest\n| rename Threat_Activity.* AS *"
+    );
+    if values.iter().any(|v| spl_needs_postfilter(v)) {
+        let _ = write!(ta, "\n| where in(lower(threat_match_value), {exact})");
+    }
+    ta.push_str("\n| convert ctime(firstTime) ctime(lastTime)");
+    Some((q, ta))
 }
 
 /// The lookup form: the data model without a value filter, joined with the uploaded CSV on every field the
@@ -494,6 +546,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         title: title.to_owned(),
         query,
         values,
+        size: 0,
         chunk: None,
         chunks: None,
         earliest: Some(earliest.clone()),
@@ -567,6 +620,28 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 return Ok(out);
             }
         }
+        if batch.primary_only && !specs.is_empty() {
+            // One query for the lookup package: every data model the hunt reads, the first one then each
+            // other appended (`| append [ … ]`), with a `dataset` column saying where a row comes from.
+            let parts: Vec<String> = specs
+                .iter()
+                .map(|spec| {
+                    tstats_query(spec, kind, values, &earliest).replacen(
+                        "\n| convert ctime(firstTime) ctime(lastTime)",
+                        &format!("\n| eval dataset={}", spl_eval_str(spec.title)),
+                        1,
+                    )
+                })
+                .collect();
+            let mut q = parts[0].clone();
+            for p in &parts[1..] {
+                let _ = write!(q, "\n| append [{p}]");
+            }
+            q.push_str("\n| convert ctime(firstTime) ctime(lastTime)");
+            let title = specs.iter().map(|s| s.title).collect::<Vec<_>>().join(" + ");
+            out.push(mk("cim", &title, q, batch.values.len(), common_notes.clone()));
+            return Ok(out);
+        }
         for spec in specs {
             let mut notes = common_notes.clone();
             if kind == IocKind::Cidr {
@@ -581,9 +656,6 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 batch.values.len(),
                 notes,
             ));
-            if batch.primary_only {
-                return Ok(out);
-            }
         }
     }
     if kind == IocKind::Attack {
@@ -605,13 +677,25 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         batch.values.len(),
         raw_notes,
     ));
-    if let Some(q) = ti_query(kind, values).filter(|_| opts.include_ti && !batch.primary_only) {
+    if let Some((q, ta)) =
+        ti_queries(kind, values, &earliest).filter(|_| opts.include_ti && !batch.primary_only)
+    {
         out.push(mk(
             "ti",
             "Splunk ES threat intelligence",
             q,
             batch.values.len(),
-            vec!["reads the Enterprise Security threat-intel KV-store lookups; no time bound applies".to_owned()],
+            vec!["reads the Enterprise Security threat-intel KV-store lookups (filtered in the KV store by `inputlookup … where`); no time bound applies".to_owned()],
+        ));
+        out.push(mk(
+            "ti",
+            "Splunk ES Threat_Activity matches",
+            ta,
+            batch.values.len(),
+            vec![
+                "the Threat_Intelligence data model ships with Splunk Enterprise Security"
+                    .to_owned(),
+            ],
         ));
     }
     Ok(out)
@@ -622,8 +706,30 @@ mod tests {
     use super::super::{QueryOptions, spl_for};
     use crate::IocKind;
 
+    /// The first CIM query `hunt` writes for one value.
     fn check(kind: IocKind, value: &str, expect: &str) {
-        assert_eq!(spl_for(kind, value, &QueryOptions::default()).as_deref(), Ok(expect));
+        let h = super::super::hunt(
+            &[super::super::HuntInput::new(kind, value)],
+            &QueryOptions { url_hosts: false, ..QueryOptions::default() },
+        )
+        .unwrap();
+        assert_eq!(h.groups[0].spl[0].query, expect);
+    }
+
+    #[test]
+    fn primary_query_covers_every_data_model() {
+        let q = spl_for(IocKind::Ipv4, "203.0.113.10", &QueryOptions::default()).unwrap();
+        for dm in [
+            "Network_Traffic.All_Traffic",
+            "Web.Web",
+            "Network_Resolution.DNS",
+            "Authentication.Authentication",
+            "Intrusion_Detection.IDS_Attacks",
+        ] {
+            assert!(q.contains(&format!("from datamodel={dm} ")), "{dm}: {q}");
+        }
+        assert_eq!(q.matches("\n| append [| tstats ").count(), 4);
+        assert!(q.ends_with("]\n| convert ctime(firstTime) ctime(lastTime)"));
     }
 
     #[test]
@@ -632,13 +738,14 @@ mod tests {
         check(
             IocKind::Domain,
             "Evil.Example.",
-            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(DNS.answer) as answer from datamodel=Network_Resolution.DNS where earliest=-7d@d latest=now (DNS.query IN (\"evil.example\", \"*.evil.example\")) by DNS.src DNS.query\n| rename DNS.* AS *\n| convert ctime(firstTime) ctime(lastTime)",
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(DNS.answer) as answer from datamodel=Network_Resolution.DNS where earliest=-7d latest=now (DNS.query IN (\"evil.example\", \"*.evil.example\")) by DNS.src DNS.query\n| rename DNS.* AS *\n| convert ctime(firstTime) ctime(lastTime)",
         );
         // A literal `*` in a URL: loose match on the three URL forms, then an exact case-insensitive filter.
         check(
             IocKind::Url,
             "http://x.test/a*b",
-            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d@d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where in(lower(replace(url, \"^[A-Za-z][A-Za-z0-9+.-]*://\", \"\")), \"x.test/a*b\")\n| convert ctime(firstTime) ctime(lastTime)",
+            // Also the same URL with a query string and with a port; the exact filter allows both.
+            "| tstats summariesonly=false allow_old_summaries=true count min(_time) as firstTime max(_time) as lastTime values(Web.status) as status from datamodel=Web.Web where earliest=-7d latest=now (Web.url IN (\"http://x.test/a*b\", \"x.test/a*b\", \"*://x.test/a*b\", \"*://x.test/a*b?*\", \"*://x.test:*/a*b\")) by Web.src Web.dest Web.url Web.http_method\n| rename Web.* AS *\n| where match(url, \"(?i)^([a-z][a-z0-9+.-]*://)?(\\\\Qx.test\\\\E(:[0-9]+)?\\\\Q/a*b\\\\E)([?#].*)?$\")\n| convert ctime(firstTime) ctime(lastTime)",
         );
     }
 
@@ -651,9 +758,9 @@ mod tests {
             ..QueryOptions::default()
         };
         let q = spl_for(IocKind::Ipv4, "203.0.113.10", &opts).unwrap();
-        assert!(q.starts_with("index=* earliest=-7d@d latest=now (TERM(203.0.113.10))\n"), "{q}");
+        assert!(q.starts_with("index=* earliest=-7d latest=now (TERM(203.0.113.10))\n"), "{q}");
         let d = spl_for(IocKind::Domain, "evil.example", &opts).unwrap();
-        assert!(d.starts_with("index=* earliest=-7d@d latest=now (\"evil.example\")\n"), "{d}");
+        assert!(d.starts_with("index=* earliest=-7d latest=now (\"evil.example\")\n"), "{d}");
     }
 
     #[test]
@@ -666,7 +773,7 @@ mod tests {
         assert_eq!(
             spl_for(IocKind::RegistryKey, r"HKEY_LOCAL_MACHINE\Software\x", &opts).as_deref(),
             Ok(
-                "index=* earliest=-24h@h latest=now (\"Software\\\\x\")\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)"
+                "index=* earliest=-24h latest=now (\"Software\\\\x\")\n| stats count min(_time) as firstTime max(_time) as lastTime values(sourcetype) as sourcetype by index host\n| convert ctime(firstTime) ctime(lastTime)"
             )
         );
         assert_eq!(super::registry_tail(r"\REGISTRY\MACHINE\SOFTWARE\x"), r"SOFTWARE\x");

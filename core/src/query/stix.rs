@@ -22,11 +22,19 @@ fn comparison(kind: IocKind, v: &str) -> Option<String> {
         IocKind::RegistryKey => {
             // A key without a hive matches any hive (`LIKE '%tail'`; `%` and `_` in the key are
             // wildcards there, since STIX defines no LIKE escape).
-            if registry_tail(v) == v {
-                format!("windows-registry-key:key LIKE {}", stix_str(&format!("%{v}")))
-            } else {
-                format!("windows-registry-key:key = {s}")
+            match expand_hive(v) {
+                Some(full) => format!("windows-registry-key:key = {}", stix_str(&full)),
+                None => format!(
+                    "windows-registry-key:key LIKE {}",
+                    stix_str(&format!("%{}", registry_tail(v)))
+                ),
             }
+        }
+        IocKind::FilePath if v.ends_with(['\\', '/']) => {
+            // A directory is a `directory` object (STIX 2.1 §6.3), not a file name.
+            let trimmed = v.trim_end_matches(['\\', '/']);
+            let path = if trimmed.is_empty() || trimmed.ends_with(':') { v } else { trimmed };
+            format!("directory:path = {}", stix_str(path))
         }
         IocKind::FilePath => {
             let sep = if v.contains('\\') { '\\' } else { '/' };
@@ -48,6 +56,35 @@ fn comparison(kind: IocKind, v: &str) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// The key with its hive written out in full, as STIX 2.1 §6.13 requires (`HKLM\\x` →
+/// `HKEY_LOCAL_MACHINE\\x`, `\\REGISTRY\\MACHINE\\x` too); `None` when the key names no hive.
+fn expand_hive(v: &str) -> Option<String> {
+    let t = v.trim_start_matches('\\');
+    let (first, rest) = t.split_once('\\')?;
+    let first = first.to_ascii_uppercase();
+    let (hive, rest) = if first == "REGISTRY" {
+        let (second, rest) = rest.split_once('\\')?;
+        let hive = match second.to_ascii_uppercase().as_str() {
+            "MACHINE" => "HKEY_LOCAL_MACHINE",
+            "USER" => "HKEY_USERS",
+            _ => return None,
+        };
+        (hive, rest)
+    } else {
+        let hive = match first.as_str() {
+            "HKLM" | "HKEY_LOCAL_MACHINE" => "HKEY_LOCAL_MACHINE",
+            "HKCU" | "HKEY_CURRENT_USER" => "HKEY_CURRENT_USER",
+            "HKCR" | "HKEY_CLASSES_ROOT" => "HKEY_CLASSES_ROOT",
+            "HKU" | "HKEY_USERS" => "HKEY_USERS",
+            "HKCC" | "HKEY_CURRENT_CONFIG" => "HKEY_CURRENT_CONFIG",
+            "HKPD" | "HKEY_PERFORMANCE_DATA" => "HKEY_PERFORMANCE_DATA",
+            _ => return None,
+        };
+        (hive, rest)
+    };
+    Some(format!("{hive}\\{rest}"))
 }
 
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
@@ -82,20 +119,15 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             format!("[{}]", exprs.join(" OR "))
         };
         let chunk = (total > 1).then_some((i + 1, total));
-        out.push(Query {
-            target: Target::Stix,
-            profile: "stix".to_owned(),
+        out.push(Query::portable(
+            Target::Stix,
             kind,
-            title: "STIX 2.1 indicator pattern".to_owned(),
-            query: pattern,
-            values: part.len(),
-            chunk: chunk.map(|c| c.0),
-            chunks: chunk.map(|c| c.1),
-            earliest: None,
-            latest: None,
-            lookback: None,
-            notes: Vec::new(),
-        });
+            "STIX 2.1 indicator pattern".to_owned(),
+            pattern,
+            part.len(),
+            chunk,
+            Vec::new(),
+        ));
     }
     Ok(out)
 }
@@ -125,5 +157,22 @@ mod tests {
             "autonomous-system:number = 13335"
         );
         assert!(comparison(IocKind::Cve, "CVE-2021-44228").is_none());
+        // STIX 2.1 §6.13: hives MUST be written out in full; directories are `directory` objects.
+        assert_eq!(
+            comparison(IocKind::RegistryKey, r"HKLM\Software\x").unwrap(),
+            r"windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\Software\\x'"
+        );
+        assert_eq!(
+            comparison(IocKind::RegistryKey, r"\REGISTRY\USER\S-1\x").unwrap(),
+            r"windows-registry-key:key = 'HKEY_USERS\\S-1\\x'"
+        );
+        assert_eq!(
+            comparison(IocKind::RegistryKey, r"Software\x").unwrap(),
+            r"windows-registry-key:key LIKE '%Software\\x'"
+        );
+        assert_eq!(
+            comparison(IocKind::FilePath, r"C:\Users\Public\").unwrap(),
+            r"directory:path = 'C:\\Users\\Public'"
+        );
     }
 }

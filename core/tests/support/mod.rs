@@ -12,7 +12,7 @@ pub(crate) fn golden() -> Vec<(&'static str, HuntInput)> {
         v("ipv4", IocKind::Ipv4, "203.0.113.10"),
         v("ipv6", IocKind::Ipv6, "2001:db8::1"),
         v("cidr4", IocKind::Cidr, "198.51.100.0/24"),
-        v("cidr6", IocKind::Cidr, "2001:db8::/32"),
+        v("cidr6", IocKind::Cidr, "2001:db8::/48"),
         v("domain", IocKind::Domain, "evil.example.com"),
         v("domain-idn", IocKind::Domain, "xn--bcher-kva.example"),
         v("url-quote", IocKind::Url, "https://evil.example.com/p?q=a\"b&c=1"),
@@ -66,12 +66,41 @@ pub(crate) fn hostile() -> Vec<HuntInput> {
     let mut out = Vec::new();
     for n in nasty {
         out.push(HuntInput::new(IocKind::Url, format!("http://x.test/{n}")));
-        out.push(HuntInput::new(IocKind::Domain, n));
+        out.push(HuntInput::new(IocKind::Domain, format!("{n}.x.test")));
         out.push(HuntInput::new(IocKind::Email, format!("{n}@x.test")));
         out.push(HuntInput::new(IocKind::FilePath, format!("C:\\{n}")));
         out.push(HuntInput::new(IocKind::RegistryKey, format!("HKCU\\Software\\{n}")));
     }
     out
+}
+
+/// Degenerate values: each must be skipped with a reason, never rendered as a match-everything query.
+pub(crate) fn degenerate() -> Vec<HuntInput> {
+    let v = |kind, value: &str| HuntInput::new(kind, value);
+    vec![
+        v(IocKind::Url, "http://"),
+        v(IocKind::Url, "https:///"),
+        v(IocKind::Url, "http://com/"),
+        v(IocKind::Domain, "."),
+        v(IocKind::Domain, "com"),
+        v(IocKind::Domain, "co.uk"),
+        v(IocKind::Domain, "github.io"),
+        v(IocKind::Cidr, "0.0.0.0/0"),
+        v(IocKind::Cidr, "10.0.0.0/8"),
+        v(IocKind::Cidr, "::/0"),
+        v(IocKind::Cidr, "2001:db8::/32"),
+        v(IocKind::Ipv4, "0.0.0.0"),
+        v(IocKind::Email, "@x.test"),
+        v(IocKind::FilePath, "C:\\"),
+        v(IocKind::FilePath, "/"),
+        v(IocKind::RegistryKey, "HKLM"),
+        v(IocKind::RegistryKey, "HKCR\\*"),
+        v(IocKind::Attack, "G0016"),
+        v(IocKind::Attack, "TA9999"),
+        v(IocKind::Sha256, "not-a-hash"),
+        HuntInput::new(IocKind::Domain, "evil\u{202e}gpj.example"),
+        HuntInput::new(IocKind::Url, format!("http://x.test/{}", "a".repeat(1 << 20))),
+    ]
 }
 
 /// Inputs from the shared corpus: classification cases and extraction cases with a queryable type.
@@ -132,7 +161,8 @@ pub(crate) struct Entry {
 
 /// Renders `inputs` with every profile.
 pub(crate) fn render(case: &str, inputs: &[HuntInput], out: &mut Vec<Entry>) {
-    for (pname, opts) in profiles() {
+    for (pname, mut opts) in profiles() {
+        opts.sigma_date = Some("2026-12-07".to_owned());
         let hunt = query::hunt(inputs, &opts).unwrap_or_else(|e| panic!("{case}/{pname}: {e}"));
         for g in hunt.groups {
             for q in g.spl.into_iter().chain(g.kql).chain(g.sigma).chain(g.stix) {
@@ -154,6 +184,18 @@ pub(crate) fn matrix() -> Vec<Entry> {
         render(&format!("hostile-{i}"), &[h], &mut out);
     }
     render("hostile-batch", &hostile(), &mut out);
+    // Degenerate values alone render nothing; mixed into a batch they are skipped and the rest still renders.
+    for (i, d) in degenerate().into_iter().enumerate() {
+        let h = query::hunt(std::slice::from_ref(&d), &QueryOptions::default()).expect("renders");
+        assert!(
+            h.groups.is_empty() && h.skipped.len() == 1,
+            "degenerate-{i} {:?} was hunted",
+            d.value.get(..60)
+        );
+    }
+    let mut mixed = degenerate();
+    mixed.extend(golden().into_iter().map(|(_, i)| i));
+    render("degenerate-mixed-batch", &mixed, &mut out);
     for (name, inputs) in corpus() {
         render(&name, &inputs, &mut out);
     }
@@ -173,7 +215,11 @@ pub(crate) fn matrix() -> Vec<Entry> {
         &mut out,
     );
     let big = many(IocKind::Url, 10_001, &|i| format!("https://u{i}.example/p"));
-    let opts = QueryOptions { targets: vec![Target::Kql, Target::Spl], ..QueryOptions::default() };
+    let opts = QueryOptions {
+        targets: vec![Target::Kql, Target::Spl],
+        url_hosts: false,
+        ..QueryOptions::default()
+    };
     let hunt = query::hunt(&big, &opts).expect("big batch renders");
     for g in hunt.groups {
         for q in g.spl.into_iter().chain(g.kql) {
