@@ -131,8 +131,12 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             args.listen
         );
     }
+    let limits = args.limits();
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
+    // Blocking threads: one per store connection (feed pages, health) plus a few for static files; never the
+    // default 512.
+    rt.max_blocking_threads(limits.store_connections + 4);
     if let Some(n) = args.threads {
         rt.worker_threads(n.max(1));
     }
@@ -144,7 +148,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         www,
         cors,
         allowed_hosts: args.allowed_host.clone(),
-        limits: args.limits(),
+        limits,
     }))?;
     Ok(ExitCode::SUCCESS)
 }
