@@ -626,19 +626,26 @@ impl Drop for ClientSlot {
     }
 }
 
-/// A connection that fails with `TimedOut` once no byte has moved either way for `idle`.
+/// A connection that fails with `TimedOut` once no byte has moved either way for `idle`. Progress only records
+/// the time (no timer re-registration per read or write); the timer is moved on when it fires early.
 struct IdleIo {
     io: tokio::net::TcpStream,
     idle: Duration,
+    last: tokio::time::Instant,
     timer: std::pin::Pin<Box<tokio::time::Sleep>>,
 }
 
 impl IdleIo {
     fn new(io: tokio::net::TcpStream, idle: Duration) -> Self {
-        Self { io, idle, timer: Box::pin(tokio::time::sleep(idle)) }
+        Self {
+            io,
+            idle,
+            last: tokio::time::Instant::now(),
+            timer: Box::pin(tokio::time::sleep(idle)),
+        }
     }
 
-    /// After a poll: progress resets the timer; waiting checks it.
+    /// After a poll: progress records the time; waiting checks the timer.
     fn check<T>(
         &mut self,
         cx: &mut std::task::Context<'_>,
@@ -646,16 +653,18 @@ impl IdleIo {
     ) -> std::task::Poll<std::io::Result<T>> {
         use std::task::Poll;
         match r {
-            Poll::Pending => {
-                if self.timer.as_mut().poll(cx).is_ready() {
-                    Poll::Ready(Err(std::io::ErrorKind::TimedOut.into()))
-                } else {
-                    Poll::Pending
+            Poll::Pending => loop {
+                if self.timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
                 }
-            }
+                let due = self.last + self.idle;
+                if tokio::time::Instant::now() >= due {
+                    return Poll::Ready(Err(std::io::ErrorKind::TimedOut.into()));
+                }
+                self.timer.as_mut().reset(due);
+            },
             done @ Poll::Ready(_) => {
-                let at = tokio::time::Instant::now() + self.idle;
-                self.timer.as_mut().reset(at);
+                self.last = tokio::time::Instant::now();
                 done
             }
         }

@@ -309,3 +309,40 @@ fn store_files_are_private() {
     drop(conn);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A body that stalls half-way is not waited for past the idle timeout: the client gets its answer (or the
+/// connection is closed) within about that time, not never.
+#[test]
+fn a_stalled_body_is_not_waited_for() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_secs(30),
+        idle_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let s = Server::start_settings(Settings { limits, ..Settings::default() });
+    let mut c = TcpStream::connect(s.addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    write!(
+        c,
+        "POST /api/v1/lookup HTTP/1.1\r\nHost: {}\r\nX-API-Key: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000\r\n\r\n[\"evil",
+        s.addr(),
+        s.key
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let r = c.read_to_end(&mut out);
+    let waited = started.elapsed();
+    assert!(
+        r.is_ok()
+            || !matches!(
+                r.as_ref().map_err(std::io::Error::kind),
+                Err(std::io::ErrorKind::WouldBlock)
+            ),
+        "{r:?}"
+    );
+    assert!(waited < Duration::from_secs(4), "{waited:?}");
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 400"), "{text:.200}");
+}
