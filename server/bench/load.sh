@@ -25,7 +25,12 @@ db="$tmp/store.db"
 "$bin" feed add --builtin maltrail --db "$db" >/dev/null 2>&1
 key="$("$bin" keys create --name load --rate-limit 0 --db "$db" 2>/dev/null)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 2>"$tmp/serve.log" &
+# wrk is one client with many connections: lift the per-client cap (default 50) to the connection cap (binaries
+# from before the caps have no such flags).
+caps=()
+"$bin" serve --help | grep -q -- --max-connections-per-client &&
+  caps=(--max-connections 512 --max-connections-per-client 512)
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 "${caps[@]}" 2>"$tmp/serve.log" &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT

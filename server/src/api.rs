@@ -51,6 +51,116 @@ pub struct Config {
     pub www: Option<PathBuf>,
     /// Origins allowed to call `/api/` from a browser (CORS).
     pub cors: Cors,
+    /// Extra `Host` names answered (`--allowed-host`, for a reverse proxy), besides the listen address.
+    pub allowed_hosts: Vec<String>,
+    /// Connection and work limits.
+    pub limits: Limits,
+}
+
+/// What one client, or many, may cost the server. Every bound has a safe default; `ioclens serve` exposes each
+/// as a flag (docs/api.md, "Limits").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time a client has to send a request's headers, from the moment the server waits for them (a new
+    /// connection, or a kept-alive one between requests); then the connection is closed (slowloris).
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed (stalled bodies, clients that
+    /// stop reading); also the most a request body may take to arrive.
+    pub idle_timeout: Duration,
+    /// Connections served at once; further clients wait in the kernel's accept queue until one closes.
+    pub max_connections: usize,
+    /// Connections served at once for one client address; more are closed at once.
+    pub max_connections_per_client: usize,
+    /// Store connections, opened once at start: at most this many requests read the store at a time.
+    pub store_connections: usize,
+    /// Requests waiting for a store connection; more are answered `503` with `Retry-After`.
+    pub queue: usize,
+    /// Longest a request may spend in the store; then its query is interrupted (`503 query_timeout`).
+    pub query_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_mins(1),
+            max_connections: 200,
+            max_connections_per_client: 50,
+            store_connections: cores.clamp(2, 8),
+            queue: 64,
+            query_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The `Host` values the server answers: names of its own listen address (and `localhost` for a loopback
+/// bind) plus the operator's `--allowed-host` names. A page that rebinds its own DNS name to 127.0.0.1 still
+/// sends its own name as `Host`, so it is refused (DNS rebinding); an IP literal cannot be rebound.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    /// Lower-cased names without port (IPv6 without brackets).
+    names: Vec<String>,
+    /// Any IP literal is accepted (a wildcard bind answers on every address of the machine).
+    any_ip: bool,
+}
+
+impl Default for Hosts {
+    /// Loopback names only: what a server on 127.0.0.1 answers.
+    fn default() -> Self {
+        Self { names: vec!["127.0.0.1".into(), "::1".into(), "localhost".into()], any_ip: false }
+    }
+}
+
+impl Hosts {
+    /// The names for a listen address plus `extra` (`--allowed-host`).
+    ///
+    /// # Errors
+    /// An extra name that is not a host name or IP literal (no port, scheme or path).
+    pub fn for_listen<S: AsRef<str>>(
+        listen: SocketAddr,
+        extra: impl IntoIterator<Item = S>,
+    ) -> Result<Self, String> {
+        let ip = listen.ip();
+        let mut names = vec![ip.to_string()];
+        if ip.is_loopback() || ip.is_unspecified() {
+            names.push("localhost".into());
+        }
+        for e in extra {
+            let e = e.as_ref().trim().trim_end_matches('.').to_ascii_lowercase();
+            let e = e.strip_prefix('[').and_then(|e| e.strip_suffix(']')).unwrap_or(&e).to_owned();
+            let name_ok = !e.is_empty()
+                && e.len() <= 253
+                && e.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+            if !name_ok && e.parse::<std::net::IpAddr>().is_err() {
+                return Err(format!(
+                    "allowed host `{e}` is not a host name or IP address (give the name alone, no port or scheme)"
+                ));
+            }
+            names.push(e);
+        }
+        Ok(Self { names, any_ip: ip.is_unspecified() })
+    }
+
+    /// Whether a request's `Host` value (`name`, `name:port`, `[v6]:port`) is answered.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim();
+        let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+            let Some((name, after)) = rest.split_once(']') else { return false };
+            (name, after.strip_prefix(':'))
+        } else {
+            match host.rsplit_once(':') {
+                Some((n, p)) => (n, Some(p)),
+                None => (host, None),
+            }
+        };
+        if port.is_some_and(|p| p.parse::<u16>().is_err()) || name.is_empty() {
+            return false;
+        }
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        self.names.contains(&name) || (self.any_ip && name.parse::<std::net::IpAddr>().is_ok())
+    }
 }
 
 /// The origins whose pages may call `/api/` cross-origin (CORS). Empty by default: the page served by the
@@ -109,31 +219,50 @@ impl Cors {
     }
 }
 
-/// Connections to the store, reused across requests (`SQLite` in WAL mode: many readers, one writer).
-struct Pool {
-    path: PathBuf,
+/// The store connections: a fixed set opened once at start (`Limits::store_connections`), each lent to one
+/// request at a time. A request waits for one in a bounded queue; past the bound it is refused at once
+/// ([`Busy`]). While lent, a connection interrupts any statement running past the request's deadline.
+#[derive(Clone)]
+struct Pool(Arc<PoolInner>);
+
+struct PoolInner {
     idle: Mutex<Vec<Connection>>,
+    permits: Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+    queue: usize,
+    query_timeout: Duration,
 }
 
-struct Pooled<'a> {
-    pool: &'a Pool,
+/// Every store connection is busy and the queue is full: the request is answered `503` with `Retry-After`.
+#[derive(Debug)]
+struct Busy;
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the server is busy")
+    }
+}
+
+impl std::error::Error for Busy {}
+
+struct Pooled {
+    pool: Pool,
     conn: Option<Connection>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
-impl std::ops::Deref for Pooled<'_> {
+impl std::ops::Deref for Pooled {
     type Target = Connection;
     fn deref(&self) -> &Connection {
         self.conn.as_ref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
     }
 }
 
-impl Drop for Pooled<'_> {
+impl Drop for Pooled {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            let mut idle = lock(&self.pool.idle);
-            if idle.len() < 32 {
-                idle.push(c);
-            }
+            c.progress_handler(0, None::<fn() -> bool>);
+            lock(&self.pool.0.idle).push(c);
         }
     }
 }
@@ -146,7 +275,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A pooled connection: the store, with reads served from the memory-mapped file rather than `pread` copies
 /// into each connection's page cache (the copies showed in the profile under load; writes still go through
-/// the WAL).
+/// the WAL). The pool is fixed, so the file is mapped `store_connections` times, not once per request.
 fn open_reader(path: &std::path::Path) -> Result<Connection> {
     let c = store::open(path)?;
     c.pragma_update(None, "mmap_size", 256_i64 << 20)?;
@@ -154,13 +283,38 @@ fn open_reader(path: &std::path::Path) -> Result<Connection> {
 }
 
 impl Pool {
-    fn get(&self) -> Result<Pooled<'_>> {
-        let conn = lock(&self.idle).pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => open_reader(&self.path)?,
+    fn open(path: &std::path::Path, limits: &Limits) -> Result<Self> {
+        let n = limits.store_connections.max(1);
+        let conns = (0..n).map(|_| open_reader(path)).collect::<Result<Vec<_>>>()?;
+        Ok(Self(Arc::new(PoolInner {
+            idle: Mutex::new(conns),
+            permits: Arc::new(tokio::sync::Semaphore::new(n)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            queue: limits.queue,
+            query_timeout: limits.query_timeout,
+        })))
+    }
+
+    /// A connection for one request, its statements interrupted after `query_timeout`.
+    async fn get(&self) -> Result<Pooled> {
+        let p = &self.0;
+        let permit = if let Ok(permit) = p.permits.clone().try_acquire_owned() {
+            permit
+        } else {
+            if p.waiting.fetch_add(1, Ordering::AcqRel) >= p.queue {
+                p.waiting.fetch_sub(1, Ordering::AcqRel);
+                return Err(Busy.into());
+            }
+            let permit = p.permits.clone().acquire_owned().await;
+            p.waiting.fetch_sub(1, Ordering::AcqRel);
+            permit.context("the store pool is closed")?
         };
-        Ok(Pooled { pool: self, conn: Some(conn) })
+        let conn = lock(&p.idle)
+            .pop()
+            .unwrap_or_else(|| unreachable!("a permit is held only with an idle connection"));
+        let deadline = Instant::now() + p.query_timeout;
+        conn.progress_handler(4096, Some(move || Instant::now() > deadline));
+        Ok(Pooled { pool: self.clone(), conn: Some(conn), _permit: permit })
     }
 }
 
@@ -173,11 +327,17 @@ const KEY_CACHE_MAX: usize = 4096;
 
 struct AppState {
     pool: Pool,
+    /// The web root, resolved (symlinks followed) once at start.
     www: Option<PathBuf>,
     cors: Cors,
+    hosts: Hosts,
+    limits: Limits,
     /// Verified keys by SHA-256: `(id, rate_limit, verified_at)`.
     verified: Mutex<HashMap<[u8; 32], (i64, i64, Instant)>>,
-    windows: Mutex<HashMap<i64, (i64, i64)>>,
+    /// Per-key sliding windows (`keys::Window`).
+    windows: Mutex<HashMap<i64, keys::Window>>,
+    /// The rate limit's monotonic clock starts here.
+    started: Instant,
     seq: AtomicU64,
     seed: u64,
 }
@@ -195,6 +355,8 @@ struct ApiError {
     code: &'static str,
     message: String,
     request_id: String,
+    /// Seconds for `Retry-After` (503 when the server is busy).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -204,14 +366,51 @@ impl ApiError {
         code: &'static str,
         message: impl Into<String>,
     ) -> Self {
-        Self { status, code, message: message.into(), request_id: rid.0.clone() }
+        Self { status, code, message: message.into(), request_id: rid.0.clone(), retry_after: None }
     }
     fn invalid(rid: &RequestId, message: impl Into<String>) -> Self {
         Self::new(rid, StatusCode::BAD_REQUEST, "invalid_parameter", message)
     }
+    /// A failure inside the server. The client gets a generic message and the request id; the details (SQL,
+    /// paths) go to the log under that id. A full store queue is `503 busy`, a query stopped at its time
+    /// limit `503 query_timeout`, both with `Retry-After`.
     fn internal(rid: &RequestId, err: &anyhow::Error) -> Self {
-        Self::new(rid, StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("{err:#}"))
+        let (code, message) = if err.is::<Busy>() {
+            ("busy", "the server is busy; retry after the seconds given in Retry-After")
+        } else if interrupted(err) {
+            (
+                "query_timeout",
+                "the query took longer than this server allows; narrow the filters or retry later",
+            )
+        } else {
+            log_error(rid, err);
+            return Self::new(
+                rid,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "internal error (the server log has the details under this request id)",
+            );
+        };
+        Self {
+            retry_after: Some(1),
+            ..Self::new(rid, StatusCode::SERVICE_UNAVAILABLE, code, message)
+        }
     }
+}
+
+/// Writes an internal error to the server's log (stderr), under its request id.
+#[expect(clippy::print_stderr, reason = "the server's log is its standard error")]
+fn log_error(rid: &RequestId, err: &anyhow::Error) {
+    eprintln!("ioclens: {}: {err:#}", rid.0);
+}
+
+/// A statement stopped by the query time limit (the pool's progress handler).
+fn interrupted(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            .is_some_and(|c| c == rusqlite::ErrorCode::OperationInterrupted)
+    })
 }
 
 impl IntoResponse for ApiError {
@@ -221,38 +420,71 @@ impl IntoResponse for ApiError {
         if let Ok(v) = HeaderValue::from_str(&self.request_id) {
             res.headers_mut().insert("x-request-id", v);
         }
+        if let Some(s) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
         res
     }
 }
 
-/// Builds the router for a store, without CORS (tests and benches use it).
+/// Everything a router needs besides the store path.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Static files served at `/`.
+    pub www: Option<PathBuf>,
+    /// CORS origins.
+    pub cors: Cors,
+    /// `Host` values answered (default: loopback names).
+    pub hosts: Hosts,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// Builds the router for a store with default settings (loopback `Host` names, default limits; tests and
+/// benches use it).
 ///
 /// # Errors
 /// The store cannot be opened, or the OS has no randomness.
-pub fn router(db: PathBuf, www: Option<PathBuf>) -> Result<Router> {
-    build(db, www, Cors::default(), Router::new())
+pub fn router(db: impl AsRef<std::path::Path>, www: Option<PathBuf>) -> Result<Router> {
+    router_with(db, Settings { www, ..Settings::default() })
 }
 
-/// Builds the router for a store with the CORS origins allowed (what `serve` uses).
+/// Builds the router for a store with the CORS origins allowed.
 ///
 /// # Errors
 /// As [`router`].
-pub fn router_with_cors(db: PathBuf, www: Option<PathBuf>, cors: Cors) -> Result<Router> {
-    build(db, www, cors, Router::new())
+pub fn router_with_cors(
+    db: impl AsRef<std::path::Path>,
+    www: Option<PathBuf>,
+    cors: Cors,
+) -> Result<Router> {
+    router_with(db, Settings { www, cors, ..Settings::default() })
+}
+
+/// Builds the router for a store with `settings` (what `serve` uses).
+///
+/// # Errors
+/// As [`router`].
+pub fn router_with(db: impl AsRef<std::path::Path>, settings: Settings) -> Result<Router> {
+    build(db.as_ref(), settings, Router::new())
 }
 
 /// The router, with `extra` routes behind the same gate (the panic test adds one).
-fn build(db: PathBuf, www: Option<PathBuf>, cors: Cors, extra: Router) -> Result<Router> {
-    let first = open_reader(&db)?;
+fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Result<Router> {
+    let pool = Pool::open(db, &settings.limits)?;
     let mut seed_bytes = [0u8; 8];
     getrandom::fill(&mut seed_bytes)
         .map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    let www = settings.www.map(|w| std::fs::canonicalize(&w).unwrap_or(w));
     let state = Arc::new(AppState {
-        pool: Pool { path: db, idle: Mutex::new(vec![first]) },
+        pool,
         www,
-        cors,
+        cors: settings.cors,
+        hosts: settings.hosts,
+        limits: settings.limits,
         verified: Mutex::new(HashMap::new()),
         windows: Mutex::new(HashMap::new()),
+        started: Instant::now(),
         seq: AtomicU64::new(0),
         seed: u64::from_le_bytes(seed_bytes),
     });
@@ -265,35 +497,230 @@ fn build(db: PathBuf, www: Option<PathBuf>, cors: Cors, extra: Router) -> Result
         .route("/api/v1/feeds", get(feeds))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state.clone())
         .merge(extra)
+        .with_state(state.clone())
         .layer(middleware::from_fn_with_state(state, gate)))
 }
 
 /// Serves until Ctrl-C.
 pub async fn serve(config: Config) -> Result<()> {
-    let app = router_with_cors(config.db.clone(), config.www.clone(), config.cors.clone())?;
+    let hosts =
+        Hosts::for_listen(config.listen, &config.allowed_hosts).map_err(anyhow::Error::msg)?;
+    let limits = config.limits.clone();
+    let app = router_with(
+        config.db.clone(),
+        Settings {
+            www: config.www.clone(),
+            cors: config.cors.clone(),
+            hosts,
+            limits: limits.clone(),
+        },
+    )?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
-    serve_on(listener, app, async {
+    serve_with(listener, app, &limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
 }
 
-/// Serves `app` on a bound listener with `TCP_NODELAY` (no Nagle/delayed-ACK stalls on multi-segment answers)
-/// until `shutdown` resolves.
+/// Serves `app` on a bound listener with default [`Limits`] until `shutdown` resolves.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    use axum::serve::ListenerExt as _;
-    let listener = listener.tap_io(|tcp| {
+    serve_with(listener, app, &Limits::default(), shutdown).await
+}
+
+/// Serves `app` on a bound listener until `shutdown` resolves, within the connection limits: at most
+/// `max_connections` at once (the next client waits in the kernel's accept queue until one closes), at most
+/// `max_connections_per_client` per client address (more are closed at once), `header_read_timeout` to send
+/// each request's headers and `idle_timeout` without progress either way. `TCP_NODELAY` is set (no
+/// Nagle/delayed-ACK stalls on multi-segment answers). On shutdown, open connections finish their request.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let per_client: Arc<Mutex<HashMap<std::net::IpAddr, usize>>> = Arc::default();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s.context("connection slots closed")?,
+            () = &mut shutdown => break,
+        };
+        let (tcp, peer) = tokio::select! {
+            r = listener.accept() => if let Ok(c) = r { c } else {
+                // Out of file descriptors or a connection reset before accept: wait a little rather than spin.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(client) =
+            ClientSlot::take(&per_client, peer.ip(), limits.max_connections_per_client)
+        else {
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving")
+        let io = TokioIo::new(IdleIo::new(tcp, limits.idle_timeout));
+        let svc = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(io, svc);
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _held = (slot, client);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = async { drop(stop.wait_for(|s| *s).await) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    let _ = stop_tx.send(true);
+    // Wait (a bounded time) for open connections to finish their request.
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(limits.idle_timeout, slots.acquire_many(all)).await;
+    Ok(())
+}
+
+/// One client address's share of the connections, given back when the connection closes.
+struct ClientSlot {
+    map: Arc<Mutex<HashMap<std::net::IpAddr, usize>>>,
+    ip: std::net::IpAddr,
+}
+
+impl ClientSlot {
+    fn take(
+        map: &Arc<Mutex<HashMap<std::net::IpAddr, usize>>>,
+        ip: std::net::IpAddr,
+        cap: usize,
+    ) -> Option<Self> {
+        let mut m = lock(map);
+        let n = m.entry(ip).or_insert(0);
+        if *n >= cap.max(1) {
+            return None;
+        }
+        *n += 1;
+        Some(Self { map: map.clone(), ip })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut m = lock(&self.map);
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A connection that fails with `TimedOut` once no byte has moved either way for `idle`. Progress only records
+/// the time (no timer re-registration per read or write); the timer is moved on when it fires early.
+struct IdleIo {
+    io: tokio::net::TcpStream,
+    idle: Duration,
+    last: tokio::time::Instant,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleIo {
+    fn new(io: tokio::net::TcpStream, idle: Duration) -> Self {
+        Self {
+            io,
+            idle,
+            last: tokio::time::Instant::now(),
+            timer: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+
+    /// After a poll: progress records the time; waiting checks the timer.
+    fn check<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        r: std::task::Poll<std::io::Result<T>>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        use std::task::Poll;
+        match r {
+            Poll::Pending => loop {
+                if self.timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let due = self.last + self.idle;
+                if tokio::time::Instant::now() >= due {
+                    return Poll::Ready(Err(std::io::ErrorKind::TimedOut.into()));
+                }
+                self.timer.as_mut().reset(due);
+            },
+            done @ Poll::Ready(_) => {
+                self.last = tokio::time::Instant::now();
+                done
+            }
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for IdleIo {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = std::pin::Pin::new(&mut this.io).poll_read(cx, buf);
+        this.check(cx, r)
+    }
+}
+
+impl tokio::io::AsyncWrite for IdleIo {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = std::pin::Pin::new(&mut this.io).poll_write(cx, buf);
+        this.check(cx, r)
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = std::pin::Pin::new(&mut this.io).poll_flush(cx);
+        this.check(cx, r)
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = std::pin::Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.check(cx, r)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
 }
 
 fn is_public(path: &str) -> bool {
@@ -323,7 +750,7 @@ fn set_header(res: &mut Response, name: &'static str, value: &impl ToString) {
 
 /// Checks a key: from the verified-key cache when it was verified less than [`KEY_RECHECK`] ago, else from the
 /// store (a lookup would otherwise spend a statement and a read transaction on the key alone).
-fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
+async fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
     let digest = keys::hash(key);
     let now = Instant::now();
     if let Some(&(id, rate_limit, at)) = lock(&st.verified).get(&digest)
@@ -331,7 +758,7 @@ fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
     {
         return Ok(keys::Auth::Valid { id, rate_limit });
     }
-    let auth = keys::authenticate_hash(&*st.pool.get()?, &digest)?;
+    let auth = keys::authenticate_hash(&*st.pool.get().await?, &digest)?;
     let mut verified = lock(&st.verified);
     match auth {
         keys::Auth::Valid { id, rate_limit } => {
@@ -366,7 +793,24 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
         .and_then(|o| o.to_str().ok())
         .filter(|o| st.cors.allows(o))
         .map(str::to_owned);
-    let mut res = if req.method() == Method::OPTIONS
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(axum::http::uri::Authority::as_str));
+    let mut res = if !host.is_some_and(|h| st.hosts.allows(h)) {
+        ApiError::new(
+            &rid,
+            StatusCode::MISDIRECTED_REQUEST,
+            "misdirected_request",
+            format!(
+                "this server does not answer for host `{}` (the operator allows more names with \
+                 `ioclens serve --allowed-host NAME`)",
+                truncate(host.unwrap_or(""), 100)
+            ),
+        )
+        .into_response()
+    } else if req.method() == Method::OPTIONS
         && req.uri().path().starts_with("/api/")
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
@@ -484,7 +928,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
         )
         .into_response();
     };
-    let auth = match authenticate(st, &key) {
+    let auth = match authenticate(st, &key).await {
         Ok(a) => a,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
@@ -509,41 +953,32 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
             .into_response();
         }
     };
-    // Fixed one-minute windows per key.
+    // A sliding one-minute window per key (`keys::Window`).
+    let limit = u64::try_from(limit).unwrap_or(0);
+    let decision = (limit > 0).then(|| {
+        let now_ms = u64::try_from(st.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        lock(&st.windows).entry(key_id).or_default().take(now_ms, limit)
+    });
     let now = time::now();
-    let window = now.div_euclid(60);
-    let reset = (window + 1) * 60;
-    let remaining = if limit > 0 {
-        let mut w = lock(&st.windows);
-        let e = w.entry(key_id).or_insert((window, 0));
-        if e.0 != window {
-            *e = (window, 0);
-        }
-        if e.1 >= limit {
-            drop(w);
-            let mut res = ApiError::new(
-                &rid,
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit_exceeded",
-                format!(
-                    "rate limit of {limit} requests per minute exceeded; retry after {}s",
-                    reset - now
-                ),
-            )
-            .into_response();
-            set_header(&mut res, "retry-after", &(reset - now));
-            set_header(&mut res, "x-ratelimit-limit", &limit);
-            set_header(&mut res, "x-ratelimit-remaining", &0);
-            set_header(&mut res, "x-ratelimit-reset", &reset);
-            return res;
-        }
-        e.1 += 1;
-        Some(limit - e.1)
-    } else {
-        None
-    };
+    let reset = |d: &keys::Decision| now + i64::try_from(d.retry_ms.div_ceil(1000)).unwrap_or(60);
+    if let Some(d) = decision.filter(|d| !d.allowed) {
+        let retry = d.retry_ms.div_ceil(1000).max(1);
+        let mut res = ApiError::new(
+            &rid,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit_exceeded",
+            format!("rate limit of {limit} requests per minute exceeded; retry after {retry}s"),
+        )
+        .into_response();
+        set_header(&mut res, "retry-after", &retry);
+        set_header(&mut res, "x-ratelimit-limit", &limit);
+        set_header(&mut res, "x-ratelimit-remaining", &0);
+        set_header(&mut res, "x-ratelimit-reset", &reset(&d));
+        return res;
+    }
+    let remaining = decision.map(|d| (d.remaining, reset(&d)));
     let mut res = next.run(req).await;
-    if let Some(remaining) = remaining {
+    if let Some((remaining, reset)) = remaining {
         set_header(&mut res, "x-ratelimit-limit", &limit);
         set_header(&mut res, "x-ratelimit-remaining", &remaining);
         set_header(&mut res, "x-ratelimit-reset", &reset);
@@ -551,28 +986,9 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
     res
 }
 
+/// Decodes a query-string component (`+` is a space).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
-                    Some(Ok(v)) => {
-                        out.push(v);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 fn query_pairs(q: &str) -> Vec<(String, String)> {
@@ -585,16 +1001,12 @@ fn query_pairs(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Everything but the unreserved characters of RFC 3986.
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// Query parameters: one value per name (a repeated name is an error), known names only per endpoint.
@@ -659,6 +1071,7 @@ fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Response {
             code: "internal_error",
             message: format!("serialising the answer: {e}"),
             request_id: String::new(),
+            retry_after: None,
         }
         .into_response(),
     }
@@ -668,13 +1081,28 @@ async fn health(
     State(st): State<Shared>,
     axum::Extension(rid): axum::Extension<RequestId>,
 ) -> Response {
-    let res = st.pool.get().and_then(|c| Ok((store::feed_version(&c)?, store::feeds(&c)?.len())));
+    let res = match st.pool.get().await {
+        Ok(c) => tokio::task::spawn_blocking(move || store::health(&c))
+            .await
+            .unwrap_or_else(|e| Err(anyhow::anyhow!("health task failed: {e}"))),
+        Err(e) => Err(e),
+    };
     match res {
-        Ok((feed_version, feeds)) => json_response(
+        Ok(h) => json_response(
             StatusCode::OK,
-            &json!({"status": "ok", "version": crate_version(), "feed_version": feed_version, "feeds": feeds}),
+            &json!({"status": "ok", "version": crate_version(), "feed_version": h.feed_version, "feeds": h.feeds}),
         ),
-        Err(e) => ApiError::internal(&rid, &e).into_response(),
+        Err(e) if e.is::<Busy>() || interrupted(&e) => ApiError::internal(&rid, &e).into_response(),
+        Err(e) => {
+            log_error(&rid, &e);
+            ApiError::new(
+                &rid,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "the store cannot be read (the server log has the details under this request id)",
+            )
+            .into_response()
+        }
     }
 }
 
@@ -733,14 +1161,7 @@ async fn static_file(
     path: &str,
     if_none_match: Option<&HeaderValue>,
 ) -> Option<Response> {
-    let rel = percent_decode(path.trim_start_matches('/'));
-    if rel.split(['/', '\\']).any(|c| c == ".." || c.contains('\0')) {
-        return None;
-    }
-    let mut file = dir.join(&rel);
-    if rel.is_empty() || rel.ends_with('/') {
-        file = file.join("index.html");
-    }
+    let (file, rel) = web_file(dir, path).await?;
     let meta = tokio::fs::metadata(&file).await.ok().filter(std::fs::Metadata::is_file)?;
     let modified = meta
         .modified()
@@ -781,6 +1202,46 @@ async fn static_file(
     res.headers_mut().insert(header::ETAG, etag);
     res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
     Some(res)
+}
+
+/// The file under the web root `dir` (already resolved) that a request path names, or `None`.
+///
+/// The path is split on `/` *before* decoding, and each segment decoded once (`percent-encoding`): a segment
+/// must decode to valid UTF-8 (overlong forms such as `%c0%ae` are not) and be a normal name: not empty, `.`
+/// or `..`, no `/` or `\` (encoded slashes), no `%` left (double encoding), no NUL or control character, no
+/// `:`. Then the path is resolved (symlinks followed) and must still lie inside the root,
+/// so a symlink out of the web root is refused too. A directory (or a path ending in `/`) means its
+/// `index.html`. Returns the resolved file and the path relative to the root.
+async fn web_file(dir: &std::path::Path, path: &str) -> Option<(PathBuf, String)> {
+    let raw = path.strip_prefix('/')?;
+    let mut rel = PathBuf::new();
+    let segments: Vec<&str> = raw.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let name = percent_encoding::percent_decode_str(seg).decode_utf8().ok()?;
+        if name.is_empty() && i + 1 == segments.len() {
+            break;
+        }
+        let bad = name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains(['/', '\\', '%', ':'])
+            || name.chars().any(char::is_control);
+        if bad {
+            return None;
+        }
+        rel.push(&*name);
+    }
+    if !rel.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+        return None;
+    }
+    let mut file = dir.join(&rel);
+    if path.ends_with('/') || tokio::fs::metadata(&file).await.ok()?.is_dir() {
+        file.push("index.html");
+    }
+    let file = tokio::fs::canonicalize(&file).await.ok()?;
+    let root = tokio::fs::canonicalize(dir).await.ok()?;
+    let inside = file.strip_prefix(&root).ok()?.to_str()?.to_owned();
+    Some((file, inside))
 }
 
 /// `name.<16 lowercase hex digits>.ext`: a file named after its content.
@@ -1032,7 +1493,11 @@ async fn lookup_get(
     if let Err(msg) = check_value(&input, forced) {
         return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response();
     }
-    match st.pool.get().and_then(|c| lookup_one(&c, &input, forced, time::now())) {
+    let conn = match st.pool.get().await {
+        Ok(c) => c,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
+    match lookup_one(&conn, &input, forced, time::now()) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
@@ -1049,8 +1514,18 @@ async fn lookup_post(
     }
     // Read a little past the limit so a client that sends a too-large body still gets its 400 rather than a
     // connection closed mid-upload (only authenticated requests get here).
-    let bytes = match axum::body::to_bytes(body, MAX_BODY * 4).await {
-        Ok(b) if b.len() <= MAX_BODY => b,
+    // The whole body within the idle timeout: a client trickling a byte at a time does not hold a connection.
+    let read =
+        tokio::time::timeout(st.limits.idle_timeout, axum::body::to_bytes(body, MAX_BODY * 4));
+    let bytes = match read.await {
+        Err(_) => {
+            return ApiError::invalid(
+                &rid,
+                format!("request body not received within {}s", st.limits.idle_timeout.as_secs()),
+            )
+            .into_response();
+        }
+        Ok(Ok(b)) if b.len() <= MAX_BODY => b,
         _ => {
             return ApiError::invalid(&rid, format!("request body larger than {MAX_BODY} bytes"))
                 .into_response();
@@ -1081,7 +1556,7 @@ async fn lookup_post(
         )
         .into_response();
     }
-    let conn = match st.pool.get() {
+    let conn = match st.pool.get().await {
         Ok(c) => c,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
@@ -1421,11 +1896,15 @@ async fn iocs(
             truncate(&format, 32)
         ));
     }
-    let st2 = st.clone();
     let f2 = f.clone();
     let with_total = format == "json";
+    // The page is read on a blocking thread, but only with one of the pool's connections: at most
+    // `store_connections` such threads at a time, whatever the number of clients.
+    let conn = match st.pool.get().await {
+        Ok(c) => c,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
     let res = tokio::task::spawn_blocking(move || -> Result<(store::Page, String)> {
-        let conn = st2.pool.get()?;
         let page = store::page(&conn, &f2, cursor, offset, limit, with_total)?;
         Ok((page, store::feed_version(&conn)?))
     })
@@ -1554,7 +2033,7 @@ async fn feeds(
     if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
         return e.into_response();
     }
-    match st.pool.get().and_then(|c| store::feeds(&c)) {
+    match st.pool.get().await.and_then(|c| store::feeds(&c)) {
         Ok(f) => json_response(StatusCode::OK, &json!({"data": f})),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
@@ -1566,6 +2045,106 @@ mod tests {
 
     async fn boom() -> StatusCode {
         panic!("a bug in a handler")
+    }
+
+    /// Serves `app` on 127.0.0.1 from a thread of its own.
+    fn spawn(app: Router, limits: Limits) -> SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let l = tokio::net::TcpListener::from_std(listener).unwrap();
+                serve_with(l, app, &limits, std::future::pending()).await.unwrap();
+            });
+        });
+        addr
+    }
+
+    /// A statement that runs for as long as it is let (a recursive count to 10^10).
+    async fn slow(State(st): State<Shared>) -> Response {
+        let conn = match st.pool.get().await {
+            Ok(c) => c,
+            Err(e) => return ApiError::internal(&RequestId("req_slow".into()), &e).into_response(),
+        };
+        let res = tokio::task::spawn_blocking(move || {
+            conn.query_row(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000000000) \
+                 SELECT count(*) FROM c",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .await
+        .unwrap();
+        match res {
+            Ok(n) => n.to_string().into_response(),
+            Err(e) => ApiError::internal(&RequestId("req_slow".into()), &e.into()).into_response(),
+        }
+    }
+
+    /// One store connection, no queue, a 700 ms query limit: a slow query is stopped at the limit (503
+    /// `query_timeout`), and a request arriving while it runs is refused at once (503 `busy`), both with
+    /// `Retry-After`; afterwards the server answers normally.
+    #[test]
+    fn store_work_is_bounded() {
+        let dir = std::env::temp_dir().join(format!("ioclens-bounded-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = dir.join("store.db");
+        let conn = store::open(&db).unwrap();
+        let (key, _) = keys::create(&conn, "t", 0, 1_800_000_000).unwrap();
+        let limits = Limits {
+            store_connections: 1,
+            queue: 0,
+            query_timeout: Duration::from_millis(700),
+            ..Limits::default()
+        };
+        let extra = Router::new().route("/api/v1/slow", get(slow));
+        let app =
+            build(&db, Settings { limits: limits.clone(), ..Settings::default() }, extra).unwrap();
+        let addr = spawn(app, limits);
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let auth = format!("Bearer {key}");
+        // The key is verified (and cached) first, so the requests below need the store only for their work.
+        let warm = agent.get(&format!("http://{addr}/api/v1/feeds")).header("Authorization", &auth);
+        assert_eq!(warm.call().unwrap().status(), 200);
+        let (a2, auth2) = (agent.clone(), auth.clone());
+        let started = Instant::now();
+        let slow = std::thread::spawn(move || {
+            let mut r = a2
+                .get(&format!("http://{addr}/api/v1/slow"))
+                .header("Authorization", &auth2)
+                .call()
+                .unwrap();
+            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            (r.status().as_u16(), r.body_mut().read_to_string().unwrap(), retry)
+        });
+        std::thread::sleep(Duration::from_millis(250));
+        let mut busy = agent
+            .get(&format!("http://{addr}/api/v1/feeds"))
+            .header("Authorization", &auth)
+            .call()
+            .unwrap();
+        assert_eq!(busy.status(), 503);
+        assert_eq!(busy.headers().get("retry-after").unwrap(), "1");
+        let body: Value = serde_json::from_str(&busy.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "busy");
+        let (status, text, retry) = slow.join().unwrap();
+        let took = started.elapsed();
+        assert_eq!(status, 503, "{text}");
+        assert!(text.contains("query_timeout"), "{text}");
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert!(took >= Duration::from_millis(650) && took < Duration::from_secs(5), "{took:?}");
+        let after =
+            agent.get(&format!("http://{addr}/api/v1/feeds")).header("Authorization", &auth);
+        assert_eq!(after.call().unwrap().status(), 200);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
@@ -1583,21 +2162,7 @@ mod tests {
                 Response::new(Body::from(v[3..].to_vec()))
             }),
         );
-        let app = build(db, None, Cors::default(), boom).unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let l = tokio::net::TcpListener::from_std(listener).unwrap();
-                serve_on(l, app, std::future::pending()).await.unwrap();
-            });
-        });
+        let addr = spawn(build(&db, Settings::default(), boom).unwrap(), Limits::default());
         // One keep-alive connection for every request: the panics must not close it.
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).build().into();

@@ -6,6 +6,86 @@ use sha2::{Digest, Sha256};
 /// Default per-key limit, requests per minute.
 pub const DEFAULT_RATE_LIMIT: i64 = 600;
 
+/// Width of one slot of a rate-limit [`Window`], in milliseconds.
+const SLOT_MS: u64 = 100;
+/// Slots counted: one minute and one slot, so every counted request is less than 60 s old at any moment.
+const SLOTS: usize = 601;
+
+/// One key's requests over the last minute, in 100 ms slots: a sliding window, so no 60-second span ever lets
+/// more than the limit through (a fixed window lets twice the limit through across its edge).
+#[derive(Debug, Clone)]
+pub struct Window {
+    slots: Box<[u32; SLOTS]>,
+    /// Absolute slot (time / 100 ms) of the newest slot.
+    head: u64,
+    total: u64,
+}
+
+/// What [`Window::take`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// The request may proceed.
+    pub allowed: bool,
+    /// Requests left in the current minute.
+    pub remaining: u64,
+    /// Milliseconds until one more request is allowed (0 when `remaining > 0`).
+    pub retry_ms: u64,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Self { slots: Box::new([0; SLOTS]), head: 0, total: 0 }
+    }
+}
+
+impl Window {
+    fn advance(&mut self, now_slot: u64) {
+        if now_slot <= self.head {
+            return;
+        }
+        let steps = now_slot - self.head;
+        if steps >= SLOTS as u64 {
+            self.slots.fill(0);
+            self.total = 0;
+        } else {
+            for k in 1..=steps {
+                let i = ((self.head + k) % SLOTS as u64) as usize;
+                self.total -= u64::from(self.slots[i]);
+                self.slots[i] = 0;
+            }
+        }
+        self.head = now_slot;
+    }
+
+    /// Counts a request at `now_ms` (a monotonic clock, milliseconds) against `limit` requests per minute.
+    pub fn take(&mut self, now_ms: u64, limit: u64) -> Decision {
+        let now_slot = now_ms / SLOT_MS;
+        self.advance(now_slot);
+        if self.total < limit {
+            let i = (now_slot % SLOTS as u64) as usize;
+            self.slots[i] = self.slots[i].saturating_add(1);
+            self.total += 1;
+            let remaining = limit - self.total;
+            let retry_ms = if remaining > 0 { 0 } else { self.free_in(now_ms, limit) };
+            return Decision { allowed: true, remaining, retry_ms };
+        }
+        Decision { allowed: false, remaining: 0, retry_ms: self.free_in(now_ms, limit) }
+    }
+
+    /// Milliseconds until the oldest counted requests leave the window and the total drops below `limit`.
+    fn free_in(&self, now_ms: u64, limit: u64) -> u64 {
+        let mut left = self.total;
+        let oldest = self.head.saturating_sub(SLOTS as u64 - 1);
+        for slot in oldest..=self.head {
+            left -= u64::from(self.slots[(slot % SLOTS as u64) as usize]);
+            if left < limit {
+                return ((slot + SLOTS as u64) * SLOT_MS).saturating_sub(now_ms);
+            }
+        }
+        60_000
+    }
+}
+
 /// A stored key (never the secret).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KeyInfo {
@@ -152,6 +232,40 @@ mod tests {
         assert_eq!(base64url(b"foo"), "Zm9v");
         assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    /// No 60-second span lets more than the limit through, wherever the requests fall; a full window frees
+    /// itself as its requests age out.
+    #[test]
+    fn the_window_slides() {
+        let mut w = Window::default();
+        let limit = 10;
+        let mut allowed = Vec::new();
+        // A burst at 59.9 s, then another just past the edge of the old fixed window (60.0 s), and on.
+        let mut t = 59_900;
+        while t < 300_000 {
+            let d = w.take(t, limit);
+            if d.allowed {
+                allowed.push(t);
+            } else {
+                assert!(d.retry_ms > 0 && d.retry_ms <= 60_100, "{d:?}");
+            }
+            t += 37;
+        }
+        for (i, &a) in allowed.iter().enumerate() {
+            let in_minute = allowed[i..].iter().take_while(|&&b| b < a + 60_000).count();
+            assert!(in_minute <= 10, "{in_minute} requests in the minute from {a} ms");
+        }
+        // Steady use gets the whole limit each minute, not less.
+        assert!(allowed.len() >= 40, "{}", allowed.len());
+        let mut w = Window::default();
+        for i in 0..10 {
+            assert_eq!(w.take(1_000, limit).remaining, 9 - i);
+        }
+        let refused = w.take(1_050, limit);
+        assert!(!refused.allowed);
+        assert!((60_000..=60_100).contains(&refused.retry_ms), "{refused:?}");
+        assert!(w.take(1_000 + 60_100, limit).allowed);
     }
 
     #[test]

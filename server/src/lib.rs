@@ -10,6 +10,7 @@
     reason = "the server reads files and the clock; clippy.toml's list guards the pure core"
 )]
 pub mod api;
+pub mod feedname;
 pub mod ingest;
 pub mod keys;
 pub mod normalize;

@@ -156,11 +156,27 @@ CREATE TABLE IF NOT EXISTS api_keys(
 );
 ";
 
+/// Creates the store file readable by its owner only (0600) when it does not exist yet: it holds the key
+/// hashes and every feed. `SQLite` gives its `-wal` and `-shm` files the database file's mode.
+fn create_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("creating store {}", path.display())),
+        }
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) the store at `path`: WAL journal, `synchronous=NORMAL`, schema ensured.
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    create_private(path)?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -508,6 +524,38 @@ pub fn remove_feed(conn: &mut Connection, name: &str) -> Result<bool> {
     tx.execute("DELETE FROM feeds WHERE id = ?1", [id])?;
     tx.commit()?;
     Ok(true)
+}
+
+/// What `/health` reports of a store it could read.
+#[derive(Debug, Clone)]
+pub struct Health {
+    /// [`feed_version`].
+    pub feed_version: String,
+    /// Number of feeds.
+    pub feeds: i64,
+}
+
+/// Reads the store the way requests do, touching every table and both ends of every index (a few pages, not
+/// the whole file), so a damaged or unreadable store shows here rather than only when a request hits it.
+pub fn health(conn: &Connection) -> Result<Health> {
+    let (feeds, last): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT count(*), max(ingested_at) FROM feeds")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    for sql in [
+        "SELECT count(*) FROM api_keys",
+        "SELECT count(*) FROM (SELECT 1 FROM iocs ORDER BY id LIMIT 1) UNION ALL \
+         SELECT count(*) FROM (SELECT 1 FROM iocs ORDER BY id DESC LIMIT 1)",
+        "SELECT count(*) FROM (SELECT value FROM iocs INDEXED BY iocs_value ORDER BY value, kind, feed_id LIMIT 1)",
+        "SELECT count(*) FROM (SELECT value FROM iocs INDEXED BY iocs_value ORDER BY value DESC, kind DESC, feed_id DESC LIMIT 1)",
+        "SELECT min(last_seen), max(last_seen) FROM iocs INDEXED BY iocs_recent",
+        "SELECT count(*) FROM (SELECT kind FROM iocs INDEXED BY iocs_kind ORDER BY kind, last_seen LIMIT 1)",
+        "SELECT count(*) FROM (SELECT feed_id FROM iocs INDEXED BY iocs_feed ORDER BY feed_id DESC, generation DESC LIMIT 1)",
+    ] {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query([])?;
+        while rows.next()?.is_some() {}
+    }
+    Ok(Health { feed_version: version_text(feeds, last), feeds })
 }
 
 /// `feed_version`: the time of the latest ingest and the number of feeds, `"empty"` before any.

@@ -539,18 +539,16 @@ fn auth_keys_and_rate_limits() {
         assert_eq!(r.header("x-ratelimit-limit"), Some("3"));
         remaining.push(r.header("x-ratelimit-remaining").unwrap().parse::<i64>().unwrap());
         let reset: i64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
-        assert_eq!(reset % 60, 0);
+        let now = ioclens_server::time::now();
+        assert!((now..=now + 61).contains(&reset), "{reset} vs {now}");
     }
+    // A sliding window: the fourth request within the minute is refused, whenever the minute started.
     let r = s.call("GET", "/api/v1/lookup?ioc=evil-c2.example", &[("Authorization", &auth)], None);
-    if remaining == [2, 1, 0] {
-        assert_eq!((r.status, r.error_code()), (429, "rate_limit_exceeded"));
-        let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
-        assert!((1..=60).contains(&retry), "{retry}");
-        assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
-    } else {
-        // The one-minute window rolled over between requests: the counter restarted.
-        assert!(remaining.contains(&2));
-    }
+    assert_eq!(remaining, [2, 1, 0]);
+    assert_eq!((r.status, r.error_code()), (429, "rate_limit_exceeded"));
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((55..=61).contains(&retry), "{retry}");
+    assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
     // Unlimited keys carry no rate-limit headers.
     assert_eq!(s.get("/api/v1/feeds").header("x-ratelimit-limit"), None);
     // Revoked keys are refused, at the latest `KEY_RECHECK` after the revocation (the server trusts a key it
@@ -733,7 +731,7 @@ fn openapi_document_is_true() {
         ("GET", "/api/v1/iocs", None),
         ("GET", "/api/v1/feeds", None),
     ] {
-        // Two calls on a 1/minute key: the second is 429 unless the minute rolled over in between.
+        // Calls on a 1/minute key: all but the first are 429.
         for _ in 0..3 {
             s.call(method, path, &[("Authorization", &lim)], body);
         }
@@ -755,7 +753,12 @@ fn openapi_document_is_true() {
             }
         }
     }
-    let missing: Vec<_> = documented.difference(&seen).collect();
+    // Failures that need a foreign `Host`, a broken store or a full queue are exercised in tests/hardening.rs
+    // and the unit tests of `api` (421, 500, 503), through raw sockets or a router with a slow route.
+    let missing: Vec<_> = documented
+        .difference(&seen)
+        .filter(|(_, _, status)| ![421, 500, 503].contains(status))
+        .collect();
     assert!(missing.is_empty(), "documented but never exercised: {missing:?}");
     let undocumented: Vec<_> = seen.difference(&documented).collect();
     assert!(undocumented.is_empty(), "answered but not documented: {undocumented:?}");

@@ -1,9 +1,11 @@
 //! `ioclens extract [FILE|-]`
 //!
-//! The input streams through in chunks of `CHUNK` bytes cut at the last line break (or, for a line longer than a
-//! chunk, at the last white space, else at a character boundary), so a file of any size runs in bounded memory.
-//! Indicators never span a line break, so cutting there loses nothing. Spans are offset to positions in the
-//! whole input; mentions are de-duplicated across chunks. `jsonl` and `csv` print each chunk's mentions as they
+//! The input streams through in chunks of at least `CHUNK` bytes, each cut just after its last *hard separator*
+//! (`ioclens_core::extract::stream_cut`: line breaks, tab, `" , < > | ^` and the backtick), which no indicator,
+//! defang marker or entity contains and no look-around reads past, so the chunks' extractions are exactly the
+//! whole input's. A chunk without one grows (up to `MAX_RUN`) until it has one; only a run longer than that with
+//! no hard separator at all is cut at white space (else a character boundary). Spans are offset to positions in
+//! the whole input; mentions are de-duplicated across chunks. `jsonl` and `csv` print each chunk's mentions as they
 //! come; `json`, `tsv` and `table` print when the input ends (memory grows with the number of distinct
 //! indicators, not with the input).
 use crate::cmd::hunt::HuntFormat;
@@ -18,6 +20,8 @@ use std::process::ExitCode;
 
 /// Chunk size for streaming. Large enough that per-chunk overhead is noise, small enough to bound memory.
 const CHUNK: usize = 8 << 20;
+/// Longest run a chunk grows to while looking for a hard separator (a base64 blob, a huge single word).
+const MAX_RUN: usize = 64 << 20;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -82,20 +86,23 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads `input` in chunks of about `chunk` bytes, each cut on a safe boundary, and calls `each(offset, text)`.
-/// Invalid UTF-8 is replaced (U+FFFD); spans after such bytes are then offsets into the repaired text.
+/// Reads `input` in chunks of at least `chunk` bytes, each cut after its last hard separator, and calls
+/// `each(offset, text)`. Invalid UTF-8 is replaced (U+FFFD); spans after such bytes are then offsets into the
+/// repaired text (the replacement is the same chunked or whole: separators are ASCII).
 pub(crate) fn stream(
     mut input: impl Read,
     chunk: usize,
     each: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<()> {
+    let chunk = chunk.max(1);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + 4096);
     let mut base = 0usize;
     let mut eof = false;
+    let mut want = chunk;
     while !eof || !buf.is_empty() {
-        while !eof && buf.len() < chunk {
+        while !eof && buf.len() < want {
             let old = buf.len();
-            buf.resize(chunk.max(old + 4096), 0);
+            buf.resize(want.max(old + 4096), 0);
             let n = loop {
                 match input.read(&mut buf[old..]) {
                     Ok(n) => break n,
@@ -106,7 +113,18 @@ pub(crate) fn stream(
             buf.truncate(old + n);
             eof = n == 0;
         }
-        let cut = if eof { buf.len() } else { cut_point(&buf) };
+        let cut = if eof {
+            buf.len()
+        } else if let Some(c) = ioclens_core::extract::stream_cut(&buf) {
+            c
+        } else if buf.len() < MAX_RUN.max(chunk) {
+            // No hard separator yet: read on rather than cut a token.
+            want = buf.len() + chunk;
+            continue;
+        } else {
+            cut_point(&buf)
+        };
+        want = chunk;
         let text = String::from_utf8_lossy(&buf[..cut]);
         each(base, &text)?;
         base += text.len();
@@ -115,12 +133,9 @@ pub(crate) fn stream(
     Ok(())
 }
 
-/// Where to cut a full buffer: after the last line break, else after the last ASCII white space, else at the
-/// last character boundary.
+/// Where to cut a run of `MAX_RUN` bytes without a hard separator: after the last ASCII white space, else at
+/// the last character boundary.
 fn cut_point(buf: &[u8]) -> usize {
-    if let Some(i) = buf.iter().rposition(|&c| c == b'\n') {
-        return i + 1;
-    }
     if let Some(i) = buf.iter().rposition(u8::is_ascii_whitespace) {
         return i + 1;
     }
@@ -330,10 +345,76 @@ mod tests {
     }
 
     #[test]
-    fn long_line_cut_at_space_or_char_boundary() {
-        let input = "x".repeat(10) + " " + &"é".repeat(40);
+    fn a_run_without_separators_grows_the_chunk_instead_of_being_cut() {
+        let input = "x".repeat(10) + " " + &"é".repeat(40) + ",tail";
         let got = chunks(&input, 16);
-        let joined: String = got.iter().map(|(_, t)| t.as_str()).collect();
-        assert_eq!(joined, input);
+        assert_eq!(
+            got,
+            vec![(0, "x".repeat(10) + " " + &"é".repeat(40) + ","), (92, "tail".to_owned())]
+        );
+    }
+
+    #[test]
+    fn runs_past_the_cap_are_cut_at_space_or_char_boundary() {
+        let input = "x".repeat(10) + " " + &"é".repeat(40);
+        assert_eq!(super::cut_point(input.as_bytes()), 11);
+        let no_space = "é".repeat(40);
+        let cut = super::cut_point(&no_space.as_bytes()[..15]);
+        assert!(no_space.is_char_boundary(cut) && cut == 14);
+    }
+
+    /// The probe's failure: a minified feed (no line break anywhere) streamed in small chunks prints exactly
+    /// what the whole does, for random chunk sizes and random line-free texts.
+    #[test]
+    fn minified_input_streams_exactly() {
+        use proptest::prelude::*;
+        use std::fmt::Write as _;
+        // A minified MISP event: attributes back to back, no line break.
+        let bundle = (0..300).fold(String::from("{\"Event\":{\"Attribute\":["), |mut b, i| {
+            let _ = write!(
+                b,
+                "{{\"type\":\"ip-dst\",\"value\":\"67.38.21.{}\"}},{{\"type\":\"hostname\",\"value\":\"host{i:06}.badsite823.com\"}},",
+                i % 256
+            );
+            b
+        }) + "]}}";
+        let whole = |t: &str| -> String {
+            ioclens_core::extract(t)
+                .iocs
+                .iter()
+                .map(|i| serde_json::to_string(i).unwrap_or_default() + "\n")
+                .collect()
+        };
+        let expected = whole(&bundle);
+        assert_eq!(expected.lines().filter(|l| !l.contains("\"implied\":true")).count(), 600);
+        for size in [1, 5, 97, 1000, 1 << 20] {
+            assert_eq!(streamed(&bundle, size, Format::Jsonl), expected, "chunk {size}");
+        }
+        let words = prop_oneof![
+            Just("67.38.21.253"),
+            Just("host094053.badsite823.com"),
+            Just("evil[.]com"),
+            Just("hxxps://a.example/x?y=1"),
+            Just("a[at]b[.]co"),
+            Just("2001:db8::1"),
+            Just("\""),
+            Just(","),
+            Just(":"),
+            Just(" "),
+            Just("{"),
+            Just("}"),
+            Just("|"),
+            Just("x"),
+            Just("."),
+            Just("d41d8cd98f00b204e9800998ecf8427e"),
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(300));
+        runner
+            .run(&(proptest::collection::vec(words, 0..120), 1usize..200), |(parts, size)| {
+                let text = parts.concat();
+                prop_assert_eq!(streamed(&text, size, Format::Jsonl), whole(&text));
+                Ok(())
+            })
+            .unwrap();
     }
 }

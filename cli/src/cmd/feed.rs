@@ -138,6 +138,9 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
     let Some(name) = a.source.clone().or(default_name) else {
         return Ok(usage("--source NAME is required (the feed's unique name)"));
     };
+    if let Err(why) = ioclens_server::feedname::check(&name) {
+        return Ok(usage(&format!("--source: {why}")));
+    }
     let spec = FeedSpec {
         name,
         category,

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -27,9 +28,58 @@ pub(crate) struct Args {
     /// an extension granted access to this server needs no CORS).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). Also the default number of store connections.
     #[arg(long)]
     threads: Option<usize>,
+    /// Also answer requests whose `Host` is NAME (repeat for more; e.g. the name a reverse proxy forwards).
+    /// By default only the listen address's own names are answered (and `localhost` on a loopback bind);
+    /// anything else gets 421, which keeps DNS-rebinding pages out.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_host: Vec<String>,
+    /// Seconds a client has to send a request's headers (also the longest a kept-alive connection waits idle
+    /// for its next request).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds without a byte moving either way before a connection is closed; also the most a request body
+    /// may take to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    idle_timeout: u64,
+    /// Connections served at once (more wait in the kernel's queue). Keep it under the open-file limit.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    max_connections: usize,
+    /// Connections served at once for one client address (more are closed at once). Behind a reverse proxy
+    /// every client has the proxy's address: raise it to `--max-connections`.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    max_connections_per_client: usize,
+    /// Store connections, opened once: at most N requests read the store at a time (default: `--threads`, else
+    /// one per core, 2 to 8).
+    #[arg(long, value_name = "N")]
+    store_connections: Option<usize>,
+    /// Requests that may wait for a store connection; more are answered 503 with `Retry-After`.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    queue: usize,
+    /// Seconds a request may spend in the store before its query is stopped (503 `query_timeout`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    query_timeout: u64,
+}
+
+impl Args {
+    fn limits(&self) -> ioclens_server::api::Limits {
+        let d = ioclens_server::api::Limits::default();
+        ioclens_server::api::Limits {
+            header_read_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout.max(1)),
+            max_connections: self.max_connections.max(1),
+            max_connections_per_client: self.max_connections_per_client.max(1),
+            store_connections: self
+                .store_connections
+                .or(self.threads)
+                .unwrap_or(d.store_connections)
+                .max(1),
+            queue: self.queue,
+            query_timeout: Duration::from_secs(self.query_timeout.max(1)),
+        }
+    }
 }
 
 fn load_demo(db: &std::path::Path) -> Result<String> {
@@ -57,25 +107,36 @@ fn load_demo(db: &std::path::Path) -> Result<String> {
         last_seen: None,
     };
     ingest::ingest(&mut conn, &maltrail, ingest::builtin("maltrail")?, now, &|_| {})?;
-    let (key, _) = keys::create(&conn, "demo", 0, now)?;
+    let (key, _) = keys::create(&conn, "demo", keys::DEFAULT_RATE_LIMIT, now)?;
     Ok(key)
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let cors = ioclens_server::api::Cors::new(&args.cors_origin).map_err(anyhow::Error::msg)?;
+    // Checked here too, so a bad name fails before the demo feed loads.
+    ioclens_server::api::Hosts::for_listen(args.listen, &args.allowed_host)
+        .map_err(anyhow::Error::msg)?;
     let www = args.www.clone().or_else(|| Some(PathBuf::from("www/dist")).filter(|p| p.is_dir()));
     let mut err = std::io::stderr();
     if args.demo {
         let key = load_demo(&args.db).context("loading the demo feed")?;
-        let _ = writeln!(err, "ioclens: demo feed loaded; demo API key (unlimited): {key}");
+        let _ = writeln!(
+            err,
+            "ioclens: demo feed loaded; demo API key ({} requests per minute): {key}",
+            keys::DEFAULT_RATE_LIMIT
+        );
         let _ = writeln!(
             err,
             "ioclens: try  curl -g -H 'Authorization: Bearer {key}' 'http://{}/api/v1/lookup?ioc=admin-panels[.]info'",
             args.listen
         );
     }
+    let limits = args.limits();
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
+    // Blocking threads: one per store connection (feed pages, health) plus a few for static files; never the
+    // default 512.
+    rt.max_blocking_threads(limits.store_connections + 4);
     if let Some(n) = args.threads {
         rt.worker_threads(n.max(1));
     }
@@ -86,6 +147,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         listen: args.listen,
         www,
         cors,
+        allowed_hosts: args.allowed_host.clone(),
+        limits,
     }))?;
     Ok(ExitCode::SUCCESS)
 }

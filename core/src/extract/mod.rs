@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 
 mod filters;
 mod scan;
+mod stream;
 mod validate;
 mod view;
+
+pub use stream::{is_hard_separator, stream_cut};
 
 /// One indicator found in the text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -47,6 +47,15 @@ impl Server {
 
     /// As `start`, with CORS origins allowed.
     pub fn start_with(www: Option<PathBuf>, cors: ioclens_server::api::Cors) -> Server {
+        Server::start_settings(ioclens_server::api::Settings {
+            www,
+            cors,
+            ..ioclens_server::api::Settings::default()
+        })
+    }
+
+    /// As `start`, with every setting given (limits, `Host` names).
+    pub fn start_settings(settings: ioclens_server::api::Settings) -> Server {
         let dir = std::env::temp_dir().join(format!(
             "ioclens-server-test-{}-{}",
             std::process::id(),
@@ -57,7 +66,8 @@ impl Server {
         let db = dir.join("store.db");
         let conn = store::open(&db).unwrap();
         let (key, _) = keys::create(&conn, "test", 0, 1_800_000_000).unwrap();
-        let app = ioclens_server::api::router_with_cors(db.clone(), www, cors).unwrap();
+        let limits = settings.limits.clone();
+        let app = ioclens_server::api::router_with(db.clone(), settings).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -69,7 +79,9 @@ impl Server {
                 .unwrap();
             rt.block_on(async move {
                 let l = tokio::net::TcpListener::from_std(listener).unwrap();
-                ioclens_server::api::serve_on(l, app, std::future::pending()).await.unwrap();
+                ioclens_server::api::serve_with(l, app, &limits, std::future::pending())
+                    .await
+                    .unwrap();
             });
         });
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -110,6 +122,36 @@ impl Server {
         s.feed("list.csv", &spec("csvlist", Category::Community, Level::Medium, &[]));
         s.feed("list.txt", &spec("txtlist", Category::Community, Level::Low, &[]));
         s
+    }
+}
+
+impl Server {
+    /// `host:port` of the server.
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Sends `request` (a whole HTTP/1.1 request, sent byte for byte: no client normalises its path) on a new
+    /// connection and returns the status and the body (`connection: close` is expected in `request`).
+    pub fn raw(&self, request: &[u8]) -> (u16, String) {
+        use std::io::{Read as _, Write as _};
+        let mut c = std::net::TcpStream::connect(self.addr()).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        c.write_all(request).unwrap();
+        let mut out = Vec::new();
+        let _ = c.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// `GET target` with a `Host` of the server's own address, sent raw.
+    pub fn raw_get(&self, target: &str) -> (u16, String) {
+        self.raw(
+            format!("GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr())
+                .as_bytes(),
+        )
     }
 }
 

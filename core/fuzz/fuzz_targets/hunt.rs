@@ -1,0 +1,6 @@
+//! Fuzz `hunt`: the body and its invariants are `ioclens_core_fuzz::hunt` (src/lib.rs), which
+//! `core/tests/fuzz_corpus.rs` also runs over `seeds/hunt/` on stable.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| ioclens_core_fuzz::hunt(data));
