@@ -246,12 +246,12 @@ impl<'v> Scanner<'v> {
 
     /// ATT&CK group, software, mitigation and campaign ids (`G0016`, `S0154`, `M1036`, `C0024`). Five characters
     /// are too common a shape to take on their own (part numbers, grid cells), so they count only in a text that
-    /// names ATT&CK and only when the id is in the embedded catalogue. A separate pass, run after `run`: it costs
-    /// two substring searches on a text without `ATT&CK`.
+    /// names `ATT&CK` and only when the id is in the embedded catalogue. A separate pass, run after `run`: it costs
+    /// one substring search on a text without `ATT&CK`.
     pub(super) fn attack_objects(&mut self) {
         let b = self.b;
-        let context = memchr::memmem::find(b, b"&CK").or_else(|| memchr::memmem::find(b, b"&ck"));
-        if !context.is_some_and(|i| i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"att")) {
+        // The name as MITRE writes it; one substring search.
+        if memchr::memmem::find(b, b"ATT&CK").is_none() {
             return;
         }
         let mut hit = |p: usize| {
@@ -837,8 +837,7 @@ impl<'v> Scanner<'v> {
             return re;
         }
         if run.len() >= MIN_RUN
-            && run.len() <= 90
-            && run.bytes().all(|c| c.is_ascii_alphanumeric())
+            && maybe_btc(run.as_bytes())
             && let Ok((canonical, _)) = normalize::btc::parse(run)
         {
             self.push_kind(IocKind::Btc, canonical, rs, re);
@@ -1034,12 +1033,14 @@ impl<'v> Scanner<'v> {
 /// more, a `T` must start `T1…`/`TA…`, a `-` must follow `CVE`. (`.` `:` `@` always expand.) Words these
 /// checks skip cannot yield anything: `plain` only reports hashes, ATT&CK ids and CVE ids.
 /// The differential proptest in this module checks the equivalence.
+#[inline(always)]
 fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
     if stride {
-        let aln = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
-        // An alphanumeric run `s..e` of `MIN_RUN` or more around `p` holds `p + 12` (when `e > p + 12`) or else
-        // `p - 12`: three lookups, combined without branches, reject most positions before any walk.
-        if !(aln(p) & (aln(p + 12) | aln(p.wrapping_sub(12)))) {
+        // An alphanumeric run `s..e` of `MIN_RUN` (25) or more around `p` holds all of `p..p + 13` (when
+        // `e > p + 12`) or else all of `p - 12..p + 1`. Each window is tested eight bytes at a time for a byte
+        // below `0` or above 0x7F (white space, most punctuation, non-ASCII): a necessary condition, so prose is
+        // rejected in a few instructions and only plausible runs are walked.
+        if !(window13(b, p) || (p >= 12 && window13(b, p - 12))) {
             return false;
         }
         let mut s = p;
@@ -1073,6 +1074,36 @@ fn worth_expanding(b: &[u8], p: usize, stride: bool) -> bool {
         // a non-ASCII character follows (an internationalised label, `пример.рф`).
         b'.' | b':' => class(b, p + 1) & F_WORD != 0 || b.get(p + 1).is_some_and(|&c| c >= 0x80),
         _ => true,
+    }
+}
+
+/// No byte of `b[s..s + 13]` is below `0` (0x30) or above 0x7F (a cheap necessary condition for 13 alphanumeric
+/// bytes; false past the end of `b`).
+#[inline(always)]
+fn window13(b: &[u8], s: usize) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |i: usize| b.get(i..i + 8).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes);
+    let ok = |x: u64| (x.wrapping_sub(ONES * 0x30) | x) & HIGH == 0;
+    match (word(s), word(s + 5)) {
+        (Some(x), Some(y)) => ok(x) & ok(y),
+        _ => false,
+    }
+}
+
+/// The shape of a Bitcoin address (a cheap test before the checksum): `1…`/`3…` in the Base58 alphabet, 25–35
+/// characters, or `bc1…`/`tb1…` in one case, 42–90.
+fn maybe_btc(r: &[u8]) -> bool {
+    match r {
+        [b'1' | b'3', ..] => {
+            r.len() <= 35
+                && r.iter()
+                    .all(|&c| c.is_ascii_alphanumeric() && !matches!(c, b'0' | b'O' | b'I' | b'l'))
+        }
+        [b'b' | b'B', b'c' | b'C', b'1', ..] | [b't' | b'T', b'b' | b'B', b'1', ..] => {
+            (42..=90).contains(&r.len()) && r.iter().all(u8::is_ascii_alphanumeric)
+        }
+        _ => false,
     }
 }
 
