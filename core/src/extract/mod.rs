@@ -105,6 +105,7 @@ pub fn extract(text: &str) -> Extraction {
     let defanged_at = |s: usize, e: usize| view.defanged(s, e);
     let mut scanner = scan::Scanner::new(&view.text, &defanged_at);
     scanner.run();
+    scanner.attack_objects();
     let mut found = std::mem::take(&mut scanner.found);
     found.sort_by_key(|f| (f.start, f.implied));
     let mut ex = Extraction::default();

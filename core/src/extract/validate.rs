@@ -2,8 +2,8 @@
 //! what its canonical form is. The scanner never decides validity itself.
 //!
 //! The checks are the normalisers' (`crate::normalize`): the IANA TLD table, the strict dotted-quad parser,
-//! IPv6 parsing and RFC 5952 text, and the IANA special-purpose registries for IP scope. Only ASCII runs reach
-//! this module, so a domain's canonical form is its lower-case text (already an A-label).
+//! IPv6 parsing and RFC 5952 text, and the IANA special-purpose registries for IP scope. Internationalised names
+//! go through the normaliser's UTS #46 processing, so their canonical form is the A-label form of the whole name.
 use crate::{IocKind, IpScope, normalize};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -45,13 +45,21 @@ pub(super) fn ipv6(s: &str) -> Option<Host> {
     })
 }
 
-/// A domain name: LDH labels of 1–63 bytes, ≤ 253 bytes in all, at least two labels, an existing TLD.
-/// `s` is ASCII (the scanner only hands over ASCII runs).
+/// A domain name, decided by [`normalize::domain::validate`] (the rule `classify` applies). Plain ASCII names under
+/// a delegated TLD take a fast path that gives the same answer: LDH labels of 1–63 bytes, ≤ 253 bytes in all, at
+/// least two labels; names with non-ASCII letters or `xn--` labels and Tor `.onion` names go to the normaliser
+/// itself. Special-use names (`.test`, `.local`) are never extracted.
 ///
 /// One pass over the bytes, then the TLD is looked up from a stack copy, so the canonical string is allocated only
 /// for names that validate (most dotted runs in prose — file names, versions, abbreviations — do not).
 pub(super) fn domain(s: &str) -> Option<Host> {
     let b = s.as_bytes();
+    if !s.is_ascii()
+        || memchr::memmem::find(b, b"--")
+            .is_some_and(|i| i >= 2 && b[i - 2..i].eq_ignore_ascii_case(b"xn"))
+    {
+        return full_domain(s);
+    }
     if b.len() > 253 {
         return None;
     }
@@ -78,15 +86,20 @@ pub(super) fn domain(s: &str) -> Option<Host> {
     tld.copy_from_slice(&b[last..]);
     tld.make_ascii_lowercase();
     let tld = std::str::from_utf8(tld).ok()?;
-    let tld_ok = if tld.starts_with("xn--") {
-        normalize::domain::tld_exists(tld)
-    } else {
-        tld.bytes().all(|c| c.is_ascii_lowercase()) && normalize::domain::tld_exists(tld)
-    };
-    if !tld_ok {
+    if !tld.bytes().all(|c| c.is_ascii_lowercase()) {
         return None;
     }
+    if !normalize::domain::tld_exists(tld) {
+        // Special-use names (`build.local`, `x.test`) are internal, not indicators: `classify` accepts them with
+        // a note, extraction leaves them out (docs/INTENTIONAL.md).
+        return if tld == "onion" { full_domain(s) } else { None };
+    }
     Some(Host { kind: IocKind::Domain, canonical: s.to_ascii_lowercase(), scope: None })
+}
+
+fn full_domain(s: &str) -> Option<Host> {
+    let d = normalize::domain::validate(s).ok()?;
+    Some(Host { kind: IocKind::Domain, canonical: d.canonical, scope: None })
 }
 
 /// A URL host: domain, IPv4 or bracketed IPv6.

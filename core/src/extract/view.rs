@@ -80,11 +80,17 @@ fn bracket_rewrite(b: &[u8], i: usize) -> Option<Rewrite> {
     if !labelish(prev) && prev != b']' && prev != b')' && prev != b'}' {
         return None;
     }
+    // `[.]`, and with one space inside each side: `[ dot ]`, `( . )`.
+    let pad = usize::from(at(b, i + 1) == b' ');
     for (word, with) in [(&b"."[..], "."), (b"dot", "."), (b"@", "@"), (b"at", "@"), (b"et", "@")] {
-        if starts_with_ci(b, i + 1, word) && at(b, i + 1 + word.len()) == close {
-            let next = at(b, i + 2 + word.len());
-            if labelish(next) {
-                return Some(Rewrite { start: i, len: word.len() + 2, with, defang: true });
+        let w = i + 1 + pad;
+        if starts_with_ci(b, w, word) && at(b, w + word.len() + pad) == close {
+            let len = word.len() + 2 + 2 * pad;
+            if pad == 1 && at(b, w + word.len()) != b' ' {
+                continue;
+            }
+            if labelish(at(b, i + len)) {
+                return Some(Rewrite { start: i, len, with, defang: true });
             }
         }
     }
@@ -414,6 +420,7 @@ mod tests {
         check("hxxps[:]//evil[.]com", "hxxps://evil.com");
         check("https[://]evil.com", "https://evil.com");
         check("a[at]b[.]com", "a@b.com");
+        check("evil[ dot ]com a[ @ ]b( . )org", "evil.com a@b.org");
         check("micro\u{3002}biz kasa\u{ff0e}org", "micro.biz kasa.org");
         check("virota.\u{200b}cn", "virota.cn");
         check("netsoft-net . tk", "netsoft-net.tk");
@@ -428,6 +435,7 @@ mod tests {
         check("End of sentence . Next one", "End of sentence . Next one");
         check("the dot com era", "the dot com era");
         check("see [.] and (at) here", "see [.] and (at) here");
+        check("x[ dot] y[dot ]z", "x[ dot] y[dot ]z");
         check("Japanese。次", "Japanese。次");
     }
 

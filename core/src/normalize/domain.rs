@@ -39,6 +39,8 @@ pub enum DomainError {
     UnknownTld(String),
     /// IDNA (UTS #46) processing failed: disallowed character or bad punycode.
     Idna,
+    /// A `.onion` name that is not a Tor v3 address (56 base32 characters, version 3, valid checksum).
+    Onion(&'static str),
 }
 
 impl DomainError {
@@ -56,6 +58,7 @@ impl DomainError {
             }
             DomainError::UnknownTld(t) => format!("TLD `{t}` does not exist"),
             DomainError::Idna => "not a valid internationalised domain name (UTS #46)".to_owned(),
+            DomainError::Onion(why) => format!("not a Tor v3 onion address: {why}"),
         }
     }
 }
@@ -245,7 +248,10 @@ pub fn validate(input: &str) -> Result<Domain, DomainError> {
         return Err(DomainError::NumericTld);
     }
     let reserved = is_reserved(&canonical);
-    if !(tld_exists(tld) || reserved && is_special_use_tld(tld)) {
+    if tld == "onion" {
+        let label = canonical[..dot].rsplit('.').next().unwrap_or_default();
+        super::onion::check_v3(label).map_err(DomainError::Onion)?;
+    } else if !(tld_exists(tld) || reserved && is_special_use_tld(tld)) {
         return Err(DomainError::UnknownTld(tld.to_owned()));
     }
     let (ps_start, private_suffix) = public_suffix(&canonical);

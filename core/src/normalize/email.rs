@@ -40,6 +40,17 @@ fn is_atext(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~-".contains(&b)
 }
 
+/// True when `local` is an RFC 5322 dot-atom of at most 64 bytes (the rule extraction applies too).
+pub fn local_ok(local: &str) -> bool {
+    let lb = local.as_bytes();
+    !(lb.is_empty()
+        || lb.len() > 64
+        || lb[0] == b'.'
+        || lb[lb.len() - 1] == b'.'
+        || local.contains("..")
+        || !lb.iter().all(|&b| is_atext(b) || b == b'.'))
+}
+
 /// Parses an e-mail address (already refanged; an optional `mailto:` prefix is removed).
 pub fn parse(input: &str) -> Result<Email, EmailError> {
     let s =
@@ -48,14 +59,7 @@ pub fn parse(input: &str) -> Result<Email, EmailError> {
     if dom.contains('@') {
         return Err(EmailError::NoAt);
     }
-    let lb = local.as_bytes();
-    if lb.is_empty()
-        || lb.len() > 64
-        || lb[0] == b'.'
-        || lb[lb.len() - 1] == b'.'
-        || local.contains("..")
-        || !lb.iter().all(|&b| is_atext(b) || b == b'.')
-    {
+    if !local_ok(local) {
         return Err(EmailError::BadLocal);
     }
     let d = domain::validate(dom).map_err(EmailError::BadDomain)?;

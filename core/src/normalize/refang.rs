@@ -229,6 +229,17 @@ fn scheme_pass(s: &str) -> Option<String> {
         let scheme = &s[start..colon];
         let real = SCHEMES.iter().find(|(d, _)| d.eq_ignore_ascii_case(scheme)).map(|(_, r)| *r);
         let spaced = k != colon + 1 || after != slash_end;
+        // `hxxps://hxxp[://]host`: a second scheme right after a rewritten one is part of the defang (the extractor
+        // reads it the same way): the first one stands.
+        let doubled = changed
+            && start == copied
+            && (real.is_some()
+                || ["http", "https", "ftp"].iter().any(|r| r.eq_ignore_ascii_case(scheme)));
+        if doubled {
+            copied = after;
+            i = after;
+            continue;
+        }
         if real.is_none() && !spaced {
             continue;
         }
@@ -441,6 +452,8 @@ mod tests {
         check("hxxp[:]//evil.com", "http://evil.com", true);
         check("https[://]evil.com", "https://evil.com", true);
         check("hxxps:// evil.com", "https://evil.com", true);
+        check("hxxps://hxxp[://]evil.com/a", "https://evil.com/a", true);
+        check("hxxp://https://evil.com/a", "http://evil.com/a", true);
         check("https: //evil.com", "https://evil.com", true);
         check("https://evil.com/r?u=hxxp://b.com", "https://evil.com/r?u=http://b.com", true);
         check("https://evil.com", "https://evil.com", false);
