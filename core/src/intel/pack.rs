@@ -209,7 +209,12 @@ pub struct Pack<'a> {
     created_at: i64,
     v4_prefixes: u64,
     v6_prefixes: [u64; 3],
+    /// `kinds[c]..kinds[c + 1]`: the entries of type code `c` (entries are sorted by type first).
+    kinds: [u32; KIND_CODES + 1],
 }
+
+/// Type codes are 1..=16; 0 is unused.
+const KIND_CODES: usize = 17;
 
 /// One pack entry that matched a lookup, with its source's metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -306,7 +311,9 @@ impl<'a> Pack<'a> {
             created_at: i64_at(bytes, 32),
             v4_prefixes: u64_at(bytes, 40),
             v6_prefixes: [u64_at(bytes, 48), u64_at(bytes, 56), u64_at(bytes, 64)],
+            kinds: [0; KIND_CODES + 1],
         };
+        let mut pack = pack;
         pack.validate_records()?;
         Ok(pack)
     }
@@ -316,7 +323,7 @@ impl<'a> Pack<'a> {
         e <= self.heap.len() && self.heap.is_char_boundary(s) && self.heap.is_char_boundary(e)
     }
 
-    fn validate_records(&self) -> Result<(), PackError> {
+    fn validate_records(&mut self) -> Result<(), PackError> {
         let b = self.bytes;
         for i in 0..self.n_sources {
             let at = self.sources_at + i * SOURCE_REC;
@@ -335,6 +342,7 @@ impl<'a> Pack<'a> {
             }
         }
         let mut prev: Option<(u8, &str, u16)> = None;
+        let mut counts = [0u32; KIND_CODES];
         for i in 0..self.n_entries {
             let at = self.entries_at + i * ENTRY_REC;
             let code = b[at];
@@ -358,6 +366,10 @@ impl<'a> Pack<'a> {
                 return Err(PackError::Corrupt(format!("entry {i} out of order")));
             }
             prev = Some(key);
+            counts[usize::from(code)] += 1;
+        }
+        for (c, n) in counts.into_iter().enumerate() {
+            self.kinds[c + 1] = self.kinds[c] + n;
         }
         Ok(())
     }
@@ -447,7 +459,8 @@ impl<'a> Pack<'a> {
 
     fn exact(&self, code: u8, value: &str, out: &mut Vec<PackHit<'a>>) {
         let needle = (code, value.as_bytes());
-        let (mut lo, mut hi) = (0, self.n_entries);
+        let c = usize::from(code).min(KIND_CODES - 1);
+        let (mut lo, mut hi) = (self.kinds[c] as usize, self.kinds[c + 1] as usize);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if self.key(mid) < needle {
@@ -456,7 +469,8 @@ impl<'a> Pack<'a> {
                 hi = mid;
             }
         }
-        while lo < self.n_entries && self.key(lo) == needle {
+        let end = self.kinds[c + 1] as usize;
+        while lo < end && self.key(lo) == needle {
             out.push(self.hit(lo));
             lo += 1;
         }
