@@ -37,6 +37,8 @@ enum Command {
     Feed(cmd::feed::Args),
     /// Create, list and revoke the server's API keys.
     Keys(cmd::keys::Args),
+    /// Fetch public intel sources into a local intel pack (`update`) and report their freshness (`status`).
+    Intel(cmd::intel::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Feed(args) => cmd::feed::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
+        Command::Intel(args) => cmd::intel::run(&args),
     };
     match result {
         Ok(code) => code,

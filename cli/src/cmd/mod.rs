@@ -4,6 +4,7 @@ pub(crate) mod classify;
 pub(crate) mod extract;
 pub(crate) mod feed;
 pub(crate) mod hunt;
+pub(crate) mod intel;
 pub(crate) mod keys;
 pub(crate) mod lookup;
 pub(crate) mod serve;

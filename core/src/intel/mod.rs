@@ -13,6 +13,9 @@
 //! only) costs one binary search per label.
 //!
 //! Every [`Hit`] names its role and list.
+#[cfg(feature = "intel-update")]
+pub mod formats;
+pub mod pack;
 use crate::{Classified, IocKind};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};

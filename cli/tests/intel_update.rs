@@ -1,0 +1,421 @@
+//! `ioclens intel update|status` against a real HTTP server on 127.0.0.1 serving the upstream-layout fixtures of
+//! `tests/fixtures/intel/`: the first pull, a 304 round that rewrites nothing, a 500, an HTML page, a truncated
+//! body and a timeout that each keep the previous data and mark only that source failed, a retry after a 500,
+//! and a value that leaves its source and with it the pack.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the test serves files and reads the data directory"
+)]
+use ioclens_core::IocKind;
+use ioclens_core::intel::pack::Pack;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ioclens");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/intel");
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Ok,
+    Status(u16),
+    Html,
+    Truncated,
+    Slow,
+    /// Answers 500 this many more times, then serves the body.
+    FailTimes(u32),
+}
+
+struct Route {
+    body: Vec<u8>,
+    mode: Mode,
+}
+
+#[derive(Default)]
+struct Shared {
+    routes: HashMap<String, Route>,
+    /// Requests per path, and how many carried `If-None-Match`.
+    hits: HashMap<String, (u32, u32)>,
+}
+
+type State = Arc<Mutex<Shared>>;
+
+fn etag(body: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    format!("\"{:016x}\"", h.finish())
+}
+
+fn handle(mut stream: TcpStream, state: &State) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let mut inm = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("if-none-match")
+        {
+            inm = Some(v.trim().to_owned());
+        }
+    }
+    let (body, mode) = {
+        let mut s = state.lock().unwrap();
+        let hit = s.hits.entry(path.clone()).or_default();
+        hit.0 += 1;
+        hit.1 += u32::from(inm.is_some());
+        match s.routes.get_mut(&path) {
+            Some(r) => {
+                let mode = r.mode;
+                if let Mode::FailTimes(n) = mode {
+                    r.mode = if n <= 1 { Mode::Ok } else { Mode::FailTimes(n - 1) };
+                }
+                (r.body.clone(), mode)
+            }
+            None => (b"not found".to_vec(), Mode::Status(404)),
+        }
+    };
+    let tag = etag(&body);
+    let reply = |stream: &mut TcpStream, status: &str, headers: &str, body: &[u8]| {
+        let head = format!(
+            "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+    };
+    match mode {
+        Mode::Ok if inm.as_deref() == Some(tag.as_str()) => reply(&mut stream, "304 Not Modified", "", b""),
+        Mode::Ok => reply(&mut stream, "200 OK", &format!("ETag: {tag}\r\nContent-Type: text/plain\r\n"), &body),
+        Mode::Status(code) => reply(&mut stream, &format!("{code} Error"), "", b"server error"),
+        Mode::FailTimes(_) => reply(&mut stream, "500 Internal Server Error", "", b"try again"),
+        Mode::Html => reply(
+            &mut stream,
+            "200 OK",
+            "Content-Type: text/html\r\n",
+            b"<!DOCTYPE html>\n<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>",
+        ),
+        Mode::Truncated => {
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body[..body.len() / 2]);
+        }
+        Mode::Slow => {
+            std::thread::sleep(Duration::from_secs(4));
+            reply(&mut stream, "200 OK", "", &body);
+        }
+    }
+    let _ = stream.flush();
+    let mut sink = [0u8; 64];
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = stream.read(&mut sink);
+}
+
+fn serve() -> (String, State) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state: State = Arc::default();
+    let st = state.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let st = st.clone();
+            std::thread::spawn(move || handle(stream, &st));
+        }
+    });
+    (base, state)
+}
+
+/// (source name, fixture file, format, category, extra TOML)
+const SOURCES: &[(&str, &str, &str, &str, &str)] = &[
+    ("urlhaus", "urlhaus_csv_recent.csv", "urlhaus-csv", "malware", ""),
+    ("threatfox", "threatfox_export_recent.csv", "threatfox-csv", "malware", ""),
+    ("malwarebazaar", "malwarebazaar_export_recent.csv", "malwarebazaar-csv", "malware", ""),
+    ("feodo", "feodo_ipblocklist.csv", "feodo-csv", "c2", ""),
+    ("sslbl", "sslbl_sslipblacklist.csv", "sslbl-csv", "c2", ""),
+    ("ipsum", "ipsum.txt", "ipsum", "blocklist", ""),
+    ("maltrail", "maltrail_cobaltstrike.txt", "plain", "c2", "family = \"cobaltstrike\"\n"),
+    ("c2intel", "c2intel_ipc2s_30day.csv", "c2intel-csv", "c2", ""),
+    ("drop", "spamhaus_drop_v4.json", "spamhaus-drop", "blocklist", ""),
+    ("firehol", "firehol_level1.netset", "netset", "blocklist", ""),
+    ("tor", "tor_bulk_exit_list.txt", "plain", "anonymizer", ""),
+    ("openphish", "openphish_feed.txt", "plain", "phishing", ""),
+    ("kev", "kev.json", "kev-json", "exploited", ""),
+    ("epss", "epss_scores-current.csv.gz", "epss-csv", "epss", ""),
+    ("misp", "misp_event.json", "misp-feed", "malware", ""),
+    ("warninglist", "misp_warninglist.json", "misp-warninglist", "benign", ""),
+    ("stix", "stix_bundle.json", "stix-bundle", "malware", ""),
+    ("custom", "custom_named_column.csv", "csv", "phishing", "column = \"indicator\"\n"),
+];
+
+fn fixture(file: &str) -> Vec<u8> {
+    if let Some(plain) = file.strip_suffix(".gz") {
+        let raw = std::fs::read(Path::new(FIXTURES).join(plain)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&raw).unwrap();
+        return gz.finish().unwrap();
+    }
+    std::fs::read(Path::new(FIXTURES).join(file)).unwrap()
+}
+
+fn setup(tag: &str) -> (PathBuf, PathBuf, State) {
+    let (base, state) = serve();
+    let dir = std::env::temp_dir().join(format!("ioclens-intel-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut toml = String::new();
+    for (name, file, format, category, extra) in SOURCES {
+        state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(format!("/{file}"), Route { body: fixture(file), mode: Mode::Ok });
+        let _ = write!(
+            toml,
+            "[[source]]\nname = \"{name}\"\nurl = \"{base}/{file}\"\nformat = \"{format}\"\ncategory = \"{category}\"\n\
+             confidence = 70\nevery = \"1h\"\nenabled = true\nlicence = \"test\"\n{extra}\n"
+        );
+    }
+    let cat = dir.join("catalogue.toml");
+    std::fs::write(&cat, toml).unwrap();
+    (dir.join("data"), cat, state)
+}
+
+fn ioclens(data: &Path, cat: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(["intel"])
+        .args(args)
+        .arg("--catalogue")
+        .arg(cat)
+        .env("IOCLENS_DATA_DIR", data)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn status(data: &Path, cat: &Path) -> HashMap<String, Value> {
+    let (code, out, err) = ioclens(data, cat, &["status", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_owned(), s.clone()))
+        .collect()
+}
+
+fn with_pack<T>(data: &Path, file: &str, f: impl FnOnce(&Pack) -> T) -> T {
+    let bytes = std::fs::read(data.join("intel").join(file)).unwrap();
+    let pack = Pack::from_bytes(&bytes).unwrap();
+    f(&pack)
+}
+
+fn sources_of(data: &Path, file: &str, kind: IocKind, value: &str) -> Vec<String> {
+    with_pack(data, file, |p| p.lookup(kind, value).iter().map(|h| h.source.to_owned()).collect())
+}
+
+const FAST: &[&str] = &["update", "--force", "--retries", "0", "--timeout", "2"];
+
+#[test]
+fn update_304_failures_and_a_value_that_leaves_its_source() {
+    let (data, cat, state) = setup("main");
+    let before = status(&data, &cat);
+    assert!(before.values().all(|s| s["status"] == "never" && s["entries"] == 0));
+
+    // First pull: every source ok, each with its entries and the date its upstream states.
+    let (code, out, err) = ioclens(&data, &cat, FAST);
+    assert_eq!(code, 0, "{out}{err}");
+    let st = status(&data, &cat);
+    for (name, ..) in SOURCES {
+        let s = &st[*name];
+        assert_eq!(s["status"], "ok", "{name}: {s}");
+        assert!(s["entries"].as_u64().unwrap() >= 1, "{name}: {s}");
+        assert!(s["fetched_at"].is_string() && s["error"].is_null(), "{name}: {s}");
+    }
+    assert_eq!(st["urlhaus"]["upstream_date"], "2026-11-30T10:05:07Z");
+    assert_eq!(st["epss"]["upstream_date"], "2026-11-30T12:55:00Z");
+    assert_eq!(st["drop"]["upstream_date"], "2026-11-30T09:00:00Z");
+    assert_eq!(st["custom"]["entries"], 1, "the non-indicator row is rejected, not stored");
+
+    // A value only ThreatFox carries: found, naming ThreatFox, its family and its own dates.
+    with_pack(&data, "pack.bin", |p| {
+        let hits = p.lookup(IocKind::Domain, "zq-threatfox-only-c2.top");
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!((h.source, h.category, h.family), ("threatfox", "malware", Some("Remcos")));
+        assert_eq!(h.first_seen, Some(1_796_025_790)); // 2026-11-30 08:03:10 UTC
+        assert_eq!(h.last_seen, h.first_seen, "no last_seen_utc: decay runs from first seen");
+        assert_eq!(h.confidence, 75);
+        // An address several lists carry, with IPsum's count; one inside a DROP network.
+        let ip = p.lookup(IocKind::Ipv4, "45.95.147.236");
+        let mut names: Vec<&str> = ip.iter().map(|h| h.source).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["c2intel", "ipsum", "threatfox"]);
+        assert_eq!(ip.iter().find(|h| h.source == "ipsum").unwrap().number, Some(5));
+        let net = p.lookup(IocKind::Ipv4, "203.0.113.9");
+        assert!(net.iter().any(|h| h.source == "drop" && h.matched == "203.0.113.0/24"), "{net:?}");
+        let epss = p.lookup(IocKind::Cve, "CVE-2024-3400");
+        assert!(epss.iter().any(|h| h.source == "epss" && h.number == Some(943_010)), "{epss:?}");
+        assert!(epss.iter().any(|h| h.source == "kev"));
+    });
+    for (value, kind, only) in [
+        ("zq-misp-only-loader.com", IocKind::Domain, "misp"),
+        ("zq-stix-only-c2.net", IocKind::Domain, "stix"),
+        ("zq-maltrail-only-beacon.xyz", IocKind::Domain, "maltrail"),
+        ("zq-custom-only-panel.org", IocKind::Domain, "custom"),
+        ("https://zq-urlhaus-only-7f3.example-cdn.net/load/stage2.exe", IocKind::Url, "urlhaus"),
+        ("37b51d194a7513e45b56f6524f2d51f2", IocKind::Md5, "malwarebazaar"),
+        ("162.243.103.246", IocKind::Ipv4, "feodo"),
+        ("198.51.100.201", IocKind::Ipv4, "sslbl"),
+    ] {
+        assert_eq!(sources_of(&data, "pack.bin", kind, value), [only], "{value}");
+    }
+
+    // 304 round: conditional GETs, nothing rewritten.
+    let pack_time = std::fs::metadata(data.join("intel/pack.bin")).unwrap().modified().unwrap();
+    let raw_time = std::fs::metadata(data.join("intel/raw/threatfox")).unwrap().modified().unwrap();
+    let (code, out, err) = ioclens(&data, &cat, FAST);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 source(s) changed"), "{out}");
+    assert_eq!(
+        std::fs::metadata(data.join("intel/pack.bin")).unwrap().modified().unwrap(),
+        pack_time
+    );
+    assert_eq!(
+        std::fs::metadata(data.join("intel/raw/threatfox")).unwrap().modified().unwrap(),
+        raw_time
+    );
+    assert!(!data.join("intel/pack.prev").exists());
+    assert_eq!(state.lock().unwrap().hits["/threatfox_export_recent.csv"], (2, 1));
+
+    // Failures: each keeps its previous data and marks only that source; KEV changes, so the pack is rebuilt.
+    {
+        let mut s = state.lock().unwrap();
+        for (path, mode) in [
+            ("/threatfox_export_recent.csv", Mode::Status(500)),
+            ("/urlhaus_csv_recent.csv", Mode::Html),
+            ("/malwarebazaar_export_recent.csv", Mode::Truncated),
+            ("/feodo_ipblocklist.csv", Mode::Slow),
+        ] {
+            s.routes.get_mut(path).unwrap().mode = mode;
+        }
+        let kev = s.routes.get_mut("/kev.json").unwrap();
+        kev.body = String::from_utf8(kev.body.clone())
+            .unwrap()
+            .replace("CVE-2026-21001", "CVE-2026-21002")
+            .into_bytes();
+    }
+    let (code, _, err) =
+        ioclens(&data, &cat, &["update", "--force", "--retries", "0", "--timeout", "1"]);
+    assert_eq!(code, 1, "a failed source makes the exit status 1: {err}");
+    let st = status(&data, &cat);
+    for (name, needle) in [
+        ("threatfox", "HTTP 500"),
+        ("urlhaus", "HTML"),
+        ("malwarebazaar", "body"),
+        ("feodo", "imeout"),
+    ] {
+        assert_eq!(st[name]["status"], "failed", "{name}");
+        let e = st[name]["error"].as_str().unwrap();
+        assert!(e.contains(needle), "{name}: {e}");
+        assert!(st[name]["entries"].as_u64().unwrap() >= 2, "{name} keeps its count");
+    }
+    assert!(["kev", "ipsum", "stix", "epss"].iter().all(|n| st[*n]["status"] == "ok"));
+    assert!(data.join("intel/pack.prev").exists(), "the previous pack is kept for rollback");
+    assert_eq!(sources_of(&data, "pack.bin", IocKind::Cve, "CVE-2026-21002"), ["kev"]);
+    assert!(
+        sources_of(&data, "pack.bin", IocKind::Cve, "CVE-2026-21001").iter().all(|s| s != "kev")
+    );
+    for (kind, value, src) in [
+        (IocKind::Domain, "zq-threatfox-only-c2.top", "threatfox"),
+        (IocKind::Url, "https://zq-urlhaus-only-7f3.example-cdn.net/load/stage2.exe", "urlhaus"),
+        (IocKind::Md5, "37b51d194a7513e45b56f6524f2d51f2", "malwarebazaar"),
+        (IocKind::Ipv4, "162.243.103.246", "feodo"),
+    ] {
+        assert_eq!(sources_of(&data, "pack.bin", kind, value), [src], "{src}: previous data stays");
+    }
+
+    // The source drops the value: after the next pull it is no longer evidence (the previous pack still has it).
+    {
+        let mut s = state.lock().unwrap();
+        let tf = s.routes.get_mut("/threatfox_export_recent.csv").unwrap();
+        let text = String::from_utf8(tf.body.clone()).unwrap();
+        tf.body = text
+            .lines()
+            .filter(|l| !l.contains("zq-threatfox-only"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes();
+        tf.mode = Mode::Ok;
+        for path in [
+            "/urlhaus_csv_recent.csv",
+            "/malwarebazaar_export_recent.csv",
+            "/feodo_ipblocklist.csv",
+        ] {
+            s.routes.get_mut(path).unwrap().mode = Mode::Ok;
+        }
+    }
+    let (code, _, err) = ioclens(&data, &cat, FAST);
+    assert_eq!(code, 0, "{err}");
+    assert!(status(&data, &cat).values().all(|s| s["status"] == "ok"));
+    assert!(sources_of(&data, "pack.bin", IocKind::Domain, "zq-threatfox-only-c2.top").is_empty());
+    assert_eq!(
+        sources_of(&data, "pack.prev", IocKind::Domain, "zq-threatfox-only-c2.top"),
+        ["threatfox"]
+    );
+    assert_eq!(
+        sources_of(&data, "pack.bin", IocKind::Ipv4, "45.95.147.236").len(),
+        3,
+        "its other rows stay"
+    );
+
+    // A damaged pack is reported, not read.
+    let path = data.join("intel/pack.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, out, _) = ioclens(&data, &cat, &["status", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert!(doc["pack"]["error"].as_str().unwrap().contains("checksum"), "{doc}");
+    let _ = std::fs::remove_dir_all(data.parent().unwrap());
+}
+
+#[test]
+fn a_500_is_retried_with_backoff_and_only_picks_sources() {
+    let (data, cat, state) = setup("retry");
+    state.lock().unwrap().routes.get_mut("/kev.json").unwrap().mode = Mode::FailTimes(2);
+    let (code, _, err) = ioclens(
+        &data,
+        &cat,
+        &["update", "--only", "kev,tor", "--retries", "2", "--backoff-ms", "20"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let st = status(&data, &cat);
+    assert_eq!(st["kev"]["status"], "ok");
+    assert_eq!(st["tor"]["status"], "ok");
+    assert_eq!(st["threatfox"]["status"], "never", "--only leaves the others alone");
+    assert_eq!(state.lock().unwrap().hits["/kev.json"].0, 3);
+    assert_eq!(sources_of(&data, "pack.bin", IocKind::Ipv6, "2a0b:f4c2::40"), ["tor"]);
+    let (code, _, err) = ioclens(&data, &cat, &["update", "--only", "nope"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("no source named"), "{err}");
+    let _ = std::fs::remove_dir_all(data.parent().unwrap());
+}
