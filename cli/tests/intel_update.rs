@@ -267,7 +267,11 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         let ip = p.lookup(IocKind::Ipv4, "45.95.147.236");
         let mut names: Vec<&str> = ip.iter().map(|h| h.source).collect();
         names.sort_unstable();
-        assert_eq!(names, ["c2intel", "ipsum", "threatfox"]);
+        assert_eq!(
+            names,
+            ["c2intel", "ipsum", "maltrail", "threatfox"],
+            "Maltrail lists it as ip:port"
+        );
         assert_eq!(ip.iter().find(|h| h.source == "ipsum").unwrap().number, Some(5));
         let net = p.lookup(IocKind::Ipv4, "203.0.113.9");
         assert!(net.iter().any(|h| h.source == "drop" && h.matched == "203.0.113.0/24"), "{net:?}");
@@ -382,8 +386,8 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
     );
     assert_eq!(
         sources_of(&data, "pack.bin", IocKind::Ipv4, "45.95.147.236").len(),
-        3,
-        "its other rows stay"
+        4,
+        "its other rows stay (C2IntelFeeds, IPsum, Maltrail, ThreatFox)"
     );
 
     // A damaged pack is reported, not read.

@@ -41,7 +41,8 @@ fn every_fixture_parses_in_its_upstream_layout() {
         ("feodo-csv", fixture!("feodo_ipblocklist.csv"), 2),
         ("sslbl-csv", fixture!("sslbl_sslipblacklist.csv"), 2),
         ("ipsum", fixture!("ipsum.txt"), 3),
-        ("plain", fixture!("maltrail_cobaltstrike.txt"), 2),
+        // `45.95.147.236:8080` counts: an `ip:port` trail is the address with its port (#16).
+        ("plain", fixture!("maltrail_cobaltstrike.txt"), 3),
         ("c2intel-csv", fixture!("c2intel_ipc2s_30day.csv"), 2),
         ("spamhaus-drop", fixture!("spamhaus_drop_v4.json"), 3),
         ("netset", fixture!("firehol_level1.netset"), 4),
