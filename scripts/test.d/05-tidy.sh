@@ -13,7 +13,7 @@ patterns=(
   'IOCLENS_[S]HARED'
   '(^|[^A-Za-z0-9_-])[s]hared/(design|eval|hooks|data)([/ ]|$)'
   '(^|[^A-Za-z0-9_.~/-])/(work|root|home|Users)/'
-  '(^|[^A-Za-z0-9_./-])(EXTRACTION|HOSTS|QUERIES|SCORING|INTEL|STYLE)[.]md'
+  '(^|[^A-Za-z0-9_./-])(EXTRACTION|HOSTS|QUERIES|SCORING|INTEL|STYLE|API)[.]md'
 )
 files=()
 while IFS= read -r -d '' f; do
@@ -25,7 +25,11 @@ while IFS= read -r -d '' f; do
 done < <(git ls-files -z)
 found=0
 for p in "${patterns[@]}"; do
-  if hits="$(printf '%s\0' "${files[@]}" | xargs -0 grep -nIE -- "$p" 2>/dev/null)"; then
+  hits="$(printf '%s\0' "${files[@]}" | xargs -0 grep -nIE -- "$p" 2>/dev/null || true)"
+  # Indicator test inputs hold file paths on purpose (`/Users/Shared/.x/agent` is a macOS indicator); every other
+  # pattern still applies to them.
+  case "$p" in *Users*) hits="$(printf '%s\n' "$hits" | grep -vE '^tests/(corpus|fixtures)/' || true)" ;; esac
+  if [ -n "$hits" ]; then
     echo "tidy: a tracked file points outside the repository (pattern $p):" >&2
     printf '%s\n' "$hits" | cut -c1-200 >&2
     found=1

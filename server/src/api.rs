@@ -1417,7 +1417,7 @@ struct OldSource<'a> {
     category: &'static str,
 }
 
-/// The lookup answer: the newer envelope `{meta, data}` plus the older flat fields (API.md), so clients of the
+/// The lookup answer: the newer envelope `{meta, data}` plus the older flat fields (docs/api.md), so clients of the
 /// first API version work unchanged. The flat fields are written from `data` while serialising (no copies of
 /// the hunting queries).
 struct LookupOut {
@@ -1658,7 +1658,7 @@ fn decode_cursor(s: &str) -> Option<(i64, i64)> {
     Some((i64::from_str_radix(a, 16).ok()?, i64::from_str_radix(b, 16).ok()?))
 }
 
-/// One feed record on the wire (API.md record shape), serialised straight from the row.
+/// One feed record on the wire (the record shape of docs/api.md), serialised straight from the row.
 #[derive(serde::Serialize)]
 struct RecordOut<'a> {
     id: String,

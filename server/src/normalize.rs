@@ -13,7 +13,7 @@ pub struct Normalized {
     pub defanged: bool,
 }
 
-/// Longest value accepted anywhere (API.md: `ioc=` is at most 2048 characters).
+/// Longest value accepted anywhere (docs/api.md: `ioc=` is at most 2048 characters).
 pub const MAX_VALUE_LEN: usize = 2048;
 
 /// Normalises `raw`, optionally forcing a type. The error says why the value is not usable.

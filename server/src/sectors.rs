@@ -21,7 +21,7 @@ pub const SECTORS: [(&str, &str); 16] = [
     ("water-wastewater", "Water and Wastewater Sector"),
 ];
 
-/// Short names users type (API.md uses `healthcare`), and unambiguous STIX `industry-sector-ov` values.
+/// Short names users type (docs/api.md uses `healthcare`), and unambiguous STIX `industry-sector-ov` values.
 const ALIASES: [(&str, &str); 22] = [
     ("healthcare", "healthcare-public-health"),
     ("health", "healthcare-public-health"),

@@ -8,7 +8,7 @@ use ioclens_core::IocKind;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
-/// Source feed category (API.md `category`).
+/// Source feed category (docs/api.md `category`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Category {
     /// Government CERTs and agencies.
@@ -46,7 +46,7 @@ impl Category {
     }
 }
 
-/// Confidence level (API.md `confidence`); STIX 2.1 maps them to 15/50/85.
+/// Confidence level (docs/api.md `confidence`); STIX 2.1 maps them to 15/50/85.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Low.

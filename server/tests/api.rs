@@ -279,7 +279,7 @@ fn lookup_not_found_unknown_and_errors() {
     }
     let long = s.get(&format!("/api/v1/lookup?ioc={}.example", "a".repeat(2100)));
     assert_eq!((long.status, long.error_code()), (400, "invalid_parameter"));
-    // ATT&CK aliases of API.md are accepted as types.
+    // ATT&CK aliases of docs/api.md are accepted as types.
     for t in ["mitre-attack", "mitre_attack", "mitre%20technique"] {
         let r = s.get(&format!("/api/v1/lookup?ioc=T1566&type={t}"));
         assert_ne!(r.status, 500, "{t}");
@@ -391,7 +391,7 @@ fn feed_filters() {
     let cve = s.get("/api/v1/iocs?type=cve");
     assert_eq!(cve.json["data"][0]["value"], "CVE-2023-23397");
     assert_eq!(cve.json["data"][0]["mitre_techniques"], json!(["T1566.002"]));
-    // Record shape of API.md.
+    // Record shape of docs/api.md.
     let rec = &high.json["data"][0];
     assert_eq!(rec["source"]["category"], "government");
     assert_eq!(rec["source"]["reference_url"], "https://cert.example/report-1");
