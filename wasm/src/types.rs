@@ -94,6 +94,11 @@ export interface ClassifyRequest {
   type?: string | null;
 }
 
+/** `Column` (core/src/intel/formats.rs). */
+export type Column =
+  | number
+  | string;
+
 /** `Confidence` (core/src/score/mod.rs). */
 export type Confidence =
   | "low"
@@ -171,11 +176,10 @@ export interface DefangResponse {
   type: IocKind;
 }
 
-/** `Diagnostic` (core/src/model.rs). */
+/** `Diagnostic` (core/src/intel/formats.rs). */
 export interface Diagnostic {
-  code: string;
+  line: number;
   message: string;
-  span?: Span | null;
 }
 
 /** `DomainFacts` (core/src/model.rs). */
@@ -193,6 +197,18 @@ export interface DomainFacts {
 export interface EmailFacts {
   local: string;
   domain: string;
+}
+
+/** `Entry` (core/src/intel/pack.rs). */
+export interface Entry {
+  type: IocKind;
+  value: string;
+  first_seen?: number | null;
+  last_seen?: number | null;
+  family?: string | null;
+  tags?: string[];
+  confidence?: number | null;
+  number?: number | null;
 }
 
 /** `Error` (core/src/error.rs). */
@@ -526,6 +542,30 @@ export interface MergeRemoteRequest {
   error?: string | null;
 }
 
+/** `PackHit` (core/src/intel/pack.rs). */
+export interface PackHit {
+  source: string;
+  category: string;
+  matched: string;
+  type: IocKind;
+  confidence: number;
+  first_seen?: number | null;
+  last_seen?: number | null;
+  upstream_date?: number | null;
+  fetched_at: number;
+  family?: string | null;
+  tags?: string;
+  number?: number | null;
+}
+
+/** `Parsed` (core/src/intel/formats.rs). */
+export interface Parsed {
+  entries: Entry[];
+  upstream_date?: number | null;
+  diagnostics: Diagnostic[];
+  rejected: number;
+}
+
 /** `PathFacts` (core/src/model.rs). */
 export interface PathFacts {
   os: string;
@@ -682,6 +722,33 @@ export type SourceCategory =
   | "government"
   | "commercial"
   | "community";
+
+/** `SourceMeta` (core/src/intel/pack.rs). */
+export interface SourceMeta {
+  name: string;
+  category: string;
+  format: string;
+  confidence: number;
+  fetched_at: number;
+  upstream_date?: number | null;
+  entries: number;
+}
+
+/** `SourceSpec` (core/src/intel/formats.rs). */
+export interface SourceSpec {
+  name: string;
+  url: string;
+  format: string;
+  category: string;
+  confidence: number;
+  every: string;
+  enabled: boolean;
+  column?: Column | null;
+  family?: string | null;
+  licence?: string;
+  terms?: string;
+  max_bytes?: number | null;
+}
 
 /** `Span` (core/src/model.rs). */
 export interface Span {

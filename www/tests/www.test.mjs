@@ -207,9 +207,9 @@ function suite(name, env) {
       assert.equal(t.type, 'attack');
       assert.deepEqual(t.links.slice(0, 1), ['https://attack.mitre.org/techniques/T1059/001/']);
       const ip = await lookupCard(page, '185.220.101[.]4');
-      assert.match(ip.spl, /-7d@d/);
+      assert.match(ip.spl, /earliest=-7d latest=now/);
       await page.selectOption('#card-lookback', '30d');
-      await page.waitForFunction(() => /-30d@d/.test(document.querySelector('figure[data-target=spl] pre').textContent));
+      await page.waitForFunction(() => /earliest=-30d latest=now/.test(document.querySelector('figure[data-target=spl] pre').textContent));
       const kql = await page.$eval('figure[data-target=kql] pre', (e) => e.textContent);
       assert.match(kql, /\b30d\b/);
       await page.selectOption('#card-lookback', '7d');
