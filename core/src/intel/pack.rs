@@ -15,7 +15,7 @@
 //! from several sources are adjacent. An IP is also matched against the CIDR entries of every prefix length the
 //! pack holds (the header's bitmaps), one search per length. [`Pack::from_bytes`] checks magic, version, length
 //! and checksum, then every record's bounds, UTF-8 boundaries and the sort order, so a lookup on a pack that
-//! loaded cannot read out of bounds or miss a value. The writer ([`write`]) is behind the `intel-update` feature.
+//! loaded cannot read out of bounds or miss a value. The writer ([`write()`]) is behind the `intel-update` feature.
 use crate::IocKind;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -514,7 +514,7 @@ impl<'a> Pack<'a> {
     }
 }
 
-/// One source's entries, handed to [`write`].
+/// One source's entries, handed to [`write()`].
 #[cfg(feature = "intel-update")]
 #[derive(Debug, Clone)]
 pub struct SourceData {
