@@ -26,6 +26,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod taxii;
+pub use taxii::{
+    API_ROOT as TAXII_API_ROOT, STIX as STIX_MEDIA_TYPE, TAXII as TAXII_MEDIA_TYPE,
+    collection_id as taxii_collection_id,
+};
+
 /// The `OpenAPI` 3.1 description served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -495,11 +501,13 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .route("/api/v1/lookup", get(lookup_get).post(lookup_post))
         .route("/api/v1/iocs", get(iocs))
         .route("/api/v1/feeds", get(feeds))
+        .merge(taxii::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(extra)
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(state, gate)))
+        .layer(middleware::from_fn_with_state(state, gate))
+        .layer(middleware::from_fn(taxii::error_shape)))
 }
 
 /// Serves until Ctrl-C.
@@ -725,7 +733,7 @@ impl tokio::io::AsyncWrite for IdleIo {
 
 fn is_public(path: &str) -> bool {
     matches!(path, "/health" | "/api/v1/health" | "/api/v1/openapi.json")
-        || !path.starts_with("/api/")
+        || !(path.starts_with("/api/") || taxii::is_taxii(path))
 }
 
 fn presented_key(headers: &HeaderMap) -> Option<String> {
@@ -733,6 +741,15 @@ fn presented_key(headers: &HeaderMap) -> Option<String> {
         let v = v.trim();
         if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
             return Some(v[7..].trim().to_owned());
+        }
+        // HTTP Basic (TAXII clients): the key is the password (or the user name when the password is empty).
+        if v.len() > 6 && v[..6].eq_ignore_ascii_case("basic ") {
+            use base64::Engine as _;
+            let raw = base64::engine::general_purpose::STANDARD.decode(v[6..].trim()).ok()?;
+            let pair = String::from_utf8(raw).ok()?;
+            let (user, password) = pair.split_once(':').unwrap_or((&pair, ""));
+            let key = if password.is_empty() { user } else { password };
+            return Some(key.to_owned()).filter(|k| !k.is_empty());
         }
     }
     headers
@@ -924,7 +941,8 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
             &rid,
             StatusCode::UNAUTHORIZED,
             "missing_api_key",
-            "send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`",
+            "send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>` (TAXII clients: \
+             HTTP Basic with the key as the password)",
         )
         .into_response();
     };

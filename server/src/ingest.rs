@@ -794,6 +794,29 @@ pub fn ingest(
     now: i64,
     progress: &dyn Fn(usize),
 ) -> Result<IngestReport> {
+    write(conn, spec, parsed, now, progress, false)
+}
+
+/// Adds `parsed` to feed `spec` in one transaction, keeping the feed's other records (a page of an incremental
+/// source such as a TAXII collection): a value already in the feed is updated (its newest statement wins, so a
+/// revoked version ends it), the rest is added. Never `unchanged`: the status is `created` or `updated`.
+pub fn ingest_more(
+    conn: &mut Connection,
+    spec: &FeedSpec,
+    parsed: Parsed,
+    now: i64,
+) -> Result<IngestReport> {
+    write(conn, spec, parsed, now, &|_| {}, true)
+}
+
+fn write(
+    conn: &mut Connection,
+    spec: &FeedSpec,
+    parsed: Parsed,
+    now: i64,
+    progress: &dyn Fn(usize),
+    merge: bool,
+) -> Result<IngestReport> {
     let mut fp = Sha256::new();
     // The schema version salts the fingerprint: a store written by an older build re-reads its feeds once
     // (built-in feeds get their snapshot dates, STIX/MISP records their ended-evidence flags).
@@ -886,9 +909,14 @@ pub fn ingest(
         .optional()?;
     if let Some((_, fpr, _)) = &existing
         && *fpr == fingerprint
+        && !merge
     {
         return Ok(report);
     }
+    // A merged feed's fingerprint never equals a file's: the next `feed add FILE` replaces it.
+    let fingerprint = if merge { format!("merge:{fingerprint}") } else { fingerprint };
+    // Merging keeps the feed's generation (its rows stay); replacing starts the next one.
+    let next_generation = |g: i64| if merge { g } else { g + 1 };
     #[expect(clippy::single_match_else, reason = "two arms of equal weight: update or insert")]
     let (feed_id, generation) = match existing {
         Some((id, _, g)) => {
@@ -905,12 +933,12 @@ pub fn ingest(
                     fingerprint,
                     now,
                     i64::try_from(merged.len())?,
-                    g + 1,
+                    next_generation(g),
                     id
                 ],
             )?;
-            report.status = "replaced";
-            (id, g + 1)
+            report.status = if merge { "updated" } else { "replaced" };
+            (id, next_generation(g))
         }
         None => {
             tx.execute(
@@ -970,10 +998,20 @@ pub fn ingest(
             ])?;
         }
     }
-    tx.execute(
-        "DELETE FROM iocs WHERE feed_id = ?1 AND generation != ?2",
-        params![feed_id, generation],
-    )?;
+    if merge {
+        let n: i64 = tx.query_row(
+            "UPDATE feeds SET records = (SELECT count(*) FROM iocs WHERE feed_id = ?1) WHERE id = ?1 \
+             RETURNING records",
+            [feed_id],
+            |r| r.get(0),
+        )?;
+        report.records = usize::try_from(n)?;
+    } else {
+        tx.execute(
+            "DELETE FROM iocs WHERE feed_id = ?1 AND generation != ?2",
+            params![feed_id, generation],
+        )?;
+    }
     tx.commit()?;
     Ok(report)
 }

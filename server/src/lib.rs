@@ -16,6 +16,7 @@ pub mod keys;
 pub mod normalize;
 pub mod sectors;
 pub mod store;
+pub mod taxii_pull;
 pub mod time;
 
 pub use api::{Config, serve};

@@ -312,14 +312,14 @@ macro_rules! row_columns {
      i.status, i.valid_until"
     };
 }
-const ROW_COLUMNS: &str = row_columns!();
+pub(crate) const ROW_COLUMNS: &str = row_columns!();
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     row_at(r, 0)
 }
 
 /// Decodes `ROW_COLUMNS` starting at column `b`.
-fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
+pub(crate) fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
     let tags: Option<String> = r.get(b + 10)?;
     Ok(Row {
         id: r.get(b)?,

@@ -20,6 +20,8 @@ pub(crate) struct Args {
 enum FeedCommand {
     /// Ingest a STIX 2.1 bundle, a MISP feed (directory with manifest.json, or one event JSON), a CSV or a TXT
     /// list, or a built-in feed. Replaces the feed's previous records in one transaction; identical input is a no-op.
+    /// A TAXII 2.1 collection (`taxii2+https://HOST/API_ROOT/collections/ID/`) is pulled page by page instead,
+    /// each run resuming where the last one stopped.
     Add(Box<AddArgs>),
     /// List loaded feeds.
     List,
@@ -32,9 +34,16 @@ enum FeedCommand {
 
 #[derive(clap::Args)]
 struct AddArgs {
-    /// Feed file or MISP feed directory.
+    /// Feed file or MISP feed directory, or a TAXII 2.1 collection `taxii2+https://HOST/API_ROOT/collections/ID/`.
     #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
     file: Option<PathBuf>,
+    /// TAXII: HTTP Basic user name; the password comes from `IOCLENS_TAXII_PASSWORD` (a bearer token from
+    /// `IOCLENS_TAXII_TOKEN` instead). Never printed or stored.
+    #[arg(long, value_name = "USER")]
+    taxii_user: Option<String>,
+    /// TAXII: objects asked for per page.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    taxii_limit: u32,
     /// Load a built-in feed instead of a file: `ipsum`, `maltrail` or `urlhaus` (5,000 rows of `URLhaus`).
     #[arg(long, value_name = "NAME")]
     builtin: Option<String>,
@@ -126,13 +135,19 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
             }
         }
     }
+    let taxii = a
+        .file
+        .as_deref()
+        .and_then(std::path::Path::to_str)
+        .filter(|f| f.starts_with(ioclens_server::taxii_pull::PREFIX));
     let (parsed, default_name, default_url) = match (&a.builtin, &a.file) {
+        (None, Some(_)) if taxii.is_some() => (None, None, None),
         (Some(b), _) => {
             let parsed = ingest::builtin(b)?;
             let url = ingest::BUILTINS.iter().find(|(n, _)| n == b).map(|(_, u)| (*u).to_owned());
-            (parsed, Some(b.clone()), url)
+            (Some(parsed), Some(b.clone()), url)
         }
-        (None, Some(f)) => (ingest::read_path(f)?, None, None),
+        (None, Some(f)) => (Some(ingest::read_path(f)?), None, None),
         (None, None) => return Ok(usage("give a FILE or --builtin NAME")),
     };
     let Some(name) = a.source.clone().or(default_name) else {
@@ -150,6 +165,13 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
         reference_url: a.reference_url.clone().or(default_url),
         first_seen: bounds[0],
         last_seen: bounds[1],
+    };
+    let (Some(parsed), None) = (parsed, taxii) else {
+        let auth = match super::taxii::Auth::from_env(a.taxii_user.as_deref()) {
+            Ok(auth) => auth,
+            Err(e) => return Ok(usage(&e)),
+        };
+        return super::taxii::pull(db, spec, taxii.unwrap_or_default(), auth, a.taxii_limit);
     };
     let mut conn = store::open(db)?;
     let report = ingest::ingest(&mut conn, &spec, parsed, time::now(), &|n| {

@@ -8,3 +8,4 @@ pub(crate) mod intel;
 pub(crate) mod keys;
 pub(crate) mod lookup;
 pub(crate) mod serve;
+pub(crate) mod taxii;
