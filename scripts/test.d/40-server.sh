@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Server: fuzz the API with schemathesis against a real `ioclens serve --demo` on 127.0.0.1, driven by the
+# Server: TAXII 2.1 interop (server/tests/taxii_interop.py), then fuzz the API with schemathesis against a real `ioclens serve --demo` on 127.0.0.1, driven by the
 # OpenAPI document it serves. Checks: no 5xx, every status/content type/header/body as documented.
 # Bounded: --max-examples per operation and --max-time (under 2 minutes on 2 cores). One worker: with two,
 # CPython 3.11's ast.parse is not thread-safe and hypothesis can die with "AST constructor recursion depth mismatch".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${IOCLENS_SERVER_VENV:-$PWD/.venv-server}"
-[ -x "$venv/bin/schemathesis" ] || bash scripts/setup.d/40-server.sh
+[ -x "$venv/bin/schemathesis" ] && [ -x "$venv/bin/medallion" ] || bash scripts/setup.d/40-server.sh
 cargo build -p ioclens-cli --locked --quiet
 bin="$PWD/target/debug/ioclens"
+# TAXII 2.1 both ways against OASIS's own implementations (medallion serves, taxii2-client reads; ~4 s).
+"$venv/bin/python" server/tests/taxii_interop.py "$bin"
 tmp="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$bin" serve --db "$tmp/store.db" --listen "127.0.0.1:$port" --demo 2> "$tmp/serve.log" &
