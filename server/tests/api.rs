@@ -970,3 +970,133 @@ fn feed_stix_uses_the_core_patterns_and_tlp_2_markings() {
         .collect();
     assert_eq!(defs, vec!["TLP:CLEAR", "TLP:AMBER"]);
 }
+
+/// TAXII 2.1 (`/taxii2/`): the API's keys (Basic with the key as password, Bearer, X-API-Key), the TAXII error
+/// resource for every refusal, content negotiation, and collections paged to the end with `next`: every object
+/// once, the feed export's own STIX objects (one writer), filters and `added_after`.
+#[test]
+#[expect(clippy::many_single_char_names, reason = "s/c/r/m/v: server, collection path, replies")]
+fn taxii_answers_errors_and_pages() {
+    use base64::Engine as _;
+    const TAXII: &str = "application/taxii+json;version=2.1";
+    let s = Server::with_fixtures();
+    let basic = |user: &str, pw: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"))
+        )
+    };
+    let good = basic("sentinel", &s.key);
+    let get = |path: &str, headers: &[(&str, &str)]| s.call("GET", path, headers, None);
+    let taxii_error = |r: &common::Reply, status: u16, code: &str| {
+        assert_eq!(r.status, status, "{}", r.text);
+        assert_eq!(r.header("content-type"), Some(TAXII), "{}", r.text);
+        assert_eq!(r.json["http_status"], status.to_string(), "{}", r.text);
+        assert_eq!(r.json["error_code"], code, "{}", r.text);
+        assert!(r.json["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", r.text);
+        assert!(!r.text.contains(&s.key), "the key never comes back");
+    };
+    // Authentication: none, a wrong key, then the three ways the API accepts.
+    let r = get("/taxii2/", &[]);
+    taxii_error(&r, 401, "missing_api_key");
+    assert!(r.header("www-authenticate").is_some_and(|v| v.starts_with("Basic ")));
+    taxii_error(
+        &get("/taxii2/", &[("Authorization", &basic("u", "ioc_nope"))]),
+        401,
+        "invalid_api_key",
+    );
+    taxii_error(&get("/taxii2/", &[("Authorization", "Basic !!!")]), 401, "missing_api_key");
+    let bearer = format!("Bearer {}", s.key);
+    for h in [("Authorization", good.as_str()), ("Authorization", &bearer), ("X-API-Key", &s.key)] {
+        let r = get("/taxii2/", &[h, ("Accept", TAXII)]);
+        assert_eq!((r.status, r.header("content-type")), (200, Some(TAXII)), "{}", r.text);
+        assert_eq!(r.json["api_roots"][0], ioclens_server::api::TAXII_API_ROOT);
+    }
+    let auth = [("Authorization", good.as_str())];
+    let with = |path: &str, accept: &str| get(path, &[auth[0], ("Accept", accept)]);
+    taxii_error(&with("/taxii2/", "text/html"), 406, "not_acceptable");
+    taxii_error(&with("/taxii2/", "application/taxii+json;version=2.0"), 406, "not_acceptable");
+    let root = with("/taxii2/ioclens/", TAXII);
+    assert_eq!(root.json["versions"][0], TAXII);
+    taxii_error(&with("/taxii2/other/", TAXII), 404, "not_found");
+    let colls = with("/taxii2/ioclens/collections/", TAXII);
+    let titles: Vec<&str> = colls.json["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["all", "cert", "csvlist", "isac", "txtlist"]);
+    let all = ioclens_server::api::taxii_collection_id(None);
+    let cert = ioclens_server::api::taxii_collection_id(Some("cert"));
+    let c = |tail: &str| format!("/taxii2/ioclens/collections/{all}/{tail}");
+    assert_eq!(with(&c(""), TAXII).json["can_write"], false);
+    taxii_error(&with("/taxii2/ioclens/collections/nope/objects/", TAXII), 404, "not_found");
+    taxii_error(&with(&c("objects/?limit=0"), TAXII), 400, "invalid_parameter");
+    taxii_error(&with(&c("objects/?next=zz"), TAXII), 400, "invalid_parameter");
+    taxii_error(&with(&c("objects/?added_after=yesterday"), TAXII), 400, "invalid_parameter");
+    taxii_error(&with(&c("objects/?match%5Bfoo%5D=x"), TAXII), 400, "invalid_parameter");
+    taxii_error(
+        &with(&c("objects/indicator--00000000-0000-4000-8000-000000000000/"), TAXII),
+        404,
+        "not_found",
+    );
+    let post = s.call("POST", &c("objects/"), &auth, Some("{}"));
+    taxii_error(&post, 405, "method_not_allowed");
+    // Every object once, in pages of 7; the indicators are the feed export's objects.
+    let (mut ids, mut next, mut pages) = (Vec::new(), None::<String>, 0);
+    loop {
+        let q = next.as_ref().map_or(String::new(), |n| format!("&next={n}"));
+        let r = with(&c(&format!("objects/?limit=7{q}")), TAXII);
+        assert_eq!(r.status, 200, "{}", r.text);
+        pages += 1;
+        let objects = r.json["objects"].as_array().unwrap();
+        assert!(objects.len() <= 7);
+        assert!(
+            r.header("x-taxii-date-added-first").is_some()
+                && r.header("x-taxii-date-added-last").is_some()
+        );
+        ids.extend(objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()));
+        if r.json["more"] == false {
+            assert!(r.json.get("next").is_none());
+            break;
+        }
+        next = Some(r.json["next"].as_str().unwrap().to_owned());
+    }
+    let export = s.get("/api/v1/iocs?limit=1000&format=stix").json;
+    let mut want: Vec<String> = export["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
+    want.extend(ioclens_core::query::tlp::TLP_LEVELS.iter().map(|t| t.id.to_owned()));
+    want.sort();
+    want.dedup();
+    let got: BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(got.len(), ids.len(), "no object twice");
+    assert_eq!(got.into_iter().collect::<Vec<_>>(), want);
+    assert_eq!(pages, ids.len().div_ceil(7));
+    // The manifest lists the same objects with their date_added (the ingest time).
+    let m = with(&c("manifest/?limit=1000"), TAXII);
+    assert_eq!(m.json["objects"].as_array().unwrap().len(), ids.len());
+    assert_eq!(m.header("x-taxii-date-added-last"), Some("2027-01-15T08:00:00.000Z"));
+    // Filters: type, id (query and path), versions; added_after past the last ingest gives an empty envelope.
+    let v = with(
+        &format!("/taxii2/ioclens/collections/{cert}/objects/?match%5Btype%5D=vulnerability"),
+        TAXII,
+    );
+    assert!(v.json.get("objects").is_none(), "cert has no CVE: {}", v.text);
+    let v = with(&c("objects/?match%5Btype%5D=vulnerability"), TAXII);
+    assert_eq!(v.json["objects"][0]["name"], "CVE-2023-23397", "{}", v.text);
+    let one = ids.iter().find(|i| i.starts_with("indicator--")).unwrap();
+    let by_id = with(&c(&format!("objects/?match%5Bid%5D={one}")), TAXII);
+    assert_eq!(by_id.json["objects"].as_array().unwrap().len(), 1);
+    let path = with(&c(&format!("objects/{one}/")), TAXII);
+    assert_eq!(path.json["objects"][0], by_id.json["objects"][0]);
+    let versions = with(&c(&format!("objects/{one}/versions/")), TAXII);
+    assert_eq!(versions.json["versions"][0], path.json["objects"][0]["modified"]);
+    let late = with(&c("objects/?added_after=2027-01-15T08:00:00.000Z"), TAXII);
+    assert_eq!(late.json, json!({"more": false}));
+    assert!(late.header("x-taxii-date-added-first").is_none());
+}
