@@ -1096,6 +1096,13 @@ fn taxii_answers_errors_and_pages() {
     assert_eq!(path.json["objects"][0], by_id.json["objects"][0]);
     let versions = with(&c(&format!("objects/{one}/versions/")), TAXII);
     assert_eq!(versions.json["versions"][0], path.json["objects"][0]["modified"]);
+    let modified = path.json["objects"][0]["modified"].as_str().unwrap();
+    let v = with(&c(&format!("objects/{one}/?match%5Bversion%5D={modified}")), TAXII);
+    assert_eq!(v.json["objects"][0]["id"], one.as_str(), "{}", v.text);
+    let v = with(&c(&format!("objects/{one}/?match%5Bversion%5D=2001-01-01T00:00:00Z")), TAXII);
+    taxii_error(&v, 404, "not_found");
+    let v = with(&c("objects/?match%5Bspec_version%5D=2.0"), TAXII);
+    assert_eq!(v.json, json!({"more": false}));
     let late = with(&c("objects/?added_after=2027-01-15T08:00:00.000Z"), TAXII);
     assert_eq!(late.json, json!({"more": false}));
     assert!(late.header("x-taxii-date-added-first").is_none());

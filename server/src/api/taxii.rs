@@ -379,6 +379,20 @@ impl Filter {
             && self.versions.as_ref().is_none_or(|vs| modified.is_some_and(|m| vs.contains(&m)))
     }
 
+    /// A cheap test before the object is written: a row whose id or version cannot match is skipped (these
+    /// filters walk the collection, so the walk must cost little per row).
+    fn may_keep(&self, row: &Row, date_added: i64) -> bool {
+        let cve = row.kind == IocKind::Cve;
+        let ids_ok = self.ids.as_ref().is_none_or(|ids| {
+            let prefix = if cve { "vulnerability--" } else { "indicator--" };
+            let uuid = record_uuid(&row.feed, row.kind, &row.value);
+            ids.iter().any(|i| i.strip_prefix(prefix) == Some(uuid.as_str()))
+        });
+        // `modified`: the record's last_seen for an indicator, date_added for a vulnerability (`stix_object`).
+        let modified = if cve { date_added } else { row.last_seen };
+        ids_ok && self.versions.as_ref().is_none_or(|vs| vs.contains(&modified))
+    }
+
     /// Whether any store row can match (`match[type]` naming only marking definitions, say, needs none).
     fn wants(&self, ty: &str) -> bool {
         self.types.as_ref().is_none_or(|t| t.iter().any(|t| t == ty))
@@ -411,8 +425,11 @@ async fn page(
         Ok(c) => c,
         Err(e) => return internal(rid, &e),
     };
-    let res = tokio::task::spawn_blocking(move || scan(&conn, feed, &filter, limit, next)).await;
-    let (items, more) = match res {
+    // `objects/{id}/` must walk the whole collection to answer 404; pages stop after `MAX_SCAN` rows.
+    let bounded = id.is_none();
+    let res =
+        tokio::task::spawn_blocking(move || scan(&conn, feed, &filter, limit, next, bounded)).await;
+    let (items, more, resume) = match res {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => return internal(rid, &e),
         Err(e) => return internal(rid, &anyhow::anyhow!("TAXII task failed: {e}")),
@@ -425,7 +442,8 @@ async fn page(
             "no such object in this collection (or none matching the filters)",
         );
     }
-    let next_token = more.then(|| items.last().map(|i| encode_next(i.key))).flatten();
+    let next_token =
+        more.then(|| resume.or_else(|| items.last().map(|i| i.key))).flatten().map(encode_next);
     let body = match shape {
         Shape::Objects => {
             let objects: Vec<&Value> = items.iter().map(|i| &i.object).collect();
@@ -478,6 +496,15 @@ async fn page(
     res
 }
 
+/// Rows one page reads at most (`bounded`): a filter that few rows pass (`match[id]`, `match[version]`) would
+/// otherwise walk a large collection in one request; the page stops there with `more` and a `next` after the
+/// last row read (TAXII lets a page hold fewer objects than `limit`, even none).
+const MAX_SCAN: usize = 5000;
+
+/// A page: the objects, whether more may follow, and where the next page starts when that is not after the last
+/// object (the row budget ran out).
+type Scanned = (Vec<Item>, bool, Option<Key>);
+
 /// Reads up to `limit` matching objects after `next`, and whether more follow.
 fn scan(
     conn: &rusqlite::Connection,
@@ -485,9 +512,13 @@ fn scan(
     f: &Filter,
     limit: usize,
     next: Option<Key>,
-) -> anyhow::Result<(Vec<Item>, bool)> {
+    bounded: bool,
+) -> anyhow::Result<Scanned> {
     let tlp_created = time::parse(TLP_CREATED).unwrap_or(0);
     let mut items: Vec<Item> = Vec::new();
+    if !f.spec_ok {
+        return Ok((items, false, None));
+    }
     let push = |item: Item, items: &mut Vec<Item>| -> bool {
         items.push(item);
         items.len() > limit
@@ -500,11 +531,11 @@ fn scan(
             && push(Item { key, object: o, date_added: tlp_created }, &mut items)
         {
             items.truncate(limit);
-            return Ok((items, true));
+            return Ok((items, true, None));
         }
     }
     if !f.wants("indicator") && !f.wants("vulnerability") {
-        return Ok((items, false));
+        return Ok((items, false, None));
     }
     let after = match next {
         Some(Key::Row(t, fe, id)) => (t, fe, id),
@@ -528,9 +559,18 @@ fn scan(
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params![feed, floor, after.0, after.1, after.2])?;
     let now = time::now();
+    let (mut read, mut last_read) = (0, None);
     while let Some(r) = rows.next()? {
+        if bounded && read == MAX_SCAN {
+            return Ok((items, true, last_read));
+        }
         let row: Row = store::row_at(r, 0)?;
         let (added, feed_id): (i64, i64) = (r.get(18)?, r.get(19)?);
+        read += 1;
+        last_read = Some(Key::Row(added, feed_id, row.id));
+        if !f.may_keep(&row, added) {
+            continue;
+        }
         let created = timestamp(added);
         let Some((o, _)) = stix_object(&row, &created, now) else { continue };
         let modified = o.get("modified").and_then(Value::as_str).and_then(time::parse);
@@ -541,10 +581,10 @@ fn scan(
             )
         {
             items.truncate(limit);
-            return Ok((items, true));
+            return Ok((items, true, None));
         }
     }
-    Ok((items, false))
+    Ok((items, false, None))
 }
 
 #[cfg(test)]
