@@ -740,6 +740,41 @@ fn openapi_document_is_true() {
     for path in ["/health", "/api/v1/health", "/api/v1/openapi.json"] {
         s.call("GET", path, &[], None);
     }
+    // TAXII: each operation answered, refused for a bad parameter, without a key, with a revoked one, for an
+    // unacceptable `Accept`, over the rate limit, and (under a collection) for an unknown collection.
+    let key = format!("Bearer {}", s.key);
+    let coll = format!(
+        "/taxii2/ioclens/collections/{}/",
+        ioclens_server::api::taxii_collection_id(Some("cert"))
+    );
+    let page = s.call(
+        "GET",
+        &format!("{coll}objects/?match%5Btype%5D=indicator"),
+        &[("Authorization", &key)],
+        None,
+    );
+    let obj = format!("{coll}objects/{}/", page.json["objects"][0]["id"].as_str().unwrap());
+    for path in [
+        "/taxii2/".to_owned(),
+        "/taxii2/ioclens/".to_owned(),
+        "/taxii2/ioclens/collections/".to_owned(),
+        coll.clone(),
+        format!("{coll}objects/"),
+        format!("{coll}manifest/"),
+        obj.clone(),
+        format!("{obj}versions/"),
+    ] {
+        assert_eq!(s.call("GET", &path, &[("Authorization", &key)], None).status, 200, "{path}");
+        s.call("GET", &format!("{path}?x=1"), &[("Authorization", &key)], None);
+        s.call("GET", &path, &[], None);
+        s.call("GET", &path, &[("Authorization", &rev)], None);
+        s.call("GET", &path, &[("Authorization", &key), ("Accept", "text/html")], None);
+        s.call("GET", &path, &[("Authorization", &lim)], None);
+        if path.starts_with(&coll) {
+            let gone = path.replace(&coll, "/taxii2/ioclens/collections/none/");
+            assert_eq!(s.call("GET", &gone, &[("Authorization", &key)], None).status, 404);
+        }
+    }
     let seen: BTreeSet<(String, String, u16)> = s.seen.lock().unwrap().iter().cloned().collect();
     let mut documented = BTreeSet::new();
     for (path, item) in s.spec["paths"].as_object().unwrap() {

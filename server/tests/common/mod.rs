@@ -236,7 +236,20 @@ impl Server {
     }
 
     fn check_schema(&self, method: &str, path_and_query: &str, reply: &Reply) {
-        let path = path_and_query.split('?').next().unwrap();
+        let concrete = path_and_query.split('?').next().unwrap();
+        // The documented path: the same, or a template whose `{name}` segments stand for one segment each.
+        let same = |template: &str| {
+            let (t, c): (Vec<&str>, Vec<&str>) =
+                (template.split('/').collect(), concrete.split('/').collect());
+            t.len() == c.len()
+                && t.iter().zip(&c).all(|(t, c)| t == c || (t.starts_with('{') && !c.is_empty()))
+        };
+        let paths = self.spec["paths"].as_object().unwrap();
+        let Some(path) =
+            paths.keys().find(|k| *k == concrete).or_else(|| paths.keys().find(|k| same(k)))
+        else {
+            return;
+        };
         let Some(op) =
             self.spec["paths"].get(path).and_then(|p| p.get(method.to_ascii_lowercase()))
         else {
