@@ -172,6 +172,17 @@ def main():
         assert [o["name"] for o in revoked] == ["to-be-revoked.example"], revoked
         newest = max(m["date_added"] for m in manifest)
         assert "objects" not in ours.get_objects(added_after=newest), "nothing after the newest"
+        # ---------- 3. ioclens pulls from ioclens (Bearer, our own `next` tokens) ----------
+        mirror = json.loads(ioclens(
+            "feed", "add", f"taxii2+http://127.0.0.1:{port}/taxii2/ioclens/collections/{ours.id}/",
+            "--db", f"{tmp}/mirror.db", "--source", "mirror", "--category", "community", "--taxii-limit", "3",
+            env=dict(os.environ, IOCLENS_TAXII_TOKEN=key)))
+        assert (mirror["pages"], mirror["objects"], mirror["records"]) == (4, 10, 5), mirror
+        again = json.loads(ioclens(
+            "feed", "add", f"taxii2+http://127.0.0.1:{port}/taxii2/ioclens/collections/{ours.id}/",
+            "--db", f"{tmp}/mirror.db", "--source", "mirror", "--category", "community",
+            env=dict(os.environ, IOCLENS_TAXII_TOKEN=key)))
+        assert (again["objects"], again["status"]) == (0, "unchanged"), again
         bad = Server(f"http://127.0.0.1:{port}/taxii2/", user="sentinel", password="ioc_wrong")
         try:
             bad.title
