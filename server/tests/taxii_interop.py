@@ -6,6 +6,8 @@
    newer objects.
 2. `taxii2-client` (OASIS's TAXII 2.1 client) reads `ioclens serve`'s TAXII server: discovery, API root,
    collections, objects page by page, manifest, one object, its versions; a wrong key is refused (401).
+3. `ioclens feed add` pulls from `ioclens serve` (Bearer, our `next` tokens), resumes an interrupted run at its
+   saved `next` token, and restarts the run when the server no longer knows the token.
 
 Run by scripts/test.d/40-server.sh: python taxii_interop.py IOCLENS_BINARY (the venv has medallion and
 taxii2-client, scripts/setup.d/40-server.sh).
@@ -13,6 +15,7 @@ taxii2-client, scripts/setup.d/40-server.sh).
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -183,6 +186,20 @@ def main():
             "--db", f"{tmp}/mirror.db", "--source", "mirror", "--category", "community",
             env=dict(os.environ, IOCLENS_TAXII_TOKEN=key)))
         assert (again["objects"], again["status"]) == (0, "unchanged"), again
+        # A run that stopped after its first page resumes at the saved `next` token; a token the server no longer
+        # knows restarts that run from its start (pages are idempotent).
+        token = ours.get_objects(limit=3)["next"]
+        for saved, objects in ((token, 7), ("bogus", 10)):
+            with sqlite3.connect(f"{tmp}/mirror.db") as c:
+                c.execute("UPDATE taxii_pulls SET added_after = NULL, next = ?, last = NULL", (saved,))
+            env3 = dict(os.environ, IOCLENS_TAXII_TOKEN=key)
+            r = subprocess.run([BIN, "feed", "add", f"taxii2+http://127.0.0.1:{port}/taxii2/ioclens/collections/"
+                                f"{ours.id}/", "--db", f"{tmp}/mirror.db", "--source", "mirror", "--category",
+                                "community", "--taxii-limit", "3"], capture_output=True, text=True, env=env3)
+            assert r.returncode == 0, r.stderr
+            resumed = json.loads(r.stdout)
+            assert (resumed["resumed"], resumed["objects"], resumed["records"]) == (True, objects, 5), resumed
+            assert ("no longer knows" in r.stderr) == (saved == "bogus"), r.stderr
         bad = Server(f"http://127.0.0.1:{port}/taxii2/", user="sentinel", password="ioc_wrong")
         try:
             bad.title
