@@ -549,39 +549,51 @@ fn scan(
         (false, true) => format!("AND i.kind = {cve}"),
         _ => String::new(),
     };
+    // Feed by feed in `(ingested_at, id)` order (a handful of rows), then each feed's rows in row-id order through
+    // the `(feed_id, generation)` index: every row of a feed carries the feed's generation (an ingest replaces
+    // them or merges into it), so no page sorts the store.
+    let feeds: Vec<(i64, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT ingested_at, id, generation FROM feeds WHERE (?1 IS NULL OR id = ?1) \
+             AND ingested_at > ?2 AND (ingested_at, id) >= (?3, ?4) ORDER BY ingested_at, id",
+        )?
+        .query_map(rusqlite::params![feed, floor, after.0, after.1], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     let sql = format!(
-        "SELECT {}, f.ingested_at, f.id FROM iocs i JOIN feeds f ON f.id = i.feed_id \
-         WHERE (?1 IS NULL OR f.id = ?1) AND f.ingested_at > ?2 \
-         AND (f.ingested_at, f.id, i.id) > (?3, ?4, ?5) {kind_cond} \
-         ORDER BY f.ingested_at, f.id, i.id",
+        "SELECT {} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
+         WHERE i.feed_id = ?1 AND i.generation = ?2 AND i.id > ?3 {kind_cond} ORDER BY i.id",
         store::ROW_COLUMNS
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![feed, floor, after.0, after.1, after.2])?;
     let now = time::now();
     let (mut read, mut last_read) = (0, None);
-    while let Some(r) = rows.next()? {
-        if bounded && read == MAX_SCAN {
-            return Ok((items, true, last_read));
-        }
-        let row: Row = store::row_at(r, 0)?;
-        let (added, feed_id): (i64, i64) = (r.get(18)?, r.get(19)?);
-        read += 1;
-        last_read = Some(Key::Row(added, feed_id, row.id));
-        if !f.may_keep(&row, added) {
-            continue;
-        }
-        let created = timestamp(added);
-        let Some((o, _)) = stix_object(&row, &created, now) else { continue };
-        let modified = o.get("modified").and_then(Value::as_str).and_then(time::parse);
-        if f.keeps(&o, added, modified)
-            && push(
-                Item { key: Key::Row(added, feed_id, row.id), object: o, date_added: added },
-                &mut items,
-            )
-        {
-            items.truncate(limit);
-            return Ok((items, true, None));
+    for (added, feed_id, generation) in feeds {
+        let from = if (added, feed_id) == (after.0, after.1) { after.2 } else { i64::MIN };
+        let mut rows = stmt.query(rusqlite::params![feed_id, generation, from])?;
+        while let Some(r) = rows.next()? {
+            if bounded && read == MAX_SCAN {
+                return Ok((items, true, last_read));
+            }
+            let row: Row = store::row_at(r, 0)?;
+            read += 1;
+            last_read = Some(Key::Row(added, feed_id, row.id));
+            if !f.may_keep(&row, added) {
+                continue;
+            }
+            let created = timestamp(added);
+            let Some((o, _)) = stix_object(&row, &created, now) else { continue };
+            let modified = o.get("modified").and_then(Value::as_str).and_then(time::parse);
+            if f.keeps(&o, added, modified)
+                && push(
+                    Item { key: Key::Row(added, feed_id, row.id), object: o, date_added: added },
+                    &mut items,
+                )
+            {
+                items.truncate(limit);
+                return Ok((items, true, None));
+            }
         }
     }
     Ok((items, false, None))
