@@ -167,11 +167,15 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
         last_seen: bounds[1],
     };
     let (Some(parsed), None) = (parsed, taxii) else {
+        let url = taxii.unwrap_or_default();
+        if let Err(e) = ioclens_server::taxii_pull::collection_url(url) {
+            return Ok(usage(&e));
+        }
         let auth = match super::taxii::Auth::from_env(a.taxii_user.as_deref()) {
             Ok(auth) => auth,
             Err(e) => return Ok(usage(&e)),
         };
-        return super::taxii::pull(db, spec, taxii.unwrap_or_default(), auth, a.taxii_limit);
+        return super::taxii::pull(db, spec, url, auth, a.taxii_limit);
     };
     let mut conn = store::open(db)?;
     let report = ingest::ingest(&mut conn, &spec, parsed, time::now(), &|n| {
