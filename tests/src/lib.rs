@@ -23,6 +23,10 @@ pub struct Expect {
     pub kind: String,
     /// Expected canonical value.
     pub canonical: String,
+    /// Expected `port` of an address written `ip:port` / `[v6]:port`; `0`: the indicator carries no port.
+    /// Absent: not checked.
+    #[serde(default)]
+    pub port: Option<u16>,
 }
 
 /// One case. Classification cases set `kind` and `canonical`; extraction cases set `extract`.
