@@ -298,7 +298,7 @@ fn main() {
                             .iter()
                             .map(|f| format!("{}:{}", f.name, f.contribution))
                             .collect();
-                        eprintln!("{}\t{}\t{}\t{}", r.label, s.score, c.canonical, names.join(","));
+                        eprintln!("{}\t{}\t{}\t{}", r.label, s.score, r.indicator, names.join(","));
                     }
                     // Ties broken by the unclamped factor sum, so a 0 and a −20 are not "equal".
                     let raw: i32 = s.factors.iter().map(|f| f.contribution).sum();

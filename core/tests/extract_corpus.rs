@@ -23,6 +23,19 @@ fn check(case: &ioclens_tests::Case, expected: &[ioclens_tests::Expect]) -> Vec<
     for g in got.difference(&want) {
         errors.push(format!("unexpected {} {}", g.0, g.1));
     }
+    for e in expected {
+        let Some(want) = e.port else { continue };
+        let port = ex
+            .iocs
+            .iter()
+            .find(|i| !i.implied && i.kind.to_string() == e.kind && i.canonical == e.canonical)
+            .map(|i| i.port);
+        if let Some(port) = port
+            && port.unwrap_or(0) != want
+        {
+            errors.push(format!("{} port {port:?} (want {want})", e.canonical));
+        }
+    }
     for a in &case.absent {
         if ex.iocs.iter().any(|i| i.canonical.eq_ignore_ascii_case(a)) {
             errors.push(format!("`{a}` must be absent"));

@@ -2,7 +2,7 @@
 //! host emits — checked for verdict, score range, techniques that must (not) appear, factors and tags. A build
 //! without `offline-intel` checks the cases whose expectation needs no tier-2 list; the WebAssembly hosts get
 //! the same answers through `dist/golden.json` (`wasm/abi/examples/golden.rs` checks them there too).
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// 2026-01-01T00:00:00Z, as in the golden file.
 const NOW: i64 = 1_767_225_600;
@@ -16,9 +16,10 @@ fn verdict_cases() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in &cases {
+        // The case's evidence records (if any) go in as `options.evidence`, as a host's feeds would.
         let raw = ioclens_core::api::call(
             "lookup",
-            &json!({ "value": case.input, "now": NOW }).to_string(),
+            &ioclens_tests::lookup_request(case, NOW).to_string(),
         );
         let answer: Value = serde_json::from_str(&raw).unwrap_or_default();
         let Some(ok) = answer.get("ok") else {

@@ -5,6 +5,16 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// The `lookup` request of a verdict case (value, `now`, and its evidence records as `options.evidence`): what
+/// the native test and the golden file send, so every host answers the same request.
+pub fn lookup_request(case: &Case, now: i64) -> serde_json::Value {
+    let mut req = serde_json::json!({ "value": case.input, "now": now });
+    if !case.evidence.is_empty() {
+        req["options"] = serde_json::json!({ "evidence": case.evidence });
+    }
+    req
+}
+
 /// One expected indicator in an extraction case.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Expect {
@@ -13,6 +23,10 @@ pub struct Expect {
     pub kind: String,
     /// Expected canonical value.
     pub canonical: String,
+    /// Expected `port` of an address written `ip:port` / `[v6]:port`; `0`: the indicator carries no port.
+    /// Absent: not checked.
+    #[serde(default)]
+    pub port: Option<u16>,
 }
 
 /// One case. Classification cases set `kind` and `canonical`; extraction cases set `extract`.
@@ -68,6 +82,20 @@ pub struct Case {
     /// Verdict case: tags that must not appear.
     #[serde(default)]
     pub no_tags: Vec<String>,
+    /// Verdict case: the host's evidence records passed as the lookup's `options.evidence` (the wire shape of
+    /// `ioclens_core::score::Evidence`: `source`, `origin`, `confidence`, `revoked`, `valid_until`, `to_ids`,
+    /// `deleted`, `tags` …). Empty: the lookup has no `options`.
+    #[serde(default)]
+    pub evidence: Vec<serde_json::Value>,
+    /// Verdict case: the expected `found` flag, when the case pins it.
+    #[serde(default)]
+    pub found: Option<bool>,
+    /// Verdict case: score factor names that must appear exactly once (one source counted once).
+    #[serde(default)]
+    pub once: Vec<String>,
+    /// Verdict case: diagnostic codes that must appear (`unknown-attack-id` …).
+    #[serde(default)]
+    pub diagnostics: Vec<String>,
     /// Expected `port` fact of an `ip:port` value.
     #[serde(default)]
     pub port: Option<u16>,
@@ -186,6 +214,23 @@ pub fn check_verdict(case: &Case, answer: &serde_json::Value, offline: bool) -> 
     for t in &case.no_tags {
         if tags.contains(t) {
             problems.push(format!("tag {t} must not appear"));
+        }
+    }
+    for f in &case.once {
+        let n = factors.iter().filter(|x| *x == f).count();
+        if n != 1 {
+            problems.push(format!("factor {f} appears {n} times (want once)"));
+        }
+    }
+    if let Some(want) = case.found
+        && answer.pointer("/found").and_then(serde_json::Value::as_bool) != Some(want)
+    {
+        problems.push(format!("found {} (want {want})", answer["found"]));
+    }
+    let codes = names("/diagnostics", "code");
+    for d in &case.diagnostics {
+        if !codes.contains(d) {
+            problems.push(format!("diagnostic {d} missing (got {codes:?})"));
         }
     }
     if let Some(p) = case.port {

@@ -160,6 +160,8 @@ struct Sink {
     unique: Vec<UniqueIoc>,
     /// IP scope of each distinct indicator (for the table's NOTE column).
     scopes: Vec<Option<IpScope>>,
+    /// Ports an address was written with (`ip:port`, `[v6]:port`), per distinct indicator, in order of mention.
+    ports: Vec<Vec<u16>>,
     iocs: Vec<Extracted>,
     header_done: bool,
 }
@@ -171,6 +173,7 @@ impl Sink {
             index: HashMap::new(),
             unique: Vec::new(),
             scopes: Vec::new(),
+            ports: Vec::new(),
             iocs: Vec::new(),
             header_done: false,
         }
@@ -212,13 +215,16 @@ impl Sink {
 
     fn note(&mut self, ioc: &Extracted) {
         let key = (ioc.kind, ioc.canonical.clone());
-        if let Some(&k) = self.index.get(&key) {
+        let k = if let Some(&k) = self.index.get(&key) {
             let u = &mut self.unique[k];
             u.count += 1;
             u.implied &= ioc.implied;
+            k
         } else {
-            self.index.insert(key, self.unique.len());
+            let k = self.unique.len();
+            self.index.insert(key, k);
             self.scopes.push(ioc.scope);
+            self.ports.push(Vec::new());
             self.unique.push(UniqueIoc {
                 kind: ioc.kind,
                 canonical: ioc.canonical.clone(),
@@ -226,6 +232,13 @@ impl Sink {
                 first: ioc.span,
                 implied: ioc.implied,
             });
+            k
+        };
+        if let Some(p) = ioc.port
+            && let Some(ports) = self.ports.get_mut(k)
+            && !ports.contains(&p)
+        {
+            ports.push(p);
         }
     }
 
@@ -247,8 +260,14 @@ impl Sink {
                     .unique
                     .iter()
                     .zip(&self.scopes)
-                    .map(|(u, scope)| {
+                    .zip(&self.ports)
+                    .map(|((u, scope), ports)| {
                         let mut note: Vec<String> = Vec::new();
+                        if !ports.is_empty() {
+                            let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+                            let word = if ports.len() == 1 { "port" } else { "ports" };
+                            note.push(format!("{word} {}", list.join(" ")));
+                        }
                         if u.implied {
                             note.push("implied".into());
                         }
@@ -320,6 +339,18 @@ mod tests {
             acc
         });
         assert_eq!(streamed(&input, 64, Format::Tsv), tsv);
+    }
+
+    #[test]
+    fn the_table_notes_the_ports_an_address_was_written_with() {
+        let input = "C2 45.77.12.9:443 and 45.77.12.9:8080, again 45.77.12.9:443; [2001:db8::1]:853, 8.8.8.8\n";
+        let table = streamed(input, 1 << 20, Format::Table);
+        let line = |needle: &str| {
+            table.lines().find(|l| l.contains(needle)).unwrap_or_default().to_owned()
+        };
+        assert!(line("45.77.12.9").contains("ports 443 8080"), "{table}");
+        assert!(line("2001:db8::1").contains("port 853"), "{table}");
+        assert!(!line("8.8.8.8").contains("port"), "{table}");
     }
 
     fn chunks(input: &str, size: usize) -> Vec<(usize, String)> {

@@ -33,7 +33,8 @@ pub struct Extracted {
     /// IPs: the special-purpose class (private IPs are extracted and flagged, never dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<IpScope>,
-    /// IPv4 written as `ip:port` (Maltrail, `ThreatFox`, MISP `ip-dst|port`): the port; the span covers it.
+    /// An address written `ip:port` or `[v6]:port` (Maltrail, `ThreatFox`, MISP `ip-dst|port`): the port; the
+    /// span covers it (and the brackets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
 }
@@ -113,7 +114,8 @@ pub fn extract(text: &str) -> Extraction {
     let mut cursor = view.cursor();
     for f in found {
         let port = port_after(&view.text, &f);
-        let (start, end, marked) = cursor.span(f.start, port.map_or(f.end, |p| p.0));
+        let (start, end, marked) =
+            cursor.span(port.map_or(f.start, |p| p.0), port.map_or(f.end, |p| p.1));
         // The scanner kept only spans on char boundaries of the view, and `View::new` only makes rewrites that map
         // view boundaries to original ones, so the span slices `text`. (Checking here instead would read the
         // original text again, one cache miss per mention.)
@@ -129,7 +131,7 @@ pub fn extract(text: &str) -> Extraction {
             defanged,
             implied: f.implied,
             scope: f.scope,
-            port: port.map(|p| p.1),
+            port: port.map(|p| p.2),
         });
     }
     for n in scanner.notes {
@@ -142,25 +144,38 @@ pub fn extract(text: &str) -> Extraction {
     ex
 }
 
-/// `ip:port`: a port of 1–5 digits (1–65535) written right after a reported IPv4 address, not followed by
-/// another letter, digit or colon. Returns the view offset after the port and the port.
-fn port_after(text: &str, f: &scan::Found) -> Option<(usize, u16)> {
-    if f.kind != IocKind::Ipv4 || f.implied {
+/// `ip:port` and `[v6]:port`: a port of 1–5 digits (1–65535) written right after a reported IPv4 address, or
+/// after the `]` closing a bracketed IPv6 address, not followed by another letter, digit or colon, nor by a dot
+/// and a digit (`1.2.3.4:5.6` is a version, not port 5). Returns the view span of the whole written form (the
+/// `[` included) and the port.
+fn port_after(text: &str, f: &scan::Found) -> Option<(usize, usize, u16)> {
+    if f.implied {
         return None;
     }
     let b = text.as_bytes();
-    if b.get(f.end) != Some(&b':') {
+    let (start, colon) = match f.kind {
+        IocKind::Ipv4 => (f.start, f.end),
+        IocKind::Ipv6
+            if f.start > 0 && b.get(f.start - 1) == Some(&b'[') && b.get(f.end) == Some(&b']') =>
+        {
+            (f.start - 1, f.end + 1)
+        }
+        _ => return None,
+    };
+    if b.get(colon) != Some(&b':') {
         return None;
     }
-    let digits = b.get(f.end + 1..)?.iter().take_while(|c| c.is_ascii_digit()).count();
-    let end = f.end + 1 + digits;
+    let digits = b.get(colon + 1..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+    let end = colon + 1 + digits;
+    let version = b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit);
     if !(1..=5).contains(&digits)
+        || version
         || b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
     {
         return None;
     }
-    let port = text.get(f.end + 1..end)?.parse::<u16>().ok().filter(|&p| p != 0)?;
-    Some((end, port))
+    let port = text.get(colon + 1..end)?.parse::<u16>().ok().filter(|&p| p != 0)?;
+    Some((start, end, port))
 }
 
 /// The de-duplicated view of `iocs`, in order of first mention.

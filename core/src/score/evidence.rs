@@ -352,8 +352,10 @@ fn push_diagnostic(out: &mut Vec<Diagnostic>, d: Diagnostic) {
 
 /// What the active records add to a lookup besides the score: `found`, the family when no embedded trail names
 /// one, their tags, and the ATT&CK ids in their tags. Called by [`crate::lookup`] last. A reserved value a feed
-/// lists is found (the listing is a fact) and still scores 0.
+/// lists is found (the listing is a fact) and still scores 0. A benign or reserved verdict gets no technique
+/// from a tag either (the same rule as the embedded mapping and remote answers).
 pub(crate) fn finish(resp: &mut LookupResponse, evidence: &[Evidence], now: i64) {
+    let quiet = matches!(resp.score.verdict, super::Verdict::Benign | super::Verdict::Reserved);
     for e in active(evidence, now) {
         resp.found = true;
         if resp.malware_family.is_none() {
@@ -362,6 +364,9 @@ pub(crate) fn finish(resp: &mut LookupResponse, evidence: &[Evidence], now: i64)
         for t in &e.tags {
             if !resp.tags.contains(t) {
                 resp.tags.push(t.clone());
+            }
+            if quiet {
+                continue;
             }
             for id in crate::attack::technique_ids_in(t) {
                 add_technique(

@@ -384,6 +384,45 @@ fn user_content(
     )
 }
 
+/// True for `arpa` and every name under it (RFC 3172's infrastructure TLD).
+fn is_arpa(name: &str) -> bool {
+    name.rsplit('.').next().is_some_and(|tld| tld.eq_ignore_ascii_case("arpa"))
+}
+
+/// PSL private-section suffixes whose operator is a CDN that sells only under contract (no self-service
+/// sign-up), so every child is an edge or traffic-management name the CDN assigned to a vetted customer: the
+/// Akamai section of the PSL. Self-service clouds and CDNs (`cloudfront.net`, `azureedge.net`, `fastly.net`,
+/// `*.amazonaws.com`, `*.windows.net`) are not here: anyone with a card can publish there.
+const CONTRACT_CDN_SUFFIXES: [&str; 15] = [
+    "akadns.net",
+    "akamai-staging.net",
+    "akamai.net",
+    "akamaiedge-staging.net",
+    "akamaiedge.net",
+    "akamaihd-staging.net",
+    "akamaihd.net",
+    "akamaiorigin-staging.net",
+    "akamaiorigin.net",
+    "akamaized-staging.net",
+    "akamaized.net",
+    "edgekey-staging.net",
+    "edgekey.net",
+    "edgesuite-staging.net",
+    "edgesuite.net",
+];
+
+/// The contract-CDN suffix a host is a child of ([`CONTRACT_CDN_SUFFIXES`]), judged by its PSL public suffix.
+fn contract_cdn_edge(
+    host: &str,
+    facts: Option<&crate::model::DomainFacts>,
+) -> Option<&'static str> {
+    let suffix = facts?.public_suffix.as_str();
+    if host.len() <= suffix.len() {
+        return None;
+    }
+    CONTRACT_CDN_SUFFIXES.iter().copied().find(|s| *s == suffix)
+}
+
 /// A factor note naming the list and what it holds.
 fn list_note(h: &Hit) -> String {
     match intel::describe(&h.list) {
@@ -443,6 +482,22 @@ pub fn score_with(
             source,
             0,
             Some("special-purpose address or special-use name: not an external indicator".into()),
+        );
+        return finish(b, 0, Confidence::High, Verdict::Reserved);
+    }
+    // `.arpa` is the infrastructure TLD (RFC 3172, IANA type "infrastructure"): its names (reverse DNS under
+    // `in-addr.arpa` / `ip6.arpa`, protocol zones) are assigned by IANA and address holders, never registered by
+    // anyone who wants a name. A lookup of one is a lookup of DNS plumbing, not of external infrastructure.
+    if c.kind == IocKind::Domain && is_arpa(&c.canonical) {
+        b.add(
+            "reserved",
+            "rfc3172-arpa",
+            0,
+            Some(
+                "infrastructure name under .arpa (RFC 3172): assigned by IANA and address holders, not \
+                 registrable: not an external indicator"
+                    .into(),
+            ),
         );
         return finish(b, 0, Confidence::High, Verdict::Reserved);
     }
@@ -560,6 +615,20 @@ pub fn score_with(
         b.tag("user-content");
     }
     let vouched = platform.is_none() && !own.is_empty();
+    let edge = host.and_then(|h| contract_cdn_edge(h, c.facts.domain.as_ref()));
+    if let Some(suffix) = edge {
+        let pts = if c.kind == IocKind::Url { -10 } else { -20 };
+        b.add(
+            "cdn-edge",
+            "ownership",
+            pts,
+            Some(format!(
+                "a name in {suffix}, a namespace its CDN operates for customers under contract (no \
+                 self-service sign-up): shared edge infrastructure, not a name anyone can register"
+            )),
+        );
+        b.tag("cdn-edge");
+    }
     if let Some((ascii, facts)) = host.zip(c.facts.domain.as_ref()) {
         let user = if c.kind == IocKind::Url { phishing::userinfo(&c.canonical) } else { None };
         for f in phishing::forms(
@@ -568,7 +637,7 @@ pub fn score_with(
             facts.registrable.as_deref(),
             &facts.public_suffix,
             user,
-            !own.is_empty(),
+            !own.is_empty() || edge.is_some(),
         ) {
             b.add(f.name, "phishing-form", f.points, Some(f.detail));
             b.tag("phishing-form");

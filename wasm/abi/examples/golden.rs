@@ -121,10 +121,11 @@ fn main() -> std::io::Result<()> {
             requests.push((case.name.clone(), "extract", json!({ "text": case.input })));
         } else {
             requests.push((case.name.clone(), "classify", json!({ "value": case.input })));
+            // Verdict cases with evidence records send them as `options.evidence`: every host replays this request.
             requests.push((
                 format!("{}.lookup", case.name),
                 "lookup",
-                json!({ "value": case.input, "now": NOW }),
+                ioclens_tests::lookup_request(&case, NOW),
             ));
             requests.push((
                 format!("{}.defang", case.name),
