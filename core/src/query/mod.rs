@@ -68,7 +68,8 @@ pub const KQL_MAX_HAS_ANY: usize = 128;
 /// The most values rendered inline in KQL (as chunks); beyond that the watchlist form is used.
 pub const KQL_MAX_INLINE: usize = 10_000;
 /// The default `kql_max_len`: Microsoft Sentinel accepts at most 10,000 characters of query text in an
-/// analytics rule or a saved hunting query (docs/queries.md, Limits), so a longer hunt is split into parts.
+/// analytics rule (`StringLength(10000)` in its rule model) or a saved hunting query (docs/queries.md, Limits),
+/// so a longer hunt is split into parts.
 pub const KQL_MAX_QUERY_LEN: usize = 10_000;
 
 /// One indicator to hunt for: its type and canonical value.
@@ -1203,7 +1204,14 @@ mod tests {
         assert!(spl.contains("(All_Traffic.src_ip IN (\"203.0.113.7\") OR All_Traffic.dest_ip IN (\"203.0.113.7\") OR (All_Traffic.dest_ip=\"91.215.85.22\" AND All_Traffic.dest_port=443))"), "{spl}");
         let auth = v4.spl.iter().find(|q| q.title.starts_with("Authentication")).unwrap();
         assert!(auth.query.contains("Authentication.src IN (\"203.0.113.7\", \"91.215.85.22\")"));
-        assert!(v4.stix[0].query.contains("'91.215.85.22'"));
+        assert_eq!(
+            v4.stix[0].query,
+            "[ipv4-addr:value = '203.0.113.7'] OR [network-traffic:dst_ref.value = '91.215.85.22' AND network-traffic:dst_port = 443]"
+        );
+        // Sigma: the outbound rule pairs the address with its port, the inbound rule has the address.
+        let (out, inb) = (&v4.sigma[0].query, &v4.sigma[1].query);
+        assert!(out.contains("  selection_1:\n    DestinationIp:\n      - '203.0.113.7'\n  selection_2:\n    DestinationIp: '91.215.85.22'\n    DestinationPort: 443\n"), "{out}");
+        assert!(inb.contains("      - '91.215.85.22'") && !inb.contains("Port"), "{inb}");
         // IPv6: both text forms carry the port; an address also given plain covers every port.
         let v6 = &h.groups[1].kql[0].query;
         assert!(
