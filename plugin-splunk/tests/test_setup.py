@@ -52,6 +52,20 @@ def setup_view_is_a_simple_xml_1_1_dashboard():
     assert inputs["ioclens-url"] == "text"
 
 
+def saved_searches_use_the_exact_lookback():
+    # The core's queries search exactly the lookback (-7d, not -7d@d, which would reach 7-8 days back): a
+    # saved search's dispatch window is the same relative time, never snapped, and matches its lookback=.
+    saved = _conf("savedsearches.conf")
+    windows = {s.name: s.get("dispatch.earliest_time") for s in saved.values() if s.get("dispatch.earliest_time")}
+    assert windows, "no saved search with a dispatch window"
+    for name, earliest in windows.items():
+        assert "@" not in earliest, (name, earliest)
+        lookback = [w.split("=", 1)[1] for w in saved[name]["search"].split() if w.startswith("lookback=")]
+        if lookback:
+            assert earliest == "-" + lookback[0], (name, earliest, lookback)
+    assert windows["ioclens - Hunting queries for the watchlist"] == "-7d"
+
+
 def no_secret_in_any_conf():
     for name in os.listdir(os.path.join(APP_DIR, "default")):
         if name.endswith(".conf"):

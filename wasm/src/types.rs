@@ -332,6 +332,7 @@ export interface HuntGroup {
 export interface HuntInput {
   type: IocKind;
   value: string;
+  port?: number | null;
 }
 
 /** `HuntRequest` (core/src/api.rs). */
@@ -604,6 +605,8 @@ export interface QueryOptions {
   watchlist: string;
   url_hosts: boolean;
   sigma_date?: string | null;
+  kql_max_len: number;
+  spl_max_len: number;
 }
 
 /** `RemoteRequest` (core/src/score/remote.rs). */
@@ -759,7 +762,8 @@ export interface Span {
 /** `SplProfile` (core/src/query/mod.rs). */
 export type SplProfile =
   | "cim"
-  | "raw";
+  | "raw"
+  | "es";
 
 /** `Tactic` (core/src/attack/mod.rs). */
 export interface Tactic {

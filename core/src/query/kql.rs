@@ -3,8 +3,8 @@
 use super::escape::{kql_dynamic, kql_str};
 use super::spl::{registry_tail, strip_scheme};
 use super::{
-    Batch, KQL_MAX_INLINE, KqlProfile, Query, QueryOptions, Target, chunks, split_attack,
-    tactic_sentinel_name, with_expanded_ipv6,
+    Batch, KQL_MAX_INLINE, KqlProfile, Part, Query, QueryOptions, Target, chunks, fit,
+    number_parts, split_attack, tactic_sentinel_name, with_expanded_ipv6,
 };
 use std::fmt::Write as _;
 
@@ -33,6 +33,8 @@ struct Leg {
     project: &'static str,
     /// False for inventories (no time filter).
     timed: bool,
+    /// The destination address and port columns, for `ip:port` indicators.
+    port: Option<(&'static str, &'static str)>,
 }
 
 const fn leg(
@@ -40,7 +42,15 @@ const fn leg(
     preds: &'static [(&'static str, Op)],
     project: &'static str,
 ) -> Leg {
-    Leg { table, preds, post: "", project, timed: true }
+    Leg { table, preds, post: "", project, timed: true, port: None }
+}
+
+impl Leg {
+    /// The same leg with a destination port: `ip:port` indicators match the address AND the port here.
+    const fn with_port(mut self, ip: &'static str, port: &'static str) -> Leg {
+        self.port = Some((ip, port));
+        self
+    }
 }
 
 const SIGNIN: &str = "SrcIp=IPAddress, DstIp=\"\", Host=AppDisplayName, Account=UserPrincipalName, Detail=strcat(\"ResultType=\", ResultType)";
@@ -50,12 +60,14 @@ const IP_LEGS: &[Leg] = &[
         "CommonSecurityLog",
         &[("SourceIP", Op::Eq), ("DestinationIP", Op::Eq)],
         "SrcIp=SourceIP, DstIp=DestinationIP, Host=DeviceName, Account=SourceUserName, Detail=strcat(DeviceVendor, \" \", DeviceProduct, \" \", DeviceAction)",
-    ),
+    )
+    .with_port("DestinationIP", "DestinationPort"),
     leg(
         "DeviceNetworkEvents",
         &[("RemoteIP", Op::Eq), ("LocalIP", Op::Eq)],
         "SrcIp=LocalIP, DstIp=RemoteIP, Host=DeviceName, Account=InitiatingProcessAccountUpn, Detail=strcat(ActionType, \" \", InitiatingProcessFileName, \" \", RemoteUrl)",
-    ),
+    )
+    .with_port("RemoteIP", "RemotePort"),
     leg("SigninLogs", &[("IPAddress", Op::Eq)], SIGNIN),
     leg("AADNonInteractiveUserSignInLogs", &[("IPAddress", Op::Eq)], SIGNIN),
     leg(
@@ -82,12 +94,14 @@ const IP_LEGS: &[Leg] = &[
         "VMConnection",
         &[("SourceIp", Op::Eq), ("DestinationIp", Op::Eq)],
         "SrcIp=SourceIp, DstIp=DestinationIp, Host=Computer, Account=\"\", Detail=ProcessName",
-    ),
+    )
+    .with_port("DestinationIp", "DestinationPort"),
     leg(
         "AZFWNetworkRule",
         &[("SourceIp", Op::Eq), ("DestinationIp", Op::Eq)],
         "SrcIp=SourceIp, DstIp=DestinationIp, Host=_ResourceId, Account=\"\", Detail=Action",
-    ),
+    )
+    .with_port("DestinationIp", "DestinationPort"),
     leg(
         "DnsEvents",
         &[("IPAddresses", Op::Has)],
@@ -112,7 +126,8 @@ const IP_LEGS: &[Leg] = &[
         "IdentityLogonEvents",
         &[("IPAddress", Op::Eq), ("DestinationIPAddress", Op::Eq)],
         "SrcIp=IPAddress, DstIp=DestinationIPAddress, Host=DeviceName, Account=AccountUpn, Detail=ActionType",
-    ),
+    )
+    .with_port("DestinationIPAddress", "DestinationPort"),
     leg(
         "CloudAppEvents",
         &[("IPAddress", Op::Eq)],
@@ -132,16 +147,32 @@ const IP_LEGS: &[Leg] = &[
         "AWSVPCFlow",
         &[("SrcAddr", Op::Eq), ("DstAddr", Op::Eq)],
         "SrcIp=SrcAddr, DstIp=DstAddr, Host=InstanceId, Account=AccountId, Detail=strcat(Action, \" \", DstPort)",
-    ),
+    )
+    .with_port("DstAddr", "DstPort"),
     leg(
         "WindowsFirewall",
         &[("SourceIP", Op::Eq), ("DestinationIP", Op::Eq)],
         "SrcIp=SourceIP, DstIp=DestinationIP, Host=Computer, Account=\"\", Detail=strcat(FirewallAction, \" \", DestinationPort)",
-    ),
+    )
+    .with_port("DestinationIP", "DestinationPort"),
     leg(
         "AppServiceHTTPLogs",
         &[("CIp", Op::Eq)],
         "SrcIp=CIp, DstIp=\"\", Host=CsHost, Account=CsUsername, Detail=strcat(CsMethod, \" \", CsUriStem)",
+    ),
+    // Resources in Azure Diagnostics mode (the content hub's TI-map rules for Azure Firewall, Key Vault and SQL):
+    // the caller of Key Vault and other services, SQL audit clients, Application Gateway / Front Door clients,
+    // and the legacy Azure Firewall rows whose addresses are only in `msg_s` ("TCP request from a:p to b:p").
+    // These columns exist only once a resource has sent them, hence `column_ifexists`.
+    leg(
+        "AzureDiagnostics",
+        &[
+            ("column_ifexists(\"CallerIPAddress\", \"\")", Op::Eq),
+            ("column_ifexists(\"client_ip_s\", \"\")", Op::Eq),
+            ("column_ifexists(\"clientIP_s\", \"\")", Op::Eq),
+            ("column_ifexists(\"msg_s\", \"\")", Op::Has),
+        ],
+        "SrcIp=coalesce(column_ifexists(\"CallerIPAddress\", \"\"), column_ifexists(\"client_ip_s\", \"\"), column_ifexists(\"clientIP_s\", \"\")), DstIp=\"\", Host=Resource, Account=\"\", Detail=strcat(ResourceType, \" \", OperationName, \" \", column_ifexists(\"msg_s\", \"\"))",
     ),
 ];
 
@@ -200,6 +231,16 @@ const DOMAIN_LEGS: &[Leg] = &[
         "Syslog",
         &[("SyslogMessage", Op::Has)],
         "Indicator=\"\", Host=Computer, SrcIp=HostIP, Account=\"\", Detail=SyslogMessage",
+    ),
+    leg(
+        "CloudAppEvents",
+        &[("tostring(RawEventData)", Op::Has)],
+        "Indicator=\"\", Host=Application, SrcIp=IPAddress, Account=AccountDisplayName, Detail=ActionType",
+    ),
+    leg(
+        "SecurityAlert",
+        &[("Entities", Op::Has)],
+        "Indicator=\"\", Host=CompromisedEntity, SrcIp=\"\", Account=\"\", Detail=AlertName",
     ),
 ];
 
@@ -306,6 +347,13 @@ const EMAIL_LEGS: &[Leg] = &[
         &[("Entities", Op::Has)],
         "Indicator=\"\", Host=CompromisedEntity, SrcIp=\"\", Account=\"\", Detail=AlertName",
     ),
+    // Defender for Cloud Apps keeps the acting user's address in the audit record (as the content hub's
+    // TI-map e-mail rule reads it).
+    leg(
+        "CloudAppEvents",
+        &[("tostring(RawEventData.UserId)", Op::Ci)],
+        "Indicator=tostring(RawEventData.UserId), Host=Application, SrcIp=IPAddress, Account=AccountDisplayName, Detail=ActionType",
+    ),
 ];
 
 const CVE_LEGS: &[Leg] = &[
@@ -315,6 +363,7 @@ const CVE_LEGS: &[Leg] = &[
         post: "",
         project: "Indicator=CveId, Host=DeviceName, Detail=strcat(SoftwareVendor, \" \", SoftwareName, \" \", SoftwareVersion, \" \", VulnerabilitySeverityLevel)",
         timed: false,
+        port: None,
     },
     leg(
         "SecurityAlert",
@@ -332,6 +381,7 @@ const CVE_LEGS: &[Leg] = &[
         post: "| summarize arg_max(TimeGenerated, *) by IncidentNumber",
         project: "Indicator=Title, Host=tostring(IncidentNumber), Detail=Description",
         timed: true,
+        port: None,
     },
     leg(
         "AlertInfo",
@@ -489,6 +539,13 @@ fn hash_legs(kind: IocKind) -> Vec<Leg> {
         &[("Entities", Op::Has)],
         "Host=CompromisedEntity, Account=\"\", FileName=\"\", FolderPath=\"\", SHA256=\"\", Detail=AlertName",
     ));
+    // Cloud app audit records (SharePoint/OneDrive uploads, malware detections) carry file hashes in their raw
+    // event; CloudAppEvents has no hash column.
+    legs.push(leg(
+        "CloudAppEvents",
+        &[("tostring(RawEventData)", Op::Has)],
+        "Host=Application, Account=AccountDisplayName, FileName=ObjectName, FolderPath=\"\", SHA256=\"\", Detail=ActionType",
+    ));
     legs
 }
 
@@ -499,6 +556,7 @@ fn is_defender_table(t: &str) -> bool {
 }
 
 /// The list names used in predicates: `iocs` and, for CIDR batches mixing families, `iocs6`.
+#[expect(clippy::struct_excessive_bools, reason = "independent facts about one part's lists")]
 struct Lists {
     /// `let` lines.
     lets: Vec<String>,
@@ -507,9 +565,17 @@ struct Lists {
     cidr6: bool,
     /// Any IPv6 value (so `in~` is used).
     any_v6: bool,
+    /// `ip:port` indicators in this part: `plain` then lists the addresses hunted on their own and `pairs`
+    /// the `address#port` keys, matched where a leg has a destination port.
+    ported: bool,
 }
 
 fn pred(kind: IocKind, lists: &Lists, col: &str, op: Op) -> Option<String> {
+    pred_in(kind, lists, col, op, "iocs")
+}
+
+/// `pred` against the list `list` (`iocs`, or `plain` in a leg that matches `ip:port` pairs).
+fn pred_in(kind: IocKind, lists: &Lists, col: &str, op: Op, list: &str) -> Option<String> {
     if kind == IocKind::Cidr {
         if op == Op::Has {
             return None;
@@ -524,9 +590,9 @@ fn pred(kind: IocKind, lists: &Lists, col: &str, op: Op) -> Option<String> {
         return Some(parts.join(" or "));
     }
     Some(match op {
-        Op::Eq if kind == IocKind::Ipv4 && !lists.any_v6 => format!("{col} in (iocs)"),
-        Op::Eq | Op::Ci => format!("{col} in~ (iocs)"),
-        Op::Has => format!("{col} has_any (iocs)"),
+        Op::Eq if kind == IocKind::Ipv4 && !lists.any_v6 => format!("{col} in ({list})"),
+        Op::Eq | Op::Ci => format!("{col} in~ ({list})"),
+        Op::Has => format!("{col} has_any ({list})"),
     })
 }
 
@@ -544,8 +610,24 @@ fn render_legs(kind: IocKind, legs: &[Leg], lists: &Lists, defender: bool) -> Ve
         if defender && !is_defender_table(l.table) {
             continue;
         }
-        let preds: Vec<String> =
-            l.preds.iter().filter_map(|(c, op)| pred(kind, lists, c, *op)).collect();
+        let mut preds: Vec<String> = match l.port.filter(|_| lists.ported) {
+            // An `ip:port` indicator matches here only as the destination with its port; the other
+            // addresses of the part as usual.
+            Some((ip, port)) => {
+                let mut p: Vec<String> = l
+                    .preds
+                    .iter()
+                    .filter_map(|(c, op)| pred_in(kind, lists, c, *op, "plain"))
+                    .collect();
+                let op = if kind == IocKind::Ipv4 { "in" } else { "in~" };
+                p.push(format!(
+                    "({ip} {op} (iocs) and strcat({ip}, \"#\", tostring({port})) in~ (pairs))"
+                ));
+                p
+            }
+            None => l.preds.iter().filter_map(|(c, op)| pred(kind, lists, c, *op)).collect(),
+        };
+        preds.retain(|p| !p.is_empty());
         if preds.is_empty() {
             continue;
         }
@@ -609,6 +691,7 @@ fn lists_for(
     values: &[String],
     watchlist: Option<WatchSlice<'_>>,
     lookback: &str,
+    pairs: &[(String, u16)],
 ) -> Lists {
     let mut lets = vec![format!("let lookback = {lookback};")];
     let any_v6 = kind == IocKind::Ipv6;
@@ -636,7 +719,32 @@ fn lists_for(
     } else {
         lets.push(format!("let iocs = {};", kql_dynamic(&list_values(kind, values))));
     }
-    Lists { lets, cidr4, cidr6, any_v6 }
+    // `ip:port` indicators of this part (a watchlist slice hunts addresses only).
+    let in_part: Vec<&(String, u16)> = if watchlist.is_none() {
+        pairs.iter().filter(|(a, _)| values.contains(a)).collect()
+    } else {
+        Vec::new()
+    };
+    let ported = !in_part.is_empty();
+    if ported {
+        let plain: Vec<String> =
+            values.iter().filter(|v| !in_part.iter().any(|(a, _)| a == *v)).cloned().collect();
+        let mut keys: Vec<String> = Vec::new();
+        for (a, port) in &in_part {
+            for form in list_values(kind, std::slice::from_ref(a)) {
+                let k = format!("{form}#{port}");
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        lets.push(format!(
+            "let plain = {};  // addresses hunted on their own; ip:port indicators are in pairs",
+            kql_dynamic(&list_values(kind, &plain))
+        ));
+        lets.push(format!("let pairs = {};  // address#port", kql_dynamic(&keys)));
+    }
+    Lists { lets, cidr4, cidr6, any_v6, ported }
 }
 
 fn asim_query(kind: IocKind, lists: &Lists) -> Option<String> {
@@ -644,12 +752,20 @@ fn asim_query(kind: IocKind, lists: &Lists) -> Option<String> {
     let legs: Vec<String> = match kind {
         IocKind::Ipv4 | IocKind::Ipv6 => {
             let op = if lists.any_v6 { "in~" } else { "in" };
+            // `ip:port` indicators: the destination address AND its port.
+            let exact = if lists.ported {
+                format!(
+                    "SrcIpAddr {op} (plain) or DstIpAddr {op} (plain) or (DstIpAddr {op} (iocs) and strcat(DstIpAddr, \"#\", tostring(DstPortNumber)) in~ (pairs))"
+                )
+            } else {
+                format!("SrcIpAddr {op} (iocs) or DstIpAddr {op} (iocs)")
+            };
             vec![
                 format!(
-                    "    (_Im_NetworkSession({st}, ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr {op} (iocs) or DstIpAddr {op} (iocs)  // the parser filter is a prefix match: re-check exact values\n        | project TimeGenerated, SourceTable=\"ASIM NetworkSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=strcat(EventProduct, \" \", DvcAction, \" \", DstPortNumber))"
+                    "    (_Im_NetworkSession({st}, ipaddr_has_any_prefix=iocs)\n        | where {exact}  // the parser filter is a prefix match: re-check exact values\n        | project TimeGenerated, SourceTable=\"ASIM NetworkSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=strcat(EventProduct, \" \", DvcAction, \" \", DstPortNumber))"
                 ),
                 format!(
-                    "    (_Im_WebSession({st}, ipaddr_has_any_prefix=iocs)\n        | where SrcIpAddr {op} (iocs) or DstIpAddr {op} (iocs)\n        | project TimeGenerated, SourceTable=\"ASIM WebSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=Url)"
+                    "    (_Im_WebSession({st}, ipaddr_has_any_prefix=iocs)\n        | where {exact}\n        | project TimeGenerated, SourceTable=\"ASIM WebSession\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=Url)"
                 ),
                 format!(
                     "    (_Im_Dns({st}, response_has_any_prefix=iocs)\n        | where DnsResponseName has_any (iocs)\n        | project TimeGenerated, SourceTable=\"ASIM Dns\", SrcIp=SrcIpAddr, DstIp=DstIpAddr, Host=Dvc, Account=SrcUsername, Detail=DnsQuery)"
@@ -792,6 +908,64 @@ fn ti_query(
     ))
 }
 
+/// One native / ASIM / Defender query for `part`: (profile, title, query, notes).
+fn render_part(
+    batch: &Batch,
+    opts: &QueryOptions,
+    lb: &str,
+    part: &[String],
+    slice: Option<WatchSlice<'_>>,
+    legs: &[Leg],
+) -> Result<(String, String, String, Vec<String>), Error> {
+    let kind = batch.kind;
+    let lists = lists_for(kind, part, slice, lb, &batch.ported);
+    let mut notes = Vec::new();
+    if let Some((wl, _, _)) = slice {
+        notes.push(format!(
+            "{} values exceed {KQL_MAX_INLINE}: upload `lookup_csv` as the watchlist `{wl}` with SearchKey = ioc first; has_any considers at most {KQL_MAX_INLINE} values, so each query reads one slice of {KQL_MAX_INLINE} distinct keys (sorted) of the watchlist",
+            batch.values.len()
+        ));
+    }
+    let (profile, title, body) = match opts.kql_profile {
+        KqlProfile::Asim => {
+            if let Some(q) = asim_query(kind, &lists) {
+                ("asim", "ASIM parsers".to_owned(), q)
+            } else {
+                notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
+                (
+                    "native",
+                    "native Sentinel tables".to_owned(),
+                    union(&render_legs(kind, legs, &lists, false), "TimeGenerated"),
+                )
+            }
+        }
+        KqlProfile::Native => (
+            "native",
+            "native Sentinel tables".to_owned(),
+            union(&render_legs(kind, legs, &lists, false), "TimeGenerated"),
+        ),
+        KqlProfile::Defender => {
+            let rendered = render_legs(kind, legs, &lists, true);
+            if rendered.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedType,
+                    format!("kql (defender) has no Defender XDR table for {kind}"),
+                ));
+            }
+            ("defender", "Defender XDR advanced hunting".to_owned(), union(&rendered, "Timestamp"))
+        }
+    };
+    if kind == IocKind::Cve {
+        notes.push(
+            "DeviceTvmSoftwareVulnerabilities is an inventory: it is not time-filtered".to_owned(),
+        );
+    }
+    if kind == IocKind::RegistryKey {
+        notes.push("keys are matched without their hive (HKLM / HKEY_LOCAL_MACHINE / \\REGISTRY\\MACHINE differ by product)".to_owned());
+    }
+    Ok((profile.to_owned(), title, format!("{}\n{body}", lists.lets.join("\n")), notes))
+}
+
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
     let kind = batch.kind;
     let lb = opts.lookback()?.kql();
@@ -841,77 +1015,49 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     } else {
         chunks(&batch.values, size)
     };
-    let total = parts.len();
-    let split_by_size = !watch && total > batch.values.len().div_ceil(size);
+    let split_by_size = !watch && parts.len() > batch.values.len().div_ceil(size);
+    let limit = opts.kql_max_len;
+    let what = if defender {
+        "this target (Sentinel's, applied to Defender too)"
+    } else {
+        "a Sentinel analytics rule or saved query"
+    };
+    let mut queries = Vec::new();
+    let mut split_by_len = false;
     let mut row = 0;
-    for (i, part) in parts.iter().enumerate() {
+    for part in &parts {
         let slice = watch.then_some((opts.watchlist.as_str(), row + 1, row + part.len()));
         row += part.len();
-        let lists = lists_for(kind, part, slice, &lb);
-        let mut notes = Vec::new();
-        if watch {
-            notes.push(format!(
-                "{n} values exceed {KQL_MAX_INLINE}: upload `lookup_csv` as the watchlist `{}` with SearchKey = ioc first; has_any considers at most {KQL_MAX_INLINE} values, so each query reads one slice of {KQL_MAX_INLINE} distinct keys (sorted) of the watchlist",
-                opts.watchlist
-            ));
-        }
-        if split_by_size {
-            notes.push(format!(
-                "split by size as well as by count: one query carries at most {} bytes of indicator text",
-                super::MAX_LIST_BYTES
-            ));
-        }
-        let (profile, title, body) = match opts.kql_profile {
-            KqlProfile::Asim => {
-                if let Some(q) = asim_query(kind, &lists) {
-                    ("asim", "ASIM parsers".to_owned(), q)
-                } else {
-                    notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
-                    (
-                        "native",
-                        "native Sentinel tables".to_owned(),
-                        union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
-                    )
-                }
+        // A watchlist slice's text does not grow with its values: nothing to fit.
+        let fitted = fit(
+            part,
+            if watch { 0 } else { limit },
+            &mut |vals: &[String]| render_part(batch, opts, &lb, vals, slice, &legs),
+            &|r: &(String, String, String, Vec<String>)| r.2.chars().count(),
+        )?;
+        split_by_len |= fitted.len() > 1;
+        for Part { values, rendered: (profile, title, query, mut notes), over } in fitted {
+            if over {
+                notes.push(super::over_limit_note(query.chars().count(), limit, what));
             }
-            KqlProfile::Native => (
-                "native",
-                "native Sentinel tables".to_owned(),
-                union(&render_legs(kind, &legs, &lists, false), "TimeGenerated"),
-            ),
-            KqlProfile::Defender => {
-                let rendered = render_legs(kind, &legs, &lists, true);
-                if rendered.is_empty() {
-                    return Err(Error::new(
-                        ErrorKind::UnsupportedType,
-                        format!("kql (defender) has no Defender XDR table for {kind}"),
-                    ));
-                }
-                (
-                    "defender",
-                    "Defender XDR advanced hunting".to_owned(),
-                    union(&rendered, "Timestamp"),
-                )
+            if split_by_size {
+                notes.push(format!(
+                    "split by size as well as by count: one query carries at most {} bytes of indicator text",
+                    super::MAX_LIST_BYTES
+                ));
             }
-        };
-        if kind == IocKind::Cve {
-            notes.push(
-                "DeviceTvmSoftwareVulnerabilities is an inventory: it is not time-filtered"
-                    .to_owned(),
-            );
+            queries.push(mk(&profile, title, query, values.len(), notes));
         }
-        if kind == IocKind::RegistryKey {
-            notes.push("keys are matched without their hive (HKLM / HKEY_LOCAL_MACHINE / \\REGISTRY\\MACHINE differ by product)".to_owned());
-        }
-        let mut q =
-            mk(profile, title, format!("{}\n{body}", lists.lets.join("\n")), part.len(), notes);
-        if total > 1 {
-            q.chunk = Some(i + 1);
-            q.chunks = Some(total);
-            q.title = format!("{} ({}/{total})", q.title, i + 1);
-        }
-        out.push(q);
     }
+    if split_by_len {
+        for q in &mut queries {
+            q.notes.push(format!(
+                "split so each query stays within {limit} characters, the most {what} accepts"
+            ));
+        }
+    }
+    number_parts(&mut queries);
+    out.extend(queries);
     if opts.include_ti && !defender && !batch.primary_only {
         let ti_parts: Vec<&[String]> = if watch {
             batch.values.chunks(KQL_MAX_INLINE).collect()
@@ -919,11 +1065,19 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             chunks(&batch.values, opts.batch_size)
         };
         let mut row = 0;
+        let mut tis = Vec::new();
         for part in ti_parts {
             let slice = watch.then_some((opts.watchlist.as_str(), row + 1, row + part.len()));
             row += part.len();
-            if let Some(q) = ti_query(kind, part, opts.legacy_ti, slice) {
-                let (title, notes) = if opts.legacy_ti {
+            let fitted = fit(
+                part,
+                if watch { 0 } else { limit },
+                &mut |vals: &[String]| Ok::<_, Error>(ti_query(kind, vals, opts.legacy_ti, slice)),
+                &|r: &Option<String>| r.as_ref().map_or(0, |q| q.chars().count()),
+            )?;
+            for Part { values, rendered, over } in fitted {
+                let Some(q) = rendered else { continue };
+                let (title, mut notes) = if opts.legacy_ti {
                     (
                         "legacy ThreatIntelligenceIndicator",
                         vec!["the legacy table was retired in 2026".to_owned()],
@@ -931,9 +1085,14 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 } else {
                     ("ThreatIntelIndicators presence", vec![])
                 };
-                out.push(mk("ti", title.to_owned(), q, part.len(), notes));
+                if over {
+                    notes.push(super::over_limit_note(q.chars().count(), limit, what));
+                }
+                tis.push(mk("ti", title.to_owned(), q, values.len(), notes));
             }
         }
+        number_parts(&mut tis);
+        out.extend(tis);
     }
     Ok(out)
 }

@@ -67,6 +67,10 @@ pub const SPL_MAX_INLINE: usize = 100;
 pub const KQL_MAX_HAS_ANY: usize = 128;
 /// The most values rendered inline in KQL (as chunks); beyond that the watchlist form is used.
 pub const KQL_MAX_INLINE: usize = 10_000;
+/// The default `kql_max_len`: Microsoft Sentinel accepts at most 10,000 characters of query text in an
+/// analytics rule (`StringLength(10000)` in its rule model) or a saved hunting query (docs/queries.md, Limits),
+/// so a longer hunt is split into parts.
+pub const KQL_MAX_QUERY_LEN: usize = 10_000;
 
 /// One indicator to hunt for: its type and canonical value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,18 +80,30 @@ pub struct HuntInput {
     pub kind: IocKind,
     /// The canonical value (as `classify` returns it).
     pub value: String,
+    /// The port of an `ip:port` indicator (`classify` keeps it in the `port` fact): tables with a destination
+    /// port field are hunted for the address AND the port, every other table for the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 impl HuntInput {
     /// Builds an input.
     pub fn new(kind: IocKind, value: impl Into<String>) -> Self {
-        Self { kind, value: value.into() }
+        Self { kind, value: value.into(), port: None }
+    }
+
+    /// The same input with a destination port (`91.215.85.22:443`).
+    #[must_use]
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
     }
 }
 
 impl From<&Classified> for HuntInput {
     fn from(c: &Classified) -> Self {
-        Self { kind: c.kind, value: c.canonical.clone() }
+        let port = c.facts.ip.as_ref().and_then(|ip| ip.port);
+        Self { kind: c.kind, value: c.canonical.clone(), port }
     }
 }
 
@@ -129,6 +145,9 @@ pub enum SplProfile {
     Cim,
     /// Only the raw `index=*` search.
     Raw,
+    /// Splunk Enterprise Security: the threat matches ES already made (`Threat_Intelligence.Threat_Activity`)
+    /// first, the intel KV-store lookups filtered inside `inputlookup … where`, then the CIM data models.
+    Es,
 }
 
 /// KQL query profile.
@@ -180,6 +199,12 @@ pub struct QueryOptions {
     /// The `date` of Sigma rules, `YYYY-MM-DD`. The core reads no clock, so hosts pass today's date (the
     /// CLI does); without it rules have no `date` and carry a note saying so.
     pub sigma_date: Option<String>,
+    /// The most characters one KQL query may have; a longer hunt is split into parts ("part i of n"). Default
+    /// [`KQL_MAX_QUERY_LEN`] (Sentinel's analytics-rule limit); 0: no limit.
+    pub kql_max_len: usize,
+    /// The most characters one SPL query may have; 0 (the default): no limit, since Splunk documents none for
+    /// the search string.
+    pub spl_max_len: usize,
 }
 
 impl Default for QueryOptions {
@@ -198,6 +223,8 @@ impl Default for QueryOptions {
             watchlist: "ioclens".to_owned(),
             url_hosts: true,
             sigma_date: None,
+            kql_max_len: KQL_MAX_QUERY_LEN,
+            spl_max_len: 0,
         }
     }
 }
@@ -266,6 +293,13 @@ impl QueryOptions {
                 && ("01".."32").contains(&&d[8..10]);
             if !ok {
                 return Err(invalid(format!("sigma_date must be YYYY-MM-DD, got `{d}`")));
+            }
+        }
+        for (name, v) in [("kql_max_len", self.kql_max_len), ("spl_max_len", self.spl_max_len)] {
+            if v != 0 && v < MIN_MAX_LEN {
+                return Err(invalid(format!(
+                    "{name} must be 0 (no limit) or at least {MIN_MAX_LEN} characters, got {v}"
+                )));
             }
         }
         if self.targets.is_empty() {
@@ -440,6 +474,9 @@ pub(crate) struct Batch {
     pub(crate) values: Vec<String>,
     /// Render only the primary query (`spl_for` / `kql_for`): skips the secondary data models and TI.
     pub(crate) primary_only: bool,
+    /// `ip:port` indicators: (address, port) for addresses given only with a port (each address is in
+    /// `values` too). Targets with a destination port field match the pair, the others the address.
+    pub(crate) ported: Vec<(String, u16)>,
 }
 
 /// Normalises one value for `kind` (case folding where the type is case-insensitive) and rejects
@@ -516,6 +553,7 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
     let mut skipped = Vec::new();
     let excluded: Vec<String> = opts.exclusions.iter().map(|e| e.trim().to_lowercase()).collect();
     let mut batches: Vec<Batch> = Vec::new();
+    let mut ported: Vec<(IocKind, String, u16)> = Vec::new();
     let mut seen: std::collections::HashSet<(IocKind, String)> = std::collections::HashSet::new();
     let mut push = |batches: &mut Vec<Batch>, kind: IocKind, v: String| -> bool {
         if !seen.insert((kind, v.clone())) {
@@ -523,7 +561,12 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
         }
         match batches.iter_mut().find(|b| b.kind == kind) {
             Some(b) => b.values.push(v),
-            None => batches.push(Batch { kind, values: vec![v], primary_only: false }),
+            None => batches.push(Batch {
+                kind,
+                values: vec![v],
+                primary_only: false,
+                ported: Vec::new(),
+            }),
         }
         true
     };
@@ -540,10 +583,37 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
             notes.push(format!("excluded {} `{v}`", ioc.kind));
             continue;
         }
-        push(&mut batches, ioc.kind, v);
+        match ioc.port.filter(|_| matches!(ioc.kind, IocKind::Ipv4 | IocKind::Ipv6)) {
+            Some(port) => ported.push((ioc.kind, v, port)),
+            None => {
+                push(&mut batches, ioc.kind, v);
+            }
+        }
     }
     if opts.url_hosts {
         url_host_hunts(&mut batches, &excluded, &mut notes, &mut push);
+    }
+    // `ip:port` indicators: an address also hunted on its own already covers every port; otherwise the
+    // address joins the batch and the pair is kept for the tables with a destination port.
+    let mut port_only: std::collections::HashSet<(IocKind, String)> =
+        std::collections::HashSet::new();
+    let mut pairs = 0;
+    for (kind, v, port) in ported {
+        if push(&mut batches, kind, v.clone()) {
+            port_only.insert((kind, v.clone()));
+        }
+        if port_only.contains(&(kind, v.clone()))
+            && let Some(b) = batches.iter_mut().find(|b| b.kind == kind)
+            && !b.ported.contains(&(v.clone(), port))
+        {
+            b.ported.push((v, port));
+            pairs += 1;
+        }
+    }
+    if pairs > 0 {
+        notes.push(format!(
+            "{pairs} ip:port indicator(s): matched on the destination address AND port where a table has a destination port field (CIM dest_port, KQL RemotePort/DestinationPort/DstPort, ASIM DstPortNumber), on the address elsewhere"
+        ));
     }
     batches.sort_by_key(|b| IocKind::ALL.iter().position(|k| *k == b.kind));
     let mut csv_rows: Vec<(String, IocKind, String)> = Vec::new();
@@ -687,7 +757,12 @@ fn single(
     if let Some(reason) = unsupported(kind, target) {
         return Err(Error::new(ErrorKind::UnsupportedType, reason).with_input(value));
     }
-    let batch = Batch { kind, values: vec![normalize_value(kind, value)?], primary_only: true };
+    let batch = Batch {
+        kind,
+        values: vec![normalize_value(kind, value)?],
+        primary_only: true,
+        ported: Vec::new(),
+    };
     let qs = match target {
         Target::Spl => spl::render(&batch, opts)?,
         Target::Kql => kql::render(&batch, opts)?,
@@ -775,6 +850,63 @@ pub(crate) fn with_expanded_ipv6(values: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The smallest non-zero `kql_max_len` / `spl_max_len`: below it no query skeleton fits.
+pub const MIN_MAX_LEN: usize = 1_000;
+
+/// One part of a hunt after [`fit`]: its values, what `render` made of them, and whether it is still over the
+/// limit with a single value (never dropped: such a part is rendered and says so).
+pub(crate) struct Part<'a, T> {
+    pub(crate) values: &'a [String],
+    pub(crate) rendered: T,
+    pub(crate) over: bool,
+}
+
+/// Renders `values` as consecutive parts whose query text (`len`) stays within `limit` characters (0: no
+/// limit): a part over the limit is halved and rendered again until it fits or holds one value. Every value
+/// lands in exactly one part, in order.
+pub(crate) fn fit<'a, T, E>(
+    values: &'a [String],
+    limit: usize,
+    render: &mut dyn FnMut(&[String]) -> Result<T, E>,
+    len: &dyn Fn(&T) -> usize,
+) -> Result<Vec<Part<'a, T>>, E> {
+    let mut out = Vec::new();
+    let mut todo = vec![values];
+    while let Some(part) = todo.pop() {
+        let rendered = render(part)?;
+        let n = len(&rendered);
+        if limit == 0 || n <= limit || part.len() <= 1 {
+            out.push(Part { values: part, rendered, over: limit != 0 && n > limit });
+        } else {
+            let (a, b) = part.split_at(part.len() / 2);
+            todo.push(b);
+            todo.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Numbers split queries: `chunk`/`chunks`, `(i/n)` in the title and a "part i of n" note on each.
+pub(crate) fn number_parts(queries: &mut [Query]) {
+    let n = queries.len();
+    if n < 2 {
+        return;
+    }
+    for (i, q) in queries.iter_mut().enumerate() {
+        q.chunk = Some(i + 1);
+        q.chunks = Some(n);
+        q.title = format!("{} ({}/{n})", q.title, i + 1);
+        q.notes.insert(0, format!("part {} of {n}: together the parts cover every value", i + 1));
+    }
+}
+
+/// The note on a query still over `limit` characters with a single value.
+pub(crate) fn over_limit_note(len: usize, limit: usize, what: &str) -> String {
+    format!(
+        "this query is {len} characters with a single value, over the {limit}-character limit of {what}: run it as an ad-hoc query, or shorten the value"
+    )
 }
 
 /// The most indicator text (bytes) one query carries; a chunk closes at `batch_size` values or here,
@@ -960,6 +1092,145 @@ mod tests {
         let d = QueryOptions { kql_profile: KqlProfile::Defender, ..QueryOptions::default() };
         let dk = hunt(&iocs, &d).unwrap();
         assert_eq!(dk.groups[0].kql.iter().map(|q| q.values).sum::<usize>(), n);
+    }
+
+    #[test]
+    fn long_hunts_split_to_the_target_limit() {
+        // 100 long URLs: one chunk by count, far over Sentinel's 10,000 characters; every part fits, says
+        // "part i of n", and the parts add up to every value, in order.
+        let iocs: Vec<HuntInput> = (0..100)
+            .map(|i| {
+                HuntInput::new(IocKind::Url, format!("https://u{i}.example/{}", "p".repeat(300)))
+            })
+            .collect();
+        let opts = QueryOptions {
+            url_hosts: false,
+            targets: vec![Target::Kql, Target::Spl],
+            ..QueryOptions::default()
+        };
+        let h = hunt(&iocs, &opts).unwrap();
+        let native: Vec<_> = h.groups[0].kql.iter().filter(|q| q.profile == "native").collect();
+        assert!(native.len() > 1, "{}", native.len());
+        assert_eq!(native.iter().map(|q| q.values).sum::<usize>(), 100);
+        for (i, q) in native.iter().enumerate() {
+            assert!(q.query.chars().count() <= KQL_MAX_QUERY_LEN, "{}", q.query.len());
+            assert_eq!((q.chunk, q.chunks), (Some(i + 1), Some(native.len())));
+            let part = format!("part {} of {}", i + 1, native.len());
+            assert!(q.notes.iter().any(|n| n.starts_with(&part)), "{:?}", q.notes);
+            assert!(q.notes.iter().any(|n| n.contains("10000 characters")), "{:?}", q.notes);
+        }
+        let first = native.iter().position(|q| q.query.contains("u0.example/")).unwrap();
+        let last = native.iter().position(|q| q.query.contains("u99.example/")).unwrap();
+        assert_eq!((first, last), (0, native.len() - 1));
+        // No limit: one query. SPL has none by default; `spl_max_len` splits it the same way.
+        let off = QueryOptions { kql_max_len: 0, ..opts.clone() };
+        let h0 = hunt(&iocs, &off).unwrap();
+        assert_eq!(h0.groups[0].kql.iter().filter(|q| q.profile == "native").count(), 1);
+        assert!(h0.groups[0].spl.iter().all(|q| q.chunks.is_none()));
+        let spl = QueryOptions { spl_max_len: 5_000, ..opts.clone() };
+        let hs = hunt(&iocs, &spl).unwrap();
+        let web: Vec<_> =
+            hs.groups[0].spl.iter().filter(|q| q.title.starts_with("Web.Web")).collect();
+        assert!(web.len() > 1 && web.iter().all(|q| q.query.chars().count() <= 5_000));
+        assert_eq!(web.iter().map(|q| q.values).sum::<usize>(), 100);
+        // A single value over the limit is still rendered, with a note: never dropped.
+        let one = [HuntInput::new(IocKind::Url, format!("https://x.example/{}", "q".repeat(2000)))];
+        let tight = QueryOptions { kql_max_len: MIN_MAX_LEN, ..opts.clone() };
+        let h1 = hunt(&one, &tight).unwrap();
+        let q = &h1.groups[0].kql[0];
+        assert_eq!(q.values, 1);
+        assert!(
+            q.notes
+                .iter()
+                .any(|n| n.contains("with a single value, over the 1000-character limit"))
+        );
+        let bad = QueryOptions { kql_max_len: 999, ..QueryOptions::default() };
+        assert_eq!(bad.validate().map_err(|e| e.kind), Err(ErrorKind::InvalidOption));
+    }
+
+    #[test]
+    fn es_profile_reads_threat_activity_first() {
+        let o = QueryOptions { spl_profile: SplProfile::Es, ..QueryOptions::default() };
+        let h = hunt(&[HuntInput::new(IocKind::Domain, "evil.example")], &o).unwrap();
+        let spl = &h.groups[0].spl;
+        assert_eq!(spl[0].profile, "es");
+        assert!(spl[0].query.contains("from datamodel=Threat_Intelligence.Threat_Activity where earliest=-7d latest=now (Threat_Activity.threat_match_value IN (\"evil.example\"))"), "{}", spl[0].query);
+        let intel: Vec<_> = spl.iter().filter(|q| q.query.contains("| inputlookup ")).collect();
+        assert_eq!(intel.len(), 1);
+        assert!(
+            intel[0].query.starts_with("| inputlookup ip_intel where (domain=\"evil.example\")")
+        );
+        assert!(!spl.iter().any(|q| q.query.contains("| search")), "no unfiltered KV read");
+        assert_eq!(spl.iter().filter(|q| q.query.contains("Threat_Activity")).count(), 1);
+        assert!(spl.iter().any(|q| q.profile == "cim" && q.title == "Network_Resolution.DNS"));
+        // The lookup package's one query starts with the ES matches; beyond 100 values the lookup form too.
+        let one = spl_for(IocKind::Sha256, &"a".repeat(64), &o).unwrap();
+        assert!(
+            one.starts_with("| tstats ")
+                && one.contains("datamodel=Threat_Intelligence.Threat_Activity")
+        );
+        let many: Vec<HuntInput> =
+            (0..101).map(|i| HuntInput::new(IocKind::Domain, format!("d{i}.example"))).collect();
+        let hm = hunt(&many, &o).unwrap();
+        assert!(
+            hm.groups[0].spl[0]
+                .query
+                .contains("| lookup ioclens_iocs pattern AS threat_match_value")
+        );
+    }
+
+    #[test]
+    fn ip_port_hunts_the_port_where_a_table_has_one() {
+        let c = crate::classify::classify("91.215.85.22:443");
+        let pair = HuntInput::from(&c);
+        assert_eq!((pair.value.as_str(), pair.port), ("91.215.85.22", Some(443)));
+        let iocs = [
+            pair,
+            HuntInput::new(IocKind::Ipv4, "203.0.113.7"),
+            HuntInput::new(IocKind::Ipv6, "2001:db8::5").with_port(8443),
+        ];
+        let h = hunt(&iocs, &QueryOptions::default()).unwrap();
+        assert!(h.notes.iter().any(|n| n.starts_with("2 ip:port indicator(s)")), "{:?}", h.notes);
+        let v4 = &h.groups[0];
+        assert_eq!((v4.kind, v4.values), (IocKind::Ipv4, 2));
+        let k = &v4.kql[0].query;
+        assert!(k.contains("let iocs = dynamic([\"203.0.113.7\", \"91.215.85.22\"]);"), "{k}");
+        assert!(k.contains("let plain = dynamic([\"203.0.113.7\"]);"));
+        assert!(k.contains("let pairs = dynamic([\"91.215.85.22#443\"]);"));
+        // A table with a destination port: the pair; one without: the address (plain IP elsewhere).
+        assert!(k.contains("| where RemoteIP in (plain) or LocalIP in (plain) or (RemoteIP in (iocs) and strcat(RemoteIP, \"#\", tostring(RemotePort)) in~ (pairs))"), "{k}");
+        assert!(k.contains("| where IPAddress in (iocs)\n"), "{k}");
+        let spl = &v4.spl[0].query;
+        assert!(spl.contains("(All_Traffic.src_ip IN (\"203.0.113.7\") OR All_Traffic.dest_ip IN (\"203.0.113.7\") OR (All_Traffic.dest_ip=\"91.215.85.22\" AND All_Traffic.dest_port=443))"), "{spl}");
+        let auth = v4.spl.iter().find(|q| q.title.starts_with("Authentication")).unwrap();
+        assert!(auth.query.contains("Authentication.src IN (\"203.0.113.7\", \"91.215.85.22\")"));
+        assert_eq!(
+            v4.stix[0].query,
+            "[ipv4-addr:value = '203.0.113.7'] OR [network-traffic:dst_ref.value = '91.215.85.22' AND network-traffic:dst_port = 443]"
+        );
+        // Sigma: the outbound rule pairs the address with its port, the inbound rule has the address.
+        let (out, inb) = (&v4.sigma[0].query, &v4.sigma[1].query);
+        assert!(out.contains("  selection_1:\n    DestinationIp:\n      - '203.0.113.7'\n  selection_2:\n    DestinationIp: '91.215.85.22'\n    DestinationPort: 443\n"), "{out}");
+        assert!(inb.contains("      - '91.215.85.22'") && !inb.contains("Port"), "{inb}");
+        // IPv6: both text forms carry the port; an address also given plain covers every port.
+        let v6 = &h.groups[1].kql[0].query;
+        assert!(
+            v6.contains("\"2001:db8::5#8443\", \"2001:0db8:0000:0000:0000:0000:0000:0005#8443\""),
+            "{v6}"
+        );
+        let both = [
+            HuntInput::new(IocKind::Ipv4, "91.215.85.22").with_port(443),
+            HuntInput::new(IocKind::Ipv4, "91.215.85.22"),
+        ];
+        let hb = hunt(&both, &QueryOptions::default()).unwrap();
+        assert!(!hb.groups[0].kql[0].query.contains("pairs") && hb.groups[0].values == 1);
+        let a = QueryOptions { kql_profile: KqlProfile::Asim, ..QueryOptions::default() };
+        let ha = hunt(&iocs[..1], &a).unwrap();
+        assert!(
+            ha.groups[0].kql[0]
+                .query
+                .contains("strcat(DstIpAddr, \"#\", tostring(DstPortNumber)) in~ (pairs)")
+        );
     }
 
     #[test]

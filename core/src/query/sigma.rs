@@ -240,6 +240,7 @@ fn rule(
     n: usize,
     chunk: Option<(usize, usize)>,
     date: Option<&str>,
+    pairs: &[(String, u16)],
 ) -> String {
     let part = chunk.map(|(i, n)| format!(" (part {i} of {n})")).unwrap_or_default();
     let mut body = format!(
@@ -261,11 +262,22 @@ fn rule(
         let _ = writeln!(body, "  product: {}", spec.product);
     }
     body.push_str("detection:\n");
-    for (i, (field, vals)) in spec.selections.iter().enumerate() {
-        let _ = write!(body, "  selection_{}:\n    {field}:\n", i + 1);
+    let mut k = 0;
+    for (field, vals) in spec.selections.iter().filter(|s| !s.1.is_empty()) {
+        k += 1;
+        let _ = write!(body, "  selection_{k}:\n    {field}:\n");
         for v in vals {
             let _ = writeln!(body, "      - {v}");
         }
+    }
+    // `ip:port` indicators: the destination address AND port (mapped to RemotePort / DstPortNumber / dest_port).
+    for (a, port) in pairs {
+        k += 1;
+        let _ = write!(
+            body,
+            "  selection_{k}:\n    DestinationIp: {}\n    DestinationPort: {port}\n",
+            sigma_str(a)
+        );
     }
     body.push_str("  condition: 1 of selection_*\nfalsepositives:\n  - Shared or re-assigned infrastructure (hosting, CDNs, dynamic IPs)\nlevel: high\n");
     let id = sigma_uuid(&body);
@@ -288,15 +300,28 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     let mut out = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         let chunk = (total > 1).then_some((i + 1, total));
-        let rules = specs(kind, part);
+        let mut rules = specs(kind, part);
+        // `ip:port` indicators of this part: the outbound rule matches them with their port, the inbound one
+        // (and every other target without a port) by address.
+        let pairs: Vec<(String, u16)> =
+            batch.ported.iter().filter(|(a, _)| part.contains(a)).cloned().collect();
+        if let Some(out_rule) = rules.first_mut().filter(|_| !pairs.is_empty()) {
+            let plain: Vec<String> = part
+                .iter()
+                .filter(|v| !pairs.iter().any(|(a, _)| a == *v))
+                .map(|v| sigma_str(v))
+                .collect();
+            out_rule.selections[0].1 = plain;
+        }
         if rules.is_empty() {
             return Err(Error::new(
                 ErrorKind::UnsupportedType,
                 format!("sigma has no log source for {kind}"),
             ));
         }
-        for spec in &rules {
-            let text = rule(kind, spec, part.len(), chunk, opts.sigma_date.as_deref());
+        for (r, spec) in rules.iter().enumerate() {
+            let spec_pairs: &[(String, u16)] = if r == 0 { &pairs } else { &[] };
+            let text = rule(kind, spec, part.len(), chunk, opts.sigma_date.as_deref(), spec_pairs);
             let id = text.lines().nth(1).and_then(|l| l.strip_prefix("id: ")).unwrap_or("");
             let mut notes = Vec::new();
             if opts.sigma_date.is_none() {
@@ -318,7 +343,11 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 kind,
                 format!("Sigma rule {id} ({})", spec.category),
                 text.clone(),
-                spec.selections.first().map_or(0, |s| s.1.len()),
+                if matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+                    part.len()
+                } else {
+                    spec.selections.first().map_or(0, |s| s.1.len())
+                },
                 chunk,
                 notes,
             ));
@@ -362,9 +391,9 @@ mod tests {
     #[test]
     fn ids_follow_content_not_the_date() {
         let spec = &specs(IocKind::Domain, &["a.example".into()])[0];
-        let a = rule(IocKind::Domain, spec, 1, None, Some("2026-12-07"));
-        let b = rule(IocKind::Domain, spec, 1, None, Some("2027-01-01"));
-        let part = rule(IocKind::Domain, spec, 1, Some((7, 7)), Some("2026-12-07"));
+        let a = rule(IocKind::Domain, spec, 1, None, Some("2026-12-07"), &[]);
+        let b = rule(IocKind::Domain, spec, 1, None, Some("2027-01-01"), &[]);
+        let part = rule(IocKind::Domain, spec, 1, Some((7, 7)), Some("2026-12-07"), &[]);
         let id = |r: &str| r.lines().nth(1).unwrap().to_owned();
         assert_eq!(id(&a), id(&b));
         assert_ne!(id(&a), id(&part), "a chunk is other content: another id");

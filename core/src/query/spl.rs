@@ -1,7 +1,10 @@
 //! Splunk SPL templates (docs/queries.md): CIM `tstats` per data model, the raw fallback, ES
 //! threat-intel lookups and the lookup form for large batches.
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
-use super::{Batch, Query, QueryOptions, SplProfile, Target, split_attack, with_expanded_ipv6};
+use super::{
+    Batch, Part, Query, QueryOptions, SplProfile, Target, fit, number_parts, split_attack,
+    with_expanded_ipv6,
+};
 use std::fmt::Write as _;
 
 use crate::{Error, ErrorKind, IocKind};
@@ -367,20 +370,59 @@ fn postfilter(spec: &Tstats, kind: IocKind, values: &[String]) -> Option<String>
     Some(format!("| where {}", ors.join(" OR ")))
 }
 
-fn tstats_query(spec: &Tstats, kind: IocKind, values: &[String], earliest: &str) -> String {
+/// The destination address and port fields of a dataset, for `ip:port` indicators.
+fn port_field(spec: &Tstats) -> Option<(&'static str, &'static str)> {
+    match spec.datamodel {
+        "Network_Traffic.All_Traffic" => Some(("dest_ip", "dest_port")),
+        "Web.Web" | "Intrusion_Detection.IDS_Attacks" => Some(("dest", "dest_port")),
+        _ => None,
+    }
+}
+
+/// The `ip:port` indicators among `part` (each address in every text form searched).
+fn part_pairs(kind: IocKind, ported: &[(String, u16)], part: &[String]) -> Vec<(String, u16)> {
+    let mut out = Vec::new();
+    for (a, port) in ported.iter().filter(|(a, _)| part.contains(a)) {
+        for form in search_values(kind, std::slice::from_ref(a)) {
+            out.push((form, *port));
+        }
+    }
+    out
+}
+
+/// One `tstats` over `values`; `pairs` (`ip:port` indicators) match the destination address AND port where
+/// the dataset has a destination port field, and as plain addresses (they are in `values`) elsewhere.
+fn tstats_query(
+    spec: &Tstats,
+    kind: IocKind,
+    values: &[String],
+    earliest: &str,
+    pairs: &[(String, u16)],
+) -> String {
     let ds = spec.ds;
     let mut aggs = String::new();
     for v in spec.values {
         let _ = write!(aggs, " values({ds}.{v}) as {v}");
     }
-    let preds: Vec<String> = spec
+    let port = port_field(spec).filter(|_| !pairs.is_empty());
+    let plain: Vec<String> = match port {
+        Some(_) => values.iter().filter(|v| !pairs.iter().any(|(a, _)| a == *v)).cloned().collect(),
+        None => values.to_vec(),
+    };
+    let mut preds: Vec<String> = spec
         .preds
         .iter()
+        .filter(|_| !plain.is_empty())
         .map(|(field, pat)| {
-            let pats: Vec<String> = values.iter().flat_map(|v| patterns(v, *pat)).collect();
+            let pats: Vec<String> = plain.iter().flat_map(|v| patterns(v, *pat)).collect();
             format!("{ds}.{field} IN ({})", pats.join(", "))
         })
         .collect();
+    if let Some((ip, port_f)) = port {
+        for (a, p) in pairs {
+            preds.push(format!("({ds}.{ip}={} AND {ds}.{port_f}={p})", spl_str(a)));
+        }
+    }
     // Every field a post-filter reads must be an output of tstats: the predicate fields join the `by` list.
     let mut by_fields: Vec<&str> = spec.by.to_vec();
     for (f, _) in spec.preds {
@@ -465,34 +507,30 @@ fn attack_query(values: &[String], earliest: &str) -> Result<String, Error> {
 }
 
 /// Splunk ES threat intelligence: the KV-store intel lookup, filtered inside `inputlookup … where` (pushed
-/// down to the KV store instead of reading the whole collection), and the `Threat_Activity` data model
-/// where ES records the threat matches it already made.
-fn ti_queries(kind: IocKind, values: &[String], earliest: &str) -> Option<(String, String)> {
-    let (lookup, field) = match kind {
+/// down to the KV store instead of reading the whole collection with `| search`).
+/// The ES intel KV-store lookup and field holding a type.
+fn intel_lookup(kind: IocKind) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
         IocKind::Ipv4 | IocKind::Ipv6 | IocKind::Cidr => ("ip_intel", "ip"),
         IocKind::Domain => ("ip_intel", "domain"),
         IocKind::Url => ("http_intel", "url"),
         IocKind::Email => ("email_intel", "src_user"),
         k if k.is_hash() => ("file_intel", "file_hash"),
         _ => return None,
-    };
+    })
+}
+
+fn intel_lookup_query(kind: IocKind, values: &[String]) -> Option<String> {
+    let (lookup, field) = intel_lookup(kind)?;
     let ors = values.iter().map(|v| format!("{field}={}", spl_str(v))).collect::<Vec<_>>();
     let mut q = format!("| inputlookup {lookup} where ({})", ors.join(" OR "));
-    let exact =
-        values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
     if values.iter().any(|v| spl_needs_postfilter(v)) {
+        let exact =
+            values.iter().map(|v| spl_eval_str(&v.to_lowercase())).collect::<Vec<_>>().join(", ");
         let _ = write!(q, "\n| where in(lower({field}), {exact})");
     }
     let _ = write!(q, "\n| table threat_key description weight time {field}");
-    let list = values.iter().map(|v| spl_str(v)).collect::<Vec<_>>().join(", ");
-    let mut ta = format!(
-        "{TSTATS} from datamodel=Threat_Intelligence.Threat_Activity where earliest={earliest} latest=now (Threat_Activity.threat_match_value IN ({list})) by Threat_Activity.threat_match_field Threat_Activity.threat_match_value Threat_Activity.threat_collection Threat_Activity.threat_key Threat_Activity.src Threat_Activity.dest\n| rename Threat_Activity.* AS *"
-    );
-    if values.iter().any(|v| spl_needs_postfilter(v)) {
-        let _ = write!(ta, "\n| where in(lower(threat_match_value), {exact})");
-    }
-    ta.push_str("\n| convert ctime(firstTime) ctime(lastTime)");
-    Some((q, ta))
+    Some(q)
 }
 
 /// The lookup form: the data model without a value filter, joined with the uploaded CSV on every field the
@@ -528,17 +566,51 @@ fn lookup_query(spec: &Tstats, kind: IocKind, lookup: &str, earliest: &str) -> S
     q
 }
 
+/// Splunk ES: the threat matches ES already made, one row per matched indicator value.
+const THREAT_ACTIVITY: Tstats = Tstats {
+    title: "Threat_Intelligence.Threat_Activity (Splunk ES)",
+    datamodel: "Threat_Intelligence.Threat_Activity",
+    ds: "Threat_Activity",
+    values: &[],
+    preds: &[("threat_match_value", Pat::Exact)],
+    by: &[
+        "threat_match_field",
+        "threat_match_value",
+        "threat_collection",
+        "threat_key",
+        "src",
+        "dest",
+    ],
+};
+
+/// The types ES threat intelligence holds (its `*_intel` lookups and `Threat_Activity` matches).
+fn es_intel(kind: IocKind) -> bool {
+    intel_lookup(kind).is_some()
+}
+
+/// IPv6 text varies by product: the RFC 5952 and the fully expanded forms are both searched.
+fn search_values(kind: IocKind, values: &[String]) -> Vec<String> {
+    if kind == IocKind::Ipv6 { with_expanded_ipv6(values) } else { values.to_vec() }
+}
+
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
     let kind = batch.kind;
     let lb = opts.lookback()?;
     let earliest = lb.spl_earliest();
-    let specs = catalogue(kind);
+    let es = opts.spl_profile == SplProfile::Es;
+    let mut specs: Vec<&Tstats> = Vec::new();
+    if es && es_intel(kind) {
+        specs.push(&THREAT_ACTIVITY);
+    }
+    specs.extend(catalogue(kind));
     if specs.is_empty() && kind != IocKind::Attack {
         return Err(Error::new(
             ErrorKind::UnsupportedType,
             format!("spl has no template for {kind}"),
         ));
     }
+    let spec_profile =
+        |spec: &Tstats| if spec.datamodel == THREAT_ACTIVITY.datamodel { "es" } else { "cim" };
     let mk = |profile: &str, title: &str, query: String, values: usize, notes: Vec<String>| Query {
         target: Target::Spl,
         profile: profile.to_owned(),
@@ -554,14 +626,8 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         lookback: Some(lb.kql()),
         notes,
     };
-    // IPv6 text varies by product: search the RFC 5952 and the fully expanded forms.
-    let expanded;
-    let values = if kind == IocKind::Ipv6 {
-        expanded = with_expanded_ipv6(&batch.values);
-        &expanded
-    } else {
-        &batch.values
-    };
+    let values = search_values(kind, &batch.values);
+    let values = &values;
     let mut out = Vec::new();
     if batch.values.len() > opts.spl_inline_limit() {
         // Lookup form: one tstats per primary dataset joined with the uploaded CSV.
@@ -580,7 +646,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 ),
             ));
         }
-        for spec in specs {
+        for spec in &specs {
             let mut notes = vec![note.clone()];
             notes.push(if kind == IocKind::Cidr {
                 format!("define `{}` in transforms.conf with match_type = CIDR(pattern)", opts.spl_lookup)
@@ -591,7 +657,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 )
             });
             out.push(mk(
-                "lookup",
+                if spec_profile(spec) == "es" { "es" } else { "lookup" },
                 spec.title,
                 lookup_query(spec, kind, &opts.spl_lookup, &earliest),
                 batch.values.len(),
@@ -607,10 +673,40 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 .to_owned(),
         );
     }
-    if opts.spl_profile == SplProfile::Cim {
+    // Every inline query is fitted to `spl_max_len` (no limit by default): a longer one is split into parts.
+    let limit = opts.spl_max_len;
+    let emit = |out: &mut Vec<Query>,
+                profile: &str,
+                title: &str,
+                notes: &[String],
+                render: &dyn Fn(&[String]) -> Result<String, Error>|
+     -> Result<(), Error> {
+        let fitted =
+            fit(&batch.values, limit, &mut |vals: &[String]| render(vals), &|q: &String| {
+                q.chars().count()
+            })?;
+        let split = fitted.len() > 1;
+        let mut qs = Vec::new();
+        for Part { values, rendered, over } in fitted {
+            let mut n = notes.to_vec();
+            if over {
+                n.push(super::over_limit_note(rendered.chars().count(), limit, "`spl_max_len`"));
+            }
+            if split {
+                n.push(format!(
+                    "split so each search stays within {limit} characters (`spl_max_len`)"
+                ));
+            }
+            qs.push(mk(profile, title, rendered, values.len(), n));
+        }
+        number_parts(&mut qs);
+        out.extend(qs);
+        Ok(())
+    };
+    if opts.spl_profile != SplProfile::Raw {
         if kind == IocKind::Attack {
             out.push(mk(
-                "cim",
+                if es { "es" } else { "cim" },
                 "Risk.All_Risk (Splunk ES)",
                 attack_query(values, &earliest)?,
                 batch.values.len(),
@@ -626,7 +722,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             let parts: Vec<String> = specs
                 .iter()
                 .map(|spec| {
-                    tstats_query(spec, kind, values, &earliest).replacen(
+                    tstats_query(spec, kind, values, &earliest, &[]).replacen(
                         "\n| convert ctime(firstTime) ctime(lastTime)",
                         &format!("\n| eval dataset={}", spl_eval_str(spec.title)),
                         1,
@@ -639,23 +735,29 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             }
             q.push_str("\n| convert ctime(firstTime) ctime(lastTime)");
             let title = specs.iter().map(|s| s.title).collect::<Vec<_>>().join(" + ");
-            out.push(mk("cim", &title, q, batch.values.len(), common_notes.clone()));
+            out.push(mk(
+                spec_profile(specs[0]),
+                &title,
+                q,
+                batch.values.len(),
+                common_notes.clone(),
+            ));
             return Ok(out);
         }
-        for spec in specs {
+        for spec in &specs {
             let mut notes = common_notes.clone();
             if kind == IocKind::Cidr {
                 notes.push(
                     "CIDR values rely on tstats/search CIDR matching of IP fields".to_owned(),
                 );
             }
-            out.push(mk(
-                "cim",
-                spec.title,
-                tstats_query(spec, kind, values, &earliest),
-                batch.values.len(),
-                notes,
-            ));
+            if spec_profile(spec) == "es" {
+                notes.push("the Threat_Intelligence data model ships with Splunk Enterprise Security: these are the matches ES already made".to_owned());
+            }
+            emit(&mut out, spec_profile(spec), spec.title, &notes, &|vals| {
+                let pairs = part_pairs(kind, &batch.ported, vals);
+                Ok(tstats_query(spec, kind, &search_values(kind, vals), &earliest, &pairs))
+            })?;
         }
     }
     if kind == IocKind::Attack {
@@ -670,33 +772,33 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     if kind == IocKind::Cidr {
         raw_notes.push("raw search matches the CIDR text only, not addresses inside it; prefer the CIM queries".to_owned());
     }
-    out.push(mk(
-        "raw",
-        "raw events (all indexes)",
-        raw_query(kind, values, &earliest, opts.spl_term),
-        batch.values.len(),
-        raw_notes,
-    ));
-    if let Some((q, ta)) =
-        ti_queries(kind, values, &earliest).filter(|_| opts.include_ti && !batch.primary_only)
-    {
-        out.push(mk(
-            "ti",
-            "Splunk ES threat intelligence",
-            q,
-            batch.values.len(),
-            vec!["reads the Enterprise Security threat-intel KV-store lookups (filtered in the KV store by `inputlookup … where`); no time bound applies".to_owned()],
-        ));
-        out.push(mk(
+    emit(&mut out, "raw", "raw events (all indexes)", &raw_notes, &|vals| {
+        Ok(raw_query(kind, &search_values(kind, vals), &earliest, opts.spl_term))
+    })?;
+    if batch.primary_only || !es_intel(kind) || !(es || opts.include_ti) {
+        return Ok(out);
+    }
+    // ES intel KV-store lookups, filtered inside `inputlookup … where`; the ES profile has read Threat_Activity
+    // first, the other profiles add it here (`include_ti`).
+    let profile = if es { "es" } else { "ti" };
+    emit(
+        &mut out,
+        profile,
+        "Splunk ES threat intelligence",
+        &["reads the Enterprise Security threat-intel KV-store lookups (filtered in the KV store by `inputlookup … where`); no time bound applies".to_owned()],
+        &|vals| Ok(intel_lookup_query(kind, &search_values(kind, vals)).unwrap_or_default()),
+    )?;
+    if !es {
+        emit(
+            &mut out,
             "ti",
             "Splunk ES Threat_Activity matches",
-            ta,
-            batch.values.len(),
-            vec![
-                "the Threat_Intelligence data model ships with Splunk Enterprise Security"
-                    .to_owned(),
-            ],
-        ));
+            &["the Threat_Intelligence data model ships with Splunk Enterprise Security"
+                .to_owned()],
+            &|vals| {
+                Ok(tstats_query(&THREAT_ACTIVITY, kind, &search_values(kind, vals), &earliest, &[]))
+            },
+        )?;
     }
     Ok(out)
 }
@@ -730,6 +832,46 @@ mod tests {
         }
         assert_eq!(q.matches("\n| append [| tstats ").count(), 4);
         assert!(q.ends_with("]\n| convert ctime(firstTime) ctime(lastTime)"));
+    }
+
+    #[test]
+    fn spl_for_covers_every_data_model_of_the_hunt() {
+        // The lookup package's one SPL search reads every dataset the hunt's CIM (and ES) queries read.
+        let cases = [
+            (IocKind::Ipv4, "203.0.113.10"),
+            (IocKind::Ipv6, "2001:db8::1"),
+            (IocKind::Cidr, "203.0.113.0/24"),
+            (IocKind::Domain, "evil.example"),
+            (IocKind::Url, "https://evil.example/a"),
+            (IocKind::Email, "a@evil.example"),
+            (IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"),
+            (IocKind::Sha1, "3395856ce81f2b7382dee72602f798b642f14140"),
+            (IocKind::Cve, "CVE-2021-44228"),
+            (IocKind::FilePath, r"C:\Users\x\a.exe"),
+            (IocKind::RegistryKey, r"HKLM\Software\x"),
+        ];
+        for profile in [super::SplProfile::Cim, super::SplProfile::Es] {
+            let o =
+                QueryOptions { spl_profile: profile, url_hosts: false, ..QueryOptions::default() };
+            for (kind, v) in cases {
+                let one = spl_for(kind, v, &o).unwrap();
+                let h = super::super::hunt(&[super::super::HuntInput::new(kind, v)], &o).unwrap();
+                let mut n = 0;
+                for q in h.groups[0].spl.iter().filter(|q| q.profile == "cim" || q.profile == "es")
+                {
+                    if let Some(dm) =
+                        q.query.split("from datamodel=").nth(1).and_then(|r| r.split(' ').next())
+                    {
+                        assert!(
+                            one.contains(&format!("from datamodel={dm} ")),
+                            "{kind} {dm}: {one}"
+                        );
+                        n += 1;
+                    }
+                }
+                assert_eq!(one.matches("| tstats ").count(), n, "{kind} {profile:?}");
+            }
+        }
     }
 
     #[test]

@@ -93,8 +93,11 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     let total = parts.len();
     let mut out = Vec::new();
     for (i, part) in parts.iter().enumerate() {
+        // `ip:port` indicators: a network-traffic observation of the destination address AND port.
+        let pairs: Vec<&(String, u16)> =
+            batch.ported.iter().filter(|(a, _)| part.contains(a)).collect();
         let mut exprs = Vec::new();
-        for v in *part {
+        for v in part.iter().filter(|v| !pairs.iter().any(|(a, _)| a == *v)) {
             let c = comparison(kind, v).ok_or_else(|| {
                 Error::new(
                     ErrorKind::UnsupportedType,
@@ -116,7 +119,17 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 .collect::<Vec<_>>()
                 .join(" OR ")
         } else {
-            format!("[{}]", exprs.join(" OR "))
+            let mut obs: Vec<String> = Vec::new();
+            if !exprs.is_empty() {
+                obs.push(format!("[{}]", exprs.join(" OR ")));
+            }
+            for (a, port) in &pairs {
+                obs.push(format!(
+                    "[network-traffic:dst_ref.value = {} AND network-traffic:dst_port = {port}]",
+                    stix_str(a)
+                ));
+            }
+            obs.join(" OR ")
         };
         let chunk = (total > 1).then_some((i + 1, total));
         out.push(Query::portable(

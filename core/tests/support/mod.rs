@@ -149,6 +149,8 @@ pub(crate) fn profiles() -> Vec<(&'static str, QueryOptions)> {
             QueryOptions { kql_profile: KqlProfile::Defender, lookback: "24h".into(), ..d() },
         ),
         ("legacy-ti", QueryOptions { legacy_ti: true, lookback: "30d".into(), ..d() }),
+        // Splunk ES (Threat_Activity, intel lookups) with every search fitted to 4,000 characters.
+        ("es", QueryOptions { spl_profile: SplProfile::Es, spl_max_len: 4_000, ..d() }),
     ]
 }
 
@@ -209,6 +211,27 @@ pub(crate) fn matrix() -> Vec<Entry> {
         &mut out,
     );
     render("batch-130-ipv6", &many(IocKind::Ipv6, 130, &|i| format!("2001:db8::{i:x}")), &mut out);
+    // ip:port indicators (IPv4 and IPv6) next to plain addresses: port tables match the pair.
+    render(
+        "ip-port-pairs",
+        &[
+            HuntInput::new(IocKind::Ipv4, "91.215.85.22").with_port(443),
+            HuntInput::new(IocKind::Ipv4, "203.0.113.7"),
+            HuntInput::new(IocKind::Ipv6, "2001:db8::5").with_port(8443),
+        ],
+        &mut out,
+    );
+    render(
+        "ip-port-only",
+        &[HuntInput::new(IocKind::Ipv4, "91.215.85.22").with_port(8080)],
+        &mut out,
+    );
+    // Long values: split into parts to stay within Sentinel's 10,000 characters (and `spl_max_len` under es).
+    render(
+        "batch-60-long-urls",
+        &many(IocKind::Url, 60, &|i| format!("https://u{i}.example/{}", "p".repeat(300))),
+        &mut out,
+    );
     render(
         "batch-150-cidr",
         &many(IocKind::Cidr, 150, &|i| format!("10.{}.{}.0/24", i / 256, i % 256)),
