@@ -848,6 +848,7 @@ export interface VersionResponse {
   version: string;
   ops: string[];
   offline_intel: boolean;
+  warninglist_roles: string[];
 }
 
 "#;
