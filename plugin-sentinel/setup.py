@@ -1,9 +1,9 @@
 """Build hook: ``pip install ./plugin-sentinel`` from a clean clone gets a package with its WebAssembly core.
 
-pyproject.toml holds the metadata; this file only extends ``build_py``. When ``src/ioclens/_wasm/`` is empty it
-runs ``build.py``'s ``fill`` (copy the shared loader, find or build the core module). Outside a checkout, or when
-the module cannot be built, the install stops with the exact commands to run, instead of installing a package
-that fails at its first call.
+pyproject.toml holds the metadata; this file only extends ``build_py``. When ``src/ioclens/_wasm/`` is empty or
+incomplete it runs ``build.py``'s ``fill`` (copy the shared loader, find or build the core module). Outside a
+checkout, or when the module cannot be built, the install stops with the exact commands to run, instead of
+installing a package that fails at its first call.
 """
 
 import importlib.util
@@ -21,8 +21,7 @@ class BuildWithCore(build_py):
         spec = importlib.util.spec_from_file_location("ioclens_build", os.path.join(HERE, "build.py"))
         core_build = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(core_build)
-        module = os.path.join(core_build.DEST, "ioclens_core.wasm")
-        if not os.path.isfile(module):
+        if not core_build.complete():
             if not core_build.in_checkout():
                 raise SystemExit(
                     "ioclens: this source tree has no WebAssembly core (src/ioclens/_wasm/ioclens_core.wasm); "

@@ -24,15 +24,6 @@ impl Format {
     }
 }
 
-/// Quotes a CSV field when needed (RFC 4180).
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Makes a value safe for one TSV cell: tabs and newlines become spaces.
 pub(crate) fn tsv_field(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")

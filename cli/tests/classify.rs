@@ -78,4 +78,8 @@ fn csv_quotes_fields() {
     let out = stdout(&o);
     assert!(out.starts_with("input,type,canonical,defanged,reason\n"));
     assert!(out.contains("\"a,b\",unknown,"), "{out}");
+    // A cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV injection).
+    let o = run(&["classify", "--format", "csv", "=HYPERLINK(\"http://x.test\")"], "");
+    let out = stdout(&o);
+    assert!(out.contains("\n\"'=HYPERLINK(\"\"http://x.test\"\")\",unknown,"), "{out}");
 }

@@ -149,6 +149,9 @@ pub struct VersionResponse {
     pub ops: Vec<String>,
     /// The `offline-intel` evidence packs are compiled in.
     pub offline_intel: bool,
+    /// The evidence roles (`hits[].role`) that are warninglists (benign, shared or not external); every other
+    /// role is threat intel ([`crate::intel::Role::is_warninglist`]).
+    pub warninglist_roles: Vec<String>,
 }
 
 /// `classify {value, type?}`.
@@ -377,6 +380,11 @@ pub fn version(_req: &VersionRequest) -> Result<VersionResponse, ApiError> {
         version: crate::VERSION.to_owned(),
         ops: OPS.iter().map(|op| (*op).to_owned()).collect(),
         offline_intel: cfg!(feature = "offline-intel"),
+        warninglist_roles: crate::intel::Role::ALL
+            .iter()
+            .filter(|r| r.is_warninglist())
+            .map(|r| r.as_str().to_owned())
+            .collect(),
     })
 }
 
@@ -620,6 +628,9 @@ mod tests {
         assert!(ops.iter().any(|o| o == "classify"));
         assert!(ops.iter().any(|o| o == "extract"));
         assert_eq!(call("version", "{}"), call("version", ""));
+        let roles = got["ok"]["warninglist_roles"].as_array().unwrap();
+        assert!(roles.iter().any(|r| r == "popular_domains"));
+        assert!(!roles.iter().any(|r| r == "malware" || r == "blocklist"));
     }
 
     #[test]

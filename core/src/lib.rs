@@ -37,6 +37,7 @@
 pub mod api;
 pub mod attack;
 mod classify;
+pub mod csv;
 mod error;
 pub mod extract;
 mod generated;

@@ -142,24 +142,18 @@ pub fn lookup_fallback(input: String) -> FnResult<String> {
     Ok(answer.unwrap_or_else(|e| api::error_json(&e)))
 }
 
-/// `{base}{path}?k=v&…` with the query percent-encoded (RFC 3986 unreserved characters kept as they are).
+/// RFC 3986 §2.3: only the unreserved characters (ALPHA / DIGIT / `-` / `.` / `_` / `~`) stay as they are.
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// `{base}{path}?k=v&…` with the query percent-encoded.
 fn url(base: &str, path: &str, query: &[(String, String)]) -> String {
-    use std::fmt::Write;
     let mut url = format!("{}{path}", base.trim_end_matches('/'));
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
-        for (j, part) in [k, v].into_iter().enumerate() {
-            if j == 1 {
-                url.push('=');
-            }
-            for b in part.bytes() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                    url.push(char::from(b));
-                } else {
-                    let _ = write!(url, "%{b:02X}");
-                }
-            }
-        }
+        url.extend(percent_encoding::utf8_percent_encode(k, COMPONENT));
+        url.push('=');
+        url.extend(percent_encoding::utf8_percent_encode(v, COMPONENT));
     }
     url
 }

@@ -37,3 +37,33 @@ for p in "${patterns[@]}"; do
 done
 [ "$found" = 0 ] || { echo "tidy: state what is needed in the repository itself (docs/, data/ with SOURCES.md)" >&2; exit 1; }
 echo "tidy: ${#files[@]} tracked files, nothing points outside the repository"
+
+# ARCHITECTURE.md stays true: every repository path it names (a `…/…` token whose first part is a top-level
+# entry of the repository) exists; build outputs under dist/ are made by the build, not tracked.
+missing=0
+while IFS= read -r token; do
+  path="${token#./}"
+  case "$path" in dist/* | */\<*\>* | *'<'*) continue ;; esac
+  top="${path%%/*}"
+  [ -e "$top" ] || continue
+  # shellcheck disable=SC2086 # a glob such as tests/corpus/*.toml must expand
+  if ! compgen -G "$path" >/dev/null; then
+    echo "tidy: ARCHITECTURE.md names $path, which does not exist" >&2
+    missing=1
+  fi
+done < <(grep -o '`[^`]*`' ARCHITECTURE.md | tr -d '`' | grep -E '^[A-Za-z0-9_.][A-Za-z0-9_.-]*/[^ ]*$' | sort -u)
+[ "$missing" = 0 ] || exit 1
+
+# One home per fact: hosts translate, so no host file defines its own CSV escaper, digest, calendar arithmetic,
+# percent-encoder or table of the core's vocabulary (evidence roles, API types, input limits). The core has them once
+# (core/src/csv.rs, the sha1/sha2/time/percent-encoding crates, the `lookup` answer).
+hosts=(cli/src server/src extism/src wasm/src wasm/abi/src wasm/python plugin-splunk/ioclens plugin-sentinel/src www/src)
+policy='fn csv_field|fn csv_escape|def csv_|fn (sha1|sha256|digest)\(|fn (days_from_civil|civil_from_days)|%\{b:02X\}|^(API_TYPES|WARNINGLIST_ROLES|MAX_VALUE_CHARS) ='
+hits="$(git ls-files -z -- "${hosts[@]}" | xargs -0 grep -nIE -- "$policy" 2>/dev/null || true)"
+hits="$hits$(git ls-files -z -- core/src xtask/src | xargs -0 grep -nIE -- 'fn (sha1|sha256)\(|fn (days_from_civil|civil_from_days)' 2>/dev/null || true)"
+if [ -n "$hits" ]; then
+  echo "tidy: a second home for something the core (or a crate) already has:" >&2
+  printf '%s\n' "$hits" | cut -c1-200 >&2
+  exit 1
+fi
+echo "tidy: ARCHITECTURE.md paths exist; no host escaper, digest, calendar or policy table"

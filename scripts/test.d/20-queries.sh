@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo test --locked -q -p ioclens-core --test spl_lint --test query_snapshots
+# The matrix dump is an ignored test of query_snapshots (a build step, not a check): run it by name.
+cargo test --locked -q -p ioclens-core --test query_snapshots -- --ignored --exact dump_matrix
 matrix=target/query-matrix.json
 node tests/kql/kqlcheck.js data/sentinel_schemas.json "$matrix"
 .venv-queries/bin/python tests/portable/check_portable.py "$matrix"

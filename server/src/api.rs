@@ -1740,16 +1740,6 @@ struct PageOut<'a> {
     links: Value,
 }
 
-fn csv_field(s: &str) -> String {
-    // RFC 4180 quoting, and a leading `'` against spreadsheet formula injection (OWASP CSV injection).
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
 /// One record as a STIX 2.1 object: an indicator whose pattern is the core's STIX writer's
 /// (`ioclens_core::query::stix_for`, a CIDR as `ISSUBSET`), or a vulnerability for a CVE; marked with the TLP 2.0
 /// level its tags ask for (`TLP:CLEAR` by default). Ended records carry `revoked` / `valid_until`.
@@ -1969,7 +1959,8 @@ async fn iocs(
                     r.category.as_str().to_owned(),
                     r.tags.join(";"),
                 ];
-                out.push_str(&cols.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+                // Quoted and defused against spreadsheet formulas (the core's one CSV writer).
+                out.push_str(&ioclens_core::csv::record(cols.iter().map(String::as_str)));
                 out.push('\n');
             }
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response()
@@ -2249,13 +2240,6 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "8");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Time as Unix seconds: RFC 3339 / ISO 8601 parsing and formatting, and lookback durations (`24h`, `7d`).
-//! The civil-date arithmetic is Howard Hinnant's `days_from_civil` / `civil_from_days`.
+//! The calendar is the `time` crate's (the core's intel-format parser uses the same one).
+
+use time::{Date, Month, OffsetDateTime};
 
 /// Seconds since the Unix epoch, now.
 pub fn now() -> i64 {
@@ -8,34 +10,33 @@ pub fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the instants a four-digit year can spell.
+const FORMAT_RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (the `time` crate's calendar); `None` for a date that
+/// does not exist (`2001-02-29`).
+fn days_since_epoch(y: i64, m: i64, d: i64) -> Option<i64> {
+    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let date =
+        Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()?;
+    Some(i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY)
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (clamped to the years 0000–9999).
 pub fn format(ts: i64) -> String {
-    let (y, mo, d) = civil_from_days(ts.div_euclid(86_400));
-    let s = ts.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    let ts = ts.clamp(FORMAT_RANGE.0, FORMAT_RANGE.1);
+    let t = OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 fn num(s: &str) -> Option<i64> {
@@ -43,15 +44,6 @@ fn num(s: &str) -> Option<i64> {
         return None;
     }
     s.parse().ok()
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// Parses an ISO 8601 date (`2026-01-31`) or date-time (`2026-01-31T12:00:00Z`, fractional seconds and a
@@ -67,15 +59,10 @@ pub fn parse(input: &str) -> Option<i64> {
     let (date, rest) = if text.len() > 10 { text.split_at(10) } else { (text, "") };
     let mut it = date.split('-');
     let (year, month, day) = (num(it.next()?)?, num(it.next()?)?, num(it.next()?)?);
-    if date.len() != 10
-        || it.next().is_some()
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-    {
+    if date.len() != 10 || it.next().is_some() {
         return None;
     }
-    let mut secs = days_from_civil(year, month, day) * 86_400;
+    let mut secs = days_since_epoch(year, month, day)? * 86_400;
     if rest.is_empty() {
         return Some(secs);
     }
@@ -145,6 +132,8 @@ mod tests {
         // 2000-02-29T12:34:56Z = 951827696 (leap day; date(1) -d @951827696 -u)
         assert_eq!(format(951_827_696), "2000-02-29T12:34:56Z");
         assert_eq!(format(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(format(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(format(i64::MIN), "0000-01-01T00:00:00Z");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //
 //   node tests/kql/kqlcheck.js data/sentinel_schemas.json target/query-matrix.json
 //
-// The matrix is written by `cargo test -p ioclens-core --test query_snapshots dump_matrix`. One Node
+// The matrix is written by `cargo test -p ioclens-core --test query_snapshots -- --ignored --exact dump_matrix`. One Node
 // process checks every query (schema build is the slow part, ~5 s). Exit code 1 on any Error diagnostic
 // or Warning KS205 (unknown table inside `union isfuzzy=true`, which the service only warns about).
 'use strict';

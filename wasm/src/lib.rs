@@ -64,7 +64,7 @@ fn into_error(error: &JsValue) -> JsValue {
     err.into()
 }
 
-/// `version()` → `{ version, ops, offline_intel }`.
+/// `version()` → `{ version, ops, offline_intel, warninglist_roles }`.
 #[wasm_bindgen(unchecked_return_type = "VersionResponse")]
 pub fn version(
     #[wasm_bindgen(unchecked_param_type = "VersionRequest")] req: &JsValue,

@@ -852,6 +852,7 @@ export interface VersionResponse {
   version: string;
   ops: string[];
   offline_intel: boolean;
+  warninglist_roles: string[];
 }
 
 "#;

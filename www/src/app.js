@@ -240,7 +240,7 @@ async function showCard(value, { back } = {}) {
   }
   const nav = back ? h('button', { type: 'button', class: 'back', onclick: back }, '← Back to report') : null;
   // Type, value and score are painted first; the rest of the card (queries, one more core call) follows.
-  const first = card(local, { status: 'offline', detail: settings.server ? 'asking the server…' : 'no server configured' });
+  const first = card(local, { status: 'disabled', detail: settings.server ? 'asking the server…' : 'no server configured' });
   out.replaceChildren(...(nav ? [nav] : []), first.article);
   timing.rendered ??= performance.now();
   await afterPaint();
@@ -292,7 +292,7 @@ function renderReport() {
 
   $('result').replaceChildren(h('section', { class: 'report-view', id: 'report', 'aria-label': 'report' },
     h('div', { class: 'controls' }, h('label', { for: 'type-filter' }, 'Type ', typeSel), sortBtn, copyAll,
-      statusBadge('offline', settings.server ? 'table scores are local; a card asks the server' : 'no server configured')),
+      statusBadge('disabled', settings.server ? 'table scores are local; a card asks the server' : 'no server configured')),
     table, combinedHunt(rows)));
 }
 

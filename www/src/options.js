@@ -45,7 +45,7 @@ async function main() {
     const granted = await requestHost(next.server);
     await settingsStore.save(next);
     if (!next.server) {
-      show('offline', 'saved: no server, local only');
+      show('disabled', 'saved: no server, local only');
       return;
     }
     if (!granted) {
@@ -58,7 +58,7 @@ async function main() {
   $('test').addEventListener('click', async () => {
     const next = await read();
     if (!next) return;
-    show('offline', 'testing…');
+    show('disabled', 'testing…');
     const r = await testConnection(next);
     show(r.status, r.detail);
   });
@@ -66,7 +66,7 @@ async function main() {
     $('server').value = '';
     $('api-key').value = '';
     await settingsStore.save({ server: '', apiKey: '' });
-    show('offline', 'server forgotten: local only');
+    show('disabled', 'server forgotten: local only');
   });
   document.body.dataset.ready = 'true';
 }

@@ -3,11 +3,15 @@ import * as core from './core.js';
 
 const TIMEOUT_MS = 5000;
 
-/** What the UI shows next to every result. */
+/**
+ * What the UI shows next to every result, keyed by the core's `score.remote_status` words (`merge_remote` decides
+ * them; the connection test below answers in the same words).
+ */
 export const STATUS_TEXT = {
-  offline: 'offline: local result only',
-  online: 'online: remote score merged',
-  'rate-limited': 'rate-limited: local result only',
+  ok: 'ok: remote score merged',
+  disabled: 'local result only',
+  timeout: 'timeout: local result only',
+  rate_limited: 'rate-limited: local result only',
   error: 'error: local result only',
 };
 
@@ -31,7 +35,7 @@ export async function send(server, apiKey, req) {
     return { status: res.status, response: body };
   } catch (e) {
     const timedOut = e?.name === 'AbortError';
-    return { status: 0, error: timedOut ? 'timeout' : 'server unreachable', unreachable: !timedOut };
+    return { status: 0, error: timedOut ? 'timeout' : 'server unreachable' };
   } finally {
     clearTimeout(timer);
   }
@@ -39,14 +43,15 @@ export async function send(server, apiKey, req) {
 
 /**
  * Merges a remote answer into a local lookup result when a server is configured.
- * Returns `{result, status, detail}`: status is one of `offline`, `online`, `rate-limited`, `error`.
+ * Returns `{result, status, detail}`: status is the core's `score.remote_status` of the result.
  */
 export async function enrich(local, settings) {
-  if (!settings.server) return { result: local, status: 'offline', detail: 'no server configured' };
+  const localStatus = local.score?.remote_status ?? 'disabled';
+  if (!settings.server) return { result: local, status: localStatus, detail: 'no server configured' };
   const req = core.remoteRequest(local.ioc_value, local.ioc_type);
-  if (!req) return { result: local, status: 'offline', detail: 'this type is not sent to the server' };
+  if (!req) return { result: local, status: localStatus, detail: 'this type is not sent to the server' };
   const answer = await send(settings.server, settings.apiKey, req);
-  let merged = local;
+  let merged;
   try {
     merged = core.mergeRemote({
       local,
@@ -55,26 +60,24 @@ export async function enrich(local, settings) {
       error: answer.error ?? null,
     });
   } catch (e) {
-    return { result: local, status: 'error', detail: String(e?.message || e) };
+    return { result: local, status: localStatus, detail: `merge failed: ${e?.message || e}` };
   }
-  const rs = merged.score?.remote_status;
-  if (answer.unreachable) return { result: merged, status: 'offline', detail: 'server unreachable' };
-  if (rs === 'ok') return { result: merged, status: 'online', detail: 'remote answer merged' };
-  if (rs === 'rate_limited') return { result: merged, status: 'rate-limited', detail: 'HTTP 429' };
-  const detail = answer.status ? `HTTP ${answer.status}` : answer.error || 'no answer';
-  return { result: merged, status: 'error', detail };
+  const status = merged.score?.remote_status ?? localStatus;
+  let detail = answer.status ? `HTTP ${answer.status}` : answer.error || 'no answer';
+  if (status === 'ok') detail = 'remote answer merged';
+  return { result: merged, status, detail };
 }
 
-/** The "test connection" check: health without a key, then one keyed lookup. */
+/** The "test connection" check: health without a key, then one keyed lookup (answered in the core's words). */
 export async function testConnection(settings) {
-  if (!settings.server) return { status: 'offline', detail: 'no server configured' };
+  if (!settings.server) return { status: 'disabled', detail: 'no server configured' };
   const health = await send(settings.server, '', {
     method: 'GET',
     path: '/api/v1/health',
     query: [],
     headers: [['Accept', 'application/json']],
   });
-  if (health.status === 0) return { status: 'offline', detail: health.error };
+  if (health.status === 0) return { status: health.error === 'timeout' ? 'timeout' : 'error', detail: health.error };
   if (health.status !== 200) return { status: 'error', detail: `health: HTTP ${health.status}` };
   const probe = await send(settings.server, settings.apiKey, {
     method: 'GET',
@@ -83,8 +86,8 @@ export async function testConnection(settings) {
     headers: [['Accept', 'application/json']],
   });
   const version = health.response?.version ? ` (server ${health.response.version})` : '';
-  if (probe.status === 200) return { status: 'online', detail: `key accepted${version}` };
-  if (probe.status === 429) return { status: 'rate-limited', detail: 'HTTP 429: key over its rate limit' };
+  if (probe.status === 200) return { status: 'ok', detail: `key accepted${version}` };
+  if (probe.status === 429) return { status: 'rate_limited', detail: 'HTTP 429: key over its rate limit' };
   const code = probe.response?.error?.code;
   return { status: 'error', detail: `lookup: HTTP ${probe.status}${code ? ` ${code}` : ''}` };
 }

@@ -76,7 +76,7 @@ test('Firefox ESR: the installed extension renders the card of the native core',
     assert.equal(got.type, 'url');
     assert.equal(got.canonical, 'https://evil.com/gate.php');
     assert.equal(got.defanged, 'hxxps://evil[.]com/gate.php');
-    assert.equal(got.status, 'offline');
+    assert.equal(got.status, 'disabled');
     assert.equal(got.type, want.ioc_type);
     assert.equal(got.spl, want.hunting.splunk_query);
     assert.equal(got.kql, want.hunting.kql_query);

@@ -142,7 +142,7 @@ async function lookupCard(page, value) {
   return readCard(page);
 }
 
-/** Waits for the card's remote status to settle (the first render says offline while asking). */
+/** Waits for the card's remote status to settle (the first render says disabled while asking). */
 async function cardStatus(page, value) {
   await page.evaluate(() => document.getElementById('result').replaceChildren());
   await analyse(page, value);
@@ -171,7 +171,7 @@ function suite(name, env) {
         const got = await lookupCard(page, c.input);
         assert.equal(got.type, c.type, `${c.name}: type`);
         assert.equal(got.canonical, c.canonical, `${c.name}: canonical`);
-        assert.equal(got.status, 'offline', `${c.name}: no server configured yet`);
+        assert.equal(got.status, 'disabled', `${c.name}: no server configured yet`);
         assert.equal(got.type, want.ioc_type, `${c.name}: native type`);
         if (want.hunting.splunk_query) assert.equal(got.spl, want.hunting.splunk_query, `${c.name}: SPL`);
         if (want.hunting.kql_query) assert.equal(got.kql, want.hunting.kql_query, `${c.name}: KQL`);
@@ -335,7 +335,7 @@ function suite(name, env) {
       assert.ok(median('painted') <= 600, `first card painted at ${median('painted')} ms`);
     });
 
-    test('options against a real ioclens serve: online, rate-limited, error, offline', async () => {
+    test('options against a real ioclens serve: the core\'s ok, rate_limited and error', async () => {
       const page = await env.open('options.html');
       await ready(page);
       const check = async (server, key) => {
@@ -345,28 +345,28 @@ function suite(name, env) {
         await page.waitForFunction(() => !/testing/.test(document.getElementById('options-status').textContent));
         return page.$eval('#options-status .status', (s) => s.dataset.status);
       };
-      assert.equal(await check(env.server.url, env.server.key), 'online');
+      assert.equal(await check(env.server.url, env.server.key), 'ok');
       assert.equal(await check(env.server.url, 'ioc_wrong'), 'error');
-      assert.equal(await check(`http://127.0.0.1:${env.deadPort}`, env.server.key), 'offline');
+      assert.equal(await check(`http://127.0.0.1:${env.deadPort}`, env.server.key), 'error');
       // Save the good server: every result now carries the remote status.
       await page.fill('#server', env.server.url);
       await page.fill('#api-key', env.server.key);
       await page.click('#save');
-      await page.waitForFunction(() => document.querySelector('#options-status .status[data-status="online"]'));
+      await page.waitForFunction(() => document.querySelector('#options-status .status[data-status="ok"]'));
       const app = await env.open('app.html');
       await ready(app);
-      assert.equal(await cardStatus(app, '8.8.8.8'), 'online');
+      assert.equal(await cardStatus(app, '8.8.8.8'), 'ok');
       // A key limited to one request a minute: the second lookup is refused and the card stays local.
       await page.fill('#api-key', env.server.limited);
       await page.click('#save');
       await page.waitForFunction(() => /saved/.test(document.getElementById('options-status').textContent));
       const app2 = await env.open('app.html');
       await ready(app2);
-      assert.equal(await cardStatus(app2, '1.1.1.1'), 'rate-limited');
+      assert.equal(await cardStatus(app2, '1.1.1.1'), 'rate_limited');
       const local = await readCard(app2);
       assert.equal(local.type, 'ipv4', 'fail-open: the card is still complete');
       // A refused key and a closed port: the card says so and is still the full local result.
-      for (const [server, key, want] of [[env.server.url, 'ioc_wrong', 'error'], [`http://127.0.0.1:${env.deadPort}`, env.server.key, 'offline']]) {
+      for (const [server, key, want] of [[env.server.url, 'ioc_wrong', 'error'], [`http://127.0.0.1:${env.deadPort}`, env.server.key, 'error']]) {
         await page.fill('#server', server);
         await page.fill('#api-key', key);
         await page.click('#save');

@@ -104,7 +104,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                     o.id,
                     kind(o),
                     o.domain,
-                    output::csv_field(&o.name),
+                    ioclens_core::csv::cell(&o.name),
                     tactics.join(";"),
                     o.url.as_deref().unwrap_or("")
                 )?;

@@ -75,11 +75,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{},{},{},{},{}",
-                    output::csv_field(&r.input),
+                    ioclens_core::csv::cell(&r.input),
                     r.kind,
-                    output::csv_field(&r.canonical),
+                    ioclens_core::csv::cell(&r.canonical),
                     r.defanged,
-                    output::csv_field(r.reason.as_deref().unwrap_or(""))
+                    ioclens_core::csv::cell(r.reason.as_deref().unwrap_or(""))
                 )?;
             }
         }

@@ -199,7 +199,7 @@ impl Sink {
                         out,
                         "{},{},{},{},{},{}",
                         ioc.kind,
-                        output::csv_field(&ioc.canonical),
+                        ioclens_core::csv::cell(&ioc.canonical),
                         ioc.span.start,
                         ioc.span.end,
                         ioc.defanged,

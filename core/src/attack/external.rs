@@ -2,7 +2,7 @@
 //! resolved through the embedded catalogue before anyone sees them: unknown ids are dropped with a diagnostic,
 //! revoked ids become their successors, names are filled in.
 use super::{full_name, other_row, technique_row};
-use crate::Diagnostic;
+use crate::{AttackIdKind, Diagnostic, normalize};
 
 /// A technique id from outside the core, as the catalogue resolved it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,31 +74,28 @@ pub fn resolve_technique(id: &str, origin: &str) -> Result<ResolvedTechnique, Di
 }
 
 /// Technique ids written in free text such as tags (`misp-galaxy:mitre-attack-pattern="Phishing - T1566"`,
-/// `T9999`, `attack.t1059.001`): `T` + 4 digits (+ `.` + 3 digits), not inside a longer word. Case-insensitive
-/// (Sigma tags are lower-case); returned upper-case, first occurrence order, deduplicated. Not resolved: pass
-/// each through [`resolve_technique`].
+/// `T9999`, `attack.t1059.001`): a token of letters, digits and dots that starts with `T` after a non-alphanumeric
+/// character, read by the one ATT&CK id grammar (`normalize::ids::parse_attack`) whole or up to one of its dots
+/// (the longest that is a technique or sub-technique id). Case-insensitive (Sigma tags are lower-case); returned
+/// upper-case, first occurrence order, deduplicated. Not resolved: pass each through [`resolve_technique`].
 pub fn technique_ids_in(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let mut out: Vec<String> = Vec::new();
-    for i in 0..b.len() {
-        if !b[i].eq_ignore_ascii_case(&b'T') || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+    for (i, c) in b.iter().enumerate() {
+        if !c.eq_ignore_ascii_case(&b'T') || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
             continue;
         }
-        let digits = |from: usize| {
-            b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
-        };
-        if digits(i + 1) != 4 {
-            continue;
-        }
-        let mut end = i + 5;
-        if b.get(end) == Some(&b'.') && digits(end + 1) == 3 {
-            end += 4;
-        }
-        if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
-            continue;
-        }
-        let id = text[i..end].to_ascii_uppercase();
-        if !out.contains(&id) {
+        let len = b[i..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'.').count();
+        let token = &text[i..i + len]; // ASCII only: on char boundaries
+        let ends = token.match_indices('.').map(|(at, _)| at).rev();
+        let id = std::iter::once(token.len()).chain(ends).find_map(|end| {
+            let (id, facts) = normalize::ids::parse_attack(&token[..end])?;
+            matches!(facts.id_kind, AttackIdKind::Technique | AttackIdKind::SubTechnique)
+                .then_some(id)
+        });
+        if let Some(id) = id
+            && !out.contains(&id)
+        {
             out.push(id);
         }
     }
@@ -145,5 +142,9 @@ mod tests {
         );
         assert!(technique_ids_in("XT1566 T15660 T1566a T156").is_empty());
         assert_eq!(technique_ids_in("T1566.01"), vec!["T1566"]);
+        assert_eq!(
+            technique_ids_in("T1566.001.002 t1059. TA0001 G0016"),
+            vec!["T1566.001", "T1059"]
+        );
     }
 }

@@ -12,7 +12,7 @@
 )]
 use super::filters;
 use super::validate::{self, Host};
-use crate::{IocKind, IpScope, normalize};
+use crate::{AttackIdKind, IocKind, IpScope, normalize};
 
 /// One finding, with its span in view coordinates.
 #[derive(Debug, Clone)]
@@ -1325,17 +1325,20 @@ fn trim_url_end(b: &[u8], start: usize, mut end: usize) -> usize {
     end
 }
 
-/// `T1234`, `T1234.001`, `TA0001` (upper-case, techniques start with `T1`, tactics with `TA00`).
+/// `T1234`, `T1234.001`, `TA0001` by the ATT&CK id grammar of `normalize::ids::parse_attack`; in running text
+/// only upper-case technique and tactic ids count, techniques starting with `T1` and tactics with `TA00` (the
+/// other forms, `G0016` or `t1059`, are too often something else).
 fn attack_id(run: &str) -> Option<String> {
-    let b = run.as_bytes();
-    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    let ok = match b.len() {
-        5 => b[0] == b'T' && b[1] == b'1' && digits(&b[2..]),
-        6 => b.starts_with(b"TA00") && digits(&b[4..]),
-        9 => b[0] == b'T' && b[1] == b'1' && digits(&b[2..5]) && b[5] == b'.' && digits(&b[6..]),
+    if !matches!(run.len(), 5 | 6 | 9) || !(run.starts_with("T1") || run.starts_with("TA00")) {
+        return None; // most runs: no allocation
+    }
+    let (id, facts) = normalize::ids::parse_attack(run)?;
+    let wanted = match facts.id_kind {
+        AttackIdKind::Technique | AttackIdKind::SubTechnique => run.starts_with("T1"),
+        AttackIdKind::Tactic => true,
         _ => false,
     };
-    ok.then(|| run.to_owned())
+    (wanted && id == run).then_some(id)
 }
 
 fn hash_kind(piece: &str) -> Option<IocKind> {

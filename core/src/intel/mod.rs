@@ -57,6 +57,43 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in declaration order.
+    pub const ALL: [Role; 14] = [
+        Role::Reserved,
+        Role::Sinkholes,
+        Role::Scanners,
+        Role::PopularDomains,
+        Role::ProviderIpRanges,
+        Role::VpnRanges,
+        Role::DnsResolvers,
+        Role::AbusableServices,
+        Role::Hashes,
+        Role::Email,
+        Role::Blocklist,
+        Role::Malware,
+        Role::Exploited,
+        Role::SuspiciousTld,
+    ];
+
+    /// True for a warninglist: evidence that a value is benign, shared or not an external indicator. The other
+    /// roles are threat intel. Hosts that show the two apart (Splunk's `warninglist` and `intel_list` fields)
+    /// read this from the core (`version`'s `warninglist_roles`), never from a table of their own.
+    pub fn is_warninglist(self) -> bool {
+        match self {
+            Role::Reserved
+            | Role::Sinkholes
+            | Role::Scanners
+            | Role::PopularDomains
+            | Role::ProviderIpRanges
+            | Role::VpnRanges
+            | Role::DnsResolvers
+            | Role::AbusableServices
+            | Role::Hashes
+            | Role::Email => true,
+            Role::Blocklist | Role::Malware | Role::Exploited | Role::SuspiciousTld => false,
+        }
+    }
+
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -616,12 +653,8 @@ fn email_all(out: &mut Vec<Hit>, c: &Classified) {
 
 /// CISA KEV entry for a CVE id: `(known ransomware use, date added)`.
 pub fn kev(cve: &str) -> Option<(bool, &'static str)> {
-    let rest = cve.get(4..)?;
-    if !cve.get(..4)?.eq_ignore_ascii_case("cve-") {
-        return None;
-    }
-    let (y, n) = rest.split_once('-')?;
-    let key = (y.parse::<u64>().ok()? << 32) | n.parse::<u64>().ok()?;
+    let (_, facts) = crate::normalize::ids::parse_cve(cve).ok()?;
+    let key = (u64::from(facts.year) << 32) | u64::from(facts.number);
     let i = g::KEV.binary_search_by_key(&key, |e| e.0).ok()?;
     g::KEV.get(i).map(|e| (e.1, e.2))
 }

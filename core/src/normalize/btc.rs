@@ -1,6 +1,7 @@
 //! Bitcoin addresses: `Base58Check` (P2PKH, P2SH; checksum = first 4 bytes of SHA-256(SHA-256(payload))) and
 //! `SegWit` Bech32 / Bech32m (BIP-173 / BIP-350 checksums, witness program rules). Checksums are always verified.
 use crate::BtcFacts;
+use sha2::{Digest, Sha256};
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const BECH32: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -40,7 +41,7 @@ fn base58check(s: &str) -> Result<(String, BtcFacts), &'static str> {
     if ones != zeros {
         return Err("the Base58 value does not decode to a 25-byte address");
     }
-    let check = super::sha256::digest(&super::sha256::digest(&out[..21]));
+    let check = Sha256::digest(Sha256::digest(&out[..21]));
     if check[..4] != out[21..] {
         return Err("the Base58Check checksum does not match");
     }

@@ -12,5 +12,4 @@ pub mod ip;
 pub mod onion;
 pub mod path;
 pub mod refang;
-mod sha256;
 pub mod url;

@@ -139,15 +139,6 @@ pub fn stix_str(v: &str) -> String {
     s
 }
 
-/// A CSV field (RFC 4180): quoted when it holds `,`, `"` or a line break; `"` doubled.
-pub fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) || v.starts_with(' ') || v.ends_with(' ') {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_owned()
-    }
-}
-
 /// Small tokenisers used by the property tests: each reads one literal at the start of `s` and returns
 /// the decoded value and the rest of the text after the literal.
 #[cfg(test)]
@@ -358,7 +349,6 @@ mod tests {
         assert_eq!(pcre_literal(r"a\Eb`"), r"\Qa\E\\E\Qb\E\x60\Q\E");
         assert_eq!(sigma_str(r"C:\x*?'y"), r"'C:\\x\*\?''y'");
         assert_eq!(stix_str(r"it's C:\x"), r"'it\'s C:\\x'");
-        assert_eq!(csv_field("a,b\"c"), "\"a,b\"\"c\"");
         assert_eq!(kql_dynamic(&["a".into(), "b\"".into()]), r#"dynamic(["a", "b\""])"#);
     }
 }

@@ -300,10 +300,7 @@ fn shape_ok(kind: IocKind, v: &str) -> bool {
         IocKind::Sha1 => hex(40),
         IocKind::Sha256 => hex(64),
         IocKind::Sha512 => hex(128),
-        IocKind::Cve => v
-            .strip_prefix("CVE-")
-            .and_then(|r| r.split_once('-'))
-            .is_some_and(|(y, n)| digits(y, 4, 4) && digits(n, 4, 19)),
+        IocKind::Cve => crate::normalize::ids::parse_cve(v).is_ok_and(|(id, _)| id == v),
         IocKind::Asn => v.strip_prefix("AS").unwrap_or(v).parse::<u32>().is_ok(),
         _ => true,
     }

@@ -671,11 +671,12 @@ pub fn hunt(iocs: &[HuntInput], opts: &QueryOptions) -> Result<Hunt, Error> {
     let lookup_csv = (!csv_rows.is_empty()).then(|| {
         let mut s = String::from("ioc,type,pattern\n");
         for (v, k, p) in &csv_rows {
-            s.push_str(&escape::csv_field(v));
+            // Quoted, not defused: Splunk matches the lookup's values as they are (crate::csv).
+            s.push_str(&crate::csv::field(v));
             s.push(',');
             s.push_str(k.as_str());
             s.push(',');
-            s.push_str(&escape::csv_field(p));
+            s.push_str(&crate::csv::field(p));
             s.push('\n');
         }
         s

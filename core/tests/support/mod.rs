@@ -1,6 +1,6 @@
 //! The query matrix: every query the generator can produce for the corpus, the golden values of
 //! docs/queries.md (query contract), the hostile-value set, every profile and the batch forms. Shared by the SPL lint,
-//! the snapshot tests and the dump that `tests/kql/kqlcheck.js` and `scripts/check_portable.py` check.
+//! the snapshot tests and the dump that `tests/kql/kqlcheck.js` and `tests/portable/check_portable.py` check.
 #![allow(dead_code, reason = "each test binary uses a different part of the support module")]
 use ioclens_core::IocKind;
 use ioclens_core::query::{self, HuntInput, KqlProfile, Query, QueryOptions, SplProfile, Target};

@@ -15,7 +15,7 @@ from typing import Any, Optional, Union
 import pandas as pd
 
 from . import _core
-from .remote import RemoteConfig, RemoteScorer
+from .remote import RemoteConfig
 
 try:
     from ._wasm import IoclensError
@@ -66,8 +66,6 @@ EXTRACT_COLUMNS = ("type", "value", "count", "start", "end", "implied")
 #: Columns of :meth:`Hunt.to_frame`, in order.
 HUNT_COLUMNS = ("type", "target", "profile", "title", "values", "chunk", "query")
 TARGETS = ("spl", "kql", "sigma", "stix")
-#: Longest value sent to the core for a lookup (longer cells are not indicators).
-MAX_VALUE_CHARS = 8192
 #: Values per ``lookup_many`` call when enriching many (one crossing into the module per batch).
 LOOKUP_BATCH = 1000
 
@@ -108,7 +106,7 @@ def _values(values: Any, what: str) -> Optional[list]:
 
 
 def version() -> dict:
-    """``{version, ops, offline_intel}`` of the loaded core."""
+    """``{version, ops, offline_intel, warninglist_roles}`` of the loaded core."""
     return _call("version", {})
 
 
@@ -192,7 +190,11 @@ class _Remote:
                 self.config = RemoteConfig(source="discovery", problem="no IOCLENS_URL and no msticpyconfig entry")
         else:
             raise TypeError(f"ioclens: remote must be None, True, False or a RemoteConfig, not {type(remote).__name__}")
-        self.scorer = RemoteScorer(self.config) if self.config is not None and self.config.usable else None
+        self.scorer = None
+        if self.config is not None and self.config.usable:
+            from ._wasm.remote import RemoteScorer
+
+            self.scorer = RemoteScorer(self.config.url, self.config.api_key or "", self.config.timeout)
 
     def merge(self, package: dict) -> tuple:
         """``(package, remote_error)``: the package with the remote evidence merged in by the core."""
@@ -200,25 +202,9 @@ class _Remote:
             return package, ""
         if self.scorer is None:
             return package, f"remote scoring is off: {self.config.problem}"
-        ioc_type = package.get("ioc_type")
-        if ioc_type in (None, "unknown"):
-            return package, "not an indicator"
-        try:
-            target = _call("remote_request", {"value": package.get("ioc_value", ""), "type": ioc_type})
-        except IoclensError as error:
-            return package, f"no remote request: {error}"
-        if not target:
-            return package, "the core sends no remote request for this value"
-        status, body, error = self.scorer.fetch(target["path"], [tuple(p) for p in target.get("query") or []])
-        merge: dict = {"local": package, "status": status}
-        if body is not None:
-            merge["response"] = body
-        if error:
-            merge["error"] = error
-        try:
-            return _call("merge_remote", merge), error or ""
-        except IoclensError as failure:  # fail-open: the local answer stands
-            return package, f"merge failed: {failure}"
+        from ._wasm.remote import merge_remote
+
+        return merge_remote(_call, self.scorer, package, IoclensError)
 
 
 def _lookup_options(type: Optional[str], hunting: bool, lookback: Optional[str], profile: Optional[str]) -> dict:  # noqa: A002
@@ -260,7 +246,7 @@ def lookup(
     results = []
     for start in range(0, len(many), LOOKUP_BATCH):
         batch = many[start : start + LOOKUP_BATCH]
-        request = {"values": [v[:MAX_VALUE_CHARS] for v in batch], "options": options, "now": now_s}
+        request = {"values": batch, "options": options, "now": now_s}
         for v, item in zip(batch, _call("lookup_many", request)["results"]):
             if "ok" in item:
                 package, error = server.merge(item["ok"])
@@ -271,7 +257,7 @@ def lookup(
 
 
 def _lookup_one(value: str, now: int, options: dict, server: _Remote) -> Lookup:
-    package = _call("lookup", {"value": value[:MAX_VALUE_CHARS], "options": options, "now": now})
+    package = _call("lookup", {"value": value, "options": options, "now": now})
     package, error = server.merge(package)
     return Lookup.from_package(value, package, error)
 

@@ -7,23 +7,18 @@ Where the server is, first match wins:
 3. msticpyconfig.yaml: ``TIProviders: Ioclens: Args: {Url: …, AuthKey: …}`` (read through msticpy's own settings,
    so ``env:``/Key Vault indirections work), when msticpy is installed and ``MSTICPYCONFIG`` names a file.
 
-The host only does the HTTP: the core's ``remote_request`` says what to send and ``merge_remote`` reads the
-status and body (or the transport error) and decides ``remote_status`` (``ok``, ``disabled``, ``timeout``,
-``rate_limited``, ``error``) and the merged score. Whatever goes wrong, the local answer stands. The key is sent
-as ``Authorization: Bearer``, never in the URL. After a timeout or a refused connection the rest of the batch
-skips the server instead of waiting once per value.
+This module only finds the configuration. The HTTP and the core's ``remote_request`` / ``merge_remote`` around it
+are the shared loader's (``ioclens._wasm.remote``, copied from ``wasm/python/ioclens_wasm/remote.py`` like the
+loader): the core decides ``remote_status`` (``ok``, ``disabled``, ``timeout``, ``rate_limited``, ``error``) and the
+merged score. Whatever goes wrong, the local answer stands.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Optional
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 30.0
@@ -89,41 +84,3 @@ class RemoteConfig:
     def discover(cls) -> Optional[RemoteConfig]:
         """Environment first, then msticpyconfig; ``None`` when neither configures a server."""
         return cls.from_env() or cls.from_msticpyconfig()
-
-
-class RemoteScorer:
-    """Calls the server once per value and remembers a dead server for the rest of the batch."""
-
-    def __init__(self, config: RemoteConfig):
-        self.config = config
-        self._broken: Optional[str] = None
-
-    def fetch(self, path: str, query: list) -> tuple:
-        """GET ``<url><path>?<query>`` → ``(http_status, body_text, error_text)``; status 0 = no HTTP answer."""
-        config = self.config
-        if self._broken:
-            return 0, None, "skipped after an earlier failure: " + self._broken
-        request = urllib.request.Request(  # noqa: S310 - RemoteConfig accepts only http(s) URLs
-            f"{config.url}{path}?{urlencode(query)}",
-            headers={"Authorization": f"Bearer {config.api_key}", "Accept": "application/json"},
-        )
-        try:
-            context = ssl.create_default_context() if config.url.startswith("https:") else None
-            with urllib.request.urlopen(request, timeout=config.timeout, context=context) as response:  # noqa: S310
-                return response.status, response.read().decode("utf-8", "replace"), None
-        except urllib.error.HTTPError as error:
-            detail = f"HTTP {error.code}"
-            if error.code == 429:
-                detail += f", retry after {error.headers.get('Retry-After', '?')}"
-            return error.code, error.read().decode("utf-8", "replace"), detail
-        except (socket.timeout, TimeoutError):
-            self._broken = f"no answer within {config.timeout} s (timed out)"
-            return 0, None, self._broken
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, (socket.timeout, TimeoutError)):
-                self._broken = f"no answer within {config.timeout} s (timed out)"
-            else:
-                self._broken = f"cannot reach the server: {error.reason}"
-            return 0, None, self._broken
-        except (ValueError, OSError) as error:
-            return 0, None, f"bad answer: {error}"

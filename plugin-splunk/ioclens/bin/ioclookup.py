@@ -49,13 +49,7 @@ class IoclookupCommand(GeneratingCommand):
     def generate(self):
         names = ["ioc_input"] + self._enricher.field_names() + ["detection_guidance", "_raw"]
         for value in self._values:
-            package, status, detail = self._enricher.package(value)
-            if self._enricher.lookup:
-                row = fieldmap.from_lookup(package, True, self._enricher.tactics_of)
-            else:
-                row = fieldmap.from_classified(package, True)
-            if self._enricher.scorer is not None:
-                row.update(remote_status=status, remote_error=detail)
+            package, row = self._enricher.row(value)
             row["ioc_input"] = value
             row["detection_guidance"] = fieldmap.text(fieldmap.dig(package, "hunting.detection_guidance"))
             row["_raw"] = json.dumps(package, sort_keys=True, separators=(",", ":"))

@@ -282,19 +282,18 @@ fn load_role(
     Ok(t)
 }
 
-/// `YYYY-MM-DD` → Unix seconds at 00:00 UTC (days-from-civil, proleptic Gregorian).
+/// `YYYY-MM-DD` → Unix seconds at 00:00 UTC (the `time` crate's proleptic Gregorian calendar).
 fn unix_date(date: &str) -> Result<i64> {
-    let mut it = date.split('-').map(str::parse::<i64>);
+    let mut it = date.split('-').map(str::parse::<i32>);
     let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (it.next(), it.next(), it.next()) else {
         bail!("bad date {date}")
     };
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400)
+    let month = u8::try_from(m).ok().and_then(|m| time::Month::try_from(m).ok());
+    let day = u8::try_from(d).ok();
+    let (Some(month), Some(day)) = (month, day) else { bail!("bad date {date}") };
+    let date = time::Date::from_calendar_date(y, month, day)
+        .with_context(|| format!("bad date {date}"))?;
+    Ok((i64::from(date.to_julian_day()) - 2_440_588) * 86_400)
 }
 
 struct SectionRef {

@@ -38,6 +38,8 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
     outputs.extend(ml::generate(root)?);
     outputs.extend(ts::generate(root)?);
     let mut stale = Vec::new();
+    let mut written: Vec<String> = outputs.iter().map(|o| o.path.clone()).collect();
+    written.extend(blobs.iter().map(|b| b.path.clone()));
     for out in outputs {
         let path = root.join(&out.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -56,6 +58,15 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
         }
     }
     blobs.extend(intel::blobs(root)?);
+    written.extend(blobs.iter().map(|b| b.path.clone()));
+    // A file in the generated directory that no generator writes any more would never be checked again.
+    for orphan in orphans(root, &written)? {
+        if check {
+            stale.push(format!("{orphan} (written by no generator: delete it)"));
+        } else {
+            eprintln!("{orphan} is written by no generator: delete it");
+        }
+    }
     for blob in blobs {
         let path = root.join(&blob.path);
         if std::fs::read(&path).unwrap_or_default() == blob.bytes {
@@ -73,4 +84,24 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<()> {
         bail!("generated files are stale (run `cargo xtask codegen`): {}", stale.join(", "));
     }
     Ok(())
+}
+
+/// Files of `core/src/generated/` that are neither an output nor a blob of the generators (`mod.rs`, the
+/// hand-written index, aside).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "xtask reads the generated directory: the I/O ban is for core"
+)]
+fn orphans(root: &Path, written: &[String]) -> Result<Vec<String>> {
+    const DIR: &str = "core/src/generated";
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root.join(DIR)).with_context(|| format!("reading {DIR}"))? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let path = format!("{DIR}/{name}");
+        if name != "mod.rs" && !written.contains(&path) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
 }

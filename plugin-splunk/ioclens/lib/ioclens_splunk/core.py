@@ -131,10 +131,6 @@ class Core:
         error = answer.get("error") or {}
         raise CoreError(str(error.get("kind", "error")), str(error.get("message", "core error")))
 
-    def has_op(self, op):
-        """True when this build of the core answers ``op`` (the loader read the module's operations at load)."""
-        return op in self._module.ops
-
 
 def _cache_present(loader, path, directory):
     """True when the loader will find its compiled module in ``directory`` (names it with ``_cache_name``)."""

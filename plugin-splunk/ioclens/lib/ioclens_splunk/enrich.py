@@ -6,126 +6,72 @@ Shared by ``| ioclens`` (per event) and ``| ioclookup`` (per argument).
 from . import fields as fieldmap
 from .command import search_now
 from .core import CoreError
-from .remote import RemoteScorer, load_config
+from .remote import load_config
 
-# The `type=` vocabulary of GET /api/v1/lookup (docs/api.md); other types are sent without it.
-API_TYPES = {
-    "ipv4": "ipv4",
-    "ipv6": "ipv6",
-    "domain": "domain",
-    "url": "url",
-    "md5": "md5",
-    "sha1": "sha1",
-    "sha256": "sha256",
-    "sha512": "sha512",
-    "cve": "cve",
-    "email": "email",
-    "attack": "mitre-attack",
-}
-# Longest value sent to the core; longer field values are not indicators (the core answers unknown either way).
-MAX_VALUE_CHARS = 8192
-# Values per `lookup_many` call: one crossing per batch, and a bounded answer (about 0.5 kB per value).
+# Values per `lookup_many` call: one crossing per batch, and a bounded answer (about 0.5 kB per value). Values go
+# to the core whole: it bounds its own input (a value too long to be an indicator is `unknown`, with the reason).
 BATCH = 2000
 
 
 class Enricher:
-    """Calls ``lookup`` (or ``classify`` on a core build without scoring) and ``merge_remote``."""
+    """Calls the core's ``lookup`` (``lookup_many`` in batches) and, with remote scoring, ``merge_remote``."""
 
     def __init__(self, command, core, remote, queries):
         self._core = core
         self.queries = bool(queries)
-        self.lookup = core.has_op("lookup")
-        self._merge = core.has_op("merge_remote")
-        self._attack = core.has_op("attack")
-        self._remote_request = core.has_op("remote_request")
-        self._many = core.has_op("lookup_many")
         self._tactics = {}
-        if not self.lookup:
-            command.write_warning(
-                "this build of the ioclens core has no scoring: only type and canonical value are filled"
-            )
+        # Which evidence roles are warninglists (the `warninglist` field) and which are threat intel (`intel_list`).
+        self._warninglist_roles = frozenset(core.call("version", {}).get("warninglist_roles") or ())
+        # remote_status/remote_error are added when remote scoring is asked for, even when it cannot be used.
+        self.remote = False
+        self.remote_problem = None
         self.scorer = None
         if remote is not False:
             info = command.metadata.searchinfo
             config = load_config(getattr(info, "splunkd_uri", None), getattr(info, "session_key", None))
             if config.enabled if remote is None else bool(remote):
-                self.scorer = RemoteScorer(config)
+                self.remote = True
                 if config.problem:
+                    self.remote_problem = config.problem
                     command.write_warning("remote scoring is off: {}".format(config.problem))
+                else:
+                    # The shared loader's HTTP half (wasm/python/ioclens_wasm/remote.py), beside the core module
+                    # get_core() already loaded through the same package.
+                    from ioclens_wasm import remote as shared
+
+                    self._merge_remote = shared.merge_remote
+                    self.scorer = shared.RemoteScorer(config.url, config.api_key, config.timeout)
 
     def field_names(self):
         """Every field :meth:`fields` returns, in order."""
         names = list(fieldmap.ENRICH_FIELDS)
         if self.queries:
             names.extend(fieldmap.QUERY_FIELDS)
-        if self.scorer is not None:
+        if self.remote:
             names.extend(("remote_status", "remote_error"))
         return names
 
     def package(self, value):
-        """``(package, remote_status, remote_error)``; package is the `lookup` answer (or `classify` answer)."""
-        value = value[:MAX_VALUE_CHARS]
-        if not self.lookup:
-            classified = self._core.call("classify", {"value": value})
-            return classified, "disabled", "this build of the ioclens core cannot merge remote scores"
+        """``(package, remote_error)``: the core's `lookup` answer, merged with the server's when remote scoring is
+        on (the status is the package's ``score.remote_status``, the core's word)."""
         request = {"value": value, "now": search_now()}
         if not self.queries:
             request["options"] = {"hunting": False}  # the queries are the costly part of a lookup
         package = self._core.call("lookup", request)
         if self.scorer is None:
-            return package, "disabled", ""
-        if self.scorer.config.problem:
-            return package, "disabled", self.scorer.config.problem
-        ioc_type = fieldmap.text(package.get("ioc_type"))
-        if ioc_type in ("", "unknown"):
-            return package, "disabled", "not an indicator"
-        if not self._merge:
-            return package, "disabled", "this build of the ioclens core cannot merge remote scores"
-        path, query = self._remote_target(fieldmap.text(package.get("ioc_value")) or value, ioc_type)
-        if path is None:
-            return package, "disabled", "the core sends no remote request for this value"
-        status, body, error = self.scorer.fetch(path, query)
-        merge = {"local": package, "status": status}
-        if body is not None:
-            merge["response"] = body
-        if error:
-            merge["error"] = error
-        try:
-            merged = self._core.call("merge_remote", merge)
-        except CoreError as failure:
-            return package, "error", "merge failed: {}".format(failure.message)
-        merged_status = fieldmap.text(fieldmap.dig(merged, "score.remote_status")) or (
-            "ok" if status == 200 else "error"
-        )
-        return merged, merged_status, error or ""
-
-    def _remote_target(self, canonical, ioc_type):
-        """``(path, query)`` of the remote lookup: the core's ``remote_request`` when this build has it, else
-        ``GET /api/v1/lookup?ioc=<value>&type=<type>`` (docs/api.md)."""
-        if self._remote_request:
-            try:
-                req = self._core.call("remote_request", {"value": canonical, "type": ioc_type})
-            except CoreError:
-                req = None
-            if not req:
-                return None, None
-            return fieldmap.text(req.get("path")), [tuple(pair) for pair in req.get("query") or []]
-        query = [("ioc", canonical)]
-        if ioc_type in API_TYPES:
-            query.append(("type", API_TYPES[ioc_type]))
-        return "/api/v1/lookup", query
+            return package, self.remote_problem or ""
+        return self._merge_remote(self._core.call, self.scorer, package, CoreError)
 
     def tactics_of(self, technique):
         """Tactic names of an ATT&CK technique (the core's `attack` operation), cached per process."""
         names = self._tactics.get(technique)
         if names is None:
             names = []
-            if self._attack:
-                try:
-                    obj = self._core.call("attack", {"id": technique})
-                    names = [fieldmap.text(t.get("name")) for t in obj.get("tactics") or [] if isinstance(t, dict)]
-                except CoreError:
-                    names = []
+            try:
+                obj = self._core.call("attack", {"id": technique})
+                names = [fieldmap.text(t.get("name")) for t in obj.get("tactics") or [] if isinstance(t, dict)]
+            except CoreError:
+                names = []
             self._tactics[technique] = names
         return names
 
@@ -133,7 +79,7 @@ class Enricher:
         """The Splunk fields of each value, in order. Without remote scoring (which is per value: one HTTP call
         and one merge each) the values go to the core in ``lookup_many`` batches, asking only for the parts of
         the package the fields come from; a value the batch could not answer takes the one-value path."""
-        if self.scorer is not None or not self.lookup or not self._many:
+        if self.remote:
             return [self.fields(value) for value in values]
         paths = list(fieldmap.LOOKUP_PATHS)
         request = {"now": search_now(), "fields": paths}
@@ -144,24 +90,25 @@ class Enricher:
         out = []
         for start in range(0, len(values), BATCH):
             batch = values[start : start + BATCH]
-            request["values"] = [value[:MAX_VALUE_CHARS] for value in batch]
+            request["values"] = batch
             results = self._core.call("lookup_many", request).get("results") or []
             for i, value in enumerate(batch):
                 item = results[i] if i < len(results) else None
                 if isinstance(item, dict) and isinstance(item.get("ok"), dict):
-                    out.append(fieldmap.from_lookup(item["ok"], self.queries, self.tactics_of))
+                    out.append(fieldmap.from_lookup(item["ok"], self.queries, self._warninglist_roles, self.tactics_of))
                 else:
                     out.append(self.fields(value))
         return out
 
+    def row(self, value):
+        """``(package, fields)`` of one value: the core's package and its Splunk fields."""
+        package, detail = self.package(value)
+        out = fieldmap.from_lookup(package, self.queries, self._warninglist_roles, self.tactics_of)
+        if self.remote:
+            out["remote_status"] = fieldmap.text(fieldmap.dig(package, "score.remote_status"))
+            out["remote_error"] = detail
+        return package, out
+
     def fields(self, value):
         """The Splunk fields for one value."""
-        package, status, detail = self.package(value)
-        if self.lookup:
-            out = fieldmap.from_lookup(package, self.queries, self.tactics_of)
-        else:
-            out = fieldmap.from_classified(package, self.queries)
-        if self.scorer is not None:
-            out["remote_status"] = status
-            out["remote_error"] = detail
-        return out
+        return self.row(value)[1]

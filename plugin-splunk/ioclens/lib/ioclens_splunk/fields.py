@@ -20,22 +20,6 @@ ENRICH_FIELDS = (
     "malware_family",
     "ioc_reason",
 )
-# Hit roles (core/src/intel Role) that are warninglists: evidence that a value is benign, shared or not external.
-# The other roles (blocklist, malware, exploited, suspicious_tld) are threat intel and go to intel_list.
-WARNINGLIST_ROLES = frozenset(
-    (
-        "reserved",
-        "sinkholes",
-        "scanners",
-        "popular_domains",
-        "provider_ip_ranges",
-        "vpn_ranges",
-        "dns_resolvers",
-        "abusable_services",
-        "hashes",
-        "email",
-    )
-)
 QUERY_FIELDS = ("spl_query", "kql_query")
 # The parts of a `lookup` package from_lookup reads: the projection `lookup_many` is asked for (dotted paths of
 # ioclens_core::api::LOOKUP_FIELDS; a path through a list applies to each element), so the core serialises and
@@ -104,22 +88,23 @@ def technique_ids(package):
     return unique(ids)
 
 
-def hit_lists(package, warninglists):
-    """Names of the lists that matched (``hits[]{role, list, …}``): warninglists, or threat-intel lists."""
+def hit_lists(package, warninglist_roles, warninglists):
+    """Names of the lists that matched (``hits[]{role, list, …}``): warninglists, or threat-intel lists. Which
+    roles are warninglists is the core's word (``warninglist_roles`` of its ``version`` answer)."""
     hits = package.get("hits")
     if not hits:
         return []
     names = []
     for hit in hits if isinstance(hits, list) else []:
-        if isinstance(hit, dict) and (text(hit.get("role")) in WARNINGLIST_ROLES) == warninglists:
+        if isinstance(hit, dict) and (text(hit.get("role")) in warninglist_roles) == warninglists:
             names.append(text(hit.get("list")))
     return unique(names)
 
 
-def from_lookup(package, queries, tactics_of=None):
+def from_lookup(package, queries, warninglist_roles, tactics_of=None):
     """Fields of one value's enrichment package (the core's `lookup` answer, core/src/lookup.rs). Tactics come
     from the package's ``attack[].tactics``; ``tactics_of`` (the core's `attack` operation) is the fallback for a
-    technique listed without them."""
+    technique listed without them. ``warninglist_roles``: the core's ``version`` answer's list."""
     classification = package.get("classification") or {}
     risk = package.get("risk") or {}
     score = package.get("score") or {}
@@ -145,8 +130,8 @@ def from_lookup(package, queries, tactics_of=None):
         "verdict": text(score.get("verdict")),
         "attack_technique": techniques,
         "attack_tactic": unique(tactics),
-        "warninglist": hit_lists(package, warninglists=True),
-        "intel_list": hit_lists(package, warninglists=False),
+        "warninglist": hit_lists(package, warninglist_roles, warninglists=True),
+        "intel_list": hit_lists(package, warninglist_roles, warninglists=False),
         "malware_family": text(dig(package, "malware_family", "malware.family")),
         "ioc_reason": text(classification.get("reason")),
     }
@@ -154,24 +139,6 @@ def from_lookup(package, queries, tactics_of=None):
         hunting = package.get("hunting") or {}
         fields["spl_query"] = text(hunting.get("splunk_query"))
         fields["kql_query"] = text(hunting.get("kql_query"))
-    return fields
-
-
-def from_classified(classified, queries):
-    """Fields from a bare `classify` answer (a core build without the `lookup` operation)."""
-    fields = {name: "" for name in ENRICH_FIELDS}
-    fields.update(
-        ioc_type=text(classified.get("type")),
-        ioc_value=text(classified.get("canonical")),
-        ioc_defanged=text(bool(classified.get("defanged"))),
-        attack_technique=[],
-        attack_tactic=[],
-        warninglist=[],
-        intel_list=[],
-        ioc_reason=text(classified.get("reason")),
-    )
-    if queries:
-        fields.update(spl_query="", kql_query="")
     return fields
 
 

@@ -1,18 +1,16 @@
-"""Remote scoring against an ioclens server (``GET /api/v1/lookup``), fail-open.
+"""Where the ioclens server for remote scoring is (``GET /api/v1/lookup``); the scoring itself fails open.
 
 Configuration: ``ioclens.conf`` ``[remote]`` ``url`` / ``timeout`` / ``enabled`` (README/ioclens.conf.spec); the
 API key lives in ``storage/passwords`` (realm ``ioclens``, user ``api_key``), never in a .conf file. The key is sent
 as ``Authorization: Bearer``, never in the URL. Whatever goes wrong, the local answer stands and ``remote_status``
 (decided by the core: ``ok``, ``disabled``, ``timeout``, ``rate_limited``, ``error``) says what happened, with
 ``remote_error`` giving the detail. After a timeout or a connection failure the rest of the search skips the
-server instead of waiting once per event.
+server instead of waiting once per event. The HTTP and the core calls around it are the shared loader's
+(``ioclens_wasm/remote.py``, from wasm/python/ioclens_wasm/ like the loader itself); this module reads the
+configuration only.
 """
 
-import socket
-import ssl
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from .splunkd import Splunkd
 
@@ -58,45 +56,3 @@ def load_config(splunkd_uri, session_key):
         return RemoteConfig(url, api_key, timeout, enabled, problem)
     except Exception as error:  # noqa: BLE001 - fail-open: any failure becomes a status, never a failed search
         return RemoteConfig(problem="cannot read the remote configuration: {}".format(error))
-
-
-class RemoteScorer:
-    """Calls the server once per value and remembers a dead server for the rest of the process.
-
-    The host only does the HTTP: the core's ``merge_remote`` reads the HTTP status and body (or, when no answer
-    came, the transport error text) and decides ``remote_status`` and the merged score.
-    """
-
-    def __init__(self, config):
-        self.config = config
-        self._broken = None
-
-    def fetch(self, path, query):
-        """GET ``<url><path>?<query>`` -> ``(http_status, body_text, error_text)``; status 0 = no HTTP answer."""
-        config = self.config
-        if self._broken:
-            return 0, None, "skipped after an earlier failure: " + self._broken
-        request = urllib.request.Request(  # noqa: S310 - load_config accepts only http(s) URLs
-            "{}{}?{}".format(config.url, path, urlencode(query)),
-            headers={"Authorization": "Bearer " + config.api_key, "Accept": "application/json"},
-        )
-        try:
-            context = ssl.create_default_context() if config.url.startswith("https:") else None
-            with urllib.request.urlopen(request, timeout=config.timeout, context=context) as response:  # noqa: S310
-                return response.status, response.read().decode("utf-8", "replace"), None
-        except urllib.error.HTTPError as error:
-            detail = "HTTP {}".format(error.code)
-            if error.code == 429:
-                detail += ", retry after {}".format(error.headers.get("Retry-After", "?"))
-            return error.code, error.read().decode("utf-8", "replace"), detail
-        except (socket.timeout, TimeoutError):
-            self._broken = "no answer within {} s (timed out)".format(config.timeout)
-            return 0, None, self._broken
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, (socket.timeout, TimeoutError)):
-                self._broken = "no answer within {} s (timed out)".format(config.timeout)
-            else:
-                self._broken = "cannot reach the server: {}".format(error.reason)
-            return 0, None, self._broken
-        except (ValueError, OSError) as error:
-            return 0, None, "bad answer: {}".format(error)
