@@ -48,6 +48,15 @@ fn json_groups_and_profiles() {
 }
 
 #[test]
+fn es_profile_reads_threat_activity_first() {
+    let (code, out, err) =
+        ioclens(&["hunt", "--type", "ipv4", "203.0.113.10", "--spl", "--profile", "es"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Threat_Intelligence.Threat_Activity"), "{out}");
+    assert!(!out.contains("| search"), "lookup filters are pushed down with where: {out}");
+}
+
+#[test]
 fn errors_have_exit_codes() {
     let (code, _, err) = ioclens(&["hunt", "--type", "ipv4", "1.2.3.4", "--lookback", "7y"]);
     assert_eq!(code, 2, "bad option is a usage error");

@@ -73,8 +73,8 @@ def main():
     procs = []
     try:
         # ---------- 1. our client pulls from medallion ----------
-        mport = free_port()
-        base = f"http://127.0.0.1:{mport}"
+        medallion_port = free_port()
+        base = f"http://127.0.0.1:{medallion_port}"
         data = {
             "/discovery": {"title": "medallion", "default": f"{base}/api1/", "api_roots": [f"{base}/api1/"]},
             "api1": {
@@ -93,7 +93,7 @@ def main():
                                    "filename": f"{tmp}/data.json"},
                        "users": {"reader": "s3cret-pass"}, "taxii": {"max_page_size": 2}}, f)
         medallion = os.path.join(os.path.dirname(sys.executable), "medallion")
-        procs.append(subprocess.Popen([medallion, "--host", "127.0.0.1", "--port", str(mport),
+        procs.append(subprocess.Popen([medallion, "--host", "127.0.0.1", "--port", str(medallion_port),
                                        f"{tmp}/medallion.json"], stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL))
         wait_for(f"{base}/taxii2/")

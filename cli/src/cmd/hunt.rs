@@ -24,6 +24,8 @@ pub(crate) enum Profile {
     Cim,
     /// Splunk raw `index=*` search only.
     Raw,
+    /// Splunk Enterprise Security: `Threat_Intelligence.Threat_Activity` first, then CIM and raw.
+    Es,
     /// Sentinel native tables (default).
     Native,
     /// Sentinel ASIM parsers.
@@ -114,6 +116,7 @@ impl HuntOpts {
             match p {
                 Profile::Cim => o.spl_profile = SplProfile::Cim,
                 Profile::Raw => o.spl_profile = SplProfile::Raw,
+                Profile::Es => o.spl_profile = SplProfile::Es,
                 Profile::Native => o.kql_profile = KqlProfile::Native,
                 Profile::Asim => o.kql_profile = KqlProfile::Asim,
                 Profile::Defender => o.kql_profile = KqlProfile::Defender,
