@@ -1,0 +1,186 @@
+//! The committed sample documents (`tests/fixtures/documents/`, written by its `make.py`) and what they must
+//! yield; hostile and broken input.
+use crate::{DocumentExtraction, Format, Limits, extract, extract_with};
+use ioclens_core::IocKind;
+
+const REPORT_PDF: &[u8] = include_bytes!("../../tests/fixtures/documents/report.pdf");
+const REPORT_DOCX: &[u8] = include_bytes!("../../tests/fixtures/documents/report.docx");
+const PHISH_EML: &[u8] = include_bytes!("../../tests/fixtures/documents/phish.eml");
+const ENCRYPTED_PDF: &[u8] = include_bytes!("../../tests/fixtures/documents/encrypted.pdf");
+const BROKEN_PDF: &[u8] = include_bytes!("../../tests/fixtures/documents/broken.pdf");
+
+/// `(type, canonical, part)` of every mention that is not implied, in order.
+fn written(doc: &DocumentExtraction) -> Vec<(IocKind, &str, &str)> {
+    doc.iocs
+        .iter()
+        .filter(|m| !m.implied)
+        .map(|m| (m.kind, m.canonical.as_str(), m.part.as_str()))
+        .collect()
+}
+
+fn dump(doc: &DocumentExtraction) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_default()
+}
+
+#[test]
+fn pdf_report_pages_and_links() {
+    use IocKind::*;
+    let doc = extract(REPORT_PDF);
+    assert_eq!(doc.format, Format::Pdf);
+    assert_eq!(
+        written(&doc),
+        [
+            (Url, "https://update-check.kalo.top/gate.php", "page 1"),
+            (Ipv4, "185.220.101.47", "page 1"),
+            (Ipv4, "45.77.12.9", "page 1"),
+            (Sha256, "eff9b6c2d0028b340193d90e401fa100a44dfe57b25ffb16ebfa20bd5834add4", "page 1"),
+            (Cve, "CVE-2023-4966", "page 1"),
+            (Attack, "T1190", "page 1"),
+            (Domain, "cdn.lantern-files.com", "page 2"),
+            (Email, "ops@lantern-files.com", "page 2"),
+            (Url, "https://login.lantern-files.com/sso?from=report", "links"),
+        ],
+        "{}",
+        dump(&doc)
+    );
+    let port = doc.iocs.iter().find(|m| m.canonical == "45.77.12.9").and_then(|m| m.port);
+    assert_eq!(port, Some(8443));
+    assert!(doc.diagnostics.is_empty(), "{}", dump(&doc));
+}
+
+#[test]
+fn docx_runs_hyperlinks_and_footer() {
+    use IocKind::*;
+    let doc = extract(REPORT_DOCX);
+    assert_eq!(doc.format, Format::Docx);
+    assert_eq!(
+        written(&doc),
+        [
+            (Url, "http://files.lantern-files.com/a.zip", "document.xml"),
+            (Ipv4, "91.215.85.17", "document.xml"),
+            (Ipv4, "185.220.101.48", "document.xml"),
+            (Sha1, "2ff135a99a7079e5cc657a35bc9054bad021841d", "document.xml"),
+            (Email, "ir-team@lantern-watch.org", "footer1.xml"),
+            (Url, "https://drive.lantern-files.com/share/9f2?dl=1&x=2", "_rels/document.xml.rels"),
+        ],
+        "{}",
+        dump(&doc)
+    );
+}
+
+#[test]
+fn phishing_email_headers_parts_and_attachment() {
+    use IocKind::*;
+    let doc = extract(PHISH_EML);
+    assert_eq!(doc.format, Format::Email);
+    let got = written(&doc);
+    let want = [
+        (Email, "bounce@mailer.kalo.top", "header:Return-Path"),
+        (Domain, "mailer.kalo.top", "header:Received[1]"),
+        (Domain, "mailer.kalo.top", "header:Received[1]"),
+        (Ipv4, "194.87.31.206", "header:Received[1]"),
+        (Domain, "mx1.victim-corp.com", "header:Received[1]"),
+        (Ipv4, "10.8.0.5", "header:Received[2]"),
+        (Ipv4, "91.215.85.17", "header:Received[2]"),
+        (Domain, "mailer.kalo.top", "header:Received[2]"),
+        (Email, "no-reply@microsoft-secure-login.com", "header:From"),
+        (Email, "billing@kalo.top", "header:Reply-To"),
+        (Url, "https://microsoft-secure-login.com/verify?u=alice&lang=en", "part 3 text/plain"),
+        (Url, "https://microsoft-secure-login.com/verify?u=alice&t=1", "part 4 text/html"),
+        (Url, "http://cdn.kalo.top/logo.png", "part 4 text/html"),
+        (
+            Sha256,
+            "4b6666e17f60d0e45f43106a8ae8722acdeb01e05eda3fd6dfbc3e1e503bbd4d",
+            "attachment invoice.pdf",
+        ),
+        (Sha1, "51cd20a7e897a411344f5dca81d17479e885a004", "attachment invoice.pdf"),
+        (Md5, "b8bc94b0a64bac61e9facf80bcd1d3f4", "attachment invoice.pdf"),
+        (Url, "http://pay.kalo.top/inv/7731", "attachment invoice.pdf > page 1"),
+    ];
+    assert_eq!(got, want, "{}", dump(&doc));
+    // The recipient is not an indicator of the sender.
+    assert!(!doc.iocs.iter().any(|m| m.canonical.contains("alice@")), "{}", dump(&doc));
+    assert_eq!(doc.attachments.len(), 1);
+    let a = &doc.attachments[0];
+    assert_eq!(
+        (a.name.as_deref(), a.content_type.as_str(), a.format),
+        (Some("invoice.pdf"), "application/pdf", Format::Pdf)
+    );
+    // Header spans point into the header value.
+    let from = doc.iocs.iter().find(|m| m.part == "header:From" && !m.implied);
+    let len = from.and_then(|m| m.span).map_or(0, |s| s.end - s.start);
+    assert_eq!(len, "no-reply@microsoft-secure-login.com".len());
+}
+
+#[test]
+fn encrypted_and_broken_pdfs_are_diagnostics() {
+    let enc = extract(ENCRYPTED_PDF);
+    assert_eq!(enc.format, Format::Pdf);
+    assert!(enc.iocs.is_empty(), "{}", dump(&enc));
+    assert_eq!(
+        enc.diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["pdf-encrypted"]
+    );
+    let broken = extract(BROKEN_PDF);
+    assert!(broken.iocs.is_empty(), "{}", dump(&broken));
+    assert!(
+        broken.diagnostics.iter().any(|d| d.code == "pdf-unreadable" || d.code == "pdf-no-text"),
+        "{}",
+        dump(&broken)
+    );
+}
+
+#[test]
+fn binary_is_refused_and_text_is_text() {
+    let bin = extract(b"\x7FELF\x02\x01\x01\0\0\0evil.com 1.2.3.4");
+    assert_eq!(bin.format, Format::Binary);
+    assert!(bin.iocs.is_empty());
+    assert_eq!(bin.diagnostics[0].code, "not-a-document");
+    let text = extract(b"C2 evil[.]com");
+    assert_eq!(text.format, Format::Text);
+    assert_eq!(written(&text), [(IocKind::Domain, "evil.com", "text")]);
+}
+
+#[test]
+fn limits_bound_parts_depth_and_inflation() {
+    // Depth 0: the attachment is hashed, its PDF not read.
+    let shallow = extract_with(PHISH_EML, &Limits { max_depth: 0, ..Limits::default() });
+    assert!(shallow.iocs.iter().all(|m| !m.part.contains(" > ")));
+    assert!(shallow.diagnostics.iter().any(|d| d.code == "limit-depth"));
+    assert_eq!(shallow.attachments.len(), 1);
+    // Two parts at most.
+    let few = extract_with(REPORT_PDF, &Limits { max_parts: 2, ..Limits::default() });
+    assert_eq!(few.parts.len(), 2);
+    assert!(few.diagnostics.iter().any(|d| d.code == "limit-parts"));
+    // A DOCX entry that inflates past the cap is skipped with a diagnostic.
+    let tiny = extract_with(REPORT_DOCX, &Limits { max_inflated: 100, ..Limits::default() });
+    assert!(tiny.diagnostics.iter().any(|d| d.code == "limit-inflated"), "{}", dump(&tiny));
+}
+
+/// Damaged documents (every sample truncated and bit-flipped) never panic and always name what they are.
+#[test]
+fn damaged_documents_never_panic() {
+    use proptest::prelude::*;
+    let samples = [REPORT_PDF, REPORT_DOCX, PHISH_EML];
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(200));
+    runner
+        .run(
+            &(
+                0..samples.len(),
+                any::<prop::sample::Index>(),
+                prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            ),
+            |(which, cut, flips)| {
+                let mut bytes = samples[which].to_vec();
+                for (at, b) in flips {
+                    let i = at.index(bytes.len());
+                    bytes[i] = b;
+                }
+                bytes.truncate(cut.index(bytes.len() + 1).max(1));
+                let doc = extract(&bytes);
+                prop_assert!(doc.iocs.iter().all(|m| !m.canonical.is_empty()));
+                Ok(())
+            },
+        )
+        .unwrap();
+}
