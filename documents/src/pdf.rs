@@ -31,6 +31,13 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
         );
         return;
     }
+    if doc.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed) {
+        out.diagnostic(
+            "pdf-damaged",
+            prefix,
+            "the PDF is damaged (its cross-reference table was rebuilt by scanning): text may be missing",
+        );
+    }
     let pages = doc.get_pages();
     let mut chars = 0usize;
     let mut failed = 0usize;
@@ -65,7 +72,10 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
         let msg = if pages.is_empty() {
             "the PDF has no pages".to_owned()
         } else {
-            format!("{} pages without extractable text (scanned images need OCR)", pages.len())
+            format!(
+                "{} pages without extractable text (scanned images need OCR, or the file is damaged)",
+                pages.len()
+            )
         };
         out.diagnostic("pdf-no-text", prefix, &msg);
     }
