@@ -184,3 +184,37 @@ fn damaged_documents_never_panic() {
         )
         .unwrap();
 }
+
+/// Throughput (not a check): `cargo test --release -p ioclens-documents -- --ignored speed --nocapture`, with
+/// `IOCLENS_DOC_SPEED=FILE` to time a file of your own (e.g. `make.py --big 2000 /tmp/big.pdf`).
+#[test]
+#[ignore = "a measurement, run by hand"]
+#[expect(clippy::disallowed_methods, reason = "a measurement reads the file it times")]
+#[expect(clippy::cast_precision_loss, reason = "byte counts far below 2^52")]
+fn speed() {
+    let own = std::env::var("IOCLENS_DOC_SPEED").ok().and_then(|p| std::fs::read(p).ok());
+    let mut inputs =
+        vec![("report.pdf", REPORT_PDF), ("report.docx", REPORT_DOCX), ("phish.eml", PHISH_EML)];
+    if let Some(own) = own.as_deref() {
+        inputs.push(("IOCLENS_DOC_SPEED", own));
+    }
+    for (name, bytes) in inputs {
+        let reps = (20_000_000 / bytes.len()).clamp(3, 5000);
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                std::hint::black_box(extract(std::hint::black_box(bytes)));
+            }
+            runs.push(t.elapsed().as_secs_f64());
+        }
+        runs.sort_by(f64::total_cmp);
+        let mib = (bytes.len() * reps) as f64 / f64::from(1 << 20);
+        println!(
+            "{name}: {} bytes, median {:.1} MiB/s, {:.1} µs per document",
+            bytes.len(),
+            mib / runs[2],
+            runs[2] / reps as f64 * 1e6
+        );
+    }
+}
