@@ -218,3 +218,63 @@ fn speed() {
         );
     }
 }
+
+/// A one-page PDF whose page draws `content` in Helvetica.
+fn pdf_with_content(content: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Pieces of one `TJ` are one word (kerning is not a space unless wide); a `Td` that moves down breaks the line,
+/// so the last word of one line never runs into the first of the next.
+#[test]
+fn pdf_text_joins_tj_pieces_and_breaks_lines_on_moves() {
+    let doc = extract(&pdf_with_content(
+        "BT /F1 11 Tf 72 720 Td [(hxxps://evil-cd) -12 (n[.]com/a.php)] TJ 0 -14 Td (next 1.2.3.4) Tj \
+         0 -14 Td [(word) -400 (gap)] TJ ET",
+    ));
+    assert!(doc.diagnostics.is_empty(), "{}", dump(&doc));
+    assert_eq!(
+        written(&doc),
+        [
+            (IocKind::Url, "https://evil-cdn.com/a.php", "page 1"),
+            (IocKind::Ipv4, "1.2.3.4", "page 1")
+        ],
+        "{}",
+        dump(&doc)
+    );
+    let page = doc.parts.iter().find(|p| p.id == "page 1").map_or(0, |p| p.bytes);
+    assert_eq!(
+        page,
+        "hxxps://evil-cdn[.]com/a.php\nnext 1.2.3.4\nword gap\n".len(),
+        "{}",
+        dump(&doc)
+    );
+}
