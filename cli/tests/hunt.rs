@@ -143,3 +143,64 @@ fn extract_hunt_batches_a_report() {
     assert!(err.contains("`0.0.0.0/0` skipped"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// `ioclens extract` on documents (issue 19). Kept in this test binary: one link fewer.
+
+fn sample(name: &str) -> String {
+    format!("{}/../tests/fixtures/documents/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+#[expect(clippy::disallowed_methods, reason = "the test reads a sample to pipe it in")]
+fn extract_reads_documents_by_content_and_names_parts() {
+    // The e-mail: headers, parts and the attachment's digests, each mention with its part.
+    let (code, out, err) = ioclens(&["extract", &sample("phish.eml"), "--format", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    let mentions: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).expect("jsonl")).collect();
+    let has = |part: &str, canonical: &str| {
+        mentions.iter().any(|m| m["part"] == part && m["canonical"] == canonical)
+    };
+    assert!(has("header:Reply-To", "billing@kalo.top"), "{out}");
+    assert!(has("header:Received[1]", "194.87.31.206"), "{out}");
+    assert!(has("part 4 text/html", "http://cdn.kalo.top/logo.png"), "{out}");
+    assert!(
+        has(
+            "attachment invoice.pdf",
+            "4b6666e17f60d0e45f43106a8ae8722acdeb01e05eda3fd6dfbc3e1e503bbd4d"
+        ),
+        "{out}"
+    );
+    assert!(has("attachment invoice.pdf > page 1", "http://pay.kalo.top/inv/7731"), "{out}");
+    // The format comes from the content, not the name: a DOCX read from stdin.
+    let docx = std::fs::read(sample("report.docx")).expect("sample");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
+        .args(["extract", "--format", "tsv"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ioclens runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &docx).expect("write");
+    let got = child.wait_with_output().expect("ioclens ends");
+    let tsv = String::from_utf8_lossy(&got.stdout);
+    assert!(tsv.contains("url\thttp://files.lantern-files.com/a.zip\n"), "{tsv}");
+    assert!(tsv.contains("url\thttps://drive.lantern-files.com/share/9f2?dl=1&x=2\n"), "{tsv}");
+    // A PDF report feeds --hunt like a text one.
+    let (code, out, err) =
+        ioclens(&["extract", &sample("report.pdf"), "--hunt", "--format", "json", "--kql"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("185.220.101.47") && out.contains("CVE-2023-4966"), "{out}");
+}
+
+#[test]
+fn extract_refuses_binary_and_explains_unreadable_pdfs() {
+    let (code, out, err) = ioclens(&["extract", env!("CARGO_BIN_EXE_ioclens"), "--format", "tsv"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(err.contains("binary content that is not a PDF, DOCX, HTML or e-mail"), "{err}");
+    let (code, out, err) = ioclens(&["extract", &sample("encrypted.pdf"), "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("encrypted") && err.contains("(pdf-encrypted)"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["diagnostics"][0]["code"], "pdf-encrypted");
+    assert_eq!(v["iocs"].as_array().map(Vec::len), Some(0));
+}

@@ -1,5 +1,10 @@
 //! `ioclens extract [FILE|-]`
 //!
+//! The first bytes decide what the input is (`ioclens_documents::sniff`, content only, never the file name): a
+//! PDF, DOCX or e-mail is read whole (up to `MAX_DOCUMENT`) by `ioclens_documents` and its mentions name their part
+//! (`--format csv` gains a `part` column, `jsonl`/`json` a `part` field); binary content that is none of those is
+//! refused (exit 1) instead of being scanned for random "domains"; text and HTML stream as below.
+//!
 //! The input streams through in chunks of at least `CHUNK` bytes, each cut just after its last *hard separator*
 //! (`ioclens_core::extract::stream_cut`: line breaks, tab, `" , < > | ^` and the backtick), which no indicator,
 //! defang marker or entity contains and no look-around reads past, so the chunks' extractions are exactly the
@@ -13,6 +18,7 @@ use crate::output::{self, Format};
 use anyhow::{Context, Result};
 use ioclens_core::extract::{Extracted, Extraction, UniqueIoc};
 use ioclens_core::{IocKind, IpScope};
+use ioclens_documents::Format as DocFormat;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -43,47 +49,162 @@ pub(crate) struct Args {
     hunt_opts: crate::cmd::hunt::HuntOpts,
 }
 
+/// Largest document (PDF, DOCX, e-mail) read whole; text streams without a bound.
+const MAX_DOCUMENT: u64 = 256 << 20;
+
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
 #[expect(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let format = Format::resolve(args.format);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    // With --hunt nothing is printed per chunk (tsv only prints at the end), the unique list feeds the hunt.
-    let mut sink = Sink::new(if args.hunt { Format::Tsv } else { format });
-    match &args.file {
+    let (name, mut input): (String, Box<dyn Read>) = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
             let file =
                 std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            stream(file, CHUNK, &mut |base, text| sink.chunk(&mut out, base, text))
-                .with_context(|| format!("cannot read {}", p.display()))?;
+            (p.display().to_string(), Box::new(file))
+        }
+        _ => ("stdin".to_owned(), Box::new(io::stdin().lock())),
+    };
+    // The format comes from the content: the first bytes decide between streaming text (and HTML, which the
+    // extractor reads as markup) and reading a document whole.
+    let mut head = Vec::with_capacity(ioclens_documents::SNIFF_LEN);
+    (&mut input)
+        .take(ioclens_documents::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read {name}"))?;
+    match ioclens_documents::sniff(&head) {
+        DocFormat::Text | DocFormat::Html => {}
+        DocFormat::Binary => {
+            writeln!(
+                io::stderr(),
+                "ioclens: {name}: binary content that is not a PDF, DOCX, HTML or e-mail; extract reads text and \
+                 those documents only"
+            )?;
+            return Ok(ExitCode::from(1));
         }
         _ => {
-            stream(io::stdin().lock(), CHUNK, &mut |base, text| sink.chunk(&mut out, base, text))
-                .context("cannot read stdin")?;
+            let mut bytes = head;
+            input
+                .take(MAX_DOCUMENT + 1)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("cannot read {name}"))?;
+            anyhow::ensure!(
+                bytes.len() as u64 <= MAX_DOCUMENT,
+                "{name}: a document larger than {} MiB is not read",
+                MAX_DOCUMENT >> 20
+            );
+            let doc = ioclens_documents::extract(&bytes);
+            return document(args, format, &name, &doc, &mut out);
         }
     }
+    // With --hunt nothing is printed per chunk (tsv only prints at the end), the unique list feeds the hunt.
+    let mut sink = Sink::new(if args.hunt { Format::Tsv } else { format });
+    stream(io::Cursor::new(head).chain(input), CHUNK, &mut |base, text| {
+        sink.chunk(&mut out, base, text)
+    })
+    .with_context(|| format!("cannot read {name}"))?;
     if args.hunt {
-        let inputs: Vec<ioclens_core::query::HuntInput> = sink
-            .unique
-            .iter()
-            .filter(|u| !u.implied)
-            .map(|u| ioclens_core::query::HuntInput::new(u.kind, u.canonical.clone()))
-            .collect();
-        let (inputs, dropped) = if args.keep_benign {
-            (inputs, Vec::new())
-        } else {
-            ioclens_core::lookup::hunt_worthy(&inputs)
-        };
-        let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
-        let code =
-            crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &dropped, &mut out)?;
-        out.flush()?;
-        return Ok(code);
+        let values = sink.unique.iter().filter(|u| !u.implied).map(|u| (u.kind, &u.canonical));
+        return hunt(args, format, values, &mut out);
     }
     sink.finish(&mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--hunt`: queries for the given (non-implied) indicators.
+fn hunt<'a>(
+    args: &Args,
+    format: Format,
+    values: impl Iterator<Item = (IocKind, &'a String)>,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let inputs: Vec<ioclens_core::query::HuntInput> =
+        values.map(|(kind, v)| ioclens_core::query::HuntInput::new(kind, v.clone())).collect();
+    let (inputs, dropped) = if args.keep_benign {
+        (inputs, Vec::new())
+    } else {
+        ioclens_core::lookup::hunt_worthy(&inputs)
+    };
+    let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
+    let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &dropped, out)?;
+    out.flush()?;
+    Ok(code)
+}
+
+/// Prints a document's extraction. Mentions carry their part (`page 2`, `header:From`, `attachment x.pdf`);
+/// why something was not read goes to stderr, and a document of which nothing could be read exits 1.
+fn document(
+    args: &Args,
+    format: Format,
+    name: &str,
+    doc: &ioclens_documents::DocumentExtraction,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    const DOCUMENT_CODES: [&str; 5] = ["pdf-", "docx-", "email-", "limit-", "not-a-document"];
+    for d in &doc.diagnostics {
+        if DOCUMENT_CODES.iter().any(|c| d.code.starts_with(c)) {
+            writeln!(io::stderr(), "ioclens: {name}: {} ({})", d.message, d.code)?;
+        }
+    }
+    if args.hunt {
+        let values = doc.unique.iter().filter(|u| !u.implied).map(|u| (u.kind, &u.canonical));
+        return hunt(args, format, values, out);
+    }
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, doc)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for m in &doc.iocs {
+                serde_json::to_writer(&mut *out, m)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => {
+            writeln!(out, "type,canonical,part,start,end,defanged,implied")?;
+            for m in &doc.iocs {
+                let (start, end) = m.span.map_or((String::new(), String::new()), |s| {
+                    (s.start.to_string(), s.end.to_string())
+                });
+                writeln!(
+                    out,
+                    "{},{},{},{start},{end},{},{}",
+                    m.kind,
+                    output::csv_field(&m.canonical),
+                    output::csv_field(&m.part),
+                    m.defanged,
+                    m.implied
+                )?;
+            }
+        }
+        Format::Tsv => {
+            for u in &doc.unique {
+                writeln!(out, "{}\t{}", u.kind, output::tsv_field(&u.canonical))?;
+            }
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = doc
+                .unique
+                .iter()
+                .map(|u| {
+                    let mut parts = u.parts.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                    if u.parts.len() > 3 {
+                        parts = format!("{parts} (+{})", u.parts.len() - 3);
+                    }
+                    if u.implied {
+                        parts.push_str(" [implied]");
+                    }
+                    vec![u.kind.to_string(), u.canonical.clone(), u.count.to_string(), parts]
+                })
+                .collect();
+            output::table(out, &["TYPE", "CANONICAL", "COUNT", "PARTS"], &rows)?;
+        }
+    }
+    out.flush()?;
+    Ok(if doc.parts.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Reads `input` in chunks of at least `chunk` bytes, each cut after its last hard separator, and calls
