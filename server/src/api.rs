@@ -510,8 +510,9 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .layer(middleware::from_fn(taxii::error_shape)))
 }
 
-/// Serves until Ctrl-C.
-pub async fn serve(config: Config) -> Result<()> {
+/// Serves until Ctrl-C. `on_bound` gets the address actually bound (the real port when `listen` asks for port
+/// 0) once the bind has succeeded, so a start-up message never announces an address that is not served.
+pub async fn serve(config: Config, on_bound: impl FnOnce(std::net::SocketAddr)) -> Result<()> {
     let hosts =
         Hosts::for_listen(config.listen, &config.allowed_hosts).map_err(anyhow::Error::msg)?;
     let limits = config.limits.clone();
@@ -527,6 +528,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
+    on_bound(listener.local_addr().context("reading the bound address")?);
     serve_with(listener, app, &limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -1147,14 +1149,17 @@ async fn fallback(
     {
         return res;
     }
-    ApiError::new(
-        &rid,
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no such endpoint `{}`", truncate(path, 200)),
-    )
-    .into_response()
+    let message = if st.www.is_none() && path == "/" {
+        NO_PAGE.to_owned()
+    } else {
+        format!("no such endpoint `{}`", truncate(path, 200))
+    };
+    ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", message).into_response()
 }
+
+/// What `GET /` says (and `ioclens serve` prints) when no web page is served.
+pub const NO_PAGE: &str = "no web page is served here: build it with `cargo xtask wasm && node www/build.mjs` \
+     (then `ioclens serve` serves `www/dist`), or pass `--www DIR`; the API is under /api/v1/";
 
 async fn method_not_allowed(
     axum::Extension(rid): axum::Extension<RequestId>,

@@ -193,6 +193,18 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens the store at `path` only when it already exists: commands that read (or change) what a store holds
+/// (`keys list`, `feed list` …) must not leave a new empty store behind a mistyped `--db`.
+pub fn open_existing(path: &Path) -> Result<Connection> {
+    if !path.is_file() {
+        anyhow::bail!(
+            "no store at {} (check --db; `ioclens feed add` or `ioclens serve` creates one)",
+            path.display()
+        );
+    }
+    open(path)
+}
+
 /// Schema version this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 1;
 

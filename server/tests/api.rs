@@ -688,6 +688,15 @@ fn static_files_and_unknown_routes() {
     assert_eq!(traversal.status, 404);
     let api404 = s.get("/api/v1/nope");
     assert_eq!((api404.status, api404.error_code()), (404, "not_found"));
+    // Without a page, `/` says how to build one rather than "no such endpoint".
+    let bare = Server::start(None);
+    let root = bare.call("GET", "/", &[], None);
+    assert_eq!((root.status, root.error_code()), (404, "not_found"));
+    assert!(
+        root.json["error"]["message"].as_str().unwrap().contains("node www/build.mjs"),
+        "{}",
+        root.text
+    );
     let method = s.call("DELETE", "/api/v1/lookup", &[("X-API-Key", &s.key)], None);
     assert_eq!((method.status, method.error_code()), (405, "method_not_allowed"));
     std::fs::remove_dir_all(www).unwrap();
