@@ -1857,6 +1857,27 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
+/// One record as a MISP attribute: the type, category and `to_ids` the core assigns (`ioclens_core::misp`);
+/// an ended record (revoked, expired, not for detection) goes out with `to_ids: false`.
+fn misp_attribute(r: &Row, now: i64) -> Option<Value> {
+    let m = ioclens_core::misp::attribute_type(r.kind)?;
+    let active = r.evidence().status(now) == ioclens_core::score::EvidenceStatus::Active;
+    let mut tags: Vec<Value> = r.tags.iter().map(|t| json!({"name": t})).collect();
+    tags.push(json!({"name": format!("ioclens:feed=\"{}\"", r.feed)}));
+    Some(json!({
+        "uuid": record_uuid(&r.feed, r.kind, &r.value),
+        "type": m.attr_type,
+        "category": m.category,
+        "value": r.value,
+        "to_ids": ioclens_core::misp::to_ids(r.kind, active),
+        "comment": r.context.as_deref().unwrap_or(""),
+        "timestamp": r.last_seen.to_string(),
+        "first_seen": time::format(r.first_seen),
+        "last_seen": time::format(r.last_seen),
+        "Tag": tags,
+    }))
+}
+
 /// One record as a STIX 2.1 object: an indicator whose pattern is the core's STIX writer's
 /// (`ioclens_core::query::stix_for`, a CIDR as `ISSUBSET`), or a vulnerability for a CVE; marked with the TLP 2.0
 /// level its tags ask for (`TLP:CLEAR` by default). Ended records carry `revoked` / `valid_until`.
@@ -2016,9 +2037,9 @@ async fn iocs(
         },
     };
     let format = p.get("format").unwrap_or("json").to_ascii_lowercase();
-    if !matches!(format.as_str(), "json" | "csv" | "txt" | "stix") {
+    if !matches!(format.as_str(), "json" | "csv" | "txt" | "stix" | "misp") {
         return bad(format!(
-            "`format` must be json, csv, txt or stix, not `{}`",
+            "`format` must be json, csv, txt, stix or misp, not `{}`",
             truncate(&format, 32)
         ));
     }
@@ -2112,6 +2133,32 @@ async fn iocs(
             json_response(
                 StatusCode::OK,
                 &json!({"type": "bundle", "id": format!("bundle--{bundle_id}"), "objects": objects}),
+            )
+        }
+        "misp" => {
+            let attributes: Vec<Value> =
+                page.rows.iter().filter_map(|r| misp_attribute(r, now)).collect();
+            let ids = page.rows.iter().fold(String::new(), |mut s, r| {
+                let _ = writeln!(s, "{}", r.id);
+                s
+            });
+            let event_id =
+                record_uuid("misp-event", IocKind::Unknown, &format!("{self_link}\n{ids}"));
+            let stamp = time::format(now);
+            json_response(
+                StatusCode::OK,
+                &json!({"Event": {
+                    "uuid": event_id,
+                    "info": format!("ioclens feed export ({self_link})"),
+                    "date": stamp.get(..10).unwrap_or(&stamp),
+                    "timestamp": now.to_string(),
+                    "published": false,
+                    "analysis": "2",
+                    "threat_level_id": "4",
+                    "distribution": "0",
+                    "Orgc": {"name": "ioclens"},
+                    "Attribute": attributes,
+                }}),
             )
         }
         _ => {

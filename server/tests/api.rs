@@ -500,6 +500,45 @@ fn the_api_tolerates_what_clients_send() {
     assert_eq!(feeds.json["meta"]["source"], "ioclens");
 }
 
+/// `format=misp` (#22 item 7): a MISP event whose attribute types and `to_ids` are the core's table, and which
+/// MISP's own event shape reads back (here: the server's MISP importer).
+#[test]
+fn feed_misp_export() {
+    let s = Server::with_fixtures();
+    let r = s.get("/api/v1/iocs?format=misp&limit=1000");
+    assert_eq!(r.status, 200, "{}", r.text);
+    let attrs = r.json["Event"]["Attribute"].as_array().unwrap();
+    let records = s.get("/api/v1/iocs?limit=1000");
+    assert_eq!(attrs.len(), records.json["data"].as_array().unwrap().len());
+    let of = |v: &str| {
+        attrs.iter().find(|a| a["value"] == v).unwrap_or_else(|| panic!("{v}: {}", r.text))
+    };
+    let expect = [
+        ("198.51.100.23", "ip-dst", true),
+        ("2001:db8::5", "ip-dst", true),
+        ("evil-c2.example", "domain", true),
+        ("http://phish.example/login?u=1", "url", true),
+        ("lure@phish.example", "email-src", true),
+        ("0123456789abcdef0123456789abcdef", "md5", true),
+        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "sha256", true),
+        ("CVE-2023-23397", "vulnerability", false),
+    ];
+    for (value, ty, ids) in expect {
+        let a = of(value);
+        assert_eq!((a["type"].as_str(), a["to_ids"].as_bool()), (Some(ty), Some(ids)), "{a}");
+    }
+    assert!(attrs.iter().all(|a| a["uuid"].as_str().unwrap().len() == 36));
+    // Read back: every exported value of an importable type, `to_ids: false` as "not for detection".
+    let back = ioclens_server::ingest::parse_text(&r.text, "json").unwrap();
+    assert_eq!(back.format, "misp");
+    let values: BTreeSet<&str> = back.records.iter().map(|x| x.value.as_str()).collect();
+    for (value, _, ids) in expect {
+        assert!(values.contains(value), "{value}");
+        let rec = back.records.iter().find(|x| x.value == value).unwrap();
+        assert_eq!(rec.status & ioclens_server::store::NOT_FOR_DETECTION == 0, ids, "{value}");
+    }
+}
+
 #[test]
 fn feed_cursor_and_offset_paging() {
     let s = Server::with_fixtures();
