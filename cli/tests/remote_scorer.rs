@@ -87,3 +87,56 @@ fn cli_remote_scorer_uses_the_server() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Server hygiene (#22 item 5): `serve --listen 127.0.0.1:0` announces the port it bound, only once bound; a
+/// second `--demo` start prints the same key instead of adding one; `keys list`/`feed list` on a mistyped
+/// `--db` fail without creating a store.
+#[test]
+fn serve_announces_the_bound_port_and_reuses_the_demo_key() {
+    use std::io::BufRead as _;
+    let dir = std::env::temp_dir().join(format!("ioclens-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("store.db");
+    let start = || {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let (mut key, mut port) = (String::new(), 0u16);
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(k) = line.split("per minute): ").nth(1) {
+                k.clone_into(&mut key);
+            }
+            if let Some(addr) = line.split(" on http://").nth(1) {
+                port = addr.rsplit(':').next().unwrap().parse().unwrap();
+                break;
+            }
+        }
+        (Killed(child), key, port)
+    };
+    let (server, key, port) = start();
+    assert!(key.starts_with("ioc_") && port != 0, "{key:?} {port}");
+    // The announced port is the one served.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    drop(server);
+    let (server, again, _) = start();
+    drop(server);
+    assert_eq!(again, key);
+    let keys = Command::new(BIN).args(["keys", "list", "--db"]).arg(&db).output().unwrap();
+    let keys: Value = serde_json::from_slice(&keys.stdout).unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
+    let typo = dir.join("typo.db");
+    for cmd in [&["keys", "list"][..], &["feed", "list"][..]] {
+        let out = Command::new(BIN).args(cmd).arg("--db").arg(&typo).output().unwrap();
+        assert!(!out.status.success(), "{cmd:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no store at"), "{cmd:?}");
+        assert!(!typo.exists(), "{cmd:?} created {}", typo.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -43,6 +43,7 @@ pub mod extract;
 mod generated;
 pub mod intel;
 pub mod lookup;
+pub mod misp;
 mod model;
 pub mod normalize;
 pub mod query;

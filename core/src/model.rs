@@ -89,8 +89,8 @@ impl IocKind {
         }
     }
 
-    /// Parses a wire name or a common alias (`ip` is not accepted: it is ambiguous). Accepts the
-    /// spellings other products use: `mitre-attack`, `mitre_attack`, `mitre technique`, `hash` is not accepted.
+    /// Parses a wire name or a common alias. Accepts the spellings other products use: `mitre-attack`,
+    /// `mitre_attack`, `mitre technique`. `ip` and `hash` name several types: see [`IocKind::family`].
     pub fn parse(s: &str) -> Option<IocKind> {
         let lower = s.trim().to_ascii_lowercase();
         Some(match lower.as_str() {
@@ -114,6 +114,19 @@ impl IocKind {
             "unknown" => IocKind::Unknown,
             _ => return None,
         })
+    }
+
+    /// The kinds a family name stands for, for filters and forced types that name a family rather than one
+    /// type: `ip` (ipv4, ipv6, cidr: [`IocKind::is_ip`]) and `hash` (md5, sha1, sha256, sha512:
+    /// [`IocKind::is_hash`]). `None` for anything else (one type's name included).
+    pub fn family(s: &str) -> Option<&'static [IocKind]> {
+        const IP: &[IocKind] = &[IocKind::Ipv4, IocKind::Ipv6, IocKind::Cidr];
+        const HASH: &[IocKind] = &[IocKind::Md5, IocKind::Sha1, IocKind::Sha256, IocKind::Sha512];
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ip" | "ips" | "ip-addr" => Some(IP),
+            "hash" | "hashes" | "file-hash" => Some(HASH),
+            _ => None,
+        }
     }
 
     /// True for md5/sha1/sha256/sha512.

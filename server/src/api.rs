@@ -501,6 +501,12 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .route("/api/v1/lookup", get(lookup_get).post(lookup_post))
         .route("/api/v1/iocs", get(iocs))
         .route("/api/v1/feeds", get(feeds))
+        // The same endpoints with a trailing slash (clients that build URLs by joining with `/`).
+        .route("/health/", get(health))
+        .route("/api/v1/health/", get(health))
+        .route("/api/v1/lookup/", get(lookup_get).post(lookup_post))
+        .route("/api/v1/iocs/", get(iocs))
+        .route("/api/v1/feeds/", get(feeds))
         .merge(taxii::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -510,8 +516,9 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .layer(middleware::from_fn(taxii::error_shape)))
 }
 
-/// Serves until Ctrl-C.
-pub async fn serve(config: Config) -> Result<()> {
+/// Serves until Ctrl-C. `on_bound` gets the address actually bound (the real port when `listen` asks for port
+/// 0) once the bind has succeeded, so a start-up message never announces an address that is not served.
+pub async fn serve(config: Config, on_bound: impl FnOnce(std::net::SocketAddr)) -> Result<()> {
     let hosts =
         Hosts::for_listen(config.listen, &config.allowed_hosts).map_err(anyhow::Error::msg)?;
     let limits = config.limits.clone();
@@ -527,6 +534,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
+    on_bound(listener.local_addr().context("reading the bound address")?);
     serve_with(listener, app, &limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -732,8 +740,10 @@ impl tokio::io::AsyncWrite for IdleIo {
 }
 
 fn is_public(path: &str) -> bool {
-    matches!(path, "/health" | "/api/v1/health" | "/api/v1/openapi.json")
-        || !(path.starts_with("/api/") || taxii::is_taxii(path))
+    matches!(
+        path.strip_suffix('/').unwrap_or(path),
+        "/health" | "/api/v1/health" | "/api/v1/openapi.json"
+    ) || !(path.starts_with("/api/") || taxii::is_taxii(path))
 }
 
 fn presented_key(headers: &HeaderMap) -> Option<String> {
@@ -757,6 +767,19 @@ fn presented_key(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// The scheme of an `Authorization` header this server does not read (`Token`, `Digest` …), so the 401 can
+/// say so rather than "missing key". Only the scheme word (at most 32 letters) is echoed, never the credentials.
+fn unsupported_scheme(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let scheme = v.split_whitespace().next()?;
+    if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    (scheme.len() <= 32 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| scheme.to_owned())
+        .or_else(|| Some("(unreadable)".to_owned()))
 }
 
 fn set_header(res: &mut Response, name: &'static str, value: &impl ToString) {
@@ -859,8 +882,8 @@ async fn gate(State(st): State<Shared>, mut req: Request, next: Next) -> Respons
 }
 
 /// Response headers a cross-origin page may read (the rate limit, `Retry-After`, the request id, paging).
-const CORS_EXPOSE: &str =
-    "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Request-Id, Link";
+const CORS_EXPOSE: &str = "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Request-Id, Link, \
+     X-Ignored-Parameters";
 
 /// Answers a CORS preflight: 204 with the allowed methods and headers for an allowed origin, else
 /// `403 forbidden` (the browser then refuses the real request; the body says why to whoever debugs it).
@@ -937,6 +960,18 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
         return next.run(req).await;
     }
     let Some(key) = presented_key(req.headers()) else {
+        if let Some(scheme) = unsupported_scheme(req.headers()) {
+            return ApiError::new(
+                &rid,
+                StatusCode::UNAUTHORIZED,
+                "unsupported_auth_scheme",
+                format!(
+                    "`Authorization: {scheme} …` is not a scheme this server reads: send \
+                     `Authorization: Bearer <key>` or `X-API-Key: <key>` (TAXII clients: HTTP Basic)"
+                ),
+            )
+            .into_response();
+        }
         return ApiError::new(
             &rid,
             StatusCode::UNAUTHORIZED,
@@ -1027,24 +1062,27 @@ fn percent_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
-/// Query parameters: one value per name (a repeated name is an error), known names only per endpoint.
+/// Query parameters: one value per name (a repeated name is an error). Names an endpoint does not know (a
+/// cache-buster, a parameter of a newer version) are ignored and named in `X-Ignored-Parameters` (see [`Params::tag`]).
 struct Params {
     map: HashMap<String, String>,
+    ignored: Vec<String>,
 }
+
+/// The response header that names the query parameters a request gave and the endpoint ignored.
+const IGNORED_HEADER: &str = "x-ignored-parameters";
 
 impl Params {
     fn parse(rid: &RequestId, raw: Option<&str>, allowed: &[&str]) -> Result<Self, ApiError> {
         let mut map = HashMap::new();
+        let mut ignored: Vec<String> = Vec::new();
         for (k, v) in query_pairs(raw.unwrap_or("")) {
             if !allowed.contains(&k.as_str()) {
-                return Err(ApiError::invalid(
-                    rid,
-                    format!(
-                        "unknown parameter `{}` (allowed: {})",
-                        truncate(&k, 64),
-                        allowed.join(", ")
-                    ),
-                ));
+                let name = percent_encode(&truncate(&k, 64));
+                if !ignored.contains(&name) && ignored.len() < 16 {
+                    ignored.push(name);
+                }
+                continue;
             }
             if v.len() > MAX_VALUE_LEN {
                 return Err(ApiError::invalid(
@@ -1059,10 +1097,35 @@ impl Params {
                 ));
             }
         }
-        Ok(Self { map })
+        Ok(Self { map, ignored })
+    }
+    /// As [`Params::parse`], but an unknown name is an error (TAXII: a filter the server does not apply
+    /// would silently widen the answer).
+    fn parse_strict(
+        rid: &RequestId,
+        raw: Option<&str>,
+        allowed: &[&str],
+    ) -> Result<Self, ApiError> {
+        let p = Self::parse(rid, raw, allowed)?;
+        match p.ignored.first() {
+            None => Ok(p),
+            Some(k) => Err(ApiError::invalid(
+                rid,
+                format!("unknown parameter `{k}` (allowed: {})", allowed.join(", ")),
+            )),
+        }
     }
     fn get(&self, k: &str) -> Option<&str> {
         self.map.get(k).map(String::as_str)
+    }
+    /// Names the ignored parameters (percent-encoded, comma-separated) on `res`.
+    fn tag(&self, mut res: Response) -> Response {
+        if !self.ignored.is_empty()
+            && let Ok(v) = HeaderValue::from_str(&self.ignored.join(", "))
+        {
+            res.headers_mut().insert(IGNORED_HEADER, v);
+        }
+        res
     }
 }
 
@@ -1147,14 +1210,17 @@ async fn fallback(
     {
         return res;
     }
-    ApiError::new(
-        &rid,
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no such endpoint `{}`", truncate(path, 200)),
-    )
-    .into_response()
+    let message = if st.www.is_none() && path == "/" {
+        NO_PAGE.to_owned()
+    } else {
+        format!("no such endpoint `{}`", truncate(path, 200))
+    };
+    ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", message).into_response()
 }
+
+/// What `GET /` says (and `ioclens serve` prints) when no web page is served.
+pub const NO_PAGE: &str = "no web page is served here: build it with `cargo xtask wasm && node www/build.mjs` \
+     (then `ioclens serve` serves `www/dist`), or pass `--www DIR`; the API is under /api/v1/";
 
 async fn method_not_allowed(
     axum::Extension(rid): axum::Extension<RequestId>,
@@ -1275,20 +1341,50 @@ fn content_hashed(rel: &str) -> bool {
 
 // ---------- lookup ----------
 
-fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<IocKind>, ApiError> {
-    match t.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => match IocKind::parse(t) {
-            Some(IocKind::Unknown) | None => Err(ApiError::invalid(
+/// A `type` parameter: one type, or a family of types (`ip`, `hash`: the core's [`IocKind::family`]), as
+/// the kinds it stands for.
+fn parse_kind(rid: &RequestId, t: Option<&str>) -> Result<Option<Vec<IocKind>>, ApiError> {
+    let Some(t) = t.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(kinds) = IocKind::family(t) {
+        return Ok(Some(kinds.to_vec()));
+    }
+    match IocKind::parse(t) {
+        Some(IocKind::Unknown) | None => {
+            let names: Vec<&str> = IocKind::ALL
+                .iter()
+                .filter(|k| **k != IocKind::Unknown)
+                .map(|k| k.as_str())
+                .collect();
+            Err(ApiError::invalid(
                 rid,
                 format!(
-                    "unknown type `{}` (ipv4, ipv6, cidr, domain, url, email, md5, sha1, sha256, sha512, cve, \
-                     mitre-attack, asn, btc, file_path, registry_key)",
-                    truncate(t, 64)
+                    "unknown type `{}` ({}, or a family: ip, hash)",
+                    truncate(t, 64),
+                    names.join(", ")
                 ),
-            )),
-            Some(k) => Ok(Some(k)),
-        },
+            ))
+        }
+        Some(k) => Ok(Some(vec![k])),
+    }
+}
+
+/// The one type a lookup is forced to: the type named, or, for a family, the detected type when it is one of
+/// the family's (else why not).
+fn forced_kind(input: &str, kinds: Option<&[IocKind]>) -> Result<Option<IocKind>, String> {
+    match kinds {
+        None => Ok(None),
+        Some([one]) => Ok(Some(*one)),
+        Some(family) => {
+            let detected = ioclens_core::classify(input).kind;
+            if family.contains(&detected) {
+                Ok(Some(detected))
+            } else {
+                let names: Vec<&str> = family.iter().map(|k| k.as_str()).collect();
+                Err(format!("not one of {} (detected: {detected})", names.join(", ")))
+            }
+        }
     }
 }
 
@@ -1417,10 +1513,17 @@ struct SourceHit {
     valid_until: Option<String>,
 }
 
+/// A technique on the wire, in every answer that carries techniques: `{id, name}`.
 #[derive(serde::Serialize)]
 struct OldTechnique<'a> {
-    id: &'a str,
-    name: &'a str,
+    id: std::borrow::Cow<'a, str>,
+    name: std::borrow::Cow<'a, str>,
+}
+
+impl From<ioclens_core::attack::ResolvedTechnique> for OldTechnique<'static> {
+    fn from(t: ioclens_core::attack::ResolvedTechnique) -> Self {
+        Self { id: t.id.into(), name: t.name.into() }
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -1463,7 +1566,7 @@ impl serde::Serialize for LookupOut {
         let techniques: Vec<OldTechnique<'_>> = core
             .mitre_techniques
             .iter()
-            .map(|t| OldTechnique { id: &t.id, name: &t.name })
+            .map(|t| OldTechnique { id: t.id.as_str().into(), name: t.name.as_str().into() })
             .collect();
         m.serialize_field("mitre_techniques", &techniques)?;
         m.serialize_field(
@@ -1504,8 +1607,9 @@ async fn lookup_get(
                 .into_response();
         }
     };
-    let forced = match parse_kind(&rid, p.get("type")) {
-        Ok(k) => k,
+    let forced = match parse_kind(&rid, p.get("type")).map(|k| forced_kind(&input, k.as_deref())) {
+        Ok(Ok(k)) => k,
+        Ok(Err(msg)) => return ApiError::invalid(&rid, format!("`ioc`: {msg}")).into_response(),
         Err(e) => return e.into_response(),
     };
     if let Err(msg) = check_value(&input, forced) {
@@ -1515,10 +1619,10 @@ async fn lookup_get(
         Ok(c) => c,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
-    match lookup_one(&conn, &input, forced, time::now()) {
+    p.tag(match lookup_one(&conn, &input, forced, time::now()) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
-    }
+    })
 }
 
 async fn lookup_post(
@@ -1527,9 +1631,10 @@ async fn lookup_post(
     RawQuery(q): RawQuery,
     body: Body,
 ) -> Response {
-    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
-        return e.into_response();
-    }
+    let params = match Params::parse(&rid, q.as_deref(), &[]) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
     // Read a little past the limit so a client that sends a too-large body still gets its 400 rather than a
     // connection closed mid-upload (only authenticated requests get here).
     // The whole body within the idle timeout: a client trickling a byte at a time does not hold a connection.
@@ -1595,7 +1700,8 @@ async fn lookup_post(
             }
             Some(v) => match parse_kind(&rid, ty) {
                 Err(e) => Err(e.message),
-                Ok(forced) => check_value(v, forced).map(|()| (forced, v)),
+                Ok(kinds) => forced_kind(v, kinds.as_deref())
+                    .and_then(|forced| check_value(v, forced).map(|()| (forced, v))),
             },
         };
         let entry = match answer {
@@ -1611,7 +1717,7 @@ async fn lookup_post(
         };
         out.push(entry);
     }
-    match store::feed_version(&conn) {
+    params.tag(match store::feed_version(&conn) {
         Ok(feed_version) => json_response(
             StatusCode::OK,
             &BatchOut {
@@ -1620,7 +1726,7 @@ async fn lookup_post(
             },
         ),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
-    }
+    })
 }
 
 /// `POST /api/v1/lookup`: one answer per item, in input order (typed, so a 1,000-item batch is serialised
@@ -1692,7 +1798,8 @@ struct RecordOut<'a> {
     malware_family: Option<&'a str>,
     sectors: Vec<&'static str>,
     tags: &'a [String],
-    mitre_techniques: Vec<String>,
+    /// `{id, name}` as in the lookup answer (the catalogue's active id and name).
+    mitre_techniques: Vec<OldTechnique<'static>>,
     /// `active`, or why the record is history only (`revoked`, `expired`, `not-for-detection`, `deleted`).
     status: &'static str,
     valid_until: Option<String>,
@@ -1727,7 +1834,7 @@ fn record_out(r: &Row, now: i64) -> RecordOut<'_> {
         malware_family: r.malware_family.as_deref(),
         sectors: sectors::slugs(r.sectors),
         tags: &r.tags,
-        mitre_techniques: techniques.into_iter().map(|t| t.id).collect(),
+        mitre_techniques: techniques.into_iter().map(OldTechnique::from).collect(),
         status: r.evidence().status(now).as_str(),
         valid_until: r.valid_until.map(time::format),
     }
@@ -1738,6 +1845,27 @@ struct PageOut<'a> {
     meta: Value,
     data: Vec<RecordOut<'a>>,
     links: Value,
+}
+
+/// One record as a MISP attribute: the type, category and `to_ids` the core assigns (`ioclens_core::misp`);
+/// an ended record (revoked, expired, not for detection) goes out with `to_ids: false`.
+fn misp_attribute(r: &Row, now: i64) -> Option<Value> {
+    let m = ioclens_core::misp::attribute_type(r.kind)?;
+    let active = r.evidence().status(now) == ioclens_core::score::EvidenceStatus::Active;
+    let mut tags: Vec<Value> = r.tags.iter().map(|t| json!({"name": t})).collect();
+    tags.push(json!({"name": format!("ioclens:feed=\"{}\"", r.feed)}));
+    Some(json!({
+        "uuid": record_uuid(&r.feed, r.kind, &r.value),
+        "type": m.attr_type,
+        "category": m.category,
+        "value": r.value,
+        "to_ids": ioclens_core::misp::to_ids(r.kind, active),
+        "comment": r.context.as_deref().unwrap_or(""),
+        "timestamp": r.last_seen.to_string(),
+        "first_seen": time::format(r.first_seen),
+        "last_seen": time::format(r.last_seen),
+        "Tag": tags,
+    }))
 }
 
 /// One record as a STIX 2.1 object: an indicator whose pattern is the core's STIX writer's
@@ -1809,7 +1937,7 @@ async fn iocs(
     let bad = |m: String| ApiError::invalid(&rid, m).into_response();
     let mut f = Filters::default();
     match parse_kind(&rid, p.get("type")) {
-        Ok(k) => f.kind = k,
+        Ok(k) => f.kinds = k.unwrap_or_default(),
         Err(e) => return e.into_response(),
     }
     if let Some(c) = p.get("confidence") {
@@ -1869,8 +1997,9 @@ async fn iocs(
             },
         }
     };
-    let limit = match int("limit", 100, 1, MAX_LIMIT) {
-        Ok(v) => v,
+    // A `limit` above the cap is served at the cap (`meta.limit` and `meta.limit_max` say so), not refused.
+    let limit = match int("limit", 100, 1, i64::MAX) {
+        Ok(v) => v.min(MAX_LIMIT),
         Err(m) => return bad(m),
     };
     let mut offset = match int("offset", 0, 0, MAX_OFFSET) {
@@ -1898,9 +2027,9 @@ async fn iocs(
         },
     };
     let format = p.get("format").unwrap_or("json").to_ascii_lowercase();
-    if !matches!(format.as_str(), "json" | "csv" | "txt" | "stix") {
+    if !matches!(format.as_str(), "json" | "csv" | "txt" | "stix" | "misp") {
         return bad(format!(
-            "`format` must be json, csv, txt or stix, not `{}`",
+            "`format` must be json, csv, txt, stix or misp, not `{}`",
             truncate(&format, 32)
         ));
     }
@@ -1997,9 +2126,38 @@ async fn iocs(
                 &json!({"type": "bundle", "id": format!("bundle--{bundle_id}"), "objects": objects}),
             )
         }
+        "misp" => {
+            let attributes: Vec<Value> =
+                page.rows.iter().filter_map(|r| misp_attribute(r, now)).collect();
+            let ids = page.rows.iter().fold(String::new(), |mut s, r| {
+                let _ = writeln!(s, "{}", r.id);
+                s
+            });
+            let event_id =
+                record_uuid("misp-event", IocKind::Unknown, &format!("{self_link}\n{ids}"));
+            let stamp = time::format(now);
+            json_response(
+                StatusCode::OK,
+                &json!({"Event": {
+                    "uuid": event_id,
+                    "info": format!("ioclens feed export ({self_link})"),
+                    "date": stamp.get(..10).unwrap_or(&stamp),
+                    "timestamp": now.to_string(),
+                    "published": false,
+                    "analysis": "2",
+                    "threat_level_id": "4",
+                    "distribution": "0",
+                    "Orgc": {"name": "ioclens"},
+                    "Attribute": attributes,
+                }}),
+            )
+        }
         _ => {
             let filters = json!({
-                "type": f.kind.map(IocKind::as_str),
+                "type": p.get("type").filter(|_| !f.kinds.is_empty()).map(|t| match &f.kinds[..] {
+                    [one] => one.as_str().to_owned(),
+                    _ => t.trim().to_ascii_lowercase(),
+                }),
                 "confidence": f.confidence.map(Level::as_str),
                 "category": f.category.map(Category::as_str),
                 "industry": f.sector.map(|i| sectors::SECTORS[i].0),
@@ -2013,6 +2171,7 @@ async fn iocs(
                     "total_exact": page.total.is_some_and(|t| t < store::TOTAL_CAP),
                     "count": data.len(),
                     "limit": limit,
+                    "limit_max": MAX_LIMIT,
                     "offset": offset,
                     "next_cursor": next_cursor,
                     "generated_at": time::format(now),
@@ -2031,7 +2190,7 @@ async fn iocs(
     {
         res.headers_mut().insert(header::LINK, v);
     }
-    res
+    p.tag(res)
 }
 
 async fn feeds(
@@ -2039,13 +2198,24 @@ async fn feeds(
     axum::Extension(rid): axum::Extension<RequestId>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
-        return e.into_response();
-    }
-    match st.pool.get().await.and_then(|c| store::feeds(&c)) {
-        Ok(f) => json_response(StatusCode::OK, &json!({"data": f})),
+    let p = match Params::parse(&rid, q.as_deref(), &[]) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let read = st.pool.get().await.and_then(|c| Ok((store::feeds(&c)?, store::feed_version(&c)?)));
+    p.tag(match read {
+        // The same `meta` as every other list answer (`count` as on `/api/v1/iocs`).
+        Ok((f, feed_version)) => json_response(
+            StatusCode::OK,
+            &json!({"meta": {
+                "count": f.len(),
+                "generated_at": time::format(time::now()),
+                "feed_version": feed_version,
+                "source": "ioclens",
+            }, "data": f}),
+        ),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
-    }
+    })
 }
 
 #[cfg(test)]

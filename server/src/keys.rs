@@ -167,6 +167,25 @@ pub fn create(
     Ok((key, info))
 }
 
+/// The key `ioclens serve --demo` prints: the same key on every start (while it is not revoked), so restarts
+/// do not pile up `demo` keys. Its secret (and only this key's) is kept in the store, which is the owner's
+/// alone (0600): the demo key is printed on every start anyway. Returns the key and whether it was created.
+pub fn demo(conn: &Connection, now: i64) -> Result<(String, bool)> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS demo_key(id INTEGER PRIMARY KEY CHECK (id = 1), key TEXT NOT NULL)",
+    )?;
+    let kept: Option<String> =
+        conn.query_row("SELECT key FROM demo_key WHERE id = 1", [], |r| r.get(0)).optional()?;
+    if let Some(key) = kept
+        && matches!(authenticate(conn, &key)?, Auth::Valid { .. })
+    {
+        return Ok((key, false));
+    }
+    let (key, _) = create(conn, "demo", DEFAULT_RATE_LIMIT, now)?;
+    conn.execute("INSERT OR REPLACE INTO demo_key(id, key) VALUES (1, ?1)", [&key])?;
+    Ok((key, true))
+}
+
 /// Every key, oldest first.
 pub fn list(conn: &Connection) -> Result<Vec<KeyInfo>> {
     let mut st = conn.prepare(
@@ -291,6 +310,22 @@ mod tests {
         assert!(revoke(&conn, &info.prefix, 1_700_000_001).unwrap());
         assert_eq!(authenticate(&conn, &key).unwrap(), Auth::Revoked);
         assert!(!revoke(&conn, &info.id.to_string(), 1_700_000_002).unwrap());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_demo_key_is_reused_until_revoked() {
+        let dir = std::env::temp_dir().join(format!("ioclens-demo-key-{}", std::process::id()));
+        let conn = crate::store::open(&dir.join("k.db")).unwrap();
+        let (first, created) = demo(&conn, 1_700_000_000).unwrap();
+        assert!(created);
+        let (again, created) = demo(&conn, 1_700_000_001).unwrap();
+        assert_eq!((again.as_str(), created), (first.as_str(), false));
+        assert_eq!(list(&conn).unwrap().len(), 1);
+        assert!(revoke(&conn, "1", 1_700_000_002).unwrap());
+        let (fresh, created) = demo(&conn, 1_700_000_003).unwrap();
+        assert!(created && fresh != first);
+        assert_eq!(list(&conn).unwrap().iter().filter(|k| k.revoked_at.is_none()).count(), 1);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

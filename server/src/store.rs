@@ -193,6 +193,18 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens the store at `path` only when it already exists: commands that read (or change) what a store holds
+/// (`keys list`, `feed list` …) must not leave a new empty store behind a mistyped `--db`.
+pub fn open_existing(path: &Path) -> Result<Connection> {
+    if !path.is_file() {
+        anyhow::bail!(
+            "no store at {} (check --db; `ioclens feed add` or `ioclens serve` creates one)",
+            path.display()
+        );
+    }
+    open(path)
+}
+
 /// Schema version this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -355,8 +367,8 @@ fn split_tags(s: &str) -> Vec<String> {
 /// Filters of the feed API.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
-    /// Type.
-    pub kind: Option<IocKind>,
+    /// Types (empty: any; several: a family such as `ip`).
+    pub kinds: Vec<IocKind>,
     /// Exact confidence.
     pub confidence: Option<Level>,
     /// Feed category.
@@ -395,13 +407,25 @@ pub fn page(
 ) -> Result<Page> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<i64> = Vec::new();
+    // Types: one (`i.kind = ?`, the `iocs_kind` index), or a family (`IN`), one parameter per kind.
+    if !f.kinds.is_empty() {
+        let marks: Vec<String> = f
+            .kinds
+            .iter()
+            .map(|k| {
+                args.push(kind_code(*k));
+                format!("?{}", args.len())
+            })
+            .collect();
+        conds.push(match &marks[..] {
+            [one] => format!("i.kind = {one}"),
+            _ => format!("i.kind IN ({})", marks.join(", ")),
+        });
+    }
     let mut push = |cond: &str, v: i64| {
         args.push(v);
         conds.push(cond.replace('?', &format!("?{}", args.len())));
     };
-    if let Some(k) = f.kind {
-        push("i.kind = ?", kind_code(k));
-    }
     if let Some(c) = f.confidence {
         push("i.confidence = ?", c as i64);
     }

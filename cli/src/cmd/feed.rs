@@ -77,7 +77,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     match &args.command {
         FeedCommand::Add(a) => add(&args.db, a),
         FeedCommand::List => {
-            let conn = store::open(&args.db)?;
+            let conn = store::open_existing(&args.db)?;
             let feeds = store::feeds(&conn)?;
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &feeds)?;
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         FeedCommand::Remove { name } => {
-            let mut conn = store::open(&args.db)?;
+            let mut conn = store::open_existing(&args.db)?;
             if store::remove_feed(&mut conn, name)? {
                 Ok(ExitCode::SUCCESS)
             } else {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 pub(crate) struct Args {
     #[command(subcommand)]
     command: KeysCommand,
-    /// The store (`SQLite` file, created when missing).
+    /// The store (`SQLite` file; `keys create` creates it when missing, `list` and `revoke` need it).
     #[arg(long, global = true, default_value = "ioclens.db")]
     db: PathBuf,
 }
@@ -35,7 +35,11 @@ enum KeysCommand {
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let conn = store::open(&args.db)?;
+    let conn = if matches!(args.command, KeysCommand::Create { .. }) {
+        store::open(&args.db)?
+    } else {
+        store::open_existing(&args.db)?
+    };
     let mut out = std::io::stdout().lock();
     match &args.command {
         KeysCommand::Create { name, rate_limit } => {

@@ -107,7 +107,7 @@ fn load_demo(db: &std::path::Path) -> Result<String> {
         last_seen: None,
     };
     ingest::ingest(&mut conn, &maltrail, ingest::builtin("maltrail")?, now, &|_| {})?;
-    let (key, _) = keys::create(&conn, "demo", keys::DEFAULT_RATE_LIMIT, now)?;
+    let (key, _) = keys::demo(&conn, now)?;
     Ok(key)
 }
 
@@ -118,19 +118,17 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     let www = args.www.clone().or_else(|| Some(PathBuf::from("www/dist")).filter(|p| p.is_dir()));
     let mut err = std::io::stderr();
-    if args.demo {
+    let demo_key = if args.demo {
         let key = load_demo(&args.db).context("loading the demo feed")?;
         let _ = writeln!(
             err,
             "ioclens: demo feed loaded; demo API key ({} requests per minute): {key}",
             keys::DEFAULT_RATE_LIMIT
         );
-        let _ = writeln!(
-            err,
-            "ioclens: try  curl -g -H 'Authorization: Bearer {key}' 'http://{}/api/v1/lookup?ioc=admin-panels[.]info'",
-            args.listen
-        );
-    }
+        Some(key)
+    } else {
+        None
+    };
     let limits = args.limits();
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
@@ -141,14 +139,28 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
-    let _ = writeln!(err, "ioclens: serving {} on http://{}", args.db.display(), args.listen);
-    rt.block_on(ioclens_server::serve(Config {
-        db: args.db.clone(),
+    let db = args.db.clone();
+    let page = www.is_some();
+    let config = Config {
+        db,
         listen: args.listen,
         www,
         cors,
         allowed_hosts: args.allowed_host.clone(),
         limits,
+    };
+    rt.block_on(ioclens_server::serve(config, |bound| {
+        // Printed only once the bind has succeeded, with the port actually bound (also for `:0`).
+        let _ = writeln!(err, "ioclens: serving {} on http://{bound}", args.db.display());
+        if !page {
+            let _ = writeln!(err, "ioclens: {}", ioclens_server::api::NO_PAGE);
+        }
+        if let Some(key) = &demo_key {
+            let _ = writeln!(
+                err,
+                "ioclens: try  curl -g -H 'Authorization: Bearer {key}' 'http://{bound}/api/v1/lookup?ioc=admin-panels[.]info'"
+            );
+        }
     }))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -168,7 +168,7 @@ async fn taxii(
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let root = API_ROOT.trim_matches('/').trim_start_matches("taxii2/");
     let not_found = |what: &str| error(&rid, StatusCode::NOT_FOUND, "not_found", what);
-    let params = |allowed: &[&str]| Params::parse(&rid, q.as_deref(), allowed);
+    let params = |allowed: &[&str]| Params::parse_strict(&rid, q.as_deref(), allowed);
     if segs.first().is_some_and(|s| *s != root) {
         return not_found(&format!(
             "no API root `{}` (this server has one: {API_ROOT})",
