@@ -173,8 +173,8 @@ fn document(
                     out,
                     "{},{},{},{start},{end},{},{}",
                     m.kind,
-                    output::csv_field(&m.canonical),
-                    output::csv_field(&m.part),
+                    ioclens_core::csv::cell(&m.canonical),
+                    ioclens_core::csv::cell(&m.part),
                     m.defanged,
                     m.implied
                 )?;
