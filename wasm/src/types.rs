@@ -491,6 +491,7 @@ export interface LookupResponse {
   data_versions: DataVersion[];
   version: string;
   diagnostics?: Diagnostic[];
+  intel_age_days?: number | null;
 }
 
 /** `Malware` (core/src/lookup.rs). */
@@ -546,6 +547,7 @@ export interface MergeRemoteRequest {
 export interface PackHit {
   source: string;
   category: string;
+  format: string;
   matched: string;
   type: IocKind;
   confidence: number;
