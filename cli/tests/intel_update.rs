@@ -233,6 +233,25 @@ fn sources_of(data: &Path, file: &str, kind: IocKind, value: &str) -> Vec<String
 
 const FAST: &[&str] = &["update", "--force", "--retries", "0", "--timeout", "2"];
 
+/// 2026-12-01 00:00 UTC: the day after the fixtures' dates.
+const DEC_1: &str = "1796083200";
+
+/// `ioclens lookup VALUE --format json` with the data directory's pack: the answer and stderr.
+fn lookup(data: &Path, value: &str) -> (Value, String) {
+    let out = Command::new(BIN)
+        .args(["lookup", value, "--format", "json", "--no-queries", "--now", DEC_1])
+        .env("IOCLENS_DATA_DIR", data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (doc[0].clone(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn factor<'a>(answer: &'a Value, source: &str) -> Option<&'a Value> {
+    answer["score"]["factors"].as_array().unwrap().iter().find(|f| f["source"] == source)
+}
+
 #[test]
 fn update_304_failures_and_a_value_that_leaves_its_source() {
     let (data, cat, state) = setup("main");
@@ -279,6 +298,35 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         assert!(epss.iter().any(|h| h.source == "epss" && h.number == Some(943_010)), "{epss:?}");
         assert!(epss.iter().any(|h| h.source == "kev"));
     });
+    // Through the real CLI: the value is malicious, the factor names ThreatFox and the date it was last seen there,
+    // and decay runs from that date.
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["score"]["verdict"], "malicious", "{answer}{err}");
+    assert_eq!(answer["found"], true);
+    let f = factor(&answer, "feed:threatfox").unwrap_or_else(|| panic!("{answer}"));
+    assert_eq!(f["contribution"], 50);
+    assert!(f["detail"].as_str().unwrap().contains("last seen 2026-11-30"), "{f}");
+    assert_eq!(answer["score"]["decay"]["since"], 1_796_025_790);
+    assert_eq!(answer["malware_family"], "Remcos");
+    assert!(
+        answer["data_versions"].as_array().unwrap().iter().any(|d| d["source"] == "intel-pack")
+    );
+    // Without the pack the same value is not evidence.
+    let bare = Command::new(BIN)
+        .args([
+            "lookup",
+            "zq-threatfox-only-c2.top",
+            "--format",
+            "json",
+            "--no-queries",
+            "--no-pack",
+        ])
+        .args(["--now", DEC_1])
+        .env("IOCLENS_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let bare: Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert_eq!(bare[0]["found"], false, "{bare}");
     for (value, kind, only) in [
         ("zq-misp-only-loader.com", IocKind::Domain, "misp"),
         ("zq-stix-only-c2.net", IocKind::Domain, "stix"),
@@ -389,6 +437,24 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         4,
         "its other rows stay (C2IntelFeeds, IPsum, Maltrail, ThreatFox)"
     );
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["found"], false, "dropped upstream: no longer evidence {answer}{err}");
+    assert_ne!(answer["score"]["verdict"], "malicious");
+    assert!(factor(&answer, "feed:threatfox").is_none(), "{answer}");
+
+    // A truncated pack.bin: a warning naming it, and the previous pack answers (it still lists the value).
+    let path = data.join("intel/pack.bin");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &good[..good.len() - 1]).unwrap();
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert!(err.contains("pack.bin is unusable") && err.contains("truncated"), "{err}");
+    assert_eq!(answer["found"], true, "pack.prev answers: {answer}");
+    // Both unusable: the embedded intel alone, with a warning for each.
+    std::fs::write(data.join("intel/pack.prev"), b"IOCLPACK garbage").unwrap();
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert!(err.contains("pack.prev is unusable") && err.contains("embedded intel"), "{err}");
+    assert_eq!(answer["found"], false);
+    std::fs::write(&path, &good).unwrap();
 
     // A damaged pack is reported, not read.
     let path = data.join("intel/pack.bin");

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ioclens_core::IocKind;
 use ioclens_core::LookupOptions;
+use ioclens_core::intel::pack::LoadedPack;
 use ioclens_core::query::QueryOptions;
 use ioclens_core::query::tlp::{TLP_CREATED, TLP_EXTENSION, Tlp, tlp_of_tags};
 use ioclens_core::score::EvidenceStatus;
@@ -55,6 +56,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Connection and work limits.
     pub limits: Limits,
+    /// The intel pack lookups use (reloaded when it changes); `None`: the embedded intel only.
+    pub intel: Option<Arc<crate::intel::Live>>,
 }
 
 /// What one client, or many, may cost the server. Every bound has a safe default; `ioclens serve` exposes each
@@ -332,6 +335,7 @@ struct AppState {
     cors: Cors,
     hosts: Hosts,
     limits: Limits,
+    intel: Option<Arc<crate::intel::Live>>,
     /// Verified keys by SHA-256: `(id, rate_limit, verified_at)`.
     verified: Mutex<HashMap<[u8; 32], (i64, i64, Instant)>>,
     /// Per-key sliding windows (`keys::Window`).
@@ -438,6 +442,8 @@ pub struct Settings {
     pub hosts: Hosts,
     /// Limits.
     pub limits: Limits,
+    /// The intel pack lookups use; `None`: the embedded intel only.
+    pub intel: Option<Arc<crate::intel::Live>>,
 }
 
 /// Builds the router for a store with default settings (loopback `Host` names, default limits; tests and
@@ -482,6 +488,7 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         cors: settings.cors,
         hosts: settings.hosts,
         limits: settings.limits,
+        intel: settings.intel,
         verified: Mutex::new(HashMap::new()),
         windows: Mutex::new(HashMap::new()),
         started: Instant::now(),
@@ -514,6 +521,7 @@ pub async fn serve(config: Config) -> Result<()> {
             cors: config.cors.clone(),
             hosts,
             limits: limits.clone(),
+            intel: config.intel.clone(),
         },
     )?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -1307,6 +1315,7 @@ pub fn record_uuid(feed: &str, kind: IocKind, value: &str) -> String {
 /// `{meta, data}` plus the older flat fields.
 fn lookup_one(
     conn: &Connection,
+    pack: Option<&LoadedPack>,
     input: &str,
     forced: Option<IocKind>,
     now: i64,
@@ -1326,7 +1335,7 @@ fn lookup_one(
         evidence: rows.iter().map(Row::evidence).collect(),
         ..LookupOptions::default()
     };
-    let core = ioclens_core::lookup(input, &opts, now);
+    let core = ioclens_core::lookup_with(input, &opts, pack.map(LoadedPack::pack).as_ref(), now);
     let sources: Vec<SourceHit> = rows
         .iter()
         .zip(&opts.evidence)
@@ -1497,7 +1506,8 @@ async fn lookup_get(
         Ok(c) => c,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
-    match lookup_one(&conn, &input, forced, time::now()) {
+    let pack = st.intel.as_ref().and_then(|l| l.current());
+    match lookup_one(&conn, pack.as_deref(), &input, forced, time::now()) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     }
@@ -1561,6 +1571,7 @@ async fn lookup_post(
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
     let now = time::now();
+    let pack = st.intel.as_ref().and_then(|l| l.current());
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let (value, ty) = match item {
@@ -1581,7 +1592,7 @@ async fn lookup_post(
             },
         };
         let entry = match answer {
-            Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
+            Ok((forced, v)) => match lookup_one(&conn, pack.as_deref(), v, forced, now) {
                 Ok(res) => BatchItem::Found { input: v, ok: true, data: Box::new(res.data) },
                 Err(e) => return ApiError::internal(&rid, &e).into_response(),
             },

@@ -136,18 +136,9 @@ fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
     Ok(cat.source)
 }
 
-/// The data directory's `intel/` folder.
+/// The data directory's `intel/` folder (shared with `lookup` and `serve`).
 fn intel_dir(flag: Option<&Path>) -> Result<PathBuf> {
-    let base = match flag {
-        Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("IOCLENS_DATA_DIR") {
-            Some(d) if !d.is_empty() => PathBuf::from(d),
-            _ => dirs::data_dir()
-                .context("no platform data directory: pass --data-dir or set IOCLENS_DATA_DIR")?
-                .join("ioclens"),
-        },
-    };
-    Ok(base.join("intel"))
+    ioclens_server::intel::intel_dir(flag)
 }
 
 fn read_state(dir: &Path) -> Result<State> {

@@ -61,6 +61,10 @@ pub(crate) struct Args {
     /// Seconds a request may spend in the store before its query is stopped (503 `query_timeout`).
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     query_timeout: u64,
+    /// Data directory whose newest intel pack lookups use (default: `IOCLENS_DATA_DIR`, else the platform data
+    /// directory + `ioclens`); the pack is reloaded when `ioclens intel update` replaces it.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 impl Args {
@@ -141,6 +145,26 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
+    let intel_dir = ioclens_server::intel::intel_dir(args.data_dir.as_deref())?;
+    let intel =
+        std::sync::Arc::new(ioclens_server::intel::Live::new(intel_dir, Duration::from_secs(2)));
+    match intel.current() {
+        Some(p) => {
+            let _ = writeln!(
+                err,
+                "ioclens: intel pack {} ({} entries)",
+                intel.dir().join("pack.bin").display(),
+                p.pack().len()
+            );
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "ioclens: no intel pack in {}: embedded intel only",
+                intel.dir().display()
+            );
+        }
+    }
     let _ = writeln!(err, "ioclens: serving {} on http://{}", args.db.display(), args.listen);
     rt.block_on(ioclens_server::serve(Config {
         db: args.db.clone(),
@@ -149,6 +173,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         cors,
         allowed_hosts: args.allowed_host.clone(),
         limits,
+        intel: Some(intel),
     }))?;
     Ok(ExitCode::SUCCESS)
 }
