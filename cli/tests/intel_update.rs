@@ -489,3 +489,117 @@ fn a_500_is_retried_with_backoff_and_only_picks_sources() {
     assert!(err.contains("no source named"), "{err}");
     let _ = std::fs::remove_dir_all(data.parent().unwrap());
 }
+
+/// `ioclens serve` on a free 127.0.0.1 port with `data`'s pack: the child, its base URL, the demo API key and the
+/// pack-signing public key it printed.
+fn serve_pack(data: &Path, db: &Path) -> (std::process::Child, String, String, String) {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--db")
+        .arg(db)
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut key, mut public) = (String::new(), String::new());
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("demo API key") {
+            line.rsplit(": ").next().unwrap().trim().clone_into(&mut key);
+        } else if line.contains("public key") {
+            line.rsplit(": ").next().unwrap().trim().clone_into(&mut public);
+        } else if line.contains("serving") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, base, key, public)
+}
+
+fn pull(data: &Path, base: &str, key: &str, public: &str) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(["intel", "pull", "--from", base, "--pubkey", public])
+        .env("IOCLENS_DATA_DIR", data)
+        .env("IOCLENS_API_KEY", key)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The server child, stopped when dropped (also when an assertion fails).
+struct Stop(std::process::Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_server_publishes_its_pack_signed_and_pull_refuses_a_bad_signature() {
+    let (data, cat, _state) = setup("serve");
+    let (code, _, err) = ioclens(&data, &cat, FAST);
+    assert_eq!(code, 0, "{err}");
+    let root = data.parent().unwrap().to_path_buf();
+    let (server, base, key, public) = serve_pack(&data, &root.join("serve.db"));
+    // Stopped even when an assertion fails.
+    let server = Stop(server);
+    assert_eq!(public.len(), 64, "the public key is printed at start: {public:?}");
+    let key_file = data.join("intel/signing.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the signing key is private");
+    }
+
+    // A client configured with the server's key installs the pack byte for byte; a second pull is a 304.
+    let client = root.join("client");
+    let (code, out, err) = pull(&client, &base, &key, &public);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signed pack installed"), "{out}");
+    assert_eq!(
+        std::fs::read(client.join("intel/pack.bin")).unwrap(),
+        std::fs::read(data.join("intel/pack.bin")).unwrap()
+    );
+    let (code, out, err) = pull(&client, &base, &key, &public);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("not modified"), "{out}");
+    // Its lookups use it.
+    let (answer, _) = lookup(&client, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["score"]["verdict"], "malicious", "{answer}");
+
+    // Another key (RFC 8032's first test key): refused, nothing installed.
+    let other = root.join("other");
+    let rfc8032 = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let (code, out, err) = pull(&other, &base, &key, rfc8032);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("does not verify"), "{err}");
+    assert!(!other.join("intel/pack.bin").exists());
+    // A malformed key is a clear error; without an API key the server answers 401.
+    let (code, _, err) = pull(&other, &base, &key, "abc");
+    assert_ne!(code, 0);
+    assert!(err.contains("64 hex digits"), "{err}");
+    let (code, _, err) = pull(&other, &base, "", &public);
+    assert_ne!(code, 0);
+    assert!(err.contains("401"), "{err}");
+
+    drop(server);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -502,6 +502,7 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .route("/api/v1/lookup", get(lookup_get).post(lookup_post))
         .route("/api/v1/iocs", get(iocs))
         .route("/api/v1/feeds", get(feeds))
+        .route("/api/v1/intel/pack", get(intel_pack))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(extra)
@@ -2047,6 +2048,61 @@ async fn feeds(
     match st.pool.get().await.and_then(|c| store::feeds(&c)) {
         Ok(f) => json_response(StatusCode::OK, &json!({"data": f})),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
+    }
+}
+
+/// `GET /api/v1/intel/pack`: the intel pack this server uses, signed (docs/intel.md, "Signed packs"). `ETag` /
+/// `If-None-Match` (304), the ed25519 signature of the whole file in `X-Ioclens-Signature` and the public key in
+/// `X-Ioclens-Public-Key` (a client checks the signature against the key it was configured with, not this one).
+async fn intel_pack(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
+        return e.into_response();
+    }
+    let none = || {
+        ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", "this server has no intel pack")
+            .into_response()
+    };
+    let Some(live) = st.intel.clone() else {
+        return none();
+    };
+    let Some((p, key)) =
+        tokio::task::spawn_blocking(move || live.published().zip(live.public_key()))
+            .await
+            .ok()
+            .flatten()
+    else {
+        return none();
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == p.etag || t.trim() == "*"));
+    let mut res = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let body = axum::body::Bytes::from_owner(PackBody(p.pack.clone()));
+        let mut r = Response::new(Body::from(body));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        r
+    };
+    set_header(&mut res, "etag", &p.etag);
+    set_header(&mut res, "x-ioclens-signature", &p.signature);
+    set_header(&mut res, "x-ioclens-public-key", &key);
+    res
+}
+
+/// A loaded pack's bytes as a response body, without copying them.
+struct PackBody(Arc<LoadedPack>);
+
+impl AsRef<[u8]> for PackBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.bytes()
     }
 }
 

@@ -3,6 +3,7 @@
 //! Layout (`docs/intel.md`): `<data dir>/intel/pack.bin` is the newest pack and `pack.prev` the one before. A
 //! pack that does not validate is skipped with a warning naming the file and the reason; with neither usable,
 //! lookups use the embedded tier alone. The CLI and the server share this code.
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use ioclens_core::intel::pack::LoadedPack;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -84,6 +85,7 @@ pub fn newest(dir: &Path) -> Found {
 pub struct Live {
     dir: PathBuf,
     recheck: Duration,
+    key: Option<SigningKey>,
     state: Mutex<LiveState>,
 }
 
@@ -92,6 +94,92 @@ struct LiveState {
     checked: Instant,
     stamp: Option<(SystemTime, u64)>,
     pack: Option<Arc<LoadedPack>>,
+    /// The current pack's `ETag` and signature (hex), computed once per pack.
+    signed: Option<(String, String)>,
+}
+
+/// The pack a server publishes, with its `ETag` and ed25519 signature (hex).
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The pack.
+    pub pack: Arc<LoadedPack>,
+    /// `"` + the first 16 bytes of the pack's SHA-256 trailer in hex + `"`.
+    pub etag: String,
+    /// The ed25519 signature of the whole pack file, hex (128 digits).
+    pub signature: String,
+}
+
+/// Hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let s = s.trim();
+    if s.len() != 2 * N || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The server's pack-signing key: `intel/signing.key` (the 32-byte ed25519 seed, hex), created on first use
+/// with mode 0600.
+///
+/// # Errors
+/// The file cannot be read or created, holds no key, or the OS has no randomness.
+pub fn signing_key(dir: &Path) -> anyhow::Result<SigningKey> {
+    use std::io::Write as _;
+    let path = dir.join("signing.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => unhex::<32>(&text).map(|seed| SigningKey::from_bytes(&seed)).ok_or_else(|| {
+            anyhow::anyhow!("{} holds no ed25519 key (64 hex digits)", path.display())
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed)
+                .map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = opts
+                .open(&path)
+                .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+            f.write_all(hex(&seed).as_bytes())?;
+            f.sync_all()?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) => Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+    }
+}
+
+/// A public key as `ioclens intel pull --pubkey` takes it (64 hex digits).
+///
+/// # Errors
+/// Not 64 hex digits, or not a valid ed25519 point.
+pub fn parse_public_key(s: &str) -> Result<VerifyingKey, String> {
+    let bytes = unhex::<32>(s).ok_or("a public key is 64 hex digits")?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| "not a valid ed25519 public key".to_owned())
+}
+
+/// Checks `signature` (hex) over `pack` with `key`.
+///
+/// # Errors
+/// A malformed or non-verifying signature.
+pub fn verify(key: &VerifyingKey, pack: &[u8], signature: &str) -> Result<(), String> {
+    let sig = unhex::<64>(signature).ok_or("the signature is not 128 hex digits")?;
+    key.verify_strict(pack, &Signature::from_bytes(&sig)).map_err(|_| {
+        "the pack's signature does not verify with the configured public key".to_owned()
+    })
 }
 
 fn stamp(dir: &Path) -> Option<(SystemTime, u64)> {
@@ -105,10 +193,51 @@ impl Live {
         let live = Live {
             dir,
             recheck,
-            state: Mutex::new(LiveState { checked: Instant::now(), stamp: None, pack: None }),
+            key: None,
+            state: Mutex::new(LiveState {
+                checked: Instant::now(),
+                stamp: None,
+                pack: None,
+                signed: None,
+            }),
         };
         live.reload();
         live
+    }
+
+    /// Signs what [`Live::published`] hands out with `key`.
+    #[must_use]
+    pub fn with_key(mut self, key: SigningKey) -> Live {
+        self.key = Some(key);
+        self
+    }
+
+    /// The public half of the signing key, hex; `None` without one.
+    pub fn public_key(&self) -> Option<String> {
+        self.key.as_ref().map(|k| hex(k.verifying_key().as_bytes()))
+    }
+
+    /// The current pack with its `ETag` and signature; `None` without a pack or a signing key.
+    pub fn published(&self) -> Option<Published> {
+        let pack = self.current()?;
+        let key = self.key.as_ref()?;
+        let mut st = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if st.pack.as_ref().is_none_or(|p| !Arc::ptr_eq(p, &pack)) {
+            // Reloaded since `current`: publish what is loaded now.
+            return None;
+        }
+        let (etag, signature) = st
+            .signed
+            .get_or_insert_with(|| {
+                let b = pack.bytes();
+                let trailer = &b[b.len().saturating_sub(32)..];
+                (
+                    format!("\"{}\"", hex(&trailer[..trailer.len().min(16)])),
+                    hex(&key.sign(b).to_bytes()),
+                )
+            })
+            .clone();
+        Some(Published { pack, etag, signature })
     }
 
     /// The intel directory.
@@ -127,6 +256,7 @@ impl Live {
         st.checked = Instant::now();
         st.stamp = s;
         st.pack = found.pack.map(Arc::new);
+        st.signed = None;
         found.path
     }
 

@@ -146,8 +146,17 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let rt = rt.build().context("starting the async runtime")?;
     let intel_dir = ioclens_server::intel::intel_dir(args.data_dir.as_deref())?;
-    let intel =
-        std::sync::Arc::new(ioclens_server::intel::Live::new(intel_dir, Duration::from_secs(2)));
+    let key =
+        ioclens_server::intel::signing_key(&intel_dir).context("the intel pack signing key")?;
+    let intel = std::sync::Arc::new(
+        ioclens_server::intel::Live::new(intel_dir, Duration::from_secs(2)).with_key(key),
+    );
+    if let Some(public) = intel.public_key() {
+        let _ = writeln!(
+            err,
+            "ioclens: intel packs at /api/v1/intel/pack are signed; public key (for `ioclens intel pull --pubkey`): {public}"
+        );
+    }
     match intel.current() {
         Some(p) => {
             let _ = writeln!(

@@ -21,7 +21,7 @@
 use crate::IocKind;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The first eight bytes of every pack.
@@ -561,9 +561,12 @@ impl<'a> Pack<'a> {
             IocKind::Ipv4 => {
                 if let Ok(ip) = crate::normalize::ip::parse_v4(canonical) {
                     let v = u32::from(ip);
+                    let mut key = String::with_capacity(24);
                     for len in (0..=32u32).rev().filter(|l| self.ix.v4_prefixes >> l & 1 == 1) {
                         let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-                        self.exact(cidr, &format!("{}/{len}", Ipv4Addr::from(v & mask)), &mut out);
+                        key.clear();
+                        let _ = write!(key, "{}/{len}", Ipv4Addr::from(v & mask));
+                        self.exact(cidr, &key, &mut out);
                     }
                 }
             }
