@@ -185,7 +185,7 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
     lookup_with(value, opts, None, now)
 }
 
-/// [`lookup`] with an intel pack loaded: its hits become evidence records ([`score::evidence::from_pack`]) scored
+/// [`lookup`] with an intel pack loaded: its hits become evidence records ([`score::Evidence::from_pack`]) scored
 /// by the same rules as a host's feeds, and a source the pack carries replaces that source's embedded hits.
 pub fn lookup_with(
     value: &str,
