@@ -16,7 +16,8 @@
 //! - ATT&CK ids in the records' tags resolve through the catalogue ([`crate::attack::resolve_technique`]).
 //! - An intel pack's hits ([`Evidence::from_pack`]) are records like any other: an `ipsum`, `kev-json` or
 //!   Maltrail-trail source is that embedded source (and replaces its embedded hits, [`replace_embedded`]),
-//!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a zero-point factor and a tag).
+//!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a zero-point
+//!   factor and a tag).
 //! - Every factor a record adds names its source and the date it was last seen there.
 use super::{Builder, Confidence};
 use crate::intel::pack::{Pack, PackHit};
