@@ -233,6 +233,25 @@ fn sources_of(data: &Path, file: &str, kind: IocKind, value: &str) -> Vec<String
 
 const FAST: &[&str] = &["update", "--force", "--retries", "0", "--timeout", "2"];
 
+/// 2026-12-01 00:00 UTC: the day after the fixtures' dates.
+const DEC_1: &str = "1796083200";
+
+/// `ioclens lookup VALUE --format json` with the data directory's pack: the answer and stderr.
+fn lookup(data: &Path, value: &str) -> (Value, String) {
+    let out = Command::new(BIN)
+        .args(["lookup", value, "--format", "json", "--no-queries", "--now", DEC_1])
+        .env("IOCLENS_DATA_DIR", data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (doc[0].clone(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn factor<'a>(answer: &'a Value, source: &str) -> Option<&'a Value> {
+    answer["score"]["factors"].as_array().unwrap().iter().find(|f| f["source"] == source)
+}
+
 #[test]
 fn update_304_failures_and_a_value_that_leaves_its_source() {
     let (data, cat, state) = setup("main");
@@ -279,6 +298,35 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         assert!(epss.iter().any(|h| h.source == "epss" && h.number == Some(943_010)), "{epss:?}");
         assert!(epss.iter().any(|h| h.source == "kev"));
     });
+    // Through the real CLI: the value is malicious, the factor names ThreatFox and the date it was last seen there,
+    // and decay runs from that date.
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["score"]["verdict"], "malicious", "{answer}{err}");
+    assert_eq!(answer["found"], true);
+    let f = factor(&answer, "feed:threatfox").unwrap_or_else(|| panic!("{answer}"));
+    assert_eq!(f["contribution"], 50);
+    assert!(f["detail"].as_str().unwrap().contains("last seen 2026-11-30"), "{f}");
+    assert_eq!(answer["score"]["decay"]["since"], 1_796_025_790);
+    assert_eq!(answer["malware_family"], "Remcos");
+    assert!(
+        answer["data_versions"].as_array().unwrap().iter().any(|d| d["source"] == "intel-pack")
+    );
+    // Without the pack the same value is not evidence.
+    let bare = Command::new(BIN)
+        .args([
+            "lookup",
+            "zq-threatfox-only-c2.top",
+            "--format",
+            "json",
+            "--no-queries",
+            "--no-pack",
+        ])
+        .args(["--now", DEC_1])
+        .env("IOCLENS_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let bare: Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert_eq!(bare[0]["found"], false, "{bare}");
     for (value, kind, only) in [
         ("zq-misp-only-loader.com", IocKind::Domain, "misp"),
         ("zq-stix-only-c2.net", IocKind::Domain, "stix"),
@@ -389,6 +437,24 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         4,
         "its other rows stay (C2IntelFeeds, IPsum, Maltrail, ThreatFox)"
     );
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["found"], false, "dropped upstream: no longer evidence {answer}{err}");
+    assert_ne!(answer["score"]["verdict"], "malicious");
+    assert!(factor(&answer, "feed:threatfox").is_none(), "{answer}");
+
+    // A truncated pack.bin: a warning naming it, and the previous pack answers (it still lists the value).
+    let path = data.join("intel/pack.bin");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &good[..good.len() - 1]).unwrap();
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert!(err.contains("pack.bin is unusable") && err.contains("truncated"), "{err}");
+    assert_eq!(answer["found"], true, "pack.prev answers: {answer}");
+    // Both unusable: the embedded intel alone, with a warning for each.
+    std::fs::write(data.join("intel/pack.prev"), b"IOCLPACK garbage").unwrap();
+    let (answer, err) = lookup(&data, "zq-threatfox-only-c2.top");
+    assert!(err.contains("pack.prev is unusable") && err.contains("embedded intel"), "{err}");
+    assert_eq!(answer["found"], false);
+    std::fs::write(&path, &good).unwrap();
 
     // A damaged pack is reported, not read.
     let path = data.join("intel/pack.bin");
@@ -422,4 +488,118 @@ fn a_500_is_retried_with_backoff_and_only_picks_sources() {
     assert_eq!(code, 3);
     assert!(err.contains("no source named"), "{err}");
     let _ = std::fs::remove_dir_all(data.parent().unwrap());
+}
+
+/// `ioclens serve` on a free 127.0.0.1 port with `data`'s pack: the child, its base URL, the demo API key and the
+/// pack-signing public key it printed.
+fn serve_pack(data: &Path, db: &Path) -> (std::process::Child, String, String, String) {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--db")
+        .arg(db)
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut key, mut public) = (String::new(), String::new());
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("demo API key") {
+            line.rsplit(": ").next().unwrap().trim().clone_into(&mut key);
+        } else if line.contains("public key") {
+            line.rsplit(": ").next().unwrap().trim().clone_into(&mut public);
+        } else if line.contains("serving") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, base, key, public)
+}
+
+fn pull(data: &Path, base: &str, key: &str, public: &str) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(["intel", "pull", "--from", base, "--pubkey", public])
+        .env("IOCLENS_DATA_DIR", data)
+        .env("IOCLENS_API_KEY", key)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The server child, stopped when dropped (also when an assertion fails).
+struct Stop(std::process::Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_server_publishes_its_pack_signed_and_pull_refuses_a_bad_signature() {
+    let (data, cat, _state) = setup("serve");
+    let (code, _, err) = ioclens(&data, &cat, FAST);
+    assert_eq!(code, 0, "{err}");
+    let root = data.parent().unwrap().to_path_buf();
+    let (server, base, key, public) = serve_pack(&data, &root.join("serve.db"));
+    // Stopped even when an assertion fails.
+    let server = Stop(server);
+    assert_eq!(public.len(), 64, "the public key is printed at start: {public:?}");
+    let key_file = data.join("intel/signing.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the signing key is private");
+    }
+
+    // A client configured with the server's key installs the pack byte for byte; a second pull is a 304.
+    let client = root.join("client");
+    let (code, out, err) = pull(&client, &base, &key, &public);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signed pack installed"), "{out}");
+    assert_eq!(
+        std::fs::read(client.join("intel/pack.bin")).unwrap(),
+        std::fs::read(data.join("intel/pack.bin")).unwrap()
+    );
+    let (code, out, err) = pull(&client, &base, &key, &public);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("not modified"), "{out}");
+    // Its lookups use it.
+    let (answer, _) = lookup(&client, "zq-threatfox-only-c2.top");
+    assert_eq!(answer["score"]["verdict"], "malicious", "{answer}");
+
+    // Another key (RFC 8032's first test key): refused, nothing installed.
+    let other = root.join("other");
+    let rfc8032 = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let (code, out, err) = pull(&other, &base, &key, rfc8032);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("does not verify"), "{err}");
+    assert!(!other.join("intel/pack.bin").exists());
+    // A malformed key is a clear error; without an API key the server answers 401.
+    let (code, _, err) = pull(&other, &base, &key, "abc");
+    assert_ne!(code, 0);
+    assert!(err.contains("64 hex digits"), "{err}");
+    let (code, _, err) = pull(&other, &base, "", &public);
+    assert_ne!(code, 0);
+    assert!(err.contains("401"), "{err}");
+
+    drop(server);
+    let _ = std::fs::remove_dir_all(&root);
 }

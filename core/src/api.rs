@@ -54,7 +54,7 @@ pub const OPS: [&str; 10] = [
 ];
 
 /// The top-level fields of a [`crate::LookupResponse`]: the first segment of every `lookup_many` projection path.
-pub const LOOKUP_FIELDS: [&str; 17] = [
+pub const LOOKUP_FIELDS: [&str; 18] = [
     "ioc_value",
     "ioc_type",
     "found",
@@ -72,6 +72,7 @@ pub const LOOKUP_FIELDS: [&str; 17] = [
     "data_versions",
     "version",
     "diagnostics",
+    "intel_age_days",
 ];
 
 /// Requests larger than this are refused with `bad_request` (hosts pass whole reports, not archives).
@@ -909,7 +910,7 @@ mod tests {
     #[test]
     fn lookup_fields_name_the_package() {
         // Optional fields are left out of a package when empty; every other one is always there.
-        let optional = ["malware_family", "malware", "diagnostics"];
+        let optional = ["malware_family", "malware", "diagnostics", "intel_age_days"];
         for value in ["8.8.8.8", "evil[.]com", "T1059", "nothing"] {
             let got = ok("lookup", &serde_json::json!({ "value": value, "now": NOW }));
             let keys: Vec<&str> = got.as_object().unwrap().keys().map(String::as_str).collect();

@@ -53,7 +53,7 @@ pub mod score;
 pub use classify::{classify, classify_as};
 pub use error::{Error, ErrorKind};
 pub use extract::extract;
-pub use lookup::{LookupOptions, LookupResponse, apply_remote, lookup};
+pub use lookup::{LookupOptions, LookupResponse, apply_remote, lookup, lookup_with};
 pub use model::*;
 pub use normalize::refang::{defang, refang};
 

@@ -6,11 +6,13 @@
 //! Pure: `now` is an input and nothing is read or sent. For a remote score, build the request with
 //! [`crate::score::remote_request`], send it, then [`apply_remote`] the answer.
 use crate::attack::{MapContext, TechniqueMapping};
+use crate::intel::pack::Pack;
 use crate::intel::{self, DataVersion, Hit, Role};
 use crate::query::{self, QueryOptions};
 use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
 use crate::{Classified, Diagnostic, IocKind, IpScope};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Options for [`lookup`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,9 +132,34 @@ pub struct LookupResponse {
     pub data_versions: Vec<DataVersion>,
     /// ioclens: crate version.
     pub version: String,
-    /// ioclens: notes (forced type mismatch, no query template for the type …).
+    /// ioclens: notes (forced type mismatch, no query template for the type, stale intel …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// ioclens: days since the loaded threat intel was taken (the intel pack's creation, else the embedded
+    /// snapshot), present only when it is [`STALE_AFTER_DAYS`] or more: the answer says once that the intel is
+    /// old (with a `stale-intel` diagnostic naming the command that refreshes it) rather than on every hit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intel_age_days: Option<u32>,
+}
+
+/// Intel older than this many days is called stale on every answer (`intel_age_days`).
+pub const STALE_AFTER_DAYS: u32 = 7;
+
+/// The age in days of the loaded intel at `now` when it is stale, with the diagnostic that says so.
+fn staleness(pack: Option<&Pack<'_>>, now: i64) -> Option<(u32, Diagnostic)> {
+    let (taken, what) = match pack {
+        Some(p) => (p.created_at(), "intel pack"),
+        None => (crate::generated::intel::DATA_DATE_UNIX, "embedded intel snapshot"),
+    };
+    let days = u32::try_from(now.saturating_sub(taken) / 86_400).ok()?;
+    (days >= STALE_AFTER_DAYS).then(|| {
+        let msg = format!(
+            "the {what} of {} is {days} days old: evidence behind this answer may have expired; refresh it with \
+             `ioclens intel update`",
+            score::evidence::date(taken)
+        );
+        (days, diag("stale-intel", msg))
+    })
 }
 
 fn diag(code: &str, message: String) -> Diagnostic {
@@ -153,8 +180,19 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
     hits
 }
 
-/// Looks one value up. Never fails: problems become `diagnostics` and an `unknown` type.
+/// Looks one value up in the embedded intel. Never fails: problems become `diagnostics` and an `unknown` type.
 pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
+    lookup_with(value, opts, None, now)
+}
+
+/// [`lookup`] with an intel pack loaded: its hits become evidence records ([`score::Evidence::from_pack`]) scored
+/// by the same rules as a host's feeds, and a source the pack carries replaces that source's embedded hits.
+pub fn lookup_with(
+    value: &str,
+    opts: &LookupOptions,
+    pack: Option<&Pack<'_>>,
+    now: i64,
+) -> LookupResponse {
     let mut diagnostics = Vec::new();
     let c = match opts.kind {
         None => crate::classify(value),
@@ -167,8 +205,17 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
         },
     };
     let mut hits = evidence(&c);
-    score::evidence::add_hits(&c, &mut hits, &opts.evidence, now);
-    let score = score::score_with(&c, &hits, &opts.evidence, &opts.score, now);
+    let pack_records = pack.map(|p| score::evidence::pack_records(p, &c)).unwrap_or_default();
+    let records: Cow<'_, [score::Evidence]> = if pack_records.is_empty() {
+        Cow::Borrowed(&opts.evidence)
+    } else {
+        Cow::Owned(opts.evidence.iter().cloned().chain(pack_records).collect())
+    };
+    if let Some(p) = pack {
+        score::evidence::replace_embedded(&mut hits, p);
+    }
+    score::evidence::add_hits(&c, &mut hits, &records, now);
+    let score = score::score_with(&c, &hits, &records, &opts.score, now);
     let malware =
         hits.iter().find(|h| h.role == Role::Malware).and_then(|h| h.family.as_deref()).map(
             |name| {
@@ -220,6 +267,17 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
     // "some list mentions it": a popular domain is not found, and not found is not safe.
     let found =
         hits.iter().any(|h| matches!(h.role, Role::Malware | Role::Blocklist | Role::Exploited));
+    let stale = staleness(pack, now);
+    let mut data_versions = intel::data_versions();
+    if let Some(p) = pack {
+        data_versions.push(DataVersion {
+            source: "intel-pack".into(),
+            version: score::evidence::date(p.created_at()),
+        });
+    }
+    if let Some((_, d)) = &stale {
+        diagnostics.push(d.clone());
+    }
     let mut resp = LookupResponse {
         ioc_value: if c.canonical.is_empty() { c.input.clone() } else { c.canonical.clone() },
         ioc_type: c.kind,
@@ -235,11 +293,12 @@ pub fn lookup(value: &str, opts: &LookupOptions, now: i64) -> LookupResponse {
         hits,
         malware,
         attack,
-        data_versions: intel::data_versions(),
+        data_versions,
         version: crate::VERSION.to_owned(),
         diagnostics,
+        intel_age_days: stale.map(|(days, _)| days),
     };
-    score::evidence::finish(&mut resp, &opts.evidence, now);
+    score::evidence::finish(&mut resp, &records, now);
     resp
 }
 

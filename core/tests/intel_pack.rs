@@ -230,3 +230,152 @@ fn records_pointing_outside_are_refused_even_with_a_valid_checksum() {
         matches!(Pack::from_bytes(&reseal(order)), Err(PackError::Corrupt(m)) if m.contains("out of order"))
     );
 }
+
+#[test]
+fn every_truncation_and_byte_flip_is_an_error_or_a_safe_pack() {
+    let bytes = sample();
+    for len in 0..bytes.len() {
+        assert!(Pack::open(&bytes[..len]).is_err(), "truncated to {len}");
+        assert!(Pack::from_bytes(&bytes[..len]).is_err(), "truncated to {len}");
+    }
+    for at in 0..bytes.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut b = bytes.clone();
+            b[at] ^= bit;
+            // With the checksum (install, pull): every flip is refused.
+            assert!(Pack::from_bytes(&b).is_err(), "byte {at} bit {bit:#x}");
+            // The cheap load check may accept a flip inside a string or a date, never panics on lookups.
+            if let Ok(p) = Pack::open(&b) {
+                for (kind, v) in [
+                    (IocKind::Domain, "evil.example"),
+                    (IocKind::Ipv4, "203.0.113.77"),
+                    (IocKind::Ipv6, "2001:db8:1::5"),
+                ] {
+                    let _ = p.lookup(kind, v);
+                }
+                let _ = p.sources();
+            }
+        }
+    }
+    assert_eq!(Pack::open(&bytes).unwrap().len(), 4);
+}
+
+mod lookup_with_a_pack {
+    use super::*;
+    use ioclens_core::score::Verdict;
+    use ioclens_core::{LookupOptions, lookup, lookup_with};
+
+    const DAY: i64 = 86_400;
+    const NOW: i64 = 1_796_300_000 + 2 * DAY;
+
+    fn src(name: &str, category: &str, format: &str, entries: Vec<Entry>) -> SourceData {
+        SourceData {
+            meta: SourceMeta {
+                name: name.into(),
+                category: category.into(),
+                format: format.into(),
+                confidence: 90,
+                fetched_at: 1_796_200_000,
+                upstream_date: None,
+                entries: 0,
+            },
+            entries,
+        }
+    }
+
+    fn pack_bytes(created: i64) -> Vec<u8> {
+        let mut tf = Entry::new(IocKind::Domain, "only-in-threatfox.com".into());
+        tf.last_seen = Some(1_796_000_000);
+        tf.family = Some("Remcos".into());
+        let mut ipsum = Entry::new(IocKind::Ipv4, "45.95.147.1".into());
+        ipsum.number = Some(2);
+        let tor = Entry::new(IocKind::Ipv4, "45.10.20.31".into());
+        pack::write(
+            &[
+                src("threatfox-recent", "malware", "threatfox-csv", vec![tf]),
+                src("ipsum", "blocklist", "ipsum", vec![ipsum]),
+                src("tor-exit", "anonymizer", "plain", vec![tor]),
+            ],
+            created,
+        )
+        .unwrap()
+    }
+
+    fn opts() -> LookupOptions {
+        LookupOptions { hunting: false, ..LookupOptions::default() }
+    }
+
+    #[test]
+    fn a_pack_hit_is_a_feed_factor_naming_source_and_date() {
+        let bytes = pack_bytes(1_796_300_000);
+        let p = Pack::open(&bytes).unwrap();
+        let r = lookup_with("only-in-threatfox.com", &opts(), Some(&p), NOW);
+        assert_eq!(r.score.verdict, Verdict::Malicious, "{:?}", r.score.factors);
+        assert!(r.found);
+        let f = r.score.factors.iter().find(|f| f.name == "feed").unwrap();
+        assert_eq!((f.source.as_str(), f.contribution), ("feed:threatfox-recent", 50));
+        let detail = f.detail.as_deref().unwrap();
+        assert!(detail.contains("last seen 2026-11-30"), "{detail}");
+        assert_eq!(r.score.decay.since, 1_796_000_000, "decay runs from the entry's own last seen");
+        assert_eq!(r.malware_family.as_deref(), Some("Remcos"));
+        assert_eq!(r.intel_age_days, None, "a two-day-old pack is not stale");
+        assert!(r.data_versions.iter().any(|d| d.source == "intel-pack"));
+        // Without the pack the value is unknown.
+        let bare = lookup("only-in-threatfox.com", &opts(), NOW);
+        assert!(!bare.found && bare.score.verdict != Verdict::Malicious);
+    }
+
+    #[test]
+    fn context_sources_are_not_evidence_of_malice() {
+        let bytes = pack_bytes(1_796_300_000);
+        let p = Pack::open(&bytes).unwrap();
+        let r = lookup_with("45.10.20.31", &opts(), Some(&p), NOW);
+        let f = r.score.factors.iter().find(|f| f.name == "anonymizer").unwrap();
+        assert_eq!((f.source.as_str(), f.contribution), ("feed:tor-exit", 0));
+        assert!(r.tags.iter().any(|t| t == "anonymizer"), "{:?}", r.tags);
+        let bare = lookup("45.10.20.31", &opts(), NOW);
+        assert_eq!(r.found, bare.found);
+        assert_eq!(r.risk, bare.risk);
+    }
+
+    #[cfg(feature = "offline-intel")]
+    #[test]
+    fn a_pack_source_replaces_its_embedded_copy() {
+        // 77.90.185.20 is on 10 lists in the embedded IPsum; the pack's IPsum does not list it: no longer evidence.
+        let bytes = pack_bytes(1_796_300_000);
+        let p = Pack::open(&bytes).unwrap();
+        let bare = lookup("77.90.185.20", &opts(), NOW);
+        assert!(bare.score.factors.iter().any(|f| f.name == "ipsum"));
+        let r = lookup_with("77.90.185.20", &opts(), Some(&p), NOW);
+        assert!(!r.score.factors.iter().any(|f| f.name == "ipsum"), "{:?}", r.score.factors);
+        assert!(!r.hits.iter().any(|h| h.list == "ipsum"));
+        // A value the pack's IPsum lists counts once, by the pack's count (2 lists: +30).
+        let r = lookup_with("45.95.147.1", &opts(), Some(&p), NOW);
+        let ipsum: Vec<_> = r.score.factors.iter().filter(|f| f.name == "ipsum").collect();
+        assert_eq!(ipsum.len(), 1, "{:?}", r.score.factors);
+        assert_eq!(ipsum[0].contribution, 30);
+        assert!(!r.score.factors.iter().any(|f| f.name == "feed"), "never counted twice");
+    }
+
+    #[test]
+    fn old_intel_is_said_once_not_per_hit() {
+        let bytes = pack_bytes(NOW - 30 * DAY);
+        let p = Pack::open(&bytes).unwrap();
+        let r = lookup_with("only-in-threatfox.com", &opts(), Some(&p), NOW);
+        assert_eq!(r.intel_age_days, Some(30));
+        let stale: Vec<_> = r.diagnostics.iter().filter(|d| d.code == "stale-intel").collect();
+        assert_eq!(stale.len(), 1);
+        assert!(stale[0].message.contains("ioclens intel update"), "{}", stale[0].message);
+    }
+
+    #[test]
+    fn the_empty_file_md5_stays_benign_with_a_pack() {
+        let bytes = pack_bytes(1_796_300_000);
+        let p = Pack::open(&bytes).unwrap();
+        let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+        let with = lookup_with(md5, &opts(), Some(&p), NOW);
+        let without = lookup(md5, &opts(), NOW);
+        assert_eq!(with.score.verdict, without.score.verdict);
+        assert_eq!(with.risk, without.risk);
+    }
+}

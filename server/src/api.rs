@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ioclens_core::IocKind;
 use ioclens_core::LookupOptions;
+use ioclens_core::intel::pack::LoadedPack;
 use ioclens_core::query::QueryOptions;
 use ioclens_core::query::tlp::{TLP_CREATED, TLP_EXTENSION, Tlp, tlp_of_tags};
 use ioclens_core::score::EvidenceStatus;
@@ -61,6 +62,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Connection and work limits.
     pub limits: Limits,
+    /// The intel pack lookups use (reloaded when it changes); `None`: the embedded intel only.
+    pub intel: Option<Arc<crate::intel::Live>>,
 }
 
 /// What one client, or many, may cost the server. Every bound has a safe default; `ioclens serve` exposes each
@@ -338,6 +341,7 @@ struct AppState {
     cors: Cors,
     hosts: Hosts,
     limits: Limits,
+    intel: Option<Arc<crate::intel::Live>>,
     /// Verified keys by SHA-256: `(id, rate_limit, verified_at)`.
     verified: Mutex<HashMap<[u8; 32], (i64, i64, Instant)>>,
     /// Per-key sliding windows (`keys::Window`).
@@ -444,6 +448,8 @@ pub struct Settings {
     pub hosts: Hosts,
     /// Limits.
     pub limits: Limits,
+    /// The intel pack lookups use; `None`: the embedded intel only.
+    pub intel: Option<Arc<crate::intel::Live>>,
 }
 
 /// Builds the router for a store with default settings (loopback `Host` names, default limits; tests and
@@ -488,6 +494,7 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         cors: settings.cors,
         hosts: settings.hosts,
         limits: settings.limits,
+        intel: settings.intel,
         verified: Mutex::new(HashMap::new()),
         windows: Mutex::new(HashMap::new()),
         started: Instant::now(),
@@ -508,6 +515,7 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         .route("/api/v1/iocs/", get(iocs))
         .route("/api/v1/feeds/", get(feeds))
         .merge(taxii::routes())
+        .route("/api/v1/intel/pack", get(intel_pack))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .merge(extra)
@@ -529,6 +537,7 @@ pub async fn serve(config: Config, on_bound: impl FnOnce(std::net::SocketAddr)) 
             cors: config.cors.clone(),
             hosts,
             limits: limits.clone(),
+            intel: config.intel.clone(),
         },
     )?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -1421,6 +1430,7 @@ pub fn record_uuid(feed: &str, kind: IocKind, value: &str) -> String {
 /// `{meta, data}` plus the older flat fields.
 fn lookup_one(
     conn: &Connection,
+    pack: Option<&LoadedPack>,
     input: &str,
     forced: Option<IocKind>,
     now: i64,
@@ -1440,7 +1450,7 @@ fn lookup_one(
         evidence: rows.iter().map(Row::evidence).collect(),
         ..LookupOptions::default()
     };
-    let core = ioclens_core::lookup(input, &opts, now);
+    let core = ioclens_core::lookup_with(input, &opts, pack.map(LoadedPack::pack).as_ref(), now);
     let sources: Vec<SourceHit> = rows
         .iter()
         .zip(&opts.evidence)
@@ -1619,7 +1629,8 @@ async fn lookup_get(
         Ok(c) => c,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
-    p.tag(match lookup_one(&conn, &input, forced, time::now()) {
+    let pack = st.intel.as_ref().and_then(|l| l.current());
+    p.tag(match lookup_one(&conn, pack.as_deref(), &input, forced, time::now()) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     })
@@ -1684,6 +1695,7 @@ async fn lookup_post(
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
     let now = time::now();
+    let pack = st.intel.as_ref().and_then(|l| l.current());
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let (value, ty) = match item {
@@ -1705,7 +1717,7 @@ async fn lookup_post(
             },
         };
         let entry = match answer {
-            Ok((forced, v)) => match lookup_one(&conn, v, forced, now) {
+            Ok((forced, v)) => match lookup_one(&conn, pack.as_deref(), v, forced, now) {
                 Ok(res) => BatchItem::Found { input: v, ok: true, data: Box::new(res.data) },
                 Err(e) => return ApiError::internal(&rid, &e).into_response(),
             },
@@ -2216,6 +2228,61 @@ async fn feeds(
         ),
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     })
+}
+
+/// `GET /api/v1/intel/pack`: the intel pack this server uses, signed (docs/intel.md, "Signed packs"). `ETag` /
+/// `If-None-Match` (304), the ed25519 signature of the whole file in `X-Ioclens-Signature` and the public key in
+/// `X-Ioclens-Public-Key` (a client checks the signature against the key it was configured with, not this one).
+async fn intel_pack(
+    State(st): State<Shared>,
+    axum::Extension(rid): axum::Extension<RequestId>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = Params::parse(&rid, q.as_deref(), &[]) {
+        return e.into_response();
+    }
+    let none = || {
+        ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", "this server has no intel pack")
+            .into_response()
+    };
+    let Some(live) = st.intel.clone() else {
+        return none();
+    };
+    let Some((p, key)) =
+        tokio::task::spawn_blocking(move || live.published().zip(live.public_key()))
+            .await
+            .ok()
+            .flatten()
+    else {
+        return none();
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == p.etag || t.trim() == "*"));
+    let mut res = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let body = axum::body::Bytes::from_owner(PackBody(p.pack.clone()));
+        let mut r = Response::new(Body::from(body));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        r
+    };
+    set_header(&mut res, "etag", &p.etag);
+    set_header(&mut res, "x-ioclens-signature", &p.signature);
+    set_header(&mut res, "x-ioclens-public-key", &key);
+    res
+}
+
+/// A loaded pack's bytes as a response body, without copying them.
+struct PackBody(Arc<LoadedPack>);
+
+impl AsRef<[u8]> for PackBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.bytes()
+    }
 }
 
 #[cfg(test)]

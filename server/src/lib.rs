@@ -12,6 +12,7 @@
 pub mod api;
 pub mod feedname;
 pub mod ingest;
+pub mod intel;
 pub mod keys;
 pub mod normalize;
 pub mod sectors;

@@ -492,6 +492,7 @@ export interface LookupResponse {
   data_versions: DataVersion[];
   version: string;
   diagnostics?: Diagnostic[];
+  intel_age_days?: number | null;
 }
 
 /** `Malware` (core/src/lookup.rs). */
@@ -547,6 +548,7 @@ export interface MergeRemoteRequest {
 export interface PackHit {
   source: string;
   category: string;
+  format: string;
   matched: string;
   type: IocKind;
   confidence: number;

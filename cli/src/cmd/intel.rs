@@ -44,6 +44,9 @@ enum IntelCommand {
     /// Fetch the enabled sources that are due, then write a new intel pack. Exit 1 when a source failed (its
     /// previous data stays in the pack).
     Update(UpdateArgs),
+    /// Install the pack an `ioclens serve` publishes (`GET URL/api/v1/intel/pack`), refusing it unless its
+    /// ed25519 signature verifies with `--pubkey`. The API key comes from `IOCLENS_API_KEY`.
+    Pull(PullArgs),
     /// Each source's status: last success, upstream date, entries, age, last error.
     Status {
         /// `table` (default on a terminal) or `json`.
@@ -69,6 +72,19 @@ struct UpdateArgs {
     /// First backoff delay in milliseconds.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     backoff_ms: u64,
+}
+
+#[derive(clap::Args)]
+struct PullArgs {
+    /// The server's base URL (`http://127.0.0.1:8080`).
+    #[arg(long, value_name = "URL")]
+    from: String,
+    /// The server's pack-signing public key, 64 hex digits (`ioclens serve` prints it).
+    #[arg(long, value_name = "HEX")]
+    pubkey: String,
+    /// Seconds allowed for the download.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    timeout: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -109,6 +125,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     match &args.command {
         IntelCommand::Update(u) => update(&catalogue, &dir, u),
         IntelCommand::Status { format } => status(&catalogue, &dir, format.as_deref()),
+        IntelCommand::Pull(p) => pull(&dir, p),
     }
 }
 
@@ -136,18 +153,9 @@ fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
     Ok(cat.source)
 }
 
-/// The data directory's `intel/` folder.
+/// The data directory's `intel/` folder (shared with `lookup` and `serve`).
 fn intel_dir(flag: Option<&Path>) -> Result<PathBuf> {
-    let base = match flag {
-        Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("IOCLENS_DATA_DIR") {
-            Some(d) if !d.is_empty() => PathBuf::from(d),
-            _ => dirs::data_dir()
-                .context("no platform data directory: pass --data-dir or set IOCLENS_DATA_DIR")?
-                .join("ioclens"),
-        },
-    };
-    Ok(base.join("intel"))
+    ioclens_server::intel::intel_dir(flag)
 }
 
 fn read_state(dir: &Path) -> Result<State> {
@@ -410,6 +418,77 @@ fn build_pack(
     Pack::from_bytes(&bytes)
         .map_err(|e| anyhow::anyhow!("the pack just written does not read back: {e}"))?;
     Ok(bytes)
+}
+
+/// Installs `bytes` as `pack.bin`, the current one becoming `pack.prev`: checksum and records verified first.
+fn install(dir: &Path, bytes: &[u8]) -> Result<()> {
+    Pack::from_bytes(bytes).map_err(|e| anyhow::anyhow!("refused: {e}"))?;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let pack_path = dir.join("pack.bin");
+    if pack_path.exists() {
+        fs::rename(&pack_path, dir.join("pack.prev")).context("keeping the previous pack")?;
+    }
+    write_atomic(&pack_path, bytes)
+}
+
+#[expect(clippy::disallowed_methods, reason = "the CLI reads the API key from the environment")]
+fn pull(dir: &Path, p: &PullArgs) -> Result<ExitCode> {
+    let key = ioclens_server::intel::parse_public_key(&p.pubkey)
+        .map_err(|e| anyhow::anyhow!("--pubkey: {e}"))?;
+    let etag_path = dir.join("pull-etag");
+    let etag =
+        if dir.join("pack.bin").exists() { fs::read_to_string(&etag_path).ok() } else { None };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(p.timeout.max(1))))
+        .http_status_as_error(false)
+        .user_agent(concat!("ioclens/", env!("CARGO_PKG_VERSION"), " (intel pull)"))
+        .build()
+        .into();
+    let url = format!("{}/api/v1/intel/pack", p.from.trim_end_matches('/'));
+    let mut req = agent.get(&url);
+    if let Some(k) = std::env::var("IOCLENS_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
+        req = req.header("Authorization", &format!("Bearer {k}"));
+    }
+    if let Some(e) = &etag {
+        req = req.header("If-None-Match", e.trim());
+    }
+    let resp = req.call().map_err(|e| anyhow::anyhow!("GET {url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let mut out = std::io::stdout().lock();
+    if status == 304 {
+        writeln!(out, "intel pull: not modified; pack {}", dir.join("pack.bin").display())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if status != 200 {
+        bail!("GET {url}: HTTP {status}");
+    }
+    let header =
+        |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let signature = header("x-ioclens-signature")
+        .ok_or_else(|| anyhow::anyhow!("refused: the server sent no X-Ioclens-Signature"))?;
+    let new_etag = header("etag");
+    let bytes = resp
+        .into_body()
+        .with_config()
+        .limit(4 * 1024 * 1024 * 1024)
+        .read_to_vec()
+        .map_err(|e| anyhow::anyhow!("reading the pack: {e}"))?;
+    ioclens_server::intel::verify(&key, &bytes, &signature)
+        .map_err(|e| anyhow::anyhow!("refused: {e}; nothing installed"))?;
+    install(dir, &bytes)?;
+    match new_etag {
+        Some(e) => write_atomic(&etag_path, e.as_bytes())?,
+        None => {
+            let _ = fs::remove_file(&etag_path);
+        }
+    }
+    let entries = Pack::open(&bytes).map_or(0, |p| p.len());
+    writeln!(
+        out,
+        "intel pull: signed pack installed ({entries} entries); pack {}",
+        dir.join("pack.bin").display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Serialize)]

@@ -45,6 +45,13 @@ pub(crate) struct Args {
     /// Skip the hunting queries.
     #[arg(long)]
     no_queries: bool,
+    /// Data directory whose newest intel pack is used (default: `IOCLENS_DATA_DIR`, else the platform data
+    /// directory + `ioclens`).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<std::path::PathBuf>,
+    /// Use the embedded intel only, not the data directory's pack.
+    #[arg(long)]
+    no_pack: bool,
 }
 
 #[expect(
@@ -127,9 +134,20 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let values = crate::output::values_or_stdin(&args.values)?;
     let now = args.now.unwrap_or_else(clock);
     let key = api_key();
+    let found = if args.no_pack {
+        ioclens_server::intel::Found::default()
+    } else {
+        ioclens_server::intel::intel_dir(args.data_dir.as_deref())
+            .map(|d| ioclens_server::intel::newest(&d))
+            .unwrap_or_default()
+    };
+    for w in &found.warnings {
+        let _ = writeln!(io::stderr(), "ioclens: warning: {w}");
+    }
+    let pack = found.pack.as_ref().map(ioclens_core::intel::pack::LoadedPack::pack);
     let mut results = Vec::with_capacity(values.len());
     for v in &values {
-        let mut r = ioclens_core::lookup(v, &opts, now);
+        let mut r = ioclens_core::lookup_with(v, &opts, pack.as_ref(), now);
         if let Some(base) = &args.remote {
             let remote = remote_score(base, key.as_deref(), &r, Duration::from_secs(args.timeout));
             if remote.status != RemoteStatus::Ok
@@ -278,7 +296,7 @@ fn decay_line(d: &ioclens_core::score::Decay) -> String {
             d.score_now, d.rule.revoke_score
         ),
         Some(v) if d.revoked => format!(
-            "{} now: evidence dated {} is past the {life}-day lifetime (expired {}); refresh the intel",
+            "{} now: evidence dated {} is past the {life}-day lifetime (since {})",
             d.score_now,
             date(d.since),
             date(v)
@@ -308,7 +326,7 @@ mod tests {
         let stale = decay_line(&decay(rule, 95, AUG_23_2026, AUG_23_2026 + 98 * DAY));
         assert_eq!(
             stale,
-            "0 now: evidence dated 2026-08-23 is past the 47-day lifetime (expired 2026-09-29); refresh the intel"
+            "0 now: evidence dated 2026-08-23 is past the 47-day lifetime (since 2026-09-29)"
         );
         let fresh = decay_line(&decay(rule, 95, AUG_23_2026, AUG_23_2026 + 10 * DAY));
         assert!(

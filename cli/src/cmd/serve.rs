@@ -61,6 +61,10 @@ pub(crate) struct Args {
     /// Seconds a request may spend in the store before its query is stopped (503 `query_timeout`).
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     query_timeout: u64,
+    /// Data directory whose newest intel pack lookups use (default: `IOCLENS_DATA_DIR`, else the platform data
+    /// directory + `ioclens`); the pack is reloaded when `ioclens intel update` replaces it.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 impl Args {
@@ -139,6 +143,35 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
+    let intel_dir = ioclens_server::intel::intel_dir(args.data_dir.as_deref())?;
+    let key =
+        ioclens_server::intel::signing_key(&intel_dir).context("the intel pack signing key")?;
+    let intel = std::sync::Arc::new(
+        ioclens_server::intel::Live::new(intel_dir, Duration::from_secs(2)).with_key(key),
+    );
+    if let Some(public) = intel.public_key() {
+        let _ = writeln!(
+            err,
+            "ioclens: intel packs at /api/v1/intel/pack are signed; public key (for `ioclens intel pull --pubkey`): {public}"
+        );
+    }
+    match intel.current() {
+        Some(p) => {
+            let _ = writeln!(
+                err,
+                "ioclens: intel pack {} ({} entries)",
+                intel.dir().join("pack.bin").display(),
+                p.pack().len()
+            );
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "ioclens: no intel pack in {}: embedded intel only",
+                intel.dir().display()
+            );
+        }
+    }
     let db = args.db.clone();
     let page = www.is_some();
     let config = Config {
@@ -148,6 +181,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         cors,
         allowed_hosts: args.allowed_host.clone(),
         limits,
+        intel: Some(intel),
     };
     rt.block_on(ioclens_server::serve(config, |bound| {
         // Printed only once the bind has succeeded, with the port actually bound (also for `:0`).

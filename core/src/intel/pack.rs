@@ -14,12 +14,14 @@
 //! Entries are sorted by (kind, value bytes, source), so a lookup is one binary search and the hits of one value
 //! from several sources are adjacent. An IP is also matched against the CIDR entries of every prefix length the
 //! pack holds (the header's bitmaps), one search per length. [`Pack::from_bytes`] checks magic, version, length
-//! and checksum, then every record's bounds, UTF-8 boundaries and the sort order, so a lookup on a pack that
-//! loaded cannot read out of bounds or miss a value. The writer ([`write()`]) is behind the `intel-update` feature.
+//! and the SHA-256 (run it once, when a pack is written, received or installed), then what [`Pack::open`] checks
+//! at every load without hashing: every record's bounds, indexes and type code, and the sort order, so a lookup
+//! on a pack that loaded cannot read out of bounds or miss a value. The writer ([`write()`]) is behind the
+//! `intel-update` feature.
 use crate::IocKind;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The first eight bytes of every pack.
@@ -195,22 +197,60 @@ fn time_from_u32(t: u32) -> Option<i64> {
     (t != 0).then_some(i64::from(t))
 }
 
-/// A validated pack, borrowing its bytes.
+/// Where the sections of a validated pack lie (what [`Pack::open`] computed once).
 #[derive(Debug, Clone, Copy)]
-pub struct Pack<'a> {
-    bytes: &'a [u8],
-    heap: &'a str,
+struct Index {
     n_sources: usize,
     n_attrs: usize,
     n_entries: usize,
     sources_at: usize,
     attrs_at: usize,
     entries_at: usize,
+    heap_at: usize,
+    heap_len: usize,
     created_at: i64,
     v4_prefixes: u64,
     v6_prefixes: [u64; 3],
     /// `kinds[c]..kinds[c + 1]`: the entries of type code `c` (entries are sorted by type first).
     kinds: [u32; KIND_CODES + 1],
+}
+
+/// A validated pack, borrowing its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Pack<'a> {
+    bytes: &'a [u8],
+    ix: Index,
+}
+
+/// A validated pack that owns its bytes: what a long-lived host (the server, a WASM module) keeps loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedPack {
+    bytes: Vec<u8>,
+    ix: Index,
+}
+
+impl LoadedPack {
+    /// [`Pack::open`] on owned bytes.
+    pub fn open(bytes: Vec<u8>) -> Result<LoadedPack, PackError> {
+        let ix = Pack::open(&bytes)?.ix;
+        Ok(LoadedPack { bytes, ix })
+    }
+
+    /// [`Pack::from_bytes`] (checksum too) on owned bytes.
+    pub fn verify(bytes: Vec<u8>) -> Result<LoadedPack, PackError> {
+        let ix = Pack::from_bytes(&bytes)?.ix;
+        Ok(LoadedPack { bytes, ix })
+    }
+
+    /// The pack, to look values up in.
+    pub fn pack(&self) -> Pack<'_> {
+        Pack { bytes: &self.bytes, ix: self.ix }
+    }
+
+    /// The pack's bytes (what a server publishes).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// Type codes are 1..=16; 0 is unused.
@@ -223,6 +263,9 @@ pub struct PackHit<'a> {
     pub source: &'a str,
     /// The source category.
     pub category: &'a str,
+    /// The format the source was parsed as (`ipsum`, `kev-json` …): says when a source is a fresh copy of an
+    /// embedded one.
+    pub format: &'a str,
     /// The stored value that matched (a CIDR for an address inside a listed network).
     pub matched: &'a str,
     /// The stored value's type.
@@ -263,8 +306,51 @@ struct SourceView<'a> {
 }
 
 impl<'a> Pack<'a> {
-    /// Validates `bytes` as a pack (magic, version, length, SHA-256, every record's bounds and the sort order).
+    /// Validates `bytes` as a pack, checksum included: magic, version, length, the SHA-256 trailer, then every
+    /// record as [`Pack::open`] does. Run it when a pack is written, received or installed (it hashes the whole
+    /// file); [`Pack::open`] is the cheap check for loading a pack that passed it.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Pack<'a>, PackError> {
+        Self::header(bytes)?;
+        let body = bytes.len() - TRAILER;
+        if Sha256::digest(&bytes[..body]).as_slice() != &bytes[body..] {
+            return Err(PackError::Checksum);
+        }
+        Self::open(bytes)
+    }
+
+    /// Validates `bytes` as a pack without hashing it: magic, version, length, every record's bounds, type code
+    /// and source/attribute index, and the sort order, so a lookup can neither read out of bounds nor miss a
+    /// value. Strings are checked as UTF-8 when read (a string that is not reads as empty and matches nothing).
+    /// The SHA-256 trailer is [`Pack::from_bytes`]' job, done once when the pack is installed.
+    pub fn open(bytes: &'a [u8]) -> Result<Pack<'a>, PackError> {
+        let (n_sources, n_attrs, n_entries, heap_len) = Self::header(bytes)?;
+        let sources_at = HEADER;
+        let attrs_at = sources_at + n_sources * SOURCE_REC;
+        let entries_at = attrs_at + n_attrs * ATTR_REC;
+        let heap_at = entries_at + n_entries * ENTRY_REC;
+        let mut pack = Pack {
+            bytes,
+            ix: Index {
+                n_sources,
+                n_attrs,
+                n_entries,
+                sources_at,
+                attrs_at,
+                entries_at,
+                heap_at,
+                heap_len,
+                created_at: i64_at(bytes, 32),
+                v4_prefixes: u64_at(bytes, 40),
+                v6_prefixes: [u64_at(bytes, 48), u64_at(bytes, 56), u64_at(bytes, 64)],
+                kinds: [0; KIND_CODES + 1],
+            },
+        };
+        pack.validate_records()?;
+        Ok(pack)
+    }
+
+    /// Magic, version and length: `(sources, attributes, entries, heap bytes)`.
+    fn header(bytes: &[u8]) -> Result<(usize, usize, usize, usize), PackError> {
         if bytes.len() < HEADER + TRAILER {
             return Err(PackError::TooShort(bytes.len()));
         }
@@ -288,115 +374,91 @@ impl<'a> Pack<'a> {
         if expected != bytes.len() as u64 {
             return Err(PackError::LengthMismatch { expected, actual: bytes.len() as u64 });
         }
-        let body = bytes.len() - TRAILER;
-        if Sha256::digest(&bytes[..body]).as_slice() != &bytes[body..] {
-            return Err(PackError::Checksum);
-        }
-        let sources_at = HEADER;
-        let attrs_at = sources_at + n_sources * SOURCE_REC;
-        let entries_at = attrs_at + n_attrs * ATTR_REC;
-        let heap_at = entries_at + n_entries * ENTRY_REC;
-        let heap = std::str::from_utf8(&bytes[heap_at..body]).map_err(|e| {
-            PackError::Corrupt(format!("string heap is not UTF-8 at {}", e.valid_up_to()))
-        })?;
-        let pack = Pack {
-            bytes,
-            heap,
-            n_sources,
-            n_attrs,
-            n_entries,
-            sources_at,
-            attrs_at,
-            entries_at,
-            created_at: i64_at(bytes, 32),
-            v4_prefixes: u64_at(bytes, 40),
-            v6_prefixes: [u64_at(bytes, 48), u64_at(bytes, 56), u64_at(bytes, 64)],
-            kinds: [0; KIND_CODES + 1],
-        };
-        let mut pack = pack;
-        pack.validate_records()?;
-        Ok(pack)
+        Ok((n_sources, n_attrs, n_entries, heap_len))
     }
 
     fn str_ok(&self, off: u32, len: usize) -> bool {
-        let (s, e) = (off as usize, off as usize + len);
-        e <= self.heap.len() && self.heap.is_char_boundary(s) && self.heap.is_char_boundary(e)
+        (off as usize).checked_add(len).is_some_and(|e| e <= self.ix.heap_len)
+    }
+
+    /// The heap bytes of one string (bounds were checked by `open`).
+    fn heap_bytes(&self, off: u32, len: u16) -> &'a [u8] {
+        let s = self.ix.heap_at + off as usize;
+        self.bytes.get(s..s + len as usize).unwrap_or(&[])
     }
 
     fn validate_records(&mut self) -> Result<(), PackError> {
         let b = self.bytes;
-        for i in 0..self.n_sources {
-            let at = self.sources_at + i * SOURCE_REC;
+        let ix = self.ix;
+        for i in 0..ix.n_sources {
+            let at = ix.sources_at + i * SOURCE_REC;
             for (o, l) in [(0, 4), (6, 10), (12, 16)] {
                 if !self.str_ok(u32_at(b, at + o), u16_at(b, at + l) as usize) {
                     return Err(PackError::Corrupt(format!("source {i} string out of bounds")));
                 }
             }
         }
-        for i in 0..self.n_attrs {
-            let at = self.attrs_at + i * ATTR_REC;
+        for i in 0..ix.n_attrs {
+            let at = ix.attrs_at + i * ATTR_REC;
             for (o, l) in [(0, 4), (6, 10)] {
                 if !self.str_ok(u32_at(b, at + o), u16_at(b, at + l) as usize) {
                     return Err(PackError::Corrupt(format!("attribute {i} string out of bounds")));
                 }
             }
         }
-        let mut prev: Option<(u8, &str, u16)> = None;
+        let mut prev: (u8, &[u8], u16) = (0, &[], 0);
         let mut counts = [0u32; KIND_CODES];
-        for i in 0..self.n_entries {
-            let at = self.entries_at + i * ENTRY_REC;
-            let code = b[at];
-            if kind_from_code(code).is_none() {
+        for (i, rec) in b[ix.entries_at..ix.heap_at].chunks_exact(ENTRY_REC).enumerate() {
+            let code = rec[0];
+            if code == 0 || usize::from(code) >= KIND_CODES {
                 return Err(PackError::Corrupt(format!("entry {i} has unknown type code {code}")));
             }
-            let source = u16_at(b, at + 2);
-            if source as usize >= self.n_sources || u32_at(b, at + 12) as usize >= self.n_attrs {
+            let source = u16_at(rec, 2);
+            if source as usize >= ix.n_sources || u32_at(rec, 12) as usize >= ix.n_attrs {
                 return Err(PackError::Corrupt(format!(
                     "entry {i} names a missing source or attribute"
                 )));
             }
-            let (off, len) = (u32_at(b, at + 4), u16_at(b, at + 8) as usize);
-            if !self.str_ok(off, len) {
+            let (off, len) = (u32_at(rec, 4), u16_at(rec, 8));
+            if !self.str_ok(off, len as usize) {
                 return Err(PackError::Corrupt(format!("entry {i} value out of bounds")));
             }
-            let value = &self.heap[off as usize..off as usize + len];
-            let key = (code, value, source);
-            if prev.is_some_and(|p| (p.0, p.1.as_bytes(), p.2) >= (key.0, key.1.as_bytes(), key.2))
-            {
+            let key = (code, self.heap_bytes(off, len), source);
+            if i > 0 && prev >= key {
                 return Err(PackError::Corrupt(format!("entry {i} out of order")));
             }
-            prev = Some(key);
+            prev = key;
             counts[usize::from(code)] += 1;
         }
         for (c, n) in counts.into_iter().enumerate() {
-            self.kinds[c + 1] = self.kinds[c] + n;
+            self.ix.kinds[c + 1] = self.ix.kinds[c] + n;
         }
         Ok(())
     }
 
     /// Entries in the pack.
     pub fn len(&self) -> usize {
-        self.n_entries
+        self.ix.n_entries
     }
 
     /// The pack holds no entries.
     pub fn is_empty(&self) -> bool {
-        self.n_entries == 0
+        self.ix.n_entries == 0
     }
 
     /// When the pack was written (Unix seconds, the host's clock at update time).
     pub fn created_at(&self) -> i64 {
-        self.created_at
+        self.ix.created_at
     }
 
+    /// One heap string; one that is not UTF-8 reads as empty.
     fn heap_str(&self, off: u32, len: u16) -> &'a str {
-        // Bounds and boundaries were checked by `from_bytes`.
-        self.heap.get(off as usize..off as usize + len as usize).unwrap_or("")
+        std::str::from_utf8(self.heap_bytes(off, len)).unwrap_or("")
     }
 
     fn source(&self, i: usize) -> SourceView<'a> {
         let b = self.bytes;
-        let at = self.sources_at + i * SOURCE_REC;
+        let at = self.ix.sources_at + i * SOURCE_REC;
         let upstream = i64_at(b, at + 28);
         SourceView {
             name: self.heap_str(u32_at(b, at), u16_at(b, at + 4)),
@@ -409,9 +471,18 @@ impl<'a> Pack<'a> {
         }
     }
 
+    /// Every source's name and format, in pack order, without allocating.
+    pub fn source_names(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        let p = *self;
+        (0..p.ix.n_sources).map(move |i| {
+            let s = p.source(i);
+            (s.name, s.format)
+        })
+    }
+
     /// Every source's metadata, in pack order.
     pub fn sources(&self) -> Vec<SourceMeta> {
-        (0..self.n_sources)
+        (0..self.ix.n_sources)
             .map(|i| {
                 let s = self.source(i);
                 SourceMeta {
@@ -428,22 +499,23 @@ impl<'a> Pack<'a> {
     }
 
     fn key(&self, i: usize) -> (u8, &'a [u8]) {
-        let at = self.entries_at + i * ENTRY_REC;
+        let at = self.ix.entries_at + i * ENTRY_REC;
         let b = self.bytes;
-        (b[at], self.heap_str(u32_at(b, at + 4), u16_at(b, at + 8)).as_bytes())
+        (b[at], self.heap_bytes(u32_at(b, at + 4), u16_at(b, at + 8)))
     }
 
     fn hit(&self, i: usize) -> PackHit<'a> {
         let b = self.bytes;
-        let at = self.entries_at + i * ENTRY_REC;
+        let at = self.ix.entries_at + i * ENTRY_REC;
         let src = self.source(u16_at(b, at + 2) as usize);
-        let attr = self.attrs_at + u32_at(b, at + 12) as usize * ATTR_REC;
+        let attr = self.ix.attrs_at + u32_at(b, at + 12) as usize * ATTR_REC;
         let family = self.heap_str(u32_at(b, attr), u16_at(b, attr + 4));
         let number = u32_at(b, at + 16);
         let own_conf = b[at + 1];
         PackHit {
             source: src.name,
             category: src.category,
+            format: src.format,
             matched: self.heap_str(u32_at(b, at + 4), u16_at(b, at + 8)),
             kind: kind_from_code(b[at]).unwrap_or(IocKind::Unknown),
             confidence: if own_conf == NO_CONFIDENCE { src.confidence } else { own_conf },
@@ -460,7 +532,7 @@ impl<'a> Pack<'a> {
     fn exact(&self, code: u8, value: &str, out: &mut Vec<PackHit<'a>>) {
         let needle = (code, value.as_bytes());
         let c = usize::from(code).min(KIND_CODES - 1);
-        let (mut lo, mut hi) = (self.kinds[c] as usize, self.kinds[c + 1] as usize);
+        let (mut lo, mut hi) = (self.ix.kinds[c] as usize, self.ix.kinds[c + 1] as usize);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if self.key(mid) < needle {
@@ -469,7 +541,7 @@ impl<'a> Pack<'a> {
                 hi = mid;
             }
         }
-        let end = self.kinds[c + 1] as usize;
+        let end = self.ix.kinds[c + 1] as usize;
         while lo < end && self.key(lo) == needle {
             out.push(self.hit(lo));
             lo += 1;
@@ -489,9 +561,12 @@ impl<'a> Pack<'a> {
             IocKind::Ipv4 => {
                 if let Ok(ip) = crate::normalize::ip::parse_v4(canonical) {
                     let v = u32::from(ip);
-                    for len in (0..=32u32).rev().filter(|l| self.v4_prefixes >> l & 1 == 1) {
+                    let mut key = String::with_capacity(24);
+                    for len in (0..=32u32).rev().filter(|l| self.ix.v4_prefixes >> l & 1 == 1) {
                         let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-                        self.exact(cidr, &format!("{}/{len}", Ipv4Addr::from(v & mask)), &mut out);
+                        key.clear();
+                        let _ = write!(key, "{}/{len}", Ipv4Addr::from(v & mask));
+                        self.exact(cidr, &key, &mut out);
                     }
                 }
             }
@@ -500,7 +575,7 @@ impl<'a> Pack<'a> {
                     let v = u128::from(ip);
                     for len in (0..=128u32)
                         .rev()
-                        .filter(|l| self.v6_prefixes[(l / 64) as usize] >> (l % 64) & 1 == 1)
+                        .filter(|l| self.ix.v6_prefixes[(l / 64) as usize] >> (l % 64) & 1 == 1)
                     {
                         let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
                         let net = crate::normalize::ip::format_v6(Ipv6Addr::from(v & mask));

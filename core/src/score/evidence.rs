@@ -14,7 +14,13 @@
 //! - Decay starts from the newest `last_seen` the sources gave (and the snapshot date when embedded intel
 //!   hits), so an old listing decays from when its source last saw it.
 //! - ATT&CK ids in the records' tags resolve through the catalogue ([`crate::attack::resolve_technique`]).
+//! - An intel pack's hits ([`Evidence::from_pack`]) are records like any other: an `ipsum`, `kev-json` or
+//!   Maltrail-trail source is that embedded source (and replaces its embedded hits, [`replace_embedded`]),
+//!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a zero-point
+//!   factor and a tag).
+//! - Every factor a record adds names its source and the date it was last seen there.
 use super::{Builder, Confidence};
+use crate::intel::pack::{Pack, PackHit};
 use crate::intel::{Hit, Role};
 use crate::lookup::{LookupResponse, TechniqueRef};
 use crate::{Classified, Diagnostic};
@@ -152,7 +158,23 @@ impl EvidenceStatus {
 enum Identity {
     Maltrail,
     Ipsum,
+    Kev,
     Feed(String),
+}
+
+/// Source categories (a pack source's `category`, a record's `threat_type`) that are context, not malice: Tor
+/// exits, EPSS probabilities, benign lists.
+const CONTEXT: [&str; 3] = ["anonymizer", "epss", "benign"];
+
+/// A date as `YYYY-MM-DD` (UTC).
+pub(crate) fn date(ts: i64) -> String {
+    i32::try_from(ts.div_euclid(86_400) + 2_440_588)
+        .ok()
+        .and_then(|jd| time::Date::from_julian_day(jd).ok())
+        .map_or_else(
+            || ts.to_string(),
+            |d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        )
 }
 
 impl Evidence {
@@ -180,9 +202,82 @@ impl Evidence {
             Identity::Maltrail
         } else if is("ipsum") {
             Identity::Ipsum
+        } else if is("cisa-kev") {
+            Identity::Kev
         } else {
             Identity::Feed(self.source.trim().to_ascii_lowercase())
         }
+    }
+}
+
+impl Evidence {
+    /// Context, not malice (a Tor exit list, EPSS, a benign list): never `found`, never points.
+    fn is_context(&self) -> bool {
+        self.threat_type.as_deref().is_some_and(|t| CONTEXT.contains(&t.trim()))
+    }
+
+    /// One intel-pack hit as a record. Decay runs from the entry's own last-seen date at its source (else its
+    /// first-seen date, else the source's publication or fetch date); the pack's 0–100 confidence maps to the
+    /// STIX scale (70 and up high, 30 and up medium).
+    pub fn from_pack(h: &PackHit<'_>) -> Evidence {
+        let origin = match h.format {
+            "ipsum" => "ipsum",
+            "kev-json" => "cisa-kev",
+            _ if maltrail_trail(h.source).is_some() && h.family.is_some() => "maltrail",
+            _ => "intel-pack",
+        };
+        Evidence {
+            source: h.source.to_owned(),
+            origin: Some(origin.to_owned()),
+            category: if origin == "cisa-kev" {
+                SourceCategory::Government
+            } else {
+                SourceCategory::Community
+            },
+            confidence: match h.confidence {
+                70.. => Confidence::High,
+                30..=69 => Confidence::Medium,
+                _ => Confidence::Low,
+            },
+            first_seen: h.first_seen,
+            last_seen: h.last_seen.or(h.first_seen).or(Some(h.fetched_at)),
+            // IPsum: lists carrying the address; EPSS: the probability in parts per million.
+            count: h.number.filter(|_| origin == "ipsum" || h.format == "epss-csv"),
+            tags: h.tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            family: h.family.map(str::to_owned),
+            threat_type: Some(h.category.to_owned()),
+            ..Evidence::default()
+        }
+    }
+}
+
+/// `maltrail` (every trail) or the trail of a `maltrail-<trail>` source.
+fn maltrail_trail(source: &str) -> Option<&str> {
+    let rest = source.strip_prefix("maltrail")?;
+    if rest.is_empty() { Some("") } else { rest.strip_prefix('-') }
+}
+
+/// The records an intel pack holds for a classified value (its exact canonical value; an address also inside the
+/// listed networks).
+pub fn pack_records(pack: &Pack<'_>, c: &Classified) -> Vec<Evidence> {
+    pack.lookup(c.kind, &c.canonical).iter().map(Evidence::from_pack).collect()
+}
+
+/// Drops the embedded hits of every source the pack carries a fresh copy of (`IPsum`, KEV, Maltrail or one of
+/// its trails): that source now speaks through the pack's records, so it is never counted twice, and a value
+/// that left it is no longer evidence.
+pub fn replace_embedded(hits: &mut Vec<Hit>, pack: &Pack<'_>) {
+    for (name, format) in pack.source_names() {
+        let trail = maltrail_trail(name);
+        hits.retain(|h| match h.role {
+            Role::Blocklist => !(format == "ipsum" && h.list == "ipsum"),
+            Role::Exploited => !(format == "kev-json" && h.list == "cisa-kev"),
+            Role::Malware => {
+                !(h.list == "maltrail"
+                    && trail.is_some_and(|t| t.is_empty() || h.family.as_deref() == Some(t)))
+            }
+            _ => true,
+        });
     }
 }
 
@@ -190,14 +285,26 @@ fn active(evidence: &[Evidence], now: i64) -> impl Iterator<Item = &Evidence> {
     evidence.iter().filter(move |e| e.status(now) == EvidenceStatus::Active)
 }
 
+/// Active records that are threat evidence (not context).
+fn threats(evidence: &[Evidence], now: i64) -> impl Iterator<Item = &Evidence> {
+    active(evidence, now).filter(|e| !e.is_context())
+}
+
+/// ", last seen 2026-12-01" when the record is dated.
+fn seen(e: &Evidence) -> String {
+    e.last_seen.map_or_else(String::new, |t| format!(", last seen {}", date(t)))
+}
+
 /// Active records of an embedded source become that source's hit when the embedded data does not already list
 /// the value (one source, counted once). Called by [`crate::lookup`] before scoring.
 pub(crate) fn add_hits(c: &Classified, hits: &mut Vec<Hit>, evidence: &[Evidence], now: i64) {
     let mut malware: Option<&Evidence> = None;
     let mut blocklist: Option<(&Evidence, u32)> = None;
-    for e in active(evidence, now) {
+    let mut kev: Option<&Evidence> = None;
+    for e in threats(evidence, now) {
         match e.identity() {
             Identity::Maltrail if malware.is_none() => malware = Some(e),
+            Identity::Kev if kev.is_none() => kev = Some(e),
             Identity::Ipsum => {
                 let n = e.count.unwrap_or(1).max(1);
                 if blocklist.is_none_or(|(_, m)| n > m) {
@@ -211,7 +318,7 @@ pub(crate) fn add_hits(c: &Classified, hits: &mut Vec<Hit>, evidence: &[Evidence
         role,
         list: e.source.clone(),
         matched: c.canonical.clone(),
-        detail: Some(format!("listed by feed {}", e.source)),
+        detail: Some(format!("listed by feed {}{}", e.source, seen(e))),
         count,
         family: e.family.clone(),
     };
@@ -224,6 +331,24 @@ pub(crate) fn add_hits(c: &Classified, hits: &mut Vec<Hit>, evidence: &[Evidence
         && !hits.iter().any(|h| h.role == Role::Blocklist)
     {
         hits.push(hit(Role::Blocklist, e, Some(n)));
+    }
+    if let Some(e) = kev
+        && c.kind == crate::IocKind::Cve
+        && !hits.iter().any(|h| h.role == Role::Exploited)
+    {
+        let mut h = hit(Role::Exploited, e, None);
+        let added = e.first_seen.map_or_else(String::new, |t| format!(" (added {})", date(t)));
+        let ransomware = if e.tags.iter().any(|t| t.eq_ignore_ascii_case("ransomware")) {
+            "; used in ransomware campaigns"
+        } else {
+            ""
+        };
+        h.detail = Some(format!(
+            "known exploited{added}{ransomware}; listed by feed {}{}",
+            e.source,
+            seen(e)
+        ));
+        hits.push(h);
     }
 }
 
@@ -265,6 +390,10 @@ pub(super) fn score_feeds(
         if !matches!(id, Identity::Feed(_)) {
             continue;
         }
+        if e.is_context() {
+            context_factor(b, e);
+            continue;
+        }
         let pts = feed_points(e.confidence);
         if let Some(&(_, at)) = seen.iter().find(|(i, _)| *i == id) {
             // The same source again: one factor, the highest confidence.
@@ -300,8 +429,46 @@ fn feed_detail(e: &Evidence) -> String {
         d.push_str(", family ");
         d.push_str(f);
     }
+    d.push_str(&seen(e));
     d.push(')');
     d
+}
+
+/// A context record: a zero-point factor naming its source and date, and a tag.
+fn context_factor(b: &mut Builder, e: &Evidence) {
+    let kind = e.threat_type.as_deref().unwrap_or_default().trim();
+    let (name, detail) = if kind == "epss" {
+        let p = e.count.unwrap_or(0);
+        (
+            "epss",
+            format!(
+                "EPSS exploitation probability {}.{:04} (by {}{})",
+                p / 1_000_000,
+                p % 1_000_000 / 100,
+                e.source,
+                seen(e)
+            ),
+        )
+    } else if kind == "anonymizer" {
+        (
+            "anonymizer",
+            format!(
+                "listed by {} as an anonymizer (Tor exit, proxy): context, not malice{})",
+                e.source,
+                seen(e)
+            ),
+        )
+    } else {
+        (
+            "benign-list",
+            format!("listed by {} as benign: context, not a verdict{}", e.source, seen(e)),
+        )
+    };
+    if b.factors.iter().any(|f| f.name == name && f.source == format!("feed:{}", e.source)) {
+        return;
+    }
+    b.add(name, &format!("feed:{}", e.source), 0, Some(detail));
+    b.tag(name);
 }
 
 fn confidence_name(c: Confidence) -> &'static str {
@@ -315,7 +482,7 @@ fn confidence_name(c: Confidence) -> &'static str {
 /// The decay start: the newest `last_seen` of the active records, and `snapshot` when embedded threat intel
 /// (not a record's own hit) lists the value; `snapshot` when no record is dated.
 pub(super) fn decay_since(snapshot: i64, hits: &[Hit], evidence: &[Evidence], now: i64) -> i64 {
-    let Some(newest) = active(evidence, now).filter_map(|e| e.last_seen).max() else {
+    let Some(newest) = threats(evidence, now).filter_map(|e| e.last_seen).max() else {
         return snapshot;
     };
     let embedded = hits.iter().any(|h| {
@@ -356,7 +523,7 @@ fn push_diagnostic(out: &mut Vec<Diagnostic>, d: Diagnostic) {
 /// from a tag either (the same rule as the embedded mapping and remote answers).
 pub(crate) fn finish(resp: &mut LookupResponse, evidence: &[Evidence], now: i64) {
     let quiet = matches!(resp.score.verdict, super::Verdict::Benign | super::Verdict::Reserved);
-    for e in active(evidence, now) {
+    for e in threats(evidence, now) {
         resp.found = true;
         if resp.malware_family.is_none() {
             resp.malware_family.clone_from(&e.family);
