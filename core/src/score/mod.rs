@@ -411,16 +411,58 @@ const CONTRACT_CDN_SUFFIXES: [&str; 15] = [
     "edgesuite.net",
 ];
 
-/// The contract-CDN suffix a host is a child of ([`CONTRACT_CDN_SUFFIXES`]), judged by its PSL public suffix.
+/// Registrable domains (not PSL entries) whose every child is an edge name its operator assigns only to its
+/// own services or to contract customers, never by self-service sign-up: Akamai's hosting and reverse-DNS
+/// namespaces, Microsoft's edge network for Microsoft's own services (Azure Front Door customers get
+/// `azurefd.net` / `azureedge.net`, which are not here), and Adobe Experience Cloud's data-collection CNAME
+/// targets, provisioned for enterprise contracts.
+const CONTRACT_EDGE_DOMAINS: [&str; 4] =
+    ["akahost.net", "akamaitechnologies.com", "msedge.net", "omtrdc.net"];
+
+/// The contract-CDN namespace a host is a child of: a PSL public suffix in [`CONTRACT_CDN_SUFFIXES`] or a
+/// registrable domain in [`CONTRACT_EDGE_DOMAINS`].
 fn contract_cdn_edge(
     host: &str,
     facts: Option<&crate::model::DomainFacts>,
 ) -> Option<&'static str> {
-    let suffix = facts?.public_suffix.as_str();
+    let facts = facts?;
+    let suffix = facts.public_suffix.as_str();
     if host.len() <= suffix.len() {
         return None;
     }
-    CONTRACT_CDN_SUFFIXES.iter().copied().find(|s| *s == suffix)
+    if let Some(s) = CONTRACT_CDN_SUFFIXES.iter().copied().find(|s| *s == suffix) {
+        return Some(s);
+    }
+    let reg = facts.registrable.as_deref()?;
+    if host.len() <= reg.len() {
+        return None;
+    }
+    CONTRACT_EDGE_DOMAINS.iter().copied().find(|d| *d == reg)
+}
+
+/// Reverse-tunnel services that publish anyone's machine under a random name with no account at all
+/// (Cloudflare Quick Tunnels, localtunnel, Serveo, localhost.run, Pinggy's free tier): a name under one is a
+/// laptop or a server behind NAT, reachable for as long as its owner keeps the tunnel open. ngrok is not here:
+/// it has required an account since 2023.
+const ANONYMOUS_TUNNELS: [&str; 6] = [
+    "free.pinggy.link",
+    "lhr.life",
+    "loca.lt",
+    "serveo.net",
+    "serveousercontent.com",
+    "trycloudflare.com",
+];
+
+/// Points for a host under an anonymous reverse tunnel (as many as a dynamic-DNS name: anyone, unnamed).
+const TUNNEL_POINTS: i32 = 10;
+
+/// The anonymous-tunnel domain a host is a strict child of ([`ANONYMOUS_TUNNELS`]).
+fn anonymous_tunnel(host: &str) -> Option<&'static str> {
+    ANONYMOUS_TUNNELS.iter().copied().find(|t| {
+        host.len() > t.len() + 1
+            && host.ends_with(t)
+            && host.as_bytes()[host.len() - t.len() - 1] == b'.'
+    })
 }
 
 /// A factor note naming the list and what it holds.
@@ -614,7 +656,20 @@ pub fn score_with(
         b.add("user-content-platform", "ownership", 0, Some(format!("{matched}: {why}")));
         b.tag("user-content");
     }
-    let vouched = platform.is_none() && !own.is_empty();
+    let tunnel = host.and_then(anonymous_tunnel);
+    if let Some(t) = tunnel {
+        b.add(
+            "anonymous-tunnel",
+            "ownership",
+            TUNNEL_POINTS,
+            Some(format!(
+                "a name under {t}, a reverse-tunnel service that publishes anyone's machine with no account: \
+                 nobody vouches for who runs it, and it lives only as long as the tunnel"
+            )),
+        );
+        b.tag("tunnel");
+    }
+    let vouched = platform.is_none() && tunnel.is_none() && !own.is_empty();
     let edge = host.and_then(|h| contract_cdn_edge(h, c.facts.domain.as_ref()));
     if let Some(suffix) = edge {
         let pts = if c.kind == IocKind::Url { -10 } else { -20 };
