@@ -173,6 +173,13 @@ fn create_private(path: &Path) -> Result<()> {
 
 /// Opens (creating if needed) the store at `path`: WAL journal, `synchronous=NORMAL`, schema ensured.
 pub fn open(path: &Path) -> Result<Connection> {
+    // A URL is not a file name: never create a `postgres:` directory for it.
+    if path.to_str().is_some_and(crate::store_pg::is_url) {
+        anyhow::bail!(
+            "this command reads the SQLite store only; a PostgreSQL store is filled with `ioclens db copy` \
+             (docs/deploy.md)"
+        );
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -206,10 +213,11 @@ pub fn open_existing(path: &Path) -> Result<Connection> {
 }
 
 /// Schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Brings an older store up to [`SCHEMA_VERSION`] in place (stores of earlier versions stay readable):
 /// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]) and `iocs.valid_until`.
+/// 2. `iocs.port` (0: none): an `ip:port` entry is a row of its own, keyed `(value, kind, feed_id, port)`.
 fn migrate(conn: &Connection) -> Result<()> {
     let version =
         || -> Result<i64> { Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?) };
@@ -226,13 +234,21 @@ fn migrate(conn: &Connection) -> Result<()> {
                  PRAGMA user_version = 1;",
             )?;
         }
+        if version()? < 2 {
+            conn.execute_batch(
+                "ALTER TABLE iocs ADD COLUMN port INTEGER NOT NULL DEFAULT 0;
+                 DROP INDEX IF EXISTS iocs_value;
+                 CREATE UNIQUE INDEX iocs_value ON iocs(value, kind, feed_id, port);
+                 PRAGMA user_version = 2;",
+            )?;
+        }
         Ok(())
     };
     match step() {
         Ok(()) => conn.execute_batch("COMMIT").context("migrating the store"),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            Err(e.context("migrating the store to schema 1"))
+            Err(e.context(format!("migrating the store to schema {SCHEMA_VERSION}")))
         }
     }
 }
@@ -283,6 +299,8 @@ pub struct Row {
     pub status: i64,
     /// The source's `valid_until` (Unix seconds).
     pub valid_until: Option<i64>,
+    /// The port of an `ip:port` entry (the value is the address).
+    pub port: Option<u16>,
 }
 
 impl Row {
@@ -321,7 +339,7 @@ macro_rules! row_columns {
     () => {
         "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
      i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format, \
-     i.status, i.valid_until"
+     i.status, i.valid_until, i.port"
     };
 }
 pub(crate) const ROW_COLUMNS: &str = row_columns!();
@@ -352,6 +370,7 @@ pub(crate) fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
         origin: r.get(b + 15)?,
         status: r.get(b + 16)?,
         valid_until: r.get(b + 17)?,
+        port: u16::try_from(r.get::<_, i64>(b + 18)?).ok().filter(|p| *p != 0),
     })
 }
 
@@ -595,23 +614,31 @@ fn version_text(feeds: i64, last: Option<i64>) -> String {
 }
 
 /// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.
+/// With a `port` (an `ip:port` lookup): the rows of the address itself and of that port, not of its other ports;
+/// without: every row of the address, whatever their port.
 ///
 /// One statement, so one read transaction (one snapshot) answers both: the version row (tag 0) and the sightings
 /// (tag 1). No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row
 /// of the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
-pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>, String)> {
-    // The first arm pads the aggregate to the second arm's 19 columns.
+pub fn lookup(
+    conn: &Connection,
+    kind: IocKind,
+    value: &str,
+    port: Option<u16>,
+) -> Result<(Vec<Row>, String)> {
+    // The first arm pads the aggregate to the second arm's 20 columns.
     let mut st = conn.prepare_cached(concat!(
         "SELECT 0, count(*), max(ingested_at), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
          UNION ALL \
          SELECT 1, ",
         row_columns!(),
-        " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = ?1 AND i.kind = ?2"
+        " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = ?1 AND i.kind = ?2 \
+         AND (?3 = 0 OR i.port IN (0, ?3))"
     ))?;
     let mut rows = Vec::new();
     let mut version = None;
-    let mut q = st.query(params![value, kind_code(kind)])?;
+    let mut q = st.query(params![value, kind_code(kind), port.unwrap_or(0)])?;
     while let Some(r) = q.next()? {
         if r.get::<_, i64>(0)? == 0 {
             version = Some(version_text(r.get(1)?, r.get(2)?));
@@ -648,14 +675,14 @@ mod tests {
         let conn = open(&path).unwrap();
         let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        let (rows, _) = lookup(&conn, kind, "zq-old.net").unwrap();
+        let (rows, _) = lookup(&conn, kind, "zq-old.net", None).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].status, rows[0].valid_until), (0, None));
         assert_eq!(rows[0].first_seen, 1_690_000_000);
         // Opening again is a no-op.
         drop(conn);
         let again = open(&path).unwrap();
-        assert_eq!(lookup(&again, kind, "zq-old.net").unwrap().0.len(), 1);
+        assert_eq!(lookup(&again, kind, "zq-old.net", None).unwrap().0.len(), 1);
         drop(again);
         std::fs::remove_dir_all(&dir).unwrap();
     }
