@@ -450,6 +450,71 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
     Ok(out)
 }
 
+/// The right to run scheduled work (feed sync, pack publishing) once across every `ioclens serve` over one store.
+///
+/// `PostgreSQL`: a session-level `pg_try_advisory_lock` on a connection of its own, held for as long as this value
+/// lives; when the holder dies (process killed, connection lost, database restarted) its session ends and the
+/// lock is free for the next replica that tries. `SQLite`: one process owns the file, so it is always the leader.
+///
+/// Use: every replica calls [`Leader::acquire`] on a timer (say every 10 s) until it gets one, then calls
+/// [`Leader::still`] before each run of scheduled work and drops the value (trying again later) when that says
+/// no. The lock must be taken on the primary, directly or through a session-mode pooler, never through a
+/// transaction-mode `PgBouncer` (docs/deploy.md).
+pub enum Leader {
+    /// An `SQLite` store: always the leader.
+    Local,
+    /// The connection that holds the advisory lock.
+    Postgres {
+        /// The session holding the lock.
+        client: Box<Client>,
+        /// The lock key.
+        key: i64,
+    },
+}
+
+impl std::fmt::Debug for Leader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Local => f.write_str("Leader::Local"),
+            Self::Postgres { key, .. } => write!(f, "Leader::Postgres({key})"),
+        }
+    }
+}
+
+/// The advisory-lock key of scheduled job `job`: the first 8 bytes of SHA-256 of `ioclens:JOB`.
+pub fn leader_key(job: &str) -> i64 {
+    let d = Sha256::digest(format!("ioclens:{job}").as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_be_bytes(b)
+}
+
+impl Leader {
+    /// Tries once (does not wait) to lead job `job` over store `db` (a path or a `postgres://` URL):
+    /// `Ok(None)` when another session leads it.
+    pub fn acquire(db: &str, job: &str) -> Result<Option<Self>> {
+        if !is_url(db) {
+            return Ok(Some(Self::Local));
+        }
+        let cfg = config(db)?;
+        let mut client =
+            cfg.connect(NoTls).with_context(|| format!("connecting to {}", target(&cfg)))?;
+        let key = leader_key(job);
+        let got: bool = client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?.get(0);
+        Ok(got.then(|| Self::Postgres { client: Box::new(client), key }))
+    }
+
+    /// True while this value still leads: its session is alive, so its lock is still held.
+    pub fn still(&mut self) -> bool {
+        match self {
+            Self::Local => true,
+            // The lock is never released while the value lives, so it is held exactly as long as its session:
+            // a round trip on that session says whether it still is.
+            Self::Postgres { client, .. } => client.simple_query("SELECT 1").is_ok(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,5 +647,47 @@ mod tests {
         assert!(e.contains("not empty"), "{e}");
         drop(lite);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn one_leader_per_job_and_the_lock_passes_on_when_the_holder_dies() {
+        assert!(matches!(Leader::acquire("store.db", "sync").unwrap(), Some(Leader::Local)));
+        assert_ne!(leader_key("sync"), leader_key("publish"));
+        let Some(base) = test_url() else { return };
+        let db = TempDb::new(&base, "leader");
+        let job = format!("sync-{}", std::process::id());
+        let mut first = Leader::acquire(&db.url, &job).unwrap().expect("the first replica leads");
+        assert!(first.still());
+        assert!(
+            Leader::acquire(&db.url, &job).unwrap().is_none(),
+            "a second replica must not lead"
+        );
+        let mut other =
+            Leader::acquire(&db.url, &format!("{job}-other")).unwrap().expect("another job");
+        assert!(other.still());
+        // The holder's session dies (as with kill -9 of its replica): it is no longer the leader, and the next
+        // replica to try becomes it.
+        let Leader::Postgres { client, .. } = &mut first else { panic!("{first:?}") };
+        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+        let mut admin = config(&db.url).unwrap().connect(NoTls).unwrap();
+        admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+        assert!(!first.still());
+        // The server ends a dead session asynchronously: the next replica retries, as the scheduler would.
+        let take_over = || {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            loop {
+                if let Some(l) = Leader::acquire(&db.url, &job).unwrap() {
+                    break l;
+                }
+                assert!(std::time::Instant::now() < deadline, "the lock was not handed over");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        };
+        let mut next = take_over();
+        assert!(next.still());
+        assert!(Leader::acquire(&db.url, &job).unwrap().is_none());
+        // Dropping the value (closing its session) frees the lock too.
+        drop(next);
+        assert!(take_over().still());
     }
 }
