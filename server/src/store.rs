@@ -348,29 +348,60 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     row_at(r, 0)
 }
 
+/// A result row of either store, read by column index and type ([`decode`] reads [`ROW_COLUMNS`] through it).
+pub(crate) trait Cols {
+    /// The store's error type.
+    type Err;
+    fn int(&self, i: usize) -> Result<i64, Self::Err>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Err>;
+    fn text(&self, i: usize) -> Result<String, Self::Err>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Err>;
+}
+
+impl Cols for rusqlite::Row<'_> {
+    type Err = rusqlite::Error;
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(i)
+    }
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+}
+
 /// Decodes `ROW_COLUMNS` starting at column `b`.
 pub(crate) fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
-    let tags: Option<String> = r.get(b + 10)?;
+    decode(r, b)
+}
+
+/// Decodes `ROW_COLUMNS` starting at column `b` of either store's row.
+pub(crate) fn decode<R: Cols + ?Sized>(r: &R, b: usize) -> Result<Row, R::Err> {
+    let tags: Option<String> = r.opt_text(b + 10)?;
     Ok(Row {
-        id: r.get(b)?,
-        kind: kind_from_code(r.get(b + 1)?),
-        value: r.get(b + 2)?,
-        confidence: Level::from_i64(r.get(b + 3)?),
-        category: Category::from_i64(r.get(b + 4)?),
-        sectors: r.get(b + 5)?,
-        first_seen: r.get(b + 6)?,
-        last_seen: r.get(b + 7)?,
-        occurrences: r.get(b + 8)?,
-        context: r.get(b + 9)?,
+        id: r.int(b)?,
+        kind: kind_from_code(r.int(b + 1)?),
+        value: r.text(b + 2)?,
+        confidence: Level::from_i64(r.int(b + 3)?),
+        category: Category::from_i64(r.int(b + 4)?),
+        sectors: r.int(b + 5)?,
+        first_seen: r.int(b + 6)?,
+        last_seen: r.int(b + 7)?,
+        occurrences: r.int(b + 8)?,
+        context: r.opt_text(b + 9)?,
         tags: tags.map(|t| split_tags(&t)).unwrap_or_default(),
-        threat_type: r.get(b + 11)?,
-        malware_family: r.get(b + 12)?,
-        reference_url: r.get(b + 13)?,
-        feed: r.get(b + 14)?,
-        origin: r.get(b + 15)?,
-        status: r.get(b + 16)?,
-        valid_until: r.get(b + 17)?,
-        port: u16::try_from(r.get::<_, i64>(b + 18)?).ok().filter(|p| *p != 0),
+        threat_type: r.opt_text(b + 11)?,
+        malware_family: r.opt_text(b + 12)?,
+        reference_url: r.opt_text(b + 13)?,
+        feed: r.text(b + 14)?,
+        origin: r.text(b + 15)?,
+        status: r.int(b + 16)?,
+        valid_until: r.opt_int(b + 17)?,
+        port: u16::try_from(r.int(b + 18)?).ok().filter(|p| *p != 0),
     })
 }
 
@@ -424,6 +455,36 @@ pub fn page(
     limit: i64,
     with_total: bool,
 ) -> Result<Page> {
+    let q = page_sql(f, cursor, offset, limit, '?');
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(q.args.iter()), row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (rows, next) = trim_page(rows, limit);
+    let total = if with_total { count(conn, &q.filter_where, &q.filter_args)? } else { None };
+    Ok(Page { rows, next, total })
+}
+
+/// The feed page's statement, for either store: `mark` is the placeholder prefix (`?` for `SQLite`'s `?1`,
+/// `$` for `PostgreSQL`'s `$1`); both stores read the same columns under the same indexes.
+pub(crate) struct PageSql {
+    /// The page (`limit + 1` rows: the extra one says whether there is a next page).
+    pub sql: String,
+    /// Its arguments.
+    pub args: Vec<i64>,
+    /// The filters alone (no cursor), for counting.
+    pub filter_where: String,
+    /// Their arguments.
+    pub filter_args: Vec<i64>,
+}
+
+pub(crate) fn page_sql(
+    f: &Filters,
+    cursor: Option<(i64, i64)>,
+    offset: i64,
+    limit: i64,
+    mark: char,
+) -> PageSql {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<i64> = Vec::new();
     // Types: one (`i.kind = ?`, the `iocs_kind` index), or a family (`IN`), one parameter per kind.
@@ -433,7 +494,7 @@ pub fn page(
             .iter()
             .map(|k| {
                 args.push(kind_code(*k));
-                format!("?{}", args.len())
+                format!("{mark}{}", args.len())
             })
             .collect();
         conds.push(match &marks[..] {
@@ -443,7 +504,7 @@ pub fn page(
     }
     let mut push = |cond: &str, v: i64| {
         args.push(v);
-        conds.push(cond.replace('?', &format!("?{}", args.len())));
+        conds.push(cond.replace('?', &format!("{mark}{}", args.len())));
     };
     if let Some(c) = f.confidence {
         push("i.confidence = ?", c as i64);
@@ -468,7 +529,11 @@ pub fn page(
     if let Some((ls, id)) = cursor {
         args.push(ls);
         args.push(id);
-        conds.push(format!("(i.last_seen, i.id) < (?{}, ?{})", args.len() - 1, args.len()));
+        conds.push(format!(
+            "(i.last_seen, i.id) < ({mark}{}, {mark}{})",
+            args.len() - 1,
+            args.len()
+        ));
     }
     let where_ = |c: &[String]| {
         if c.is_empty() { String::new() } else { format!("WHERE {}", c.join(" AND ")) }
@@ -480,18 +545,18 @@ pub fn page(
         limit + 1,
         offset
     );
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st
-        .query_map(rusqlite::params_from_iter(args.iter()), row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    PageSql { sql, args, filter_where: where_(&filter_conds), filter_args }
+}
+
+/// Cuts the `limit + 1` rows of a page statement to `limit`, with the cursor of the next page when there is one.
+pub(crate) fn trim_page(mut rows: Vec<Row>, limit: i64) -> (Vec<Row>, Option<(i64, i64)>) {
     let next = if i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         rows.last().map(|r| (r.last_seen, r.id))
     } else {
         None
     };
-    let total = if with_total { count(conn, &where_(&filter_conds), &filter_args)? } else { None };
-    Ok(Page { rows, next, total })
+    (rows, next)
 }
 
 /// Counts matching rows up to [`TOTAL_CAP`] within a work budget (a filter no index serves could otherwise scan
@@ -609,7 +674,7 @@ pub fn feed_version(conn: &Connection) -> Result<String> {
     Ok(version_text(n, last))
 }
 
-fn version_text(feeds: i64, last: Option<i64>) -> String {
+pub(crate) fn version_text(feeds: i64, last: Option<i64>) -> String {
     last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{feeds}", crate::time::format(t)))
 }
 

@@ -6,8 +6,9 @@
 //! Errors name the host and database, never the password. No TLS in this build: reach a remote server through a
 //! local `PgBouncer` or a tunnel (docs/deploy.md).
 //!
-//! Status: the store can be created, migrated and filled (`db migrate`, `db copy`); `ioclens serve` still reads
-//! the `SQLite` store only (docs/deploy.md, "`PostgreSQL`: what exists").
+//! Status: the store can be created, migrated and filled (`db migrate`, `db copy`), and read the way requests
+//! read (`lookup`, `page`: the `SQLite` store's statements, the same rows); `ioclens serve` still reads the
+//! `SQLite` store only (docs/deploy.md, "`PostgreSQL`: what exists").
 use anyhow::{Context as _, Result, bail};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -450,6 +451,75 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
     Ok(out)
 }
 
+impl crate::store::Cols for postgres::Row {
+    type Err = postgres::Error;
+    fn int(&self, i: usize) -> Result<i64, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, postgres::Error> {
+        self.try_get(i)
+    }
+    fn text(&self, i: usize) -> Result<String, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, postgres::Error> {
+        self.try_get(i)
+    }
+}
+
+fn params(args: &[i64]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+/// The feed page, as [`crate::store::page`] reads it from `SQLite`: the same statement (`$n` placeholders), the
+/// same keyset order. `meta.total` is not counted here yet.
+pub fn page(
+    c: &mut Client,
+    f: &crate::store::Filters,
+    cursor: Option<(i64, i64)>,
+    offset: i64,
+    limit: i64,
+) -> Result<crate::store::Page> {
+    let q = crate::store::page_sql(f, cursor, offset, limit, '$');
+    let rows = c
+        .query(&q.sql, &params(&q.args))?
+        .iter()
+        .map(|r| crate::store::decode(r, 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (rows, next) = crate::store::trim_page(rows, limit);
+    Ok(crate::store::Page { rows, next, total: None })
+}
+
+/// [`crate::store::lookup`] on `PostgreSQL`: every feed's sighting of `(kind, value)` (with `port`: the address's
+/// rows and that port's), most recent first, and the `feed_version`, read in one snapshot.
+pub fn lookup(
+    c: &mut Client,
+    kind: ioclens_core::IocKind,
+    value: &str,
+    port: Option<u16>,
+) -> Result<(Vec<crate::store::Row>, String)> {
+    let mut tx = c
+        .build_transaction()
+        .read_only(true)
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .start()?;
+    let v = tx.query_one("SELECT count(*), max(ingested_at) FROM feeds", &[])?;
+    let version = crate::store::version_text(v.try_get(0)?, v.try_get(1)?);
+    let sql = format!(
+        "SELECT {} FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = $1 AND i.kind = $2 \
+         AND ($3::bigint = 0 OR i.port IN (0, $3::bigint))",
+        crate::store::ROW_COLUMNS
+    );
+    let mut rows = tx
+        .query(&sql, &[&value, &crate::store::kind_code(kind), &i64::from(port.unwrap_or(0))])?
+        .iter()
+        .map(|r| crate::store::decode(r, 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit()?;
+    rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
+    Ok((rows, version))
+}
+
 /// The right to run scheduled work (feed sync, pack publishing) once across every `ioclens serve` over one store.
 ///
 /// `PostgreSQL`: a session-level `pg_try_advisory_lock` on a connection of its own, held for as long as this value
@@ -689,5 +759,82 @@ mod tests {
         // Dropping the value (closing its session) frees the lock too.
         drop(next);
         assert!(take_over().still());
+    }
+
+    #[test]
+    fn lookups_and_feed_pages_read_the_same_from_both_stores() {
+        use crate::store::{Filters, Level};
+        use ioclens_core::IocKind;
+        let Some(base) = test_url() else { return };
+        let dir = std::env::temp_dir().join(format!("ioclens-pgparity-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut lite = crate::store::open(&dir.join("s.db")).unwrap();
+        for (name, cat, body) in [
+            (
+                "gov",
+                crate::store::Category::Government,
+                "91.215.85.22:443\n91.215.85.22\nevil.example\n",
+            ),
+            (
+                "com",
+                crate::store::Category::Commercial,
+                "91.215.85.22:8080\nbad.example\nd41d8cd98f00b204e9800998ecf8427e\n",
+            ),
+        ] {
+            let spec = crate::ingest::FeedSpec {
+                name: name.into(),
+                category: cat,
+                confidence: Level::High,
+                sectors: 3,
+                tags: vec!["x".into()],
+                reference_url: None,
+                first_seen: Some(1_700_000_000),
+                last_seen: Some(1_700_000_000),
+            };
+            let parsed = crate::ingest::parse_text(body, "txt").unwrap();
+            crate::ingest::ingest(&mut lite, &spec, parsed, 1_800_000_000, &|_| {}).unwrap();
+        }
+        let db = TempDb::new(&base, "parity");
+        let mut pg = open(&db.url).unwrap();
+        copy(&lite, &mut pg).unwrap();
+        let key = |rows: &[crate::store::Row]| -> Vec<(i64, String, Option<u16>, String)> {
+            rows.iter().map(|r| (r.id, r.value.clone(), r.port, r.feed.clone())).collect()
+        };
+        for (kind, value, port, n) in [
+            (IocKind::Ipv4, "91.215.85.22", None, 3),
+            (IocKind::Ipv4, "91.215.85.22", Some(443), 2),
+            (IocKind::Ipv4, "91.215.85.22", Some(8080), 2),
+            (IocKind::Domain, "evil.example", None, 1),
+            (IocKind::Domain, "nothing.example", None, 0),
+        ] {
+            let (a, va) = crate::store::lookup(&lite, kind, value, port).unwrap();
+            let (b, vb) = lookup(&mut pg, kind, value, port).unwrap();
+            assert_eq!(key(&a), key(&b), "{value} {port:?}");
+            assert_eq!(a.len(), n, "{value} {port:?}");
+            assert_eq!(va, vb);
+        }
+        let shapes = [
+            Filters::default(),
+            Filters { kinds: vec![IocKind::Ipv4], ..Filters::default() },
+            Filters { category: Some(crate::store::Category::Commercial), ..Filters::default() },
+            Filters { sector: Some(1), confidence: Some(Level::High), ..Filters::default() },
+            Filters { sector: Some(7), ..Filters::default() },
+        ];
+        for f in &shapes {
+            let (mut ca, mut cb) = (None, None);
+            loop {
+                let a = crate::store::page(&lite, f, ca, 0, 2, false).unwrap();
+                let b = page(&mut pg, f, cb, 0, 2).unwrap();
+                assert_eq!(key(&a.rows), key(&b.rows), "{f:?}");
+                assert_eq!(a.next, b.next, "{f:?}");
+                if a.next.is_none() {
+                    break;
+                }
+                (ca, cb) = (a.next, b.next);
+            }
+        }
+        assert!(page(&mut pg, &shapes[4], None, 0, 100).unwrap().rows.is_empty());
+        drop(lite);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
