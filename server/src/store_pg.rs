@@ -394,6 +394,22 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
             );
         }
     }
+    // Secondary indexes are built once after the load rather than row by row during it (DDL is transactional
+    // here: on failure the rollback restores them). Their definitions are read back, so they cannot drift from
+    // the migrations.
+    let indexes: Vec<(String, String)> = tx
+        .query(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i \
+             WHERE i.schemaname = current_schema() AND i.tablename = 'iocs' \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            &[],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for (name, _) in &indexes {
+        tx.batch_execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
     let mut out = Vec::new();
     for &(table, cols) in TABLES {
         let names = cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
@@ -435,6 +451,10 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
             to_sha256,
         });
     }
+    for (_, def) in &indexes {
+        tx.batch_execute(def).context("rebuilding the indexes after the copy")?;
+    }
+    tx.batch_execute("ANALYZE feeds; ANALYZE iocs")?;
     if let Some(t) = out.iter().find(|t| t.from_rows != t.to_rows || t.from_sha256 != t.to_sha256) {
         bail!("copy check failed on {}: nothing was committed ({t:?})", t.table);
     }
@@ -694,6 +714,21 @@ mod tests {
         let counts: Vec<(&str, u64)> = report.iter().map(|t| (t.table, t.to_rows)).collect();
         assert_eq!(counts, vec![("feeds", 1), ("iocs", 4), ("api_keys", 1), ("taxii_pulls", 0)]);
         assert!(report.iter().all(|t| t.from_sha256 == t.to_sha256));
+        // The indexes dropped for the load are back, with the schema-2 key.
+        let defs: Vec<String> = pg
+            .query(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'iocs' ORDER BY indexname",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(defs.len(), 5, "{defs:?}");
+        assert!(
+            defs.iter().any(|d| d.contains("UNIQUE") && d.contains("(value, kind, feed_id, port)")),
+            "{defs:?}"
+        );
         let sums = checksums(&mut pg).unwrap();
         assert_eq!(sums[1].2, report[1].to_sha256);
         // One changed field changes the table's checksum (and one NULL vs empty text too).
