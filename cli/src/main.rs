@@ -39,6 +39,8 @@ enum Command {
     Keys(cmd::keys::Args),
     /// Fetch public intel sources into a local intel pack (`update`) and report their freshness (`status`).
     Intel(cmd::intel::Args),
+    /// The server store's schema (`migrate`) and moving an `SQLite` store into `PostgreSQL` (`copy`).
+    Db(cmd::db::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Feed(args) => cmd::feed::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
         Command::Intel(args) => cmd::intel::run(&args),
+        Command::Db(args) => cmd::db::run(&args),
     };
     match result {
         Ok(code) => code,

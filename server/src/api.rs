@@ -1443,7 +1443,7 @@ fn lookup_one(
     let (rows, feed_version) = if c.kind == IocKind::Unknown {
         (Vec::new(), store::feed_version(conn)?)
     } else {
-        store::lookup(conn, c.kind, &c.canonical)?
+        store::lookup(conn, c.kind, &c.canonical, c.facts.ip.as_ref().and_then(|i| i.port))?
     };
     let opts = LookupOptions {
         kind: forced,

@@ -705,10 +705,8 @@ fn builtin_records(name: &str) -> Result<Parsed> {
                 let f: Vec<&str> = line.split('\t').collect();
                 let [ind, ty, family, category] = f[..] else { continue };
                 let (value, kind) = match ty {
-                    "ip_port" => {
-                        (ind.rsplit_once(':').map_or(ind, |(h, _)| h), Some(IocKind::Ipv4))
-                    }
-                    "ip" => (ind, Some(IocKind::Ipv4)),
+                    // `ip_port` kept whole: the port is stored beside the address (`iocs.port`).
+                    "ip_port" | "ip" => (ind, Some(IocKind::Ipv4)),
                     "domain" => (ind, Some(IocKind::Domain)),
                     "url" => (ind, Some(IocKind::Url)),
                     _ => (ind, None),
@@ -765,6 +763,7 @@ fn builtin_records(name: &str) -> Result<Parsed> {
 struct Merged {
     kind: IocKind,
     value: String,
+    port: u16,
     first_seen: Option<i64>,
     last_seen: Option<i64>,
     confidence: Level,
@@ -840,7 +839,8 @@ fn write(
         unsupported: parsed.unsupported,
     };
     let mut merged: Vec<Merged> = Vec::with_capacity(parsed.records.len());
-    let mut index: HashMap<(IocKind, String), usize> = HashMap::with_capacity(parsed.records.len());
+    let mut index: HashMap<(IocKind, String, u16), usize> =
+        HashMap::with_capacity(parsed.records.len());
     for r in parsed.records {
         let n = match normalize(&r.value, r.kind) {
             Ok(n) => n,
@@ -858,7 +858,8 @@ fn write(
                 tags.push(t);
             }
         }
-        let key = (n.kind, n.value);
+        // `ip:port` entries are rows of their own (a lookup of `ip:port` finds its own row, the bare IP all).
+        let key = (n.kind, n.value, n.port);
         if let Some(&i) = index.get(&key) {
             report.duplicates += 1;
             let m = &mut merged[i];
@@ -883,6 +884,7 @@ fn write(
         merged.push(Merged {
             kind: key.0,
             value: key.1,
+            port: key.2,
             first_seen: r.first_seen,
             last_seen: r.last_seen,
             confidence: r.confidence.unwrap_or(spec.confidence),
@@ -964,9 +966,9 @@ fn write(
     {
         let mut st = tx.prepare(
             "INSERT INTO iocs(feed_id, kind, value, category, confidence, sectors, first_seen, last_seen, occurrences, \
-             context, tags, threat_type, malware_family, reference_url, generation, status, valid_until) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) \
-             ON CONFLICT(value, kind, feed_id) DO UPDATE SET \
+             context, tags, threat_type, malware_family, reference_url, generation, status, valid_until, port) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18) \
+             ON CONFLICT(value, kind, feed_id, port) DO UPDATE SET \
              category=excluded.category, confidence=excluded.confidence, sectors=excluded.sectors, \
              first_seen=min(first_seen, excluded.first_seen), last_seen=max(last_seen, excluded.last_seen), \
              occurrences=excluded.occurrences, context=excluded.context, tags=excluded.tags, \
@@ -994,7 +996,8 @@ fn write(
                 m.reference_url,
                 generation,
                 m.status,
-                m.valid_until
+                m.valid_until,
+                m.port
             ])?;
         }
     }
@@ -1076,5 +1079,48 @@ mod tests {
         let m = builtin("maltrail").unwrap();
         assert!(m.records.iter().any(|r| r.malware_family.as_deref() == Some("0debug")));
         assert!(builtin("nope").is_err());
+    }
+
+    #[test]
+    fn an_ip_port_lookup_finds_its_own_row_and_a_bare_ip_finds_every_row() {
+        let dir = std::env::temp_dir().join(format!("ioclens-port-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut conn = store::open(&dir.join("s.db")).unwrap();
+        let spec = FeedSpec {
+            name: "ports".into(),
+            category: Category::Community,
+            confidence: Level::Medium,
+            sectors: 0,
+            tags: Vec::new(),
+            reference_url: None,
+            first_seen: None,
+            last_seen: None,
+        };
+        let parsed =
+            parse_text("91.215.85.22:443\n91.215.85.22:8080\n91.215.85.22\n10.9.8.7:22\n", "txt")
+                .unwrap();
+        let report = ingest(&mut conn, &spec, parsed, 1_800_000_000, &|_| {}).unwrap();
+        assert_eq!((report.records, report.duplicates), (4, 0));
+        let ports = |value: &str, port: Option<u16>| {
+            let mut p: Vec<Option<u16>> = store::lookup(&conn, IocKind::Ipv4, value, port)
+                .unwrap()
+                .0
+                .iter()
+                .map(|r| r.port)
+                .collect();
+            p.sort_unstable();
+            p
+        };
+        // The bare IP: every row of the address.
+        assert_eq!(ports("91.215.85.22", None), vec![None, Some(443), Some(8080)]);
+        // `ip:443`: its own row and the address's, not port 8080's.
+        assert_eq!(ports("91.215.85.22", Some(443)), vec![None, Some(443)]);
+        // A port the feed does not list: only the address's own row.
+        assert_eq!(ports("91.215.85.22", Some(53)), vec![None]);
+        // An address listed only with a port: its port matches, another does not.
+        assert_eq!(ports("10.9.8.7", Some(22)), vec![Some(22)]);
+        assert!(ports("10.9.8.7", Some(23)).is_empty());
+        drop(conn);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

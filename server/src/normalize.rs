@@ -11,6 +11,8 @@ pub struct Normalized {
     pub value: String,
     /// The input carried defang markers.
     pub defanged: bool,
+    /// The port of an `ip:port` / `[v6]:port` value (the value is the address); 0 when none.
+    pub port: u16,
 }
 
 /// Longest value accepted anywhere (docs/api.md: `ioc=` is at most 2048 characters).
@@ -28,7 +30,8 @@ pub fn normalize(raw: &str, forced: Option<IocKind>) -> Result<Normalized, Strin
     if c.kind == IocKind::Unknown {
         return Err(c.reason.unwrap_or_else(|| "not a recognised indicator".to_owned()));
     }
-    Ok(Normalized { kind: c.kind, value: c.canonical, defanged: c.defanged })
+    let port = c.facts.ip.as_ref().and_then(|i| i.port).unwrap_or(0);
+    Ok(Normalized { kind: c.kind, value: c.canonical, defanged: c.defanged, port })
 }
 
 #[cfg(test)]
@@ -50,6 +53,15 @@ mod tests {
         check("D41D8CD98F00B204E9800998ECF8427E", IocKind::Md5, "d41d8cd98f00b204e9800998ecf8427e");
         check("cve-2021-44228", IocKind::Cve, "CVE-2021-44228");
         check("Bad[@]Evil[.]com", IocKind::Email, "bad@evil.com");
+    }
+
+    #[test]
+    fn an_ip_with_a_port_keeps_the_port_beside_the_address() {
+        let n = normalize("91.215.85[.]22:443", None).unwrap();
+        assert_eq!((n.kind, n.value.as_str(), n.port), (IocKind::Ipv4, "91.215.85.22", 443));
+        let n = normalize("[2001:DB8::1]:8080", None).unwrap();
+        assert_eq!((n.kind, n.value.as_str(), n.port), (IocKind::Ipv6, "2001:db8::1", 8080));
+        assert_eq!(normalize("91.215.85.22", None).unwrap().port, 0);
     }
 
     #[test]

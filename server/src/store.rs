@@ -173,6 +173,13 @@ fn create_private(path: &Path) -> Result<()> {
 
 /// Opens (creating if needed) the store at `path`: WAL journal, `synchronous=NORMAL`, schema ensured.
 pub fn open(path: &Path) -> Result<Connection> {
+    // A URL is not a file name: never create a `postgres:` directory for it.
+    if path.to_str().is_some_and(crate::store_pg::is_url) {
+        anyhow::bail!(
+            "this command reads the SQLite store only; a PostgreSQL store is filled with `ioclens db copy` \
+             (docs/deploy.md)"
+        );
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -206,10 +213,11 @@ pub fn open_existing(path: &Path) -> Result<Connection> {
 }
 
 /// Schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Brings an older store up to [`SCHEMA_VERSION`] in place (stores of earlier versions stay readable):
 /// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]) and `iocs.valid_until`.
+/// 2. `iocs.port` (0: none): an `ip:port` entry is a row of its own, keyed `(value, kind, feed_id, port)`.
 fn migrate(conn: &Connection) -> Result<()> {
     let version =
         || -> Result<i64> { Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?) };
@@ -226,13 +234,21 @@ fn migrate(conn: &Connection) -> Result<()> {
                  PRAGMA user_version = 1;",
             )?;
         }
+        if version()? < 2 {
+            conn.execute_batch(
+                "ALTER TABLE iocs ADD COLUMN port INTEGER NOT NULL DEFAULT 0;
+                 DROP INDEX IF EXISTS iocs_value;
+                 CREATE UNIQUE INDEX iocs_value ON iocs(value, kind, feed_id, port);
+                 PRAGMA user_version = 2;",
+            )?;
+        }
         Ok(())
     };
     match step() {
         Ok(()) => conn.execute_batch("COMMIT").context("migrating the store"),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            Err(e.context("migrating the store to schema 1"))
+            Err(e.context(format!("migrating the store to schema {SCHEMA_VERSION}")))
         }
     }
 }
@@ -283,6 +299,8 @@ pub struct Row {
     pub status: i64,
     /// The source's `valid_until` (Unix seconds).
     pub valid_until: Option<i64>,
+    /// The port of an `ip:port` entry (the value is the address).
+    pub port: Option<u16>,
 }
 
 impl Row {
@@ -321,7 +339,7 @@ macro_rules! row_columns {
     () => {
         "i.id, i.kind, i.value, i.confidence, i.category, i.sectors, i.first_seen, i.last_seen, \
      i.occurrences, i.context, i.tags, i.threat_type, i.malware_family, coalesce(i.reference_url, f.reference_url), f.name, f.format, \
-     i.status, i.valid_until"
+     i.status, i.valid_until, i.port"
     };
 }
 pub(crate) const ROW_COLUMNS: &str = row_columns!();
@@ -330,28 +348,60 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     row_at(r, 0)
 }
 
+/// A result row of either store, read by column index and type ([`decode`] reads [`ROW_COLUMNS`] through it).
+pub(crate) trait Cols {
+    /// The store's error type.
+    type Err;
+    fn int(&self, i: usize) -> Result<i64, Self::Err>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Err>;
+    fn text(&self, i: usize) -> Result<String, Self::Err>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Err>;
+}
+
+impl Cols for rusqlite::Row<'_> {
+    type Err = rusqlite::Error;
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(i)
+    }
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+}
+
 /// Decodes `ROW_COLUMNS` starting at column `b`.
 pub(crate) fn row_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Row> {
-    let tags: Option<String> = r.get(b + 10)?;
+    decode(r, b)
+}
+
+/// Decodes `ROW_COLUMNS` starting at column `b` of either store's row.
+pub(crate) fn decode<R: Cols + ?Sized>(r: &R, b: usize) -> Result<Row, R::Err> {
+    let tags: Option<String> = r.opt_text(b + 10)?;
     Ok(Row {
-        id: r.get(b)?,
-        kind: kind_from_code(r.get(b + 1)?),
-        value: r.get(b + 2)?,
-        confidence: Level::from_i64(r.get(b + 3)?),
-        category: Category::from_i64(r.get(b + 4)?),
-        sectors: r.get(b + 5)?,
-        first_seen: r.get(b + 6)?,
-        last_seen: r.get(b + 7)?,
-        occurrences: r.get(b + 8)?,
-        context: r.get(b + 9)?,
+        id: r.int(b)?,
+        kind: kind_from_code(r.int(b + 1)?),
+        value: r.text(b + 2)?,
+        confidence: Level::from_i64(r.int(b + 3)?),
+        category: Category::from_i64(r.int(b + 4)?),
+        sectors: r.int(b + 5)?,
+        first_seen: r.int(b + 6)?,
+        last_seen: r.int(b + 7)?,
+        occurrences: r.int(b + 8)?,
+        context: r.opt_text(b + 9)?,
         tags: tags.map(|t| split_tags(&t)).unwrap_or_default(),
-        threat_type: r.get(b + 11)?,
-        malware_family: r.get(b + 12)?,
-        reference_url: r.get(b + 13)?,
-        feed: r.get(b + 14)?,
-        origin: r.get(b + 15)?,
-        status: r.get(b + 16)?,
-        valid_until: r.get(b + 17)?,
+        threat_type: r.opt_text(b + 11)?,
+        malware_family: r.opt_text(b + 12)?,
+        reference_url: r.opt_text(b + 13)?,
+        feed: r.text(b + 14)?,
+        origin: r.text(b + 15)?,
+        status: r.int(b + 16)?,
+        valid_until: r.opt_int(b + 17)?,
+        port: u16::try_from(r.int(b + 18)?).ok().filter(|p| *p != 0),
     })
 }
 
@@ -405,6 +455,36 @@ pub fn page(
     limit: i64,
     with_total: bool,
 ) -> Result<Page> {
+    let q = page_sql(f, cursor, offset, limit, '?');
+    let mut st = conn.prepare_cached(&q.sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(q.args.iter()), row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (rows, next) = trim_page(rows, limit);
+    let total = if with_total { count(conn, &q.filter_where, &q.filter_args)? } else { None };
+    Ok(Page { rows, next, total })
+}
+
+/// The feed page's statement, for either store: `mark` is the placeholder prefix (`?` for `SQLite`'s `?1`,
+/// `$` for `PostgreSQL`'s `$1`); both stores read the same columns under the same indexes.
+pub(crate) struct PageSql {
+    /// The page (`limit + 1` rows: the extra one says whether there is a next page).
+    pub sql: String,
+    /// Its arguments.
+    pub args: Vec<i64>,
+    /// The filters alone (no cursor), for counting.
+    pub filter_where: String,
+    /// Their arguments.
+    pub filter_args: Vec<i64>,
+}
+
+pub(crate) fn page_sql(
+    f: &Filters,
+    cursor: Option<(i64, i64)>,
+    offset: i64,
+    limit: i64,
+    mark: char,
+) -> PageSql {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<i64> = Vec::new();
     // Types: one (`i.kind = ?`, the `iocs_kind` index), or a family (`IN`), one parameter per kind.
@@ -414,7 +494,7 @@ pub fn page(
             .iter()
             .map(|k| {
                 args.push(kind_code(*k));
-                format!("?{}", args.len())
+                format!("{mark}{}", args.len())
             })
             .collect();
         conds.push(match &marks[..] {
@@ -424,7 +504,7 @@ pub fn page(
     }
     let mut push = |cond: &str, v: i64| {
         args.push(v);
-        conds.push(cond.replace('?', &format!("?{}", args.len())));
+        conds.push(cond.replace('?', &format!("{mark}{}", args.len())));
     };
     if let Some(c) = f.confidence {
         push("i.confidence = ?", c as i64);
@@ -449,7 +529,11 @@ pub fn page(
     if let Some((ls, id)) = cursor {
         args.push(ls);
         args.push(id);
-        conds.push(format!("(i.last_seen, i.id) < (?{}, ?{})", args.len() - 1, args.len()));
+        conds.push(format!(
+            "(i.last_seen, i.id) < ({mark}{}, {mark}{})",
+            args.len() - 1,
+            args.len()
+        ));
     }
     let where_ = |c: &[String]| {
         if c.is_empty() { String::new() } else { format!("WHERE {}", c.join(" AND ")) }
@@ -461,18 +545,18 @@ pub fn page(
         limit + 1,
         offset
     );
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st
-        .query_map(rusqlite::params_from_iter(args.iter()), row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    PageSql { sql, args, filter_where: where_(&filter_conds), filter_args }
+}
+
+/// Cuts the `limit + 1` rows of a page statement to `limit`, with the cursor of the next page when there is one.
+pub(crate) fn trim_page(mut rows: Vec<Row>, limit: i64) -> (Vec<Row>, Option<(i64, i64)>) {
     let next = if i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         rows.last().map(|r| (r.last_seen, r.id))
     } else {
         None
     };
-    let total = if with_total { count(conn, &where_(&filter_conds), &filter_args)? } else { None };
-    Ok(Page { rows, next, total })
+    (rows, next)
 }
 
 /// Counts matching rows up to [`TOTAL_CAP`] within a work budget (a filter no index serves could otherwise scan
@@ -590,28 +674,36 @@ pub fn feed_version(conn: &Connection) -> Result<String> {
     Ok(version_text(n, last))
 }
 
-fn version_text(feeds: i64, last: Option<i64>) -> String {
+pub(crate) fn version_text(feeds: i64, last: Option<i64>) -> String {
     last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{feeds}", crate::time::format(t)))
 }
 
 /// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.
+/// With a `port` (an `ip:port` lookup): the rows of the address itself and of that port, not of its other ports;
+/// without: every row of the address, whatever their port.
 ///
 /// One statement, so one read transaction (one snapshot) answers both: the version row (tag 0) and the sightings
 /// (tag 1). No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row
 /// of the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
-pub fn lookup(conn: &Connection, kind: IocKind, value: &str) -> Result<(Vec<Row>, String)> {
-    // The first arm pads the aggregate to the second arm's 19 columns.
+pub fn lookup(
+    conn: &Connection,
+    kind: IocKind,
+    value: &str,
+    port: Option<u16>,
+) -> Result<(Vec<Row>, String)> {
+    // The first arm pads the aggregate to the second arm's 20 columns.
     let mut st = conn.prepare_cached(concat!(
         "SELECT 0, count(*), max(ingested_at), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
          UNION ALL \
          SELECT 1, ",
         row_columns!(),
-        " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = ?1 AND i.kind = ?2"
+        " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = ?1 AND i.kind = ?2 \
+         AND (?3 = 0 OR i.port IN (0, ?3))"
     ))?;
     let mut rows = Vec::new();
     let mut version = None;
-    let mut q = st.query(params![value, kind_code(kind)])?;
+    let mut q = st.query(params![value, kind_code(kind), port.unwrap_or(0)])?;
     while let Some(r) = q.next()? {
         if r.get::<_, i64>(0)? == 0 {
             version = Some(version_text(r.get(1)?, r.get(2)?));
@@ -648,14 +740,14 @@ mod tests {
         let conn = open(&path).unwrap();
         let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        let (rows, _) = lookup(&conn, kind, "zq-old.net").unwrap();
+        let (rows, _) = lookup(&conn, kind, "zq-old.net", None).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].status, rows[0].valid_until), (0, None));
         assert_eq!(rows[0].first_seen, 1_690_000_000);
         // Opening again is a no-op.
         drop(conn);
         let again = open(&path).unwrap();
-        assert_eq!(lookup(&again, kind, "zq-old.net").unwrap().0.len(), 1);
+        assert_eq!(lookup(&again, kind, "zq-old.net", None).unwrap().0.len(), 1);
         drop(again);
         std::fs::remove_dir_all(&dir).unwrap();
     }

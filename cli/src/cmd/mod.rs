@@ -1,6 +1,7 @@
 //! One module per subcommand.
 pub(crate) mod attack;
 pub(crate) mod classify;
+pub(crate) mod db;
 pub(crate) mod extract;
 pub(crate) mod feed;
 pub(crate) mod hunt;
