@@ -28,6 +28,8 @@ enum Mode {
     Html,
     Truncated,
     Slow,
+    /// 200 with the body every time: no `ETag`, `If-None-Match` ignored (a source without validators).
+    NoValidators,
     /// Answers 500 this many more times, then serves the body.
     FailTimes(u32),
 }
@@ -100,6 +102,7 @@ fn handle(mut stream: TcpStream, state: &State) {
     match mode {
         Mode::Ok if inm.as_deref() == Some(tag.as_str()) => reply(&mut stream, "304 Not Modified", "", b""),
         Mode::Ok => reply(&mut stream, "200 OK", &format!("ETag: {tag}\r\nContent-Type: text/plain\r\n"), &body),
+        Mode::NoValidators => reply(&mut stream, "200 OK", "Content-Type: text/plain\r\n", &body),
         Mode::Status(code) => reply(&mut stream, &format!("{code} Error"), "", b"server error"),
         Mode::FailTimes(_) => reply(&mut stream, "500 Internal Server Error", "", b"try again"),
         Mode::Html => reply(
@@ -340,7 +343,10 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         assert_eq!(sources_of(&data, "pack.bin", kind, value), [only], "{value}");
     }
 
-    // 304 round: conditional GETs, nothing rewritten.
+    // 304 round: conditional GETs, nothing rewritten; a source without validators that sends the same bytes
+    // again changes nothing either. The pack keeps its bytes, so its date and signature.
+    state.lock().unwrap().routes.get_mut("/ipsum.txt").unwrap().mode = Mode::NoValidators;
+    let pack_bytes = std::fs::read(data.join("intel/pack.bin")).unwrap();
     let pack_time = std::fs::metadata(data.join("intel/pack.bin")).unwrap().modified().unwrap();
     let raw_time = std::fs::metadata(data.join("intel/raw/threatfox")).unwrap().modified().unwrap();
     let (code, out, err) = ioclens(&data, &cat, FAST);
@@ -355,7 +361,10 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         raw_time
     );
     assert!(!data.join("intel/pack.prev").exists());
+    assert_eq!(std::fs::read(data.join("intel/pack.bin")).unwrap(), pack_bytes);
     assert_eq!(state.lock().unwrap().hits["/threatfox_export_recent.csv"], (2, 1));
+    assert_eq!(state.lock().unwrap().hits["/ipsum.txt"].0, 2, "fetched again, in full");
+    state.lock().unwrap().routes.get_mut("/ipsum.txt").unwrap().mode = Mode::Ok;
 
     // Failures: each keeps its previous data and marks only that source; KEV changes, so the pack is rebuilt.
     {

@@ -325,6 +325,15 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
         let max = spec.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
         let outcome = http.fetch(spec, st, max).and_then(|f| match f {
             Fetched::NotModified => Ok(None),
+            // A source that sends no validators (or new ones for the same bytes) is not modified either: the
+            // pack, its date and its signature stay as they are.
+            Fetched::Body { bytes, etag, last_modified }
+                if fs::read(raw_path(dir, &spec.name)).is_ok_and(|old| old == bytes) =>
+            {
+                st.etag = etag;
+                st.last_modified = last_modified;
+                Ok(None)
+            }
             Fetched::Body { bytes, etag, last_modified } => {
                 let p = formats::parse(&bytes, spec).map_err(|e| e.to_string())?;
                 Ok(Some((bytes, p, etag, last_modified)))
@@ -366,10 +375,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
     let pack_path = dir.join("pack.bin");
     if changed > 0 || !pack_path.exists() {
         let bytes = build_pack(catalogue, dir, &state, parsed)?;
-        if pack_path.exists() {
-            fs::rename(&pack_path, dir.join("pack.prev")).context("keeping the previous pack")?;
-        }
-        write_atomic(&pack_path, &bytes)?;
+        replace_pack(dir, &bytes)?;
     }
     write_atomic(&dir.join("state.json"), &serde_json::to_vec_pretty(&state)?)?;
     let mut out = std::io::stdout().lock();
@@ -424,11 +430,23 @@ fn build_pack(
 fn install(dir: &Path, bytes: &[u8]) -> Result<()> {
     Pack::from_bytes(bytes).map_err(|e| anyhow::anyhow!("refused: {e}"))?;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let pack_path = dir.join("pack.bin");
-    if pack_path.exists() {
-        fs::rename(&pack_path, dir.join("pack.prev")).context("keeping the previous pack")?;
+    replace_pack(dir, bytes)
+}
+
+/// Makes `bytes` the new `pack.bin`, the pack it replaces becoming `pack.prev`, without a moment when `pack.bin`
+/// is missing (a server reading the directory meanwhile sees the old pack or the new one): the old file is
+/// linked (else copied) to a temporary name renamed over `pack.prev`, then the new one is renamed over `pack.bin`.
+fn replace_pack(dir: &Path, bytes: &[u8]) -> Result<()> {
+    let bin = dir.join("pack.bin");
+    if bin.exists() {
+        let tmp = dir.join(format!("pack.prev.tmp-{}", std::process::id()));
+        let _ = fs::remove_file(&tmp);
+        if fs::hard_link(&bin, &tmp).is_err() {
+            fs::copy(&bin, &tmp).context("keeping the previous pack")?;
+        }
+        fs::rename(&tmp, dir.join("pack.prev")).context("keeping the previous pack")?;
     }
-    write_atomic(&pack_path, bytes)
+    write_atomic(&bin, bytes)
 }
 
 #[expect(clippy::disallowed_methods, reason = "the CLI reads the API key from the environment")]
