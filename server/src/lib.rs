@@ -17,6 +17,7 @@ pub mod keys;
 pub mod normalize;
 pub mod sectors;
 pub mod store;
+pub mod sync;
 pub mod taxii_pull;
 pub mod time;
 

@@ -56,7 +56,7 @@ enum IntelCommand {
 }
 
 #[derive(clap::Args)]
-struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// Only these sources (comma-separated names; fetched even when disabled or not yet due).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     only: Vec<String>,
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
 }
 
-fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
+pub(crate) fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
     let text = match path {
         Some(p) => {
             fs::read_to_string(p).with_context(|| format!("reading catalogue {}", p.display()))?
@@ -293,12 +293,39 @@ fn raw_path(dir: &Path, name: &str) -> PathBuf {
     dir.join("raw").join(name)
 }
 
-fn due(spec: &SourceSpec, st: &SourceState, now: i64) -> bool {
+/// Whether `spec` is due; `jitter` adds the source's own offset (`serve --sync`; not a cron'd `intel update`,
+/// which would then skip a whole run).
+fn due(spec: &SourceSpec, st: &SourceState, now: i64, jitter: bool) -> bool {
     let every = time::parse_duration(&spec.every).unwrap_or(0);
-    st.last_attempt.is_none_or(|t| now - t >= every)
+    let offset = if jitter { ioclens_server::sync::jitter(&spec.name, every) } else { 0 };
+    ioclens_server::sync::is_due(st.last_attempt, every, offset, now)
+}
+
+impl UpdateArgs {
+    /// What `serve --sync` runs on each tick: the due sources, with the usual timeout and retries.
+    pub(crate) fn scheduled() -> UpdateArgs {
+        UpdateArgs { only: Vec::new(), force: false, timeout: 120, retries: 2, backoff_ms: 1000 }
+    }
 }
 
 fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCode> {
+    let (changed, failed) = update_sources(catalogue, dir, u, false)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "intel update: {changed} source(s) changed, {failed} failed; pack {}",
+        dir.join("pack.bin").display()
+    )?;
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Fetches the sources that are due (or `u.only`), rebuilds the pack when one changed; (changed, failed).
+pub(crate) fn update_sources(
+    catalogue: &[SourceSpec],
+    dir: &Path,
+    u: &UpdateArgs,
+    jitter: bool,
+) -> Result<(usize, usize)> {
     for name in &u.only {
         if !catalogue.iter().any(|s| &s.name == name) {
             bail!("--only: no source named {name:?} in the catalogue");
@@ -307,7 +334,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
     fs::create_dir_all(dir.join("raw")).with_context(|| format!("creating {}", dir.display()))?;
     let mut state = read_state(dir)?;
     let http = Http::new(u);
-    let tty = std::io::stderr().is_terminal();
+    let tty = !jitter && std::io::stderr().is_terminal();
     let mut parsed: HashMap<String, formats::Parsed> = HashMap::new();
     let (mut changed, mut failed) = (0usize, 0usize);
     for spec in catalogue {
@@ -316,7 +343,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
         if st.status.is_empty() {
             "never".clone_into(&mut st.status);
         }
-        if !picked || (u.only.is_empty() && !u.force && !due(spec, st, time::now())) {
+        if !picked || (u.only.is_empty() && !u.force && !due(spec, st, time::now(), jitter)) {
             continue;
         }
         let started = Instant::now();
@@ -378,13 +405,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
         replace_pack(dir, &bytes)?;
     }
     write_atomic(&dir.join("state.json"), &serde_json::to_vec_pretty(&state)?)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "intel update: {changed} source(s) changed, {failed} failed; pack {}",
-        pack_path.display()
-    )?;
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok((changed, failed))
 }
 
 /// Every catalogue source with a stored body goes into the pack (re-parsed unless just fetched).
