@@ -2,7 +2,8 @@
 //!
 //! Two tiers, both generated binary blobs read in place (no parsing at start-up):
 //! * tier 1, always embedded: reserved ranges and names, sinkholes, scanners, Maltrail family names and
-//!   their ATT&CK ids, CISA KEV, Maltrail's suspicious TLDs;
+//!   their ATT&CK ids, CISA KEV, Maltrail's suspicious TLDs, the empty file's and EICAR's digests (so every
+//!   host, WASM included, calls them benign);
 //! * tier 2, feature `offline-intel`: popular domains, provider and VPN ranges, public resolvers, abusable
 //!   services, benign hashes, e-mail lists, `IPsum` counts and Maltrail indicators.
 //!
@@ -711,7 +712,10 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
         IocKind::Url => url_all(&mut out, c),
         IocKind::Email => email_all(&mut out, c),
         IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 | IocKind::Sha512 => {
-            names_into(&mut out, Role::Hashes, g::HASHES_NAMES, &c.canonical.to_ascii_lowercase());
+            let digest = c.canonical.to_ascii_lowercase();
+            // The empty file and EICAR (tier 1, every host), then the rest of the role (tier 2).
+            names_into(&mut out, Role::Hashes, g::HASHES_CORE_NAMES, &digest);
+            names_into(&mut out, Role::Hashes, g::HASHES_NAMES, &digest);
             out.retain(|h| h.matched.len() == c.canonical.len());
         }
         IocKind::Cve => {
