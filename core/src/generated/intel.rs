@@ -170,8 +170,8 @@ pub(crate) const EMAIL_V4: Section = Section { tier: 2, off: 8379840, len: 8 };
 pub(crate) const EMAIL_V6: Section = Section { tier: 2, off: 8379848, len: 8 };
 pub(crate) const EMAIL_NAMES: Section = Section { tier: 2, off: 8379856, len: 206769 };
 pub(crate) const IPSUM: Section = Section { tier: 2, off: 8586632, len: 722588 };
-pub(crate) const MALTRAIL_DOMAINS: Section = Section { tier: 2, off: 9309224, len: 749558 };
-pub(crate) const MALTRAIL_URLS: Section = Section { tier: 2, off: 10058784, len: 286981 };
+pub(crate) const MALTRAIL_DOMAINS: Section = Section { tier: 2, off: 9309224, len: 749353 };
+pub(crate) const MALTRAIL_URLS: Section = Section { tier: 2, off: 10058584, len: 287184 };
 pub(crate) const MALTRAIL_PATHS: Section = Section { tier: 2, off: 10345768, len: 123860 };
 pub(crate) const MALTRAIL_IPS: Section = Section { tier: 2, off: 10469632, len: 35216 };
 

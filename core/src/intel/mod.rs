@@ -613,8 +613,9 @@ fn url_all(out: &mut Vec<Hit>, c: &Classified) {
     }
 }
 
-/// An `ip:port` value: a Maltrail trail listing exactly that `ip:port` replaces the address-only hit (same
-/// family table), so the hit says which entry matched.
+/// An `ip:port` value (`a.b.c.d:port`, `[v6]:port` with the address as `Ipv6Addr` writes it): a Maltrail trail
+/// listing exactly that `ip:port` replaces the address-only hit (same family table), so the hit says which entry
+/// matched.
 fn ip_port_into(out: &mut Vec<Hit>, key: &str) {
     if let Some((fam, _)) = Names::new(g::MALTRAIL_URLS).get(key) {
         out.retain(|h| h.role != Role::Malware);
@@ -697,6 +698,9 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
         IocKind::Ipv6 => {
             if let Ok(ip) = c.canonical.parse::<Ipv6Addr>() {
                 ipv6_all(&mut out, ip, &IP_ROLES);
+                if let Some(port) = c.facts.ip.as_ref().and_then(|f| f.port) {
+                    ip_port_into(&mut out, &format!("[{ip}]:{port}"));
+                }
             }
         }
         IocKind::Cidr => {

@@ -134,6 +134,34 @@ fn maltrail_ip_port_and_family() {
 
 #[cfg(feature = "offline-intel")]
 #[test]
+fn maltrail_v6_ip_port_matches_exactly() {
+    // `[fe80::bdd9:fd11:ea3f:a4]:49175 powershell_smbghost` and `[0:0:0:0:0:ffff:2d3e:c649]:53 ghostdns`.
+    let v6 = |ip: &str, port: Option<u16>| {
+        let c = crate::classify::classify(&match port {
+            Some(p) => format!("[{ip}]:{p}"),
+            None => ip.to_owned(),
+        });
+        assert_eq!(c.kind, IocKind::Ipv6, "{c:?}");
+        evidence(&c).into_iter().filter(|h| h.role == Role::Malware).collect::<Vec<_>>()
+    };
+    let hits = v6("fe80::bdd9:fd11:ea3f:a4", Some(49175));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].matched, "[fe80::bdd9:fd11:ea3f:a4]:49175");
+    assert_eq!(hits[0].family.as_deref(), Some("powershell_smbghost"));
+    assert!(hits[0].detail.as_deref().unwrap().contains("lists exactly"), "{hits:?}");
+    // Another port, or no port: the trail lists the pair, not the address.
+    assert!(v6("fe80::bdd9:fd11:ea3f:a4", Some(443)).is_empty());
+    assert!(v6("fe80::bdd9:fd11:ea3f:a4", None).is_empty());
+    // The same address however it is written (zeros spelt out, upper case).
+    let hits = v6("FE80:0:0:0:BDD9:FD11:EA3F:A4", Some(49175));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let hits = v6("::ffff:2d3e:c649", Some(53));
+    assert_eq!(hits.iter().map(|h| h.family.as_deref()).collect::<Vec<_>>(), [Some("ghostdns")]);
+    assert!(v6("2001:db8::1", Some(443)).is_empty(), "not listed");
+}
+
+#[cfg(feature = "offline-intel")]
+#[test]
 fn hostname_list_matches_subdomains() {
     // tranco10k (hostname) holds google.com → a subdomain matches, naming the parent.
     let hits = evidence(&value(IocKind::Domain, "qwertyuiop.google.com"));

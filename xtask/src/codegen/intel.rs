@@ -392,7 +392,7 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     let (off, len) = tier2.section(&keyed_v4_section(&ipsum));
     sections.push(SectionRef { name: "IPSUM".into(), tier: 2, off, len });
 
-    // Maltrail indicators (tier 2): IPs (ip, ip_port; `ip:port` also as a URL trail), domains (name or subdomain), URLs (scheme-less, exact
+    // Maltrail indicators (tier 2): IPs (ip, ip_port; `ip:port` and `[v6]:port` also as a URL trail), domains (name or subdomain), URLs (scheme-less, exact
     // or prefix), path-only URL trails.
     let mt_text = std::fs::read_to_string(root.join("data/intel/maltrail_iocs.tsv"))?;
     let mut mt_ip: BTreeMap<u32, u16> = BTreeMap::new();
@@ -404,6 +404,14 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
         let [ind, kind, fam, _cat] = cols[..] else { continue };
         let Some(&fi) = fam_index.get(fam) else { continue };
         let v = u64::from(fi) + 1;
+        // `[v6]:port` (Maltrail files these under any kind): the exact `ip:port` in the URL trail table, keyed as
+        // the core writes an IPv6 `ip:port` value (`[` + `Ipv6Addr`'s text + `]:port`).
+        if let Some((host, port)) = ind.strip_prefix('[').and_then(|r| r.split_once("]:"))
+            && let (Ok(ip), Ok(port)) = (host.parse::<std::net::Ipv6Addr>(), port.parse::<u16>())
+        {
+            mt_url.entry(format!("[{ip}]:{port}")).or_insert((v, v));
+            continue;
+        }
         match kind {
             "ip" | "ip_port" => {
                 let host = ind.rsplit_once(':').map_or(ind, |(h, _)| h);
