@@ -212,7 +212,12 @@ impl Http {
         let mut delay = self.backoff;
         let mut attempt = 0;
         loop {
-            match self.once(spec, prev, max) {
+            let tried = if spec.format == "taxii2" {
+                self.taxii_pages(spec, max)
+            } else {
+                self.once(spec, prev, max)
+            };
+            match tried {
                 Ok(f) => return Ok(f),
                 Err((msg, retryable)) if retryable && attempt < self.retries => {
                     attempt += 1;
@@ -231,6 +236,75 @@ impl Http {
         }
     }
 
+    /// A `taxii2` source: every page of the collection's objects (`more` / `next`, else `added_after` = the
+    /// page's `X-TAXII-Date-Added-Last`), merged into one envelope `{"objects": [...]}`; the error says whether a
+    /// retry may help.
+    fn taxii_pages(&self, spec: &SourceSpec, max: u64) -> Result<Fetched, (String, bool)> {
+        /// Ceiling on pages in one update (a server that never says `more: false`).
+        const MAX_PAGES: usize = 10_000;
+        let auth = auth_header(spec).map_err(|e| (e, false))?;
+        let mut objects: Vec<serde_json::Value> = Vec::new();
+        let (mut next, mut added_after): (Option<String>, Option<String>) = (None, None);
+        let mut total = 0u64;
+        for _ in 0..MAX_PAGES {
+            let mut req =
+                self.agent.get(&spec.url).header("Accept", ioclens_server::api::TAXII_MEDIA_TYPE);
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            if let Some(n) = &next {
+                req = req.query("next", n);
+            } else if let Some(a) = &added_after {
+                req = req.query("added_after", a);
+            }
+            let resp = req.call().map_err(|e| (format!("request failed: {e}"), true))?;
+            let status = resp.status().as_u16();
+            if status != 200 {
+                return Err((format!("HTTP {status}"), status == 429 || status >= 500));
+            }
+            let last = resp
+                .headers()
+                .get("x-taxii-date-added-last")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = resp
+                .into_body()
+                .with_config()
+                .limit(max.saturating_sub(total))
+                .read_to_vec()
+                .map_err(|e| (format!("reading a page: {e}"), false))?;
+            total += bytes.len() as u64;
+            let mut page: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| (format!("a page is not TAXII JSON: {e}"), false))?;
+            if let Some(o) = page.get_mut("objects").and_then(serde_json::Value::as_array_mut) {
+                objects.append(o);
+            }
+            let more = page["more"] == serde_json::Value::Bool(true);
+            let token = page["next"].as_str().filter(|n| !n.is_empty()).map(str::to_owned);
+            match (more, token) {
+                (false, _) => {
+                    let body = serde_json::to_vec(&serde_json::json!({ "objects": objects }))
+                        .map_err(|e| (e.to_string(), false))?;
+                    return Ok(Fetched::Body { bytes: body, etag: None, last_modified: None });
+                }
+                (true, Some(t)) => next = Some(t),
+                (true, None) => match last.filter(|l| Some(l) != added_after.as_ref()) {
+                    Some(l) => {
+                        next = None;
+                        added_after = Some(l);
+                    }
+                    None => {
+                        return Err((
+                            "`more` without `next` or a newer X-TAXII-Date-Added-Last".to_owned(),
+                            false,
+                        ));
+                    }
+                },
+            }
+        }
+        Err((format!("more than {MAX_PAGES} pages"), false))
+    }
+
     /// One request; the error says whether a retry may help.
     fn once(
         &self,
@@ -239,6 +313,9 @@ impl Http {
         max: u64,
     ) -> Result<Fetched, (String, bool)> {
         let mut req = self.agent.get(&spec.url);
+        if let Some(a) = auth_header(spec).map_err(|e| (e, false))? {
+            req = req.header("Authorization", &a);
+        }
         if let Some(e) = &prev.etag {
             req = req.header("If-None-Match", e);
         }
@@ -265,6 +342,26 @@ impl Http {
         let bytes = decompress(bytes, max).map_err(|e| (e, false))?;
         Ok(Fetched::Body { bytes, etag, last_modified })
     }
+}
+
+/// The `Authorization` header of a source with `secret_env` (Basic with `user`, else Bearer), read from the
+/// environment at each request; the error names the variable, never its value.
+fn auth_header(spec: &SourceSpec) -> Result<Option<String>, String> {
+    let Some(var) = &spec.secret_env else { return Ok(None) };
+    let secret = std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("the environment variable {var} (secret_env) is not set"))?;
+    Ok(Some(match &spec.user {
+        Some(u) => {
+            use base64::Engine as _;
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{secret}"))
+            )
+        }
+        None => format!("Bearer {secret}"),
+    }))
 }
 
 /// gzip (`1f 8b`) and zip (`PK\3\4`, the first file) bodies are decompressed, capped at `max` bytes.
