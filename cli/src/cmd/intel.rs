@@ -262,16 +262,7 @@ impl Http {
             if status != 200 {
                 return Err((format!("HTTP {status}"), status == 429 || status >= 500));
             }
-            let last = resp
-                .headers()
-                .get("x-taxii-date-added-last")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let bytes = resp
-                .into_body()
-                .with_config()
-                .limit(max.saturating_sub(total))
-                .read_to_vec()
+            let (last, bytes) = super::taxii::read_page(resp, max.saturating_sub(total))
                 .map_err(|e| (format!("reading a page: {e}"), false))?;
             total += bytes.len() as u64;
             let mut page: serde_json::Value = serde_json::from_slice(&bytes)
