@@ -17,6 +17,8 @@
 #[cfg(feature = "intel-update")]
 pub mod formats;
 pub mod pack;
+#[cfg(feature = "pack-signature")]
+pub mod signature;
 use crate::{Classified, IocKind};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
