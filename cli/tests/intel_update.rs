@@ -28,6 +28,8 @@ enum Mode {
     Html,
     Truncated,
     Slow,
+    /// 200 with the body every time: no `ETag`, `If-None-Match` ignored (a source without validators).
+    NoValidators,
     /// Answers 500 this many more times, then serves the body.
     FailTimes(u32),
 }
@@ -100,6 +102,7 @@ fn handle(mut stream: TcpStream, state: &State) {
     match mode {
         Mode::Ok if inm.as_deref() == Some(tag.as_str()) => reply(&mut stream, "304 Not Modified", "", b""),
         Mode::Ok => reply(&mut stream, "200 OK", &format!("ETag: {tag}\r\nContent-Type: text/plain\r\n"), &body),
+        Mode::NoValidators => reply(&mut stream, "200 OK", "Content-Type: text/plain\r\n", &body),
         Mode::Status(code) => reply(&mut stream, &format!("{code} Error"), "", b"server error"),
         Mode::FailTimes(_) => reply(&mut stream, "500 Internal Server Error", "", b"try again"),
         Mode::Html => reply(
@@ -340,7 +343,10 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         assert_eq!(sources_of(&data, "pack.bin", kind, value), [only], "{value}");
     }
 
-    // 304 round: conditional GETs, nothing rewritten.
+    // 304 round: conditional GETs, nothing rewritten; a source without validators that sends the same bytes
+    // again changes nothing either. The pack keeps its bytes, so its date and signature.
+    state.lock().unwrap().routes.get_mut("/ipsum.txt").unwrap().mode = Mode::NoValidators;
+    let pack_bytes = std::fs::read(data.join("intel/pack.bin")).unwrap();
     let pack_time = std::fs::metadata(data.join("intel/pack.bin")).unwrap().modified().unwrap();
     let raw_time = std::fs::metadata(data.join("intel/raw/threatfox")).unwrap().modified().unwrap();
     let (code, out, err) = ioclens(&data, &cat, FAST);
@@ -355,7 +361,10 @@ fn update_304_failures_and_a_value_that_leaves_its_source() {
         raw_time
     );
     assert!(!data.join("intel/pack.prev").exists());
+    assert_eq!(std::fs::read(data.join("intel/pack.bin")).unwrap(), pack_bytes);
     assert_eq!(state.lock().unwrap().hits["/threatfox_export_recent.csv"], (2, 1));
+    assert_eq!(state.lock().unwrap().hits["/ipsum.txt"].0, 2, "fetched again, in full");
+    state.lock().unwrap().routes.get_mut("/ipsum.txt").unwrap().mode = Mode::Ok;
 
     // Failures: each keeps its previous data and marks only that source; KEV changes, so the pack is rebuilt.
     {
@@ -493,9 +502,18 @@ fn a_500_is_retried_with_backoff_and_only_picks_sources() {
 /// `ioclens serve` on a free 127.0.0.1 port with `data`'s pack: the child, its base URL, the demo API key and the
 /// pack-signing public key it printed.
 fn serve_pack(data: &Path, db: &Path) -> (std::process::Child, String, String, String) {
+    serve_with(data, db, &[])
+}
+
+fn serve_with(
+    data: &Path,
+    db: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String, String, String) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(BIN)
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .arg("--db")
         .arg(db)
         .arg("--data-dir")
@@ -600,6 +618,111 @@ fn a_server_publishes_its_pack_signed_and_pull_refuses_a_bad_signature() {
     assert_ne!(code, 0);
     assert!(err.contains("401"), "{err}");
 
+    drop(server);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Polls `f` every 50 ms for up to 20 s.
+fn until(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn serve_sync_refreshes_sources_and_feeds_on_their_intervals() {
+    let (base, state) = serve();
+    let root = std::env::temp_dir().join(format!("ioclens-intel-sync-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let (data, db) = (root.join("data"), root.join("sync.db"));
+    let route = |path: &str, body: &str| {
+        state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_owned(), Route { body: body.as_bytes().to_vec(), mode: Mode::Ok });
+    };
+    route("/exits.txt", "# exits\n198.51.100.7\n");
+    route("/static.txt", "zq-sync-static.example\n");
+    route("/partner.txt", "zq-sync-feed-one.com\n");
+    let cat = root.join("catalogue.toml");
+    let mut toml = String::new();
+    for (name, path, every) in [("exits", "/exits.txt", "1s"), ("static", "/static.txt", "1h")] {
+        let _ = write!(
+            toml,
+            "[[source]]\nname = \"{name}\"\nurl = \"{base}{path}\"\nformat = \"plain\"\ncategory = \"c2\"\n\
+             confidence = 70\nevery = \"{every}\"\nenabled = true\nlicence = \"test\"\n\n"
+        );
+    }
+    std::fs::write(&cat, toml).unwrap();
+
+    // A feed with its own interval, fetched once by `feed add` and kept in the store with it.
+    let out = Command::new(BIN)
+        .args(["feed", "add", &format!("{base}/partner.txt"), "--source", "partner"])
+        .args(["--category", "community", "--every", "1s", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["feed", "add", "f.txt", "--source", "x", "--category"])
+        .args(["community", "--every", "1h", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--every needs a URL");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--every needs"));
+
+    let (server, base_api, key, _) = serve_with(
+        &data,
+        &db,
+        &["--sync", "--sync-tick-ms", "100", "--catalogue", cat.to_str().unwrap()],
+    );
+    let server = Stop(server);
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let get = |path: &str| {
+        let mut resp = agent
+            .get(format!("{base_api}{path}"))
+            .header("Authorization", &format!("Bearer {key}"))
+            .call()
+            .unwrap();
+        let etag = resp.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+        (resp.status().as_u16(), etag, resp.body_mut().read_to_vec().unwrap())
+    };
+    let pack_has = |bytes: &[u8], value: &str| {
+        Pack::from_bytes(bytes).is_ok_and(|p| !p.lookup(IocKind::Ipv4, value).is_empty())
+    };
+    // The first tick fetches both sources and publishes the pack.
+    until("the first pack", || {
+        let (code, _, body) = get("/api/v1/intel/pack");
+        code == 200 && pack_has(&body, "198.51.100.7")
+    });
+    let (_, first, _) = get("/api/v1/intel/pack");
+    // `exits` is due every second: conditional GETs answered 304 leave the pack (and its ETag) alone, and
+    // `static` (every hour) is not fetched again.
+    let hits = |path: &str| state.lock().unwrap().hits.get(path).copied().unwrap_or_default();
+    until("two 304 rounds", || hits("/exits.txt").1 >= 2);
+    assert_eq!(get("/api/v1/intel/pack").1, first);
+    assert_eq!(hits("/static.txt").0, 1);
+    // The source changes upstream: the next round republishes, the previous pack kept as pack.prev.
+    route("/exits.txt", "# exits\n198.51.100.7\n198.51.100.8\n");
+    until("the republished pack", || {
+        let (_, etag, body) = get("/api/v1/intel/pack");
+        etag != first && pack_has(&body, "198.51.100.8")
+    });
+    assert!(pack_has(&std::fs::read(data.join("intel/pack.prev")).unwrap(), "198.51.100.7"));
+    // The scheduled feed is refreshed from its URL into the store.
+    route("/partner.txt", "zq-sync-feed-two.com\n");
+    until("the refreshed feed", || {
+        let (_, _, body) = get("/api/v1/lookup?ioc=zq-sync-feed-two.com");
+        String::from_utf8_lossy(&body).contains("\"partner\"")
+    });
     drop(server);
     let _ = std::fs::remove_dir_all(&root);
 }

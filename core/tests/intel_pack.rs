@@ -18,6 +18,8 @@ fn spec(format: &str) -> SourceSpec {
         licence: String::new(),
         terms: String::new(),
         max_bytes: None,
+        user: None,
+        secret_env: None,
     }
 }
 

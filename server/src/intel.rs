@@ -3,7 +3,7 @@
 //! Layout (`docs/intel.md`): `<data dir>/intel/pack.bin` is the newest pack and `pack.prev` the one before. A
 //! pack that does not validate is skipped with a warning naming the file and the reason; with neither usable,
 //! lookups use the embedded tier alone. The CLI and the server share this code.
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey};
 use ioclens_core::intel::pack::LoadedPack;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -109,26 +109,8 @@ pub struct Published {
     pub signature: String,
 }
 
-/// Hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}
+use ioclens_core::intel::signature::unhex;
+pub use ioclens_core::intel::signature::{hex, parse_public_key, verify};
 
 /// The server's pack-signing key: `intel/signing.key` (the 32-byte ed25519 seed, hex), created on first use
 /// with mode 0600.
@@ -160,26 +142,6 @@ pub fn signing_key(dir: &Path) -> anyhow::Result<SigningKey> {
         }
         Err(e) => Err(anyhow::anyhow!("reading {}: {e}", path.display())),
     }
-}
-
-/// A public key as `ioclens intel pull --pubkey` takes it (64 hex digits).
-///
-/// # Errors
-/// Not 64 hex digits, or not a valid ed25519 point.
-pub fn parse_public_key(s: &str) -> Result<VerifyingKey, String> {
-    let bytes = unhex::<32>(s).ok_or("a public key is 64 hex digits")?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| "not a valid ed25519 public key".to_owned())
-}
-
-/// Checks `signature` (hex) over `pack` with `key`.
-///
-/// # Errors
-/// A malformed or non-verifying signature.
-pub fn verify(key: &VerifyingKey, pack: &[u8], signature: &str) -> Result<(), String> {
-    let sig = unhex::<64>(signature).ok_or("the signature is not 128 hex digits")?;
-    key.verify_strict(pack, &Signature::from_bytes(&sig)).map_err(|_| {
-        "the pack's signature does not verify with the configured public key".to_owned()
-    })
 }
 
 fn stamp(dir: &Path) -> Option<(SystemTime, u64)> {

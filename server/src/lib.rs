@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod sectors;
 pub mod store;
 pub mod store_pg;
+pub mod sync;
 pub mod taxii_pull;
 pub mod time;
 

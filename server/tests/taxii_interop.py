@@ -3,7 +3,8 @@
 1. `medallion` (OASIS's TAXII 2.1 server, memory backend, pages of 2) serves a collection; `ioclens feed add
    taxii2+http://…` pulls it (HTTP Basic), paging with `next`; a revoked version and an expired indicator end their
    evidence (the lookup reports `revoked` / `expired`); a second run resumes with `added_after` and pulls only the
-   newer objects.
+   newer objects. A catalogue source in `taxii2` format (`ioclens intel update`) pages through the same
+   collection into the intel pack (Basic, its password from the environment variable `secret_env` names).
 2. `taxii2-client` (OASIS's TAXII 2.1 client) reads `ioclens serve`'s TAXII server: discovery, API root,
    collections, objects page by page, manifest, one object, its versions; a wrong key is refused (401).
 3. `ioclens feed add` pulls from `ioclens serve` (Bearer, our `next` tokens), resumes an interrupted run at its
@@ -130,6 +131,28 @@ def main():
         assert rep2["added_after"] > rep["added_after"], (rep, rep2)
         rep3 = json.loads(ioclens(*add, env=env))
         assert rep3["objects"] == 0 and rep3["status"] == "unchanged", rep3
+
+        # ---------- 1b. a catalogue source in `taxii2` format pages through the same collection ----------
+        cat = f"{tmp}/catalogue.toml"
+        with open(cat, "w") as f:
+            f.write(f'[[source]]\nname = "medallion-pack"\nurl = "{base}/api1/collections/{COLL}/objects/?limit=2"\n'
+                    'format = "taxii2"\ncategory = "malware"\nconfidence = 80\nevery = "1h"\nenabled = true\n'
+                    'licence = "test"\nuser = "reader"\nsecret_env = "IOCLENS_TAXII_PASSWORD"\n')
+        idir = f"{tmp}/intel-data"
+        update = [BIN, "intel", "update", "--force", "--catalogue", cat, "--data-dir", idir, "--retries", "0"]
+        status = ["intel", "status", "--format", "json", "--catalogue", cat, "--data-dir", idir]
+        # Without the secret in the environment: that source fails, naming the variable, never a secret.
+        r = subprocess.run(update, capture_output=True, text=True,
+                           env={k: v for k, v in env.items() if k != "IOCLENS_TAXII_PASSWORD"})
+        src = json.loads(ioclens(*status))["sources"][0]
+        assert r.returncode == 1 and src["status"] == "failed", (r.stderr, src)
+        assert "IOCLENS_TAXII_PASSWORD" in src["error"], src
+        r = subprocess.run(update, capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 0, (r.stdout + r.stderr, json.loads(ioclens(*status))["sources"][0])
+        assert "s3cret-pass" not in r.stdout + r.stderr
+        src = json.loads(ioclens(*status))["sources"][0]
+        # Pages of 2: only following `next` brings all five indicator values (the last one on the third page).
+        assert src["status"] == "ok" and src["entries"] == 5, src
 
         # ---------- 2. taxii2-client reads our server (the same store) ----------
         key = ioclens("keys", "create", "--db", db, "--name", "taxii", "--rate-limit", "0").split()

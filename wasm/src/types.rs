@@ -753,6 +753,8 @@ export interface SourceSpec {
   licence?: string;
   terms?: string;
   max_bytes?: number | null;
+  user?: string | null;
+  secret_env?: string | null;
 }
 
 /** `Span` (core/src/model.rs). */

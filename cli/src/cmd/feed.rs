@@ -34,9 +34,14 @@ enum FeedCommand {
 
 #[derive(clap::Args)]
 struct AddArgs {
-    /// Feed file or MISP feed directory, or a TAXII 2.1 collection `taxii2+https://HOST/API_ROOT/collections/ID/`.
+    /// Feed file or MISP feed directory, a feed's `http(s)://` URL, or a TAXII 2.1 collection
+    /// `taxii2+https://HOST/API_ROOT/collections/ID/`.
     #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
     file: Option<PathBuf>,
+    /// Keep the feed refreshed from its URL every DURATION (`30m`, `6h`, `1d`) while `ioclens serve --sync`
+    /// runs on this store. Only with an `http(s)://` or `taxii2+` URL.
+    #[arg(long, value_name = "DURATION")]
+    every: Option<String>,
     /// TAXII: HTTP Basic user name; the password comes from `IOCLENS_TAXII_PASSWORD` (a bearer token from
     /// `IOCLENS_TAXII_TOKEN` instead). Never printed or stored.
     #[arg(long, value_name = "USER")]
@@ -135,6 +140,20 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
             }
         }
     }
+    let every = match a.every.as_deref() {
+        None => None,
+        Some(e) => match time::parse_duration(e) {
+            Some(s) if s >= 1 => Some(s),
+            _ => return Ok(usage(&format!("--every `{e}` is not a duration (30m, 6h, 1d)"))),
+        },
+    };
+    let url =
+        a.file.as_deref().and_then(std::path::Path::to_str).filter(|f| {
+            super::sync::is_http(f) || f.starts_with(ioclens_server::taxii_pull::PREFIX)
+        });
+    if every.is_some() && url.is_none() {
+        return Ok(usage("--every needs an http(s):// or taxii2+ URL to refresh the feed from"));
+    }
     let taxii = a
         .file
         .as_deref()
@@ -146,6 +165,10 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
             let parsed = ingest::builtin(b)?;
             let url = ingest::BUILTINS.iter().find(|(n, _)| n == b).map(|(_, u)| (*u).to_owned());
             (Some(parsed), Some(b.clone()), url)
+        }
+        (None, Some(_)) if url.is_some() => {
+            let u = url.unwrap_or_default();
+            (Some(super::sync::fetch_feed(u)?), None, Some(u.to_owned()))
         }
         (None, Some(f)) => (Some(ingest::read_path(f)?), None, None),
         (None, None) => return Ok(usage("give a FILE or --builtin NAME")),
@@ -175,12 +198,33 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
             Ok(auth) => auth,
             Err(e) => return Ok(usage(&e)),
         };
-        return super::taxii::pull(db, spec, url, auth, a.taxii_limit);
+        let code = super::taxii::pull(db, spec.clone(), url, auth, a.taxii_limit)?;
+        if let Some(every) = every {
+            let conn = store::open(db)?;
+            ioclens_server::sync::schedule(
+                &conn,
+                &spec,
+                url,
+                every,
+                a.taxii_user.as_deref(),
+                time::now(),
+            )?;
+        }
+        return Ok(code);
     };
     let mut conn = store::open(db)?;
     let report = ingest::ingest(&mut conn, &spec, parsed, time::now(), &|n| {
         let _ = writeln!(std::io::stderr(), "ioclens: writing {n} records in one transaction");
     })?;
+    match (every, url) {
+        (Some(every), Some(u)) => {
+            ioclens_server::sync::schedule(&conn, &spec, u, every, None, time::now())?;
+        }
+        // Re-adding a feed without --every ends its schedule.
+        _ => {
+            ioclens_server::sync::unschedule(&conn, &spec.name)?;
+        }
+    }
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &report)?;
     writeln!(out)?;

@@ -56,7 +56,7 @@ enum IntelCommand {
 }
 
 #[derive(clap::Args)]
-struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// Only these sources (comma-separated names; fetched even when disabled or not yet due).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     only: Vec<String>,
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
 }
 
-fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
+pub(crate) fn load_catalogue(path: Option<&Path>) -> Result<Vec<SourceSpec>> {
     let text = match path {
         Some(p) => {
             fs::read_to_string(p).with_context(|| format!("reading catalogue {}", p.display()))?
@@ -212,7 +212,12 @@ impl Http {
         let mut delay = self.backoff;
         let mut attempt = 0;
         loop {
-            match self.once(spec, prev, max) {
+            let tried = if spec.format == "taxii2" {
+                self.taxii_pages(spec, max)
+            } else {
+                self.once(spec, prev, max)
+            };
+            match tried {
                 Ok(f) => return Ok(f),
                 Err((msg, retryable)) if retryable && attempt < self.retries => {
                     attempt += 1;
@@ -231,6 +236,66 @@ impl Http {
         }
     }
 
+    /// A `taxii2` source: every page of the collection's objects (`more` / `next`, else `added_after` = the
+    /// page's `X-TAXII-Date-Added-Last`), merged into one envelope `{"objects": [...]}`; the error says whether a
+    /// retry may help.
+    fn taxii_pages(&self, spec: &SourceSpec, max: u64) -> Result<Fetched, (String, bool)> {
+        /// Ceiling on pages in one update (a server that never says `more: false`).
+        const MAX_PAGES: usize = 10_000;
+        let auth = auth_header(spec).map_err(|e| (e, false))?;
+        let mut objects: Vec<serde_json::Value> = Vec::new();
+        let (mut next, mut added_after): (Option<String>, Option<String>) = (None, None);
+        let mut total = 0u64;
+        for _ in 0..MAX_PAGES {
+            let mut req =
+                self.agent.get(&spec.url).header("Accept", ioclens_server::api::TAXII_MEDIA_TYPE);
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            if let Some(n) = &next {
+                req = req.query("next", n);
+            } else if let Some(a) = &added_after {
+                req = req.query("added_after", a);
+            }
+            let resp = req.call().map_err(|e| (format!("request failed: {e}"), true))?;
+            let status = resp.status().as_u16();
+            if status != 200 {
+                return Err((format!("HTTP {status}"), status == 429 || status >= 500));
+            }
+            let (last, bytes) = super::taxii::read_page(resp, max.saturating_sub(total))
+                .map_err(|e| (format!("reading a page: {e}"), false))?;
+            total += bytes.len() as u64;
+            let mut page: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| (format!("a page is not TAXII JSON: {e}"), false))?;
+            if let Some(o) = page.get_mut("objects").and_then(serde_json::Value::as_array_mut) {
+                objects.append(o);
+            }
+            let more = page["more"] == serde_json::Value::Bool(true);
+            let token = page["next"].as_str().filter(|n| !n.is_empty()).map(str::to_owned);
+            match (more, token) {
+                (false, _) => {
+                    let body = serde_json::to_vec(&serde_json::json!({ "objects": objects }))
+                        .map_err(|e| (e.to_string(), false))?;
+                    return Ok(Fetched::Body { bytes: body, etag: None, last_modified: None });
+                }
+                (true, Some(t)) => next = Some(t),
+                (true, None) => match last.filter(|l| Some(l) != added_after.as_ref()) {
+                    Some(l) => {
+                        next = None;
+                        added_after = Some(l);
+                    }
+                    None => {
+                        return Err((
+                            "`more` without `next` or a newer X-TAXII-Date-Added-Last".to_owned(),
+                            false,
+                        ));
+                    }
+                },
+            }
+        }
+        Err((format!("more than {MAX_PAGES} pages"), false))
+    }
+
     /// One request; the error says whether a retry may help.
     fn once(
         &self,
@@ -239,6 +304,9 @@ impl Http {
         max: u64,
     ) -> Result<Fetched, (String, bool)> {
         let mut req = self.agent.get(&spec.url);
+        if let Some(a) = auth_header(spec).map_err(|e| (e, false))? {
+            req = req.header("Authorization", &a);
+        }
         if let Some(e) = &prev.etag {
             req = req.header("If-None-Match", e);
         }
@@ -267,6 +335,26 @@ impl Http {
     }
 }
 
+/// The `Authorization` header of a source with `secret_env` (Basic with `user`, else Bearer), read from the
+/// environment at each request; the error names the variable, never its value.
+fn auth_header(spec: &SourceSpec) -> Result<Option<String>, String> {
+    let Some(var) = &spec.secret_env else { return Ok(None) };
+    let secret = std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("the environment variable {var} (secret_env) is not set"))?;
+    Ok(Some(match &spec.user {
+        Some(u) => {
+            use base64::Engine as _;
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{secret}"))
+            )
+        }
+        None => format!("Bearer {secret}"),
+    }))
+}
+
 /// gzip (`1f 8b`) and zip (`PK\3\4`, the first file) bodies are decompressed, capped at `max` bytes.
 fn decompress(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
@@ -293,12 +381,39 @@ fn raw_path(dir: &Path, name: &str) -> PathBuf {
     dir.join("raw").join(name)
 }
 
-fn due(spec: &SourceSpec, st: &SourceState, now: i64) -> bool {
+/// Whether `spec` is due; `jitter` adds the source's own offset (`serve --sync`; not a cron'd `intel update`,
+/// which would then skip a whole run).
+fn due(spec: &SourceSpec, st: &SourceState, now: i64, jitter: bool) -> bool {
     let every = time::parse_duration(&spec.every).unwrap_or(0);
-    st.last_attempt.is_none_or(|t| now - t >= every)
+    let offset = if jitter { ioclens_server::sync::jitter(&spec.name, every) } else { 0 };
+    ioclens_server::sync::is_due(st.last_attempt, every, offset, now)
+}
+
+impl UpdateArgs {
+    /// What `serve --sync` runs on each tick: the due sources, with the usual timeout and retries.
+    pub(crate) fn scheduled() -> UpdateArgs {
+        UpdateArgs { only: Vec::new(), force: false, timeout: 120, retries: 2, backoff_ms: 1000 }
+    }
 }
 
 fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCode> {
+    let (changed, failed) = update_sources(catalogue, dir, u, false)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "intel update: {changed} source(s) changed, {failed} failed; pack {}",
+        dir.join("pack.bin").display()
+    )?;
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Fetches the sources that are due (or `u.only`), rebuilds the pack when one changed; (changed, failed).
+pub(crate) fn update_sources(
+    catalogue: &[SourceSpec],
+    dir: &Path,
+    u: &UpdateArgs,
+    jitter: bool,
+) -> Result<(usize, usize)> {
     for name in &u.only {
         if !catalogue.iter().any(|s| &s.name == name) {
             bail!("--only: no source named {name:?} in the catalogue");
@@ -307,7 +422,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
     fs::create_dir_all(dir.join("raw")).with_context(|| format!("creating {}", dir.display()))?;
     let mut state = read_state(dir)?;
     let http = Http::new(u);
-    let tty = std::io::stderr().is_terminal();
+    let tty = !jitter && std::io::stderr().is_terminal();
     let mut parsed: HashMap<String, formats::Parsed> = HashMap::new();
     let (mut changed, mut failed) = (0usize, 0usize);
     for spec in catalogue {
@@ -316,7 +431,7 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
         if st.status.is_empty() {
             "never".clone_into(&mut st.status);
         }
-        if !picked || (u.only.is_empty() && !u.force && !due(spec, st, time::now())) {
+        if !picked || (u.only.is_empty() && !u.force && !due(spec, st, time::now(), jitter)) {
             continue;
         }
         let started = Instant::now();
@@ -325,6 +440,15 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
         let max = spec.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
         let outcome = http.fetch(spec, st, max).and_then(|f| match f {
             Fetched::NotModified => Ok(None),
+            // A source that sends no validators (or new ones for the same bytes) is not modified either: the
+            // pack, its date and its signature stay as they are.
+            Fetched::Body { bytes, etag, last_modified }
+                if fs::read(raw_path(dir, &spec.name)).is_ok_and(|old| old == bytes) =>
+            {
+                st.etag = etag;
+                st.last_modified = last_modified;
+                Ok(None)
+            }
             Fetched::Body { bytes, etag, last_modified } => {
                 let p = formats::parse(&bytes, spec).map_err(|e| e.to_string())?;
                 Ok(Some((bytes, p, etag, last_modified)))
@@ -366,19 +490,10 @@ fn update(catalogue: &[SourceSpec], dir: &Path, u: &UpdateArgs) -> Result<ExitCo
     let pack_path = dir.join("pack.bin");
     if changed > 0 || !pack_path.exists() {
         let bytes = build_pack(catalogue, dir, &state, parsed)?;
-        if pack_path.exists() {
-            fs::rename(&pack_path, dir.join("pack.prev")).context("keeping the previous pack")?;
-        }
-        write_atomic(&pack_path, &bytes)?;
+        replace_pack(dir, &bytes)?;
     }
     write_atomic(&dir.join("state.json"), &serde_json::to_vec_pretty(&state)?)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "intel update: {changed} source(s) changed, {failed} failed; pack {}",
-        pack_path.display()
-    )?;
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok((changed, failed))
 }
 
 /// Every catalogue source with a stored body goes into the pack (re-parsed unless just fetched).
@@ -424,11 +539,23 @@ fn build_pack(
 fn install(dir: &Path, bytes: &[u8]) -> Result<()> {
     Pack::from_bytes(bytes).map_err(|e| anyhow::anyhow!("refused: {e}"))?;
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let pack_path = dir.join("pack.bin");
-    if pack_path.exists() {
-        fs::rename(&pack_path, dir.join("pack.prev")).context("keeping the previous pack")?;
+    replace_pack(dir, bytes)
+}
+
+/// Makes `bytes` the new `pack.bin`, the pack it replaces becoming `pack.prev`, without a moment when `pack.bin`
+/// is missing (a server reading the directory meanwhile sees the old pack or the new one): the old file is
+/// linked (else copied) to a temporary name renamed over `pack.prev`, then the new one is renamed over `pack.bin`.
+fn replace_pack(dir: &Path, bytes: &[u8]) -> Result<()> {
+    let bin = dir.join("pack.bin");
+    if bin.exists() {
+        let tmp = dir.join(format!("pack.prev.tmp-{}", std::process::id()));
+        let _ = fs::remove_file(&tmp);
+        if fs::hard_link(&bin, &tmp).is_err() {
+            fs::copy(&bin, &tmp).context("keeping the previous pack")?;
+        }
+        fs::rename(&tmp, dir.join("pack.prev")).context("keeping the previous pack")?;
     }
-    write_atomic(&pack_path, bytes)
+    write_atomic(&bin, bytes)
 }
 
 #[expect(clippy::disallowed_methods, reason = "the CLI reads the API key from the environment")]

@@ -9,4 +9,5 @@ pub(crate) mod intel;
 pub(crate) mod keys;
 pub(crate) mod lookup;
 pub(crate) mod serve;
+pub(crate) mod sync;
 pub(crate) mod taxii;

@@ -65,6 +65,17 @@ pub(crate) struct Args {
     /// directory + `ioclens`); the pack is reloaded when `ioclens intel update` replaces it.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Keep current in the background: fetch the catalogue's enabled sources on their own intervals into the
+    /// data directory's intel pack (republished when one changed), and refresh the feeds added with `feed add
+    /// URL --every`.
+    #[arg(long)]
+    sync: bool,
+    /// Catalogue for `--sync` (default: the built-in `data/intel/catalogue.toml`).
+    #[arg(long, value_name = "FILE", requires = "sync")]
+    catalogue: Option<PathBuf>,
+    /// Milliseconds between two looks for due work under `--sync`.
+    #[arg(long, value_name = "MS", default_value_t = 30_000, requires = "sync")]
+    sync_tick_ms: u64,
 }
 
 impl Args {
@@ -144,6 +155,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let rt = rt.build().context("starting the async runtime")?;
     let intel_dir = ioclens_server::intel::intel_dir(args.data_dir.as_deref())?;
+    if args.sync {
+        let plan = super::sync::Plan {
+            db: args.db.clone(),
+            intel_dir: intel_dir.clone(),
+            catalogue: super::intel::load_catalogue(args.catalogue.as_deref())?,
+            tick: Duration::from_millis(args.sync_tick_ms.max(10)),
+        };
+        // One server per store: it always leads. Servers sharing a store plug their election in here.
+        super::sync::start(plan, std::sync::Arc::new(ioclens_server::sync::Solo));
+    }
     let key =
         ioclens_server::intel::signing_key(&intel_dir).context("the intel pack signing key")?;
     let intel = std::sync::Arc::new(

@@ -84,16 +84,7 @@ impl Client {
         // The error names the URL (which holds no credentials) and never the Authorization header.
         let resp = req.call().map_err(|e| anyhow::anyhow!("GET {url}: {e}"))?;
         let status = resp.status().as_u16();
-        let last = resp
-            .headers()
-            .get("x-taxii-date-added-last")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = resp
-            .into_body()
-            .with_config()
-            .limit(MAX_PAGE_BYTES)
-            .read_to_vec()
+        let (last, bytes) = read_page(resp, MAX_PAGE_BYTES)
             .map_err(|e| anyhow::anyhow!("GET {url}: reading the body: {e}"))?;
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok(Answer { status, last, body })
@@ -284,4 +275,18 @@ pub(crate) fn pull(
     serde_json::to_writer_pretty(&mut out, &json!(report))?;
     writeln!(out)?;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// A TAXII page's `X-TAXII-Date-Added-Last` and its body (at most `limit` bytes).
+pub(crate) fn read_page(
+    resp: ureq::http::Response<ureq::Body>,
+    limit: u64,
+) -> Result<(Option<String>, Vec<u8>), ureq::Error> {
+    let last = resp
+        .headers()
+        .get("x-taxii-date-added-last")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = resp.into_body().with_config().limit(limit).read_to_vec()?;
+    Ok((last, bytes))
 }

@@ -81,6 +81,13 @@ pub struct SourceSpec {
     /// Size cap of the decompressed body, bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes: Option<u64>,
+    /// HTTP Basic user name (its password in the environment variable `secret_env`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The environment variable holding the Basic password (with `user`) or else a Bearer token; the secret
+    /// itself never goes in the catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<String>,
 }
 
 impl SourceSpec {
@@ -115,6 +122,12 @@ impl SourceSpec {
             return Err(format!(
                 "source {}: confidence {} is over 100",
                 self.name, self.confidence
+            ));
+        }
+        if self.user.is_some() && self.secret_env.is_none() {
+            return Err(format!(
+                "source {}: `user` needs `secret_env`, the environment variable holding the password",
+                self.name
             ));
         }
         if self.format == "csv" && self.column.is_none() {

@@ -2,7 +2,8 @@
 //!
 //! Two tiers, both generated binary blobs read in place (no parsing at start-up):
 //! * tier 1, always embedded: reserved ranges and names, sinkholes, scanners, Maltrail family names and
-//!   their ATT&CK ids, CISA KEV, Maltrail's suspicious TLDs;
+//!   their ATT&CK ids, CISA KEV, Maltrail's suspicious TLDs, the empty file's and EICAR's digests (so every
+//!   host, WASM included, calls them benign);
 //! * tier 2, feature `offline-intel`: popular domains, provider and VPN ranges, public resolvers, abusable
 //!   services, benign hashes, e-mail lists, `IPsum` counts and Maltrail indicators.
 //!
@@ -16,6 +17,8 @@
 #[cfg(feature = "intel-update")]
 pub mod formats;
 pub mod pack;
+#[cfg(feature = "pack-signature")]
+pub mod signature;
 use crate::{Classified, IocKind};
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -612,8 +615,9 @@ fn url_all(out: &mut Vec<Hit>, c: &Classified) {
     }
 }
 
-/// An `ip:port` value: a Maltrail trail listing exactly that `ip:port` replaces the address-only hit (same
-/// family table), so the hit says which entry matched.
+/// An `ip:port` value (`a.b.c.d:port`, `[v6]:port` with the address as `Ipv6Addr` writes it): a Maltrail trail
+/// listing exactly that `ip:port` replaces the address-only hit (same family table), so the hit says which entry
+/// matched.
 fn ip_port_into(out: &mut Vec<Hit>, key: &str) {
     if let Some((fam, _)) = Names::new(g::MALTRAIL_URLS).get(key) {
         out.retain(|h| h.role != Role::Malware);
@@ -696,6 +700,9 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
         IocKind::Ipv6 => {
             if let Ok(ip) = c.canonical.parse::<Ipv6Addr>() {
                 ipv6_all(&mut out, ip, &IP_ROLES);
+                if let Some(port) = c.facts.ip.as_ref().and_then(|f| f.port) {
+                    ip_port_into(&mut out, &format!("[{ip}]:{port}"));
+                }
             }
         }
         IocKind::Cidr => {
@@ -711,7 +718,10 @@ pub fn evidence(c: &Classified) -> Vec<Hit> {
         IocKind::Url => url_all(&mut out, c),
         IocKind::Email => email_all(&mut out, c),
         IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 | IocKind::Sha512 => {
-            names_into(&mut out, Role::Hashes, g::HASHES_NAMES, &c.canonical.to_ascii_lowercase());
+            let digest = c.canonical.to_ascii_lowercase();
+            // The empty file and EICAR (tier 1, every host), then the rest of the role (tier 2).
+            names_into(&mut out, Role::Hashes, g::HASHES_CORE_NAMES, &digest);
+            names_into(&mut out, Role::Hashes, g::HASHES_NAMES, &digest);
             out.retain(|h| h.matched.len() == c.canonical.len());
         }
         IocKind::Cve => {

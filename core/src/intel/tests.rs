@@ -134,6 +134,34 @@ fn maltrail_ip_port_and_family() {
 
 #[cfg(feature = "offline-intel")]
 #[test]
+fn maltrail_v6_ip_port_matches_exactly() {
+    // `[fe80::bdd9:fd11:ea3f:a4]:49175 powershell_smbghost` and `[0:0:0:0:0:ffff:2d3e:c649]:53 ghostdns`.
+    let v6 = |ip: &str, port: Option<u16>| {
+        let c = crate::classify::classify(&match port {
+            Some(p) => format!("[{ip}]:{p}"),
+            None => ip.to_owned(),
+        });
+        assert_eq!(c.kind, IocKind::Ipv6, "{c:?}");
+        evidence(&c).into_iter().filter(|h| h.role == Role::Malware).collect::<Vec<_>>()
+    };
+    let hits = v6("fe80::bdd9:fd11:ea3f:a4", Some(49175));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].matched, "[fe80::bdd9:fd11:ea3f:a4]:49175");
+    assert_eq!(hits[0].family.as_deref(), Some("powershell_smbghost"));
+    assert!(hits[0].detail.as_deref().unwrap().contains("lists exactly"), "{hits:?}");
+    // Another port, or no port: the trail lists the pair, not the address.
+    assert!(v6("fe80::bdd9:fd11:ea3f:a4", Some(443)).is_empty());
+    assert!(v6("fe80::bdd9:fd11:ea3f:a4", None).is_empty());
+    // The same address however it is written (zeros spelt out, upper case).
+    let hits = v6("FE80:0:0:0:BDD9:FD11:EA3F:A4", Some(49175));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let hits = v6("::ffff:2d3e:c649", Some(53));
+    assert_eq!(hits.iter().map(|h| h.family.as_deref()).collect::<Vec<_>>(), [Some("ghostdns")]);
+    assert!(v6("2001:db8::1", Some(443)).is_empty(), "not listed");
+}
+
+#[cfg(feature = "offline-intel")]
+#[test]
 fn hostname_list_matches_subdomains() {
     // tranco10k (hostname) holds google.com → a subdomain matches, naming the parent.
     let hits = evidence(&value(IocKind::Domain, "qwertyuiop.google.com"));
@@ -211,13 +239,26 @@ fn suspicious_tld() {
     ));
 }
 
-#[cfg(feature = "offline-intel")]
+/// With or without `offline-intel`: the empty file and EICAR are tier 1, so the WASM builds (tier 1 only) call
+/// them benign as the CLI does; each list hits once (tier 1 and tier 2 hold disjoint lists).
 #[test]
 fn benign_hashes() {
+    assert_eq!(g::HASHES_CORE_NAMES.tier, 1);
     let hits = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
-    assert!(has(&hits, Role::Hashes, "eicar.com"), "{hits:?}");
-    let hits = check(&value(IocKind::Md5, "d41d8cd98f00b204e9800998ecf8427e"));
-    assert!(has(&hits, Role::Hashes, "empty-hashes"), "{hits:?}");
+    assert_eq!(hits, [(Role::Hashes, "eicar.com".to_owned())]);
+    for empty in [
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    ] {
+        let kind = crate::normalize::hash::kind_of(empty).unwrap();
+        let hits = check(&value(kind, empty));
+        let once = hits.iter().filter(|(r, l)| *r == Role::Hashes && l == "empty-hashes").count();
+        assert_eq!(once, 1, "{empty}: {hits:?}");
+        if !cfg!(feature = "offline-intel") {
+            assert_eq!(hits.len(), 1, "tier 1 alone: {hits:?}");
+        }
+    }
     assert!(check(&value(IocKind::Md5, "0123456789abcdef0123456789abcdef")).is_empty());
 }
 

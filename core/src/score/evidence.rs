@@ -16,8 +16,8 @@
 //! - ATT&CK ids in the records' tags resolve through the catalogue ([`crate::attack::resolve_technique`]).
 //! - An intel pack's hits ([`Evidence::from_pack`]) are records like any other: an `ipsum`, `kev-json` or
 //!   Maltrail-trail source is that embedded source (and replaces its embedded hits, [`replace_embedded`]),
-//!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a zero-point
-//!   factor and a tag).
+//!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a factor and a
+//!   tag, zero points except a CVE's EPSS probability, [`super::epss_points`]).
 //! - Every factor a record adds names its source and the date it was last seen there.
 use super::{Builder, Confidence};
 use crate::intel::pack::{Pack, PackHit};
@@ -391,7 +391,9 @@ pub(super) fn score_feeds(
             continue;
         }
         if e.is_context() {
-            context_factor(b, e);
+            if context_factor(b, e) >= 20 {
+                *moderate = true;
+            }
             continue;
         }
         let pts = feed_points(e.confidence);
@@ -434,19 +436,33 @@ fn feed_detail(e: &Evidence) -> String {
     d
 }
 
-/// A context record: a zero-point factor naming its source and date, and a tag.
-fn context_factor(b: &mut Builder, e: &Evidence) {
+/// A context record: a factor naming its source and date, and a tag. Zero points, except a CVE's EPSS
+/// probability ([`super::epss_points`]); returns the points.
+fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
     let kind = e.threat_type.as_deref().unwrap_or_default().trim();
+    let mut pts = 0;
     let (name, detail) = if kind == "epss" {
         let p = e.count.unwrap_or(0);
+        let kev = b.factors.iter().any(|f| f.name == "kev");
+        pts = if kev { 0 } else { super::epss_points(p) };
+        let percentile = e
+            .tags
+            .iter()
+            .find_map(|t| t.strip_prefix("percentile:"))
+            .map_or_else(String::new, |p| format!(", percentile {p}"));
         (
             "epss",
             format!(
-                "EPSS exploitation probability {}.{:04} (by {}{})",
+                "EPSS exploitation probability {}.{:04}{percentile} (by {}{}){}",
                 p / 1_000_000,
                 p % 1_000_000 / 100,
                 e.source,
-                seen(e)
+                seen(e),
+                if kev && super::epss_points(p) > 0 {
+                    "; no points: KEV lists it as exploited"
+                } else {
+                    ""
+                }
             ),
         )
     } else if kind == "anonymizer" {
@@ -465,10 +481,11 @@ fn context_factor(b: &mut Builder, e: &Evidence) {
         )
     };
     if b.factors.iter().any(|f| f.name == name && f.source == format!("feed:{}", e.source)) {
-        return;
+        return 0;
     }
-    b.add(name, &format!("feed:{}", e.source), 0, Some(detail));
+    b.add(name, &format!("feed:{}", e.source), pts, Some(detail));
     b.tag(name);
+    pts
 }
 
 fn confidence_name(c: Confidence) -> &'static str {

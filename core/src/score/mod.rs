@@ -232,6 +232,19 @@ pub(crate) fn to_score(x: f64) -> u8 {
     if r.is_nan() { 0 } else { r.clamp(0.0, 100.0) as u8 }
 }
 
+/// Points of a CVE's EPSS probability (FIRST's probability of exploitation activity in the next 30 days, in parts
+/// per million), the rule beside KEV's +50: 50 % and up +30, 10 % and up +20, 1 % and up +10, below 0. A
+/// prediction, not a sighting: it never makes a verdict, 10 % and up makes the confidence at least medium, and a
+/// CVE that KEV lists as exploited takes no EPSS points (the factor is shown with 0).
+pub fn epss_points(ppm: u32) -> i32 {
+    match ppm {
+        500_000.. => 30,
+        100_000.. => 20,
+        10_000.. => 10,
+        _ => 0,
+    }
+}
+
 /// Base points by type before any evidence: the prior of "someone asked about it".
 fn base_points(kind: IocKind) -> i32 {
     match kind {
@@ -597,6 +610,7 @@ pub fn score_with(
         // Known exploitation is certain, but a vulnerability is not "malicious": verdict stays unknown.
         exploited = true;
     }
+    // EPSS (a pack's `epss` source): scored in `evidence::score_feeds` by [`epss_points`], after KEV.
     if let Some(h) = hits.iter().find(|h| h.role == Role::SuspiciousTld) {
         b.add(
             "suspicious-tld",

@@ -354,3 +354,52 @@ fn homograph_and_brand_subdomain_of_popular_domains() {
     let s = check(&crate::classify("www.paypal.com"));
     assert!(factor(&s, "brand-subdomain").is_none() && factor(&s, "brand-in-domain").is_none());
 }
+
+#[test]
+fn epss_points_by_probability() {
+    for (ppm, pts) in [(0, 0), (9_999, 0), (10_000, 10), (99_999, 10), (100_000, 20), (499_999, 20)]
+    {
+        assert_eq!(epss_points(ppm), pts, "{ppm}");
+    }
+    assert_eq!(epss_points(500_000), 30);
+    assert_eq!(epss_points(1_000_000), 30);
+}
+
+fn epss_record(ppm: u32) -> Evidence {
+    Evidence {
+        source: "first-epss".into(),
+        origin: Some("intel-pack".into()),
+        count: Some(ppm),
+        tags: vec!["percentile:0.97001".into()],
+        threat_type: Some("epss".into()),
+        last_seen: Some(NOW - 86_400),
+        ..Evidence::default()
+    }
+}
+
+#[test]
+fn epss_scores_a_cve_that_kev_does_not_list() {
+    // Not on KEV: base 30 + EPSS 41 % (≥ 10 %) +20 = 50; a prediction: verdict unknown, confidence medium.
+    let c = value(IocKind::Cve, "CVE-2026-21001");
+    let s = score_with(&c, &evidence(&c), &[epss_record(412_340)], &ScoreOptions::default(), NOW);
+    assert_eq!((s.score, s.confidence, s.verdict), (50, Confidence::Medium, Verdict::Unknown));
+    let f = factor(&s, "epss").unwrap();
+    assert_eq!((f.contribution, f.source.as_str()), (20, "feed:first-epss"));
+    let detail = f.detail.as_deref().unwrap();
+    assert!(detail.contains("0.4123") && detail.contains("percentile 0.97001"), "{detail}");
+    assert!(detail.contains("first-epss") && detail.contains("last seen 2026-09-20"), "{detail}");
+    // A low probability is shown and scores nothing.
+    let s = score_with(&c, &evidence(&c), &[epss_record(4_380)], &ScoreOptions::default(), NOW);
+    assert_eq!((s.score, factor(&s, "epss").unwrap().contribution), (30, 0));
+}
+
+#[test]
+fn kev_already_says_exploited_so_epss_adds_nothing() {
+    // CVE-2025-48384 is on KEV: base 30 + KEV 50 = 80 with or without a 94 % EPSS probability.
+    let c = value(IocKind::Cve, "CVE-2025-48384");
+    let s = score_with(&c, &evidence(&c), &[epss_record(943_010)], &ScoreOptions::default(), NOW);
+    assert_eq!(s.score, 80);
+    let f = factor(&s, "epss").unwrap();
+    assert_eq!(f.contribution, 0);
+    assert!(f.detail.as_deref().unwrap().contains("KEV lists it as exploited"), "{f:?}");
+}

@@ -282,6 +282,21 @@ fn load_role(
     Ok(t)
 }
 
+/// Lists of the `hashes` role embedded in tier 1 (every host): the empty file's digests and EICAR's.
+const CORE_HASH_LISTS: [&str; 2] = ["empty-hashes", "eicar.com"];
+
+/// The list bits (within the `hashes` role) of [`CORE_HASH_LISTS`].
+fn core_hash_bits(lists: &[ListMeta]) -> Result<u64> {
+    let mut bits = 0u64;
+    for want in CORE_HASH_LISTS {
+        let i = lists.iter().position(|l| l.name == want).with_context(|| {
+            format!("data/warninglists/hashes.json has no list {want} (tier-1 hashes)")
+        })?;
+        bits |= 1u64 << i;
+    }
+    Ok(bits)
+}
+
 /// `YYYY-MM-DD` → Unix seconds at 00:00 UTC (the `time` crate's proleptic Gregorian calendar).
 fn unix_date(date: &str) -> Result<i64> {
     let mut it = date.split('-').map(str::parse::<i32>);
@@ -321,7 +336,23 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     for (ri, &(role, tier)) in ROLES.iter().enumerate() {
         role_first.push(metas.len());
         let first = metas.len();
-        let t = load_role(root, role, first, &mut metas, ri)?;
+        let mut t = load_role(root, role, first, &mut metas, ri)?;
+        if role == "hashes" {
+            // The few hashes every host must call benign (the empty file, EICAR) go to tier 1, so a WASM build
+            // (tier 1 only) answers them as the CLI does; the rest of the role stays in tier 2.
+            let core = core_hash_bits(&metas[first..])?;
+            let mut names = BTreeMap::new();
+            t.names.retain(|name, (exact, sub)| {
+                if (*exact | *sub) & core != 0 {
+                    names.insert(name.clone(), (*exact & core, *sub & core));
+                }
+                *exact &= !core;
+                *sub &= !core;
+                *exact | *sub != 0
+            });
+            let (off, len) = tier1.section(&names_section(&names));
+            sections.push(SectionRef { name: "HASHES_CORE_NAMES".into(), tier: 1, off, len });
+        }
         let blob = if tier == 1 { &mut tier1 } else { &mut tier2 };
         let (off, len) = blob.section(&v4_section(&segments(&t.v4)));
         sections.push(SectionRef { name: format!("{}_V4", role.to_uppercase()), tier, off, len });
@@ -361,7 +392,7 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
     let (off, len) = tier2.section(&keyed_v4_section(&ipsum));
     sections.push(SectionRef { name: "IPSUM".into(), tier: 2, off, len });
 
-    // Maltrail indicators (tier 2): IPs (ip, ip_port; `ip:port` also as a URL trail), domains (name or subdomain), URLs (scheme-less, exact
+    // Maltrail indicators (tier 2): IPs (ip, ip_port; `ip:port` and `[v6]:port` also as a URL trail), domains (name or subdomain), URLs (scheme-less, exact
     // or prefix), path-only URL trails.
     let mt_text = std::fs::read_to_string(root.join("data/intel/maltrail_iocs.tsv"))?;
     let mut mt_ip: BTreeMap<u32, u16> = BTreeMap::new();
@@ -373,6 +404,14 @@ fn build(root: &Path) -> Result<(Vec<Output>, Vec<BlobOutput>)> {
         let [ind, kind, fam, _cat] = cols[..] else { continue };
         let Some(&fi) = fam_index.get(fam) else { continue };
         let v = u64::from(fi) + 1;
+        // `[v6]:port` (Maltrail files these under any kind): the exact `ip:port` in the URL trail table, keyed as
+        // the core writes an IPv6 `ip:port` value (`[` + `Ipv6Addr`'s text + `]:port`).
+        if let Some((host, port)) = ind.strip_prefix('[').and_then(|r| r.split_once("]:"))
+            && let (Ok(ip), Ok(port)) = (host.parse::<std::net::Ipv6Addr>(), port.parse::<u16>())
+        {
+            mt_url.entry(format!("[{ip}]:{port}")).or_insert((v, v));
+            continue;
+        }
         match kind {
             "ip" | "ip_port" => {
                 let host = ind.rsplit_once(':').map_or(ind, |(h, _)| h);
