@@ -54,6 +54,9 @@ const glue = {
     b.onResolve({ filter: /^\.\/pkg\/ioclens_wasm\.js$/ }, () => ({ path: path.join(pkg, 'ioclens_wasm.js') }));
     b.onResolve({ filter: /^\.\/pkg-documents\/ioclens_documents_wasm\.js$/ },
       () => ({ path: path.join(docPkg, 'ioclens_documents_wasm.js') }));
+    // app.js imports the documents script at run time: it stays a separate file (renamed below).
+    b.onResolve({ filter: /^\.\/documents\.js$/ }, (args) =>
+      (args.kind === 'dynamic-import' ? { path: './documents.js', external: true } : undefined));
   },
 };
 const hash = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -86,19 +89,26 @@ const bundled = new Set();
 function emit(result) {
   for (const f of Object.keys(result.metafile.inputs)) bundled.add(path.resolve(root, f));
   for (const f of result.outputFiles) {
-    const name = `${path.basename(f.path, '.js')}.${hash(f.contents)}.js`;
-    fs.writeFileSync(path.join(out, name), f.contents);
+    let text = f.text;
+    if (names.has('documents.js') && text.includes('import("./documents.js")')) {
+      // The one run-time import: the documents script under its hashed name, still a literal.
+      text = text.replace('import("./documents.js")', () => `import("./${names.get('documents.js')}")`);
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    const name = `${path.basename(f.path, '.js')}.${hash(bytes)}.js`;
+    fs.writeFileSync(path.join(out, name), bytes);
     names.set(path.basename(f.path), name);
   }
 }
-// The documents script first: the page bundles carry its hashed name (app.js imports it by that name when it is
-// given a file; a variable specifier, so esbuild leaves that import to run time). core.js and documents.js read
-// their modules' file names from IOCLENS_WASM / IOCLENS_DOCUMENTS_WASM when the build defines them.
+// The documents script first: app.js's run-time `import('./documents.js')` (kept out of its bundle) is renamed to
+// its hashed name. core.js and documents.js read their modules' file names from IOCLENS_WASM /
+// IOCLENS_DOCUMENTS_WASM when the build defines them.
 emit(await bundle(['documents.js'], { IOCLENS_DOCUMENTS_WASM: JSON.stringify(docWasmName) }));
-emit(await bundle(ENTRIES, {
-  IOCLENS_WASM: JSON.stringify(wasmName),
-  IOCLENS_DOCUMENTS: JSON.stringify(names.get('documents.js')),
-}));
+emit(await bundle(ENTRIES, { IOCLENS_WASM: JSON.stringify(wasmName) }));
+if (!fs.readFileSync(path.join(out, names.get('app.js')), 'utf8').includes(`import("./${names.get('documents.js')}")`)) {
+  console.error('build.mjs: app.js must import the documents script (import(\'./documents.js\'))');
+  process.exit(1);
+}
 /** The page's HTML with every reference to a hashed file renamed (each must appear exactly once). */
 function rename(html, file, refs) {
   return refs.reduce((text, ref) => {

@@ -355,12 +355,9 @@ function scoreRows(unique) {
 
 // ---------- documents (a dropped or opened file) ----------
 
-// Relative to this file, like core.js's module; the build defines IOCLENS_DOCUMENTS, the documents bundle's
-// content-hashed name. A variable specifier: esbuild leaves the import to run time, so the documents code and
-// its module are fetched only when a file is given (docs/www.md, "Documents").
-/* global IOCLENS_DOCUMENTS */
-const DOCUMENTS_NAME = typeof IOCLENS_DOCUMENTS === 'string' ? IOCLENS_DOCUMENTS : 'documents.js';
-const DOCUMENTS_JS = new URL(DOCUMENTS_NAME, import.meta.url).href;
+// The documents script, imported only when a file is given (docs/www.md, "Documents"). A literal specifier (Mozilla's
+// linter refuses a computed one); build.mjs keeps it out of the bundle and renames it to the hashed file.
+const readDocumentModule = () => import('./documents.js');
 
 /** Reads a file through the documents module and shows its indicators as a report (with the parts each came
  * from, the attachments' digests and why anything could not be read). */
@@ -369,7 +366,7 @@ async function analyseFile(file) {
   setBusy(`reading ${file.name}…`);
   let doc;
   try {
-    const [{ readDocument }, bytes] = await Promise.all([import(DOCUMENTS_JS), file.arrayBuffer(), core.ready]);
+    const [{ readDocument }, bytes] = await Promise.all([readDocumentModule(), file.arrayBuffer(), core.ready]);
     doc = await readDocument(new Uint8Array(bytes));
   } catch (e) {
     setBusy('ready');
