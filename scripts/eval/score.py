@@ -4,22 +4,21 @@
     python3 scripts/eval/score.py DIR --bin target/debug/ioclens [--gate]
 
 Prints per-type precision/recall/F1 on DIR/accuracy.jsonl, the false positives on DIR/traps.jsonl and the
-per-style recall matrix on DIR/probes.jsonl. With --gate, exits 1 when micro-F1 < --min-f1, domain or URL
-precision < --min-precision, or any trap document yields a scored indicator.
+per-style recall matrix on DIR/probes.jsonl. With --gate, exits 1 when micro-F1 over the ten base types <
+--min-f1, domain or URL precision < --min-precision, precision or recall of any issue-19 type (BTC, registry key,
+file path, ASN, onion, ip:port, ATT&CK object) < --min-new, or any trap document yields a scored indicator.
 
-Each set is extracted in one run of the binary (`--format csv`, spans in bytes): the documents are joined with
+Each set is extracted in one run of the binary (`--format jsonl`, spans in bytes): the documents are joined with
 blank lines and every mention is given back to the document its span falls in. Standard library only.
 """
 
 import argparse
 import bisect
-import csv
-import io
 import json
 import subprocess
 import sys
 
-from labels import TYPES, Tally, canonical_map
+from labels import BASE_TYPES, NEW_TYPES, TYPES, Tally, canonical_map
 
 SEPARATOR = "\n\n\f\n\n"
 
@@ -30,7 +29,8 @@ def load(path):
 
 
 def extract_many(binary, texts):
-    """One `ioclens extract` over all texts; returns, per text, {type: set(raw value)} (implied values included)."""
+    """One `ioclens extract` over all texts; returns, per text, {type: set(raw value)} (implied values included;
+    an IPv4 written with its port also as `ip_port` `ip:port`)."""
     starts, pieces, offset = [], [], 0
     for text in texts:
         starts.append(offset)
@@ -38,16 +38,19 @@ def extract_many(binary, texts):
         pieces.append(data)
         offset += len(data) + len(SEPARATOR)
     blob = SEPARATOR.encode("utf-8").join(pieces)
-    run = subprocess.run([binary, "extract", "-", "--format", "csv"], input=blob, stdout=subprocess.PIPE,
+    run = subprocess.run([binary, "extract", "-", "--format", "jsonl"], input=blob, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, check=False)
     if run.returncode != 0:
         sys.exit("score: %s extract failed (%d): %s" % (binary, run.returncode, run.stderr.decode(errors="replace")))
     found = [{} for _ in texts]
-    rows = csv.DictReader(io.StringIO(run.stdout.decode("utf-8")))
-    for row in rows:
-        start = int(row["start"])
-        doc = bisect.bisect_right(starts, start) - 1
+    for line in run.stdout.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        doc = bisect.bisect_right(starts, row["span"]["start"]) - 1
         found[doc].setdefault(row["type"], set()).add(row["canonical"])
+        if row["type"] == "ipv4" and row.get("port"):
+            found[doc].setdefault("ip_port", set()).add("%s:%d" % (row["canonical"], row["port"]))
     return found
 
 
@@ -96,6 +99,8 @@ def main():
     ap.add_argument("--gate", action="store_true", help="exit 1 when a threshold is not met")
     ap.add_argument("--min-f1", type=float, default=0.99)
     ap.add_argument("--min-precision", type=float, default=0.98, help="for domain and url")
+    ap.add_argument("--min-new", type=float, default=0.95,
+                    help="precision and recall floor for each issue-19 type (%s)" % ", ".join(NEW_TYPES))
     a = ap.parse_args()
 
     docs = load(a.dir + "/accuracy.jsonl")
@@ -115,9 +120,11 @@ def main():
     print("\n## defang probes: %d/%d\n" % (hit, total))
     print(table)
 
-    p, r, f = Tally.prf(tally.total())
-    print("\naccuracy: micro P/R/F1 = %.3f / %.3f / %.3f; trap false positives: %d; probes %d/%d" % (
-        p, r, f, len(bad), hit, total))
+    p, r, f = Tally.prf(tally.total(BASE_TYPES))
+    new_p, new_r, new_f = Tally.prf(tally.total(NEW_TYPES))
+    print("\naccuracy: micro P/R/F1 = %.3f / %.3f / %.3f (base types), %.3f / %.3f / %.3f (issue-19 types: %s); "
+          "trap false positives: %d; probes %d/%d" % (p, r, f, new_p, new_r, new_f, ", ".join(
+              "%s %.3f/%.3f" % ((t,) + Tally.prf(tally.counts[t])[:2]) for t in NEW_TYPES), len(bad), hit, total))
     if not a.gate:
         return
     fails = []
@@ -127,12 +134,19 @@ def main():
         prec = Tally.prf(tally.counts[kind])[0]
         if prec < a.min_precision:
             fails.append("%s precision %.3f < %.2f" % (kind, prec, a.min_precision))
+    for kind in NEW_TYPES:
+        c = tally.counts[kind]
+        prec, rec, _ = Tally.prf(c)
+        if c["tp"] + c["fn"] == 0:
+            fails.append("no %s in the corpus" % kind)
+        if prec < a.min_new or rec < a.min_new:
+            fails.append("%s precision/recall %.3f/%.3f < %.2f" % (kind, prec, rec, a.min_new))
     if bad:
         fails.append("%d false positives on the trap set" % len(bad))
     if fails:
         sys.exit("accuracy gate failed: " + "; ".join(fails))
-    print("accuracy gate passed (micro-F1 >= %.2f, domain/url precision >= %.2f, no trap false positive)" % (
-        a.min_f1, a.min_precision))
+    print("accuracy gate passed (micro-F1 >= %.2f, domain/url precision >= %.2f, issue-19 types P and R >= %.2f, "
+          "no trap false positive)" % (a.min_f1, a.min_precision, a.min_new))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'www', 'dist');
 const IMG = path.join(root, 'docs', 'img');
+const SAMPLES = path.join(root, 'tests', 'fixtures', 'documents');
 // Roles whose lists are in the `offline-intel` tier only (core/src/intel/mod.rs): absent from the browser build.
 const TIER2 = new Set(['popular_domains', 'provider_ip_ranges', 'vpn_ranges', 'dns_resolvers', 'abusable_services',
   'hashes', 'email', 'blocklist', 'malware']);
@@ -59,6 +60,13 @@ function nativeLookup(values, now) {
   const out = execFileSync(BIN, ['lookup', '--format', 'json', '--now', String(now), '--', ...values],
     { encoding: 'utf8', maxBuffer: 64 << 20 });
   return JSON.parse(out);
+}
+
+/** `ioclens extract --format json` of a sample document: `type value` of every distinct indicator, sorted. */
+function nativeDocument(name) {
+  const doc = JSON.parse(execFileSync(BIN, ['extract', '--format', 'json', path.join(SAMPLES, name)],
+    { encoding: 'utf8' }));
+  return { doc, rows: doc.unique.map((u) => `${u.type} ${u.canonical}`).sort() };
 }
 
 async function startServer(tmp) {
@@ -269,6 +277,60 @@ function suite(name, env) {
       assert.equal(card.canonical, '185.220.101.4');
       await page.click('button.back');
       await page.waitForSelector('#report-table');
+      await page.close();
+    });
+
+    test('documents: an opened PDF and DOCX and a dropped e-mail fill the report through the lazy module', async () => {
+      const page = await env.open('app.html');
+      await ready(page);
+      // The documents script marks its evaluation (`__ioclensTiming.documents`); the page's resource timing also
+      // lists what was fetched (extension pages do not report their own files there).
+      const loadedAt = () => page.evaluate(() => globalThis.__ioclensTiming?.documents ?? null);
+      const fetched = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)
+        .filter((n) => /documents/.test(n)).map((n) => n.replace(/^.*\//, '')));
+      await lookupCard(page, '185.220.101[.]4');
+      assert.equal(await loadedAt(), null, 'a page that is only typed into never loads the documents module');
+      assert.deepEqual(await fetched(), []);
+      const rows = () => page.$$eval('#report-table tbody tr', (trs) =>
+        trs.map((tr) => `${tr.dataset.type} ${tr.dataset.value}`).sort());
+      const where = (value) => page.$eval(`#report-table tr[data-value="${value}"] td.parts`, (td) => td.textContent);
+      // Opened through the file input.
+      await page.setInputFiles('#file', path.join(SAMPLES, 'report.pdf'));
+      await page.waitForSelector('#document[data-format="pdf"]');
+      const pdf = nativeDocument('report.pdf');
+      assert.ok(pdf.rows.includes('url https://update-check.kalo.top/gate.php'), pdf.rows.join('\n'));
+      assert.deepEqual(await rows(), pdf.rows, 'the PDF report lists what the native CLI extracts');
+      assert.equal(await where('ops@lantern-files.com'), 'page 2');
+      assert.ok((await loadedAt()) > 0, 'the documents script ran once a file was given');
+      if (env.clipboard) {
+        // The standalone page: the hashed script and module were fetched then.
+        const loaded = await fetched();
+        assert.ok(loaded.some((n) => /^documents\.[0-9a-f]{16}\.js$/.test(n)), `documents script fetched: ${loaded}`);
+        assert.ok(loaded.some((n) => /^ioclens_documents_wasm_bg\.[0-9a-f]{16}\.wasm$/.test(n)), `module: ${loaded}`);
+      }
+      await page.setInputFiles('#file', path.join(SAMPLES, 'report.docx'));
+      await page.waitForSelector('#document[data-format="docx"]');
+      assert.deepEqual(await rows(), nativeDocument('report.docx').rows, 'the DOCX report');
+      // Dropped on the page, as a user drags a saved e-mail onto it.
+      const eml = fs.readFileSync(path.join(SAMPLES, 'phish.eml')).toString('base64');
+      const dt = await page.evaluateHandle((b64) => {
+        const d = new DataTransfer();
+        d.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'phish.eml', { type: 'message/rfc822' }));
+        return d;
+      }, eml);
+      await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+      await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+      await page.waitForSelector('#document[data-format="email"]');
+      const mail = nativeDocument('phish.eml');
+      assert.deepEqual(await rows(), mail.rows, 'the e-mail report');
+      const sha = await page.$$eval('#document [data-sha256]', (li) => li.map((x) => x.dataset.sha256));
+      assert.deepEqual(sha, mail.doc.attachments.map((a) => a.sha256));
+      assert.deepEqual(sha, ['4b6666e17f60d0e45f43106a8ae8722acdeb01e05eda3fd6dfbc3e1e503bbd4d']);
+      assert.equal(await where('194.87.31.206'), 'header:Received[1]');
+      // An encrypted PDF is a diagnostic on the page, not an error.
+      await page.setInputFiles('#file', path.join(SAMPLES, 'encrypted.pdf'));
+      await page.waitForSelector('#document[data-format="pdf"] .diagnostics');
+      assert.deepEqual(await rows(), []);
       await page.close();
     });
 
@@ -489,8 +551,14 @@ describe('extension', () => {
     assert.doesNotMatch(app, /rel="stylesheet"/);
     assert.match(app, /<style>/);
     assert.equal(fs.readFileSync(path.join(dist, 'index.html'), 'utf8'), app);
+    // The documents script is the one thing a bundle imports, at run time, by its hashed name, and only app's.
+    const [docs] = fs.readdirSync(dist).filter((x) => /^documents\.[0-9a-f]{16}\.js$/.test(x));
+    assert.ok(docs, 'the documents script is built');
+    assert.ok(fs.readFileSync(path.join(dist, script), 'utf8').includes(`import("./${docs}")`), 'app imports it by name');
     for (const f of fs.readdirSync(dist).filter((x) => /\.[0-9a-f]{16}\.js$/.test(x))) {
-      assert.doesNotMatch(fs.readFileSync(path.join(dist, f), 'utf8'), /^\s*import\b|\bimport\(/m, `${f} is one bundle`);
+      const text = fs.readFileSync(path.join(dist, f), 'utf8');
+      assert.doesNotMatch(text, /^\s*import\b/m, `${f} is one bundle`);
+      assert.equal(text.split(/\bimport\(/).length - 1, f === script ? 1 : 0, `${f}: dynamic imports`);
     }
     for (const f of fs.readdirSync(dist).filter((x) => x.endsWith('.html'))) {
       const html = fs.readFileSync(path.join(dist, f), 'utf8');

@@ -53,6 +53,7 @@ const AT_PROSE: &[&str] = &[
     "infrastructure",
     "is",
     "listening",
+    "listed",
     "live",
     "located",
     "look",
@@ -68,6 +69,8 @@ const AT_PROSE: &[&str] = &[
     "point",
     "pointed",
     "points",
+    "posted",
+    "published",
     "ran",
     "redirected",
     "resolved",
@@ -81,6 +84,7 @@ const AT_PROSE: &[&str] = &[
     "staged",
     "stored",
     "there",
+    "uploaded",
     "was",
 ];
 
@@ -168,6 +172,7 @@ mod tests {
         assert!(!code_identifier("EVIL.COM"));
         assert!(!code_identifier("Evil.com"));
         assert_eq!(at_mailbox("server"), None);
+        assert_eq!(at_mailbox("published"), None);
         assert_eq!(at_mailbox("admin"), Some(true));
         assert_eq!(at_mailbox("mailer-daemon2"), Some(true));
         assert_eq!(at_mailbox("bob"), Some(false));

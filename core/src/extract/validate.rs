@@ -54,8 +54,10 @@ pub(super) fn ipv6(s: &str) -> Option<Host> {
 /// for names that validate (most dotted runs in prose — file names, versions, abbreviations — do not).
 pub(super) fn domain(s: &str) -> Option<Host> {
     let b = s.as_bytes();
+    // The first `--` (a plain loop: building a `memmem` finder for every dotted run cost ~3 % of extraction).
     if !s.is_ascii()
-        || memchr::memmem::find(b, b"--")
+        || b.windows(2)
+            .position(|w| w == b"--")
             .is_some_and(|i| i >= 2 && b[i - 2..i].eq_ignore_ascii_case(b"xn"))
     {
         return full_domain(s);
