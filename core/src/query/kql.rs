@@ -1,5 +1,6 @@
 //! Sentinel / Defender KQL templates (docs/queries.md, catalogue): a `union isfuzzy=true` over native tables
 //! with a common projection, ASIM variants, a Defender XDR variant and the threat-intel presence query.
+use super::QueryProfile::{self, Asim, Defender, Native, Ti};
 use super::escape::{kql_dynamic, kql_str};
 use super::spl::{registry_tail, strip_scheme};
 use super::{
@@ -916,7 +917,7 @@ fn render_part(
     part: &[String],
     slice: Option<WatchSlice<'_>>,
     legs: &[Leg],
-) -> Result<(String, String, String, Vec<String>), Error> {
+) -> Result<(QueryProfile, String, String, Vec<String>), Error> {
     let kind = batch.kind;
     let lists = lists_for(kind, part, slice, lb, &batch.ported);
     let mut notes = Vec::new();
@@ -929,18 +930,18 @@ fn render_part(
     let (profile, title, body) = match opts.kql_profile {
         KqlProfile::Asim => {
             if let Some(q) = asim_query(kind, &lists) {
-                ("asim", "ASIM parsers".to_owned(), q)
+                (Asim, "ASIM parsers".to_owned(), q)
             } else {
                 notes.push(format!("no ASIM parser covers {kind}: native tables used instead"));
                 (
-                    "native",
+                    Native,
                     "native Sentinel tables".to_owned(),
                     union(&render_legs(kind, legs, &lists, false), "TimeGenerated"),
                 )
             }
         }
         KqlProfile::Native => (
-            "native",
+            Native,
             "native Sentinel tables".to_owned(),
             union(&render_legs(kind, legs, &lists, false), "TimeGenerated"),
         ),
@@ -952,7 +953,7 @@ fn render_part(
                     format!("kql (defender) has no Defender XDR table for {kind}"),
                 ));
             }
-            ("defender", "Defender XDR advanced hunting".to_owned(), union(&rendered, "Timestamp"))
+            (Defender, "Defender XDR advanced hunting".to_owned(), union(&rendered, "Timestamp"))
         }
     };
     if kind == IocKind::Cve {
@@ -963,33 +964,35 @@ fn render_part(
     if kind == IocKind::RegistryKey {
         notes.push("keys are matched without their hive (HKLM / HKEY_LOCAL_MACHINE / \\REGISTRY\\MACHINE differ by product)".to_owned());
     }
-    Ok((profile.to_owned(), title, format!("{}\n{body}", lists.lets.join("\n")), notes))
+    Ok((profile, title, format!("{}\n{body}", lists.lets.join("\n")), notes))
 }
 
 pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, Error> {
     let kind = batch.kind;
     let lb = opts.lookback()?.kql();
     let mk =
-        |profile: &str, title: String, query: String, values: usize, notes: Vec<String>| Query {
-            target: Target::Kql,
-            profile: profile.to_owned(),
-            kind,
-            title,
-            query,
-            values,
-            size: 0,
-            chunk: None,
-            chunks: None,
-            earliest: None,
-            latest: None,
-            lookback: Some(lb.clone()),
-            notes,
+        |profile: QueryProfile, title: String, query: String, values: usize, notes: Vec<String>| {
+            Query {
+                target: Target::Kql,
+                profile,
+                kind,
+                title,
+                query,
+                values,
+                size: 0,
+                chunk: None,
+                chunks: None,
+                earliest: None,
+                latest: None,
+                lookback: Some(lb.clone()),
+                notes,
+            }
         };
     let defender = opts.kql_profile == KqlProfile::Defender;
     let mut out = Vec::new();
     if kind == IocKind::Attack {
         let title = if defender { "Defender alerts" } else { "Sentinel alerts and incidents" };
-        let profile = if defender { "defender" } else { "native" };
+        let profile = if defender { Defender } else { Native };
         out.push(mk(
             profile,
             title.to_owned(),
@@ -1033,7 +1036,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
             part,
             if watch { 0 } else { limit },
             &mut |vals: &[String]| render_part(batch, opts, &lb, vals, slice, &legs),
-            &|r: &(String, String, String, Vec<String>)| r.2.chars().count(),
+            &|r: &(QueryProfile, String, String, Vec<String>)| r.2.chars().count(),
         )?;
         split_by_len |= fitted.len() > 1;
         for Part { values, rendered: (profile, title, query, mut notes), over } in fitted {
@@ -1046,7 +1049,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                     super::MAX_LIST_BYTES
                 ));
             }
-            queries.push(mk(&profile, title, query, values.len(), notes));
+            queries.push(mk(profile, title, query, values.len(), notes));
         }
     }
     if split_by_len {
@@ -1088,7 +1091,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 if over {
                     notes.push(super::over_limit_note(q.chars().count(), limit, what));
                 }
-                tis.push(mk("ti", title.to_owned(), q, values.len(), notes));
+                tis.push(mk(Ti, title.to_owned(), q, values.len(), notes));
             }
         }
         number_parts(&mut tis);
@@ -1099,6 +1102,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
 
 #[cfg(test)]
 mod tests {
+    use super::super::QueryProfile::Ti;
     use super::super::{KqlProfile, QueryOptions, kql_for};
     use crate::IocKind;
 
@@ -1111,7 +1115,7 @@ mod tests {
             &opts,
         )
         .unwrap();
-        let ti = h.groups[0].kql.iter().find(|q| q.profile == "ti").unwrap();
+        let ti = h.groups[0].kql.iter().find(|q| q.profile == Ti).unwrap();
         assert_eq!(
             ti.query,
             "let iocs = dynamic([\"evil.example\"]);\nThreatIntelIndicators\n| where TimeGenerated > ago(90d)\n| where ObservableValue in~ (iocs)\n| summarize arg_max(TimeGenerated, *) by Id\n| where IsActive and not(Revoked) and (isnull(ValidUntil) or ValidUntil > now())\n| extend IndicatorType = tostring(split(ObservableKey, \":\")[0]), Description = tostring(Data.description)\n| project LastSeen=TimeGenerated, ObservableValue, IndicatorType, Confidence, Source, Tags, ValidFrom, ValidUntil, Description, Id"
