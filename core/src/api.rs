@@ -38,20 +38,80 @@ use serde::{Deserialize, Serialize};
 
 mod project;
 
-/// Every operation name [`call`] knows, in a fixed order (the plain-ABI module numbers them by this index).
-/// New operations are appended, never inserted, so the numbering stays stable.
-pub const OPS: [&str; 10] = [
-    "version",
-    "classify",
-    "extract",
-    "lookup",
-    "hunt",
-    "attack",
-    "merge_remote",
-    "remote_request",
-    "lookup_many",
-    "defang",
-];
+/// An operation of [`call`]. The order of [`Op::ALL`] is the plain-ABI numbering: new operations are appended,
+/// never inserted, so the numbering stays stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// [`version`].
+    Version,
+    /// [`classify`].
+    Classify,
+    /// [`extract`].
+    Extract,
+    /// [`lookup`].
+    Lookup,
+    /// [`hunt`].
+    Hunt,
+    /// [`attack`].
+    Attack,
+    /// [`merge_remote`].
+    MergeRemote,
+    /// [`remote_request`].
+    RemoteRequest,
+    /// `lookup_many` ([`lookup_many_json`]).
+    LookupMany,
+    /// [`defang`].
+    Defang,
+}
+
+impl Op {
+    /// Every operation, in the plain-ABI numbering.
+    pub const ALL: [Op; 10] = [
+        Op::Version,
+        Op::Classify,
+        Op::Extract,
+        Op::Lookup,
+        Op::Hunt,
+        Op::Attack,
+        Op::MergeRemote,
+        Op::RemoteRequest,
+        Op::LookupMany,
+        Op::Defang,
+    ];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Op::Version => "version",
+            Op::Classify => "classify",
+            Op::Extract => "extract",
+            Op::Lookup => "lookup",
+            Op::Hunt => "hunt",
+            Op::Attack => "attack",
+            Op::MergeRemote => "merge_remote",
+            Op::RemoteRequest => "remote_request",
+            Op::LookupMany => "lookup_many",
+            Op::Defang => "defang",
+        }
+    }
+
+    /// The operation called `name`.
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.as_str() == name)
+    }
+}
+
+/// Every operation name [`call`] knows, in the plain-ABI numbering ([`Op::ALL`]).
+pub const OPS: [&str; Op::ALL.len()] = {
+    let mut names = [""; Op::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Op::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// The top-level fields of a [`crate::LookupResponse`]: the first segment of every `lookup_many` projection path.
 pub const LOOKUP_FIELDS: [&str; 18] = [
@@ -146,8 +206,8 @@ pub struct VersionRequest {}
 pub struct VersionResponse {
     /// `ioclens-core` version.
     pub version: String,
-    /// Every operation, in the plain-ABI numbering ([`OPS`]).
-    pub ops: Vec<String>,
+    /// Every operation, in the plain-ABI numbering ([`Op::ALL`]).
+    pub ops: Vec<Op>,
     /// The `offline-intel` evidence packs are compiled in.
     pub offline_intel: bool,
     /// The evidence roles (`hits[].role`) that are warninglists (benign, shared or not external); every other
@@ -379,7 +439,7 @@ fn lookup_many_json(req: &LookupManyRequest) -> Result<String, ApiError> {
 pub fn version(_req: &VersionRequest) -> Result<VersionResponse, ApiError> {
     Ok(VersionResponse {
         version: crate::VERSION.to_owned(),
-        ops: OPS.iter().map(|op| (*op).to_owned()).collect(),
+        ops: Op::ALL.to_vec(),
         offline_intel: cfg!(feature = "offline-intel"),
         warninglist_roles: crate::intel::Role::ALL
             .iter()
@@ -533,18 +593,9 @@ pub fn call(op: &str, input: &str) -> String {
             input.len()
         )))
     } else {
-        match op {
-            "version" => run(input, version),
-            "classify" => run(input, classify),
-            "extract" => run(input, extract),
-            "lookup" => run(input, lookup),
-            "hunt" => run(input, hunt),
-            "attack" => run(input, attack),
-            "merge_remote" => run(input, merge_remote),
-            "remote_request" => run(input, remote_request),
-            "lookup_many" => parse_request(input).and_then(|req| lookup_many_json(&req)),
-            "defang" => run(input, defang),
-            _ => Err(ApiError::request(
+        match Op::from_name(op) {
+            Some(op) => dispatch(op, input),
+            None => Err(ApiError::request(
                 RequestErrorKind::UnknownOp,
                 format!("unknown operation `{op}` (operations: {})", OPS.join(", ")),
             )),
@@ -553,6 +604,21 @@ pub fn call(op: &str, input: &str) -> String {
     match result {
         Ok(json) => json,
         Err(e) => error_json(&e),
+    }
+}
+
+fn dispatch(op: Op, input: &str) -> Result<String, ApiError> {
+    match op {
+        Op::Version => run(input, version),
+        Op::Classify => run(input, classify),
+        Op::Extract => run(input, extract),
+        Op::Lookup => run(input, lookup),
+        Op::Hunt => run(input, hunt),
+        Op::Attack => run(input, attack),
+        Op::MergeRemote => run(input, merge_remote),
+        Op::RemoteRequest => run(input, remote_request),
+        Op::LookupMany => parse_request(input).and_then(|req| lookup_many_json(&req)),
+        Op::Defang => run(input, defang),
     }
 }
 
@@ -609,6 +675,16 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn op_wire_names_are_serde_names() {
+        for (i, op) in Op::ALL.into_iter().enumerate() {
+            assert_eq!(serde_json::to_value(op).unwrap(), op.as_str());
+            assert_eq!(Op::from_name(op.as_str()), Some(op));
+            assert_eq!(OPS[i], op.as_str());
+        }
+        assert_eq!(Op::from_name("Lookup"), None);
+    }
 
     fn check(op: &str, input: &str, expect: &str) {
         let got: serde_json::Value = serde_json::from_str(&call(op, input)).unwrap();

@@ -10,7 +10,7 @@ use crate::intel::pack::Pack;
 use crate::intel::{self, DataVersion, Hit, Role};
 use crate::query::{self, QueryOptions};
 use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
-use crate::{Classified, Diagnostic, IocKind, IpScope};
+use crate::{Classified, Diagnostic, DiagnosticCode, IocKind, IpScope};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -158,12 +158,12 @@ fn staleness(pack: Option<&Pack<'_>>, now: i64) -> Option<(u32, Diagnostic)> {
              `ioclens intel update`",
             score::evidence::date(taken)
         );
-        (days, diag("stale-intel", msg))
+        (days, diag(DiagnosticCode::StaleIntel, msg))
     })
 }
 
-fn diag(code: &str, message: String) -> Diagnostic {
-    Diagnostic { code: code.into(), message, span: None }
+fn diag(code: DiagnosticCode, message: String) -> Diagnostic {
+    Diagnostic { code, message, span: None }
 }
 
 /// Evidence for a classified value, plus the registrable domain's exact entry on popular lists (a
@@ -199,7 +199,7 @@ pub fn lookup_with(
         Some(kind) => match crate::classify_as(value, kind) {
             Ok(c) => c,
             Err(e) => {
-                diagnostics.push(diag("type-mismatch", e.to_string()));
+                diagnostics.push(diag(DiagnosticCode::TypeMismatch, e.to_string()));
                 crate::classify(value)
             }
         },
@@ -242,7 +242,7 @@ pub fn lookup_with(
     let internal = internal_address(&c);
     if internal && opts.hunting {
         diagnostics.push(diag(
-            "internal-address",
+            DiagnosticCode::InternalAddress,
             "an internal address: the queries find it in your own logs (lateral movement, the host behind a NAT); \
              it is not an external indicator"
                 .to_owned(),
@@ -382,16 +382,16 @@ fn internal_address(c: &Classified) -> bool {
 }
 
 fn hunting(c: &Classified, opts: &QueryOptions, diagnostics: &mut Vec<Diagnostic>) -> Hunting {
-    let mut one = |r: Result<String, crate::Error>, dialect: &str| match r {
+    let mut one = |r: Result<String, crate::Error>, code: DiagnosticCode| match r {
         Ok(q) => q,
         Err(e) => {
-            diagnostics.push(diag(&format!("no-{dialect}-query"), e.to_string()));
+            diagnostics.push(diag(code, e.to_string()));
             String::new()
         }
     };
     Hunting {
-        splunk_query: one(query::spl_for(c.kind, &c.canonical, opts), "spl"),
-        kql_query: one(query::kql_for(c.kind, &c.canonical, opts), "kql"),
+        splunk_query: one(query::spl_for(c.kind, &c.canonical, opts), DiagnosticCode::NoSplQuery),
+        kql_query: one(query::kql_for(c.kind, &c.canonical, opts), DiagnosticCode::NoKqlQuery),
         detection_guidance: query::detection_guidance(c.kind).to_owned(),
     }
 }
@@ -477,7 +477,7 @@ mod tests {
         assert_eq!(r.score.verdict, score::Verdict::Reserved);
         assert!(r.hunting.splunk_query.contains("\"10.0.0.5\""), "{}", r.hunting.splunk_query);
         assert!(r.hunting.kql_query.contains("\"10.0.0.5\""), "{}", r.hunting.kql_query);
-        assert!(r.diagnostics.iter().any(|d| d.code == "internal-address"));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::InternalAddress));
         let r = check("100.64.1.2");
         assert!(!r.hunting.kql_query.is_empty());
     }
@@ -582,7 +582,7 @@ mod tests {
     fn forced_type_mismatch_is_a_diagnostic() {
         let opts = LookupOptions { kind: Some(IocKind::Md5), ..LookupOptions::default() };
         let r = lookup("8.8.8.8", &opts, NOW);
-        assert!(r.diagnostics.iter().any(|d| d.code == "type-mismatch"));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::TypeMismatch));
         assert_eq!(r.ioc_type, IocKind::Ipv4);
     }
 

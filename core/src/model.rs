@@ -396,11 +396,167 @@ pub struct Span {
 /// A note about the input that is not an error (skipped candidate, truncated input …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    /// Stable machine-readable code (`private-ip`, `file-extension-tld`, `input-too-large` …).
-    pub code: String,
+    /// Stable machine-readable code.
+    pub code: DiagnosticCode,
     /// One human-readable line.
     pub message: String,
     /// Where in the input, when it applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+}
+
+/// The closed set of [`Diagnostic`] codes. Wire names are kebab-case (`file-extension-tld`); a new code is one
+/// variant here plus its arm in [`DiagnosticCode::as_str`] (the compiler asks for it), checked against serde by a
+/// test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticCode {
+    /// extract: a host skipped because its TLD is also a file extension.
+    FileExtensionTld,
+    /// extract: a host skipped because it is a code identifier or technology name.
+    CodeIdentifier,
+    /// lookup: the forced type does not fit the value.
+    TypeMismatch,
+    /// lookup: an internal address (the queries hunt your own logs).
+    InternalAddress,
+    /// lookup: the intel behind the answer is old.
+    StaleIntel,
+    /// lookup: no SPL query could be written for the value.
+    NoSplQuery,
+    /// lookup: no KQL query could be written for the value.
+    NoKqlQuery,
+    /// evidence: an ATT&CK id from outside that the catalogue does not hold.
+    UnknownAttackId,
+    /// evidence: an ATT&CK id from outside that is not a technique.
+    NotATechnique,
+    /// evidence: a revoked ATT&CK id without a replacement.
+    RevokedAttackId,
+    /// evidence: a deprecated ATT&CK id.
+    DeprecatedAttackId,
+    /// documents: a ZIP or binary input that is no document.
+    NotADocument,
+    /// documents: an encrypted PDF.
+    PdfEncrypted,
+    /// documents: a damaged PDF, read in part.
+    PdfDamaged,
+    /// documents: a PDF that could not be read.
+    PdfUnreadable,
+    /// documents: some PDF pages gave no text.
+    PdfTextPartial,
+    /// documents: a PDF with no text layer.
+    PdfNoText,
+    /// documents: a DOCX (or one of its entries) that could not be read.
+    DocxUnreadable,
+    /// documents: an e-mail that could not be read.
+    EmailUnreadable,
+    /// documents: the part limit was reached.
+    LimitParts,
+    /// documents: the nesting limit was reached.
+    LimitDepth,
+    /// documents: the decompression budget was spent.
+    LimitInflated,
+}
+
+impl DiagnosticCode {
+    /// Every code.
+    pub const ALL: [DiagnosticCode; 22] = [
+        DiagnosticCode::FileExtensionTld,
+        DiagnosticCode::CodeIdentifier,
+        DiagnosticCode::TypeMismatch,
+        DiagnosticCode::InternalAddress,
+        DiagnosticCode::StaleIntel,
+        DiagnosticCode::NoSplQuery,
+        DiagnosticCode::NoKqlQuery,
+        DiagnosticCode::UnknownAttackId,
+        DiagnosticCode::NotATechnique,
+        DiagnosticCode::RevokedAttackId,
+        DiagnosticCode::DeprecatedAttackId,
+        DiagnosticCode::NotADocument,
+        DiagnosticCode::PdfEncrypted,
+        DiagnosticCode::PdfDamaged,
+        DiagnosticCode::PdfUnreadable,
+        DiagnosticCode::PdfTextPartial,
+        DiagnosticCode::PdfNoText,
+        DiagnosticCode::DocxUnreadable,
+        DiagnosticCode::EmailUnreadable,
+        DiagnosticCode::LimitParts,
+        DiagnosticCode::LimitDepth,
+        DiagnosticCode::LimitInflated,
+    ];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticCode::FileExtensionTld => "file-extension-tld",
+            DiagnosticCode::CodeIdentifier => "code-identifier",
+            DiagnosticCode::TypeMismatch => "type-mismatch",
+            DiagnosticCode::InternalAddress => "internal-address",
+            DiagnosticCode::StaleIntel => "stale-intel",
+            DiagnosticCode::NoSplQuery => "no-spl-query",
+            DiagnosticCode::NoKqlQuery => "no-kql-query",
+            DiagnosticCode::UnknownAttackId => "unknown-attack-id",
+            DiagnosticCode::NotATechnique => "not-a-technique",
+            DiagnosticCode::RevokedAttackId => "revoked-attack-id",
+            DiagnosticCode::DeprecatedAttackId => "deprecated-attack-id",
+            DiagnosticCode::NotADocument => "not-a-document",
+            DiagnosticCode::PdfEncrypted => "pdf-encrypted",
+            DiagnosticCode::PdfDamaged => "pdf-damaged",
+            DiagnosticCode::PdfUnreadable => "pdf-unreadable",
+            DiagnosticCode::PdfTextPartial => "pdf-text-partial",
+            DiagnosticCode::PdfNoText => "pdf-no-text",
+            DiagnosticCode::DocxUnreadable => "docx-unreadable",
+            DiagnosticCode::EmailUnreadable => "email-unreadable",
+            DiagnosticCode::LimitParts => "limit-parts",
+            DiagnosticCode::LimitDepth => "limit-depth",
+            DiagnosticCode::LimitInflated => "limit-inflated",
+        }
+    }
+
+    /// A note about reading a document (`ioclens-documents`): hosts show these even when they print only the
+    /// indicators.
+    pub const fn is_document(self) -> bool {
+        match self {
+            DiagnosticCode::NotADocument
+            | DiagnosticCode::PdfEncrypted
+            | DiagnosticCode::PdfDamaged
+            | DiagnosticCode::PdfUnreadable
+            | DiagnosticCode::PdfTextPartial
+            | DiagnosticCode::PdfNoText
+            | DiagnosticCode::DocxUnreadable
+            | DiagnosticCode::EmailUnreadable
+            | DiagnosticCode::LimitParts
+            | DiagnosticCode::LimitDepth
+            | DiagnosticCode::LimitInflated => true,
+            DiagnosticCode::FileExtensionTld
+            | DiagnosticCode::CodeIdentifier
+            | DiagnosticCode::TypeMismatch
+            | DiagnosticCode::InternalAddress
+            | DiagnosticCode::StaleIntel
+            | DiagnosticCode::NoSplQuery
+            | DiagnosticCode::NoKqlQuery
+            | DiagnosticCode::UnknownAttackId
+            | DiagnosticCode::NotATechnique
+            | DiagnosticCode::RevokedAttackId
+            | DiagnosticCode::DeprecatedAttackId => false,
+        }
+    }
+}
+
+impl std::fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_code_wire_names_are_serde_names() {
+        for c in DiagnosticCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+            assert_eq!(serde_json::from_value::<DiagnosticCode>(c.as_str().into()).unwrap(), c);
+        }
+    }
 }

@@ -59,7 +59,7 @@ fn corpus_cases() {
 
 fn mention(name: &str, id: &str) -> ContextMention {
     ContextMention {
-        kind: "malware".into(),
+        kind: ioclens_core::attack::MentionKind::Malware,
         name: name.into(),
         attack_id: Some(id.into()),
         span: Span { start: 0, end: 1 },

@@ -365,7 +365,11 @@ mod lookup_with_a_pack {
         let p = Pack::open(&bytes).unwrap();
         let r = lookup_with("only-in-threatfox.com", &opts(), Some(&p), NOW);
         assert_eq!(r.intel_age_days, Some(30));
-        let stale: Vec<_> = r.diagnostics.iter().filter(|d| d.code == "stale-intel").collect();
+        let stale: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == ioclens_core::DiagnosticCode::StaleIntel)
+            .collect();
         assert_eq!(stale.len(), 1);
         assert!(stale[0].message.contains("ioclens intel update"), "{}", stale[0].message);
     }

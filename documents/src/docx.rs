@@ -2,6 +2,7 @@
 //! (`w:t` runs joined per paragraph, `w:instrText` field codes such as `HYPERLINK "…"`), and the external targets
 //! of `word/_rels/*.rels` (where a hyperlink's URL lives, not in the text).
 use crate::Out;
+use ioclens_core::DiagnosticCode;
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use std::io::{Cursor, Read};
@@ -27,7 +28,7 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
         Ok(z) => z,
         Err(e) => {
             out.diagnostic(
-                "docx-unreadable",
+                DiagnosticCode::DocxUnreadable,
                 prefix,
                 &format!("not a readable ZIP ({e}): no text read"),
             );
@@ -51,7 +52,9 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
         let text = if kind == "docx-rels" { external_targets(&xml) } else { word_text(&xml) };
         match text {
             Ok(text) => out.text(&part, kind, &text),
-            Err(e) => out.diagnostic("docx-unreadable", &part, &format!("broken XML ({e})")),
+            Err(e) => {
+                out.diagnostic(DiagnosticCode::DocxUnreadable, &part, &format!("broken XML ({e})"));
+            }
         }
     }
 }
@@ -66,7 +69,11 @@ fn entry(
     let file = match zip.by_name(name) {
         Ok(f) => f,
         Err(e) => {
-            out.diagnostic("docx-unreadable", part, &format!("entry unreadable ({e})"));
+            out.diagnostic(
+                DiagnosticCode::DocxUnreadable,
+                part,
+                &format!("entry unreadable ({e})"),
+            );
             return None;
         }
     };
@@ -74,12 +81,12 @@ fn entry(
     let mut data = Vec::new();
     let read = file.take(cap as u64 + 1).read_to_end(&mut data);
     if let Err(e) = read {
-        out.diagnostic("docx-unreadable", part, &format!("entry unreadable ({e})"));
+        out.diagnostic(DiagnosticCode::DocxUnreadable, part, &format!("entry unreadable ({e})"));
         return None;
     }
     if data.len() > cap {
         let msg = format!("inflates to more than {} MiB: not read", cap >> 20);
-        out.diagnostic("limit-inflated", part, &msg);
+        out.diagnostic(DiagnosticCode::LimitInflated, part, &msg);
         return None;
     }
     if !out.inflate(part, data.len()) {

@@ -2,6 +2,7 @@
 //! sender-side header fields, the `Received:` trace, every text and HTML part, and each attachment's digests
 //! (and its own indicators when it is a document, a few levels deep).
 use crate::{Format, Out};
+use ioclens_core::DiagnosticCode;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// Header fields read (lower case): who sent it and through which hosts. `To`/`Cc` name the recipients (the
@@ -20,7 +21,11 @@ const FIELDS: &[&str] = &[
 pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8], depth: u8) {
     match MessageParser::default().parse(bytes) {
         Some(msg) => message(out, prefix, &msg, depth),
-        None => out.diagnostic("email-unreadable", prefix, "not a readable message: no text read"),
+        None => out.diagnostic(
+            DiagnosticCode::EmailUnreadable,
+            prefix,
+            "not a readable message: no text read",
+        ),
     }
 }
 
@@ -100,5 +105,5 @@ fn nested(out: &mut Out, label: &str, format: Format, bytes: &[u8], depth: u8) {
 
 fn too_deep(out: &mut Out, label: &str) {
     let msg = format!("nested more than {} levels deep: hashed, not read", out.limits.max_depth);
-    out.diagnostic("limit-depth", label, &msg);
+    out.diagnostic(DiagnosticCode::LimitDepth, label, &msg);
 }

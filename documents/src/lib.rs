@@ -38,7 +38,7 @@ mod sniff;
 #[cfg(test)]
 mod tests;
 
-use ioclens_core::{Diagnostic, IocKind, IpScope, Span};
+use ioclens_core::{Diagnostic, DiagnosticCode, IocKind, IpScope, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -207,7 +207,7 @@ impl Out {
             Format::Html => self.text(&format!("{prefix}html"), "text/html", &lossy(bytes)),
             Format::Text => self.text(&format!("{prefix}text"), "text/plain", &lossy(bytes)),
             Format::Zip | Format::Binary => self.diagnostic(
-                "not-a-document",
+                DiagnosticCode::NotADocument,
                 prefix,
                 if format == Format::Zip {
                     "a ZIP archive that is not a DOCX: not read (its entries are not extracted)"
@@ -223,9 +223,9 @@ impl Out {
         if self.parts.len() < self.limits.max_parts {
             return true;
         }
-        if !self.diagnostics.iter().any(|d| d.code == "limit-parts") {
+        if !self.diagnostics.iter().any(|d| d.code == DiagnosticCode::LimitParts) {
             let msg = format!("more than {} parts: the rest is not read", self.limits.max_parts);
-            self.diagnostic("limit-parts", prefix, &msg);
+            self.diagnostic(DiagnosticCode::LimitParts, prefix, &msg);
         }
         false
     }
@@ -299,11 +299,11 @@ impl Out {
     }
 
     /// Notes something about `part` (empty: the whole input).
-    pub(crate) fn diagnostic(&mut self, code: &str, part: &str, message: &str) {
+    pub(crate) fn diagnostic(&mut self, code: DiagnosticCode, part: &str, message: &str) {
         let part = part.trim_end_matches(" > ");
         let message =
             if part.is_empty() { message.to_owned() } else { format!("{part}: {message}") };
-        self.diagnostics.push(Diagnostic { code: code.to_owned(), message, span: None });
+        self.diagnostics.push(Diagnostic { code, message, span: None });
     }
 
     /// Counts `n` inflated bytes against the document's budget; false (and a diagnostic) once it is spent.
@@ -312,12 +312,12 @@ impl Out {
         if self.inflated <= self.limits.max_total {
             return true;
         }
-        if !self.diagnostics.iter().any(|d| d.code == "limit-inflated") {
+        if !self.diagnostics.iter().any(|d| d.code == DiagnosticCode::LimitInflated) {
             let msg = format!(
                 "the document inflates to more than {} MiB: the rest is not read",
                 self.limits.max_total >> 20
             );
-            self.diagnostic("limit-inflated", part, &msg);
+            self.diagnostic(DiagnosticCode::LimitInflated, part, &msg);
         }
         false
     }

@@ -1,6 +1,7 @@
 //! PDF: the text of each page (lopdf's content-stream reader, fonts' `ToUnicode` maps) and the targets of link
 //! annotations (`/URI`), which phishing PDFs carry instead of visible text.
 use crate::Out;
+use ioclens_core::DiagnosticCode;
 use lopdf::{Document, LoadOptions, Object};
 
 pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
@@ -14,18 +15,18 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
             let msg = format!(
                 "the PDF is encrypted and does not open without a password ({e}): no text read"
             );
-            out.diagnostic("pdf-encrypted", prefix, &msg);
+            out.diagnostic(DiagnosticCode::PdfEncrypted, prefix, &msg);
             return;
         }
         Err(e) => {
             let msg = format!("not a readable PDF ({e}): no text read");
-            out.diagnostic("pdf-unreadable", prefix, &msg);
+            out.diagnostic(DiagnosticCode::PdfUnreadable, prefix, &msg);
             return;
         }
     };
     if doc.is_encrypted() {
         out.diagnostic(
-            "pdf-encrypted",
+            DiagnosticCode::PdfEncrypted,
             prefix,
             "the PDF is encrypted and does not open without a password: no text read",
         );
@@ -33,7 +34,7 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
     }
     if doc.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed) {
         out.diagnostic(
-            "pdf-damaged",
+            DiagnosticCode::PdfDamaged,
             prefix,
             "the PDF is damaged (its cross-reference table was rebuilt by scanning): text may be missing",
         );
@@ -56,7 +57,7 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
         let msg = format!(
             "{failed} text pieces could not be decoded (unknown font encoding or broken stream)"
         );
-        out.diagnostic("pdf-text-partial", prefix, &msg);
+        out.diagnostic(DiagnosticCode::PdfTextPartial, prefix, &msg);
     }
     let links = link_targets(&doc);
     if !links.is_empty() {
@@ -71,7 +72,7 @@ pub(crate) fn read(out: &mut Out, prefix: &str, bytes: &[u8]) {
                 pages.len()
             )
         };
-        out.diagnostic("pdf-no-text", prefix, &msg);
+        out.diagnostic(DiagnosticCode::PdfNoText, prefix, &msg);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The committed sample documents (`tests/fixtures/documents/`, written by its `make.py`) and what they must
 //! yield; hostile and broken input.
 use crate::{DocumentExtraction, Format, Limits, extract, extract_with};
-use ioclens_core::IocKind;
+use ioclens_core::{DiagnosticCode, IocKind};
 
 const REPORT_PDF: &[u8] = include_bytes!("../../tests/fixtures/documents/report.pdf");
 const REPORT_DOCX: &[u8] = include_bytes!("../../tests/fixtures/documents/report.docx");
@@ -118,16 +118,20 @@ fn encrypted_and_broken_pdfs_are_diagnostics() {
     assert_eq!(enc.format, Format::Pdf);
     assert!(enc.iocs.is_empty(), "{}", dump(&enc));
     assert_eq!(
-        enc.diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
-        ["pdf-encrypted"]
+        enc.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        [DiagnosticCode::PdfEncrypted]
     );
     let broken = extract(BROKEN_PDF);
     assert!(broken.iocs.is_empty(), "{}", dump(&broken));
-    let codes: Vec<&str> = broken.diagnostics.iter().map(|d| d.code.as_str()).collect();
-    assert!(codes.contains(&"pdf-damaged") && codes.contains(&"pdf-no-text"), "{}", dump(&broken));
+    let codes: Vec<DiagnosticCode> = broken.diagnostics.iter().map(|d| d.code).collect();
+    assert!(
+        codes.contains(&DiagnosticCode::PdfDamaged) && codes.contains(&DiagnosticCode::PdfNoText),
+        "{}",
+        dump(&broken)
+    );
     // Garbage after the magic is unreadable, not a panic.
     let garbage = extract(b"%PDF-1.7\n\x00\xff garbage");
-    assert_eq!(garbage.diagnostics[0].code, "pdf-unreadable", "{}", dump(&garbage));
+    assert_eq!(garbage.diagnostics[0].code, DiagnosticCode::PdfUnreadable, "{}", dump(&garbage));
 }
 
 #[test]
@@ -135,7 +139,7 @@ fn binary_is_refused_and_text_is_text() {
     let bin = extract(b"\x7FELF\x02\x01\x01\0\0\0evil.com 1.2.3.4");
     assert_eq!(bin.format, Format::Binary);
     assert!(bin.iocs.is_empty());
-    assert_eq!(bin.diagnostics[0].code, "not-a-document");
+    assert_eq!(bin.diagnostics[0].code, DiagnosticCode::NotADocument);
     let text = extract(b"C2 evil[.]com");
     assert_eq!(text.format, Format::Text);
     assert_eq!(written(&text), [(IocKind::Domain, "evil.com", "text")]);
@@ -146,15 +150,19 @@ fn limits_bound_parts_depth_and_inflation() {
     // Depth 0: the attachment is hashed, its PDF not read.
     let shallow = extract_with(PHISH_EML, &Limits { max_depth: 0, ..Limits::default() });
     assert!(shallow.iocs.iter().all(|m| !m.part.contains(" > ")));
-    assert!(shallow.diagnostics.iter().any(|d| d.code == "limit-depth"));
+    assert!(shallow.diagnostics.iter().any(|d| d.code == DiagnosticCode::LimitDepth));
     assert_eq!(shallow.attachments.len(), 1);
     // Two parts at most.
     let few = extract_with(REPORT_PDF, &Limits { max_parts: 2, ..Limits::default() });
     assert_eq!(few.parts.len(), 2);
-    assert!(few.diagnostics.iter().any(|d| d.code == "limit-parts"));
+    assert!(few.diagnostics.iter().any(|d| d.code == DiagnosticCode::LimitParts));
     // A DOCX entry that inflates past the cap is skipped with a diagnostic.
     let tiny = extract_with(REPORT_DOCX, &Limits { max_inflated: 100, ..Limits::default() });
-    assert!(tiny.diagnostics.iter().any(|d| d.code == "limit-inflated"), "{}", dump(&tiny));
+    assert!(
+        tiny.diagnostics.iter().any(|d| d.code == DiagnosticCode::LimitInflated),
+        "{}",
+        dump(&tiny)
+    );
 }
 
 /// Damaged documents (every sample truncated and bit-flipped) never panic and always name what they are.

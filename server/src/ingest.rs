@@ -144,7 +144,7 @@ pub fn parse_text(text: &str, ext: &str) -> Result<Parsed> {
             )
         }
     } else if ext == "csv" || looks_like_csv(trimmed) {
-        parse_csv(trimmed)
+        parse_csv(trimmed)?
     } else {
         parse_txt(trimmed)
     };
@@ -508,48 +508,32 @@ fn misp_event(ev: &Value, p: &mut Parsed) {
 
 // ---------- CSV / TXT ----------
 
-/// RFC 4180 record splitter (quoted fields, doubled quotes, CRLF).
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (_, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
+/// The records of a CSV feed (RFC 4180 through the `csv` crate: quoted fields, doubled quotes, newlines inside
+/// quotes, CRLF; rows may differ in length). The header, if any, is the first record.
+fn csv_rows(text: &str) -> Result<Vec<Vec<String>>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.context("reading CSV feed")?;
+            Ok(r.iter().map(str::to_owned).collect())
+        })
+        .collect()
 }
 
 fn cell(r: &[String], c: Option<usize>) -> Option<&str> {
     c.and_then(|c| r.get(c)).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
-fn parse_csv(text: &str) -> Parsed {
+fn parse_csv(text: &str) -> Result<Parsed> {
     let mut p = Parsed { format: "csv", ..Parsed::default() };
-    let rows: Vec<Vec<String>> = csv_rows(text)
+    let rows: Vec<Vec<String>> = csv_rows(text)?
         .into_iter()
         .filter(|r| !(r[0].starts_with('#') || r.len() == 1 && r[0].trim().is_empty()))
         .collect();
-    let Some(first) = rows.first() else { return p };
+    let Some(first) = rows.first() else { return Ok(p) };
     let col = |names: &[&str]| {
         first.iter().position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
     };
@@ -609,7 +593,7 @@ fn parse_csv(text: &str) -> Parsed {
             ..RawRecord::default()
         });
     }
-    p
+    Ok(p)
 }
 
 fn parse_txt(text: &str) -> Parsed {
@@ -1067,8 +1051,24 @@ mod tests {
         assert_eq!(p.records[0].value, "evil[.]com");
         assert_eq!(p.records[0].kind, Some(IocKind::Domain));
         assert_eq!(p.records[0].tags, vec!["a", "b"]);
-        let rows = csv_rows("a,\"b,\"\"c\"\"\"\r\nd");
+        let rows = csv_rows("a,\"b,\"\"c\"\"\"\r\nd").unwrap();
         assert_eq!(rows, vec![vec!["a".to_owned(), "b,\"c\"".to_owned()], vec!["d".to_owned()]]);
+    }
+
+    #[test]
+    fn csv_embedded_newlines_bom_and_comments() {
+        // A quoted context with a newline and a comma stays one field of one record; the BOM is not part of the
+        // header, so `value` is still found; comment and blank lines are skipped; short rows are read.
+        let text = "\u{feff}value,type,context\r\n# exported 2026-12-01\r\n\r\n\"evil.example\",domain,\"line one,\nline two\"\r\n203.0.113.9,ipv4\r\n";
+        let p = parse_text(text, "csv").unwrap();
+        assert_eq!(p.format, "csv");
+        let got: Vec<(&str, Option<&str>)> =
+            p.records.iter().map(|r| (r.value.as_str(), r.context.as_deref())).collect();
+        assert_eq!(got, [("evil.example", Some("line one,\nline two")), ("203.0.113.9", None)]);
+        assert_eq!(p.records[1].kind, Some(IocKind::Ipv4));
+        // A quote inside an unquoted field is literal; a doubled quote inside a quoted one is one quote.
+        let rows = csv_rows("a\"b,\"say \"\"hi\"\"\"\n").unwrap();
+        assert_eq!(rows, vec![vec!["a\"b".to_owned(), "say \"hi\"".to_owned()]]);
     }
 
     #[test]

@@ -105,9 +105,9 @@ export type Confidence =
   | "medium"
   | "high";
 
-/** `ContextMention` (core/src/extract/mod.rs). */
+/** `ContextMention` (core/src/attack/context.rs). */
 export interface ContextMention {
-  kind: string;
+  kind: MentionKind;
   name: string;
   attack_id?: string | null;
   span: Span;
@@ -181,6 +181,31 @@ export interface Diagnostic {
   line: number;
   message: string;
 }
+
+/** `DiagnosticCode` (core/src/model.rs). */
+export type DiagnosticCode =
+  | "file-extension-tld"
+  | "code-identifier"
+  | "type-mismatch"
+  | "internal-address"
+  | "stale-intel"
+  | "no-spl-query"
+  | "no-kql-query"
+  | "unknown-attack-id"
+  | "not-a-technique"
+  | "revoked-attack-id"
+  | "deprecated-attack-id"
+  | "not-a-document"
+  | "pdf-encrypted"
+  | "pdf-damaged"
+  | "pdf-unreadable"
+  | "pdf-text-partial"
+  | "pdf-no-text"
+  | "docx-unreadable"
+  | "email-unreadable"
+  | "limit-parts"
+  | "limit-depth"
+  | "limit-inflated";
 
 /** `DomainFacts` (core/src/model.rs). */
 export interface DomainFacts {
@@ -536,6 +561,13 @@ export type MappingSource =
   | "attack-group"
   | "context";
 
+/** `MentionKind` (core/src/attack/context.rs). */
+export type MentionKind =
+  | "malware"
+  | "tool"
+  | "group"
+  | "family";
+
 /** `MergeRemoteRequest` (core/src/api.rs). */
 export interface MergeRemoteRequest {
   local: LookupResponse;
@@ -543,6 +575,19 @@ export interface MergeRemoteRequest {
   response?: unknown | null;
   error?: string | null;
 }
+
+/** `Op` (core/src/api.rs). */
+export type Op =
+  | "version"
+  | "classify"
+  | "extract"
+  | "lookup"
+  | "hunt"
+  | "attack"
+  | "merge_remote"
+  | "remote_request"
+  | "lookup_many"
+  | "defang";
 
 /** `PackHit` (core/src/intel/pack.rs). */
 export interface PackHit {
@@ -578,7 +623,7 @@ export interface PathFacts {
 /** `Query` (core/src/query/mod.rs). */
 export interface Query {
   target: Target;
-  profile: string;
+  profile: QueryProfile;
   type: IocKind;
   title: string;
   query: string;
@@ -610,6 +655,19 @@ export interface QueryOptions {
   kql_max_len: number;
   spl_max_len: number;
 }
+
+/** `QueryProfile` (core/src/query/mod.rs). */
+export type QueryProfile =
+  | "cim"
+  | "raw"
+  | "es"
+  | "lookup"
+  | "ti"
+  | "native"
+  | "asim"
+  | "defender"
+  | "sigma"
+  | "stix";
 
 /** `RemoteRequest` (core/src/score/remote.rs). */
 export interface RemoteRequest {
@@ -854,7 +912,7 @@ export interface VersionRequest {
 /** `VersionResponse` (core/src/api.rs). */
 export interface VersionResponse {
   version: string;
-  ops: string[];
+  ops: Op[];
   offline_intel: boolean;
   warninglist_roles: string[];
 }

@@ -142,9 +142,8 @@ fn document(
     doc: &ioclens_documents::DocumentExtraction,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    const DOCUMENT_CODES: [&str; 5] = ["pdf-", "docx-", "email-", "limit-", "not-a-document"];
     for d in &doc.diagnostics {
-        if DOCUMENT_CODES.iter().any(|c| d.code.starts_with(c)) {
+        if d.code.is_document() {
             writeln!(io::stderr(), "ioclens: {name}: {} ({})", d.message, d.code)?;
         }
     }

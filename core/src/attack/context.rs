@@ -10,13 +10,65 @@
 //!   that contain such words still match (`Cobalt Strike`, `Fancy Bear`);
 //! * for Maltrail: trails that are not `malware` (infrastructure classes such as `bad proxy`), placeholder names
 //!   (`generic`, `unknown`, `sinkhole …`) and names of 4 characters.
-use super::ContextMention;
 use crate::Span;
 use crate::generated::attack_context::{
     CONTEXT_PATTERN_TARGET, CONTEXT_PATTERNS, CONTEXT_TARGET_STARTS, CONTEXT_TARGETS,
 };
 use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+
+/// What a [`ContextMention`] names. The generated targets number them 0..=3 in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MentionKind {
+    /// ATT&CK malware.
+    Malware,
+    /// ATT&CK tool.
+    Tool,
+    /// ATT&CK group (threat actor).
+    Group,
+    /// A Maltrail malware family.
+    Family,
+}
+
+impl MentionKind {
+    /// Every kind, in the generator's numbering.
+    pub const ALL: [MentionKind; 4] =
+        [MentionKind::Malware, MentionKind::Tool, MentionKind::Group, MentionKind::Family];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MentionKind::Malware => "malware",
+            MentionKind::Tool => "tool",
+            MentionKind::Group => "group",
+            MentionKind::Family => "family",
+        }
+    }
+}
+
+impl std::fmt::Display for MentionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A malware family, tool or threat-actor name found in the text ([`find`]; `extract` reports them as
+/// `Extraction.context`, the ATT&CK mapping reads them as context evidence). Its home is here so the dependency
+/// runs one way: `extract` calls `attack::context`, never the reverse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextMention {
+    /// What the name is.
+    pub kind: MentionKind,
+    /// The name as in the catalogue.
+    pub name: String,
+    /// ATT&CK id (`S0650`, `G0016`) when the name resolves to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack_id: Option<String>,
+    /// First mention.
+    pub span: Span,
+}
 
 fn automaton() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
@@ -30,13 +82,13 @@ fn automaton() -> Option<&'static AhoCorasick> {
     .as_ref()
 }
 
-/// What pattern `pat` (its line in `CONTEXT_PATTERNS`) names: `(kind, name, ATT&CK id)`, kind 0 malware, 1 tool,
-/// 2 group, 3 Maltrail family. The generator (`write_context_patterns` in `xtask/src/codegen/attack.rs`) writes
+/// What pattern `pat` (its line in `CONTEXT_PATTERNS`) names: `(kind, name, ATT&CK id)`, the kind numbered as in
+/// [`MentionKind::ALL`]. The generator (`write_context_patterns` in `xtask/src/codegen/attack.rs`) writes
 /// the targets as `{kind}{name}[\t{id}]` strings behind `u32` offsets: no pointer per row.
-fn target(pat: usize) -> Option<(u8, &'static str, Option<&'static str>)> {
+fn target(pat: usize) -> Option<(MentionKind, &'static str, Option<&'static str>)> {
     let t = usize::from(*CONTEXT_PATTERN_TARGET.get(pat)?);
     let entry = crate::rows::row(CONTEXT_TARGETS, &CONTEXT_TARGET_STARTS, t)?;
-    let kind = entry.as_bytes().first()?.checked_sub(b'0')?;
+    let kind = *MentionKind::ALL.get(usize::from(entry.as_bytes().first()?.checked_sub(b'0')?))?;
     let rest = entry.get(1..)?;
     Some(match rest.split_once('\t') {
         Some((name, id)) => (kind, name, Some(id)),
@@ -58,15 +110,6 @@ fn on_boundary(text: &str, start: usize, end: usize) -> bool {
         .is_some_and(|&b| is_word_byte(b) || b >= 0x80);
     let after = bytes.get(end).is_some_and(|&b| is_word_byte(b) || b >= 0x80);
     !before && !after
-}
-
-fn kind_name(kind: u8) -> &'static str {
-    match kind {
-        0 => "malware",
-        1 => "tool",
-        2 => "group",
-        _ => "family",
-    }
 }
 
 /// Every distinct malware, tool and group name in `text`, in order of first mention, with the span of that
@@ -95,7 +138,7 @@ pub fn find(text: &str) -> Vec<ContextMention> {
             continue;
         }
         out.push(ContextMention {
-            kind: kind_name(kind).to_owned(),
+            kind,
             name: name.to_owned(),
             attack_id: id,
             span: Span { start, end },
@@ -108,7 +151,15 @@ pub fn find(text: &str) -> Vec<ContextMention> {
 mod tests {
     use super::*;
 
-    fn target_of(pattern: &str) -> Option<(u8, &'static str, Option<&'static str>)> {
+    #[test]
+    fn mention_kind_wire_names_are_serde_names() {
+        for k in MentionKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(serde_json::from_value::<MentionKind>(k.as_str().into()).unwrap(), k);
+        }
+    }
+
+    fn target_of(pattern: &str) -> Option<(MentionKind, &'static str, Option<&'static str>)> {
         CONTEXT_PATTERNS.split('\n').position(|p| p == pattern).and_then(target)
     }
 
@@ -119,13 +170,13 @@ mod tests {
         assert!(n > 5000, "{n}");
         for i in 0..n {
             let (kind, name, id) = target(i).unwrap();
-            assert!(kind <= 3 && !name.is_empty(), "{i}");
+            assert!(MentionKind::ALL.contains(&kind) && !name.is_empty(), "{i}");
             assert!(id.is_none_or(|id| id.starts_with(['S', 'G'])), "{i} {id:?}");
         }
         assert_eq!(target(n), None);
         // Rows of the former `&[ContextPattern]` table (ATT&CK S0266 TrickBot alias `Totbrick`; a Maltrail trail).
-        assert_eq!(target_of("totbrick"), Some((0, "TrickBot", Some("S0266"))));
-        assert_eq!(target_of(".rh94k"), Some((3, "darkside", None)));
-        assert_eq!(target_of("0bj3ctivity"), Some((3, "0bj3ctivity", None)));
+        assert_eq!(target_of("totbrick"), Some((MentionKind::Malware, "TrickBot", Some("S0266"))));
+        assert_eq!(target_of(".rh94k"), Some((MentionKind::Family, "darkside", None)));
+        assert_eq!(target_of("0bj3ctivity"), Some((MentionKind::Family, "0bj3ctivity", None)));
     }
 }

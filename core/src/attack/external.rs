@@ -2,7 +2,7 @@
 //! resolved through the embedded catalogue before anyone sees them: unknown ids are dropped with a diagnostic,
 //! revoked ids become their successors, names are filled in.
 use super::{full_name, other_row, technique_row};
-use crate::{AttackIdKind, Diagnostic, normalize};
+use crate::{AttackIdKind, Diagnostic, DiagnosticCode, normalize};
 
 /// A technique id from outside the core, as the catalogue resolved it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +19,8 @@ pub struct ResolvedTechnique {
 /// why it was dropped: not in the catalogue, not a technique, revoked without a successor, deprecated.
 pub fn resolve_technique(id: &str, origin: &str) -> Result<ResolvedTechnique, Diagnostic> {
     let given = id.trim().to_ascii_uppercase().replace('/', ".");
-    let drop = |code: &str, why: String| Diagnostic {
-        code: code.to_owned(),
+    let drop = |code: DiagnosticCode, why: String| Diagnostic {
+        code,
         message: format!("ATT&CK id `{}` from {origin} dropped: {why}", given.escape_debug()),
         span: None,
     };
@@ -31,13 +31,16 @@ pub fn resolve_technique(id: &str, origin: &str) -> Result<ResolvedTechnique, Di
                 Some(next) => next.clone_into(&mut current),
                 None => {
                     return Err(drop(
-                        "revoked-attack-id",
+                        DiagnosticCode::RevokedAttackId,
                         "revoked, and ATT&CK names no replacement".into(),
                     ));
                 }
             },
             Some(t) if t.deprecated => {
-                return Err(drop("deprecated-attack-id", "deprecated, no replacement".into()));
+                return Err(drop(
+                    DiagnosticCode::DeprecatedAttackId,
+                    "deprecated, no replacement".into(),
+                ));
             }
             Some(t) => {
                 return Ok(ResolvedTechnique {
@@ -55,19 +58,20 @@ pub fn resolve_technique(id: &str, origin: &str) -> Result<ResolvedTechnique, Di
         } else {
             "not an ATT&CK technique id"
         };
-        return Err(drop("not-a-technique", what.into()));
+        return Err(drop(DiagnosticCode::NotATechnique, what.into()));
     }
     match other_row(&current) {
-        Some(r) if r.revoked || r.deprecated => {
-            Err(drop("revoked-attack-id", "revoked or deprecated, no replacement".into()))
-        }
+        Some(r) if r.revoked || r.deprecated => Err(drop(
+            DiagnosticCode::RevokedAttackId,
+            "revoked or deprecated, no replacement".into(),
+        )),
         Some(r) => Ok(ResolvedTechnique {
             id: r.id.to_owned(),
             name: r.name.to_owned(),
             requested: (r.id != given).then_some(given),
         }),
         None => Err(drop(
-            "unknown-attack-id",
+            DiagnosticCode::UnknownAttackId,
             "not a technique in the embedded ATT&CK catalogue".into(),
         )),
     }
@@ -120,13 +124,16 @@ mod tests {
     #[test]
     fn unknown_ids_are_dropped_with_a_diagnostic() {
         let d = resolve_technique("T9999", "feed evil-feed").unwrap_err();
-        assert_eq!(d.code, "unknown-attack-id");
+        assert_eq!(d.code, DiagnosticCode::UnknownAttackId);
         assert!(
             d.message.contains("T9999") && d.message.contains("feed evil-feed"),
             "{}",
             d.message
         );
-        assert_eq!(resolve_technique("TA0001", "remote").unwrap_err().code, "not-a-technique");
+        assert_eq!(
+            resolve_technique("TA0001", "remote").unwrap_err().code,
+            DiagnosticCode::NotATechnique
+        );
         // A hostile id stays quoted and escaped in the message.
         let d = resolve_technique("T1'\n<b>", "remote").unwrap_err();
         assert!(!d.message.contains('\n'), "{}", d.message);

@@ -21,7 +21,7 @@ mod external;
 mod rules;
 pub(crate) mod tables;
 
-pub use crate::extract::ContextMention;
+pub use context::{ContextMention, MentionKind};
 pub use external::{ResolvedTechnique, resolve_technique, technique_ids_in};
 
 /// The embedded ATT&CK release (`18.1`).

@@ -9,6 +9,10 @@ use super::{
     other_row, other_tactics, technique_by_index, technique_row, technique_tactics,
 };
 use crate::generated::attack_context as gx;
+use crate::generated::attack_words::{
+    CLIENT_WORDS, EDGE_VENDORS, KERNEL_BUG_WORDS, KERNEL_WORDS, SERVER_PRODUCTS, SERVER_WORDS,
+    TOOL_EXTENSIONS,
+};
 use crate::model::{AttackIdKind, Classified, IocKind};
 
 // Technique ids emitted by rules (kept together so the catalogue test can check them all).
@@ -376,15 +380,6 @@ fn url_parts(c: &Classified) -> Option<UrlParts> {
     })
 }
 
-/// Path extensions of files that are downloaded tools: executables, scripts, archives, disk images, installers
-/// and macro-enabled documents.
-const TOOL_EXTENSIONS: &[&str] = &[
-    "7z", "apk", "appx", "bat", "bin", "cab", "cmd", "cpl", "dll", "dmg", "docm", "elf", "exe",
-    "gz", "hta", "img", "iso", "jar", "js", "jse", "lnk", "msi", "msix", "one", "pkg", "ps1",
-    "psm1", "py", "rar", "scr", "sh", "tar", "tgz", "vbe", "vbs", "vhd", "vhdx", "wsf", "xlsm",
-    "xz", "zip",
-];
-
 fn path_extension(path: &str) -> Option<String> {
     let file = path.rsplit('/').next()?;
     let (_, ext) = file.rsplit_once('.')?;
@@ -585,135 +580,6 @@ fn ctid_rules(row: &CtidRow, out: &mut Out) {
     }
 }
 
-/// Products whose exploitation gives initial access from the network (edge devices, servers, web apps).
-const SERVER_WORDS: &[&str] = &[
-    "server",
-    "gateway",
-    "firewall",
-    "vpn",
-    "router",
-    "exchange",
-    "sharepoint",
-    "confluence",
-    "jira",
-    "vcenter",
-    "esxi",
-    "weblogic",
-    "struts",
-    "tomcat",
-    "http",
-    "web",
-    "portal",
-    "connect secure",
-    "pulse",
-    "netscaler",
-    "adc",
-    "big-ip",
-    "fortios",
-    "fortigate",
-    "fortiproxy",
-    "fortimanager",
-    "fortiweb",
-    "pan-os",
-    "globalprotect",
-    "sonicos",
-    "sma",
-    "asa",
-    "ios xe",
-    "nas",
-    "camera",
-    "nvr",
-    "dvr",
-    "moveit",
-    "file transfer",
-    "endpoint manager",
-    "epmm",
-    "mobileiron",
-    "citrix",
-    "zimbra",
-    "roundcube",
-    "drupal",
-    "wordpress",
-    "php",
-    "log4j",
-    "solr",
-    "activemq",
-    "jenkins",
-    "gitlab",
-    "bitbucket",
-    "teamcity",
-    "crushftp",
-    "goanywhere",
-    "screenconnect",
-    "manageengine",
-    "desktop central",
-    "oracle e-business",
-    "sap netweaver",
-    "spring",
-    "openssl",
-    "samba",
-];
-
-/// Products exploited by getting a user to open content (client execution).
-const CLIENT_WORDS: &[&str] = &[
-    "chrome",
-    "chromium",
-    "firefox",
-    "internet explorer",
-    "edge",
-    "safari",
-    "webkit",
-    "office",
-    "word",
-    "excel",
-    "powerpoint",
-    "outlook",
-    "acrobat",
-    "reader",
-    "flash",
-    "java se",
-    "jre",
-    "winrar",
-    "7-zip",
-    "mshtml",
-    "scripting engine",
-    "jscript",
-    "vbscript",
-    "media player",
-    "wordpad",
-    "visio",
-    "publisher",
-    "itunes",
-    "quicktime",
-    "browser",
-    "messages",
-    "imageio",
-    "coregraphics",
-];
-
-/// Operating-system components where a local bug gives privilege escalation.
-const KERNEL_WORDS: &[&str] = &[
-    "mobile devices",
-    "chipsets",
-    "gpu",
-    "mali",
-    "trusted firmware",
-    "multiple products",
-    "pixel",
-    "sudo",
-    "os x",
-    "win32k",
-    "kernel",
-    "windows",
-    "linux",
-    "android",
-    "ios",
-    "macos",
-    "common log file system",
-    "clfs",
-    "driver",
-];
-
 /// True when `word` occurs in `hay` between non-alphanumeric characters (`word` does not match `wordpress`).
 fn has_word(hay: &str, word: &str) -> bool {
     hay.match_indices(word).any(|(i, _)| {
@@ -735,83 +601,6 @@ const SERVER_CWES: &[u16] = &[
 const MEMORY_CWES: &[u16] = &[119, 120, 121, 122, 125, 190, 416, 787, 843, 824, 908, 476];
 const PRIV_CWES: &[u16] = &[250, 264, 269, 272, 274, 732];
 const CRED_CWES: &[u16] = &[255, 256, 257, 259, 312, 319, 522, 523];
-
-/// Vendors whose KEV entries are (almost) all network-facing appliances or server software.
-const EDGE_VENDORS: &[&str] = &[
-    "arcadyan",
-    "array networks",
-    "barracuda",
-    "check point",
-    "cisco",
-    "citrix",
-    "d-link",
-    "dasan",
-    "draytek",
-    "f5",
-    "fortinet",
-    "hikvision",
-    "ivanti",
-    "juniper",
-    "linksys",
-    "mikrotik",
-    "netgear",
-    "palo alto networks",
-    "pulse secure",
-    "qnap",
-    "realtek",
-    "sonicwall",
-    "sophos",
-    "synacor",
-    "synology",
-    "tenda",
-    "tp-link",
-    "zyxel",
-];
-
-/// Extra server products seen in KEV names.
-const SERVER_PRODUCTS: &[&str] = &[
-    "exim",
-    "elasticsearch",
-    "jboss",
-    "goahead",
-    "routeros",
-    "mongo-express",
-    "network node manager",
-    "prtg",
-    "nexus repository",
-    "telerik",
-    "primefaces",
-    "dotnetnuke",
-    "dnn",
-    "iis",
-    "internet information services",
-    "joomla",
-    "cacti",
-    "zabbix",
-    "metabase",
-    "flink",
-    "aviatrix",
-    "serv-u",
-    "firebox",
-    "mivoice",
-    "open management infrastructure",
-    "unraid",
-    "fusion middleware",
-    "data risk manager",
-    "access manager",
-];
-
-/// Memory-safety and kernel bug classes by name, for OS components.
-const KERNEL_BUG_WORDS: &[&str] = &[
-    "overflow",
-    "race condition",
-    "use-after-free",
-    "memory corruption",
-    "out-of-bounds",
-    "type confusion",
-    "improper input validation",
-    "double free",
-];
 
 /// The KEV fallback for a CVE without CTID mapping: techniques from the vulnerability name, CWEs, vendor and
 /// product class. Returns `(technique, confidence, reason)`; every entry is reported as `inferred`.

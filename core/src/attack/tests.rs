@@ -1,8 +1,8 @@
 //! Expected values below were written from attack.mitre.org (v18.1 pages), the CTID mappings explorer, the CISA
 //! KEV catalog and the rule table in docs/attack.md — not copied from this module's output.
+use super::ContextMention as Mention;
 use super::*;
 use crate::Span;
-use crate::extract::ContextMention as Mention;
 use crate::generated::attack as g;
 use crate::model::{AttackIdFacts, DomainFacts, Facts, IocKind, IpFacts, IpScope, UrlFacts};
 
@@ -290,7 +290,7 @@ fn every_emitted_id_is_active() {
     for gr in g::GROUPS {
         n += check(IocKind::Attack, gr.id, &ctx).len();
         let mention = Mention {
-            kind: "group".into(),
+            kind: super::MentionKind::Group,
             name: gr.name.into(),
             attack_id: Some(gr.id.into()),
             span: Span { start: 0, end: 1 },
@@ -560,7 +560,7 @@ fn registry_and_paths() {
 #[test]
 fn context_mentions_are_capped_and_ranked() {
     let mention = Mention {
-        kind: "malware".into(),
+        kind: super::MentionKind::Malware,
         name: "Cobalt Strike".into(),
         attack_id: Some("S0154".into()),
         span: Span { start: 0, end: 13 },
@@ -612,8 +612,8 @@ fn context_find_names_and_aliases() {
         ]
     );
     assert_eq!(&text[found[1].span.start..found[1].span.end], "COBALT STRIKE");
-    assert_eq!(found[0].kind, "malware");
-    assert_eq!(found[2].kind, "group");
+    assert_eq!(found[0].kind, super::MentionKind::Malware);
+    assert_eq!(found[2].kind, super::MentionKind::Group);
 }
 
 #[test]
@@ -681,6 +681,6 @@ fn context_maltrail_alias_reports_the_attack_entry() {
     // ATT&CK entry, and "Emotet ... heodo" is one mention.
     let found = context::find("Heodo, better known as Emotet");
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].name.as_str(), found[0].kind.as_str()), ("Emotet", "malware"));
+    assert_eq!((found[0].name.as_str(), found[0].kind), ("Emotet", super::MentionKind::Malware));
     assert_eq!(found[0].attack_id.as_deref(), Some("S0367"));
 }

@@ -13,6 +13,7 @@ mod stream;
 mod validate;
 mod view;
 
+pub use crate::attack::context::ContextMention;
 pub use stream::{is_hard_separator, stream_cut};
 
 /// One indicator found in the text.
@@ -54,20 +55,6 @@ pub struct UniqueIoc {
     /// Every mention is implied.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub implied: bool,
-}
-
-/// A malware family, tool or threat-actor name found in the text (see `attack::context`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContextMention {
-    /// `malware`, `tool`, `group` or `family` (Maltrail).
-    pub kind: String,
-    /// The name as in the catalogue.
-    pub name: String,
-    /// ATT&CK id (`S0650`, `G0016`) when the name resolves to one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attack_id: Option<String>,
-    /// First mention.
-    pub span: Span,
 }
 
 /// Everything found in one text.
@@ -138,7 +125,7 @@ pub fn extract(text: &str) -> Extraction {
         let (start, end) = (view.orig_start(n.start), view.orig_end(n.end));
         let span = (start < end && text.is_char_boundary(start) && text.is_char_boundary(end))
             .then_some(Span { start, end });
-        ex.diagnostics.push(Diagnostic { code: n.code.to_owned(), message: n.message, span });
+        ex.diagnostics.push(Diagnostic { code: n.code, message: n.message, span });
     }
     ex.unique = unique(&ex.iocs);
     ex

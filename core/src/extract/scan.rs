@@ -12,7 +12,7 @@
 )]
 use super::filters;
 use super::validate::{self, Host};
-use crate::{AttackIdKind, IocKind, IpScope, normalize};
+use crate::{AttackIdKind, DiagnosticCode, IocKind, IpScope, normalize};
 
 /// One finding, with its span in view coordinates.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub(super) struct Found {
 /// A skipped candidate, reported as a diagnostic (view coordinates).
 #[derive(Debug, Clone)]
 pub(super) struct Note {
-    pub(super) code: &'static str,
+    pub(super) code: DiagnosticCode,
     pub(super) message: String,
     pub(super) start: usize,
     pub(super) end: usize,
@@ -966,12 +966,12 @@ impl<'v> Scanner<'v> {
             if !marked {
                 let why = if validate::file_extension_tld(&host.canonical) {
                     Some((
-                        "file-extension-tld",
+                        DiagnosticCode::FileExtensionTld,
                         "a file name: its TLD is also a file extension (defang it to report it)",
                     ))
                 } else if filters::code_token(&host.canonical) || filters::code_identifier(run) {
                     Some((
-                        "code-identifier",
+                        DiagnosticCode::CodeIdentifier,
                         "a code identifier or technology name, not a host (defang it to report it)",
                     ))
                 } else {

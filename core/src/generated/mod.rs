@@ -9,6 +9,8 @@ pub(crate) mod attack_context;
 #[rustfmt::skip]
 pub(crate) mod attack_cve;
 #[rustfmt::skip]
+pub(crate) mod attack_words;
+#[rustfmt::skip]
 pub(crate) mod dns_ip_ranges;
 #[rustfmt::skip]
 pub(crate) mod dns_names;

@@ -136,6 +136,82 @@ impl Target {
     }
 }
 
+/// What a rendered [`Query`] reads (`Query.profile` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryProfile {
+    /// SPL: a CIM data-model `tstats` query.
+    Cim,
+    /// SPL: the raw `index=*` search.
+    Raw,
+    /// SPL: Splunk Enterprise Security (`Threat_Activity`, the intel KV-store lookups).
+    Es,
+    /// SPL: a data-model query joined with an uploaded lookup (values over the inline limit).
+    Lookup,
+    /// SPL and KQL: the threat-intelligence tables (`Threat_Activity` / `ThreatIntelIndicators`).
+    Ti,
+    /// KQL: native Sentinel tables.
+    Native,
+    /// KQL: ASIM parser functions.
+    Asim,
+    /// KQL: Defender XDR advanced hunting.
+    Defender,
+    /// A Sigma rule.
+    Sigma,
+    /// A STIX 2.1 pattern.
+    Stix,
+}
+
+impl QueryProfile {
+    /// Every profile.
+    pub const ALL: [QueryProfile; 10] = [
+        QueryProfile::Cim,
+        QueryProfile::Raw,
+        QueryProfile::Es,
+        QueryProfile::Lookup,
+        QueryProfile::Ti,
+        QueryProfile::Native,
+        QueryProfile::Asim,
+        QueryProfile::Defender,
+        QueryProfile::Sigma,
+        QueryProfile::Stix,
+    ];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            QueryProfile::Cim => "cim",
+            QueryProfile::Raw => "raw",
+            QueryProfile::Es => "es",
+            QueryProfile::Lookup => "lookup",
+            QueryProfile::Ti => "ti",
+            QueryProfile::Native => "native",
+            QueryProfile::Asim => "asim",
+            QueryProfile::Defender => "defender",
+            QueryProfile::Sigma => "sigma",
+            QueryProfile::Stix => "stix",
+        }
+    }
+}
+
+impl std::fmt::Display for QueryProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Target> for QueryProfile {
+    /// The profile of a portable target's queries (Sigma, STIX); SPL and KQL have several.
+    fn from(target: Target) -> Self {
+        match target {
+            Target::Sigma => QueryProfile::Sigma,
+            Target::Stix => QueryProfile::Stix,
+            Target::Spl => QueryProfile::Cim,
+            Target::Kql => QueryProfile::Native,
+        }
+    }
+}
+
 /// Splunk query profile.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -349,8 +425,8 @@ fn invalid(msg: impl Into<String>) -> Error {
 pub struct Query {
     /// The language or format.
     pub target: Target,
-    /// `cim`, `raw`, `native`, `asim`, `defender`, `ti`, `lookup`, `watchlist`, `sigma` or `stix`.
-    pub profile: String,
+    /// What the query reads.
+    pub profile: QueryProfile,
     /// The indicator type.
     #[serde(rename = "type")]
     pub kind: IocKind,
@@ -396,7 +472,7 @@ impl Query {
     ) -> Self {
         Self {
             target,
-            profile: target.as_str().to_owned(),
+            profile: QueryProfile::from(target),
             kind,
             title,
             query,
@@ -937,6 +1013,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn profile_wire_names_are_serde_names() {
+        for p in QueryProfile::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+            assert_eq!(serde_json::from_value::<QueryProfile>(p.as_str().into()).unwrap(), p);
+        }
+    }
+
+    #[test]
     fn lookback_forms() {
         let lb =
             |s: &str| QueryOptions { lookback: s.into(), ..QueryOptions::default() }.lookback();
@@ -1070,7 +1154,7 @@ mod tests {
         let g = &h.groups[0];
         assert_eq!(g.values, n);
         // KQL: watchlist slices of at most 10,000 distinct keys, covering every row exactly once.
-        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == "native").collect();
+        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == QueryProfile::Native).collect();
         assert_eq!(native.len(), 3);
         let mut next = 1;
         for q in &native {
@@ -1080,7 +1164,7 @@ mod tests {
             next += q.values;
         }
         assert_eq!(next - 1, n);
-        let ti: Vec<_> = g.kql.iter().filter(|q| q.profile == "ti").collect();
+        let ti: Vec<_> = g.kql.iter().filter(|q| q.profile == QueryProfile::Ti).collect();
         assert_eq!(ti.iter().map(|q| q.values).sum::<usize>(), n);
         // Sigma and STIX chunk; SPL switches to the lookup, whose CSV holds every value.
         assert_eq!(g.sigma.iter().map(|q| q.values).sum::<usize>(), n);
@@ -1110,7 +1194,8 @@ mod tests {
             ..QueryOptions::default()
         };
         let h = hunt(&iocs, &opts).unwrap();
-        let native: Vec<_> = h.groups[0].kql.iter().filter(|q| q.profile == "native").collect();
+        let native: Vec<_> =
+            h.groups[0].kql.iter().filter(|q| q.profile == QueryProfile::Native).collect();
         assert!(native.len() > 1, "{}", native.len());
         assert_eq!(native.iter().map(|q| q.values).sum::<usize>(), 100);
         for (i, q) in native.iter().enumerate() {
@@ -1126,7 +1211,10 @@ mod tests {
         // No limit: one query. SPL has none by default; `spl_max_len` splits it the same way.
         let off = QueryOptions { kql_max_len: 0, ..opts.clone() };
         let h0 = hunt(&iocs, &off).unwrap();
-        assert_eq!(h0.groups[0].kql.iter().filter(|q| q.profile == "native").count(), 1);
+        assert_eq!(
+            h0.groups[0].kql.iter().filter(|q| q.profile == QueryProfile::Native).count(),
+            1
+        );
         assert!(h0.groups[0].spl.iter().all(|q| q.chunks.is_none()));
         let spl = QueryOptions { spl_max_len: 5_000, ..opts.clone() };
         let hs = hunt(&iocs, &spl).unwrap();
@@ -1154,7 +1242,7 @@ mod tests {
         let o = QueryOptions { spl_profile: SplProfile::Es, ..QueryOptions::default() };
         let h = hunt(&[HuntInput::new(IocKind::Domain, "evil.example")], &o).unwrap();
         let spl = &h.groups[0].spl;
-        assert_eq!(spl[0].profile, "es");
+        assert_eq!(spl[0].profile, QueryProfile::Es);
         assert!(spl[0].query.contains("from datamodel=Threat_Intelligence.Threat_Activity where earliest=-7d latest=now (Threat_Activity.threat_match_value IN (\"evil.example\"))"), "{}", spl[0].query);
         let intel: Vec<_> = spl.iter().filter(|q| q.query.contains("| inputlookup ")).collect();
         assert_eq!(intel.len(), 1);
@@ -1163,7 +1251,10 @@ mod tests {
         );
         assert!(!spl.iter().any(|q| q.query.contains("| search")), "no unfiltered KV read");
         assert_eq!(spl.iter().filter(|q| q.query.contains("Threat_Activity")).count(), 1);
-        assert!(spl.iter().any(|q| q.profile == "cim" && q.title == "Network_Resolution.DNS"));
+        assert!(
+            spl.iter()
+                .any(|q| q.profile == QueryProfile::Cim && q.title == "Network_Resolution.DNS")
+        );
         // The lookup package's one query starts with the ES matches; beyond 100 values the lookup form too.
         let one = spl_for(IocKind::Sha256, &"a".repeat(64), &o).unwrap();
         assert!(
@@ -1281,12 +1372,10 @@ mod tests {
         iocs = (0..300).map(|i| HuntInput::new(IocKind::Domain, format!("d{i}.example"))).collect();
         let h = hunt(&iocs, &QueryOptions::default()).unwrap();
         let g = &h.groups[0];
-        assert!(
-            g.spl
-                .iter()
-                .any(|q| q.profile == "lookup" && q.query.contains("| lookup ioclens_iocs"))
-        );
-        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == "native").collect();
+        assert!(g.spl.iter().any(
+            |q| q.profile == QueryProfile::Lookup && q.query.contains("| lookup ioclens_iocs")
+        ));
+        let native: Vec<_> = g.kql.iter().filter(|q| q.profile == QueryProfile::Native).collect();
         assert_eq!(native.len(), 3);
         assert_eq!(native[2].chunk, Some(3));
         assert!(native.iter().all(|q| q.values <= 100));

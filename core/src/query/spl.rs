@@ -1,5 +1,6 @@
 //! Splunk SPL templates (docs/queries.md): CIM `tstats` per data model, the raw fallback, ES
 //! threat-intel lookups and the lookup form for large batches.
+use super::QueryProfile::{self, Cim, Es, Lookup, Raw, Ti};
 use super::escape::{pcre_literal, spl_eval_str, spl_needs_postfilter, spl_pattern, spl_str};
 use super::{
     Batch, Part, Query, QueryOptions, SplProfile, Target, fit, number_parts, split_attack,
@@ -610,22 +611,25 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
         ));
     }
     let spec_profile =
-        |spec: &Tstats| if spec.datamodel == THREAT_ACTIVITY.datamodel { "es" } else { "cim" };
-    let mk = |profile: &str, title: &str, query: String, values: usize, notes: Vec<String>| Query {
-        target: Target::Spl,
-        profile: profile.to_owned(),
-        kind,
-        title: title.to_owned(),
-        query,
-        values,
-        size: 0,
-        chunk: None,
-        chunks: None,
-        earliest: Some(earliest.clone()),
-        latest: Some("now".to_owned()),
-        lookback: Some(lb.kql()),
-        notes,
-    };
+        |spec: &Tstats| if spec.datamodel == THREAT_ACTIVITY.datamodel { Es } else { Cim };
+    let mk =
+        |profile: QueryProfile, title: &str, query: String, values: usize, notes: Vec<String>| {
+            Query {
+                target: Target::Spl,
+                profile,
+                kind,
+                title: title.to_owned(),
+                query,
+                values,
+                size: 0,
+                chunk: None,
+                chunks: None,
+                earliest: Some(earliest.clone()),
+                latest: Some("now".to_owned()),
+                lookback: Some(lb.kql()),
+                notes,
+            }
+        };
     let values = search_values(kind, &batch.values);
     let values = &values;
     let mut out = Vec::new();
@@ -657,7 +661,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                 )
             });
             out.push(mk(
-                if spec_profile(spec) == "es" { "es" } else { "lookup" },
+                if spec_profile(spec) == Es { Es } else { Lookup },
                 spec.title,
                 lookup_query(spec, kind, &opts.spl_lookup, &earliest),
                 batch.values.len(),
@@ -676,7 +680,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     // Every inline query is fitted to `spl_max_len` (no limit by default): a longer one is split into parts.
     let limit = opts.spl_max_len;
     let emit = |out: &mut Vec<Query>,
-                profile: &str,
+                profile: QueryProfile,
                 title: &str,
                 notes: &[String],
                 render: &dyn Fn(&[String]) -> Result<String, Error>|
@@ -706,7 +710,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     if opts.spl_profile != SplProfile::Raw {
         if kind == IocKind::Attack {
             out.push(mk(
-                if es { "es" } else { "cim" },
+                if es { Es } else { Cim },
                 "Risk.All_Risk (Splunk ES)",
                 attack_query(values, &earliest)?,
                 batch.values.len(),
@@ -751,7 +755,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
                     "CIDR values rely on tstats/search CIDR matching of IP fields".to_owned(),
                 );
             }
-            if spec_profile(spec) == "es" {
+            if spec_profile(spec) == Es {
                 notes.push("the Threat_Intelligence data model ships with Splunk Enterprise Security: these are the matches ES already made".to_owned());
             }
             emit(&mut out, spec_profile(spec), spec.title, &notes, &|vals| {
@@ -772,7 +776,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     if kind == IocKind::Cidr {
         raw_notes.push("raw search matches the CIDR text only, not addresses inside it; prefer the CIM queries".to_owned());
     }
-    emit(&mut out, "raw", "raw events (all indexes)", &raw_notes, &|vals| {
+    emit(&mut out, Raw, "raw events (all indexes)", &raw_notes, &|vals| {
         Ok(raw_query(kind, &search_values(kind, vals), &earliest, opts.spl_term))
     })?;
     if batch.primary_only || !es_intel(kind) || !(es || opts.include_ti) {
@@ -780,7 +784,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     }
     // ES intel KV-store lookups, filtered inside `inputlookup … where`; the ES profile has read Threat_Activity
     // first, the other profiles add it here (`include_ti`).
-    let profile = if es { "es" } else { "ti" };
+    let profile = if es { Es } else { Ti };
     emit(
         &mut out,
         profile,
@@ -791,7 +795,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
     if !es {
         emit(
             &mut out,
-            "ti",
+            Ti,
             "Splunk ES Threat_Activity matches",
             &["the Threat_Intelligence data model ships with Splunk Enterprise Security"
                 .to_owned()],
@@ -805,6 +809,7 @@ pub(super) fn render(batch: &Batch, opts: &QueryOptions) -> Result<Vec<Query>, E
 
 #[cfg(test)]
 mod tests {
+    use super::super::QueryProfile::{Cim, Es};
     use super::super::{QueryOptions, spl_for};
     use crate::IocKind;
 
@@ -857,8 +862,7 @@ mod tests {
                 let one = spl_for(kind, v, &o).unwrap();
                 let h = super::super::hunt(&[super::super::HuntInput::new(kind, v)], &o).unwrap();
                 let mut n = 0;
-                for q in h.groups[0].spl.iter().filter(|q| q.profile == "cim" || q.profile == "es")
-                {
+                for q in h.groups[0].spl.iter().filter(|q| matches!(q.profile, Cim | Es)) {
                     if let Some(dm) =
                         q.query.split("from datamodel=").nth(1).and_then(|r| r.split(' ').next())
                     {

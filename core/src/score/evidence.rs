@@ -695,7 +695,11 @@ mod tests {
         };
         let r = with(vec![e], "feedonly-ioclens-test.com");
         assert!(!r.mitre_techniques.iter().any(|t| t.id == "T9999"));
-        let d = r.diagnostics.iter().find(|d| d.code == "unknown-attack-id").unwrap();
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == crate::DiagnosticCode::UnknownAttackId)
+            .unwrap();
         assert!(d.message.contains("T9999"), "{}", d.message);
         let t = r.mitre_techniques.iter().find(|t| t.id == "T1059.001").unwrap();
         assert_eq!(t.name, "Command and Scripting Interpreter: PowerShell");
@@ -712,7 +716,7 @@ mod tests {
         crate::apply_remote(&mut r, &remote);
         assert!(r.mitre_techniques.iter().any(|t| t.id == "T1059.001" && !t.name.is_empty()));
         assert!(!r.mitre_techniques.iter().any(|t| t.id == "T9999" || t.id == "T1086"));
-        assert!(r.diagnostics.iter().any(|d| d.code == "unknown-attack-id"));
+        assert!(r.diagnostics.iter().any(|d| d.code == crate::DiagnosticCode::UnknownAttackId));
     }
 
     #[cfg(feature = "offline-intel")]

@@ -8,6 +8,7 @@
 //! * `attack_cve.rs`: CTID CVE → ATT&CK mappings and the CISA KEV catalogue.
 //! * `attack_context.rs`: context-name patterns, the family-name index, and the rule-local dynamic-DNS and
 //!   web-service name lists.
+//! * `attack_words.rs`: the mapping rules' word lists, one `&[&str]` per section of `data/attack/rule_words.txt`.
 #![expect(
     clippy::disallowed_methods,
     reason = "xtask reads data/: the I/O ban in clippy.toml is for core"
@@ -54,7 +55,62 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>> {
             path: "core/src/generated/attack_context.rs".into(),
             contents: gen_context(&ent, &families, &abusable, &psl, &iocs)?,
         },
+        Output {
+            path: "core/src/generated/attack_words.rs".into(),
+            contents: gen_rule_words(
+                &std::fs::read_to_string(root.join(RULE_WORDS))
+                    .with_context(|| format!("reading {RULE_WORDS}"))?,
+            )?,
+        },
     ])
+}
+
+const RULE_WORDS: &str = "data/attack/rule_words.txt";
+
+/// `data/attack/rule_words.txt` → one `pub(crate) const SECTION: &[&str]` per `[section]`, words in file order.
+fn gen_rule_words(text: &str) -> Result<String> {
+    let mut out = header(RULE_WORDS);
+    let _ = writeln!(out, "//! The ATT&CK mapping rules' word lists (`core/src/attack/rules.rs`).");
+    let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            ensure!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{RULE_WORDS}:{}: bad section name `{name}`",
+                i + 1
+            );
+            ensure!(
+                sections.iter().all(|(n, _)| n != name),
+                "{RULE_WORDS}:{}: section `{name}` twice",
+                i + 1
+            );
+            sections.push((name.to_owned(), Vec::new()));
+            continue;
+        }
+        let Some((_, words)) = sections.last_mut() else {
+            bail!("{RULE_WORDS}:{}: a word before the first [section]", i + 1);
+        };
+        ensure!(
+            line == line.to_lowercase() && !line.contains(['"', '\\']),
+            "{RULE_WORDS}:{}: words are lower case without quotes or backslashes: `{line}`",
+            i + 1
+        );
+        ensure!(!words.contains(&line), "{RULE_WORDS}:{}: `{line}` twice", i + 1);
+        words.push(line);
+    }
+    for (name, words) in &sections {
+        ensure!(!words.is_empty(), "{RULE_WORDS}: section `{name}` is empty");
+        let _ = writeln!(out, "\npub(crate) const {}: &[&str] = &[", name.to_ascii_uppercase());
+        for w in words {
+            let _ = writeln!(out, "    {w:?},");
+        }
+        let _ = writeln!(out, "];");
+    }
+    Ok(out)
 }
 
 fn read_json(root: &Path, rel: &str) -> Result<Value> {
