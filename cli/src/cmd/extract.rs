@@ -13,8 +13,7 @@
 //! the whole input; mentions are de-duplicated across chunks. `jsonl` and `csv` print each chunk's mentions as they
 //! come; `json`, `tsv` and `table` print when the input ends (memory grows with the number of distinct
 //! indicators, not with the input).
-use crate::cmd::hunt::HuntFormat;
-use crate::output::{self, Format};
+use crate::output::{self, Format, Rows};
 use anyhow::{Context, Result};
 use ioclens_core::extract::{Extracted, Extraction, UniqueIoc};
 use ioclens_core::{IocKind, IpScope};
@@ -55,7 +54,17 @@ const MAX_DOCUMENT: u64 = 256 << 20;
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
 #[expect(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let format = Format::resolve(args.format);
+    // The queries print ready to paste unless a format is asked for.
+    let format =
+        if args.hunt { args.format.unwrap_or(Format::Table) } else { Format::resolve(args.format) };
+    if args.hunt {
+        args.hunt_opts.check()?;
+        crate::cmd::hunt::check_format(format)?;
+    } else if let Some(flag) = args.hunt_opts.given().first() {
+        return Err(output::usage(format!(
+            "{flag} only applies to the queries of --hunt; add --hunt or leave {flag} out"
+        )));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let (name, mut input): (String, Box<dyn Read>) = match &args.file {
@@ -127,8 +136,7 @@ fn hunt<'a>(
     } else {
         ioclens_core::lookup::hunt_worthy(&inputs)
     };
-    let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
-    let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &dropped, out)?;
+    let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, format, &dropped, out)?;
     out.flush()?;
     Ok(code)
 }
@@ -164,25 +172,29 @@ fn document(
             }
         }
         Format::Csv => {
-            writeln!(out, "type,canonical,part,start,end,defanged,implied")?;
+            let mut rows = Rows::new(format, COLUMNS);
+            rows.start(out)?;
             for m in &doc.iocs {
-                let (start, end) = m.span.map_or((String::new(), String::new()), |s| {
-                    (s.start.to_string(), s.end.to_string())
-                });
-                writeln!(
+                mention_row(
+                    &mut rows,
                     out,
-                    "{},{},{},{start},{end},{},{}",
-                    m.kind,
-                    ioclens_core::csv::cell(&m.canonical),
-                    ioclens_core::csv::cell(&m.part),
-                    m.defanged,
-                    m.implied
+                    &Mention {
+                        kind: m.kind,
+                        canonical: &m.canonical,
+                        part: &m.part,
+                        span: m.span,
+                        defanged: m.defanged,
+                        implied: m.implied,
+                        scope: m.scope,
+                        port: m.port,
+                    },
                 )?;
             }
         }
         Format::Tsv => {
+            let mut rows = Rows::new(format, COLUMNS).tsv_without_header();
             for u in &doc.unique {
-                writeln!(out, "{}\t{}", u.kind, output::tsv_field(&u.canonical))?;
+                rows.write(out, &[u.kind.as_str(), &u.canonical])?;
             }
         }
         Format::Table => {
@@ -205,6 +217,52 @@ fn document(
     }
     out.flush()?;
     Ok(if doc.parts.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `--format csv` columns, one row per mention, the same for text and documents (`part` is empty for text;
+/// `start`/`end` are empty for an attachment's computed digests; `scope` is the IP special-purpose class).
+const COLUMNS: &[&str] =
+    &["type", "canonical", "part", "start", "end", "defanged", "implied", "scope", "port"];
+
+/// One mention, from a text chunk or a document, for [`mention_row`].
+struct Mention<'a> {
+    kind: IocKind,
+    canonical: &'a str,
+    part: &'a str,
+    span: Option<ioclens_core::Span>,
+    defanged: bool,
+    implied: bool,
+    scope: Option<IpScope>,
+    port: Option<u16>,
+}
+
+/// The one CSV row builder of a mention (text and documents alike).
+fn mention_row(rows: &mut Rows, out: &mut dyn Write, m: &Mention<'_>) -> io::Result<()> {
+    let (start, end) =
+        m.span.map_or((String::new(), String::new()), |s| (s.start.to_string(), s.end.to_string()));
+    let port = m.port.map(|p| p.to_string()).unwrap_or_default();
+    rows.write(
+        out,
+        &[
+            m.kind.as_str(),
+            m.canonical,
+            m.part,
+            &start,
+            &end,
+            if m.defanged { "true" } else { "false" },
+            if m.implied { "true" } else { "false" },
+            &scope_name(m.scope),
+            &port,
+        ],
+    )
+}
+
+/// The wire name of an IP scope (`private`, `global` …), empty for none.
+fn scope_name(scope: Option<IpScope>) -> String {
+    scope
+        .and_then(|s| serde_json::to_value(s).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Reads `input` in chunks of at least `chunk` bytes, each cut after its last hard separator, and calls
@@ -284,7 +342,7 @@ struct Sink {
     /// Ports an address was written with (`ip:port`, `[v6]:port`), per distinct indicator, in order of mention.
     ports: Vec<Vec<u16>>,
     iocs: Vec<Extracted>,
-    header_done: bool,
+    rows: Rows,
 }
 
 impl Sink {
@@ -296,7 +354,7 @@ impl Sink {
             scopes: Vec::new(),
             ports: Vec::new(),
             iocs: Vec::new(),
-            header_done: false,
+            rows: Rows::new(format, COLUMNS),
         }
     }
 
@@ -311,22 +369,20 @@ impl Sink {
                     serde_json::to_writer(&mut *out, &ioc)?;
                     writeln!(out)?;
                 }
-                Format::Csv => {
-                    if !self.header_done {
-                        writeln!(out, "type,canonical,start,end,defanged,implied")?;
-                        self.header_done = true;
-                    }
-                    writeln!(
-                        out,
-                        "{},{},{},{},{},{}",
-                        ioc.kind,
-                        ioclens_core::csv::cell(&ioc.canonical),
-                        ioc.span.start,
-                        ioc.span.end,
-                        ioc.defanged,
-                        ioc.implied
-                    )?;
-                }
+                Format::Csv => mention_row(
+                    &mut self.rows,
+                    out,
+                    &Mention {
+                        kind: ioc.kind,
+                        canonical: &ioc.canonical,
+                        part: "",
+                        span: Some(ioc.span),
+                        defanged: ioc.defanged,
+                        implied: ioc.implied,
+                        scope: ioc.scope,
+                        port: ioc.port,
+                    },
+                )?,
                 Format::Json => self.iocs.push(ioc),
                 Format::Tsv | Format::Table => {}
             }
@@ -372,8 +428,9 @@ impl Sink {
                 writeln!(out)?;
             }
             Format::Tsv => {
+                let mut rows = Rows::new(Format::Tsv, COLUMNS).tsv_without_header();
                 for u in &self.unique {
-                    writeln!(out, "{}\t{}", u.kind, output::tsv_field(&u.canonical))?;
+                    rows.write(out, &[u.kind.as_str(), &u.canonical])?;
                 }
             }
             Format::Table => {
@@ -393,12 +450,7 @@ impl Sink {
                             note.push("implied".into());
                         }
                         if let Some(scope) = scope.filter(|s| *s != IpScope::Global) {
-                            note.push(
-                                serde_json::to_value(scope)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_owned))
-                                    .unwrap_or_default(),
-                            );
+                            note.push(scope_name(Some(scope)));
                         }
                         vec![
                             u.kind.to_string(),
@@ -411,9 +463,8 @@ impl Sink {
                 output::table(out, &["TYPE", "CANONICAL", "COUNT", "NOTE"], &rows)?;
             }
             Format::Csv => {
-                if !self.header_done {
-                    writeln!(out, "type,canonical,start,end,defanged,implied")?;
-                }
+                let mut rows = self.rows;
+                rows.start(out)?;
             }
             Format::Jsonl => {}
         }
