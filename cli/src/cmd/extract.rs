@@ -2,8 +2,9 @@
 //!
 //! The first bytes decide what the input is (`ioclens_documents::sniff`, content only, never the file name): a
 //! PDF, DOCX or e-mail is read whole (up to `MAX_DOCUMENT`) by `ioclens_documents` and its mentions name their part
-//! (the `part` column of `--format csv`, empty for text; the `part` field of `jsonl`/`json`); binary content that is none of those is
-//! refused (exit 1) instead of being scanned for random "domains"; text and HTML stream as below.
+//! (the `part` column of `--format csv`, empty for text; the `part` field of `jsonl`/`json`); binary content
+//! that is none of those is refused (exit 1) instead of being scanned for random "domains"; text and HTML
+//! stream as below.
 //!
 //! The input streams through in chunks of at least `CHUNK` bytes, each cut just after its last *hard separator*
 //! (`ioclens_core::extract::stream_cut`: line breaks, tab, `" , < > | ^` and the backtick), which no indicator,
