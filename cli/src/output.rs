@@ -109,6 +109,12 @@ impl Rows {
         }
     }
 
+    /// Rows that continue a table whose header is already written.
+    pub(crate) fn continued(mut self) -> Rows {
+        self.started = true;
+        self
+    }
+
     /// Writes the header if it is not written yet (also for an empty result).
     pub(crate) fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if !self.started {

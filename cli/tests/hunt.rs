@@ -250,3 +250,37 @@ fn extract_csv_has_part_and_scope_for_text_and_documents() {
     assert!(doc.starts_with(&format!("{header}\n")), "{doc}");
     assert!(doc.lines().count() > 1 && doc.contains(",header:"), "{doc}");
 }
+
+/// `hunt --format jsonl` streams: the first window's queries arrive while stdin (kept open) has not ended, and
+/// each window of `--batch-size` values is one batch.
+#[test]
+fn hunt_jsonl_streams_by_window() {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
+        .args(["hunt", "--format", "jsonl", "--kql", "--no-ti", "--batch-size", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ioclens runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The window fills at the second value and is written at once.
+    stdin.write_all(b"45.77.12.1\n45.77.12.2\n").expect("write");
+    stdin.flush().expect("flush");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines().map_while(Result::ok);
+        let _ = tx.send(lines.next().unwrap_or_default());
+        lines.collect::<Vec<_>>()
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_mins(1)).expect("a query before EOF");
+    let v: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(v["values"], 2);
+    assert!(v["query"].as_str().is_some_and(|q| q.contains("45.77.12.2")), "{first}");
+    stdin.write_all(b"45.77.12.3\n").expect("write");
+    drop(stdin);
+    let rest = reader.join().expect("reader");
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert!(rest[0].contains("45.77.12.3"));
+    assert!(child.wait().expect("exit").success());
+}

@@ -137,9 +137,10 @@ fn hunt<'a>(
     } else {
         ioclens_core::lookup::hunt_worthy(&inputs)
     };
-    let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, format, &dropped, out)?;
+    let code =
+        crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, format, &dropped, out, true)?;
     out.flush()?;
-    Ok(code)
+    Ok(ExitCode::from(code))
 }
 
 /// Prints a document's extraction. Mentions carry their part (`page 2`, `header:From`, `attachment x.pdf`);

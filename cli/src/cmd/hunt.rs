@@ -193,9 +193,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     };
     args.opts.check()?;
     check_format(args.format)?;
-    // Queries batch many values per type, so the hunt is rendered once the list ends; the list is read one
-    // line at a time, and a line that is no value is reported and skipped, never the end of the batch.
+    // The list is read one line at a time; a line that is no value is reported and skipped, never the end of
+    // the batch. `jsonl` and `csv` (one query per record) stream: every `--batch-size` values are hunted and
+    // written as they fill, so memory stays flat; `table` and `json` print one hunt when the list ends.
+    let streaming = matches!(args.format, Format::Jsonl | Format::Csv);
+    let window = args.opts.batch_size.clamp(1, 128);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
     let mut failed = false;
+    let mut code = output::exit::OK;
+    let mut first = true;
     let mut inputs = Vec::new();
     for line in output::values(&args.values)? {
         let line = line.context("cannot read stdin")?;
@@ -209,29 +216,35 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         };
         if let Some(kind) = forced {
             inputs.push(HuntInput::new(kind, ioclens_core::refang(v.trim()).into_owned()));
-            continue;
-        }
-        let c = ioclens_core::classify(&v);
-        if c.kind == IocKind::Unknown {
-            failed = true;
-            let why = c.reason.unwrap_or_else(|| "not an indicator".to_owned());
-            output::error_line(&anyhow!(
-                "`{}` skipped: {why} (use --type to force a type)",
-                c.input
-            ));
         } else {
+            let c = ioclens_core::classify(&v);
+            if c.kind == IocKind::Unknown {
+                failed = true;
+                let why = c.reason.unwrap_or_else(|| "not an indicator".to_owned());
+                output::error_line(&anyhow!(
+                    "`{}` skipped: {why} (use --type to force a type)",
+                    c.input
+                ));
+                continue;
+            }
             inputs.push(HuntInput::from(&c));
         }
+        if streaming && inputs.len() >= window {
+            code =
+                code.max(hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out, first)?);
+            out.flush()?;
+            first = false;
+            inputs.clear();
+        }
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let code = hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out)?;
+    if first || !inputs.is_empty() {
+        code = code.max(hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out, first)?);
+    }
     out.flush()?;
-    Ok(if failed && code == ExitCode::SUCCESS {
-        ExitCode::from(output::exit::SKIPPED)
-    } else {
-        code
-    })
+    if failed {
+        code = code.max(output::exit::SKIPPED);
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// `tsv` would have to flatten multi-line queries (and KQL `//` comments would then swallow the rest).
@@ -248,8 +261,9 @@ pub(crate) fn check_format(format: Format) -> Result<()> {
 const COLUMNS: &[&str] =
     &["type", "target", "profile", "title", "values", "window", "notes", "query"];
 
-/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 when
-/// a value was skipped (empty, too broad, too long, invisible characters, malformed: each reported on stderr,
+/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`); `first` is false for the
+/// further windows of a streamed hunt (no second CSV header). Returns the exit code: 2 on a bad option, 1 when a
+/// value was skipped (empty, too broad, too long, invisible characters, malformed: each reported on stderr,
 /// every other value still printed) or when there is nothing to hunt for.
 pub(crate) fn hunt_and_print(
     inputs: &[HuntInput],
@@ -257,40 +271,47 @@ pub(crate) fn hunt_and_print(
     format: Format,
     dropped: &[String],
     out: &mut impl Write,
-) -> Result<ExitCode> {
+    first: bool,
+) -> Result<u8> {
     if inputs.is_empty() {
         for note in dropped {
             output::error_line(&anyhow!("{note}"));
         }
         output::error_line(&anyhow!("no indicator to hunt for"));
-        return Ok(ExitCode::from(1));
+        return Ok(output::exit::SKIPPED);
     }
     let mut hunt = match query::hunt(inputs, &opts.options()) {
         Ok(h) => h,
         Err(e) => {
-            let code = if e.kind == ioclens_core::ErrorKind::InvalidOption { 2 } else { 1 };
+            let code = if e.kind == ioclens_core::ErrorKind::InvalidOption {
+                output::exit::USAGE
+            } else {
+                output::exit::SKIPPED
+            };
             output::error_line(&anyhow!(e));
-            return Ok(ExitCode::from(code));
+            return Ok(code);
         }
     };
     hunt.notes.extend(dropped.iter().cloned());
     for s in &hunt.skipped {
         output::error_line(&anyhow!("{} `{}` skipped: {}", s.kind, s.value, s.message));
     }
-    write_hunt(out, &hunt, format)?;
-    Ok(if hunt.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    write_hunt(out, &hunt, format, first)?;
+    Ok(if hunt.skipped.is_empty() { output::exit::OK } else { output::exit::SKIPPED })
 }
 
 /// Prints a hunt: `json` the document, `jsonl`/`csv` one query per record (the hunt's notes and the
 /// unsupported targets then go to stderr, the Splunk lookup rows to a `lookup` record), `table` the queries
 /// ready to paste.
-fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: Format) -> io::Result<()> {
+fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: Format, first: bool) -> io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, hunt)?;
             return writeln!(out);
         }
-        Format::Jsonl | Format::Csv | Format::Tsv => return write_records(out, hunt, format),
+        Format::Jsonl | Format::Csv | Format::Tsv => {
+            return write_records(out, hunt, format, first);
+        }
         Format::Table => {}
     }
     for note in &hunt.notes {
@@ -338,12 +359,16 @@ fn window(q: &ioclens_core::query::Query) -> String {
 }
 
 /// One record per query (`jsonl`: the query object with its type; `csv`: [`COLUMNS`]).
-fn write_records(out: &mut impl Write, hunt: &Hunt, format: Format) -> io::Result<()> {
+fn write_records(out: &mut impl Write, hunt: &Hunt, format: Format, first: bool) -> io::Result<()> {
     for note in &hunt.notes {
         let _ = writeln!(io::stderr(), "ioclens: note: {note}");
     }
     let mut rows = output::Rows::new(format, COLUMNS);
-    rows.start(out)?;
+    if first && format == Format::Csv {
+        rows.start(out)?;
+    } else {
+        rows = rows.continued();
+    }
     for g in &hunt.groups {
         for u in &g.unsupported {
             let _ = writeln!(
