@@ -81,6 +81,15 @@ impl Format {
     }
 }
 
+/// One CSV (`ioclens_core::csv::record`) or TSV (`tsv_record`) record, without the line end.
+pub(crate) fn record<'a>(format: Format, cells: impl IntoIterator<Item = &'a str>) -> String {
+    if format == Format::Tsv {
+        ioclens_core::csv::tsv_record(cells)
+    } else {
+        ioclens_core::csv::record(cells)
+    }
+}
+
 /// The one CSV/TSV row writer: records through `ioclens_core::csv`, the header before the first row.
 pub(crate) struct Rows {
     format: Format,
@@ -102,11 +111,7 @@ impl Rows {
     }
 
     fn line<'a>(&self, cells: impl IntoIterator<Item = &'a str>) -> String {
-        if self.format == Format::Tsv {
-            ioclens_core::csv::tsv_record(cells)
-        } else {
-            ioclens_core::csv::record(cells)
-        }
+        record(self.format, cells)
     }
 
     /// Rows that continue a table whose header is already written.

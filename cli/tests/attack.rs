@@ -46,6 +46,13 @@ fn table_card_and_coverage() {
     assert_eq!(v["kev_total"], 1404);
     assert_eq!(v["kev_with_ctid"], 590);
 
+    let out = ioclens(&["attack", "--coverage", "--format", "csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let at = lines[0].split(',').position(|c| c == "kev_total").expect("kev_total column");
+    assert_eq!(lines[1].split(',').nth(at), Some("1404"), "{text}");
+
     let out = ioclens(&["attack", "--license"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("The MITRE Corporation"));
 

@@ -61,6 +61,21 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 pct(c.kev_unmapped, c.kev_total)
             )?;
             writeln!(out, "CTID mappings: {} CVEs ({})", c.ctid_total, c.ctid_version)?;
+        } else if matches!(format, Format::Csv | Format::Tsv) {
+            // One row, the coverage document's fields as columns.
+            let doc = serde_json::to_value(&c)?;
+            let fields: Vec<(String, String)> = doc
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| {
+                            (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            writeln!(out, "{}", output::record(format, fields.iter().map(|(k, _)| k.as_str())))?;
+            writeln!(out, "{}", output::record(format, fields.iter().map(|(_, v)| v.as_str())))?;
         } else {
             serde_json::to_writer(&mut out, &c)?;
             writeln!(out)?;

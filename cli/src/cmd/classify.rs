@@ -53,6 +53,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut skipped = false;
     let mut count = 0u64;
+    let mut progress = output::Progress::new(input.reads_stdin());
     while let Some(line) = input.next() {
         let line = line.context("cannot read stdin")?;
         let r = match line.value {
@@ -103,7 +104,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         if input.would_wait() {
             out.flush()?;
         }
+        progress.tick(count, input.bytes, input.total);
     }
+    progress.finish();
     match format {
         Format::Json => output::json_end(&mut out, count)?,
         Format::Csv | Format::Tsv => rows.start(&mut out)?,
