@@ -289,7 +289,7 @@ pub(crate) fn values(args: &[String]) -> anyhow::Result<Values<'_>> {
 
 /// The size of stdin when it is a regular file.
 #[cfg(unix)]
-fn stdin_size() -> Option<u64> {
+pub(crate) fn stdin_size() -> Option<u64> {
     use std::os::fd::AsFd;
     let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
     let meta = std::fs::File::from(fd).metadata().ok()?;
@@ -297,7 +297,7 @@ fn stdin_size() -> Option<u64> {
 }
 
 #[cfg(not(unix))]
-fn stdin_size() -> Option<u64> {
+pub(crate) fn stdin_size() -> Option<u64> {
     None
 }
 
@@ -386,6 +386,8 @@ impl Iterator for Values<'_> {
 /// Count, rate and ETA of a long batch on stderr, only when stderr is a terminal (never mixed into stdout).
 pub(crate) struct Progress {
     on: bool,
+    /// What is counted (`values`, `indicators`).
+    unit: &'static str,
     start: Instant,
     last: Instant,
     shown: bool,
@@ -396,18 +398,24 @@ impl Progress {
         clippy::disallowed_methods,
         reason = "the CLI is the host: it reads the clock for progress"
     )]
-    pub(crate) fn new(enabled: bool) -> Progress {
+    pub(crate) fn new(enabled: bool, unit: &'static str) -> Progress {
         let now = Instant::now();
-        Progress { on: enabled && io::stderr().is_terminal(), start: now, last: now, shown: false }
+        Progress {
+            on: enabled && io::stderr().is_terminal(),
+            unit,
+            start: now,
+            last: now,
+            shown: false,
+        }
     }
 
-    /// Called after each answer: at most twice a second, after the first second.
+    /// Called after each answer (or chunk): prints at most twice a second, after the first second.
     #[expect(
         clippy::disallowed_methods,
         reason = "the CLI is the host: it reads the clock for progress"
     )]
     pub(crate) fn tick(&mut self, count: u64, bytes: u64, total: Option<u64>) {
-        if !self.on || !count.is_multiple_of(64) {
+        if !self.on {
             return;
         }
         let now = Instant::now();
@@ -428,7 +436,7 @@ impl Progress {
             }
             _ => String::new(),
         };
-        let _ = write!(io::stderr(), "\r\x1b[K{count} values  {rate:.0}/s{eta}");
+        let _ = write!(io::stderr(), "\r\x1b[K{count} {}  {rate:.0}/s{eta}", self.unit);
         self.shown = true;
     }
 

@@ -53,7 +53,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut skipped = false;
     let mut count = 0u64;
-    let mut progress = output::Progress::new(input.reads_stdin());
+    let mut progress = output::Progress::new(input.reads_stdin(), "values");
     while let Some(line) = input.next() {
         let line = line.context("cannot read stdin")?;
         let r = match line.value {

@@ -68,13 +68,14 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let (name, mut input): (String, Box<dyn Read>) = match &args.file {
+    let (name, mut input, size): (String, Box<dyn Read>, Option<u64>) = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
             let file =
                 std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            (p.display().to_string(), Box::new(file))
+            let size = file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| m.len());
+            (p.display().to_string(), Box::new(file), size)
         }
-        _ => ("stdin".to_owned(), Box::new(io::stdin().lock())),
+        _ => ("stdin".to_owned(), Box::new(io::stdin().lock()), output::stdin_size()),
     };
     // The format comes from the content: the first bytes decide between streaming text (and HTML, which the
     // extractor reads as markup) and reading a document whole.
@@ -110,10 +111,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     // With --hunt nothing is printed per chunk (tsv only prints at the end), the unique list feeds the hunt.
     let mut sink = Sink::new(if args.hunt { Format::Tsv } else { format });
+    // A large file shows progress on a terminal (distinct indicators so far, rate, ETA).
+    let mut progress = output::Progress::new(true, "indicators");
     stream(io::Cursor::new(head).chain(input), CHUNK, &mut |base, text| {
-        sink.chunk(&mut out, base, text)
+        sink.chunk(&mut out, base, text)?;
+        progress.tick(sink.unique.len() as u64, (base + text.len()) as u64, size);
+        Ok(())
     })
     .with_context(|| format!("cannot read {name}"))?;
+    progress.finish();
     if args.hunt {
         let values = sink.unique.iter().filter(|u| !u.implied).map(|u| (u.kind, &u.canonical));
         return hunt(args, format, values, &mut out);

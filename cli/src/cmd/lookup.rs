@@ -252,7 +252,7 @@ fn sequential(
 ) -> Result<Writer> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 << 10, stdout.lock());
-    let mut progress = Progress::new(input.reads_stdin());
+    let mut progress = Progress::new(input.reads_stdin(), "values");
     let mut count = 0u64;
     while let Some(line) = input.next() {
         let line = line.context("cannot read stdin")?;
@@ -303,7 +303,7 @@ fn concurrent(
             let mut writer = writer;
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            let mut progress = Progress::new(from_stdin);
+            let mut progress = Progress::new(from_stdin, "values");
             let mut count = 0u64;
             for rx in order_rx {
                 let Ok(answer) = rx.recv() else { continue };
@@ -592,7 +592,17 @@ fn decay_line(d: &ioclens_core::score::Decay) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::decay_line;
+    use super::{bar, decay_line};
+
+    #[test]
+    fn the_score_bar_is_coloured_only_when_asked() {
+        let plain = bar(94, "critical", false);
+        assert_eq!(plain, format!("{}{}", "█".repeat(19), "░"));
+        let coloured = bar(94, "critical", true);
+        assert_eq!(coloured, format!("\x1b[1;31m{plain}\x1b[0m"));
+        assert!(bar(10, "low", true).starts_with("\x1b[32m"));
+        assert_eq!(bar(0, "info", false), "░".repeat(20));
+    }
     use ioclens_core::IocKind;
     use ioclens_core::score::{DecayRule, decay};
 
