@@ -242,6 +242,15 @@ fn csv_columns_and_a_bad_line_that_does_not_stop_the_batch() {
     assert!(lines[3].starts_with("'=1+1,unknown,"), "{out}");
     assert_eq!(lines.len(), 4);
     assert!(err.contains("line 2: invalid UTF-8"), "{err}");
+    // A forced type the value is not: answered with the diagnostic, exit 1 as in classify.
+    let (code, out, _) = lookup_stdin(
+        &["--format", "jsonl", "--no-queries", "--no-pack", "--type", "domain", "8.8.8.8"],
+        b"",
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("type-mismatch"), "{out}");
+    let (code, _, _) = lookup_stdin(&["--format", "jsonl", "--no-pack", "8.8.8.8"], b"");
+    assert_eq!(code, 0);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! Stdin is read one line at a time and each answer is written (and flushed when the next line is not there
 //! yet) before the next line is read, so memory stays flat however long the list and a pipe sees each answer as
 //! soon as it is ready. A line that is no value (invalid UTF-8, a NUL byte, longer than 64 KiB) is an error
-//! record in the output and a line on stderr, never the end of the batch; it and any value that is not an
-//! indicator make the exit code 1.
+//! record in the output and a line on stderr, never the end of the batch; it, any value that is not an
+//! indicator and any value that is not of the forced `--type` make the exit code 1.
 //!
 //! With `--remote URL` the CLI is the host of the sans-I/O remote scorer: the core builds the request, the
 //! CLI sends it (key from `IOCLENS_API_KEY`, as `Authorization: Bearer`), and the core merges the answer.
@@ -360,7 +360,10 @@ impl Writer {
         self.count += 1;
         let bad = match answer {
             Answer::Package(r) => {
-                if r.ioc_type == IocKind::Unknown {
+                // No indicator, or not of the forced `--type` (exit 1, as in classify).
+                if r.ioc_type == IocKind::Unknown
+                    || r.diagnostics.iter().any(|d| d.code == "type-mismatch")
+                {
                     self.skipped += 1;
                 }
                 None
