@@ -1,7 +1,8 @@
 //! `ioclens`: classify, extract, map, score and hunt indicators from the command line.
 //!
-//! Exit codes: 0 success; 1 a value did not match a forced type (or another per-value error); 2 usage error;
-//! 3 I/O error (unreadable file, closed pipe is not an error). Errors go to stderr as one line.
+//! Exit codes (`output::exit`, listed by `ioclens --help` and docs/cli.md): 0 ok; 1 some inputs were not
+//! indicators, were refused or skipped; 2 usage; 3 I/O or store (a closed pipe is not an error). Errors go to
+//! stderr as one line.
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -12,7 +13,8 @@ mod output;
 #[command(
     name = "ioclens",
     version,
-    about = "IOC enrichment: classify, extract, ATT&CK, score, hunt"
+    about = "IOC enrichment: classify, extract, ATT&CK, score, hunt",
+    after_help = output::EXIT_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -64,7 +66,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             output::error_line(&err);
-            ExitCode::from(3)
+            ExitCode::from(err.downcast_ref::<output::Exit>().map_or(output::exit::IO, |e| e.code))
         }
     }
 }

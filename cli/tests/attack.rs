@@ -46,9 +46,28 @@ fn table_card_and_coverage() {
     assert_eq!(v["kev_total"], 1404);
     assert_eq!(v["kev_with_ctid"], 590);
 
+    let out = ioclens(&["attack", "--coverage", "--format", "csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let at = lines[0].split(',').position(|c| c == "kev_total").expect("kev_total column");
+    assert_eq!(lines[1].split(',').nth(at), Some("1404"), "{text}");
+
     let out = ioclens(&["attack", "--license"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("The MITRE Corporation"));
 
     let out = ioclens(&["attack"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn csv_keeps_the_revoked_id_and_its_note() {
+    let out = ioclens(&["attack", "T1086", "T1059.001", "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "requested,id,kind,domain,name,tactics,url,note");
+    assert!(lines[1].starts_with("T1086,T1059.001,"), "{text}");
+    assert!(lines[1].contains("T1086 (PowerShell) is revoked"), "{text}");
+    assert!(lines[2].starts_with("T1059.001,T1059.001,") && lines[2].ends_with(','), "{text}");
 }

@@ -22,7 +22,8 @@ fn stdout(o: &Output) -> String {
 fn tsv_is_type_tab_canonical() {
     let o =
         run(&["classify", "--format", "tsv", "hxxps://evil[.]com/", "8.8.8[.]8", "readme.md"], "");
-    assert_eq!(o.status.code(), Some(0));
+    // `readme.md` is no indicator: it still gets its line, and the exit code says some input was not one.
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), "url\thttps://evil.com\nipv4\t8.8.8.8\nunknown\t\n");
 }
 
@@ -36,6 +37,7 @@ fn reads_values_from_stdin_skipping_blank_lines() {
 #[test]
 fn jsonl_carries_facts_and_reason() {
     let o = run(&["classify", "--format", "jsonl", "10.1.2.3", "invoice.zip"], "");
+    assert_eq!(o.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
@@ -82,4 +84,49 @@ fn csv_quotes_fields() {
     let o = run(&["classify", "--format", "csv", "=HYPERLINK(\"http://x.test\")"], "");
     let out = stdout(&o);
     assert!(out.contains("\n\"'=HYPERLINK(\"\"http://x.test\"\")\",unknown,"), "{out}");
+}
+
+#[test]
+fn a_bad_line_is_an_error_record_not_the_end_of_the_batch() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
+        .args(["classify", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ioclens runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"evil[.]com\n\xff\xfebad\n8.8.8.8\n")
+        .expect("write stdin");
+    let o = child.wait_with_output().expect("ioclens finishes");
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&o));
+    assert_eq!(lines[0]["canonical"], "evil.com");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().is_some_and(|e| e.contains("invalid UTF-8")));
+    assert_eq!(lines[2]["canonical"], "8.8.8.8");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2: invalid UTF-8"));
+}
+
+#[test]
+fn binary_stdin_is_refused_with_exit_1() {
+    let o = run(&["classify"], "\u{0}\u{1}\u{2}ELF binary\u{0}\u{0}");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("binary content") && err.contains("ioclens extract"), "{err}");
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let o = run(&["--help"], "");
+    let text = stdout(&o);
+    for line in ["0  ok", "1  some inputs were not indicators", "2  usage", "3  I/O or store"] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
 }

@@ -204,3 +204,83 @@ fn extract_refuses_binary_and_explains_unreadable_pdfs() {
     assert_eq!(v["diagnostics"][0]["code"], "pdf-encrypted");
     assert_eq!(v["iocs"].as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn conflicting_or_ignored_flags_are_usage_errors() {
+    let (code, _, err) = ioclens(&["hunt", "evil.com", "--profile", "cim", "--profile", "raw"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--profile cim and raw conflict"), "{err}");
+    // One SPL and one KQL profile is fine.
+    let (code, _, _) = ioclens(&["hunt", "evil.com", "--profile", "raw", "--profile", "asim"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = ioclens(&["extract", &sample("phish.eml"), "--spl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--spl only applies to the queries of --hunt"), "{err}");
+    let (code, _, err) = ioclens(&["hunt", "evil.com", "--format", "tsv"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn hunt_csv_is_one_query_per_row() {
+    let (code, out, _) = ioclens(&["hunt", "evil.com", "45.77.12.9", "--kql", "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("type,target,profile,title,values,window,notes,query\n"), "{out}");
+    assert!(out.contains("\ndomain,kql,") && out.contains("\nipv4,kql,"), "{out}");
+}
+
+#[test]
+fn extract_csv_has_part_and_scope_for_text_and_documents() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
+        .args(["extract", "--format", "csv"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ioclens runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"beacon to 10.0.0.5 and =evil[.]com\n").expect("write");
+    drop(stdin);
+    let o = child.wait_with_output().expect("ioclens finishes");
+    let (code, out) = (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout));
+    assert_eq!(code, 0);
+    let header = "type,canonical,part,start,end,defanged,implied,scope,port";
+    assert!(out.starts_with(&format!("{header}\n")), "{out}");
+    assert!(out.contains("\nipv4,10.0.0.5,,10,18,false,false,private,\n"), "{out}");
+    let (_, doc, _) = ioclens(&["extract", &sample("phish.eml"), "--format", "csv"]);
+    assert!(doc.starts_with(&format!("{header}\n")), "{doc}");
+    assert!(doc.lines().count() > 1 && doc.contains(",header:"), "{doc}");
+}
+
+/// `hunt --format jsonl` streams: the first window's queries arrive while stdin (kept open) has not ended, and
+/// each window of `--batch-size` values is one batch.
+#[test]
+fn hunt_jsonl_streams_by_window() {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
+        .args(["hunt", "--format", "jsonl", "--kql", "--no-ti", "--batch-size", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ioclens runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The window fills at the second value and is written at once.
+    stdin.write_all(b"45.77.12.1\n45.77.12.2\n").expect("write");
+    stdin.flush().expect("flush");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines().map_while(Result::ok);
+        let _ = tx.send(lines.next().unwrap_or_default());
+        lines.collect::<Vec<_>>()
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_mins(1)).expect("a query before EOF");
+    let v: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(v["values"], 2);
+    assert!(v["query"].as_str().is_some_and(|q| q.contains("45.77.12.2")), "{first}");
+    stdin.write_all(b"45.77.12.3\n").expect("write");
+    drop(stdin);
+    let rest = reader.join().expect("reader");
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert!(rest[0].contains("45.77.12.3"));
+    assert!(child.wait().expect("exit").success());
+}

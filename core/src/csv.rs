@@ -1,5 +1,6 @@
 //! CSV cells (RFC 4180), the one writer every host uses: the core's Splunk lookup table (`hunt`'s
-//! `lookup_csv`), the CLI's `--format csv` and the server's feed export.
+//! `lookup_csv`), the CLI's `--format csv` (and, through [`tsv_record`], `--format tsv`) and the server's feed
+//! export.
 //!
 //! [`cell`] is for files a person may open in a spreadsheet: a cell that starts with `=`, `+`, `-`, `@`, a tab or
 //! a carriage return is a formula there (OWASP "CSV injection"), so it gets a leading `'`. [`field`] quotes only:
@@ -40,9 +41,22 @@ pub fn record<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
+/// A whole tab-separated record for scripts (`cut -f`, `awk -F'\t'`): tabs and line breaks inside a cell become
+/// spaces, nothing else changes (no quoting, no formula defusing: a script reads the value as it is).
+pub fn tsv_record<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, v) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        out.extend(v.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{cell, field, record};
+    use super::{cell, field, record, tsv_record};
 
     #[test]
     fn fields_are_quoted_when_needed() {
@@ -62,5 +76,10 @@ mod tests {
         assert_eq!(cell("=HYPERLINK(\"x\",\"y\")"), "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
         assert_eq!(cell("8.8.8.8"), "8.8.8.8");
         assert_eq!(record(["a", "=1", "b,c"]), "a,'=1,\"b,c\"");
+    }
+
+    #[test]
+    fn tsv_records_keep_one_line_and_the_values() {
+        assert_eq!(tsv_record(["a\tb", "two\nlines", "=1", "-x"]), "a b\ttwo lines\t=1\t-x");
     }
 }

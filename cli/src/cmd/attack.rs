@@ -20,6 +20,10 @@ pub(crate) struct Args {
     license: bool,
 }
 
+/// `--format csv|tsv` columns: the id as asked and as answered (a revoked id resolves to its replacement, and
+/// `note` says so), then the card's main fields.
+const COLUMNS: &[&str] = &["requested", "id", "kind", "domain", "name", "tactics", "url", "note"];
+
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -57,16 +61,28 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 pct(c.kev_unmapped, c.kev_total)
             )?;
             writeln!(out, "CTID mappings: {} CVEs ({})", c.ctid_total, c.ctid_version)?;
+        } else if matches!(format, Format::Csv | Format::Tsv) {
+            // One row, the coverage document's fields as columns.
+            let doc = serde_json::to_value(&c)?;
+            let fields: Vec<(String, String)> = doc
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| {
+                            (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            writeln!(out, "{}", output::record(format, fields.iter().map(|(k, _)| k.as_str())))?;
+            writeln!(out, "{}", output::record(format, fields.iter().map(|(_, v)| v.as_str())))?;
         } else {
             serde_json::to_writer(&mut out, &c)?;
             writeln!(out)?;
         }
     }
     if args.ids.is_empty() && !args.coverage && !args.license {
-        output::error_line(&anyhow::anyhow!(
-            "give one or more ATT&CK ids, --coverage or --license"
-        ));
-        return Ok(ExitCode::from(2));
+        return Err(output::usage("give one or more ATT&CK ids, --coverage or --license"));
     }
     let mut failed = false;
     let mut objects = Vec::new();
@@ -94,25 +110,24 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 writeln!(out)?;
             }
         }
-        Format::Csv => {
-            writeln!(out, "id,kind,domain,name,tactics,url")?;
+        Format::Csv | Format::Tsv => {
+            let mut rows = output::Rows::new(format, COLUMNS);
             for o in &objects {
                 let tactics: Vec<&str> = o.tactics.iter().map(|t| t.id.as_str()).collect();
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{}",
-                    o.id,
-                    kind(o),
-                    o.domain,
-                    ioclens_core::csv::cell(&o.name),
-                    tactics.join(";"),
-                    o.url.as_deref().unwrap_or("")
+                let kind = kind(o);
+                rows.write(
+                    &mut out,
+                    &[
+                        o.requested.as_deref().unwrap_or(&o.id),
+                        &o.id,
+                        &kind,
+                        &o.domain,
+                        &o.name,
+                        &tactics.join(";"),
+                        o.url.as_deref().unwrap_or(""),
+                        o.note.as_deref().unwrap_or(""),
+                    ],
                 )?;
-            }
-        }
-        Format::Tsv => {
-            for o in &objects {
-                writeln!(out, "{}\t{}", o.id, output::tsv_field(&o.name))?;
             }
         }
         Format::Table => {

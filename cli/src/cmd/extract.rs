@@ -2,8 +2,9 @@
 //!
 //! The first bytes decide what the input is (`ioclens_documents::sniff`, content only, never the file name): a
 //! PDF, DOCX or e-mail is read whole (up to `MAX_DOCUMENT`) by `ioclens_documents` and its mentions name their part
-//! (`--format csv` gains a `part` column, `jsonl`/`json` a `part` field); binary content that is none of those is
-//! refused (exit 1) instead of being scanned for random "domains"; text and HTML stream as below.
+//! (the `part` column of `--format csv`, empty for text; the `part` field of `jsonl`/`json`); binary content
+//! that is none of those is refused (exit 1) instead of being scanned for random "domains"; text and HTML
+//! stream as below.
 //!
 //! The input streams through in chunks of at least `CHUNK` bytes, each cut just after its last *hard separator*
 //! (`ioclens_core::extract::stream_cut`: line breaks, tab, `" , < > | ^` and the backtick), which no indicator,
@@ -13,8 +14,7 @@
 //! the whole input; mentions are de-duplicated across chunks. `jsonl` and `csv` print each chunk's mentions as they
 //! come; `json`, `tsv` and `table` print when the input ends (memory grows with the number of distinct
 //! indicators, not with the input).
-use crate::cmd::hunt::HuntFormat;
-use crate::output::{self, Format};
+use crate::output::{self, Format, Rows};
 use anyhow::{Context, Result};
 use ioclens_core::extract::{Extracted, Extraction, UniqueIoc};
 use ioclens_core::{IocKind, IpScope};
@@ -55,16 +55,27 @@ const MAX_DOCUMENT: u64 = 256 << 20;
 // The root clippy.toml forbids file I/O for `core`; the CLI is where I/O belongs.
 #[expect(clippy::disallowed_methods, reason = "the CLI reads files; the I/O ban is for core")]
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let format = Format::resolve(args.format);
+    // The queries print ready to paste unless a format is asked for.
+    let format =
+        if args.hunt { args.format.unwrap_or(Format::Table) } else { Format::resolve(args.format) };
+    if args.hunt {
+        args.hunt_opts.check()?;
+        crate::cmd::hunt::check_format(format)?;
+    } else if let Some(flag) = args.hunt_opts.given().first() {
+        return Err(output::usage(format!(
+            "{flag} only applies to the queries of --hunt; add --hunt or leave {flag} out"
+        )));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let (name, mut input): (String, Box<dyn Read>) = match &args.file {
+    let (name, mut input, size): (String, Box<dyn Read>, Option<u64>) = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
             let file =
                 std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            (p.display().to_string(), Box::new(file))
+            let size = file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| m.len());
+            (p.display().to_string(), Box::new(file), size)
         }
-        _ => ("stdin".to_owned(), Box::new(io::stdin().lock())),
+        _ => ("stdin".to_owned(), Box::new(io::stdin().lock()), output::stdin_size()),
     };
     // The format comes from the content: the first bytes decide between streaming text (and HTML, which the
     // extractor reads as markup) and reading a document whole.
@@ -100,10 +111,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     }
     // With --hunt nothing is printed per chunk (tsv only prints at the end), the unique list feeds the hunt.
     let mut sink = Sink::new(if args.hunt { Format::Tsv } else { format });
+    // A large file shows progress on a terminal (distinct indicators so far, rate, ETA).
+    let mut progress = output::Progress::new(true, "indicators");
     stream(io::Cursor::new(head).chain(input), CHUNK, &mut |base, text| {
-        sink.chunk(&mut out, base, text)
+        sink.chunk(&mut out, base, text)?;
+        progress.tick(sink.unique.len() as u64, (base + text.len()) as u64, size);
+        Ok(())
     })
     .with_context(|| format!("cannot read {name}"))?;
+    progress.finish();
     if args.hunt {
         let values = sink.unique.iter().filter(|u| !u.implied).map(|u| (u.kind, &u.canonical));
         return hunt(args, format, values, &mut out);
@@ -127,10 +143,10 @@ fn hunt<'a>(
     } else {
         ioclens_core::lookup::hunt_worthy(&inputs)
     };
-    let hf = if format == Format::Json { HuntFormat::Json } else { HuntFormat::Text };
-    let code = crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, hf, &dropped, out)?;
+    let code =
+        crate::cmd::hunt::hunt_and_print(&inputs, &args.hunt_opts, format, &dropped, out, true)?;
     out.flush()?;
-    Ok(code)
+    Ok(ExitCode::from(code))
 }
 
 /// Prints a document's extraction. Mentions carry their part (`page 2`, `header:From`, `attachment x.pdf`);
@@ -163,25 +179,29 @@ fn document(
             }
         }
         Format::Csv => {
-            writeln!(out, "type,canonical,part,start,end,defanged,implied")?;
+            let mut rows = Rows::new(format, COLUMNS);
+            rows.start(out)?;
             for m in &doc.iocs {
-                let (start, end) = m.span.map_or((String::new(), String::new()), |s| {
-                    (s.start.to_string(), s.end.to_string())
-                });
-                writeln!(
+                mention_row(
+                    &mut rows,
                     out,
-                    "{},{},{},{start},{end},{},{}",
-                    m.kind,
-                    ioclens_core::csv::cell(&m.canonical),
-                    ioclens_core::csv::cell(&m.part),
-                    m.defanged,
-                    m.implied
+                    &Mention {
+                        kind: m.kind,
+                        canonical: &m.canonical,
+                        part: &m.part,
+                        span: m.span,
+                        defanged: m.defanged,
+                        implied: m.implied,
+                        scope: m.scope,
+                        port: m.port,
+                    },
                 )?;
             }
         }
         Format::Tsv => {
+            let mut rows = Rows::new(format, COLUMNS).tsv_without_header();
             for u in &doc.unique {
-                writeln!(out, "{}\t{}", u.kind, output::tsv_field(&u.canonical))?;
+                rows.write(out, &[u.kind.as_str(), &u.canonical])?;
             }
         }
         Format::Table => {
@@ -204,6 +224,52 @@ fn document(
     }
     out.flush()?;
     Ok(if doc.parts.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `--format csv` columns, one row per mention, the same for text and documents (`part` is empty for text;
+/// `start`/`end` are empty for an attachment's computed digests; `scope` is the IP special-purpose class).
+const COLUMNS: &[&str] =
+    &["type", "canonical", "part", "start", "end", "defanged", "implied", "scope", "port"];
+
+/// One mention, from a text chunk or a document, for [`mention_row`].
+struct Mention<'a> {
+    kind: IocKind,
+    canonical: &'a str,
+    part: &'a str,
+    span: Option<ioclens_core::Span>,
+    defanged: bool,
+    implied: bool,
+    scope: Option<IpScope>,
+    port: Option<u16>,
+}
+
+/// The one CSV row builder of a mention (text and documents alike).
+fn mention_row(rows: &mut Rows, out: &mut dyn Write, m: &Mention<'_>) -> io::Result<()> {
+    let (start, end) =
+        m.span.map_or((String::new(), String::new()), |s| (s.start.to_string(), s.end.to_string()));
+    let port = m.port.map(|p| p.to_string()).unwrap_or_default();
+    rows.write(
+        out,
+        &[
+            m.kind.as_str(),
+            m.canonical,
+            m.part,
+            &start,
+            &end,
+            if m.defanged { "true" } else { "false" },
+            if m.implied { "true" } else { "false" },
+            &scope_name(m.scope),
+            &port,
+        ],
+    )
+}
+
+/// The wire name of an IP scope (`private`, `global` …), empty for none.
+fn scope_name(scope: Option<IpScope>) -> String {
+    scope
+        .and_then(|s| serde_json::to_value(s).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Reads `input` in chunks of at least `chunk` bytes, each cut after its last hard separator, and calls
@@ -283,7 +349,7 @@ struct Sink {
     /// Ports an address was written with (`ip:port`, `[v6]:port`), per distinct indicator, in order of mention.
     ports: Vec<Vec<u16>>,
     iocs: Vec<Extracted>,
-    header_done: bool,
+    rows: Rows,
 }
 
 impl Sink {
@@ -295,7 +361,7 @@ impl Sink {
             scopes: Vec::new(),
             ports: Vec::new(),
             iocs: Vec::new(),
-            header_done: false,
+            rows: Rows::new(format, COLUMNS),
         }
     }
 
@@ -310,22 +376,20 @@ impl Sink {
                     serde_json::to_writer(&mut *out, &ioc)?;
                     writeln!(out)?;
                 }
-                Format::Csv => {
-                    if !self.header_done {
-                        writeln!(out, "type,canonical,start,end,defanged,implied")?;
-                        self.header_done = true;
-                    }
-                    writeln!(
-                        out,
-                        "{},{},{},{},{},{}",
-                        ioc.kind,
-                        ioclens_core::csv::cell(&ioc.canonical),
-                        ioc.span.start,
-                        ioc.span.end,
-                        ioc.defanged,
-                        ioc.implied
-                    )?;
-                }
+                Format::Csv => mention_row(
+                    &mut self.rows,
+                    out,
+                    &Mention {
+                        kind: ioc.kind,
+                        canonical: &ioc.canonical,
+                        part: "",
+                        span: Some(ioc.span),
+                        defanged: ioc.defanged,
+                        implied: ioc.implied,
+                        scope: ioc.scope,
+                        port: ioc.port,
+                    },
+                )?,
                 Format::Json => self.iocs.push(ioc),
                 Format::Tsv | Format::Table => {}
             }
@@ -371,8 +435,9 @@ impl Sink {
                 writeln!(out)?;
             }
             Format::Tsv => {
+                let mut rows = Rows::new(Format::Tsv, COLUMNS).tsv_without_header();
                 for u in &self.unique {
-                    writeln!(out, "{}\t{}", u.kind, output::tsv_field(&u.canonical))?;
+                    rows.write(out, &[u.kind.as_str(), &u.canonical])?;
                 }
             }
             Format::Table => {
@@ -392,12 +457,7 @@ impl Sink {
                             note.push("implied".into());
                         }
                         if let Some(scope) = scope.filter(|s| *s != IpScope::Global) {
-                            note.push(
-                                serde_json::to_value(scope)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_owned))
-                                    .unwrap_or_default(),
-                            );
+                            note.push(scope_name(Some(scope)));
                         }
                         vec![
                             u.kind.to_string(),
@@ -410,9 +470,8 @@ impl Sink {
                 output::table(out, &["TYPE", "CANONICAL", "COUNT", "NOTE"], &rows)?;
             }
             Format::Csv => {
-                if !self.header_done {
-                    writeln!(out, "type,canonical,start,end,defanged,implied")?;
-                }
+                let mut rows = self.rows;
+                rows.start(out)?;
             }
             Format::Jsonl => {}
         }

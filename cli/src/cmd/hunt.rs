@@ -1,21 +1,11 @@
-//! `ioclens hunt VALUE… [--spl|--kql|--sigma|--stix] [--lookback 7d] [--profile …] [--format text|json]`
-use crate::output;
-use anyhow::{Result, anyhow};
+//! `ioclens hunt VALUE… [--spl|--kql|--sigma|--stix] [--lookback 7d] [--profile …] [--format F]`
+use crate::output::{self, Format};
+use anyhow::{Context, Result, anyhow};
 use clap::ValueEnum;
 use ioclens_core::IocKind;
 use ioclens_core::query::{self, Hunt, HuntInput, KqlProfile, QueryOptions, SplProfile, Target};
 use std::io::{self, Write};
 use std::process::ExitCode;
-
-/// `--format` for hunting queries.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub(crate) enum HuntFormat {
-    /// Queries ready to paste, with a header per type and target.
-    #[default]
-    Text,
-    /// The `Hunt` document (the wire format every host shares).
-    Json,
-}
 
 /// A `--profile` value: SPL profiles and KQL profiles share one flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,9 +33,10 @@ pub(crate) struct Args {
     kind: Option<String>,
     #[command(flatten)]
     opts: HuntOpts,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = HuntFormat::Text)]
-    format: HuntFormat,
+    /// Output format: `table` the queries ready to paste, `json` the hunt document, `jsonl`/`csv` one query
+    /// per record (docs/cli.md).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// Query options shared by `hunt` and `extract --hunt`.
@@ -94,6 +85,56 @@ pub(crate) struct HuntOpts {
 }
 
 impl HuntOpts {
+    /// The query flags given on the command line (`extract` refuses them without `--hunt`).
+    pub(crate) fn given(&self) -> Vec<&'static str> {
+        [
+            (self.spl, "--spl"),
+            (self.kql, "--kql"),
+            (self.sigma, "--sigma"),
+            (self.stix, "--stix"),
+            (self.lookback != "7d", "--lookback"),
+            (!self.profile.is_empty(), "--profile"),
+            (self.term, "--term"),
+            (self.no_ti, "--no-ti"),
+            (self.legacy_ti, "--legacy-ti"),
+            (self.batch_size != 100, "--batch-size"),
+            (!self.exclusions.is_empty(), "--exclude"),
+            (self.no_url_hosts, "--no-url-hosts"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
+    /// Refuses two profiles for the same language (`--profile cim --profile raw`): the last would silently win.
+    pub(crate) fn check(&self) -> Result<()> {
+        let spl: Vec<&Profile> = self
+            .profile
+            .iter()
+            .filter(|p| matches!(p, Profile::Cim | Profile::Raw | Profile::Es))
+            .collect();
+        let kql: Vec<&Profile> = self
+            .profile
+            .iter()
+            .filter(|p| matches!(p, Profile::Native | Profile::Asim | Profile::Defender))
+            .collect();
+        for (lang, list) in [("SPL", spl), ("KQL", kql)] {
+            if list.len() > 1 {
+                let names: Vec<String> = list
+                    .iter()
+                    .map(|p| {
+                        p.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+                    })
+                    .collect();
+                return Err(output::usage(format!(
+                    "--profile {} conflict: give one {lang} profile (cim, raw or es / native, asim or defender)",
+                    names.join(" and ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn options(&self) -> QueryOptions {
         let mut o = QueryOptions {
             lookback: self.lookback.clone(),
@@ -143,77 +184,135 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         None => None,
         Some(k) => {
             let Some(kind) = IocKind::parse(k) else {
-                output::error_line(&anyhow!("unknown type `{k}` (try ipv4, domain, url, md5 …)"));
-                return Ok(ExitCode::from(2));
+                return Err(output::usage(format!(
+                    "unknown type `{k}` (try ipv4, domain, url, md5 …)"
+                )));
             };
             Some(kind)
         }
     };
-    let values = output::values_or_stdin(&args.values)?;
-    let mut failed = false;
-    let mut inputs = Vec::with_capacity(values.len());
-    for v in &values {
-        if let Some(kind) = forced {
-            inputs.push(HuntInput::new(kind, ioclens_core::refang(v.trim()).into_owned()));
-            continue;
-        }
-        let c = ioclens_core::classify(v);
-        if c.kind == IocKind::Unknown {
-            failed = true;
-            let why = c.reason.unwrap_or_else(|| "not an indicator".to_owned());
-            output::error_line(&anyhow!(
-                "`{}` skipped: {why} (use --type to force a type)",
-                c.input
-            ));
-        } else {
-            inputs.push(HuntInput::from(&c));
-        }
-    }
+    args.opts.check()?;
+    check_format(args.format)?;
+    // The list is read one line at a time; a line that is no value is reported and skipped, never the end of
+    // the batch. `jsonl` and `csv` (one query per record) stream: every `--batch-size` values are hunted and
+    // written as they fill, so memory stays flat; `table` and `json` print one hunt when the list ends.
+    let streaming = matches!(args.format, Format::Jsonl | Format::Csv);
+    let window = args.opts.batch_size.clamp(1, 128);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let code = hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out)?;
+    let mut failed = false;
+    let mut code = output::exit::OK;
+    let mut first = true;
+    let mut inputs = Vec::new();
+    for line in output::values(&args.values)? {
+        let line = line.context("cannot read stdin")?;
+        let v = match line.value {
+            Ok(v) => v,
+            Err(bad) => {
+                failed = true;
+                let _ = bad.record(line.n);
+                continue;
+            }
+        };
+        if let Some(kind) = forced {
+            inputs.push(HuntInput::new(kind, ioclens_core::refang(v.trim()).into_owned()));
+        } else {
+            let c = ioclens_core::classify(&v);
+            if c.kind == IocKind::Unknown {
+                failed = true;
+                let why = c.reason.unwrap_or_else(|| "not an indicator".to_owned());
+                output::error_line(&anyhow!(
+                    "`{}` skipped: {why} (use --type to force a type)",
+                    c.input
+                ));
+                continue;
+            }
+            inputs.push(HuntInput::from(&c));
+        }
+        if streaming && inputs.len() >= window {
+            code =
+                code.max(hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out, first)?);
+            out.flush()?;
+            first = false;
+            inputs.clear();
+        }
+    }
+    if first || !inputs.is_empty() {
+        code = code.max(hunt_and_print(&inputs, &args.opts, args.format, &[], &mut out, first)?);
+    }
     out.flush()?;
-    Ok(if failed && code == ExitCode::SUCCESS { ExitCode::from(1) } else { code })
+    if failed {
+        code = code.max(output::exit::SKIPPED);
+    }
+    Ok(ExitCode::from(code))
 }
 
-/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`). Exit 2 on a bad option, 1 when
-/// a value was skipped (empty, too broad, too long, invisible characters, malformed: each reported on stderr,
+/// `tsv` would have to flatten multi-line queries (and KQL `//` comments would then swallow the rest).
+pub(crate) fn check_format(format: Format) -> Result<()> {
+    if format == Format::Tsv {
+        return Err(output::usage(
+            "hunting queries span lines: use --format csv or jsonl (one query per record), not tsv",
+        ));
+    }
+    Ok(())
+}
+
+/// `--format csv` columns of a hunt: one query per row.
+const COLUMNS: &[&str] =
+    &["type", "target", "profile", "title", "values", "window", "notes", "query"];
+
+/// Renders and prints the hunt for `inputs` (also used by `extract --hunt`); `first` is false for the
+/// further windows of a streamed hunt (no second CSV header). Returns the exit code: 2 on a bad option, 1 when a
+/// value was skipped (empty, too broad, too long, invisible characters, malformed: each reported on stderr,
 /// every other value still printed) or when there is nothing to hunt for.
 pub(crate) fn hunt_and_print(
     inputs: &[HuntInput],
     opts: &HuntOpts,
-    format: HuntFormat,
+    format: Format,
     dropped: &[String],
     out: &mut impl Write,
-) -> Result<ExitCode> {
+    first: bool,
+) -> Result<u8> {
     if inputs.is_empty() {
         for note in dropped {
             output::error_line(&anyhow!("{note}"));
         }
         output::error_line(&anyhow!("no indicator to hunt for"));
-        return Ok(ExitCode::from(1));
+        return Ok(output::exit::SKIPPED);
     }
     let mut hunt = match query::hunt(inputs, &opts.options()) {
         Ok(h) => h,
         Err(e) => {
-            let code = if e.kind == ioclens_core::ErrorKind::InvalidOption { 2 } else { 1 };
+            let code = if e.kind == ioclens_core::ErrorKind::InvalidOption {
+                output::exit::USAGE
+            } else {
+                output::exit::SKIPPED
+            };
             output::error_line(&anyhow!(e));
-            return Ok(ExitCode::from(code));
+            return Ok(code);
         }
     };
     hunt.notes.extend(dropped.iter().cloned());
     for s in &hunt.skipped {
         output::error_line(&anyhow!("{} `{}` skipped: {}", s.kind, s.value, s.message));
     }
-    write_hunt(out, &hunt, format)?;
-    Ok(if hunt.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    write_hunt(out, &hunt, format, first)?;
+    Ok(if hunt.skipped.is_empty() { output::exit::OK } else { output::exit::SKIPPED })
 }
 
-/// Prints a hunt.
-fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Result<()> {
-    if format == HuntFormat::Json {
-        serde_json::to_writer_pretty(&mut *out, hunt)?;
-        return writeln!(out);
+/// Prints a hunt: `json` the document, `jsonl`/`csv` one query per record (the hunt's notes and the
+/// unsupported targets then go to stderr, the Splunk lookup rows to a `lookup` record), `table` the queries
+/// ready to paste.
+fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: Format, first: bool) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, hunt)?;
+            return writeln!(out);
+        }
+        Format::Jsonl | Format::Csv | Format::Tsv => {
+            return write_records(out, hunt, format, first);
+        }
+        Format::Table => {}
     }
     for note in &hunt.notes {
         writeln!(out, "# note: {note}")?;
@@ -229,10 +328,9 @@ fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Resu
         writeln!(out, "# {}", g.detection_guidance)?;
         for q in g.spl.iter().chain(&g.kql).chain(&g.sigma).chain(&g.stix) {
             writeln!(out)?;
-            let window = match (&q.earliest, &q.lookback) {
-                (Some(e), _) => format!(" [earliest={e} latest=now]"),
-                (None, Some(l)) => format!(" [lookback {l}]"),
-                _ => String::new(),
+            let window = match window(q) {
+                w if w.is_empty() => w,
+                w => format!(" [{w}]"),
             };
             writeln!(out, "# --- {} / {} / {}{window}", q.target.as_str(), q.profile, q.title)?;
             for n in &q.notes {
@@ -248,6 +346,70 @@ fn write_hunt(out: &mut impl Write, hunt: &Hunt, format: HuntFormat) -> io::Resu
     if let Some(csv) = &hunt.lookup_csv {
         writeln!(out, "# ===== lookup / watchlist rows (ioc,type) =====")?;
         write!(out, "{csv}")?;
+    }
+    Ok(())
+}
+
+fn window(q: &ioclens_core::query::Query) -> String {
+    match (&q.earliest, &q.lookback) {
+        (Some(e), _) => format!("earliest={e} latest=now"),
+        (None, Some(l)) => format!("lookback {l}"),
+        _ => String::new(),
+    }
+}
+
+/// One record per query (`jsonl`: the query object with its type; `csv`: [`COLUMNS`]).
+fn write_records(out: &mut impl Write, hunt: &Hunt, format: Format, first: bool) -> io::Result<()> {
+    for note in &hunt.notes {
+        let _ = writeln!(io::stderr(), "ioclens: note: {note}");
+    }
+    let mut rows = output::Rows::new(format, COLUMNS);
+    if first && format == Format::Csv {
+        rows.start(out)?;
+    } else {
+        rows = rows.continued();
+    }
+    for g in &hunt.groups {
+        for u in &g.unsupported {
+            let _ = writeln!(
+                io::stderr(),
+                "ioclens: note: {} {}: {}",
+                g.kind,
+                u.target.as_str(),
+                u.reason
+            );
+        }
+        for q in g.spl.iter().chain(&g.kql).chain(&g.sigma).chain(&g.stix) {
+            if format == Format::Jsonl {
+                serde_json::to_writer(&mut *out, q)?;
+                writeln!(out)?;
+            } else {
+                rows.write(
+                    out,
+                    &[
+                        g.kind.as_str(),
+                        q.target.as_str(),
+                        &q.profile,
+                        &q.title,
+                        &q.values.to_string(),
+                        &window(q),
+                        &q.notes.join("; "),
+                        &q.query,
+                    ],
+                )?;
+            }
+        }
+    }
+    if let Some(csv) = &hunt.lookup_csv {
+        if format == Format::Jsonl {
+            serde_json::to_writer(&mut *out, &serde_json::json!({"lookup_csv": csv}))?;
+            writeln!(out)?;
+        } else {
+            let _ = writeln!(
+                io::stderr(),
+                "ioclens: note: a batch exceeded the inline limit; --format json or table carries the lookup rows"
+            );
+        }
     }
     Ok(())
 }

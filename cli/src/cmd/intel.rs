@@ -661,7 +661,9 @@ fn status(catalogue: &[SourceSpec], dir: &Path, format: Option<&str>) -> Result<
     let json = match format {
         Some("json") => true,
         Some("table") => false,
-        Some(other) => bail!("--format {other}: use json or table"),
+        Some(other) => {
+            return Err(crate::output::usage(format!("--format {other}: use json or table")));
+        }
         None => !std::io::stdout().is_terminal(),
     };
     let mut out = std::io::stdout().lock();

@@ -1,47 +1,53 @@
-//! `ioclens lookup VALUE… [--format json|table] [--remote URL] [--lookback 7d]`: the enrichment card.
+//! `ioclens lookup VALUE… [--format table|json|jsonl|csv|tsv] [--remote URL] [--lookback 7d]`: the enrichment
+//! package, one answer per value, in input order.
+//!
+//! Stdin is read one line at a time and each answer is written (and flushed when the next line is not there
+//! yet) before the next line is read, so memory stays flat however long the list and a pipe sees each answer as
+//! soon as it is ready. A line that is no value (invalid UTF-8, a NUL byte, longer than 64 KiB) is an error
+//! record in the output and a line on stderr, never the end of the batch; it, any value that is not an
+//! indicator and any value that is not of the forced `--type` make the exit code 1.
 //!
 //! With `--remote URL` the CLI is the host of the sans-I/O remote scorer: the core builds the request, the
 //! CLI sends it (key from `IOCLENS_API_KEY`, as `Authorization: Bearer`), and the core merges the answer.
 //! Any failure is fail-open: the local result stands and `remote_status` says why.
-use anyhow::{Result, bail};
+use crate::output::{self, Bad, Format, Line, Progress, Rows, Values};
+use anyhow::{Context, Result};
 use ioclens_core::score::{self, RemoteScore, RemoteStatus};
 use ioclens_core::{IocKind, LookupOptions, LookupResponse};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum LookupFormat {
-    /// One JSON array of lookup packages.
-    Json,
-    /// One JSON package per line.
-    Jsonl,
-    /// A readable card per value.
-    Table,
-}
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Values to look up; reads one per line from stdin when none are given.
+    /// Values to look up; reads one per line from stdin when none are given, answering each line as it comes.
     values: Vec<String>,
     /// Force a type (a mismatch is reported as a diagnostic).
     #[arg(long = "type", value_name = "TYPE")]
     kind: Option<String>,
-    /// Output format (default: table on a terminal, jsonl otherwise).
+    /// Output format (default: table on a terminal, jsonl otherwise); csv/tsv columns in docs/cli.md.
     #[arg(long, value_enum)]
-    format: Option<LookupFormat>,
+    format: Option<Format>,
     /// Remote scorer base URL (`GET {URL}/api/v1/lookup`); the key comes from `IOCLENS_API_KEY`.
     #[arg(long, value_name = "URL")]
     remote: Option<String>,
     /// Remote timeout in seconds.
-    #[arg(long, default_value_t = 5)]
-    timeout: u64,
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// Remote calls in flight at once (answers stay in input order).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: Option<u16>,
     /// Hunting-query lookback (`30m`, `24h`, `7d`, `2w`).
-    #[arg(long, default_value = "7d")]
-    lookback: String,
+    #[arg(long, value_name = "DURATION")]
+    lookback: Option<String>,
     /// Evaluate decay at this time (Unix seconds) instead of now (reproducible output).
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<i64>,
+    /// Show the hunting queries on the card (table format; the other formats carry them unless --no-queries).
+    #[arg(long, conflicts_with = "no_queries")]
+    queries: bool,
     /// Skip the hunting queries.
     #[arg(long)]
     no_queries: bool,
@@ -50,9 +56,25 @@ pub(crate) struct Args {
     #[arg(long, value_name = "DIR")]
     data_dir: Option<std::path::PathBuf>,
     /// Use the embedded intel only, not the data directory's pack.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data_dir")]
     no_pack: bool,
 }
+
+/// The columns of `--format csv|tsv`, in order (docs/cli.md).
+pub(crate) const COLUMNS: &[&str] = &[
+    "value",
+    "type",
+    "canonical",
+    "score",
+    "level",
+    "confidence",
+    "verdict",
+    "top_factors",
+    "techniques",
+    "family",
+    "sources",
+    "note",
+];
 
 #[expect(
     clippy::disallowed_methods,
@@ -73,28 +95,18 @@ fn api_key() -> Option<String> {
 }
 
 /// Sends the request the core built and parses the answer; every failure becomes a status (fail-open).
-fn remote_score(
-    base: &str,
-    key: Option<&str>,
-    resp: &LookupResponse,
-    timeout: Duration,
-) -> RemoteScore {
+fn remote_score(remote: &Remote, resp: &LookupResponse) -> RemoteScore {
     let Some(req) = score::remote_request(&resp.ioc_value, resp.ioc_type) else {
         return RemoteScore::failed(
             RemoteStatus::Error,
             "value cannot be sent to the remote scorer",
         );
     };
-    let Some(key) = key else {
+    let Some(key) = &remote.key else {
         return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
     };
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .build();
-    let agent: ureq::Agent = config.into();
-    let url = format!("{}{}", base.trim_end_matches('/'), req.path);
-    let mut call = agent.get(&url);
+    let url = format!("{}{}", remote.base.trim_end_matches('/'), req.path);
+    let mut call = remote.agent.get(&url);
     for (k, v) in &req.query {
         call = call.query(k, v);
     }
@@ -121,19 +133,85 @@ fn failed_from(e: &ureq::Error) -> RemoteScore {
     }
 }
 
+/// The remote scorer: its base URL, the key and one HTTP agent shared by every call.
+struct Remote {
+    base: String,
+    key: Option<String>,
+    agent: ureq::Agent,
+}
+
+/// Everything one value's answer needs. [`Enricher::enrich`] is the whole per-value work, so a further step
+/// (another remote source) is one more call there, and the sequential and concurrent pipelines share it.
+struct Enricher<'p> {
+    opts: LookupOptions,
+    pack: Option<ioclens_core::intel::pack::Pack<'p>>,
+    now: i64,
+    remote: Option<Remote>,
+}
+
+/// One answer, in input order: a lookup package or a line that was not a value.
+enum Answer {
+    Package(Box<LookupResponse>),
+    Bad(usize, Bad),
+}
+
+impl Enricher<'_> {
+    /// The enrichment package of one value: the core's lookup, then the remote scorer (fail-open).
+    fn enrich(&self, value: &str) -> LookupResponse {
+        let mut r = ioclens_core::lookup_with(value, &self.opts, self.pack.as_ref(), self.now);
+        if let Some(remote) = &self.remote {
+            let answer = remote_score(remote, &r);
+            if answer.status != RemoteStatus::Ok
+                && let Some(m) = &answer.message
+            {
+                output::warn(&format!("remote scorer {}: {m}", status_name(answer.status)));
+            }
+            ioclens_core::apply_remote(&mut r, &answer);
+        }
+        r
+    }
+
+    fn answer(&self, line: Line) -> Answer {
+        match line.value {
+            Ok(v) => Answer::Package(Box::new(self.enrich(&v))),
+            Err(bad) => Answer::Bad(line.n, bad),
+        }
+    }
+}
+
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let kind = match &args.kind {
         None => None,
         Some(k) => match IocKind::parse(k) {
             Some(k) => Some(k),
-            None => bail!("unknown type `{k}` (try ipv4, domain, url, md5 …)"),
+            None => {
+                return Err(output::usage(format!(
+                    "unknown type `{k}` (try ipv4, domain, url, md5 …)"
+                )));
+            }
         },
     };
-    let mut opts = LookupOptions { kind, hunting: !args.no_queries, ..LookupOptions::default() };
-    opts.query.lookback.clone_from(&args.lookback);
-    let values = crate::output::values_or_stdin(&args.values)?;
-    let now = args.now.unwrap_or_else(clock);
-    let key = api_key();
+    let format = Format::resolve(args.format);
+    if args.remote.is_none() && (args.timeout.is_some() || args.jobs.is_some()) {
+        output::warn("--timeout and --jobs only apply with --remote; ignored");
+    }
+    if args.no_queries && args.lookback.is_some() {
+        output::warn(
+            "--lookback only applies to the hunting queries, which --no-queries skips; ignored",
+        );
+    }
+    if args.queries && format != Format::Table {
+        output::warn(
+            "--queries only changes the table card; the other formats carry the queries anyway",
+        );
+    }
+    // The card shows queries only on request, so it does not compute them otherwise.
+    let hunting = if format == Format::Table { args.queries } else { !args.no_queries };
+    let mut opts = LookupOptions { kind, hunting, ..LookupOptions::default() };
+    if let Some(l) = &args.lookback {
+        opts.query.lookback.clone_from(l);
+    }
+    let input = output::values(&args.values)?;
     let found = if args.no_pack {
         ioclens_server::intel::Found::default()
     } else {
@@ -142,56 +220,232 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             .unwrap_or_default()
     };
     for w in &found.warnings {
-        let _ = writeln!(io::stderr(), "ioclens: warning: {w}");
+        output::warn(w);
     }
-    let pack = found.pack.as_ref().map(ioclens_core::intel::pack::LoadedPack::pack);
-    let mut results = Vec::with_capacity(values.len());
-    for v in &values {
-        let mut r = ioclens_core::lookup_with(v, &opts, pack.as_ref(), now);
-        if let Some(base) = &args.remote {
-            let remote = remote_score(base, key.as_deref(), &r, Duration::from_secs(args.timeout));
-            if remote.status != RemoteStatus::Ok
-                && let Some(m) = &remote.message
-            {
-                let _ = writeln!(
-                    io::stderr(),
-                    "ioclens: remote scorer {}: {m}",
-                    status_name(remote.status)
-                );
-            }
-            ioclens_core::apply_remote(&mut r, &remote);
-        }
-        results.push(r);
-    }
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
-        LookupFormat::Table
-    } else {
-        LookupFormat::Jsonl
+    let remote = args.remote.as_ref().map(|base| {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(args.timeout.unwrap_or(5))))
+            .http_status_as_error(false)
+            .build();
+        Remote { base: base.clone(), key: api_key(), agent: config.into() }
     });
+    let enricher = Enricher {
+        opts,
+        pack: found.pack.as_ref().map(ioclens_core::intel::pack::LoadedPack::pack),
+        now: args.now.unwrap_or_else(clock),
+        remote,
+    };
+    let writer = Writer::new(format, args.queries && format == Format::Table, color_wanted());
+    let writer = match (&enricher.remote, args.jobs.unwrap_or(4)) {
+        (Some(_), jobs) if jobs > 1 => concurrent(&enricher, input, usize::from(jobs), writer)?,
+        _ => sequential(&enricher, input, writer)?,
+    };
+    Ok(ExitCode::from(if writer.skipped > 0 { output::exit::SKIPPED } else { output::exit::OK }))
+}
+
+/// One value at a time: read, answer, write; the output is flushed whenever the next line is not read yet,
+/// so each answer reaches a pipe as soon as it is ready and memory stays flat.
+fn sequential(
+    enricher: &Enricher<'_>,
+    mut input: Values<'_>,
+    mut writer: Writer,
+) -> Result<Writer> {
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match format {
-        LookupFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &results)?;
-            writeln!(out)?;
+    let mut out = io::BufWriter::with_capacity(64 << 10, stdout.lock());
+    let mut progress = Progress::new(input.reads_stdin(), "values");
+    let mut count = 0u64;
+    while let Some(line) = input.next() {
+        let line = line.context("cannot read stdin")?;
+        writer.write(&mut out, &enricher.answer(line))?;
+        count += 1;
+        if input.would_wait() {
+            out.flush()?;
         }
-        LookupFormat::Jsonl => {
-            for r in &results {
-                serde_json::to_writer(&mut out, r)?;
-                writeln!(out)?;
+        progress.tick(count, input.bytes, input.total);
+    }
+    progress.finish();
+    writer.finish(&mut out)?;
+    out.flush()?;
+    Ok(writer)
+}
+
+/// `--remote` with `jobs` calls in flight: this thread reads and hands each line to a worker; the writer
+/// thread takes the answers in input order (an ordered window: at most `4 × jobs` values are read ahead, so
+/// memory stays bounded however slow one call is).
+fn concurrent(
+    enricher: &Enricher<'_>,
+    mut input: Values<'_>,
+    jobs: usize,
+    writer: Writer,
+) -> Result<Writer> {
+    type Job = (Line, mpsc::SyncSender<Answer>);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Job>(jobs);
+    let work_rx = Mutex::new(work_rx);
+    let (order_tx, order_rx) = mpsc::sync_channel::<mpsc::Receiver<Answer>>(jobs * 4);
+    let bytes = AtomicU64::new(0);
+    let (total, from_stdin) = (input.total, input.reads_stdin());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    // The lock is held only while waiting for the next job.
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((line, tx)) = job else { break };
+                    let _ = tx.send(enricher.answer(line));
+                }
+            });
+        }
+        let bytes = &bytes;
+        let written = s.spawn(move || -> Result<Writer> {
+            let mut writer = writer;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let mut progress = Progress::new(from_stdin, "values");
+            let mut count = 0u64;
+            for rx in order_rx {
+                let Ok(answer) = rx.recv() else { continue };
+                writer.write(&mut out, &answer)?;
+                out.flush()?;
+                count += 1;
+                progress.tick(count, bytes.load(Ordering::Relaxed), total);
             }
-        }
-        LookupFormat::Table => {
-            for (i, r) in results.iter().enumerate() {
-                if i > 0 {
+            progress.finish();
+            writer.finish(&mut out)?;
+            out.flush()?;
+            Ok(writer)
+        });
+        let read = (|| -> Result<()> {
+            while let Some(line) = input.next() {
+                let line = line.context("cannot read stdin")?;
+                bytes.store(input.bytes, Ordering::Relaxed);
+                let (tx, rx) = mpsc::sync_channel(1);
+                // A send fails only when the writer stopped (closed pipe, write error): stop reading.
+                if order_tx.send(rx).is_err() || work_tx.send((line, tx)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop(order_tx);
+        drop(work_tx);
+        let written = written.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+        read?;
+        written
+    })
+}
+
+/// Writes answers in the chosen format, as they come.
+struct Writer {
+    format: Format,
+    rows: Rows,
+    /// Show the hunting queries on the card.
+    queries: bool,
+    /// Colour the score bar.
+    color: bool,
+    count: u64,
+    /// Answers that were no indicator or no value (exit 1).
+    skipped: u64,
+}
+
+impl Writer {
+    fn new(format: Format, queries: bool, color: bool) -> Writer {
+        Writer { format, rows: Rows::new(format, COLUMNS), queries, color, count: 0, skipped: 0 }
+    }
+
+    fn write(&mut self, out: &mut dyn Write, answer: &Answer) -> io::Result<()> {
+        let first = self.count == 0;
+        self.count += 1;
+        let bad = match answer {
+            Answer::Package(r) => {
+                // No indicator, or not of the forced `--type` (exit 1, as in classify).
+                if r.ioc_type == IocKind::Unknown
+                    || r.diagnostics.iter().any(|d| d.code == "type-mismatch")
+                {
+                    self.skipped += 1;
+                }
+                None
+            }
+            Answer::Bad(n, b) => {
+                self.skipped += 1;
+                Some(b.record(*n))
+            }
+        };
+        match (self.format, answer) {
+            (Format::Json | Format::Jsonl, Answer::Package(r)) => {
+                output::json_item(out, self.format, first, r)
+            }
+            (Format::Json | Format::Jsonl, Answer::Bad(..)) => {
+                output::json_item(out, self.format, first, &bad)
+            }
+            (Format::Csv | Format::Tsv, Answer::Package(r)) => {
+                let cells = row(r);
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                self.rows.write(out, &refs)
+            }
+            (Format::Csv | Format::Tsv, Answer::Bad(n, b)) => {
+                let note = format!("error: line {n}: {}", b.why);
+                self.rows.write(out, &[&b.text, "", "", "", "", "", "", "", "", "", "", &note])
+            }
+            (Format::Table, _) => {
+                if !first {
                     writeln!(out)?;
                 }
-                card(&mut out, r)?;
+                match answer {
+                    Answer::Package(r) => card(out, r, self.queries, self.color),
+                    Answer::Bad(n, b) => {
+                        writeln!(out, "{}  (not read)", b.text.trim_end())?;
+                        field(out, "error", &format!("line {n}: {}", b.why))
+                    }
+                }
             }
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            Format::Json => output::json_end(out, self.count),
+            Format::Csv | Format::Tsv => self.rows.start(out),
+            Format::Jsonl | Format::Table => Ok(()),
+        }
+    }
+}
+
+/// One CSV/TSV row in [`COLUMNS`] order.
+fn row(r: &LookupResponse) -> Vec<String> {
+    let s = &r.score;
+    let mut factors: Vec<&ioclens_core::score::Factor> =
+        s.factors.iter().filter(|f| f.contribution != 0).collect();
+    factors.sort_by_key(|f| std::cmp::Reverse(f.contribution.abs()));
+    let top: Vec<String> =
+        factors.iter().take(3).map(|f| format!("{} {:+}", f.name, f.contribution)).collect();
+    let techniques: Vec<&str> = r.mitre_techniques.iter().map(|t| t.id.as_str()).collect();
+    let mut sources: Vec<&str> = Vec::new();
+    for h in &r.hits {
+        if !sources.contains(&h.list.as_str()) {
+            sources.push(&h.list);
+        }
+    }
+    let mut notes: Vec<String> = r.classification.reason.iter().cloned().collect();
+    notes.extend(
+        r.diagnostics.iter().filter(|d| d.code != "stale-intel").map(|d| d.message.clone()),
+    );
+    vec![
+        r.classification.input.clone(),
+        r.ioc_type.to_string(),
+        r.ioc_value.clone(),
+        r.risk.score.to_string(),
+        r.risk.level.as_str().to_owned(),
+        json_name(&r.confidence),
+        json_name(&s.verdict),
+        top.join("; "),
+        techniques.join(";"),
+        r.malware_family.clone().unwrap_or_default(),
+        sources.join(";"),
+        notes.join("; "),
+    ]
 }
 
 fn status_name(s: RemoteStatus) -> &'static str {
@@ -208,81 +462,110 @@ fn json_name<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// A 20-cell bar for a 0–100 score.
-fn bar(score: u8) -> String {
-    let filled = usize::from(score.div_ceil(5));
-    format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled.min(20)))
+/// Colour on a terminal unless `NO_COLOR` is set (no-color.org).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI is the host: it reads NO_COLOR from the environment"
+)]
+fn color_wanted() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn card(out: &mut impl Write, r: &LookupResponse) -> io::Result<()> {
+/// The widest card line (except the hunting queries, which are code and shown only with `--queries`).
+const CARD_WIDTH: usize = 100;
+/// Where a card field's text starts (`  label       text`).
+const LABEL_WIDTH: usize = 14;
+
+/// A 20-cell bar for a 0–100 score, coloured by level when `color`.
+fn bar(score: u8, level: &str, color: bool) -> String {
+    let filled = usize::from(score.div_ceil(5)).min(20);
+    let cells = format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled));
+    if !color {
+        return cells;
+    }
+    let code = match level {
+        "critical" => "1;31",
+        "high" => "31",
+        "medium" => "33",
+        "low" => "32",
+        _ => "2",
+    };
+    format!("\x1b[{code}m{cells}\x1b[0m")
+}
+
+/// One labelled card field, word-wrapped to [`CARD_WIDTH`] with the text aligned under itself.
+fn field(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
+    for (i, l) in output::wrap(text, CARD_WIDTH - LABEL_WIDTH).iter().enumerate() {
+        let label = if i == 0 { label } else { "" };
+        writeln!(out, "{}", format!("  {label:<11} {l}").trim_end())?;
+    }
+    Ok(())
+}
+
+/// The card: at most [`CARD_WIDTH`] columns, no trailing spaces; queries only with `--queries`.
+fn card(out: &mut dyn Write, r: &LookupResponse, queries: bool, color: bool) -> io::Result<()> {
     let s = &r.score;
     let defanged = if r.classification.defanged { ", defanged input" } else { "" };
     writeln!(out, "{}  ({}{defanged})", r.ioc_value, r.ioc_type)?;
+    let level = r.risk.level.as_str();
     writeln!(
         out,
-        "  risk        {} {:>3}/100 {}   confidence {} (STIX {})   verdict {}",
-        bar(r.risk.score),
-        r.risk.score,
-        r.risk.level.as_str(),
-        json_name(&r.confidence),
-        s.confidence_stix,
-        json_name(&s.verdict)
+        "  risk        {} {:>3}/100 {level}",
+        bar(r.risk.score, level, color),
+        r.risk.score
+    )?;
+    field(
+        out,
+        "verdict",
+        &format!(
+            "{}, confidence {} (STIX {})",
+            json_name(&s.verdict),
+            json_name(&r.confidence),
+            s.confidence_stix
+        ),
     )?;
     if let Some(reason) = &r.classification.reason {
-        writeln!(out, "  note        {reason}")?;
+        field(out, "note", reason)?;
     }
-    let mut first = true;
-    for f in &s.factors {
-        let label = if first { "factors" } else { "" };
-        first = false;
-        writeln!(
-            out,
-            "  {label:<11} {:>+4}  {:<22} {:<26} {}",
-            f.contribution,
-            f.name,
-            f.source,
-            f.detail.as_deref().unwrap_or("")
-        )?;
+    for (i, f) in s.factors.iter().enumerate() {
+        let detail = f.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+        let text = format!("{:+} {}{detail} [{}]", f.contribution, f.name, f.source);
+        field(out, if i == 0 { "factors" } else { "" }, &text)?;
     }
     if !r.tags.is_empty() {
-        writeln!(out, "  tags        {}", r.tags.join(", "))?;
+        field(out, "tags", &r.tags.join(", "))?;
     }
     if let Some(m) = &r.malware {
         let ids: Vec<&str> =
             m.attack_software.iter().chain(&m.attack_groups).map(String::as_str).collect();
-        writeln!(out, "  malware     {} ({}) {}", m.family, m.category, ids.join(" "))?;
+        field(out, "malware", &format!("{} ({}) {}", m.family, m.category, ids.join(" ")))?;
     }
-    let mut first = true;
-    for t in &r.mitre_techniques {
-        let label = if first { "techniques" } else { "" };
-        first = false;
-        writeln!(out, "  {label:<11} {:<10} {}  {}", t.id, t.name, t.reason)?;
+    for (i, t) in r.mitre_techniques.iter().enumerate() {
+        let label = if i == 0 { "techniques" } else { "" };
+        field(out, label, &format!("{} {}: {}", t.id, t.name, t.reason))?;
     }
-    writeln!(out, "  decay       {}", decay_line(&s.decay))?;
+    field(out, "decay", &decay_line(&s.decay))?;
     if s.remote_status != RemoteStatus::Disabled {
-        writeln!(
+        let remote = s.remote_score.map_or_else(|| "-".to_owned(), |v| v.to_string());
+        field(
             out,
-            "  remote      {} (local {}, remote {})",
-            status_name(s.remote_status),
-            s.local_score,
-            s.remote_score.map_or_else(|| "-".to_owned(), |v| v.to_string())
+            "remote",
+            &format!("{} (local {}, remote {remote})", status_name(s.remote_status), s.local_score),
         )?;
     }
-    if !r.hunting.splunk_query.is_empty() {
-        writeln!(
-            out,
-            "  splunk      {}",
-            r.hunting.splunk_query.replace('\n', "\n              ")
-        )?;
+    if queries {
+        for (label, q) in [("splunk", &r.hunting.splunk_query), ("kql", &r.hunting.kql_query)] {
+            for (i, l) in q.lines().enumerate() {
+                let label = if i == 0 { label } else { "" };
+                writeln!(out, "{}", format!("  {label:<11} {l}").trim_end())?;
+            }
+        }
     }
-    if !r.hunting.kql_query.is_empty() {
-        writeln!(out, "  kql         {}", r.hunting.kql_query.replace('\n', "\n              "))?;
-    }
-    writeln!(out, "  guidance    {}", r.hunting.detection_guidance)?;
+    field(out, "guidance", &r.hunting.detection_guidance)?;
     for d in &r.diagnostics {
-        writeln!(out, "  diagnostic  {}: {}", d.code, d.message)?;
+        field(out, "diagnostic", &format!("{}: {}", d.code, d.message))?;
     }
-    writeln!(out, "  data        {} ({})", s.data_version, s.data_date)
+    field(out, "data", &format!("{} ({})", s.data_version, s.data_date))
 }
 
 /// The decay in words, with dates rather than Unix seconds: an analyst must see at a glance that the evidence
@@ -312,7 +595,17 @@ fn decay_line(d: &ioclens_core::score::Decay) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::decay_line;
+    use super::{bar, decay_line};
+
+    #[test]
+    fn the_score_bar_is_coloured_only_when_asked() {
+        let plain = bar(94, "critical", false);
+        assert_eq!(plain, format!("{}{}", "█".repeat(19), "░"));
+        let coloured = bar(94, "critical", true);
+        assert_eq!(coloured, format!("\x1b[1;31m{plain}\x1b[0m"));
+        assert!(bar(10, "low", true).starts_with("\x1b[32m"));
+        assert_eq!(bar(0, "info", false), "░".repeat(20));
+    }
     use ioclens_core::IocKind;
     use ioclens_core::score::{DecayRule, decay};
 
