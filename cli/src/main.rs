@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
+mod fetch;
 mod output;
+mod providers;
 
 #[derive(Parser)]
 #[command(

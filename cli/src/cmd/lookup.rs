@@ -33,7 +33,12 @@ pub(crate) struct Args {
     /// Remote scorer base URL (`GET {URL}/api/v1/lookup`); the key comes from `IOCLENS_API_KEY`.
     #[arg(long, value_name = "URL")]
     remote: Option<String>,
-    /// Remote timeout in seconds.
+    /// Enrichment providers, comma-separated (`virustotal,abuseipdb,otx,greynoise,internetdb,threatfox,urlhaus,
+    /// malwarebazaar,ioclens`, or `all`); keys from `IOCLENS_<ID>_KEY`, a config file or msticpyconfig.yaml
+    /// (docs/providers.md).
+    #[arg(long, value_name = "LIST")]
+    providers: Option<String>,
+    /// Remote and provider timeout in seconds.
     #[arg(long, default_value_t = 5)]
     timeout: u64,
     /// Hunting-query lookback (`30m`, `24h`, `7d`, `2w`).
@@ -79,45 +84,32 @@ fn remote_score(
     resp: &LookupResponse,
     timeout: Duration,
 ) -> RemoteScore {
-    let Some(req) = score::remote_request(&resp.ioc_value, resp.ioc_type) else {
+    let Some(key) = key else {
+        return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
+    };
+    // The one HTTP seam (`crate::fetch`), shared with `--providers`; the URL is the core's (`ioclens` provider).
+    let Some(sent) = crate::providers::remote_url(base, resp) else {
         return RemoteScore::failed(
             RemoteStatus::Error,
             "value cannot be sent to the remote scorer",
         );
     };
-    let Some(key) = key else {
-        return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
-    };
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .build();
-    let agent: ureq::Agent = config.into();
-    let url = format!("{}{}", base.trim_end_matches('/'), req.path);
-    let mut call = agent.get(&url);
-    for (k, v) in &req.query {
-        call = call.query(k, v);
-    }
-    for (k, v) in &req.headers {
-        call = call.header(k, v);
-    }
-    call = call.header("Authorization", &format!("Bearer {key}"));
-    match call.call() {
-        Ok(mut r) => {
-            let status = r.status().as_u16();
-            match r.body_mut().with_config().limit(4 * 1024 * 1024).read_to_string() {
-                Ok(body) => score::parse_response(status, &body),
-                Err(e) => failed_from(&e),
-            }
-        }
-        Err(e) => failed_from(&e),
-    }
-}
-
-fn failed_from(e: &ureq::Error) -> RemoteScore {
-    match e {
-        ureq::Error::Timeout(_) => RemoteScore::failed(RemoteStatus::Timeout, &e.to_string()),
-        _ => RemoteScore::failed(RemoteStatus::Error, &e.to_string()),
+    let bearer = format!("Bearer {key}");
+    let fetched = crate::fetch::Fetch::fetch(
+        &crate::fetch::Ureq,
+        &crate::fetch::HttpRequest {
+            method: &sent.method,
+            url: &sent.url,
+            headers: &sent.headers,
+            body: None,
+            secret: Some(("Authorization", &bearer)),
+            timeout,
+        },
+    );
+    match fetched {
+        Ok(r) => score::parse_response(r.status, &r.body),
+        Err(crate::fetch::FetchError::Timeout(e)) => RemoteScore::failed(RemoteStatus::Timeout, &e),
+        Err(crate::fetch::FetchError::Other(e)) => RemoteScore::failed(RemoteStatus::Error, &e),
     }
 }
 
@@ -162,6 +154,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             ioclens_core::apply_remote(&mut r, &remote);
         }
         results.push(r);
+    }
+    if let Some(list) = &args.providers {
+        crate::providers::run(list, &mut results, Duration::from_secs(args.timeout), now)?;
     }
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         LookupFormat::Table
