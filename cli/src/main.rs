@@ -6,7 +6,6 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
-mod fetch;
 mod output;
 mod providers;
 

@@ -1,6 +1,6 @@
 //! `ioclens lookup --providers virustotal,abuseipdb,…`: the CLI as a host of the core's sans-I/O enrichment
 //! providers (`core/src/providers/`, docs/providers.md). The core builds every request and reads every reply; this
-//! file holds keys, sends requests through the one HTTP seam ([`crate::fetch`]) and behaves under real limits:
+//! file holds keys, sends requests through the one HTTP seam ([`ioclens_server::fetch`]) and behaves under real limits:
 //!
 //! - keys from `IOCLENS_<ID>_KEY`, else the config file (`IOCLENS_PROVIDERS_CONFIG`, default
 //!   `<config dir>/ioclens/providers.toml`), else the `TIProviders` section of `msticpyconfig.yaml`
@@ -19,12 +19,12 @@
     clippy::disallowed_methods,
     reason = "the CLI is the host: it reads the environment, the clock and the cache files"
 )]
-use crate::fetch::{Fetch, HttpRequest};
 use anyhow::{Context, Result};
 use ioclens_core::LookupResponse;
 use ioclens_core::providers::{
     self, ProviderConfig, ProviderId, ProviderReply, ProviderRequest, ProviderStatus,
 };
+use ioclens_server::fetch::{Fetch, HttpRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -398,7 +398,7 @@ pub(crate) fn enrich(
                 status: 0,
                 body: None,
                 retry_after: None,
-                error: Some(format!("skipped: {note}")),
+                error: Some(format!("{}: {note}", skip.status.as_str())),
             });
         }
         jobs.extend(plan.requests.into_iter().map(|q| (i, q)));
@@ -463,7 +463,7 @@ pub(crate) fn run(
     let ids = ProviderId::parse_list(list).map_err(anyhow::Error::msg)?;
     let settings = Settings::load(ids, timeout)?;
     let mut err = std::io::stderr().lock();
-    for note in enrich(results, &settings, &crate::fetch::Ureq, now) {
+    for note in enrich(results, &settings, &ioclens_server::fetch::Ureq, now) {
         let _ = std::io::Write::write_all(&mut err, format!("ioclens: {note}\n").as_bytes());
     }
     Ok(())

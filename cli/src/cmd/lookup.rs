@@ -87,7 +87,7 @@ fn remote_score(
     let Some(key) = key else {
         return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
     };
-    // The one HTTP seam (`crate::fetch`), shared with `--providers`; the URL is the core's (`ioclens` provider).
+    // The one HTTP seam (`ioclens_server::fetch`), shared with `--providers`; the URL is the core's (`ioclens` provider).
     let Some(sent) = crate::providers::remote_url(base, resp) else {
         return RemoteScore::failed(
             RemoteStatus::Error,
@@ -95,9 +95,9 @@ fn remote_score(
         );
     };
     let bearer = format!("Bearer {key}");
-    let fetched = crate::fetch::Fetch::fetch(
-        &crate::fetch::Ureq,
-        &crate::fetch::HttpRequest {
+    let fetched = ioclens_server::fetch::Fetch::fetch(
+        &ioclens_server::fetch::Ureq,
+        &ioclens_server::fetch::HttpRequest {
             method: &sent.method,
             url: &sent.url,
             headers: &sent.headers,
@@ -108,8 +108,12 @@ fn remote_score(
     );
     match fetched {
         Ok(r) => score::parse_response(r.status, &r.body),
-        Err(crate::fetch::FetchError::Timeout(e)) => RemoteScore::failed(RemoteStatus::Timeout, &e),
-        Err(crate::fetch::FetchError::Other(e)) => RemoteScore::failed(RemoteStatus::Error, &e),
+        Err(ioclens_server::fetch::FetchError::Timeout(e)) => {
+            RemoteScore::failed(RemoteStatus::Timeout, &e)
+        }
+        Err(ioclens_server::fetch::FetchError::Other(e)) => {
+            RemoteScore::failed(RemoteStatus::Error, &e)
+        }
     }
 }
 

@@ -450,7 +450,8 @@ pub struct ProviderReply {
     /// The `Retry-After` header, as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<String>,
-    /// The host's error text when `status` is 0; `skipped` when the host held the request back.
+    /// The host's error text when `status` is 0: `skipped[: why]` when the host held the request back, the plan's
+    /// status word (`no_key[: why]`, `not_applicable`, `not_configured`) for a provider [`requests`] did not ask.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -558,8 +559,18 @@ pub fn parse_reply(kind: IocKind, reply: &ProviderReply) -> ProviderOutcome {
     if reply.status == 0 {
         let err = reply.error.as_deref().unwrap_or("no response");
         let lower = err.to_ascii_lowercase();
-        let status = if lower == "skipped" || lower.starts_with("skipped:") {
-            ProviderStatus::Skipped
+        // A provider the host did not ask: the plan's status word (`no_key: …`), or `skipped: …`.
+        let word = lower.split(':').next().unwrap_or_default().trim();
+        let status = if let Some(s) = [
+            ProviderStatus::Skipped,
+            ProviderStatus::NoKey,
+            ProviderStatus::NotApplicable,
+            ProviderStatus::NotConfigured,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
+        {
+            s
         } else if lower.contains("timeout") || lower.contains("timed out") {
             ProviderStatus::Timeout
         } else {
@@ -667,9 +678,13 @@ pub fn retry_after_secs(h: &str) -> Option<u32> {
     h.trim().parse::<u32>().ok()
 }
 
+/// Everything but RFC 3986's unreserved characters (`A–Z a–z 0–9 - . _ ~`) is encoded.
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Percent-encodes a value for one path segment or a query/form value.
 pub(crate) fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// A JSON string field, non-empty.

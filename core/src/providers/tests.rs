@@ -181,7 +181,7 @@ fn requests_carry_no_secret_and_name_the_slot() {
         ..Default::default()
     };
     let r = &requests("evil.test", IocKind::Domain, &cfg).requests[0];
-    assert_eq!(r.body.as_deref(), Some("host=evil%2Etest"));
+    assert_eq!(r.body.as_deref(), Some("host=evil.test"));
     let plan = requests(
         "1.2.3.4&key=x",
         IocKind::Ipv4,
@@ -193,7 +193,7 @@ fn requests_carry_no_secret_and_name_the_slot() {
     );
     assert_eq!(
         plan.requests[0].url,
-        "http://127.0.0.1:1/api/v2/check?ipAddress=1%2E2%2E3%2E4%26key%3Dx&maxAgeInDays=90"
+        "http://127.0.0.1:1/api/v2/check?ipAddress=1.2.3.4%26key%3Dx&maxAgeInDays=90"
     );
     // No ioclens base URL: not configured. Internetdb needs no key.
     let plan = requests(
@@ -205,7 +205,7 @@ fn requests_carry_no_secret_and_name_the_slot() {
         },
     );
     assert_eq!(plan.skipped[0].status, ProviderStatus::NotConfigured);
-    assert_eq!(plan.requests[0].url, "https://internetdb.shodan.io/8%2E8%2E8%2E8");
+    assert_eq!(plan.requests[0].url, "https://internetdb.shodan.io/8.8.8.8");
     assert_eq!(plan.requests[0].secret_header, None);
 }
 
@@ -266,7 +266,7 @@ fn the_dispatcher_ops_round_trip() {
         &json!({"value": "45.155.205.233", "type": "ipv4", "providers": ["greynoise", "abuseipdb"],
                 "base_urls": {"greynoise": "http://127.0.0.1:1"}}),
     );
-    assert_eq!(plan["requests"][0]["url"], "http://127.0.0.1:1/v3/community/45%2E155%2E205%2E233");
+    assert_eq!(plan["requests"][0]["url"], "http://127.0.0.1:1/v3/community/45.155.205.233");
     assert_eq!(plan["skipped"][0], json!({"provider": "abuseipdb", "status": "no_key"}));
     let out = call(
         "provider_reply",
@@ -280,13 +280,15 @@ fn the_dispatcher_ops_round_trip() {
         "merge_providers",
         &json!({"local": local, "replies": [
             {"provider": "greynoise", "status": 200, "body": {"noise": true, "riot": false, "classification": "malicious"}},
-            {"provider": "abuseipdb", "status": 0, "error": "skipped"}]}),
+            {"provider": "abuseipdb", "status": 0, "error": "no_key: IOCLENS_ABUSEIPDB_KEY not set"},
+            {"provider": "otx", "status": 0, "error": "skipped: circuit open"}]}),
     );
     assert_eq!(
         merged["score"]["providers"][0],
         json!({"provider": "greynoise", "status": "found"})
     );
-    assert_eq!(merged["score"]["providers"][1]["status"], "skipped");
+    assert_eq!(merged["score"]["providers"][1]["status"], "no_key");
+    assert_eq!(merged["score"]["providers"][2]["status"], "skipped");
     assert!(merged["score"]["score"].as_u64().unwrap() >= 70);
     let bad: Value = serde_json::from_str(&crate::api::call(
         "provider_requests",

@@ -1,42 +1,48 @@
-//! The CLI's one HTTP seam: every request the core builds (`--remote`, `--providers`) goes out through [`Fetch`],
-//! so a test, a proxy-aware client or another host (Extism) can stand in for it. The secret travels separately
+//! The one HTTP seam of the native hosts: every request the core builds (the CLI's `--remote` and `--providers`,
+//! the server's `?providers=`) goes out through [`Fetch`], so a test, a proxy-aware client or another host
+//! (Extism) can stand in for it. The secret travels separately
 //! from the request the core built and goes only into its header: it is never part of a URL, a log line or an
 //! error message.
 use std::time::Duration;
 
 /// One request.
-pub(crate) struct HttpRequest<'a> {
+pub struct HttpRequest<'a> {
     /// `GET` or `POST`.
-    pub(crate) method: &'a str,
+    pub method: &'a str,
     /// Full URL (percent-encoded by the core).
-    pub(crate) url: &'a str,
+    pub url: &'a str,
     /// Headers without the secret.
-    pub(crate) headers: &'a [(String, String)],
+    pub headers: &'a [(String, String)],
     /// Body, for `POST`.
-    pub(crate) body: Option<&'a str>,
+    pub body: Option<&'a str>,
     /// `(header, key)`: the credential.
-    pub(crate) secret: Option<(&'a str, &'a str)>,
+    pub secret: Option<(&'a str, &'a str)>,
     /// Whole-call timeout.
-    pub(crate) timeout: Duration,
+    pub timeout: Duration,
 }
 
 /// An HTTP answer (any status).
-pub(crate) struct HttpReply {
-    pub(crate) status: u16,
-    pub(crate) body: String,
+pub struct HttpReply {
+    /// HTTP status.
+    pub status: u16,
+    /// Body text.
+    pub body: String,
     /// The `Retry-After` header.
-    pub(crate) retry_after: Option<String>,
+    pub retry_after: Option<String>,
 }
 
 /// Why no answer came. The text never holds the secret (ureq's errors name the URL, not the headers).
-pub(crate) enum FetchError {
+pub enum FetchError {
+    /// The call timed out.
     Timeout(String),
+    /// Any other failure.
     Other(String),
 }
 
 impl FetchError {
     /// The text the core reads (`timed out` → `timeout`).
-    pub(crate) fn text(&self) -> String {
+    #[must_use]
+    pub fn text(&self) -> String {
         match self {
             FetchError::Timeout(e) => format!("timed out: {e}"),
             FetchError::Other(e) => e.clone(),
@@ -45,12 +51,16 @@ impl FetchError {
 }
 
 /// Sends one request.
-pub(crate) trait Fetch: Sync {
+pub trait Fetch: Sync {
+    /// Sends `req`; any HTTP status is an answer, only transport failures are errors.
+    ///
+    /// # Errors
+    /// Timeout, refused connection, unreadable body.
     fn fetch(&self, req: &HttpRequest<'_>) -> Result<HttpReply, FetchError>;
 }
 
 /// The real client (ureq, rustls).
-pub(crate) struct Ureq;
+pub struct Ureq;
 
 /// Bodies larger than this are cut (provider answers are a few KB).
 const MAX_BODY: u64 = 4 * 1024 * 1024;
