@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod cmd;
 mod output;
+mod providers;
 
 #[derive(Parser)]
 #[command(

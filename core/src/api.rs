@@ -15,6 +15,10 @@
 //! | `attack` | [`AttackRequest`] `{id}` | [`crate::attack::AttackObject`] |
 //! | `merge_remote` | [`MergeRemoteRequest`] `{local, status, response?, error?}` | [`crate::LookupResponse`] |
 //! | `remote_request` | [`RemoteRequestRequest`] `{value, type}` | [`crate::score::RemoteRequest`] or `null` |
+//! | `providers` | `{}` | [`ProvidersResponse`] `{providers: [ProviderInfo]}` |
+//! | `provider_requests` | [`ProviderRequestsRequest`] `{value, type, providers, keys?, base_urls?}` | [`crate::providers::ProviderPlan`] |
+//! | `provider_reply` | [`ProviderReplyRequest`] `{type, reply}` | [`crate::providers::ProviderOutcome`] |
+//! | `merge_providers` | [`MergeProvidersRequest`] `{local, replies}` | [`crate::LookupResponse`] |
 //! | `lookup_many` | [`LookupManyRequest`] `{values, options?, now, fields?}` | [`LookupManyResponse`] `{results}` |
 //!
 //! `lookup_many` is `lookup` for a batch (one host→core crossing per chunk of events instead of one per value):
@@ -27,8 +31,17 @@
 //! Remote scoring stays sans-I/O: a host asks `remote_request` what to send (or builds nothing when the answer
 //! is `null`), sends it with its own HTTP client and credential, and hands the HTTP status and body to
 //! `merge_remote`; a transport failure is `status: 0` with the host's error text in `error`.
+//!
+//! Enrichment providers (`VirusTotal`, `AbuseIPDB`, OTX, `GreyNoise`, `InternetDB`, abuse.ch, another ioclens server;
+//! [`crate::providers`]) work the same way: `provider_requests` says what to send to each provider (and which were
+//! not asked: `not_applicable`, `no_key`, `not_configured`), the host sends them, setting each request's
+//! `secret_header` to its key, `provider_reply` reads one reply (status, whether a retry is allowed, cacheability),
+//! and `merge_providers` applies every reply to the local `lookup` result (fail-open: `score.providers` keeps each
+//! provider's status). The key never crosses into the core. `providers` lists the providers with the defaults a
+//! host sizes its rate limits and cache from.
 use crate::attack::AttackObject;
 use crate::extract::Extraction;
+use crate::providers::{ProviderId, ProviderOutcome, ProviderPlan, ProviderReply};
 use crate::query::{Hunt, HuntInput, QueryOptions};
 use crate::score::{RemoteRequest, RemoteScore, RemoteStatus};
 use crate::{Classified, ErrorKind, IocKind, LookupOptions, LookupResponse};
@@ -63,11 +76,19 @@ pub enum Op {
     LookupMany,
     /// [`defang`].
     Defang,
+    /// [`providers`].
+    Providers,
+    /// [`provider_requests`].
+    ProviderRequests,
+    /// [`provider_reply`].
+    ProviderReply,
+    /// [`merge_providers`].
+    MergeProviders,
 }
 
 impl Op {
     /// Every operation, in the plain-ABI numbering.
-    pub const ALL: [Op; 10] = [
+    pub const ALL: [Op; 14] = [
         Op::Version,
         Op::Classify,
         Op::Extract,
@@ -78,6 +99,10 @@ impl Op {
         Op::RemoteRequest,
         Op::LookupMany,
         Op::Defang,
+        Op::Providers,
+        Op::ProviderRequests,
+        Op::ProviderReply,
+        Op::MergeProviders,
     ];
 
     /// The wire name.
@@ -93,6 +118,10 @@ impl Op {
             Op::RemoteRequest => "remote_request",
             Op::LookupMany => "lookup_many",
             Op::Defang => "defang",
+            Op::Providers => "providers",
+            Op::ProviderRequests => "provider_requests",
+            Op::ProviderReply => "provider_reply",
+            Op::MergeProviders => "merge_providers",
         }
     }
 
@@ -302,6 +331,53 @@ pub struct RemoteRequestRequest {
     /// Its type (`ioc_type`).
     #[serde(rename = "type")]
     pub kind: IocKind,
+}
+
+/// `providers {}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvidersResponse {
+    /// Every provider, with its defaults.
+    pub providers: Vec<crate::providers::ProviderInfo>,
+}
+
+/// `provider_requests {value, type, providers, keys?, base_urls?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderRequestsRequest {
+    /// The canonical value (a `lookup` result's `ioc_value`).
+    pub value: String,
+    /// Its type (`ioc_type`).
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+    /// Providers to ask, in order.
+    pub providers: Vec<ProviderId>,
+    /// Providers the host holds a key for (never the key itself).
+    #[serde(default)]
+    pub keys: Vec<ProviderId>,
+    /// Base URL overrides: `{provider: url}`.
+    #[serde(default)]
+    pub base_urls: std::collections::BTreeMap<ProviderId, String>,
+}
+
+/// `provider_reply {type, reply}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderReplyRequest {
+    /// The value's type (`URLhaus` reads host and URL answers differently).
+    #[serde(rename = "type")]
+    pub kind: IocKind,
+    /// The reply.
+    pub reply: ProviderReply,
+}
+
+/// `merge_providers {local, replies}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeProvidersRequest {
+    /// The local `lookup` result.
+    pub local: LookupResponse,
+    /// One reply per provider asked (a provider held back by the host: `status: 0, error: "skipped"`).
+    pub replies: Vec<ProviderReply>,
 }
 
 /// `defang {value, type?}`: the display form of a value.
@@ -532,6 +608,35 @@ pub fn remote_request(req: &RemoteRequestRequest) -> Result<Option<RemoteRequest
     Ok(crate::score::remote_request(&req.value, req.kind))
 }
 
+/// `providers`: every enrichment provider with its defaults (rate, cache lifetimes, key header).
+pub fn providers(_req: &VersionRequest) -> Result<ProvidersResponse, ApiError> {
+    Ok(ProvidersResponse { providers: ProviderId::ALL.iter().map(|p| p.info()).collect() })
+}
+
+/// `provider_requests`: what to send to each provider for a value, and which providers are not asked.
+pub fn provider_requests(req: &ProviderRequestsRequest) -> Result<ProviderPlan, ApiError> {
+    let cfg = crate::providers::ProviderConfig {
+        providers: req.providers.clone(),
+        keys: req.keys.clone(),
+        base_urls: req.base_urls.iter().map(|(p, u)| (*p, u.clone())).collect(),
+    };
+    Ok(crate::providers::requests(&req.value, req.kind, &cfg))
+}
+
+/// `provider_reply`: what one provider's reply means (status, retry, evidence).
+pub fn provider_reply(req: &ProviderReplyRequest) -> Result<ProviderOutcome, ApiError> {
+    Ok(crate::providers::parse_reply(req.kind, &req.reply))
+}
+
+/// `merge_providers`: every provider's reply applied to a local `lookup` result (fail-open).
+pub fn merge_providers(req: &MergeProvidersRequest) -> Result<LookupResponse, ApiError> {
+    let outcomes: Vec<ProviderOutcome> =
+        req.replies.iter().map(|r| crate::providers::parse_reply(req.local.ioc_type, r)).collect();
+    let mut out = req.local.clone();
+    crate::providers::apply(&mut out, &outcomes);
+    Ok(out)
+}
+
 /// `defang`: the safe display form of a value, for every host that shows or copies indicators (one rule, the
 /// core's [`crate::defang`]).
 pub fn defang(req: &DefangRequest) -> Result<DefangResponse, ApiError> {
@@ -619,6 +724,10 @@ fn dispatch(op: Op, input: &str) -> Result<String, ApiError> {
         Op::RemoteRequest => run(input, remote_request),
         Op::LookupMany => parse_request(input).and_then(|req| lookup_many_json(&req)),
         Op::Defang => run(input, defang),
+        Op::Providers => run(input, providers),
+        Op::ProviderRequests => run(input, provider_requests),
+        Op::ProviderReply => run(input, provider_reply),
+        Op::MergeProviders => run(input, merge_providers),
     }
 }
 

@@ -46,6 +46,7 @@ pub mod lookup;
 pub mod misp;
 mod model;
 pub mod normalize;
+pub mod providers;
 pub mod query;
 mod rows;
 pub mod score;

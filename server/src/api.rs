@@ -27,7 +27,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod providers;
 mod taxii;
+pub use providers::ServerProviders;
 pub use taxii::{
     API_ROOT as TAXII_API_ROOT, STIX as STIX_MEDIA_TYPE, TAXII as TAXII_MEDIA_TYPE,
     collection_id as taxii_collection_id,
@@ -64,6 +66,8 @@ pub struct Config {
     pub limits: Limits,
     /// The intel pack lookups use (reloaded when it changes); `None`: the embedded intel only.
     pub intel: Option<Arc<crate::intel::Live>>,
+    /// Enrichment provider keys and URLs (`?providers=`); `None`: [`ServerProviders::from_env`] at start.
+    pub providers: Option<Arc<ServerProviders>>,
 }
 
 /// What one client, or many, may cost the server. Every bound has a safe default; `ioclens serve` exposes each
@@ -342,6 +346,7 @@ struct AppState {
     hosts: Hosts,
     limits: Limits,
     intel: Option<Arc<crate::intel::Live>>,
+    providers: Arc<ServerProviders>,
     /// Verified keys by SHA-256: `(id, rate_limit, verified_at)`.
     verified: Mutex<HashMap<[u8; 32], (i64, i64, Instant)>>,
     /// Per-key sliding windows (`keys::Window`).
@@ -450,6 +455,8 @@ pub struct Settings {
     pub limits: Limits,
     /// The intel pack lookups use; `None`: the embedded intel only.
     pub intel: Option<Arc<crate::intel::Live>>,
+    /// Enrichment provider keys and URLs (`?providers=`, docs/providers.md); `None`: keyless providers only.
+    pub providers: Option<Arc<ServerProviders>>,
 }
 
 /// Builds the router for a store with default settings (loopback `Host` names, default limits; tests and
@@ -495,6 +502,7 @@ fn build(db: &std::path::Path, settings: Settings, extra: Router<Shared>) -> Res
         hosts: settings.hosts,
         limits: settings.limits,
         intel: settings.intel,
+        providers: settings.providers.unwrap_or_default(),
         verified: Mutex::new(HashMap::new()),
         windows: Mutex::new(HashMap::new()),
         started: Instant::now(),
@@ -538,6 +546,9 @@ pub async fn serve(config: Config, on_bound: impl FnOnce(std::net::SocketAddr)) 
             hosts,
             limits: limits.clone(),
             intel: config.intel.clone(),
+            providers: Some(
+                config.providers.clone().unwrap_or_else(|| Arc::new(ServerProviders::from_env())),
+            ),
         },
     )?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -1602,7 +1613,7 @@ async fn lookup_get(
     axum::Extension(rid): axum::Extension<RequestId>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let p = match Params::parse(&rid, q.as_deref(), &["ioc", "value", "type"]) {
+    let p = match Params::parse(&rid, q.as_deref(), &["ioc", "value", "type", "providers"]) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -1629,9 +1640,24 @@ async fn lookup_get(
         Ok(c) => c,
         Err(e) => return ApiError::internal(&rid, &e).into_response(),
     };
+    let ids = match p.get("providers").map(ioclens_core::providers::ProviderId::parse_list) {
+        None => Vec::new(),
+        Some(Ok(ids)) => ids,
+        Some(Err(msg)) => {
+            return ApiError::invalid(&rid, format!("`providers`: {msg}")).into_response();
+        }
+    };
     let pack = st.intel.as_ref().and_then(|l| l.current());
-    p.tag(match lookup_one(&conn, pack.as_deref(), &input, forced, time::now()) {
-        Ok(v) => json_response(StatusCode::OK, &v),
+    let now = time::now();
+    p.tag(match lookup_one(&conn, pack.as_deref(), &input, forced, now) {
+        Ok(mut v) => {
+            if !ids.is_empty() {
+                let pending = providers::plan(&st.providers, &conn, &v.data.core, ids, now);
+                let sent = providers::send(&st.providers, pending).await;
+                providers::finish(&conn, &mut v.data.core, sent, now);
+            }
+            json_response(StatusCode::OK, &v)
+        }
         Err(e) => ApiError::internal(&rid, &e).into_response(),
     })
 }

@@ -11,6 +11,7 @@
 )]
 pub mod api;
 pub mod feedname;
+pub mod fetch;
 pub mod ingest;
 pub mod intel;
 pub mod keys;

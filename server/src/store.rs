@@ -154,6 +154,15 @@ CREATE TABLE IF NOT EXISTS api_keys(
   created_at INTEGER NOT NULL,
   revoked_at INTEGER
 );
+CREATE TABLE IF NOT EXISTS provider_cache(
+  provider TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  PRIMARY KEY(provider, kind, value)
+);
 ";
 
 /// Creates the store file readable by its owner only (0600) when it does not exist yet: it holds the key
@@ -676,6 +685,44 @@ pub fn feed_version(conn: &Connection) -> Result<String> {
 
 pub(crate) fn version_text(feeds: i64, last: Option<i64>) -> String {
     last.map_or_else(|| "empty".to_owned(), |t| format!("{}/{feeds}", crate::time::format(t)))
+}
+
+/// An enrichment provider's cached reply `(status, body, stored_at)` for `(kind, value)`, when stored less than
+/// `max_age` seconds before `now` (`?providers=`, docs/providers.md).
+pub fn provider_cache_get(
+    conn: &Connection,
+    provider: &str,
+    kind: IocKind,
+    value: &str,
+    max_age: i64,
+    now: i64,
+) -> Result<Option<(u16, String, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status, body, stored_at FROM provider_cache WHERE provider = ?1 AND kind = ?2 AND value = ?3 \
+             AND stored_at > ?4",
+        )?
+        .query_row(params![provider, kind.as_str(), value, now - max_age], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
+}
+
+/// Stores (or replaces) an enrichment provider's reply for `(kind, value)`.
+pub fn provider_cache_put(
+    conn: &Connection,
+    provider: &str,
+    kind: IocKind,
+    value: &str,
+    reply: (u16, &str),
+    now: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO provider_cache(provider, kind, value, status, body, stored_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![provider, kind.as_str(), value, reply.0, reply.1, now])?;
+    Ok(())
 }
 
 /// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.

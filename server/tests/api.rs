@@ -1277,3 +1277,97 @@ fn taxii_answers_errors_and_pages() {
     assert_eq!(late.json, json!({"more": false}));
     assert!(late.header("x-taxii-date-added-first").is_none());
 }
+
+/// `?providers=`: the server asks the providers with its own keys (a stub provider on 127.0.0.1 records what it
+/// was sent), applies their evidence, never shows a key, and answers a repeated value from the store's cache.
+#[test]
+fn lookup_asks_providers_with_server_side_keys_and_caches() {
+    use std::io::{BufRead as _, Write as _};
+    use std::sync::{Arc, Mutex};
+    const SECRET: &str = "srv-5ecret-provider-key";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                head.push_str(&h);
+            }
+            // GreyNoise's documented shape for a scanner classified malicious; VirusTotal refuses the key.
+            let (status, body) = if head.contains("/v3/community/") {
+                (
+                    200,
+                    r#"{"ip":"45.155.205.233","noise":true,"riot":false,"classification":"malicious","name":"unknown"}"#,
+                )
+            } else {
+                (401, r#"{"error":{"code":"WrongCredentialsError","message":"Wrong API key"}}"#)
+            };
+            log.lock().unwrap().push(head);
+            let mut conn = conn;
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let providers = ioclens_server::api::ServerProviders::new(
+        [
+            (ioclens_core::providers::ProviderId::Greynoise, SECRET.to_owned()),
+            (ioclens_core::providers::ProviderId::Virustotal, SECRET.to_owned()),
+        ]
+        .into(),
+        vec![
+            (ioclens_core::providers::ProviderId::Greynoise, base.clone()),
+            (ioclens_core::providers::ProviderId::Virustotal, base.clone()),
+        ],
+        std::time::Duration::from_secs(2),
+    );
+    assert!(!format!("{providers:?}").contains(SECRET));
+    let s = Server::start_settings(ioclens_server::api::Settings {
+        providers: Some(std::sync::Arc::new(providers)),
+        ..ioclens_server::api::Settings::default()
+    });
+    let r = s.get("/api/v1/lookup?ioc=45.155.205.233&providers=greynoise,virustotal,abuseipdb");
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!r.text.contains(SECRET), "{}", r.text);
+    let statuses: Vec<(String, String)> = r.json["data"]["score"]["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (p["provider"].as_str().unwrap().to_owned(), p["status"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let want = [("greynoise", "found"), ("virustotal", "unauthorized"), ("abuseipdb", "no_key")];
+    assert_eq!(
+        statuses,
+        want.map(|(a, b)| (a.to_owned(), b.to_owned())),
+        "{}",
+        r.json["data"]["score"]
+    );
+    assert!(r.json["data"]["risk"]["score"].as_u64().unwrap() >= 70, "{}", r.json["data"]["risk"]);
+    let heads = seen.lock().unwrap().clone();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(
+        heads.iter().all(|h| h.to_ascii_lowercase().contains(&format!(": {SECRET}"))),
+        "{heads:?}"
+    );
+    assert!(heads.iter().all(|h| !h.lines().next().unwrap().contains(SECRET)));
+    // The found answer is cached in the store; the refused one is asked again.
+    let again = s.get("/api/v1/lookup?ioc=45.155.205.233&providers=greynoise,virustotal");
+    assert_eq!(again.json["data"]["score"]["providers"][0]["status"], "found");
+    let heads = seen.lock().unwrap().clone();
+    assert_eq!(heads.len(), 3, "{heads:?}");
+    assert!(heads[2].contains("/api/v3/ip_addresses/"), "{heads:?}");
+    let bad = s.get("/api/v1/lookup?ioc=45.155.205.233&providers=shodan");
+    assert_eq!(bad.status, 400, "{}", bad.text);
+}

@@ -444,6 +444,12 @@ export interface KevEntry {
   catalog_version: string;
 }
 
+/** `KeyUse` (core/src/providers/mod.rs). */
+export type KeyUse =
+  | "required"
+  | "optional"
+  | "none";
+
 /** `KqlProfile` (core/src/query/mod.rs). */
 export type KqlProfile =
   | "native"
@@ -568,6 +574,12 @@ export type MentionKind =
   | "group"
   | "family";
 
+/** `MergeProvidersRequest` (core/src/api.rs). */
+export interface MergeProvidersRequest {
+  local: LookupResponse;
+  replies: ProviderReply[];
+}
+
 /** `MergeRemoteRequest` (core/src/api.rs). */
 export interface MergeRemoteRequest {
   local: LookupResponse;
@@ -587,7 +599,11 @@ export type Op =
   | "merge_remote"
   | "remote_request"
   | "lookup_many"
-  | "defang";
+  | "defang"
+  | "providers"
+  | "provider_requests"
+  | "provider_reply"
+  | "merge_providers";
 
 /** `PackHit` (core/src/intel/pack.rs). */
 export interface PackHit {
@@ -618,6 +634,129 @@ export interface Parsed {
 export interface PathFacts {
   os: string;
   file_name?: string | null;
+}
+
+/** `ProviderConfig` (core/src/providers/mod.rs). */
+export interface ProviderConfig {
+  providers: ProviderId[];
+  keys: ProviderId[];
+  base_urls: ([ProviderId, string])[];
+}
+
+/** `ProviderId` (core/src/providers/mod.rs). */
+export type ProviderId =
+  | "virustotal"
+  | "abuseipdb"
+  | "otx"
+  | "greynoise"
+  | "internetdb"
+  | "threatfox"
+  | "urlhaus"
+  | "malwarebazaar"
+  | "ioclens";
+
+/** `ProviderInfo` (core/src/providers/mod.rs). */
+export interface ProviderInfo {
+  id: ProviderId;
+  name: string;
+  base_url?: string | null;
+  key: KeyUse;
+  secret_header?: string | null;
+  kinds: IocKind[];
+  per_minute: number;
+  per_day?: number | null;
+  quota_source: string;
+  ttl_found: number;
+  ttl_not_found: number;
+}
+
+/** `ProviderOutcome` (core/src/providers/mod.rs). */
+export interface ProviderOutcome {
+  provider: ProviderId;
+  status: ProviderStatus;
+  factors?: Factor[];
+  verdict?: Verdict | null;
+  family?: string | null;
+  techniques?: string[];
+  tags?: string[];
+  retryable?: boolean;
+  retry_after?: number | null;
+  message?: string | null;
+  remote?: RemoteScore | null;
+}
+
+/** `ProviderPlan` (core/src/providers/mod.rs). */
+export interface ProviderPlan {
+  requests: ProviderRequest[];
+  skipped: ProviderSkip[];
+}
+
+/** `ProviderReply` (core/src/providers/mod.rs). */
+export interface ProviderReply {
+  provider: ProviderId;
+  status: number;
+  body?: unknown | null;
+  retry_after?: string | null;
+  error?: string | null;
+}
+
+/** `ProviderReplyRequest` (core/src/api.rs). */
+export interface ProviderReplyRequest {
+  type: IocKind;
+  reply: ProviderReply;
+}
+
+/** `ProviderRequest` (core/src/providers/mod.rs). */
+export interface ProviderRequest {
+  provider: ProviderId;
+  method: string;
+  url: string;
+  headers: ([string, string])[];
+  body?: string | null;
+  secret_header?: string | null;
+}
+
+/** `ProviderRequestsRequest` (core/src/api.rs). */
+export interface ProviderRequestsRequest {
+  value: string;
+  type: IocKind;
+  providers: ProviderId[];
+  keys?: ProviderId[];
+  base_urls?: Record<string, string>;
+}
+
+/** `ProviderSkip` (core/src/providers/mod.rs). */
+export interface ProviderSkip {
+  provider: ProviderId;
+  status: ProviderStatus;
+}
+
+/** `ProviderStatus` (core/src/providers/mod.rs). */
+export type ProviderStatus =
+  | "found"
+  | "not_found"
+  | "not_applicable"
+  | "no_key"
+  | "not_configured"
+  | "unauthorized"
+  | "rate_limited"
+  | "unavailable"
+  | "timeout"
+  | "malformed"
+  | "skipped"
+  | "error";
+
+/** `ProviderSummary` (core/src/providers/mod.rs). */
+export interface ProviderSummary {
+  provider: ProviderId;
+  status: ProviderStatus;
+  retry_after?: number | null;
+  message?: string | null;
+}
+
+/** `ProvidersResponse` (core/src/api.rs). */
+export interface ProvidersResponse {
+  providers: ProviderInfo[];
 }
 
 /** `Query` (core/src/query/mod.rs). */
@@ -748,6 +887,7 @@ export interface Score {
   remote_status: RemoteStatus;
   local_score: number;
   remote_score?: number | null;
+  providers?: ProviderSummary[];
   data_version: string;
   data_date: string;
 }

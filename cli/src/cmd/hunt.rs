@@ -389,7 +389,7 @@ fn write_records(out: &mut impl Write, hunt: &Hunt, format: Format, first: bool)
                     &[
                         g.kind.as_str(),
                         q.target.as_str(),
-                        &q.profile,
+                        q.profile.as_str(),
                         &q.title,
                         &q.values.to_string(),
                         &window(q),

@@ -33,7 +33,12 @@ pub(crate) struct Args {
     /// Remote scorer base URL (`GET {URL}/api/v1/lookup`); the key comes from `IOCLENS_API_KEY`.
     #[arg(long, value_name = "URL")]
     remote: Option<String>,
-    /// Remote timeout in seconds.
+    /// Enrichment providers, comma-separated (`virustotal,abuseipdb,otx,greynoise,internetdb,threatfox,urlhaus,
+    /// malwarebazaar,ioclens`, or `all`); keys from `IOCLENS_<ID>_KEY`, a config file or msticpyconfig.yaml
+    /// (docs/providers.md).
+    #[arg(long, value_name = "LIST")]
+    providers: Option<String>,
+    /// Remote and provider timeout in seconds (default 5).
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<u64>,
     /// Remote calls in flight at once (answers stay in input order).
@@ -96,48 +101,44 @@ fn api_key() -> Option<String> {
 
 /// Sends the request the core built and parses the answer; every failure becomes a status (fail-open).
 fn remote_score(remote: &Remote, resp: &LookupResponse) -> RemoteScore {
-    let Some(req) = score::remote_request(&resp.ioc_value, resp.ioc_type) else {
+    let Some(key) = &remote.key else {
+        return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
+    };
+    // The one HTTP seam (`ioclens_server::fetch`), shared with `--providers`; the URL is the core's (`ioclens` provider).
+    let Some(sent) = crate::providers::remote_url(&remote.base, resp) else {
         return RemoteScore::failed(
             RemoteStatus::Error,
             "value cannot be sent to the remote scorer",
         );
     };
-    let Some(key) = &remote.key else {
-        return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
-    };
-    let url = format!("{}{}", remote.base.trim_end_matches('/'), req.path);
-    let mut call = remote.agent.get(&url);
-    for (k, v) in &req.query {
-        call = call.query(k, v);
-    }
-    for (k, v) in &req.headers {
-        call = call.header(k, v);
-    }
-    call = call.header("Authorization", &format!("Bearer {key}"));
-    match call.call() {
-        Ok(mut r) => {
-            let status = r.status().as_u16();
-            match r.body_mut().with_config().limit(4 * 1024 * 1024).read_to_string() {
-                Ok(body) => score::parse_response(status, &body),
-                Err(e) => failed_from(&e),
-            }
+    let bearer = format!("Bearer {key}");
+    let fetched = ioclens_server::fetch::Fetch::fetch(
+        &ioclens_server::fetch::Ureq,
+        &ioclens_server::fetch::HttpRequest {
+            method: &sent.method,
+            url: &sent.url,
+            headers: &sent.headers,
+            body: None,
+            secret: Some(("Authorization", &bearer)),
+            timeout: remote.timeout,
+        },
+    );
+    match fetched {
+        Ok(r) => score::parse_response(r.status, &r.body),
+        Err(ioclens_server::fetch::FetchError::Timeout(e)) => {
+            RemoteScore::failed(RemoteStatus::Timeout, &e)
         }
-        Err(e) => failed_from(&e),
+        Err(ioclens_server::fetch::FetchError::Other(e)) => {
+            RemoteScore::failed(RemoteStatus::Error, &e)
+        }
     }
 }
 
-fn failed_from(e: &ureq::Error) -> RemoteScore {
-    match e {
-        ureq::Error::Timeout(_) => RemoteScore::failed(RemoteStatus::Timeout, &e.to_string()),
-        _ => RemoteScore::failed(RemoteStatus::Error, &e.to_string()),
-    }
-}
-
-/// The remote scorer: its base URL, the key and one HTTP agent shared by every call.
+/// The remote scorer: its base URL, the key and the timeout of one call.
 struct Remote {
     base: String,
     key: Option<String>,
-    agent: ureq::Agent,
+    timeout: Duration,
 }
 
 /// Everything one value's answer needs. [`Enricher::enrich`] is the whole per-value work, so a further step
@@ -147,6 +148,8 @@ struct Enricher<'p> {
     pack: Option<ioclens_core::intel::pack::Pack<'p>>,
     now: i64,
     remote: Option<Remote>,
+    /// The enrichment providers (`--providers`): settings, rate limits, breaker and cache shared by every value.
+    providers: Option<crate::providers::Host<'p>>,
 }
 
 /// One answer, in input order: a lookup package or a line that was not a value.
@@ -156,7 +159,8 @@ enum Answer {
 }
 
 impl Enricher<'_> {
-    /// The enrichment package of one value: the core's lookup, then the remote scorer (fail-open).
+    /// The enrichment package of one value: the core's lookup, then the remote scorer and the providers
+    /// (fail-open).
     fn enrich(&self, value: &str) -> LookupResponse {
         let mut r = ioclens_core::lookup_with(value, &self.opts, self.pack.as_ref(), self.now);
         if let Some(remote) = &self.remote {
@@ -167,6 +171,11 @@ impl Enricher<'_> {
                 output::warn(&format!("remote scorer {}: {m}", status_name(answer.status)));
             }
             ioclens_core::apply_remote(&mut r, &answer);
+        }
+        if let Some(host) = &self.providers {
+            for note in host.enrich(std::slice::from_mut(&mut r)) {
+                output::warn(&note);
+            }
         }
         r
     }
@@ -192,8 +201,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         },
     };
     let format = Format::resolve(args.format);
-    if args.remote.is_none() && (args.timeout.is_some() || args.jobs.is_some()) {
-        output::warn("--timeout and --jobs only apply with --remote; ignored");
+    if args.remote.is_none()
+        && args.providers.is_none()
+        && (args.timeout.is_some() || args.jobs.is_some())
+    {
+        output::warn("--timeout and --jobs only apply with --remote or --providers; ignored");
     }
     if args.no_queries && args.lookback.is_some() {
         output::warn(
@@ -222,22 +234,32 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     for w in &found.warnings {
         output::warn(w);
     }
-    let remote = args.remote.as_ref().map(|base| {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(args.timeout.unwrap_or(5))))
-            .http_status_as_error(false)
-            .build();
-        Remote { base: base.clone(), key: api_key(), agent: config.into() }
-    });
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(5));
+    let remote =
+        args.remote.as_ref().map(|base| Remote { base: base.clone(), key: api_key(), timeout });
+    let settings = match &args.providers {
+        Some(list) => {
+            let ids = ioclens_core::providers::ProviderId::parse_list(list)
+                .map_err(anyhow::Error::msg)?;
+            Some(crate::providers::Settings::load(ids, timeout)?)
+        }
+        None => None,
+    };
+    let now = args.now.unwrap_or_else(clock);
+    let providers = settings
+        .as_ref()
+        .map(|s| crate::providers::Host::new(s, &ioclens_server::fetch::Ureq, now));
     let enricher = Enricher {
         opts,
         pack: found.pack.as_ref().map(ioclens_core::intel::pack::LoadedPack::pack),
-        now: args.now.unwrap_or_else(clock),
+        now,
         remote,
+        providers,
     };
     let writer = Writer::new(format, args.queries && format == Format::Table, color_wanted());
-    let writer = match (&enricher.remote, args.jobs.unwrap_or(4)) {
-        (Some(_), jobs) if jobs > 1 => concurrent(&enricher, input, usize::from(jobs), writer)?,
+    let remote_calls = enricher.remote.is_some() || enricher.providers.is_some();
+    let writer = match (remote_calls, args.jobs.unwrap_or(4)) {
+        (true, jobs) if jobs > 1 => concurrent(&enricher, input, usize::from(jobs), writer)?,
         _ => sequential(&enricher, input, writer)?,
     };
     Ok(ExitCode::from(if writer.skipped > 0 { output::exit::SKIPPED } else { output::exit::OK }))
@@ -362,7 +384,7 @@ impl Writer {
             Answer::Package(r) => {
                 // No indicator, or not of the forced `--type` (exit 1, as in classify).
                 if r.ioc_type == IocKind::Unknown
-                    || r.diagnostics.iter().any(|d| d.code == "type-mismatch")
+                    || r.diagnostics.iter().any(|d| d.code == ioclens_core::DiagnosticCode::TypeMismatch)
                 {
                     self.skipped += 1;
                 }
@@ -430,7 +452,7 @@ fn row(r: &LookupResponse) -> Vec<String> {
     }
     let mut notes: Vec<String> = r.classification.reason.iter().cloned().collect();
     notes.extend(
-        r.diagnostics.iter().filter(|d| d.code != "stale-intel").map(|d| d.message.clone()),
+        r.diagnostics.iter().filter(|d| d.code != ioclens_core::DiagnosticCode::StaleIntel).map(|d| d.message.clone()),
     );
     vec![
         r.classification.input.clone(),

@@ -203,6 +203,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         allowed_hosts: args.allowed_host.clone(),
         limits,
         intel: Some(intel),
+        providers: None,
     };
     rt.block_on(ioclens_server::serve(config, |bound| {
         // Printed only once the bind has succeeded, with the port actually bound (also for `:0`).

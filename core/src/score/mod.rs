@@ -203,6 +203,9 @@ pub struct Score {
     /// The remote score, when one was received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_score: Option<u8>,
+    /// What became of each enrichment provider asked (`crate::providers`); absent when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<crate::providers::ProviderSummary>,
     /// Snapshot versions of the evidence.
     pub data_version: String,
     /// Date of the newest embedded snapshot (`YYYY-MM-DD`).
@@ -520,6 +523,7 @@ pub fn score_with(
             remote_status: RemoteStatus::Disabled,
             local_score: score,
             remote_score: None,
+            providers: Vec::new(),
             data_version: data_version.into(),
             data_date: data_date.into(),
         }
