@@ -171,6 +171,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
            last_success bigint,
            error text);",
     ),
+    (4, "CREATE INDEX iocs_kind_first ON iocs(kind, first_seen);"),
 ];
 
 /// The schema version of the store (0 before any migration).
@@ -741,7 +742,7 @@ mod tests {
         let cfg = config(&db.url).unwrap();
         let mut c = cfg.connect(NoTls).unwrap();
         assert_eq!(version(&mut c).unwrap(), 0);
-        assert_eq!(migrate(&mut c).unwrap(), vec![1, 2, 3]);
+        assert_eq!(migrate(&mut c).unwrap(), vec![1, 2, 3, 4]);
         assert_eq!(version(&mut c).unwrap(), SCHEMA_VERSION);
         assert!(migrate(&mut c).unwrap().is_empty());
         // Version 2's key: an address with two ports is two rows.
@@ -820,7 +821,10 @@ mod tests {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert_eq!(defs.len(), 5, "{defs:?}");
+        assert_eq!(defs.len(), 6, "{defs:?}");
+        assert!(
+            defs.iter().any(|d| d.contains("iocs_kind_first") && d.contains("(kind, first_seen)"))
+        );
         assert!(
             defs.iter().any(|d| d.contains("UNIQUE") && d.contains("(value, kind, feed_id, port)")),
             "{defs:?}"
