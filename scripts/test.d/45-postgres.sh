@@ -36,7 +36,7 @@ assert (r["feeds"]["to_rows"], r["iocs"]["to_rows"], r["api_keys"]["to_rows"]) =
 assert all(t["from_sha256"] == t["to_sha256"] for t in r.values()), r
 print("db copy: feeds 1, iocs 3, api_keys 1, checksums equal")
 PY
-"$bin" db migrate --db "$url" | grep -qx 'schema 2'
+"$bin" db migrate --db "$url" | grep -qx 'schema 4'
 # A second copy into the filled store is refused.
 if "$bin" db copy --from "$tmp/s.db" --to "$url" >/dev/null 2>&1; then echo "copied twice" >&2; exit 1; fi
 if grep -rqF "$PGPASSWORD" "$tmp/copy.json"; then echo "the password was echoed" >&2; exit 1; fi

@@ -60,6 +60,7 @@ CREATE UNIQUE INDEX iocs_value ON iocs(value, kind, feed_id, port);
 CREATE INDEX iocs_recent ON iocs(last_seen, id, kind, confidence, category, sectors);
 CREATE INDEX iocs_kind ON iocs(kind, last_seen, id, confidence, category, sectors);
 CREATE INDEX iocs_feed ON iocs(feed_id, generation);
+CREATE INDEX iocs_kind_first ON iocs(kind, first_seen);
 VACUUM ANALYZE iocs;
 VACUUM ANALYZE feeds;
 SQL

@@ -222,11 +222,15 @@ pub fn open_existing(path: &Path) -> Result<Connection> {
 }
 
 /// Schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Brings an older store up to [`SCHEMA_VERSION`] in place (stores of earlier versions stay readable):
 /// 1. `iocs.status` (ended-evidence bits: [`REVOKED`], [`NOT_FOR_DETECTION`], [`DELETED`]) and `iocs.valid_until`.
 /// 2. `iocs.port` (0: none): an `ip:port` entry is a row of its own, keyed `(value, kind, feed_id, port)`.
+/// 3. `feed_schedules` (`feed add --every`, [`crate::sync`]) and `taxii_pulls` (resumable TAXII pulls,
+///    [`crate::taxii_pull`]), until then created on first use (`IF NOT EXISTS`: such stores keep their rows).
+/// 4. `iocs_kind_first (kind, first_seen)`: a `type=` page over a bounded `since…until` window reads that window
+///    instead of walking `(kind, last_seen)` back from the newest row past everything newer than `until`.
 fn migrate(conn: &Connection) -> Result<()> {
     let version =
         || -> Result<i64> { Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?) };
@@ -249,6 +253,33 @@ fn migrate(conn: &Connection) -> Result<()> {
                  DROP INDEX IF EXISTS iocs_value;
                  CREATE UNIQUE INDEX iocs_value ON iocs(value, kind, feed_id, port);
                  PRAGMA user_version = 2;",
+            )?;
+        }
+        if version()? < 3 {
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS feed_schedules(
+                   feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+                   url TEXT NOT NULL,
+                   every INTEGER NOT NULL,
+                   spec TEXT NOT NULL,
+                   taxii_user TEXT,
+                   last_attempt INTEGER,
+                   last_success INTEGER,
+                   error TEXT);
+                 CREATE TABLE IF NOT EXISTS taxii_pulls(
+                   feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+                   url TEXT NOT NULL,
+                   added_after TEXT,
+                   next TEXT,
+                   last TEXT,
+                   updated_at INTEGER NOT NULL);
+                 PRAGMA user_version = 3;",
+            )?;
+        }
+        if version()? < 4 {
+            conn.execute_batch(
+                "CREATE INDEX IF NOT EXISTS iocs_kind_first ON iocs(kind, first_seen);
+                 PRAGMA user_version = 4;",
             )?;
         }
         Ok(())

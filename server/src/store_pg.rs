@@ -159,6 +159,19 @@ const MIGRATIONS: &[(i64, &str)] = &[
          DROP INDEX iocs_value;
          CREATE UNIQUE INDEX iocs_value ON iocs(value, kind, feed_id, port);",
     ),
+    (
+        3,
+        "CREATE TABLE feed_schedules(
+           feed_id bigint PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+           url text NOT NULL,
+           every bigint NOT NULL,
+           spec text NOT NULL,
+           taxii_user text,
+           last_attempt bigint,
+           last_success bigint,
+           error text);",
+    ),
+    (4, "CREATE INDEX iocs_kind_first ON iocs(kind, first_seen);"),
 ];
 
 /// The schema version of the store (0 before any migration).
@@ -269,6 +282,19 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("next", Col::Text),
             ("last", Col::Text),
             ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "feed_schedules",
+        &[
+            ("feed_id", Col::Int),
+            ("url", Col::Text),
+            ("every", Col::Int),
+            ("spec", Col::Text),
+            ("taxii_user", Col::Text),
+            ("last_attempt", Col::Int),
+            ("last_success", Col::Int),
+            ("error", Col::Text),
         ],
     ),
 ];
@@ -605,6 +631,52 @@ impl Leader {
     }
 }
 
+/// The scheduler's gate ([`crate::sync::Leader`]) over a [`Leader`]: `may_run` keeps the lock while its session
+/// lives and, when it holds none (never had it, or its session died), tries once to take it. Every replica of a
+/// fleet asks on each tick, so exactly one runs the tick's work and another takes over within a tick of the
+/// holder's death. A failed attempt (database down) answers `false`: no work rather than work run twice.
+pub struct Elected {
+    db: String,
+    job: String,
+    held: std::sync::Mutex<Option<Leader>>,
+}
+
+impl Elected {
+    /// The gate of job `job` over store `db` (a path or a `postgres://` URL); it takes nothing until asked.
+    pub fn new(db: &str, job: &str) -> Self {
+        Self { db: db.to_owned(), job: job.to_owned(), held: std::sync::Mutex::new(None) }
+    }
+}
+
+impl std::fmt::Debug for Elected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL is not printed: it may carry a user name the logs need not show.
+        f.debug_struct("Elected").field("job", &self.job).finish_non_exhaustive()
+    }
+}
+
+impl crate::sync::Leader for Elected {
+    fn may_run(&self) -> bool {
+        let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(l) = held.as_mut() {
+            if l.still() {
+                return true;
+            }
+            *held = None;
+        }
+        match Leader::acquire(&self.db, &self.job) {
+            Ok(got) => {
+                *held = got;
+                held.is_some()
+            }
+            Err(e) => {
+                eprintln!("ioclens: leader election for {}: {e:#}", self.job);
+                false
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,7 +742,7 @@ mod tests {
         let cfg = config(&db.url).unwrap();
         let mut c = cfg.connect(NoTls).unwrap();
         assert_eq!(version(&mut c).unwrap(), 0);
-        assert_eq!(migrate(&mut c).unwrap(), vec![1, 2]);
+        assert_eq!(migrate(&mut c).unwrap(), vec![1, 2, 3, 4]);
         assert_eq!(version(&mut c).unwrap(), SCHEMA_VERSION);
         assert!(migrate(&mut c).unwrap().is_empty());
         // Version 2's key: an address with two ports is two rows.
@@ -708,11 +780,36 @@ mod tests {
         .unwrap();
         crate::ingest::ingest(&mut lite, &spec, parsed, 1_800_000_000, &|_| {}).unwrap();
         crate::keys::create(&lite, "k", 7, 1_800_000_000).unwrap();
+        crate::sync::schedule(
+            &lite,
+            &spec,
+            "https://example.org/feed.txt",
+            21_600,
+            None,
+            1_800_000_000,
+        )
+        .unwrap();
+        let pull = crate::taxii_pull::State {
+            url: "https://taxii.example/api/collections/c1/".into(),
+            added_after: Some("2027-01-01T00:00:00Z".into()),
+            next: None,
+            last: None,
+        };
+        crate::taxii_pull::save(&lite, "copied", &pull, 1_800_000_000).unwrap();
         let db = TempDb::new(&base, "copy");
         let mut pg = open(&db.url).unwrap();
         let report = copy(&lite, &mut pg).unwrap();
         let counts: Vec<(&str, u64)> = report.iter().map(|t| (t.table, t.to_rows)).collect();
-        assert_eq!(counts, vec![("feeds", 1), ("iocs", 4), ("api_keys", 1), ("taxii_pulls", 0)]);
+        assert_eq!(
+            counts,
+            vec![
+                ("feeds", 1),
+                ("iocs", 4),
+                ("api_keys", 1),
+                ("taxii_pulls", 1),
+                ("feed_schedules", 1)
+            ]
+        );
         assert!(report.iter().all(|t| t.from_sha256 == t.to_sha256));
         // The indexes dropped for the load are back, with the schema-2 key.
         let defs: Vec<String> = pg
@@ -724,7 +821,10 @@ mod tests {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert_eq!(defs.len(), 5, "{defs:?}");
+        assert_eq!(defs.len(), 6, "{defs:?}");
+        assert!(
+            defs.iter().any(|d| d.contains("iocs_kind_first") && d.contains("(kind, first_seen)"))
+        );
         assert!(
             defs.iter().any(|d| d.contains("UNIQUE") && d.contains("(value, kind, feed_id, port)")),
             "{defs:?}"
@@ -794,6 +894,32 @@ mod tests {
         // Dropping the value (closing its session) frees the lock too.
         drop(next);
         assert!(take_over().still());
+    }
+
+    #[test]
+    fn the_scheduler_gate_elects_one_replica_and_hands_over_when_it_dies() {
+        use crate::sync::Leader as _;
+        assert!(Elected::new("store.db", "sync").may_run(), "SQLite: the only server leads");
+        let Some(url) = test_url() else { return };
+        let job = format!("gate-{}", std::process::id());
+        let a = Elected::new(&url, &job);
+        let b = Elected::new(&url, &job);
+        assert!(a.may_run(), "the first replica to ask leads");
+        assert!(!b.may_run(), "the second does not while the first lives");
+        assert!(a.may_run(), "the leader keeps leading on its next tick");
+        assert!(!b.may_run());
+        drop(a);
+        // The dropped leader's session ends; the server frees its lock when it sees the close.
+        let took = (0..50).any(|_| {
+            let got = b.may_run();
+            if !got {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            got
+        });
+        assert!(took, "the survivor took over within 5 s");
+        let c = Elected::new(&url, &job);
+        assert!(!c.may_run(), "and leads alone");
     }
 
     #[test]

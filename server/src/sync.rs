@@ -118,17 +118,6 @@ pub struct Scheduled {
     pub error: Option<String>,
 }
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS feed_schedules(
-  feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
-  url TEXT NOT NULL,
-  every INTEGER NOT NULL,
-  spec TEXT NOT NULL,
-  taxii_user TEXT,
-  last_attempt INTEGER,
-  last_success INTEGER,
-  error TEXT
-)";
-
 /// Keeps feed `spec.name` (ingested already) refreshed from `url` every `every` seconds; `now` counts as its
 /// last refresh.
 ///
@@ -142,7 +131,6 @@ pub fn schedule(
     taxii_user: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    conn.execute_batch(SCHEMA)?;
     let n = conn
         .execute(
             "INSERT INTO feed_schedules(feed_id, url, every, spec, taxii_user, last_attempt, last_success, error) \
@@ -162,7 +150,6 @@ pub fn schedule(
 /// # Errors
 /// The store cannot be written.
 pub fn unschedule(conn: &Connection, name: &str) -> Result<bool> {
-    conn.execute_batch(SCHEMA)?;
     Ok(conn.execute(
         "DELETE FROM feed_schedules WHERE feed_id = (SELECT id FROM feeds WHERE name = ?1)",
         [name],
@@ -174,7 +161,6 @@ pub fn unschedule(conn: &Connection, name: &str) -> Result<bool> {
 /// # Errors
 /// The store cannot be read, or a saved spec no longer reads.
 pub fn scheduled(conn: &Connection) -> Result<Vec<Scheduled>> {
-    conn.execute_batch(SCHEMA)?;
     let mut stmt = conn.prepare(
         "SELECT f.name, s.url, s.every, s.spec, s.taxii_user, s.last_attempt, s.last_success, s.error \
          FROM feed_schedules s JOIN feeds f ON f.id = s.feed_id ORDER BY f.name",
@@ -206,7 +192,6 @@ pub fn scheduled(conn: &Connection) -> Result<Vec<Scheduled>> {
 /// # Errors
 /// The store cannot be written.
 pub fn record(conn: &Connection, name: &str, now: i64, outcome: Result<(), &str>) -> Result<()> {
-    conn.execute_batch(SCHEMA)?;
     conn.execute(
         "UPDATE feed_schedules SET last_attempt = ?2, \
          last_success = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_success END, error = ?3 \

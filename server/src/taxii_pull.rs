@@ -61,22 +61,12 @@ pub struct State {
     pub last: Option<String>,
 }
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS taxii_pulls(
-  feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
-  url TEXT NOT NULL,
-  added_after TEXT,
-  next TEXT,
-  last TEXT,
-  updated_at INTEGER NOT NULL
-)";
-
 /// What the store says about feed `name`: `Ok(None)` when there is no such feed, `Ok(Some(None))` when the feed
 /// exists but was not pulled from TAXII.
 ///
 /// # Errors
 /// The store cannot be read.
 pub fn state(conn: &Connection, name: &str) -> Result<Option<Option<State>>> {
-    conn.execute_batch(SCHEMA)?;
     let feed: Option<i64> =
         conn.query_row("SELECT id FROM feeds WHERE name = ?1", [name], |r| r.get(0)).optional()?;
     let Some(feed) = feed else { return Ok(None) };
@@ -102,7 +92,6 @@ pub fn state(conn: &Connection, name: &str) -> Result<Option<Option<State>>> {
 /// # Errors
 /// No feed `name`, or the store cannot be written.
 pub fn save(conn: &Connection, name: &str, st: &State, now: i64) -> Result<()> {
-    conn.execute_batch(SCHEMA)?;
     let n = conn
         .execute(
             "INSERT INTO taxii_pulls(feed_id, url, added_after, next, last, updated_at) \

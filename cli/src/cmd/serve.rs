@@ -162,8 +162,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             catalogue: super::intel::load_catalogue(args.catalogue.as_deref())?,
             tick: Duration::from_millis(args.sync_tick_ms.max(10)),
         };
-        // One server per store: it always leads. Servers sharing a store plug their election in here.
-        super::sync::start(plan, std::sync::Arc::new(ioclens_server::sync::Solo));
+        // SQLite: one server per store, it always leads. PostgreSQL: the replicas elect one through an
+        // advisory lock (store_pg::Elected), so a source is fetched once per fleet.
+        let leader: std::sync::Arc<dyn ioclens_server::sync::Leader> =
+            match args.db.to_str().filter(|db| ioclens_server::store_pg::is_url(db)) {
+                Some(url) => {
+                    std::sync::Arc::new(ioclens_server::store_pg::Elected::new(url, "sync"))
+                }
+                None => std::sync::Arc::new(ioclens_server::sync::Solo),
+            };
+        super::sync::start(plan, leader);
     }
     let key =
         ioclens_server::intel::signing_key(&intel_dir).context("the intel pack signing key")?;
