@@ -211,7 +211,7 @@ fn replay_server(corpus: std::collections::BTreeMap<String, Value>) -> (u16, See
 /// repeated lookup answered from the on-disk cache.
 #[test]
 fn providers_replay_the_recorded_replies() {
-    const SECRET: &str = "tk-5ecret-do-not-print";
+    const SECRET: &str = "tk-canary-do-not-print-7731";
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/providers");
     let mut corpus = std::collections::BTreeMap::new();
     for e in std::fs::read_dir(&root).unwrap() {

@@ -1284,7 +1284,7 @@ fn taxii_answers_errors_and_pages() {
 fn lookup_asks_providers_with_server_side_keys_and_caches() {
     use std::io::{BufRead as _, Write as _};
     use std::sync::{Arc, Mutex};
-    const SECRET: &str = "srv-5ecret-provider-key";
+    const SECRET: &str = "srv-canary-provider-key-7731";
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();

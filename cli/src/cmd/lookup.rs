@@ -384,7 +384,9 @@ impl Writer {
             Answer::Package(r) => {
                 // No indicator, or not of the forced `--type` (exit 1, as in classify).
                 if r.ioc_type == IocKind::Unknown
-                    || r.diagnostics.iter().any(|d| d.code == ioclens_core::DiagnosticCode::TypeMismatch)
+                    || r.diagnostics
+                        .iter()
+                        .any(|d| d.code == ioclens_core::DiagnosticCode::TypeMismatch)
                 {
                     self.skipped += 1;
                 }
@@ -452,7 +454,10 @@ fn row(r: &LookupResponse) -> Vec<String> {
     }
     let mut notes: Vec<String> = r.classification.reason.iter().cloned().collect();
     notes.extend(
-        r.diagnostics.iter().filter(|d| d.code != ioclens_core::DiagnosticCode::StaleIntel).map(|d| d.message.clone()),
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code != ioclens_core::DiagnosticCode::StaleIntel)
+            .map(|d| d.message.clone()),
     );
     vec![
         r.classification.input.clone(),
