@@ -36,11 +36,13 @@ use project::{Projection, View};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "pack-signature")]
+mod loaded;
 mod project;
 
 /// Every operation name [`call`] knows, in a fixed order (the plain-ABI module numbers them by this index).
 /// New operations are appended, never inserted, so the numbering stays stable.
-pub const OPS: [&str; 10] = [
+pub const OPS: [&str; 11] = [
     "version",
     "classify",
     "extract",
@@ -51,6 +53,7 @@ pub const OPS: [&str; 10] = [
     "remote_request",
     "lookup_many",
     "defang",
+    "load_pack",
 ];
 
 /// The top-level fields of a [`crate::LookupResponse`]: the first segment of every `lookup_many` projection path.
@@ -345,7 +348,9 @@ fn lookup_each(req: &LookupManyRequest) -> Vec<ManyItem> {
         .iter()
         .enumerate()
         .map(|(i, value)| match value.as_str() {
-            Some(value) => Ok(crate::lookup(value, &req.options, req.now)),
+            Some(value) => {
+                Ok(with_loaded_pack(|p| crate::lookup_with(value, &req.options, p, req.now)))
+            }
             None => Err(ApiError::bad_request(format!("values[{i}] is not a string"))),
         })
         .collect()
@@ -412,7 +417,28 @@ pub fn extract(req: &ExtractRequest) -> Result<Extraction, ApiError> {
 
 /// `lookup`: the whole enrichment package for one value.
 pub fn lookup(req: &LookupRequest) -> Result<LookupResponse, ApiError> {
-    Ok(crate::lookup(&req.value, &req.options, req.now))
+    Ok(with_loaded_pack(|p| crate::lookup_with(&req.value, &req.options, p, req.now)))
+}
+
+/// Runs `f` with the pack a host loaded into this instance (`load_pack`), if any.
+fn with_loaded_pack<T>(f: impl FnOnce(Option<&crate::intel::pack::Pack<'_>>) -> T) -> T {
+    #[cfg(feature = "pack-signature")]
+    return loaded::with_pack(f);
+    #[cfg(not(feature = "pack-signature"))]
+    f(None)
+}
+
+/// `load_pack`: without the `pack-signature` feature there is no verifier, so no pack is ever accepted.
+fn load_pack_op(input: &str) -> Result<String, ApiError> {
+    #[cfg(feature = "pack-signature")]
+    return run(input, loaded::load_pack);
+    #[cfg(not(feature = "pack-signature"))]
+    {
+        let _ = input;
+        Err(ApiError::bad_request(
+            "this build cannot verify signed packs (feature `pack-signature`)",
+        ))
+    }
 }
 
 /// `hunt`: SPL, KQL (and the other targets') hunting queries for a set of values.
@@ -544,6 +570,7 @@ pub fn call(op: &str, input: &str) -> String {
             "remote_request" => run(input, remote_request),
             "lookup_many" => parse_request(input).and_then(|req| lookup_many_json(&req)),
             "defang" => run(input, defang),
+            "load_pack" => load_pack_op(input),
             _ => Err(ApiError::request(
                 RequestErrorKind::UnknownOp,
                 format!("unknown operation `{op}` (operations: {})", OPS.join(", ")),
