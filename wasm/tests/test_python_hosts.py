@@ -64,7 +64,8 @@ class PlainAbi(unittest.TestCase):
         with self.assertRaises(ioclens_wasm.IoclensError) as cm:
             core.load_pack(pack[:-1] + bytes([pack[-1] ^ 1]), req["signature"], req["public_key"])
         self.assertIn("does not verify", str(cm.exception))
-        self.assertEqual(core.load_pack(pack, req["signature"], req["public_key"]), by_name["pack-load"]["answer"]["ok"])
+        loaded = core.load_pack(pack, req["signature"], req["public_key"])
+        self.assertEqual(loaded, by_name["pack-load"]["answer"]["ok"])
         names = [n for n in by_name if n.startswith("pack.lookup.")]
         self.assertGreater(len(names), 0)
         for name in names:
