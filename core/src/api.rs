@@ -49,6 +49,8 @@ use project::{Projection, View};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "pack-signature")]
+mod loaded;
 mod project;
 
 /// An operation of [`call`]. The order of [`Op::ALL`] is the plain-ABI numbering: new operations are appended,
@@ -84,11 +86,13 @@ pub enum Op {
     ProviderReply,
     /// [`merge_providers`].
     MergeProviders,
+    /// `load_pack`: verify a signed intel pack and keep it for later lookups (feature `pack-signature`).
+    LoadPack,
 }
 
 impl Op {
     /// Every operation, in the plain-ABI numbering.
-    pub const ALL: [Op; 14] = [
+    pub const ALL: [Op; 15] = [
         Op::Version,
         Op::Classify,
         Op::Extract,
@@ -103,6 +107,7 @@ impl Op {
         Op::ProviderRequests,
         Op::ProviderReply,
         Op::MergeProviders,
+        Op::LoadPack,
     ];
 
     /// The wire name.
@@ -122,6 +127,7 @@ impl Op {
             Op::ProviderRequests => "provider_requests",
             Op::ProviderReply => "provider_reply",
             Op::MergeProviders => "merge_providers",
+            Op::LoadPack => "load_pack",
         }
     }
 
@@ -481,7 +487,9 @@ fn lookup_each(req: &LookupManyRequest) -> Vec<ManyItem> {
         .iter()
         .enumerate()
         .map(|(i, value)| match value.as_str() {
-            Some(value) => Ok(crate::lookup(value, &req.options, req.now)),
+            Some(value) => {
+                Ok(with_loaded_pack(|p| crate::lookup_with(value, &req.options, p, req.now)))
+            }
             None => Err(ApiError::bad_request(format!("values[{i}] is not a string"))),
         })
         .collect()
@@ -548,7 +556,28 @@ pub fn extract(req: &ExtractRequest) -> Result<Extraction, ApiError> {
 
 /// `lookup`: the whole enrichment package for one value.
 pub fn lookup(req: &LookupRequest) -> Result<LookupResponse, ApiError> {
-    Ok(crate::lookup(&req.value, &req.options, req.now))
+    Ok(with_loaded_pack(|p| crate::lookup_with(&req.value, &req.options, p, req.now)))
+}
+
+/// Runs `f` with the pack a host loaded into this instance (`load_pack`), if any.
+fn with_loaded_pack<T>(f: impl FnOnce(Option<&crate::intel::pack::Pack<'_>>) -> T) -> T {
+    #[cfg(feature = "pack-signature")]
+    return loaded::with_pack(f);
+    #[cfg(not(feature = "pack-signature"))]
+    f(None)
+}
+
+/// `load_pack`: without the `pack-signature` feature there is no verifier, so no pack is ever accepted.
+fn load_pack_op(input: &str) -> Result<String, ApiError> {
+    #[cfg(feature = "pack-signature")]
+    return run(input, loaded::load_pack);
+    #[cfg(not(feature = "pack-signature"))]
+    {
+        let _ = input;
+        Err(ApiError::bad_request(
+            "this build cannot verify signed packs (feature `pack-signature`)",
+        ))
+    }
 }
 
 /// `hunt`: SPL, KQL (and the other targets') hunting queries for a set of values.
@@ -728,6 +757,7 @@ fn dispatch(op: Op, input: &str) -> Result<String, ApiError> {
         Op::ProviderRequests => run(input, provider_requests),
         Op::ProviderReply => run(input, provider_reply),
         Op::MergeProviders => run(input, merge_providers),
+        Op::LoadPack => load_pack_op(input),
     }
 }
 

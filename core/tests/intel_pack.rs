@@ -385,3 +385,76 @@ mod lookup_with_a_pack {
         assert_eq!(with.risk, without.risk);
     }
 }
+
+/// `load_pack` through the API (what every WASM host calls): only a pack whose signature verifies with the
+/// given key is installed; later `lookup`/`lookup_many` answers equal `lookup_with` on that pack.
+#[cfg(feature = "pack-signature")]
+#[test]
+fn load_pack_installs_only_a_verified_pack_for_later_lookups() {
+    use base64::Engine as _;
+    use ed25519_dalek::{Signer as _, SigningKey};
+    use ioclens_core::api;
+    use ioclens_core::intel::signature::hex;
+    use serde_json::{Value, json};
+    const NOW: i64 = 1_767_225_600;
+    let mut tf = Entry::new(IocKind::Domain, "only-in-a-loaded-pack.example".into());
+    tf.family = Some("Remcos".into());
+    let meta = SourceMeta {
+        name: "threatfox-recent".into(),
+        category: "malware".into(),
+        format: "threatfox-csv".into(),
+        confidence: 90,
+        fetched_at: NOW - 9 * 86_400,
+        upstream_date: None,
+        entries: 0,
+    };
+    let bytes = pack::write(&[SourceData { meta, entries: vec![tf] }], NOW - 9 * 86_400).unwrap();
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let public = hex(key.verifying_key().as_bytes());
+    let sig = hex(&key.sign(&bytes).to_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let call = |op: &str, req: Value| -> Value {
+        serde_json::from_str(&api::call(op, &req.to_string())).unwrap()
+    };
+    let lookup =
+        || call("lookup", json!({ "value": "only-in-a-loaded-pack[.]example", "now": NOW }));
+    let before = lookup();
+    // Refusals say why and install nothing.
+    let mut flipped = bytes.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    let bad = base64::engine::general_purpose::STANDARD.encode(&flipped);
+    for (req, why) in [
+        (json!({ "pack_base64": bad, "signature": sig, "public_key": public }), "does not verify"),
+        (json!({ "pack_base64": b64, "signature": sig, "public_key": "00" }), "64 hex digits"),
+        (json!({ "pack_base64": "%%", "signature": sig, "public_key": public }), "not base64"),
+        (json!({ "pack_base64": b64, "public_key": public }), "signature"),
+    ] {
+        let got = call("load_pack", req);
+        assert_eq!(got["error"]["kind"], "bad_request", "{got}");
+        assert!(got["error"]["message"].as_str().unwrap().contains(why), "{got}");
+        assert_eq!(lookup(), before, "a refused pack changes nothing");
+    }
+    let got =
+        call("load_pack", json!({ "pack_base64": b64, "signature": sig, "public_key": public }));
+    assert_eq!(
+        got["ok"],
+        json!({ "entries": 1, "created_at": NOW - 9 * 86_400, "sources": ["threatfox-recent"] })
+    );
+    let p = Pack::from_bytes(&bytes).unwrap();
+    let opts = ioclens_core::LookupOptions::default();
+    let want = serde_json::to_value(ioclens_core::lookup_with(
+        "only-in-a-loaded-pack[.]example",
+        &opts,
+        Some(&p),
+        NOW,
+    ))
+    .unwrap();
+    let after = lookup();
+    assert_eq!(after["ok"], want, "the API answers as lookup_with on the pack");
+    assert_ne!(after, before);
+    assert_eq!(after["ok"]["intel_age_days"], 9);
+    assert!(after["ok"]["diagnostics"].to_string().contains("stale-intel"));
+    let many =
+        call("lookup_many", json!({ "values": ["only-in-a-loaded-pack[.]example"], "now": NOW }));
+    assert_eq!(many["ok"]["results"][0]["ok"], want);
+}

@@ -603,7 +603,8 @@ export type Op =
   | "providers"
   | "provider_requests"
   | "provider_reply"
-  | "merge_providers";
+  | "merge_providers"
+  | "load_pack";
 
 /** `PackHit` (core/src/intel/pack.rs). */
 export interface PackHit {

@@ -26,4 +26,4 @@ export const JS_NAMES = {
 };
 
 /** Operations without a named export of their own (wasm-bindgen and Extism): reached through `call`. */
-export const CALL_ONLY = new Set(['lookup_many', 'defang']);
+export const CALL_ONLY = new Set(['lookup_many', 'defang', 'load_pack']);

@@ -7,6 +7,7 @@ golden dump (``scripts/test.d/30-wasm.sh`` does all three).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ import ioclens_wasm  # noqa: E402
 
 ABI_WASM = os.path.join(DIST, "abi", "ioclens_core.wasm")
 # Operations the Extism plugin has no named export for: reached through its generic `call` (golden.mjs CALL_ONLY).
-CALL_ONLY = {"lookup_many", "defang"}
+CALL_ONLY = {"lookup_many", "defang", "load_pack"}
 EXTISM_WASM = os.path.join(DIST, "extism", "ioclens.wasm")
 
 
@@ -52,6 +53,24 @@ class PlainAbi(unittest.TestCase):
         for e in entries:
             with self.subTest(e["name"]):
                 self.assertEqual(self.core.call_raw(e["op"], e["request"]), e["raw"])
+
+    def test_load_pack_helper(self):
+        # A fresh instance: the wrapper takes the pack file's bytes, the core verifies them, and later lookups
+        # answer as the native core did with the same pack loaded (the golden's `pack.*` entries).
+        by_name = {e["name"]: e for e in self.golden["entries"]}
+        req = by_name["pack-load"]["input"]
+        pack = base64.b64decode(req["pack_base64"])
+        core = ioclens_wasm.Core(ABI_WASM, cache_dir=self.cache.name)
+        with self.assertRaises(ioclens_wasm.IoclensError) as cm:
+            core.load_pack(pack[:-1] + bytes([pack[-1] ^ 1]), req["signature"], req["public_key"])
+        self.assertIn("does not verify", str(cm.exception))
+        loaded = core.load_pack(pack, req["signature"], req["public_key"])
+        self.assertEqual(loaded, by_name["pack-load"]["answer"]["ok"])
+        names = [n for n in by_name if n.startswith("pack.lookup.")]
+        self.assertGreater(len(names), 0)
+        for name in names:
+            e = by_name[name]
+            self.assertEqual(core.lookup(e["input"]["value"], e["input"]["now"]), e["answer"]["ok"], name)
 
     def test_helpers_return_ok_or_raise(self):
         self.assertFalse(self.core.version()["offline_intel"])

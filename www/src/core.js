@@ -52,3 +52,16 @@ export const mergeRemote = (req) => call('merge_remote', req);
 export const defang = (value, type) => call('defang', { value, type }).value;
 /** `version {}`. */
 export const version = () => call('version', {});
+
+/** Standard base64 of bytes (the wire form of `load_pack`), in chunks so large packs do not overflow the stack. */
+function base64(bytes) {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** `load_pack {pack_base64, signature, public_key}`: hands a signed intel pack (its bytes, the 128-hex-digit
+ *  signature, the trusted public key) to the core, which verifies it and uses it for every later lookup; a refused
+ *  pack throws an `IoclensError` and leaves the previous one in place. → `{entries, created_at, sources}`. */
+export const loadPack = (bytes, signature, publicKey) =>
+  call('load_pack', { pack_base64: base64(bytes), signature: signature.trim(), public_key: publicKey.trim() });

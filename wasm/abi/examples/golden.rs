@@ -112,6 +112,81 @@ fn extra_requests() -> Vec<(String, &'static str, Value)> {
     ]
 }
 
+/// A small intel pack signed with a fixed test key, and the requests that load it and then look values up: they
+/// come last, so every host replays them in order on the instance that has answered the rest, and each host's
+/// answers with the pack loaded must equal the native core's. A refused pack (bad signature, not base64, wrong
+/// key) is tried first and leaves nothing loaded.
+fn pack_requests() -> Vec<(String, &'static str, Value)> {
+    use base64::Engine as _;
+    use ed25519_dalek::{Signer as _, SigningKey};
+    use ioclens_core::IocKind;
+    use ioclens_core::intel::pack::{self, Entry, SourceData, SourceMeta};
+    use ioclens_core::intel::signature::hex;
+    let src = |name: &str, category: &str, format: &str, entries: Vec<Entry>| SourceData {
+        meta: SourceMeta {
+            name: name.into(),
+            category: category.into(),
+            format: format.into(),
+            confidence: 90,
+            fetched_at: NOW - 10 * 86_400,
+            upstream_date: None,
+            entries: 0,
+        },
+        entries,
+    };
+    let mut tf = Entry::new(IocKind::Domain, "only-in-threatfox.example".into());
+    tf.last_seen = Some(NOW - 12 * 86_400);
+    tf.family = Some("Remcos".into());
+    let mut ipsum = Entry::new(IocKind::Ipv4, "45.95.147.1".into());
+    ipsum.number = Some(3);
+    // Ten days old: every lookup with it loaded says `stale-intel` once.
+    let bytes = pack::write(
+        &[
+            src("threatfox-recent", "malware", "threatfox-csv", vec![tf]),
+            src("ipsum", "blocklist", "ipsum", vec![ipsum]),
+        ],
+        NOW - 10 * 86_400,
+    )
+    .expect("the test pack writes");
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let other = SigningKey::from_bytes(&[8; 32]);
+    let public = hex(key.verifying_key().as_bytes());
+    let signature = hex(&key.sign(&bytes).to_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let load = |sig: &str, public: &str, pack: &str| json!({ "pack_base64": pack, "signature": sig, "public_key": public });
+    let lookups = ["only-in-threatfox[.]example", "45.95.147[.]1", "185.220.101[.]1", "8.8.8.8"];
+    let mut out = vec![
+        (
+            "pack-load-bad-signature".into(),
+            "load_pack",
+            load(&signature.replace('0', "1"), &public, &b64),
+        ),
+        (
+            "pack-load-wrong-key".into(),
+            "load_pack",
+            load(&signature, &hex(other.verifying_key().as_bytes()), &b64),
+        ),
+        ("pack-load-not-base64".into(), "load_pack", load(&signature, &public, "%%%")),
+        (
+            "pack-load-unsigned".into(),
+            "load_pack",
+            json!({ "pack_base64": b64, "public_key": public }),
+        ),
+        ("pack-before-load.lookup".into(), "lookup", json!({ "value": lookups[0], "now": NOW })),
+        ("pack-load".into(), "load_pack", load(&signature, &public, &b64)),
+    ];
+    for v in lookups {
+        out.push((format!("pack.lookup.{v}"), "lookup", json!({ "value": v, "now": NOW })));
+    }
+    out.push((
+        "pack.lookup_many".into(),
+        "lookup_many",
+        json!({ "values": lookups, "options": { "hunting": false }, "now": NOW,
+                "fields": ["risk", "score.verdict", "hits.list", "diagnostics", "intel_age_days"] }),
+    ));
+    out
+}
+
 fn main() -> std::io::Result<()> {
     let out = std::env::args().nth(1).unwrap_or_else(|| "dist/golden.json".to_owned());
     let mut requests: Vec<(String, &'static str, Value)> = extra_requests();
@@ -177,6 +252,8 @@ fn main() -> std::io::Result<()> {
             json!({ "local": local, "status": status, "response": response, "error": error }),
         ));
     }
+    // Last: load a signed pack, then look up with it (see `pack_requests`).
+    requests.extend(pack_requests());
     // Verdict cases (`tests/corpus/verdict.toml`) are checked here on the build the WebAssembly modules have
     // (no tier-2 lists): every host then has to reproduce these very answers.
     let verdicts: std::collections::HashMap<String, ioclens_tests::Case> = ioclens_tests::corpus()

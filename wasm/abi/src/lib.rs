@@ -8,7 +8,7 @@
 //! * `dealloc(ptr: u32, len: u32)` — release a block returned by `alloc` (or the current answer early);
 //! * `call(op: u32, ptr: u32, len: u32) -> u64` — run operation number `op` (its index in
 //!   `ioclens_core::api::OPS`: 0 version, 1 classify, 2 extract, 3 lookup, 4 hunt, 5 attack, 6 `merge_remote`,
-//!   7 `remote_request`, 8 `lookup_many`, 9 `defang`)
+//!   7 `remote_request`, 8 `lookup_many`, 9 `defang`, 10 `load_pack`)
 //!   on the UTF-8 JSON request at `ptr..ptr+len`, and return the answer's location packed as
 //!   `ptr << 32 | len`. The answer is `{"ok": …}` or `{"error": {"kind", "message"}}` (see `ioclens_core::api`).
 //!   The answer stays valid until the next `call`, which frees it; a host may also `dealloc` it earlier (the

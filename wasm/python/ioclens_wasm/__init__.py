@@ -27,6 +27,7 @@ Answers are the core's JSON: ``call`` returns ``{"ok": ...}`` or ``{"error": {..
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import hashlib
 import json
@@ -247,6 +248,18 @@ class Core:
         if type is not None:
             req["type"] = type
         return self._ok("defang", req)["value"]
+
+    def load_pack(self, pack: bytes, signature: str, public_key: str) -> dict:
+        """Hands a signed intel pack (the file's bytes, its ``.sig`` text, the trusted public key as 64 hex
+        digits) to the core, which verifies it (``ioclens_core::intel::signature``) and, once accepted, uses it
+        for every later ``lookup``/``lookup_many`` on this instance, as the CLI does with a pack. A refused pack
+        raises ``IoclensError`` and leaves the previous one in place. Returns ``{entries, created_at, sources}``."""
+        req = {
+            "pack_base64": base64.b64encode(pack).decode("ascii"),
+            "signature": signature.strip(),
+            "public_key": public_key.strip(),
+        }
+        return self._ok("load_pack", req)
 
     def hunt(self, values: list, options: Optional[dict] = None) -> dict:
         return self._ok("hunt", {"values": values, "options": options or {}})
