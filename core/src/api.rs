@@ -74,7 +74,7 @@ pub enum Op {
     MergeRemote,
     /// [`remote_request`].
     RemoteRequest,
-    /// `lookup_many` ([`lookup_many_json`]).
+    /// `lookup_many` (`lookup_many_json`).
     LookupMany,
     /// [`defang`].
     Defang,
