@@ -754,10 +754,28 @@ fn dispatch(op: Op, input: &str) -> Result<String, ApiError> {
         Op::LookupMany => parse_request(input).and_then(|req| lookup_many_json(&req)),
         Op::Defang => run(input, defang),
         Op::Providers => run(input, providers),
-        Op::ProviderRequests => run(input, provider_requests),
+        Op::ProviderRequests | Op::ProviderReply | Op::MergeProviders => provider_op(op, input),
+        Op::LoadPack => load_pack_op(input),
+    }
+}
+
+/// The provider operations that build requests and read replies. They are compiled in with the feature
+/// `providers` (the native hosts: CLI, server); the WebAssembly modules leave them out until a WASM host does
+/// the HTTP (their size budget, `docs/wasm.md`), and answer that they are not built in.
+fn provider_op(op: Op, input: &str) -> Result<String, ApiError> {
+    #[cfg(feature = "providers")]
+    return match op {
         Op::ProviderReply => run(input, provider_reply),
         Op::MergeProviders => run(input, merge_providers),
-        Op::LoadPack => load_pack_op(input),
+        _ => run(input, provider_requests),
+    };
+    #[cfg(not(feature = "providers"))]
+    {
+        let _ = input;
+        Err(ApiError::bad_request(format!(
+            "`{}`: this build has no enrichment providers (feature `providers`)",
+            op.as_str()
+        )))
     }
 }
 

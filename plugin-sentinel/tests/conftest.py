@@ -47,7 +47,14 @@ def golden() -> dict:
         if os.environ.get("IOCLENS_REQUIRE_CORE"):
             pytest.fail(f"{GOLDEN} is missing: run the golden dump (scripts/test.d/60-sentinel.sh)")
         pytest.skip(f"{GOLDEN} is missing")
-    return json.loads(GOLDEN.read_text(encoding="utf-8"))
+    data = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    # The golden dump ends with a stateful part: `load_pack` keeps a signed pack in the module for the lookups
+    # after it (wasm/tests replay that part in order). This package shares one core per process, so its tests
+    # take the stateless entries before the first `load_pack` only.
+    entries = data["entries"]
+    cut = next((i for i, e in enumerate(entries) if e["op"] == "load_pack"), len(entries))
+    data["entries"] = entries[:cut]
+    return data
 
 
 STIX_FEED = [

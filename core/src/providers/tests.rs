@@ -251,6 +251,7 @@ fn reserved_values_are_never_moved_and_benign_evidence_yields_to_malicious() {
     assert_eq!(riot_f.contribution, 0);
 }
 
+#[cfg(feature = "providers")]
 #[test]
 fn the_dispatcher_ops_round_trip() {
     let call = |op: &str, req: &Value| -> Value {
