@@ -12,7 +12,7 @@
 //! defanged (docs/INTENTIONAL.md #2); [`classify_as`] with [`IocKind::Domain`] still accepts
 //! them, with a note.
 use crate::normalize::refang::refang_token;
-use crate::normalize::{btc, domain, email, hash, ids, ip, path, url};
+use crate::normalize::{NormalizeError, btc, domain, email, hash, ids, ip, path, url};
 use crate::{Classified, Error, ErrorKind, Facts, IocKind};
 
 /// Longest value classified; longer input is `unknown` (keeps the worst case bounded).
@@ -97,24 +97,24 @@ fn why_not(kind: IocKind, v: &str) -> String {
             if v.contains('/') {
                 "it has a prefix length: use type cidr".to_owned()
             } else {
-                ipv4_reason(v).to_owned()
+                ipv4_reason(v)
             }
         }
-        IocKind::Ipv6 => ipv6_reason(v).to_owned(),
+        IocKind::Ipv6 => ipv6_reason(v),
         IocKind::Cidr => match ip::parse_cidr(v) {
-            Err(e) => e.message().to_owned(),
+            Err(e) => e.to_string(),
             Ok(_) => "not a network".to_owned(),
         },
         IocKind::Domain => match domain::validate(v) {
-            Err(e) => e.message(),
+            Err(e) => e.to_string(),
             Ok(_) => "not a domain".to_owned(),
         },
         IocKind::Url => match url::parse(v) {
-            Err(e) => e.message(),
+            Err(e) => e.to_string(),
             Ok(_) => "not a URL".to_owned(),
         },
         IocKind::Email => match email::parse(v) {
-            Err(e) => e.message(),
+            Err(e) => e.to_string(),
             Ok(_) => "not an e-mail address".to_owned(),
         },
         IocKind::Md5 | IocKind::Sha1 | IocKind::Sha256 | IocKind::Sha512 => {
@@ -131,27 +131,23 @@ fn why_not(kind: IocKind, v: &str) -> String {
             }
         }
         IocKind::Cve => match ids::parse_cve(v) {
-            Err(e) => e.to_owned(),
+            Err(e) => e.to_string(),
             Ok(_) => "not a CVE id".to_owned(),
         },
-        IocKind::Attack => {
-            "an ATT&CK id is T####, T####.###, TA####, G####, S####, M####, C#### or DS####".to_owned()
-        }
+        // Asked only after `classify` found another type, so these always answer with the shape error.
+        IocKind::Attack => NormalizeError::AttackShape.to_string(),
+        IocKind::FilePath => NormalizeError::PathShape.to_string(),
         IocKind::Asn => match ids::parse_asn(v) {
-            Some(Err(e)) => e.to_owned(),
-            _ => "an AS number is `AS` followed by digits (`AS13335`)".to_owned(),
+            Err(e) => e.to_string(),
+            Ok(_) => NormalizeError::AsnShape.to_string(),
         },
         IocKind::Btc => match btc::parse(v) {
-            Err(e) => e.to_owned(),
+            Err(e) => e.to_string(),
             Ok(_) => "not a Bitcoin address".to_owned(),
         },
-        IocKind::FilePath => {
-            "a file path is `C:\\…`, `%VAR%\\…`, `\\\\host\\share\\…` or a Unix path with 2 or more components"
-                .to_owned()
-        }
         IocKind::RegistryKey => match path::parse_registry(v) {
-            Some(Err(e)) => e.to_owned(),
-            _ => "a registry key starts with a hive (`HKLM\\…`, `HKEY_CURRENT_USER\\…`)".to_owned(),
+            Err(e) => e.to_string(),
+            Ok(_) => NormalizeError::RegistryNoHive.to_string(),
         },
         IocKind::Unknown => String::new(),
     }
@@ -178,15 +174,16 @@ fn found(
     Classified { kind, canonical, input: input.to_owned(), defanged, facts, reason: None }
 }
 
-fn ipv4_reason(v: &str) -> &'static str {
+fn ipv4_reason(v: &str) -> String {
     match ip::parse_v4(v) {
-        Err(ip::IpError::NotDottedQuad)
+        Err(NormalizeError::Ipv4NotDottedQuad)
             if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') && v.contains('.') =>
         {
             "a dotted number that is not four parts of 1-3 digits: a version number, not an IPv4 address"
+                .to_owned()
         }
-        Err(e) => e.message(),
-        Ok(_) => "not an IPv4 address",
+        Err(e) => e.to_string(),
+        Ok(_) => "not an IPv4 address".to_owned(),
     }
 }
 
@@ -201,15 +198,15 @@ fn is_time(v: &str) -> bool {
         && parts.iter().all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn ipv6_reason(v: &str) -> &'static str {
+fn ipv6_reason(v: &str) -> String {
     if is_mac(v) {
-        "a MAC address, not an IPv6 address"
+        "a MAC address, not an IPv6 address".to_owned()
     } else if is_time(v) {
-        "a time of day, not an IPv6 address"
+        "a time of day, not an IPv6 address".to_owned()
     } else if v.contains('%') {
-        "IPv6 zone ids (`%eth0`) are local to one host; give the address without it"
+        "IPv6 zone ids (`%eth0`) are local to one host; give the address without it".to_owned()
     } else {
-        ip::IpError::NotIpv6.message()
+        NormalizeError::Ipv6Invalid.to_string()
     }
 }
 
@@ -248,13 +245,12 @@ fn detect(t: &str) -> Result<Classified, String> {
     }
     let first = t.as_bytes()[0];
     // 1. Registry keys and paths, before refang reads their backslashes.
-    if matches!(first, b'H' | b'h' | b'\\')
-        && let Some(r) = path::parse_registry(t)
-    {
-        return match r {
-            Ok(key) => Ok(found(IocKind::RegistryKey, key, t, false, Facts::default())),
-            Err(e) => Err(e.to_owned()),
-        };
+    if matches!(first, b'H' | b'h' | b'\\') {
+        match path::parse_registry(t) {
+            Ok(key) => return Ok(found(IocKind::RegistryKey, key, t, false, Facts::default())),
+            Err(NormalizeError::RegistryNoHive) => {}
+            Err(e) => return Err(e.to_string()),
+        }
     }
     let b = t.as_bytes();
     let windows_drive =
@@ -266,7 +262,7 @@ fn detect(t: &str) -> Result<Classified, String> {
         || (first == b'/' && !t.starts_with("//"))
         || t.starts_with("~/")
     {
-        if let Some((canonical, facts)) = path::parse_path(t) {
+        if let Ok((canonical, facts)) = path::parse_path(t) {
             let f = Facts { path: Some(facts), ..Facts::default() };
             return Ok(found(IocKind::FilePath, canonical, t, false, f));
         }
@@ -296,22 +292,20 @@ fn detect(t: &str) -> Result<Classified, String> {
                 let f = Facts { cve: Some(facts), ..Facts::default() };
                 Ok(found(IocKind::Cve, id, t, defanged, f))
             }
-            Err(e) => Err(e.to_owned()),
+            Err(e) => Err(e.to_string()),
         };
     }
-    if vb.len() >= 3
-        && vb[..2].eq_ignore_ascii_case(b"as")
-        && let Some(r) = ids::parse_asn(v)
-    {
-        return match r {
+    if vb.len() >= 3 && vb[..2].eq_ignore_ascii_case(b"as") {
+        match ids::parse_asn(v) {
             Ok(asn) => {
                 let n: u32 = asn[2..].parse().unwrap_or_default();
                 let mut c = found(IocKind::Asn, asn, t, defanged, Facts::default());
                 c.reason = ids::asn_note(n).map(str::to_owned);
-                Ok(c)
+                return Ok(c);
             }
-            Err(e) => Err(e.to_owned()),
-        };
+            Err(NormalizeError::AsnShape) => {}
+            Err(e) => return Err(e.to_string()),
+        }
     }
     if v.chars().any(char::is_whitespace) {
         return Err("contains whitespace: not a single indicator".to_owned());
@@ -324,7 +318,7 @@ fn detect(t: &str) -> Result<Classified, String> {
                 c.reason = reserved_note(c.facts.domain.as_ref());
                 Ok(c)
             }
-            Err(e) => Err(e.message()),
+            Err(e) => Err(e.to_string()),
         };
     }
     if hash::is_hex(v) && v.len() >= 16 {
@@ -338,7 +332,7 @@ fn detect(t: &str) -> Result<Classified, String> {
     }
     if vb.len() <= 9
         && matches!(vb[0].to_ascii_uppercase(), b'T' | b'G' | b'S' | b'M' | b'C' | b'D')
-        && let Some((id, facts)) = ids::parse_attack(v)
+        && let Ok((id, facts)) = ids::parse_attack(v)
     {
         let f = Facts { attack: Some(facts), ..Facts::default() };
         return Ok(found(IocKind::Attack, id, t, defanged, f));
@@ -369,9 +363,9 @@ fn detect(t: &str) -> Result<Classified, String> {
                         && !v[slash + 1..].bytes().all(|b| b.is_ascii_digit()) =>
                 {
                     // `1.2.3.4/path`: a scheme-less URL on an IP host.
-                    schemeless_url(v, t, defanged).map_err(|_| e.message().to_owned())
+                    schemeless_url(v, t, defanged).map_err(|_| e.to_string())
                 }
-                Err(e) => Err(e.message().to_owned()),
+                Err(e) => Err(e.to_string()),
             };
         }
         return schemeless_url(v, t, defanged);
@@ -384,7 +378,7 @@ fn detect(t: &str) -> Result<Classified, String> {
                 let f = Facts { ip: Some(ip::facts_v4(a)), ..Facts::default() };
                 Ok(found(IocKind::Ipv4, a.to_string(), t, defanged, f))
             }
-            Err(_) => Err(ipv4_reason(v).to_owned()),
+            Err(_) => Err(ipv4_reason(v)),
         };
     }
     if v.contains(':') {
@@ -409,7 +403,7 @@ fn detect(t: &str) -> Result<Classified, String> {
                 ));
             }
         }
-        return Err(ipv6_reason(v).to_owned());
+        return Err(ipv6_reason(v));
     }
     if looks_like_btc(v)
         && let Ok((canonical, facts)) = btc::parse(v)
@@ -440,7 +434,7 @@ fn detect(t: &str) -> Result<Classified, String> {
             if !v.contains('.') {
                 return Err("not an indicator: no type matches".to_owned());
             }
-            Err(e.message())
+            Err(e.to_string())
         }
     }
 }
@@ -477,7 +471,7 @@ fn classify_url(value: &str, input: &str, defanged: bool) -> Result<Classified, 
             out.reason = note.or_else(|| reserved_note(out.facts.domain.as_ref()));
             Ok(out)
         }
-        Err(e) => Err(e.message()),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -93,7 +93,7 @@ pub fn technique_ids_in(text: &str) -> Vec<String> {
         let token = &text[i..i + len]; // ASCII only: on char boundaries
         let ends = token.match_indices('.').map(|(at, _)| at).rev();
         let id = std::iter::once(token.len()).chain(ends).find_map(|end| {
-            let (id, facts) = normalize::ids::parse_attack(&token[..end])?;
+            let (id, facts) = normalize::ids::parse_attack(&token[..end]).ok()?;
             matches!(facts.id_kind, AttackIdKind::Technique | AttackIdKind::SubTechnique)
                 .then_some(id)
         });

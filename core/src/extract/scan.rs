@@ -541,11 +541,11 @@ impl<'v> Scanner<'v> {
         }
         let written = &self.text[s..end];
         if registry {
-            let Some(Ok(key)) = normalize::path::parse_registry(written) else { return None };
+            let Ok(key) = normalize::path::parse_registry(written) else { return None };
             self.push_kind(IocKind::RegistryKey, key, s, end);
             return Some(end.max(e));
         }
-        let (canonical, _) = normalize::path::parse_path(written)?;
+        let (canonical, _) = normalize::path::parse_path(written).ok()?;
         self.push_kind(IocKind::FilePath, canonical, s, end);
         if unc {
             // `\\host\share`, WebDAV `\\host@SSL@8443\DavWWWRoot\…`: the host is implied.
@@ -583,7 +583,7 @@ impl<'v> Scanner<'v> {
         {
             return None;
         }
-        let Some(Ok(canonical)) = normalize::ids::parse_asn(&self.text[s..i]) else { return None };
+        let Ok(canonical) = normalize::ids::parse_asn(&self.text[s..i]) else { return None };
         self.push_kind(IocKind::Asn, canonical, s, i);
         Some(i.max(e))
     }
@@ -1332,7 +1332,7 @@ fn attack_id(run: &str) -> Option<String> {
     if !matches!(run.len(), 5 | 6 | 9) || !(run.starts_with("T1") || run.starts_with("TA00")) {
         return None; // most runs: no allocation
     }
-    let (id, facts) = normalize::ids::parse_attack(run)?;
+    let (id, facts) = normalize::ids::parse_attack(run).ok()?;
     let wanted = match facts.id_kind {
         AttackIdKind::Technique | AttackIdKind::SubTechnique => run.starts_with("T1"),
         AttackIdKind::Tactic => true,

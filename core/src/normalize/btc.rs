@@ -1,5 +1,6 @@
 //! Bitcoin addresses: `Base58Check` (P2PKH, P2SH; checksum = first 4 bytes of SHA-256(SHA-256(payload))) and
 //! `SegWit` Bech32 / Bech32m (BIP-173 / BIP-350 checksums, witness program rules). Checksums are always verified.
+use super::NormalizeError;
 use crate::BtcFacts;
 use sha2::{Digest, Sha256};
 
@@ -7,7 +8,7 @@ const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrst
 const BECH32: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /// Parses a Bitcoin address. Returns the canonical form (Base58 as written, Bech32 lower-case) and its facts.
-pub fn parse(s: &str) -> Result<(String, BtcFacts), &'static str> {
+pub fn parse(s: &str) -> Result<(String, BtcFacts), NormalizeError> {
     let lower = s.to_ascii_lowercase();
     if lower.starts_with("bc1") || lower.starts_with("tb1") {
         return bech32(s, &lower);
@@ -15,15 +16,15 @@ pub fn parse(s: &str) -> Result<(String, BtcFacts), &'static str> {
     base58check(s)
 }
 
-fn base58check(s: &str) -> Result<(String, BtcFacts), &'static str> {
+fn base58check(s: &str) -> Result<(String, BtcFacts), NormalizeError> {
     if !(25..=35).contains(&s.len()) {
-        return Err("a Base58 Bitcoin address has 25 to 35 characters");
+        return Err(NormalizeError::BtcBase58Length);
     }
     // Decode into a 25-byte big-endian number (version, 20-byte hash, 4-byte checksum).
     let mut out = [0u8; 25];
     for c in s.bytes() {
         let Some(v) = BASE58.iter().position(|&x| x == c) else {
-            return Err("a character outside the Base58 alphabet");
+            return Err(NormalizeError::BtcBase58Char);
         };
         let mut carry = v as u32;
         for byte in out.iter_mut().rev() {
@@ -32,25 +33,25 @@ fn base58check(s: &str) -> Result<(String, BtcFacts), &'static str> {
             carry >>= 8;
         }
         if carry != 0 {
-            return Err("the Base58 value is longer than 25 bytes");
+            return Err(NormalizeError::BtcBase58Overflow);
         }
     }
     // Leading '1's are leading zero bytes; the decoded number must account for exactly those.
     let ones = s.bytes().take_while(|&c| c == b'1').count();
     let zeros = out.iter().take_while(|&&b| b == 0).count();
     if ones != zeros {
-        return Err("the Base58 value does not decode to a 25-byte address");
+        return Err(NormalizeError::BtcBase58Size);
     }
     let check = Sha256::digest(Sha256::digest(&out[..21]));
     if check[..4] != out[21..] {
-        return Err("the Base58Check checksum does not match");
+        return Err(NormalizeError::BtcBase58Checksum);
     }
     let (encoding, network) = match out[0] {
         0x00 => ("p2pkh", "mainnet"),
         0x05 => ("p2sh", "mainnet"),
         0x6f => ("p2pkh", "testnet"),
         0xc4 => ("p2sh", "testnet"),
-        _ => return Err("unknown Base58 version byte"),
+        _ => return Err(NormalizeError::BtcBase58Version),
     };
     Ok((s.to_owned(), BtcFacts { encoding: encoding.to_owned(), network: network.to_owned() }))
 }
@@ -70,22 +71,22 @@ fn polymod(values: impl Iterator<Item = u8>) -> u32 {
     chk
 }
 
-fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), &'static str> {
+fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), NormalizeError> {
     if s != lower && s != s.to_ascii_uppercase() {
-        return Err("a Bech32 address is all lower-case or all upper-case");
+        return Err(NormalizeError::BtcBech32Case);
     }
     if !(14..=90).contains(&s.len()) {
-        return Err("a Bech32 address has 14 to 90 characters");
+        return Err(NormalizeError::BtcBech32Length);
     }
-    let sep = lower.rfind('1').ok_or("no Bech32 separator")?;
+    let sep = lower.rfind('1').ok_or(NormalizeError::BtcBech32Separator)?;
     let hrp = &lower[..sep];
     let data: Vec<u8> = lower[sep + 1..]
         .bytes()
         .map(|c| BECH32.iter().position(|&x| x == c).map(|p| p as u8))
         .collect::<Option<_>>()
-        .ok_or("a character outside the Bech32 alphabet")?;
+        .ok_or(NormalizeError::BtcBech32Char)?;
     if data.len() < 7 {
-        return Err("the Bech32 data part is too short");
+        return Err(NormalizeError::BtcBech32Short);
     }
     let expanded = hrp
         .bytes()
@@ -98,10 +99,10 @@ fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), &'static str> {
     let (encoding, want) =
         if witness_version == 0 { ("bech32", 1) } else { ("bech32m", 0x2bc8_30a3) };
     if check != want {
-        return Err("the Bech32 checksum does not match");
+        return Err(NormalizeError::BtcBech32Checksum);
     }
     if witness_version > 16 {
-        return Err("the witness version is above 16");
+        return Err(NormalizeError::BtcWitnessVersion);
     }
     // Convert the 5-bit program (without version and checksum) to bytes.
     let prog5 = &data[1..data.len() - 6];
@@ -117,12 +118,12 @@ fn bech32(s: &str, lower: &str) -> Result<(String, BtcFacts), &'static str> {
         }
     }
     if bits >= 5 || (acc & ((1 << bits) - 1)) != 0 {
-        return Err("the witness program has invalid padding");
+        return Err(NormalizeError::BtcWitnessPadding);
     }
     if !(2..=40).contains(&program.len())
         || (witness_version == 0 && program.len() != 20 && program.len() != 32)
     {
-        return Err("the witness program length is invalid");
+        return Err(NormalizeError::BtcWitnessLength);
     }
     let network = if hrp == "bc" { "mainnet" } else { "testnet" };
     Ok((lower.to_owned(), BtcFacts { encoding: encoding.to_owned(), network: network.to_owned() }))

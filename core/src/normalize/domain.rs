@@ -4,6 +4,7 @@
 //! ASCII names skip the IDNA machinery (a byte loop lower-cases and checks them); only names with non-ASCII
 //! characters or `xn--` labels go through the `idna` crate. TLD and PSL lookups hash the key once and scan one
 //! bucket of a generated blob (`generated/dns_*.bin`).
+use super::NormalizeError;
 use crate::DomainFacts;
 use crate::generated::dns_names::{FILE_EXTENSION_TLDS, RESERVED_NAMES, RESERVED_TLDS};
 use crate::generated::dns_psl::{EXCEPTION, PRIVATE, PSL_BLOB, PSL_BUCKETS, RULE, WILDCARD};
@@ -19,48 +20,6 @@ pub struct Domain {
     pub canonical: String,
     /// Registrable domain, public suffix, IDN form, reserved flag.
     pub facts: DomainFacts,
-}
-
-/// Why a value is not a domain name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DomainError {
-    /// Empty, or only dots.
-    Empty,
-    /// Longer than 253 bytes.
-    TooLong,
-    /// One label only (`localhost`, `intranet`).
-    SingleLabel,
-    /// An empty label (`a..b`), a label over 63 bytes, a label starting or ending with `-`, or a character
-    /// outside letters, digits, `-` and `_`.
-    BadLabel(String),
-    /// The TLD is numeric (`1.2.3.4.5`, `10.0.19041.1`).
-    NumericTld,
-    /// The TLD is not in the IANA root zone.
-    UnknownTld(String),
-    /// IDNA (UTS #46) processing failed: disallowed character or bad punycode.
-    Idna,
-    /// A `.onion` name that is not a Tor v3 address (56 base32 characters, version 3, valid checksum).
-    Onion(&'static str),
-}
-
-impl DomainError {
-    /// One-line explanation.
-    pub fn message(&self) -> String {
-        match self {
-            DomainError::Empty => "empty name".to_owned(),
-            DomainError::TooLong => "longer than 253 bytes".to_owned(),
-            DomainError::SingleLabel => {
-                "a single label, not a fully-qualified domain name".to_owned()
-            }
-            DomainError::BadLabel(l) => format!("label `{l}` is not a valid DNS label"),
-            DomainError::NumericTld => {
-                "the last label is numeric (a version number or an IP, not a TLD)".to_owned()
-            }
-            DomainError::UnknownTld(t) => format!("TLD `{t}` does not exist"),
-            DomainError::Idna => "not a valid internationalised domain name (UTS #46)".to_owned(),
-            DomainError::Onion(why) => format!("not a Tor v3 onion address: {why}"),
-        }
-    }
 }
 
 /// FNV-1a (32-bit), the hash of the generated lookup tables (`xtask/src/codegen/dns.rs` has the same function).
@@ -171,7 +130,7 @@ pub fn public_suffix(name: &str) -> (usize, bool) {
 }
 
 /// Lower-cases and checks an all-ASCII name. Returns the canonical text and whether it has `xn--` labels.
-fn ascii_name(s: &str) -> Result<(String, bool), DomainError> {
+fn ascii_name(s: &str) -> Result<(String, bool), NormalizeError> {
     let out = s.to_ascii_lowercase();
     let bytes = out.as_bytes();
     let mut idn = false;
@@ -187,7 +146,7 @@ fn ascii_name(s: &str) -> Result<(String, bool), DomainError> {
                     idn = true;
                 }
             }
-            _ => return Err(DomainError::BadLabel(label_of(s, label_start))),
+            _ => return Err(NormalizeError::DomainBadLabel(label_of(s, label_start))),
         }
     }
     check_label(&s[label_start..], bytes.len() - label_start)?;
@@ -199,9 +158,9 @@ fn label_of(s: &str, start: usize) -> String {
     rest.split('.').next().unwrap_or(rest).chars().take(64).collect()
 }
 
-fn check_label(label: &str, len: usize) -> Result<(), DomainError> {
+fn check_label(label: &str, len: usize) -> Result<(), NormalizeError> {
     if len == 0 || len > 63 || label.starts_with('-') || label.ends_with('-') {
-        return Err(DomainError::BadLabel(label.to_owned()));
+        return Err(NormalizeError::DomainBadLabel(label.to_owned()));
     }
     Ok(())
 }
@@ -209,20 +168,20 @@ fn check_label(label: &str, len: usize) -> Result<(), DomainError> {
 /// Validates and canonicalises a domain name: trailing dot removed, lower-case A-labels (UTS #46 for IDNs),
 /// ≥ 2 labels, TLD delegated by IANA (or a special-use name such as `.test`). Does not apply the file-extension
 /// rule: that depends on context and lives in `classify`.
-pub fn validate(input: &str) -> Result<Domain, DomainError> {
+pub fn validate(input: &str) -> Result<Domain, NormalizeError> {
     let s = input.strip_suffix('.').unwrap_or(input);
     if s.is_empty() || s.bytes().all(|b| b == b'.') {
-        return Err(DomainError::Empty);
+        return Err(NormalizeError::DomainEmpty);
     }
     if s.len() > 253 * 4 {
-        return Err(DomainError::TooLong);
+        return Err(NormalizeError::DomainTooLong);
     }
     let (canonical, unicode) = if s.is_ascii() {
         let (canonical, idn) = ascii_name(s)?;
         let unicode = if idn {
             let (u, r) = idna::domain_to_unicode(&canonical);
             if r.is_err() {
-                return Err(DomainError::Idna);
+                return Err(NormalizeError::DomainIdna);
             }
             Some(u)
         } else {
@@ -230,7 +189,7 @@ pub fn validate(input: &str) -> Result<Domain, DomainError> {
         };
         (canonical, unicode)
     } else {
-        let ascii = idna::domain_to_ascii(s).map_err(|_| DomainError::Idna)?;
+        let ascii = idna::domain_to_ascii(s).map_err(|_| NormalizeError::DomainIdna)?;
         let ascii = ascii.strip_suffix('.').map(str::to_owned).unwrap_or(ascii);
         // Re-check the A-label form with the ASCII rules (labels, lengths).
         let (canonical, _) = ascii_name(&ascii)?;
@@ -238,21 +197,21 @@ pub fn validate(input: &str) -> Result<Domain, DomainError> {
         (canonical, Some(u))
     };
     if canonical.len() > 253 {
-        return Err(DomainError::TooLong);
+        return Err(NormalizeError::DomainTooLong);
     }
     let Some(dot) = canonical.rfind('.') else {
-        return Err(DomainError::SingleLabel);
+        return Err(NormalizeError::DomainSingleLabel);
     };
     let tld = &canonical[dot + 1..];
     if tld.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DomainError::NumericTld);
+        return Err(NormalizeError::DomainNumericTld);
     }
     let reserved = is_reserved(&canonical);
     if tld == "onion" {
         let label = canonical[..dot].rsplit('.').next().unwrap_or_default();
-        super::onion::check_v3(label).map_err(DomainError::Onion)?;
+        super::onion::check_v3(label).map_err(|e| NormalizeError::DomainOnion(Box::new(e)))?;
     } else if !(tld_exists(tld) || reserved && is_special_use_tld(tld)) {
-        return Err(DomainError::UnknownTld(tld.to_owned()));
+        return Err(NormalizeError::DomainUnknownTld(tld.to_owned()));
     }
     let (ps_start, private_suffix) = public_suffix(&canonical);
     let registrable_start = if ps_start == 0 {
@@ -413,11 +372,14 @@ mod tests {
 
     #[test]
     fn rejections() {
-        assert_eq!(validate("readme.notatld"), Err(DomainError::UnknownTld("notatld".into())));
-        assert_eq!(validate("localhost"), Err(DomainError::SingleLabel));
-        assert_eq!(validate("1.2.3.4.5"), Err(DomainError::NumericTld));
-        assert_eq!(validate("-a.com"), Err(DomainError::BadLabel("-a".into())));
-        assert_eq!(validate("a..com"), Err(DomainError::BadLabel(String::new())));
+        assert_eq!(
+            validate("readme.notatld"),
+            Err(NormalizeError::DomainUnknownTld("notatld".into()))
+        );
+        assert_eq!(validate("localhost"), Err(NormalizeError::DomainSingleLabel));
+        assert_eq!(validate("1.2.3.4.5"), Err(NormalizeError::DomainNumericTld));
+        assert_eq!(validate("-a.com"), Err(NormalizeError::DomainBadLabel("-a".into())));
+        assert_eq!(validate("a..com"), Err(NormalizeError::DomainBadLabel(String::new())));
         assert!(validate("e.g.").is_err());
         assert!(validate("System.Net.WebClient").is_err());
         assert!(validate(&format!("{}.com", "a".repeat(64))).is_err());

@@ -1,6 +1,6 @@
 //! E-mail addresses: RFC 5322 dot-atom local part `@` a domain name. Canonical form is lower-case (the whole
 //! address; mail systems treat local parts case-insensitively in practice and the peers compare that way).
-use super::domain::{self, DomainError};
+use super::{NormalizeError, domain};
 use crate::{DomainFacts, EmailFacts};
 
 /// A parsed e-mail address.
@@ -12,28 +12,6 @@ pub struct Email {
     pub facts: EmailFacts,
     /// Facts about the domain.
     pub domain: DomainFacts,
-}
-
-/// Why a value is not an e-mail address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmailError {
-    /// No `@`, or more than one.
-    NoAt,
-    /// The local part is empty, over 64 bytes, or has a character outside RFC 5322 `atext` and dots.
-    BadLocal,
-    /// The domain part is not a valid domain name.
-    BadDomain(DomainError),
-}
-
-impl EmailError {
-    /// One-line explanation.
-    pub fn message(&self) -> String {
-        match self {
-            EmailError::NoAt => "an e-mail address needs exactly one `@`".to_owned(),
-            EmailError::BadLocal => "the local part is not a valid RFC 5322 dot-atom".to_owned(),
-            EmailError::BadDomain(e) => format!("the domain part is invalid: {}", e.message()),
-        }
-    }
 }
 
 fn is_atext(b: u8) -> bool {
@@ -52,17 +30,17 @@ pub fn local_ok(local: &str) -> bool {
 }
 
 /// Parses an e-mail address (already refanged; an optional `mailto:` prefix is removed).
-pub fn parse(input: &str) -> Result<Email, EmailError> {
+pub fn parse(input: &str) -> Result<Email, NormalizeError> {
     let s =
         input.strip_prefix("mailto:").or_else(|| input.strip_prefix("MAILTO:")).unwrap_or(input);
-    let (local, dom) = s.split_once('@').ok_or(EmailError::NoAt)?;
+    let (local, dom) = s.split_once('@').ok_or(NormalizeError::EmailNoAt)?;
     if dom.contains('@') {
-        return Err(EmailError::NoAt);
+        return Err(NormalizeError::EmailNoAt);
     }
     if !local_ok(local) {
-        return Err(EmailError::BadLocal);
+        return Err(NormalizeError::EmailBadLocal);
     }
-    let d = domain::validate(dom).map_err(EmailError::BadDomain)?;
+    let d = domain::validate(dom).map_err(|e| NormalizeError::EmailBadDomain(Box::new(e)))?;
     let canonical = format!("{}@{}", local.to_ascii_lowercase(), d.canonical);
     Ok(Email {
         canonical,
@@ -79,10 +57,10 @@ mod tests {
     fn addresses() {
         assert_eq!(parse("CFO@X.Live").unwrap().canonical, "cfo@x.live");
         assert_eq!(parse("mailto:a.b+tag@evil.co.uk").unwrap().canonical, "a.b+tag@evil.co.uk");
-        assert_eq!(parse("a@b@c.com"), Err(EmailError::NoAt));
-        assert_eq!(parse(".a@c.com"), Err(EmailError::BadLocal));
-        assert_eq!(parse("a..b@c.com"), Err(EmailError::BadLocal));
-        assert_eq!(parse("a b@c.com"), Err(EmailError::BadLocal));
-        assert!(matches!(parse("a@c.notatld"), Err(EmailError::BadDomain(_))));
+        assert_eq!(parse("a@b@c.com"), Err(NormalizeError::EmailNoAt));
+        assert_eq!(parse(".a@c.com"), Err(NormalizeError::EmailBadLocal));
+        assert_eq!(parse("a..b@c.com"), Err(NormalizeError::EmailBadLocal));
+        assert_eq!(parse("a b@c.com"), Err(NormalizeError::EmailBadLocal));
+        assert!(matches!(parse("a@c.notatld"), Err(NormalizeError::EmailBadDomain(_))));
     }
 }

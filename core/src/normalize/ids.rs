@@ -1,31 +1,32 @@
 //! Identifier syntaxes: CVE ids, MITRE ATT&CK ids and autonomous system numbers.
+use super::NormalizeError;
 use crate::{AttackIdFacts, AttackIdKind, CveFacts};
 
 /// Parses a CVE id `CVE-YYYY-NNNN…` (case-insensitive; refang has already turned non-ASCII hyphens into `-`).
 /// The sequence number has 4 digits, or more without a leading zero (CVE id syntax, 2014). Returns the upper-case
 /// id and its facts.
-pub fn parse_cve(s: &str) -> Result<(String, CveFacts), &'static str> {
+pub fn parse_cve(s: &str) -> Result<(String, CveFacts), NormalizeError> {
     let b = s.as_bytes();
     if b.len() < 13 || !b[..4].eq_ignore_ascii_case(b"cve-") {
-        return Err("a CVE id is `CVE-YYYY-NNNN`");
+        return Err(NormalizeError::CveShape);
     }
     // Check bytes before slicing the str: a non-ASCII character here must not split a char boundary.
     if !b[4..8].iter().all(u8::is_ascii_digit) || b[8] != b'-' {
-        return Err("a CVE id is `CVE-YYYY-NNNN`: the year must be 4 digits");
+        return Err(NormalizeError::CveYear);
     }
     let year = &s[4..8];
     let num = &s[9..];
     if num.len() < 4 || num.len() > 19 || !num.bytes().all(|c| c.is_ascii_digit()) {
-        return Err("the CVE sequence number must be 4 or more digits");
+        return Err(NormalizeError::CveSequence);
     }
     if num.len() > 4 && num.starts_with('0') {
-        return Err("a CVE sequence number longer than 4 digits has no leading zero");
+        return Err(NormalizeError::CveLeadingZero);
     }
-    let year: u16 = year.parse().map_err(|_| "bad CVE year")?;
+    let year: u16 = year.parse().map_err(|_| NormalizeError::CveYear)?;
     if year < 1999 {
-        return Err("CVE ids start in 1999");
+        return Err(NormalizeError::CveTooEarly);
     }
-    let number: u32 = num.parse().map_err(|_| "the CVE sequence number is too large")?;
+    let number: u32 = num.parse().map_err(|_| NormalizeError::CveSequenceTooLarge)?;
     Ok((format!("CVE-{year}-{num}"), CveFacts { year, number }))
 }
 
@@ -35,7 +36,11 @@ fn digits(s: &str, n: usize) -> bool {
 
 /// Parses an ATT&CK id: `T####`, `T####.###`, `TA####`, `G####`, `S####`, `M####`, `C####`, `DS####`, `DC####`
 /// (case-insensitive). Returns the upper-case id and its kind; catalogue validation is done by `attack`.
-pub fn parse_attack(s: &str) -> Option<(String, AttackIdFacts)> {
+pub fn parse_attack(s: &str) -> Result<(String, AttackIdFacts), NormalizeError> {
+    attack_shape(s).ok_or(NormalizeError::AttackShape)
+}
+
+fn attack_shape(s: &str) -> Option<(String, AttackIdFacts)> {
     let upper = s.to_ascii_uppercase();
     let kind = if let Some(rest) = upper.strip_prefix("TA") {
         digits(rest, 4).then_some(AttackIdKind::Tactic)?
@@ -64,10 +69,10 @@ pub fn parse_attack(s: &str) -> Option<(String, AttackIdFacts)> {
 }
 
 /// Parses an AS number: `AS13335`, `as13335`, `ASN13335`, `ASN 13335`, `AS 13335`. Returns `AS` + the number.
-pub fn parse_asn(s: &str) -> Option<Result<String, &'static str>> {
+pub fn parse_asn(s: &str) -> Result<String, NormalizeError> {
     let b = s.as_bytes();
     if b.len() < 3 || !b[..2].eq_ignore_ascii_case(b"as") {
-        return None;
+        return Err(NormalizeError::AsnShape);
     }
     let mut rest = &s[2..];
     if rest.as_bytes().first().is_some_and(|c| c.eq_ignore_ascii_case(&b'n')) {
@@ -75,14 +80,14 @@ pub fn parse_asn(s: &str) -> Option<Result<String, &'static str>> {
     }
     let rest = rest.trim_start_matches([' ', '-', ':']);
     if rest.is_empty() || rest.len() > 10 || !rest.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
+        return Err(NormalizeError::AsnShape);
     }
     if rest.len() > 1 && rest.starts_with('0') {
-        return Some(Err("an AS number has no leading zero"));
+        return Err(NormalizeError::AsnLeadingZero);
     }
     match rest.parse::<u32>() {
-        Ok(n) => Some(Ok(format!("AS{n}"))),
-        Err(_) => Some(Err("AS numbers are 32-bit (0 to 4294967295)")),
+        Ok(n) => Ok(format!("AS{n}")),
+        Err(_) => Err(NormalizeError::AsnRange),
     }
 }
 
@@ -117,7 +122,7 @@ mod tests {
 
     #[test]
     fn attack() {
-        let k = |s: &str| parse_attack(s).map(|(id, f)| (id, f.id_kind));
+        let k = |s: &str| parse_attack(s).ok().map(|(id, f)| (id, f.id_kind));
         assert_eq!(k("T1059"), Some(("T1059".into(), AttackIdKind::Technique)));
         assert_eq!(k("t1059.001"), Some(("T1059.001".into(), AttackIdKind::SubTechnique)));
         assert_eq!(k("TA0001"), Some(("TA0001".into(), AttackIdKind::Tactic)));
@@ -129,16 +134,18 @@ mod tests {
         assert_eq!(k("T105"), None);
         assert_eq!(k("T1059.01"), None);
         assert_eq!(k("X1234"), None);
+        assert_eq!(parse_attack("X1234"), Err(NormalizeError::AttackShape));
     }
 
     #[test]
     fn asn() {
-        assert_eq!(parse_asn("AS13335"), Some(Ok("AS13335".into())));
-        assert_eq!(parse_asn("asn 13335"), Some(Ok("AS13335".into())));
-        assert_eq!(parse_asn("ASN13335"), Some(Ok("AS13335".into())));
-        assert_eq!(parse_asn("AS4294967295"), Some(Ok("AS4294967295".into())));
-        assert!(matches!(parse_asn("AS4294967296"), Some(Err(_))));
-        assert_eq!(parse_asn("ASP"), None);
+        assert_eq!(parse_asn("AS13335"), Ok("AS13335".into()));
+        assert_eq!(parse_asn("asn 13335"), Ok("AS13335".into()));
+        assert_eq!(parse_asn("ASN13335"), Ok("AS13335".into()));
+        assert_eq!(parse_asn("AS4294967295"), Ok("AS4294967295".into()));
+        assert_eq!(parse_asn("AS4294967296"), Err(NormalizeError::AsnRange));
+        assert_eq!(parse_asn("AS013335"), Err(NormalizeError::AsnLeadingZero));
+        assert_eq!(parse_asn("ASP"), Err(NormalizeError::AsnShape));
         assert_eq!(asn_note(64500), Some("documentation AS number (RFC 5398)"));
     }
 }

@@ -2,56 +2,22 @@
 //!
 //! The special-purpose classes come from the IANA IPv4/IPv6 Special-Purpose Address Registries, flattened by
 //! `cargo xtask codegen` into disjoint sorted ranges (`generated/dns_ip_ranges.rs`); lookup is a binary search.
+use super::NormalizeError;
 use crate::generated::dns_ip_ranges::{V4, V6};
 use crate::{IpFacts, IpScope};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// Why a value is not an IP address (the text is used in `unknown` reasons and type-mismatch errors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IpError {
-    /// Not four dot-separated decimal parts.
-    NotDottedQuad,
-    /// A part above 255.
-    OctetRange,
-    /// A part with a leading zero (`010`): octal in some parsers, decimal in others.
-    LeadingZero,
-    /// More than four numeric parts (`1.2.3.4.5`, a version string).
-    TooManyParts,
-    /// Not valid IPv6 text.
-    NotIpv6,
-    /// CIDR prefix length missing, not a number or too long for the family.
-    BadPrefix,
-}
-
-impl IpError {
-    /// One-line explanation.
-    pub fn message(self) -> &'static str {
-        match self {
-            IpError::NotDottedQuad => "not a dotted-quad IPv4 address",
-            IpError::OctetRange => "an IPv4 part is above 255",
-            IpError::LeadingZero => {
-                "an IPv4 part has a leading zero (octal in some parsers, decimal in others)"
-            }
-            IpError::TooManyParts => {
-                "more than four numeric parts: a version number, not an IPv4 address"
-            }
-            IpError::NotIpv6 => "not valid IPv6 text",
-            IpError::BadPrefix => "the CIDR prefix length is missing or out of range",
-        }
-    }
-}
-
 /// Parses a strict dotted quad: four decimal parts `0`–`255`, no leading zeros, no other characters.
-pub fn parse_v4(s: &str) -> Result<Ipv4Addr, IpError> {
+pub fn parse_v4(s: &str) -> Result<Ipv4Addr, NormalizeError> {
     let b = s.as_bytes();
     if b.is_empty() || b.len() > 15 {
         return Err(
             if b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
                 && memchr::memchr_iter(b'.', b).count() > 3
             {
-                IpError::TooManyParts
+                NormalizeError::Ipv4TooManyParts
             } else {
-                IpError::NotDottedQuad
+                NormalizeError::Ipv4NotDottedQuad
             },
         );
     }
@@ -69,42 +35,46 @@ pub fn parse_v4(s: &str) -> Result<Ipv4Addr, IpError> {
                 value = value * 10 + u32::from(c - b'0');
                 digits += 1;
                 if digits > 3 {
-                    return Err(IpError::NotDottedQuad);
+                    return Err(NormalizeError::Ipv4NotDottedQuad);
                 }
             }
             b'.' => {
                 if digits == 0 {
-                    return Err(IpError::NotDottedQuad);
+                    return Err(NormalizeError::Ipv4NotDottedQuad);
                 }
                 if part == 3 {
                     let more = b.get(i + 1).is_some_and(u8::is_ascii_digit);
-                    return Err(if more { IpError::TooManyParts } else { IpError::NotDottedQuad });
+                    return Err(if more {
+                        NormalizeError::Ipv4TooManyParts
+                    } else {
+                        NormalizeError::Ipv4NotDottedQuad
+                    });
                 }
-                octets[part] = u8::try_from(value).map_err(|_| IpError::OctetRange)?;
+                octets[part] = u8::try_from(value).map_err(|_| NormalizeError::Ipv4OctetRange)?;
                 part += 1;
                 value = 0;
                 digits = 0;
             }
-            _ => return Err(IpError::NotDottedQuad),
+            _ => return Err(NormalizeError::Ipv4NotDottedQuad),
         }
     }
     if digits == 0 || part != 3 {
-        return Err(IpError::NotDottedQuad);
+        return Err(NormalizeError::Ipv4NotDottedQuad);
     }
-    octets[3] = u8::try_from(value).map_err(|_| IpError::OctetRange)?;
+    octets[3] = u8::try_from(value).map_err(|_| NormalizeError::Ipv4OctetRange)?;
     if leading_zero {
-        return Err(IpError::LeadingZero);
+        return Err(NormalizeError::Ipv4LeadingZero);
     }
     Ok(Ipv4Addr::from(octets))
 }
 
 /// Parses IPv6 text (with optional surrounding brackets); zone ids (`%eth0`) are rejected.
-pub fn parse_v6(s: &str) -> Result<Ipv6Addr, IpError> {
+pub fn parse_v6(s: &str) -> Result<Ipv6Addr, NormalizeError> {
     let s = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).unwrap_or(s);
     if !s.contains(':') || s.len() > 45 {
-        return Err(IpError::NotIpv6);
+        return Err(NormalizeError::Ipv6Invalid);
     }
-    s.parse::<Ipv6Addr>().map_err(|_| IpError::NotIpv6)
+    s.parse::<Ipv6Addr>().map_err(|_| NormalizeError::Ipv6Invalid)
 }
 
 /// RFC 5952 text for an IPv6 address: lower-case, leading zeros dropped, the longest run (≥ 2) of zero groups
@@ -195,24 +165,24 @@ pub struct Cidr {
     pub host_bits_set: bool,
 }
 
-fn parse_prefix_len(s: &str, max: u8) -> Result<u8, IpError> {
+fn parse_prefix_len(s: &str, max: u8) -> Result<u8, NormalizeError> {
     if s.is_empty()
         || s.len() > 3
         || !s.bytes().all(|c| c.is_ascii_digit())
         || (s.len() > 1 && s.starts_with('0'))
     {
-        return Err(IpError::BadPrefix);
+        return Err(NormalizeError::CidrBadPrefix);
     }
-    let n: u8 = s.parse().map_err(|_| IpError::BadPrefix)?;
-    if n > max { Err(IpError::BadPrefix) } else { Ok(n) }
+    let n: u8 = s.parse().map_err(|_| NormalizeError::CidrBadPrefix)?;
+    if n > max { Err(NormalizeError::CidrBadPrefix) } else { Ok(n) }
 }
 
 /// Parses `a.b.c.d/n` (n ≤ 32) or `ipv6/n` (n ≤ 128).
 ///
 /// The class is that of the special-purpose block holding the whole network, or `global` when the network is
 /// not inside one block.
-pub fn parse_cidr(s: &str) -> Result<Cidr, IpError> {
-    let (addr, len) = s.split_once('/').ok_or(IpError::BadPrefix)?;
+pub fn parse_cidr(s: &str) -> Result<Cidr, NormalizeError> {
+    let (addr, len) = s.split_once('/').ok_or(NormalizeError::CidrBadPrefix)?;
     if addr.contains(':') {
         let ip = parse_v6(addr)?;
         let len = parse_prefix_len(len, 128)?;
@@ -276,14 +246,14 @@ mod tests {
         assert_eq!(parse_v4("8.8.8.8"), Ok(Ipv4Addr::new(8, 8, 8, 8)));
         assert_eq!(parse_v4("0.0.0.0"), Ok(Ipv4Addr::UNSPECIFIED));
         assert_eq!(parse_v4("255.255.255.255"), Ok(Ipv4Addr::BROADCAST));
-        assert_eq!(parse_v4("256.1.1.1"), Err(IpError::OctetRange));
-        assert_eq!(parse_v4("010.1.1.1"), Err(IpError::LeadingZero));
-        assert_eq!(parse_v4("1.2.3.4.5"), Err(IpError::TooManyParts));
-        assert_eq!(parse_v4("10.0.19041.1"), Err(IpError::NotDottedQuad));
-        assert_eq!(parse_v4("1.2.3"), Err(IpError::NotDottedQuad));
-        assert_eq!(parse_v4("1..2.3"), Err(IpError::NotDottedQuad));
-        assert_eq!(parse_v4("1.2.3.4."), Err(IpError::NotDottedQuad));
-        assert_eq!(parse_v4("１.2.3.4"), Err(IpError::NotDottedQuad));
+        assert_eq!(parse_v4("256.1.1.1"), Err(NormalizeError::Ipv4OctetRange));
+        assert_eq!(parse_v4("010.1.1.1"), Err(NormalizeError::Ipv4LeadingZero));
+        assert_eq!(parse_v4("1.2.3.4.5"), Err(NormalizeError::Ipv4TooManyParts));
+        assert_eq!(parse_v4("10.0.19041.1"), Err(NormalizeError::Ipv4NotDottedQuad));
+        assert_eq!(parse_v4("1.2.3"), Err(NormalizeError::Ipv4NotDottedQuad));
+        assert_eq!(parse_v4("1..2.3"), Err(NormalizeError::Ipv4NotDottedQuad));
+        assert_eq!(parse_v4("1.2.3.4."), Err(NormalizeError::Ipv4NotDottedQuad));
+        assert_eq!(parse_v4("１.2.3.4"), Err(NormalizeError::Ipv4NotDottedQuad));
     }
 
     #[test]
@@ -298,8 +268,8 @@ mod tests {
         assert_eq!(v6("::ffff:192.0.2.1"), "::ffff:192.0.2.1");
         assert_eq!(v6("::FFFF:C000:0201"), "::ffff:192.0.2.1");
         assert_eq!(v6("[::1]"), "::1");
-        assert_eq!(parse_v6("12:30:45"), Err(IpError::NotIpv6));
-        assert_eq!(parse_v6("fe80::1%eth0"), Err(IpError::NotIpv6));
+        assert_eq!(parse_v6("12:30:45"), Err(NormalizeError::Ipv6Invalid));
+        assert_eq!(parse_v6("fe80::1%eth0"), Err(NormalizeError::Ipv6Invalid));
     }
 
     #[test]
@@ -344,9 +314,9 @@ mod tests {
         assert_eq!(parse_cidr("192.168.0.0/16").unwrap().facts.scope, IpScope::Private);
         assert_eq!(parse_cidr("0.0.0.0/0").unwrap().facts.scope, IpScope::Global);
         assert_eq!(parse_cidr("2001:DB8::/32").unwrap().canonical, "2001:db8::/32");
-        assert_eq!(parse_cidr("10.0.0.0/33"), Err(IpError::BadPrefix));
-        assert_eq!(parse_cidr("10.0.0.0/"), Err(IpError::BadPrefix));
-        assert_eq!(parse_cidr("10.0.0.0/08"), Err(IpError::BadPrefix));
-        assert_eq!(parse_cidr("::/129"), Err(IpError::BadPrefix));
+        assert_eq!(parse_cidr("10.0.0.0/33"), Err(NormalizeError::CidrBadPrefix));
+        assert_eq!(parse_cidr("10.0.0.0/"), Err(NormalizeError::CidrBadPrefix));
+        assert_eq!(parse_cidr("10.0.0.0/08"), Err(NormalizeError::CidrBadPrefix));
+        assert_eq!(parse_cidr("::/129"), Err(NormalizeError::CidrBadPrefix));
     }
 }

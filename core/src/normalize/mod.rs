@@ -2,10 +2,12 @@
 //! Tor onion names, Bitcoin addresses, file paths and registry keys.
 //!
 //! These helpers are public so scoring and query generation can reuse them (`normalize::domain::parse`,
-//! `normalize::ip::scope_v4` …). Each takes an already refanged value.
+//! `normalize::ip::scope_v4` …). Each takes an already refanged value and returns `Result<_, NormalizeError>`: one
+//! error type for every normaliser, with a stable `code()` and the one-line reason as its `Display`.
 pub mod btc;
 pub mod domain;
 pub mod email;
+mod error;
 pub mod hash;
 pub mod ids;
 pub mod ip;
@@ -13,3 +15,5 @@ pub mod onion;
 pub mod path;
 pub mod refang;
 pub mod url;
+
+pub use error::NormalizeError;

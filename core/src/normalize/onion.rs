@@ -1,6 +1,7 @@
 //! Tor v3 onion service addresses (rend-spec-v3 §6): 56 base32 characters encoding a 32-byte ed25519 public key,
 //! a 2-byte checksum and the version byte 3, where the checksum is the first two bytes of
 //! SHA3-256(".onion checksum" ‖ key ‖ version). Version 2 addresses (16 characters) were retired in 2021.
+use super::NormalizeError;
 use sha3::{Digest, Sha3_256};
 
 const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -15,15 +16,14 @@ fn checksum(key: &[u8]) -> [u8; 2] {
 }
 
 /// Checks the label before `.onion` (lower-case). `Err` says what is wrong.
-pub fn check_v3(label: &str) -> Result<(), &'static str> {
+pub fn check_v3(label: &str) -> Result<(), NormalizeError> {
     if label.len() != 56 {
-        return Err("a v3 address has 56 base32 characters before `.onion`");
+        return Err(NormalizeError::OnionLength);
     }
     let mut bytes = [0u8; 35];
     let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
     for c in label.bytes() {
-        let v =
-            BASE32.iter().position(|&x| x == c).ok_or("a character outside base32 (a-z, 2-7)")?;
+        let v = BASE32.iter().position(|&x| x == c).ok_or(NormalizeError::OnionBase32)?;
         acc = (acc << 5) | v as u32;
         bits += 5;
         if bits >= 8 {
@@ -34,10 +34,10 @@ pub fn check_v3(label: &str) -> Result<(), &'static str> {
         }
     }
     if bytes[34] != 3 {
-        return Err("the version byte is not 3");
+        return Err(NormalizeError::OnionVersion);
     }
     if checksum(&bytes[..32]) != bytes[32..34] {
-        return Err("the checksum does not match");
+        return Err(NormalizeError::OnionChecksum);
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! them case-insensitively anyway, and analysts recognise the original spelling). Registry keys are canonicalised
 //! to the **long hive name** (`HKLM\…` → `HKEY_LOCAL_MACHINE\…`): it is the form Microsoft documents, the one
 //! Defender's `DeviceRegistryEvents` stores, and it is unambiguous; the rest of the key keeps its case.
+use super::NormalizeError;
 use crate::PathFacts;
 
 /// Registry hive spellings (upper-case) and the long name.
@@ -24,31 +25,35 @@ const HIVES: &[(&str, &str)] = &[
     ("\\REGISTRY\\USER", "HKEY_USERS"),
 ];
 
-/// Parses a registry key. `None` when the value does not start with a hive; `Err` when it does but is not a key.
-pub fn parse_registry(s: &str) -> Option<Result<String, &'static str>> {
+/// Parses a registry key. [`NormalizeError::RegistryNoHive`] when the value does not start with a hive (not a
+/// registry key at all); another error when it does but is not a key.
+pub fn parse_registry(s: &str) -> Result<String, NormalizeError> {
     let bytes = s.as_bytes();
-    let (spelling, long) = HIVES.iter().find(|(h, _)| {
-        bytes.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h.as_bytes()))
-            && match bytes.get(h.len()) {
-                None | Some(b'\\') => true,
-                // PowerShell drive form `HKLM:\…`.
-                Some(b':') => bytes.get(h.len() + 1) == Some(&b'\\'),
-                Some(_) => false,
-            }
-    })?;
+    let (spelling, long) = HIVES
+        .iter()
+        .find(|(h, _)| {
+            bytes.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h.as_bytes()))
+                && match bytes.get(h.len()) {
+                    None | Some(b'\\') => true,
+                    // PowerShell drive form `HKLM:\…`.
+                    Some(b':') => bytes.get(h.len() + 1) == Some(&b'\\'),
+                    Some(_) => false,
+                }
+        })
+        .ok_or(NormalizeError::RegistryNoHive)?;
     let mut rest = &s[spelling.len()..];
     rest = rest.strip_prefix(':').unwrap_or(rest);
     let Some(rest) = rest.strip_prefix('\\') else {
-        return Some(Err("a registry key needs a subkey after the hive (`HKLM\\Software\\…`)"));
+        return Err(NormalizeError::RegistryNoSubkey);
     };
     let rest = rest.trim_end_matches('\\');
     if rest.is_empty() {
-        return Some(Err("a registry key needs a subkey after the hive (`HKLM\\Software\\…`)"));
+        return Err(NormalizeError::RegistryNoSubkey);
     }
     if rest.chars().any(char::is_control) || rest.contains("\\\\") {
-        return Some(Err("a registry key has no empty components or control characters"));
+        return Err(NormalizeError::RegistryBadComponent);
     }
-    Some(Ok(format!("{long}\\{rest}")))
+    Ok(format!("{long}\\{rest}"))
 }
 
 fn file_name(path: &str, seps: &[char]) -> Option<String> {
@@ -56,8 +61,12 @@ fn file_name(path: &str, seps: &[char]) -> Option<String> {
     (!last.is_empty()).then(|| last.to_owned())
 }
 
-/// Parses a file path. `None` when the value does not look like a path.
-pub fn parse_path(s: &str) -> Option<(String, PathFacts)> {
+/// Parses a file path. [`NormalizeError::PathShape`] when the value does not look like a path.
+pub fn parse_path(s: &str) -> Result<(String, PathFacts), NormalizeError> {
+    path_shape(s).ok_or(NormalizeError::PathShape)
+}
+
+fn path_shape(s: &str) -> Option<(String, PathFacts)> {
     if s.chars().any(char::is_control) || s.len() > 32_767 {
         return None;
     }
@@ -129,31 +138,30 @@ mod tests {
     fn registry() {
         assert_eq!(
             parse_registry("HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"),
-            Some(
-                Ok("HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run".into())
-            )
+            Ok("HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run".into())
         );
         assert_eq!(
             parse_registry("hkcu\\Software\\x"),
-            Some(Ok("HKEY_CURRENT_USER\\Software\\x".into()))
+            Ok("HKEY_CURRENT_USER\\Software\\x".into())
         );
         assert_eq!(
             parse_registry("HKCU:\\Software\\x"),
-            Some(Ok("HKEY_CURRENT_USER\\Software\\x".into()))
+            Ok("HKEY_CURRENT_USER\\Software\\x".into())
         );
-        assert_eq!(parse_registry("HKCR\\.exe"), Some(Ok("HKEY_CLASSES_ROOT\\.exe".into())));
+        assert_eq!(parse_registry("HKCR\\.exe"), Ok("HKEY_CLASSES_ROOT\\.exe".into()));
         assert_eq!(
             parse_registry("\\REGISTRY\\MACHINE\\SYSTEM\\x"),
-            Some(Ok("HKEY_LOCAL_MACHINE\\SYSTEM\\x".into()))
+            Ok("HKEY_LOCAL_MACHINE\\SYSTEM\\x".into())
         );
-        assert!(matches!(parse_registry("HKLM"), Some(Err(_))));
-        assert_eq!(parse_registry("HKLMX\\a"), None);
-        assert_eq!(parse_registry("hello"), None);
+        assert_eq!(parse_registry("HKLM"), Err(NormalizeError::RegistryNoSubkey));
+        assert_eq!(parse_registry("HKLM\\a\\\\b"), Err(NormalizeError::RegistryBadComponent));
+        assert_eq!(parse_registry("HKLMX\\a"), Err(NormalizeError::RegistryNoHive));
+        assert_eq!(parse_registry("hello"), Err(NormalizeError::RegistryNoHive));
     }
 
     #[test]
     fn paths() {
-        let os = |s: &str| parse_path(s).map(|(_, f)| f.os);
+        let os = |s: &str| parse_path(s).ok().map(|(_, f)| f.os);
         assert_eq!(os("C:\\Windows\\System32\\cmd.exe").as_deref(), Some("windows"));
         assert_eq!(os("%APPDATA%\\Roaming\\x.exe").as_deref(), Some("windows"));
         assert_eq!(os("\\\\server\\share\\x.exe").as_deref(), Some("windows"));
@@ -164,6 +172,7 @@ mod tests {
         assert_eq!(os("/24"), None);
         assert_eq!(os("/1/2"), None);
         assert_eq!(os("C:"), None);
+        assert_eq!(parse_path("C:"), Err(NormalizeError::PathShape));
         assert_eq!(
             parse_path("C:\\Users\\Public\\update.exe").unwrap().1.file_name.as_deref(),
             Some("update.exe")

@@ -4,7 +4,7 @@
 //! inside brackets), default port removed, **no percent-decoding**, path/query/fragment kept byte for byte, and a
 //! bare root path `/` dropped when nothing follows it (`https://evil.com/` → `https://evil.com`; `/a/` keeps its
 //! slash because it is part of the resource name).
-use super::{domain, ip};
+use super::{NormalizeError, domain, ip};
 use crate::{DomainFacts, IocKind, IpFacts, UrlFacts};
 
 /// A parsed URL.
@@ -18,39 +18,6 @@ pub struct Url {
     pub domain: Option<DomainFacts>,
     /// Facts about the host when it is an IP address.
     pub ip: Option<IpFacts>,
-}
-
-/// Why a value is not a URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UrlError {
-    /// No `scheme://`.
-    NoScheme,
-    /// The scheme has characters other than letters, digits, `+ - .` or does not start with a letter.
-    BadScheme,
-    /// Nothing between `://` and the path.
-    NoHost,
-    /// The host is neither a domain, an IP address nor a DNS-style host name.
-    BadHost(String),
-    /// The port is not a number in 0–65535.
-    BadPort,
-    /// Whitespace or control characters inside the URL.
-    Whitespace,
-}
-
-impl UrlError {
-    /// One-line explanation.
-    pub fn message(&self) -> String {
-        match self {
-            UrlError::NoScheme => "no `scheme://`".to_owned(),
-            UrlError::BadScheme => "the scheme is not valid".to_owned(),
-            UrlError::NoHost => "the URL has no host".to_owned(),
-            UrlError::BadHost(h) => format!("host `{h}` is not a domain name or IP address"),
-            UrlError::BadPort => "the port is not a number from 0 to 65535".to_owned(),
-            UrlError::Whitespace => {
-                "a URL cannot contain whitespace or control characters".to_owned()
-            }
-        }
-    }
 }
 
 /// The default port of a scheme, removed from canonical URLs.
@@ -72,23 +39,23 @@ pub fn default_port(scheme: &str) -> Option<u16> {
 }
 
 /// Parses and canonicalises a URL (already refanged).
-pub fn parse(input: &str) -> Result<Url, UrlError> {
+pub fn parse(input: &str) -> Result<Url, NormalizeError> {
     let bad_char = if input.is_ascii() {
         input.bytes().any(|b| b <= b' ' || b == 0x7f)
     } else {
         input.chars().any(|c| c.is_whitespace() || c.is_control())
     };
     if bad_char {
-        return Err(UrlError::Whitespace);
+        return Err(NormalizeError::UrlWhitespace);
     }
-    let sep = input.find("://").ok_or(UrlError::NoScheme)?;
+    let sep = input.find("://").ok_or(NormalizeError::UrlNoScheme)?;
     let scheme_raw = &input[..sep];
     let sb = scheme_raw.as_bytes();
     if sb.is_empty()
         || !sb[0].is_ascii_alphabetic()
         || !sb.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
     {
-        return Err(UrlError::BadScheme);
+        return Err(NormalizeError::UrlBadScheme);
     }
     let scheme = scheme_raw.to_ascii_lowercase();
     let rest = &input[sep + 3..];
@@ -100,16 +67,17 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
         None => (false, "", authority),
     };
     if hostport.is_empty() {
-        return Err(UrlError::NoHost);
+        return Err(NormalizeError::UrlNoHost);
     }
     // Split host and port; IPv6 hosts are bracketed.
     let (host_raw, port_raw) = if let Some(inner) = hostport.strip_prefix('[') {
-        let close = inner.find(']').ok_or_else(|| UrlError::BadHost(hostport.to_owned()))?;
+        let close =
+            inner.find(']').ok_or_else(|| NormalizeError::UrlBadHost(hostport.to_owned()))?;
         let after = &inner[close + 1..];
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
-            None => return Err(UrlError::BadHost(hostport.to_owned())),
+            None => return Err(NormalizeError::UrlBadHost(hostport.to_owned())),
         };
         (&hostport[..close + 2], port)
     } else {
@@ -119,18 +87,19 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
         }
     };
     if host_raw.is_empty() {
-        return Err(UrlError::NoHost);
+        return Err(NormalizeError::UrlNoHost);
     }
     let port: Option<u16> = match port_raw {
         None | Some("") => None,
         Some(p) if p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse().map_err(|_| UrlError::BadPort)?)
+            Some(p.parse().map_err(|_| NormalizeError::UrlBadPort)?)
         }
-        Some(_) => return Err(UrlError::BadPort),
+        Some(_) => return Err(NormalizeError::UrlBadPort),
     };
     let port = port.filter(|p| default_port(&scheme) != Some(*p));
     let (host, host_text, host_type, dom, ipf) = if host_raw.starts_with('[') {
-        let a = ip::parse_v6(host_raw).map_err(|_| UrlError::BadHost(host_raw.to_owned()))?;
+        let a =
+            ip::parse_v6(host_raw).map_err(|_| NormalizeError::UrlBadHost(host_raw.to_owned()))?;
         let text = ip::format_v6(a);
         (text.clone(), format!("[{text}]"), IocKind::Ipv6, None, Some(ip::facts_v6(a)))
     } else if let Ok(a) = ip::parse_v4(host_raw) {
@@ -152,7 +121,7 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
             })
             && !h.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         if !ok {
-            return Err(UrlError::BadHost(host_raw.to_owned()));
+            return Err(NormalizeError::UrlBadHost(host_raw.to_owned()));
         }
         let lower = h.to_ascii_lowercase();
         (lower.clone(), lower, IocKind::Unknown, None, None)
@@ -231,12 +200,12 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(parse("evil.com/a"), Err(UrlError::NoScheme));
-        assert_eq!(parse("http:///a"), Err(UrlError::NoHost));
-        assert_eq!(parse("http://evil.com:99999/"), Err(UrlError::BadPort));
-        assert_eq!(parse("http://evil .com/"), Err(UrlError::Whitespace));
-        assert_eq!(parse("1http://evil.com"), Err(UrlError::BadScheme));
-        assert!(matches!(parse("http://ev!l.com/"), Err(UrlError::BadHost(_))));
-        assert!(matches!(parse("http://999.1.1.1/"), Err(UrlError::BadHost(_))));
+        assert_eq!(parse("evil.com/a"), Err(NormalizeError::UrlNoScheme));
+        assert_eq!(parse("http:///a"), Err(NormalizeError::UrlNoHost));
+        assert_eq!(parse("http://evil.com:99999/"), Err(NormalizeError::UrlBadPort));
+        assert_eq!(parse("http://evil .com/"), Err(NormalizeError::UrlWhitespace));
+        assert_eq!(parse("1http://evil.com"), Err(NormalizeError::UrlBadScheme));
+        assert!(matches!(parse("http://ev!l.com/"), Err(NormalizeError::UrlBadHost(_))));
+        assert!(matches!(parse("http://999.1.1.1/"), Err(NormalizeError::UrlBadHost(_))));
     }
 }
