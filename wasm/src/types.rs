@@ -176,10 +176,11 @@ export interface DefangResponse {
   type: IocKind;
 }
 
-/** `Diagnostic` (core/src/intel/formats.rs). */
+/** `Diagnostic` (core/src/model.rs). */
 export interface Diagnostic {
-  line: number;
+  code: DiagnosticCode;
   message: string;
+  span?: Span | null;
 }
 
 /** `DiagnosticCode` (core/src/model.rs). */
@@ -470,6 +471,12 @@ export interface LexicalPrior {
   model: string;
 }
 
+/** `LineDiagnostic` (core/src/intel/formats.rs). */
+export interface LineDiagnostic {
+  line: number;
+  message: string;
+}
+
 /** `LookupManyItem` (core/src/api.rs). */
 export type LookupManyItem =
   | { ok: unknown;}
@@ -627,7 +634,7 @@ export interface PackHit {
 export interface Parsed {
   entries: Entry[];
   upstream_date?: number | null;
-  diagnostics: Diagnostic[];
+  diagnostics: LineDiagnostic[];
   rejected: number;
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Pure: the host downloads and decompresses, the core decides what a line means. Every value goes through
 //! [`crate::classify`], so a pack holds canonical values only; lines that are not indicators become
-//! [`Diagnostic`]s (the first [`MAX_DIAGNOSTICS`] are kept, all are counted). A body that is an HTML page, or
+//! [`LineDiagnostic`]s (the first [`MAX_DIAGNOSTICS`] are kept, all are counted). A body that is an HTML page, or
 //! whose data lines are all rejected, is an error, so a host keeps the source's previous data instead.
 use super::pack::Entry;
 use crate::{IocKind, classify};
@@ -140,9 +140,10 @@ impl SourceSpec {
     }
 }
 
-/// A line the parser could not use.
+/// A line the parser could not use. (Not [`crate::Diagnostic`], the note lookups and extraction return: the
+/// generated TypeScript declarations need one name per wire type.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
+pub struct LineDiagnostic {
     /// 1-based line (or record) number.
     pub line: usize,
     /// What was wrong.
@@ -157,7 +158,7 @@ pub struct Parsed {
     /// The publication date the body states (comment header, metadata record), Unix seconds.
     pub upstream_date: Option<i64>,
     /// The first rejected lines.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<LineDiagnostic>,
     /// How many lines were rejected in all.
     pub rejected: usize,
 }
@@ -333,7 +334,7 @@ impl Parser<'_> {
     fn reject(&mut self, line: usize, message: String) {
         self.out.rejected += 1;
         if self.out.diagnostics.len() < MAX_DIAGNOSTICS {
-            self.out.diagnostics.push(Diagnostic { line, message });
+            self.out.diagnostics.push(LineDiagnostic { line, message });
         }
     }
 

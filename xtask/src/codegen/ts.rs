@@ -5,12 +5,16 @@
 //! `default`, `flatten`, `untagged`, `tag`/`content`, `transparent`) and writes `wasm/src/types.rs`: one
 //! `typescript_custom_section` that wasm-bindgen copies into `ioclens_wasm.d.ts`. The exports name these types
 //! through `unchecked_param_type`/`unchecked_return_type`, so the `.d.ts` is never written by hand.
+//!
+//! TypeScript has one namespace, so two exported Rust types with the same name (in different modules) would leave
+//! one of them undeclared and every field of the other's type pointing at the wrong shape: the generator fails on
+//! such a clash instead of keeping the first one it reads. Rename one of the Rust types.
 #![expect(
     clippy::disallowed_methods,
     reason = "xtask runs on the host: reading core's sources is its job"
 )]
 use super::Output;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,13 +24,20 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>> {
     let mut files = Vec::new();
     walk(&core, &mut files)?;
     files.sort();
-    let mut decls: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut decls = Decls::default();
     for file in &files {
         let rel = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {rel}"))?;
         let ast = syn::parse_file(&text).with_context(|| format!("parsing {rel}"))?;
         collect(&ast.items, &rel, &mut decls);
     }
+    if !decls.clashes.is_empty() {
+        bail!(
+            "exported types share a TypeScript name (rename one of the Rust types): {}",
+            decls.clashes.join("; ")
+        );
+    }
+    let decls = decls.map;
     let mut ts = String::new();
     for (name, (source, decl)) in &decls {
         let _ = writeln!(ts, "/** `{name}` ({source}). */\n{decl}");
@@ -55,20 +66,38 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn collect(items: &[syn::Item], source: &str, decls: &mut BTreeMap<String, (String, String)>) {
+/// The declarations read so far: name → (source file, TypeScript), and the names declared twice.
+#[derive(Default)]
+struct Decls {
+    map: BTreeMap<String, (String, String)>,
+    clashes: Vec<String>,
+}
+
+impl Decls {
+    fn insert(&mut self, name: String, source: &str, decl: String) {
+        match self.map.entry(name) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert((source.to_owned(), decl));
+            }
+            std::collections::btree_map::Entry::Occupied(o) => {
+                self.clashes.push(format!("`{}` in {} and {source}", o.key(), o.get().0));
+            }
+        }
+    }
+}
+
+fn collect(items: &[syn::Item], source: &str, decls: &mut Decls) {
     for item in items {
         match item {
             syn::Item::Struct(s) if is_pub(&s.vis) && is_serde(&s.attrs) && !is_test(&s.attrs) => {
                 let name = s.ident.to_string();
-                decls
-                    .entry(name.clone())
-                    .or_insert_with(|| (source.to_owned(), struct_decl(&name, s)));
+                let decl = struct_decl(&name, s);
+                decls.insert(name, source, decl);
             }
             syn::Item::Enum(e) if is_pub(&e.vis) && is_serde(&e.attrs) && !is_test(&e.attrs) => {
                 let name = e.ident.to_string();
-                decls
-                    .entry(name.clone())
-                    .or_insert_with(|| (source.to_owned(), enum_decl(&name, e)));
+                let decl = enum_decl(&name, e);
+                decls.insert(name, source, decl);
             }
             syn::Item::Mod(m) if !is_test(&m.attrs) => {
                 if let Some((_, items)) = &m.content {
@@ -375,10 +404,30 @@ mod tests {
 
     fn check(src: &str, expect: &str) {
         let ast = syn::parse_file(src).unwrap();
-        let mut decls = BTreeMap::new();
+        let mut decls = Decls::default();
         collect(&ast.items, "x.rs", &mut decls);
-        let got: String = decls.values().map(|(_, d)| d.as_str()).collect();
+        assert!(decls.clashes.is_empty(), "{:?}", decls.clashes);
+        let got: String = decls.map.values().map(|(_, d)| d.as_str()).collect();
         assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn two_exported_types_with_one_name_are_a_clash() {
+        let mut decls = Decls::default();
+        let a = syn::parse_file("#[derive(Serialize)] pub struct Diagnostic { pub line: usize }")
+            .unwrap();
+        let b = syn::parse_file(
+            "mod inner { #[derive(Deserialize)] pub struct Diagnostic { pub code: String } }",
+        )
+        .unwrap();
+        collect(&a.items, "a.rs", &mut decls);
+        collect(&b.items, "b.rs", &mut decls);
+        assert_eq!(decls.clashes, ["`Diagnostic` in a.rs and b.rs"]);
+        // A private or non-serde namesake is not exported and is no clash.
+        let c =
+            syn::parse_file("struct Diagnostic; #[derive(Debug)] pub struct Diagnostic2;").unwrap();
+        collect(&c.items, "c.rs", &mut decls);
+        assert_eq!(decls.clashes.len(), 1);
     }
 
     #[test]
