@@ -240,7 +240,7 @@ impl NormalizeError {
             E::CveTooEarly => "CVE ids start in 1999",
             E::CveSequenceTooLarge => "the CVE sequence number is too large",
             E::AttackShape => {
-                "an ATT&CK id is T####, T####.###, TA####, G####, S####, M####, C#### or DS####"
+                "an ATT&CK id is T####, T####.###, TA####, G####, S####, M####, C####, DS#### or DC####"
             }
             E::AsnShape => "an AS number is `AS` followed by digits (`AS13335`)",
             E::AsnLeadingZero => "an AS number has no leading zero",

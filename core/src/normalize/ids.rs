@@ -138,6 +138,17 @@ mod tests {
     }
 
     #[test]
+    fn the_attack_shape_message_names_every_form_the_grammar_takes() {
+        let message = NormalizeError::AttackShape.to_string();
+        let forms = message.strip_prefix("an ATT&CK id is ").unwrap_or_default();
+        let forms: Vec<&str> = forms.split([',', ' ']).filter(|f| f.contains('#')).collect();
+        assert_eq!(forms.len(), 9, "{message}");
+        for form in forms {
+            assert!(parse_attack(&form.replace('#', "1")).is_ok(), "{form} in {message:?}");
+        }
+    }
+
+    #[test]
     fn asn() {
         assert_eq!(parse_asn("AS13335"), Ok("AS13335".into()));
         assert_eq!(parse_asn("asn 13335"), Ok("AS13335".into()));
