@@ -163,9 +163,10 @@ pub(super) async fn gate(State(st): State<Shared>, mut req: Request, next: Next)
     res
 }
 
-/// Response headers a cross-origin page may read (the rate limit, `Retry-After`, the request id, paging).
+/// Response headers a cross-origin page may read (the rate limit, `Retry-After`, the request id, paging, the
+/// validator it sends back as `If-None-Match`, the intel pack's signature and key).
 const CORS_EXPOSE: &str = "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Request-Id, Link, \
-     X-Ignored-Parameters";
+     X-Ignored-Parameters, ETag, X-Ioclens-Signature, X-Ioclens-Public-Key";
 
 /// Answers a CORS preflight: 204 with the allowed methods and headers for an allowed origin, else
 /// `403 forbidden` (the browser then refuses the real request; the body says why to whoever debugs it).
@@ -185,7 +186,7 @@ fn preflight(rid: &RequestId, allowed: bool, headers: &HeaderMap) -> Response {
     h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("Authorization, X-API-Key, Content-Type"),
+        HeaderValue::from_static("Authorization, X-API-Key, Content-Type, If-None-Match"),
     );
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     h.insert(

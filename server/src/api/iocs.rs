@@ -1,5 +1,6 @@
 //! The feed: `GET /api/v1/iocs` (JSON, CSV, MISP, STIX 2.1 pages) and `GET /api/v1/feeds`.
 use super::Shared;
+use super::cache;
 use super::config::{MAX_LIMIT, MAX_OFFSET};
 use super::error::{ApiError, RequestId};
 use super::export::{misp_attribute, record_uuid, stix_object, tlp_marking};
@@ -9,11 +10,12 @@ use crate::store::{self, Category, Filters, Level, Row};
 use crate::{sectors, time};
 use anyhow::Result;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ioclens_core::IocKind;
 use ioclens_core::query::tlp::Tlp;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
 // ---------- the feed ----------
@@ -118,6 +120,7 @@ pub(super) async fn iocs(
     State(st): State<Shared>,
     axum::Extension(rid): axum::Extension<RequestId>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
     let p = match Params::parse(&rid, q.as_deref(), &IOCS_PARAMS) {
         Ok(p) => p,
@@ -260,6 +263,10 @@ pub(super) async fn iocs(
         parts.push(format!("cursor={c}"));
         format!("/api/v1/iocs?{}", parts.join("&"))
     });
+    let etag = page_etag(&format, &self_link, &feed_version, &page, now);
+    if cache::matches(&headers, &etag) {
+        return p.tag(cache::not_modified(&etag, cache::PAGE));
+    }
     let mut res = match format.as_str() {
         "csv" => {
             let mut out = String::from(
@@ -380,7 +387,39 @@ pub(super) async fn iocs(
     {
         res.headers_mut().insert(header::LINK, v);
     }
+    cache::tag(&mut res, &etag, cache::PAGE);
     p.tag(res)
+}
+
+/// A feed page's validator: a digest of what the page says, in every format: the server version (its
+/// rendering), the format, the query (filters, cursor, limit), the feed version, the total and each record as
+/// it is served (its status read at `now`, so a record that expires changes the tag). The clock stamps of the
+/// body (`generated_at`, STIX `created`, the MISP timestamp) are left out, so the tag is weak (`W/`): two
+/// answers with one tag say the same thing but are not byte for byte equal.
+fn page_etag(
+    format: &str,
+    query: &str,
+    feed_version: &str,
+    page: &store::Page,
+    now: i64,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [env!("CARGO_PKG_VERSION"), format, query, feed_version] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(page.total.unwrap_or(-1).to_le_bytes());
+    if let Some((last_seen, id)) = page.next {
+        h.update(last_seen.to_le_bytes());
+        h.update(id.to_le_bytes());
+    }
+    for r in &page.rows {
+        h.update(r.id.to_le_bytes());
+        // Serialising our own record type into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut h, &record_out(r, now));
+        h.update([0]);
+    }
+    format!("W/\"{}\"", hex(&h.finalize()[..16]))
 }
 
 pub(super) async fn feeds(

@@ -1,5 +1,6 @@
 //! `GET /api/v1/intel/pack`: the signed intel pack.
 use super::Shared;
+use super::cache;
 use super::error::{ApiError, RequestId};
 use super::gate::set_header;
 use super::params::Params;
@@ -10,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use ioclens_core::intel::pack::LoadedPack;
 use std::sync::Arc;
 
-/// `GET /api/v1/intel/pack`: the intel pack this server uses, signed (docs/intel.md, "Signed packs"). `ETag` /
-/// `If-None-Match` (304), the ed25519 signature of the whole file in `X-Ioclens-Signature` and the public key in
-/// `X-Ioclens-Public-Key` (a client checks the signature against the key it was configured with, not this one).
+/// `GET /api/v1/intel/pack`: the intel pack this server uses, signed (docs/intel.md, "Signed packs"). A strong
+/// `ETag` (the pack's own SHA-256) with `If-None-Match` → 304 and `Cache-Control` [`cache::PACK`], the ed25519
+/// signature of the whole file in `X-Ioclens-Signature` and the public key in `X-Ioclens-Public-Key` (a client
+/// checks the signature against the key it was configured with, not this one).
 pub(super) async fn intel_pack(
     State(st): State<Shared>,
     axum::Extension(rid): axum::Extension<RequestId>,
@@ -37,20 +39,13 @@ pub(super) async fn intel_pack(
     else {
         return none();
     };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == p.etag || t.trim() == "*"));
-    let mut res = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
+    let mut res = cache::conditional(&headers, &p.etag, cache::PACK, || {
         let body = axum::body::Bytes::from_owner(PackBody(p.pack.clone()));
         let mut r = Response::new(Body::from(body));
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
         r
-    };
-    set_header(&mut res, "etag", &p.etag);
+    });
     set_header(&mut res, "x-ioclens-signature", &p.signature);
     set_header(&mut res, "x-ioclens-public-key", &key);
     res

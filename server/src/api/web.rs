@@ -1,11 +1,12 @@
 //! Health, the `OpenAPI` document, the web page's static files, and the not-found / method fallbacks.
+use super::cache;
 use super::error::{ApiError, RequestId, interrupted, log_error};
 use super::params::{json_response, truncate};
 use super::pool::Busy;
 use super::{OPENAPI, Shared};
 use crate::store;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::path::PathBuf;
@@ -58,7 +59,7 @@ pub(super) async fn fallback(
     if !path.starts_with("/api/")
         && (method == Method::GET || method == Method::HEAD)
         && let Some(dir) = &st.www
-        && let Some(res) = static_file(dir, path, headers.get(header::IF_NONE_MATCH)).await
+        && let Some(res) = static_file(dir, path, &headers).await
     {
         return res;
     }
@@ -92,11 +93,7 @@ pub(super) async fn method_not_allowed(
 /// `304 Not Modified` until it changes. A file whose name carries a content hash (`app.<16 hex>.js`, as
 /// `www/build.mjs` names the page's script and wasm module) cannot change under that name: it is `immutable`,
 /// so opening the page does not wait for a revalidation round trip per file.
-async fn static_file(
-    dir: &std::path::Path,
-    path: &str,
-    if_none_match: Option<&HeaderValue>,
-) -> Option<Response> {
+async fn static_file(dir: &std::path::Path, path: &str, headers: &HeaderMap) -> Option<Response> {
     let (file, rel) = web_file(dir, path).await?;
     let meta = tokio::fs::metadata(&file).await.ok().filter(std::fs::Metadata::is_file)?;
     let modified = meta
@@ -104,20 +101,11 @@ async fn static_file(
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    let etag = HeaderValue::from_str(&format!("W/\"{:x}-{modified:x}\"", meta.len())).ok()?;
-    let cache_control = HeaderValue::from_static(if content_hashed(&rel) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    });
-    let matches = if_none_match.and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(',').map(str::trim).any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
-    });
-    if matches {
-        let mut res = StatusCode::NOT_MODIFIED.into_response();
-        res.headers_mut().insert(header::ETAG, etag);
-        res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
-        return Some(res);
+    let etag = format!("W/\"{:x}-{modified:x}\"", meta.len());
+    let cache_control =
+        if content_hashed(&rel) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    if cache::matches(headers, &etag) {
+        return Some(cache::not_modified(&etag, cache_control));
     }
     let bytes = tokio::fs::read(&file).await.ok()?;
     let ct = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -135,8 +123,7 @@ async fn static_file(
     let mut res =
         ([(header::CONTENT_TYPE, ct), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
             .into_response();
-    res.headers_mut().insert(header::ETAG, etag);
-    res.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+    cache::tag(&mut res, &etag, cache_control);
     Some(res)
 }
 
