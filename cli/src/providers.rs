@@ -449,16 +449,6 @@ impl<'a> Host<'a> {
     }
 }
 
-/// The `ioclens` provider's request for `--remote`: the core's URL for a lookup answer.
-pub(crate) fn remote_url(base: &str, r: &LookupResponse) -> Option<ProviderRequest> {
-    let cfg = ProviderConfig {
-        providers: vec![ProviderId::Ioclens],
-        keys: vec![ProviderId::Ioclens],
-        base_urls: vec![(ProviderId::Ioclens, base.to_owned())],
-    };
-    providers::requests(&r.ioc_value, r.ioc_type, &cfg).requests.into_iter().next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,7 +54,7 @@ pub mod score;
 pub use classify::{classify, classify_as};
 pub use error::{Error, ErrorKind};
 pub use extract::extract;
-pub use lookup::{LookupOptions, LookupResponse, apply_remote, lookup, lookup_with};
+pub use lookup::{LookupOptions, LookupResponse, apply_remote, lookup, lookup_with, remote_score};
 pub use model::*;
 pub use normalize::refang::{defang, refang};
 

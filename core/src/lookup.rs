@@ -355,6 +355,30 @@ fn no_technique_note(s: &Score) -> Option<String> {
     }
 }
 
+/// The remote scorer's part of a lookup, for a host that does HTTP (the one seam of every Rust host: the CLI's
+/// `--remote`, the Extism plugin): builds the request for `resp`'s value on the scorer at `base`, lets `send`
+/// carry it (the host's HTTP; it adds the credential) and reads what came back. Every outcome is a status
+/// (fail-open): a value the scorer cannot take is `error`, a transport failure is `timeout` or `error` by its
+/// text ([`crate::api::transport_failure`]), any HTTP answer is read by [`score::parse_response`]. `send` gets
+/// the request and its full URL ([`score::RemoteRequest::url`]) and returns the status and body, or the
+/// failure's text. Merge the result with [`apply_remote`].
+pub fn remote_score(
+    base: &str,
+    resp: &LookupResponse,
+    send: impl FnOnce(&score::RemoteRequest, &str) -> Result<(u16, String), String>,
+) -> RemoteScore {
+    let Some(req) = score::remote_request(&resp.ioc_value, resp.ioc_type) else {
+        return RemoteScore::failed(
+            score::RemoteStatus::Error,
+            "value cannot be sent to the remote scorer",
+        );
+    };
+    match send(&req, &req.url(base)) {
+        Ok((status, body)) => score::parse_response(status, &body),
+        Err(e) => crate::api::transport_failure(&e),
+    }
+}
+
 /// Merges a remote answer into a lookup (fail-open; rules in [`crate::score::remote`]).
 pub fn apply_remote(resp: &mut LookupResponse, remote: &RemoteScore) {
     resp.score = score::merge(&resp.score, remote);

@@ -17,7 +17,7 @@
 )]
 use extism_pdk::{FnResult, HttpRequest, config, http, plugin_fn};
 use ioclens_core::api;
-use ioclens_core::score::{self, RemoteScore, RemoteStatus};
+use ioclens_core::score::{RemoteScore, RemoteStatus};
 use serde::Deserialize;
 
 /// The one place the exports enter `api::call`. The op name goes through `black_box` and this function is never
@@ -97,30 +97,35 @@ pub fn lookup(input: String) -> FnResult<String> {
         Err(e) => return Ok(api::error_json(&e)),
     };
     if let Some(base) = config::get("api_url")? {
-        let remote = match (
-            score::remote_request(&local.ioc_value, local.ioc_type),
-            config::get("api_key")?,
-        ) {
-            (None, _) => RemoteScore::failed(
-                RemoteStatus::Error,
-                "value cannot be sent to the remote scorer",
-            ),
-            (_, None) => RemoteScore::failed(RemoteStatus::Disabled, "api_key is not configured"),
-            (Some(rr), Some(key)) => {
-                let mut http_req =
-                    HttpRequest::new(url(&base, &rr.path, &rr.query)).with_method(&rr.method);
-                for (k, v) in &rr.headers {
-                    http_req = http_req.with_header(k, v);
-                }
-                http_req = http_req.with_header("Authorization", format!("Bearer {key}"));
-                // A transport failure traps inside the host here; the host then calls `lookup_fallback`.
-                let resp = http::request::<Vec<u8>>(&http_req, None)?;
-                score::parse_response(resp.status_code(), &String::from_utf8_lossy(&resp.body()))
-            }
-        };
+        let remote = remote_score(&base, config::get("api_key")?, &local);
         ioclens_core::apply_remote(&mut local, &remote);
     }
     Ok(api::ok_json(&local).unwrap_or_else(|e| api::error_json(&e)))
+}
+
+/// The remote scorer's answer, in the shape every Rust host has (the CLI's `--remote`): the core builds the
+/// request and reads the outcome (`ioclens_core::remote_score`), the host's HTTP (`extism_pdk::http`) carries
+/// it with the key. A transport failure traps inside the host's HTTP function, where no plugin code runs; the
+/// host then calls `lookup_fallback` (see the crate docs). An error the host reports without trapping is read
+/// by the core like any transport failure.
+fn remote_score(
+    base: &str,
+    key: Option<String>,
+    local: &ioclens_core::LookupResponse,
+) -> RemoteScore {
+    let Some(key) = key else {
+        return RemoteScore::failed(RemoteStatus::Disabled, "api_key is not configured");
+    };
+    ioclens_core::remote_score(base, local, |req, url| {
+        let mut http_req = HttpRequest::new(url).with_method(&req.method);
+        for (k, v) in &req.headers {
+            http_req = http_req.with_header(k, v);
+        }
+        http_req = http_req.with_header("Authorization", format!("Bearer {key}"));
+        http::request::<Vec<u8>>(&http_req, None)
+            .map(|r| (r.status_code(), String::from_utf8_lossy(&r.body()).into_owned()))
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// `{"request": <lookup request>, "error": "<host error text>"}`: the local result with the remote failure
@@ -140,43 +145,4 @@ pub fn lookup_fallback(input: String) -> FnResult<String> {
         api::ok_json(&local)
     });
     Ok(answer.unwrap_or_else(|e| api::error_json(&e)))
-}
-
-/// RFC 3986 §2.3: only the unreserved characters (ALPHA / DIGIT / `-` / `.` / `_` / `~`) stay as they are.
-const COMPONENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// `{base}{path}?k=v&…` with the query percent-encoded.
-fn url(base: &str, path: &str, query: &[(String, String)]) -> String {
-    let mut url = format!("{}{path}", base.trim_end_matches('/'));
-    for (i, (k, v)) in query.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.extend(percent_encoding::utf8_percent_encode(k, COMPONENT));
-        url.push('=');
-        url.extend(percent_encoding::utf8_percent_encode(v, COMPONENT));
-    }
-    url
-}
-
-#[cfg(test)]
-mod tests {
-    use super::url;
-
-    #[test]
-    fn url_percent_encodes_the_query() {
-        // RFC 3986 §2.3: only ALPHA / DIGIT / "-" / "." / "_" / "~" stay as they are.
-        let q = [
-            ("ioc".to_owned(), "http://a b/?x=1&y".to_owned()),
-            ("type".to_owned(), "url".to_owned()),
-        ];
-        assert_eq!(
-            url("http://127.0.0.1:8080/base/", "/api/v1/lookup", &q),
-            "http://127.0.0.1:8080/base/api/v1/lookup?ioc=http%3A%2F%2Fa%20b%2F%3Fx%3D1%26y&type=url"
-        );
-        assert_eq!(url("https://h", "/p", &[]), "https://h/p");
-        assert_eq!(
-            url("https://h", "/p", &[("k".to_owned(), "é~".to_owned())]),
-            "https://h/p?k=%C3%A9~"
-        );
-    }
 }

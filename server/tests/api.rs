@@ -624,6 +624,180 @@ fn feed_formats() {
     assert_eq!(cve.json["objects"][1]["type"], "vulnerability");
 }
 
+/// `GET /api/v1/iocs` with `If-None-Match`: `200` for `q` with a weak validator and the page caching rule, then
+/// `304` with no body for the same tag (plain, strong-form, or in a list). Returns the tag.
+fn revalidates(s: &Server, q: &str) -> String {
+    let auth = format!("Bearer {}", s.key);
+    let path = format!("/api/v1/iocs{q}");
+    let first = s.get(&path);
+    assert_eq!(first.status, 200, "{q}: {}", first.text);
+    assert!(!first.text.is_empty(), "{q}");
+    assert_eq!(first.header("cache-control"), Some("private, max-age=30"), "{q}");
+    let etag = first.header("etag").expect("feed pages carry an ETag").to_owned();
+    assert!(etag.starts_with("W/\"") && etag.len() == 36, "{q}: {etag}");
+    for inm in [etag.clone(), etag[2..].to_owned(), format!("\"0\", {etag}")] {
+        let again =
+            s.call("GET", &path, &[("Authorization", &auth), ("If-None-Match", &inm)], None);
+        assert_eq!(again.status, 304, "{q} {inm}: {}", again.text);
+        assert!(again.text.is_empty(), "{q}");
+        assert_eq!(again.header("etag"), Some(etag.as_str()), "{q}");
+        assert_eq!(again.header("cache-control"), Some("private, max-age=30"), "{q}");
+        // The gate's headers ride on the 304 too.
+        assert!(again.header("x-request-id").is_some(), "{q}");
+    }
+    etag
+}
+
+/// Feed pages answer conditional GETs with a validator derived from what the page says (format, query, each
+/// record as served), not from the clock: one tag per page across seconds, another once a record changes,
+/// even when the store's feed version does not.
+#[test]
+fn feed_pages_revalidate_with_etags() {
+    let s = Server::with_fixtures();
+    let queries = [
+        "?limit=2",
+        "?limit=3",
+        "?format=csv&limit=2",
+        "?format=txt&type=ipv4",
+        "?format=stix&confidence=high",
+        "?format=misp&limit=3",
+    ];
+    let tags: Vec<String> = queries.iter().map(|q| revalidates(&s, q)).collect();
+    let distinct: BTreeSet<&String> = tags.iter().collect();
+    assert_eq!(distinct.len(), tags.len(), "one tag per page: {tags:?}");
+    // The next page (its own tag), by cursor.
+    let first = s.get("/api/v1/iocs?limit=2");
+    let next = first.json["links"]["next"].as_str().unwrap().trim_start_matches("/api/v1/iocs");
+    let next_tag = revalidates(&s, next);
+    assert!(!tags.contains(&next_tag));
+    // `generated_at` moves with the clock; the tag does not.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let later = s.get("/api/v1/iocs?limit=2");
+    assert_ne!(later.json["meta"]["generated_at"], first.json["meta"]["generated_at"]);
+    assert_eq!(later.header("etag"), Some(tags[0].as_str()));
+    // A stale tag gets the page.
+    let auth = format!("Bearer {}", s.key);
+    let stale = s.call(
+        "GET",
+        "/api/v1/iocs?limit=3",
+        &[("Authorization", &auth), ("If-None-Match", &tags[0])],
+        None,
+    );
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.header("etag"), Some(tags[1].as_str()));
+
+    // One feed re-ingested at the same time with the same number of feeds: the feed version stays, the
+    // record changes, and so does the tag.
+    let s = Server::start(None);
+    let file = s.dir.join("mine.txt");
+    let load = |value: &str| {
+        std::fs::write(&file, format!("{value}\n")).unwrap();
+        let mut conn = ioclens_server::store::open(&s.db).unwrap();
+        let parsed = ioclens_server::ingest::read_path(&file).unwrap();
+        let spec = spec("mine", Category::Community, Level::Medium, &[]);
+        ioclens_server::ingest::ingest(&mut conn, &spec, parsed, 1_800_000_000, &|_| {}).unwrap();
+    };
+    load("one.evil-etag.example");
+    let version = s.get("/api/v1/feeds").json["meta"]["feed_version"].clone();
+    let before = revalidates(&s, "?limit=10");
+    load("two.evil-etag.example");
+    assert_eq!(s.get("/api/v1/feeds").json["meta"]["feed_version"], version);
+    let after = s.call(
+        "GET",
+        "/api/v1/iocs?limit=10",
+        &[("Authorization", &format!("Bearer {}", s.key)), ("If-None-Match", &before)],
+        None,
+    );
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(after.json["data"][0]["value"], "two.evil-etag.example");
+    assert_ne!(after.header("etag"), Some(before.as_str()));
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+/// `GET /api/v1/intel/pack` with a real signed pack: the bytes with a strong `ETag` made of the pack's own
+/// SHA-256 trailer, `Cache-Control: private, no-cache`, its signature; `If-None-Match` → 304 with no body
+/// until the server installs another pack.
+#[test]
+fn the_intel_pack_revalidates_with_its_digest() {
+    use ioclens_core::intel::pack::{self, Entry, SourceData, SourceMeta};
+    let dir = std::env::temp_dir().join(format!("ioclens-pack-etag-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write_pack = |values: &[&str]| {
+        let source = SourceData {
+            meta: SourceMeta {
+                name: "etag-test".to_owned(),
+                category: "c2".to_owned(),
+                format: "plain".to_owned(),
+                confidence: 80,
+                fetched_at: 1_800_000_000,
+                upstream_date: None,
+                entries: 0,
+            },
+            entries: values
+                .iter()
+                .map(|v| Entry::new(ioclens_core::IocKind::Domain, (*v).to_owned()))
+                .collect(),
+        };
+        let bytes = pack::write(&[source], 1_800_000_000).unwrap();
+        std::fs::write(dir.join("pack.bin"), &bytes).unwrap();
+        bytes
+    };
+    let bytes = write_pack(&["pack-only.example"]);
+    let live = std::sync::Arc::new(
+        ioclens_server::intel::Live::new(dir.clone(), std::time::Duration::from_hours(1))
+            .with_key(ioclens_server::intel::signing_key(&dir).unwrap()),
+    );
+    let s = Server::start_settings(ioclens_server::api::Settings {
+        intel: Some(live.clone()),
+        ..ioclens_server::api::Settings::default()
+    });
+    let auth = format!("Bearer {}", s.key);
+    let url = format!("{}/api/v1/intel/pack", s.base);
+    let fetch = |inm: Option<&str>| {
+        let mut r = s.agent.get(&url).header("Authorization", &auth);
+        if let Some(v) = inm {
+            r = r.header("If-None-Match", v);
+        }
+        let mut res = r.call().unwrap();
+        let h = |n: &str| res.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
+        let (etag, cc, sig, key) =
+            (h("etag"), h("cache-control"), h("x-ioclens-signature"), h("x-ioclens-public-key"));
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_vec().unwrap(), etag.unwrap(), cc, sig.unwrap(), key)
+    };
+    let (status, body, etag, cc, sig, key) = fetch(None);
+    assert_eq!(status, 200);
+    assert_eq!(body, bytes);
+    let trailer = &bytes[bytes.len() - 32..];
+    assert_eq!(etag, format!("\"{}\"", ioclens_server::intel::hex(&trailer[..16])));
+    assert_eq!(cc.as_deref(), Some("private, no-cache"));
+    ioclens_core::intel::signature::verify_pack(&body, &sig, &key.unwrap()).unwrap();
+    for inm in [etag.clone(), format!("W/{etag}"), format!("\"0\", {etag}"), "*".to_owned()] {
+        let (status, body, again, cc, _, _) = fetch(Some(&inm));
+        assert_eq!((status, body.len()), (304, 0), "{inm}");
+        assert_eq!(again, etag);
+        assert_eq!(cc.as_deref(), Some("private, no-cache"));
+    }
+    // Through the checked client too: the 304 is documented, and comes without a body.
+    let r = s.call(
+        "GET",
+        "/api/v1/intel/pack",
+        &[("Authorization", &auth), ("If-None-Match", &etag)],
+        None,
+    );
+    assert_eq!(r.status, 304);
+    // A newer pack: the old tag gets the new bytes and a new tag.
+    let newer = write_pack(&["pack-only.example", "pack-later.example"]);
+    live.reload();
+    let (status, body, tag2, _, _, _) = fetch(Some(&etag));
+    assert_eq!(status, 200);
+    assert_eq!(body, newer);
+    assert_ne!(tag2, etag);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
 #[test]
 fn auth_keys_and_rate_limits() {
     let s = Server::with_fixtures();
@@ -706,6 +880,8 @@ fn cors_preflights_and_exposed_headers() {
     assert!(methods.contains("GET") && methods.contains("POST"), "{methods}");
     let allowed = ok.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
     assert!(allowed.contains("authorization") && allowed.contains("x-api-key"), "{allowed}");
+    // A page that revalidates by hand sends the validator back.
+    assert!(allowed.contains("if-none-match"), "{allowed}");
     assert!(ok.header("access-control-max-age").is_some());
     assert_eq!(ok.header("access-control-allow-credentials"), None);
     assert_eq!(ok.header("access-control-allow-private-network"), None);
@@ -735,7 +911,15 @@ fn cors_preflights_and_exposed_headers() {
     assert_eq!(r.header("access-control-allow-origin"), Some("https://soc.example:8443"));
     assert!(r.header("vary").unwrap().contains("Origin"));
     let exposed = r.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
-    for h in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"] {
+    for h in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+        "etag",
+        "x-ioclens-signature",
+        "x-ioclens-public-key",
+    ] {
         assert!(exposed.contains(h), "{h} in {exposed}");
     }
     assert_eq!(r.header("x-ratelimit-limit"), Some("100"));
@@ -854,8 +1038,18 @@ fn openapi_document_is_true() {
     auth_cases("GET", "/api/v1/iocs", "?format=txt", "?format=txt&cursor=zz", None);
     auth_cases("GET", "/api/v1/iocs", "?format=stix", "?format=stix&since=x", None);
     auth_cases("GET", "/api/v1/feeds", "", "?x=1", None);
+    let bearer = format!("Bearer {}", s.key);
+    let page = s.call("GET", "/api/v1/iocs?limit=2", &[("Authorization", &bearer)], None);
+    let etag = page.header("etag").unwrap().to_owned();
+    let not_modified = s.call(
+        "GET",
+        "/api/v1/iocs?limit=2",
+        &[("Authorization", &bearer), ("If-None-Match", &etag)],
+        None,
+    );
+    assert_eq!(not_modified.status, 304);
     // This server has no intel pack: 404. The 200 (a binary pack) and 304 are exercised with a real pack by
-    // cli/tests/intel_update.rs (`ioclens serve` and `ioclens intel pull`).
+    // `the_intel_pack_revalidates_with_its_digest` and cli/tests/intel_update.rs (`serve` and `intel pull`).
     auth_cases("GET", "/api/v1/intel/pack", "", "?x=1", None);
     for (method, path, body) in [
         ("GET", "/api/v1/lookup?ioc=evil-c2.example", None),

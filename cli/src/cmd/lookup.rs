@@ -12,7 +12,7 @@
 //! Any failure is fail-open: the local result stands and `remote_status` says why.
 use crate::output::{self, Bad, Format, Line, Progress, Rows, Values};
 use anyhow::{Context, Result};
-use ioclens_core::score::{self, RemoteScore, RemoteStatus};
+use ioclens_core::score::{RemoteScore, RemoteStatus};
 use ioclens_core::{IocKind, LookupOptions, LookupResponse};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -99,39 +99,27 @@ fn api_key() -> Option<String> {
     std::env::var("IOCLENS_API_KEY").ok().filter(|k| !k.trim().is_empty())
 }
 
-/// Sends the request the core built and parses the answer; every failure becomes a status (fail-open).
+/// The remote scorer's answer for one value: the core builds the request and reads the outcome
+/// (`ioclens_core::remote_score`), the one HTTP seam (`ioclens_server::fetch`, shared with `--providers`)
+/// carries it with the key; every failure becomes a status (fail-open).
 fn remote_score(remote: &Remote, resp: &LookupResponse) -> RemoteScore {
     let Some(key) = &remote.key else {
         return RemoteScore::failed(RemoteStatus::Disabled, "IOCLENS_API_KEY is not set");
     };
-    // The one HTTP seam (`ioclens_server::fetch`), shared with `--providers`; the URL is the core's (`ioclens` provider).
-    let Some(sent) = crate::providers::remote_url(&remote.base, resp) else {
-        return RemoteScore::failed(
-            RemoteStatus::Error,
-            "value cannot be sent to the remote scorer",
-        );
-    };
     let bearer = format!("Bearer {key}");
-    let fetched = ioclens_server::fetch::Fetch::fetch(
-        &ioclens_server::fetch::Ureq,
-        &ioclens_server::fetch::HttpRequest {
-            method: &sent.method,
-            url: &sent.url,
-            headers: &sent.headers,
+    ioclens_core::remote_score(&remote.base, resp, |req, url| {
+        let sent = ioclens_server::fetch::HttpRequest {
+            method: &req.method,
+            url,
+            headers: &req.headers,
             body: None,
             secret: Some(("Authorization", &bearer)),
             timeout: remote.timeout,
-        },
-    );
-    match fetched {
-        Ok(r) => score::parse_response(r.status, &r.body),
-        Err(ioclens_server::fetch::FetchError::Timeout(e)) => {
-            RemoteScore::failed(RemoteStatus::Timeout, &e)
-        }
-        Err(ioclens_server::fetch::FetchError::Other(e)) => {
-            RemoteScore::failed(RemoteStatus::Error, &e)
-        }
-    }
+        };
+        ioclens_server::fetch::Fetch::fetch(&ioclens_server::fetch::Ureq, &sent)
+            .map(|r| (r.status, r.body))
+            .map_err(|e| e.text())
+    })
 }
 
 /// The remote scorer: its base URL, the key and the timeout of one call.

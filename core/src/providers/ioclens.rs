@@ -1,17 +1,16 @@
 //! Another ioclens server: the remote scorer ([`crate::score::remote_request`] / [`crate::score::parse_response`])
 //! as a provider. Its answer is merged by the remote-scorer rules (`docs/scoring.md`, "Remote scoring"), and its
 //! status maps onto the provider set.
-use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc};
+use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus};
 use crate::IocKind;
 use crate::score::{RemoteStatus, parse_response, remote_request};
 
 pub(super) fn request(base: &str, value: &str, kind: IocKind) -> Option<ProviderRequest> {
     let r = remote_request(value, kind)?;
-    let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
     Some(ProviderRequest {
         provider: ProviderId::Ioclens,
+        url: r.url(base),
         method: r.method,
-        url: format!("{base}{}?{}", r.path, query.join("&")),
         headers: r.headers,
         body: None,
         secret_header: None,

@@ -50,6 +50,25 @@ pub struct RemoteRequest {
     pub headers: Vec<(String, String)>,
 }
 
+impl RemoteRequest {
+    /// The URL every host sends: `{base}{path}?k=v&…` on the scorer at `base` (`http://host:8080`, a trailing
+    /// `/` ignored), each query name and value percent-encoded (all but RFC 3986's unreserved characters).
+    #[must_use]
+    pub fn url(&self, base: &str) -> String {
+        /// Everything but the unreserved characters (`A–Z a–z 0–9 - . _ ~`) is encoded.
+        const COMPONENT: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        let mut url = format!("{}{}", base.trim_end_matches('/'), self.path);
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.extend(percent_encoding::utf8_percent_encode(k, COMPONENT));
+            url.push('=');
+            url.extend(percent_encoding::utf8_percent_encode(v, COMPONENT));
+        }
+        url
+    }
+}
+
 /// Maximum value length the API accepts (`ioc=`, docs/api.md).
 pub const MAX_REMOTE_VALUE: usize = 2048;
 

@@ -51,6 +51,58 @@ fn request_has_both_value_params_and_type_and_no_key() {
 }
 
 #[test]
+fn url_percent_encodes_the_query() {
+    // RFC 3986 §2.3: only ALPHA / DIGIT / "-" / "." / "_" / "~" stay as they are; a trailing `/` of the base goes.
+    let r = RemoteRequest {
+        method: "GET".into(),
+        path: "/api/v1/lookup".into(),
+        query: vec![("ioc".into(), "http://a b/?x=1&y".into()), ("type".into(), "url".into())],
+        headers: Vec::new(),
+    };
+    assert_eq!(
+        r.url("http://127.0.0.1:8080/base/"),
+        "http://127.0.0.1:8080/base/api/v1/lookup?ioc=http%3A%2F%2Fa%20b%2F%3Fx%3D1%26y&type=url"
+    );
+    let bare = RemoteRequest { query: Vec::new(), path: "/p".into(), ..r.clone() };
+    assert_eq!(bare.url("https://h"), "https://h/p");
+    let other = RemoteRequest { query: vec![("k".into(), "é~".into())], ..bare };
+    assert_eq!(other.url("https://h"), "https://h/p?k=%C3%A9~");
+}
+
+/// The host seam: the request the host is handed, and every outcome of its call read into a status.
+#[test]
+fn remote_score_hands_the_host_one_request_and_reads_every_outcome() {
+    let opts = crate::LookupOptions::default();
+    let resp = crate::lookup("evil.example", &opts, 1_767_225_600);
+    let mut seen = None;
+    let ok = crate::remote_score("http://127.0.0.1:9/", &resp, |req, url| {
+        seen = Some((req.method.clone(), url.to_owned(), req.headers.clone()));
+        Ok((200, FLAT.to_owned()))
+    });
+    assert_eq!(ok.status, RemoteStatus::Ok);
+    assert_eq!(ok.score, parse_response(200, FLAT).score);
+    let (method, url, headers) = seen.expect("the host was asked");
+    assert_eq!(method, "GET");
+    assert_eq!(
+        url,
+        "http://127.0.0.1:9/api/v1/lookup?ioc=evil.example&value=evil.example&type=domain"
+    );
+    assert!(headers.iter().all(|(k, _)| !k.eq_ignore_ascii_case("authorization")));
+    let limited = crate::remote_score("http://h", &resp, |_, _| Ok((429, String::new())));
+    assert_eq!(limited.status, RemoteStatus::RateLimited);
+    let slow = crate::remote_score("http://h", &resp, |_, _| Err("timed out: 2s".into()));
+    assert_eq!(slow.status, RemoteStatus::Timeout);
+    let refused = crate::remote_score("http://h", &resp, |_, _| Err("connection refused".into()));
+    assert_eq!(refused.status, RemoteStatus::Error);
+    assert_eq!(refused.message.as_deref(), Some("connection refused"));
+    // A value the scorer cannot take never reaches the host.
+    let long =
+        crate::lookup(&format!("https://e.example/{}", "a".repeat(2100)), &opts, 1_767_225_600);
+    let unsent = crate::remote_score("http://h", &long, |_, _| panic!("sent"));
+    assert_eq!(unsent.status, RemoteStatus::Error);
+}
+
+#[test]
 fn parses_envelope() {
     let r = parse_response(200, ENVELOPE);
     assert_eq!(r.status, RemoteStatus::Ok);
