@@ -43,13 +43,14 @@ pub use taxii::{
 };
 pub use web::NO_PAGE;
 
+use crate::intel::hex;
 use error::{ApiError, RequestId};
 use export::{stix_object, tlp_marking};
 use gate::gate;
 use iocs::{feeds, iocs};
 use lookup::{lookup_get, lookup_post};
 use pack::intel_pack;
-use params::{Params, hex, truncate};
+use params::{Params, truncate};
 use pool::Pool;
 use web::{fallback, health, method_not_allowed, openapi};
 

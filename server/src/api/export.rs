@@ -1,6 +1,6 @@
 //! Feed records in the formats other tools read: deterministic record UUIDs, MISP attributes, STIX 2.1
 //! objects with their TLP 2.0 markings (all policy from the core).
-use super::params::hex;
+use crate::intel::hex;
 use crate::store::Row;
 use crate::time;
 use ioclens_core::IocKind;

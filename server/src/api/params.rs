@@ -5,7 +5,6 @@ use anyhow::Result;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// Decodes a query-string component (`+` is a space).
 fn percent_decode(s: &str) -> String {
@@ -99,13 +98,6 @@ impl Params {
         }
         res
     }
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 pub(super) fn truncate(s: &str, n: usize) -> String {
