@@ -105,6 +105,11 @@ function emit(result) {
 // IOCLENS_DOCUMENTS_WASM when the build defines them.
 emit(await bundle(['documents.js'], { IOCLENS_DOCUMENTS_WASM: JSON.stringify(docWasmName) }));
 emit(await bundle(ENTRIES, { IOCLENS_WASM: JSON.stringify(wasmName) }));
+// The service worker is bundled too (it shares packstore.js and settings.js with the pages) but keeps its name:
+// both manifests point at sw.js.
+const sw = await bundle(['sw.js'], {});
+for (const f of Object.keys(sw.metafile.inputs)) bundled.add(path.resolve(root, f));
+fs.writeFileSync(path.join(out, 'sw.js'), sw.outputFiles[0].text);
 if (!fs.readFileSync(path.join(out, names.get('app.js')), 'utf8').includes(`import("./${names.get('documents.js')}")`)) {
   console.error('build.mjs: app.js must import the documents script (import(\'./documents.js\'))');
   process.exit(1);

@@ -55,15 +55,17 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def server(tmp_path):
+def server(tmp_path, data_dir=None):
+    """``data_dir``: the server's data directory (its intel pack and signing key); default the environment's."""
     db = tmp_path / "ioclens.db"
     feed = tmp_path / "first.json"
     feed.write_text(json.dumps(bundle(FIRST)))
     cli("feed", "add", str(feed), "--source", "splunk-test", "--category", "government", "--confidence", "high", db=db)
     key = cli("keys", "create", "--name", "splunk", "--rate-limit", "0", db=db).strip().splitlines()[-1].strip()
     port = _free_port()
+    extra = ["--data-dir", str(data_dir)] if data_dir else []
     proc = subprocess.Popen(
-        [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:{}".format(port)],
+        [BIN, "serve", "--db", str(db), "--listen", "127.0.0.1:{}".format(port)] + extra,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -30,12 +30,13 @@ def input_xml(stanzas, uri, session_key, checkpoint_dir):
     ).format(escape(uri), escape(session_key), escape(checkpoint_dir), body)
 
 
-def run(app_dir, args=(), stdin="", timeout=120):
+def run(app_dir, args=(), stdin="", timeout=120, script="ioclens_feed.py", extra_env=None):
     env = dict(os.environ)
+    env.update(extra_env or {})
     env.pop("PYTHONPATH", None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return subprocess.run(
-        [sys.executable, "-S", os.path.join(app_dir, "bin", "ioclens_feed.py")] + list(args),
+        [sys.executable, "-S", os.path.join(app_dir, "bin", script)] + list(args),
         input=stdin.encode("utf-8"),
         capture_output=True,
         timeout=timeout,

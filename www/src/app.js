@@ -1,6 +1,8 @@
 // The ioclens page: one UI for the extension popup, the extension tab and the standalone page.
 import * as core from './core.js';
 import * as settingsStore from './settings.js';
+import * as intel from './intel.js';
+import * as packStore from './packstore.js';
 import { STATUS_TEXT, enrich } from './remote.js';
 import { attackUrl, copyButton, copyText, h } from './dom.js';
 
@@ -457,8 +459,10 @@ async function main() {
   }
   // Settings and the pending text are read while the module compiles; nothing else waits before the first card.
   let p;
-  [, settings, p] = await Promise.all([core.ready, settingsStore.load(), pending()]);
+  let packSettings;
+  [, settings, p, packSettings] = await Promise.all([core.ready, settingsStore.load(), pending(), packStore.loadSettings()]);
   $('server-state').replaceChildren(settings.server ? `server: ${settings.server}` : 'no server: local only');
+  showPack(packSettings.packUrl ? await intel.loadKept(packSettings).catch(packFailed) : { status: 'off' });
   setBusy('ready');
   if (p?.text) {
     $('input').value = p.text;
@@ -467,7 +471,20 @@ async function main() {
   }
   $('version').textContent = `ioclens ${core.version().version}`;
   document.body.dataset.ready = 'true';
+  // A pack older than its configured age is downloaded again after the first card (later lookups use it).
+  const next = await intel.refreshIfDue(packSettings, settings).catch(packFailed);
+  if (next) showPack(next);
 }
+
+/** The header's intel pack line (intel.js); `data-status` is its state word. */
+function showPack(state) {
+  const el = $('intel-state');
+  el.dataset.status = state.status;
+  el.classList.toggle('error', state.status === 'refused' || state.status === 'failed');
+  el.textContent = state.status === 'off' ? '' : intel.describe(state);
+}
+
+const packFailed = (e) => ({ status: 'failed', error: String(e?.message || e) });
 
 main().catch((e) => {
   setBusy('failed to start');

@@ -2,6 +2,7 @@
 import * as settingsStore from './settings.js';
 import { STATUS_TEXT, testConnection } from './remote.js';
 import { h } from './dom.js';
+import { setup as setupPack } from './packoptions.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -68,6 +69,7 @@ async function main() {
     await settingsStore.save({ server: '', apiKey: '' });
     show('disabled', 'server forgotten: local only');
   });
+  await setupPack();
   document.body.dataset.ready = 'true';
 }
 

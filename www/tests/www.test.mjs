@@ -7,7 +7,8 @@
 // Env: IOCLENS_BIN (default target/debug/ioclens), CHROMIUM (default /usr/bin/chromium).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -69,11 +70,11 @@ function nativeDocument(name) {
   return { doc, rows: doc.unique.map((u) => `${u.type} ${u.canonical}`).sort() };
 }
 
-async function startServer(tmp) {
+async function startServer(tmp, dataDir) {
   const port = await freePort();
   const db = path.join(tmp, 'ioclens.db');
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--www', dist, '--demo'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--www', dist, '--demo',
+    '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const key = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ioclens serve did not start: ${err}`)), 60000);
@@ -97,7 +98,31 @@ async function startServer(tmp) {
   }
   const limited = execFileSync(BIN, ['keys', 'create', '--db', db, '--name', 'limited', '--rate-limit', '1'],
     { encoding: 'utf8' }).split('\n')[0].trim();
-  return { proc, url, key, limited, port };
+  // The pack-signing public key `serve` prints: what an admin copies into the options page.
+  const publicKey = /public key[^:]*:\s*([0-9a-f]{64})/.exec(err)?.[1];
+  assert.ok(publicKey, `ioclens serve printed its pack-signing key: ${err}`);
+  return { proc, url, key, limited, port, publicKey };
+}
+
+// A value only the intel pack lists (a `plain` list fetched by `ioclens intel update` from a local host).
+const PACK_ONLY = 'www-pack-only-c2.xyz';
+const OTHER_KEY = '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c'; // RFC 8032 test 2: not the server's
+
+/** An intel pack made by the CLI in `dataDir` (what `ioclens serve --data-dir` then publishes, signed). */
+async function makePack(tmp, dataDir) {
+  const srcDir = fs.mkdtempSync(path.join(tmp, 'list-'));
+  fs.writeFileSync(path.join(srcDir, 'list.txt'), `# www test list\n${PACK_ONLY}\n45.95.147.77\n`);
+  const { srv, url } = await staticHost(srcDir, 'application/wasm');
+  try {
+    const catalogue = path.join(srcDir, 'catalogue.toml');
+    fs.writeFileSync(catalogue, `[[source]]\nname = "www-test"\nurl = "${url}/list.txt"\nformat = "plain"\n` +
+      'category = "c2"\nconfidence = 90\nevery = "1h"\nenabled = true\nlicence = "test fixture"\n');
+    // Asynchronous: the list is served by this process's own event loop.
+    await promisify(execFile)(BIN, ['intel', 'update', '--catalogue', catalogue, '--data-dir', dataDir]);
+  } finally {
+    srv.close();
+  }
+  assert.ok(fs.existsSync(path.join(dataDir, 'intel', 'pack.bin')), 'ioclens intel update wrote a pack');
 }
 
 /** A plain page holding the report, for the "extract indicators from this page" path. */
@@ -444,8 +469,70 @@ function suite(name, env) {
       await app2.close();
       await page.close();
     });
+
+    test('intel pack: downloaded from ioclens serve, verified by the core, kept across pages; a wrong key is refused', async () => {
+      const opts = await env.open('options.html');
+      await ready(opts);
+      await setServer(opts, env.server.url, env.server.key);
+      const got = await savePack(opts, `${env.server.url}/api/v1/intel/pack`, env.server.publicKey);
+      assert.equal(got.status, 'ok', got.text);
+      assert.match(got.text, /intel pack loaded · \d{4}-\d{2}-\d{2} · 2 entries/);
+      // Local only from here: the card's evidence comes from the kept pack, not from the server.
+      await opts.click('#clear');
+      for (let round = 0; round < 2; round++) {
+        const app = await env.open('app.html');
+        await ready(app);
+        assert.equal(await app.$eval('#intel-state', (e) => e.dataset.status), 'ok', `page ${round}: the kept pack loads`);
+        const card = await lookupCard(app, PACK_ONLY);
+        assert.equal(card.status, 'disabled');
+        assert.equal(card.score, env.packNative.risk.score, 'score equals the native CLI with the same pack');
+        assert.equal(card.level, env.packNative.risk.level);
+        assert.ok((await packFactors(app)).includes('feed:www-test'), 'the factor names the pack source');
+        await app.close();
+      }
+      // A key that did not sign the pack: the core refuses it, the options say why, and the pages no longer use it.
+      await setServer(opts, env.server.url, env.server.key);
+      const refused = await savePack(opts, `${env.server.url}/api/v1/intel/pack`, OTHER_KEY);
+      assert.equal(refused.status, 'refused', refused.text);
+      assert.match(refused.text, /does not verify/);
+      await opts.click('#clear');
+      const app = await env.open('app.html');
+      await ready(app);
+      assert.equal(await app.$eval('#intel-state', (e) => e.dataset.status), 'refused');
+      assert.match(await app.$eval('#intel-state', (e) => e.textContent), /does not verify/);
+      await lookupCard(app, PACK_ONLY);
+      assert.ok(!(await packFactors(app)).includes('feed:www-test'), 'the refused pack is not used');
+      await opts.click('#pack-clear');
+      await opts.waitForFunction(() => document.querySelector('#pack-status [data-status="off"]'));
+      await app.close();
+      await opts.close();
+    });
   });
 }
+
+async function setServer(page, server, key) {
+  await page.fill('#server', server);
+  await page.fill('#api-key', key);
+  await page.click('#save');
+  await page.waitForFunction(() => /saved/.test(document.getElementById('options-status').textContent));
+}
+
+/** Saves the pack settings (which downloads now) and returns the final `{status, text}` of the pack line. */
+async function savePack(page, url, key, age = '6') {
+  await page.fill('#pack-url', url);
+  await page.fill('#pack-key', key);
+  await page.fill('#pack-age', age);
+  await page.evaluate(() => document.getElementById('pack-status').replaceChildren());
+  await page.click('#pack-save');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#pack-status [data-status]');
+    return s && s.dataset.status !== 'busy';
+  });
+  return page.$eval('#pack-status [data-status]', (s) => ({ status: s.dataset.status, text: s.textContent }));
+}
+
+/** The sources of the card's score factors. */
+const packFactors = (page) => page.$$eval('#card .factors tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
 
 /** Median first contentful paint of an empty page (one line of text, one tiny script) over 5 opens from a Node
  * static server on 127.0.0.1: what the browser needs to show any page at all on this machine. */
@@ -483,7 +570,11 @@ before(async () => {
   fs.mkdirSync(IMG, { recursive: true });
   shared.sample = corpusSample();
   shared.native = nativeLookup(shared.sample.map((c) => c.input), Math.floor(Date.now() / 1000));
-  shared.server = await startServer(tmp);
+  const dataDir = path.join(tmp, 'data');
+  await makePack(tmp, dataDir);
+  shared.server = await startServer(tmp, dataDir);
+  [shared.packNative] = [JSON.parse(execFileSync(BIN, ['lookup', '--format', 'json', '--', PACK_ONLY],
+    { encoding: 'utf8', env: { ...process.env, IOCLENS_DATA_DIR: dataDir } }))].flat();
   shared.deadPort = await freePort();
   shared.report = await startReportPage();
 });
@@ -532,7 +623,7 @@ describe('extension', () => {
   test('manifest: MV3, exact permissions, CSP, no host permissions', () => {
     const m = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.json'), 'utf8'));
     assert.equal(m.manifest_version, 3);
-    assert.deepEqual([...m.permissions].sort(), ['activeTab', 'contextMenus', 'scripting', 'storage']);
+    assert.deepEqual([...m.permissions].sort(), ['activeTab', 'alarms', 'contextMenus', 'scripting', 'storage']);
     assert.equal(m.host_permissions, undefined);
     assert.equal(m.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
     const ff = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.firefox.json'), 'utf8'));
@@ -595,6 +686,36 @@ describe('extension', () => {
   });
 
   suite('extension pages', ext);
+
+  test('intel pack schedule: an alarm downloads the pack as pending, the next page verifies and uses it', async () => {
+    await sw.evaluate(async ([url, key, server, apiKey]) => {
+      await chrome.storage.local.set({ packUrl: url, packKey: key, packMaxAge: '6', server, apiKey });
+    }, [`${shared.server.url}/api/v1/intel/pack`, shared.server.publicKey, shared.server.url, shared.server.key]);
+    let alarm;
+    for (let i = 0; i < 50 && !alarm; i++) {
+      alarm = await sw.evaluate(() => chrome.alarms.get('ioclens-pack'));
+      if (!alarm) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(alarm?.periodInMinutes, 360, 'the alarm follows "download again after"');
+    const state = await sw.evaluate(() => self.ioclensPackAlarm());
+    assert.equal(state.download, 'pending', JSON.stringify(state));
+    await sw.evaluate(() => chrome.storage.local.set({ server: '', apiKey: '' }));
+    const app = await ext.open('app.html');
+    await ready(app);
+    assert.equal(await app.$eval('#intel-state', (e) => e.dataset.status), 'ok');
+    await lookupCard(app, PACK_ONLY);
+    assert.ok((await packFactors(app)).includes('feed:www-test'));
+    // Unchanged on the server: the next alarm is a 304 and stores nothing.
+    await sw.evaluate(([server, apiKey]) => chrome.storage.local.set({ server, apiKey }), [shared.server.url, shared.server.key]);
+    assert.equal((await sw.evaluate(() => self.ioclensPackAlarm())).download, 'not_modified');
+    await sw.evaluate(() => chrome.storage.local.set({ packUrl: '', packKey: '', server: '', apiKey: '' }));
+    for (let i = 0; i < 50 && alarm; i++) {
+      alarm = await sw.evaluate(() => chrome.alarms.get('ioclens-pack'));
+      if (alarm) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(alarm, undefined, 'no pack, no alarm');
+    await app.close();
+  });
 });
 
 const page = { ...shared, ...tier2(), clipboard: false, screenshots: false };

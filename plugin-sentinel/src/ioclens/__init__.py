@@ -5,6 +5,7 @@
     >>> ioclens.extract(report)                 # DataFrame of indicators
     >>> ioclens.hunt(values, target="kql")      # hunting queries
     >>> df.ioclens.enrich("SrcIP")              # enrichment columns
+    >>> ioclens.load_pack(url, public_key)      # a signed intel pack from an ioclens server, kept on disk
 
 msticpy: ``ioclens.msticpy_provider.IoclensTI`` (``TILookup(providers=["Ioclens"])``, pivots); see README.md.
 """
@@ -12,12 +13,14 @@ msticpy: ``ioclens.msticpy_provider.IoclensTI`` (``TILookup(providers=["Ioclens"
 from . import accessor as _accessor  # noqa: F401 - registers df.ioclens
 from ._version import __version__
 from .api import Hunt, IoclensError, Lookup, attack, classify, extract, extraction, hunt, lookup, version
+from .pack import PackStatus, load_pack, pack_status
 from .remote import RemoteConfig
 
 __all__ = [
     "Hunt",
     "IoclensError",
     "Lookup",
+    "PackStatus",
     "RemoteConfig",
     "__version__",
     "attack",
@@ -25,6 +28,8 @@ __all__ = [
     "extract",
     "extraction",
     "hunt",
+    "load_pack",
     "lookup",
+    "pack_status",
     "version",
 ]

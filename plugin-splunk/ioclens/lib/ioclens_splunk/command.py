@@ -43,6 +43,8 @@ def load_core(command):
     command.write_metric("ioclens_core_load_ms", (round(core.load_seconds * 1000.0, 1), 1, None, None))
     command.write_metric("ioclens_core_cache_hit", (None, 1 if core.cached else 0, None, None))
     command.write_metric("ioclens_core_fastcall", (None, 1 if core.fast else 0, None, None))
+    if core.pack:
+        command.write_metric("ioclens_pack_entries", (None, core.pack.get("entries"), None, None))
     command.logger.info(describe_load(core))
     return core
 

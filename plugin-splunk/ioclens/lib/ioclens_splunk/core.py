@@ -122,6 +122,11 @@ class Core:
         self.fast = bool(getattr(self._module, "fast", False))
         self._call_raw = self._module.call_raw
         self.load_seconds = time.perf_counter() - started
+        self.pack = None  # the core's load_pack answer once a kept intel pack is loaded (get_core)
+
+    def load_pack(self, pack, signature, public_key):
+        """The core's ``load_pack``: verify, then use for every later lookup of this process (intel.py)."""
+        return self._module.load_pack(pack, signature, public_key)
 
     def call(self, op, request):
         """Runs ``op`` on ``request`` (a dict) and returns the ``ok`` value; raises CoreError on an error answer."""
@@ -148,7 +153,11 @@ def get_core():
     """The process-wide core; loaded on first use."""
     global _CORE  # noqa: PLW0603 - one module instance per process is the point
     if _CORE is None:
-        _CORE = Core()
+        from .intel import load_kept
+
+        core = Core()
+        core.pack = load_kept(core)  # the ioclens_pack input's kept pack, if any
+        _CORE = core
     return _CORE
 
 
