@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 mod providers;
 mod taxii;
-pub use providers::{Bucket, ServerProviders};
+pub use providers::{Bucket, Limits as ProviderLimits, ServerProviders};
 pub use taxii::{
     API_ROOT as TAXII_API_ROOT, STIX as STIX_MEDIA_TYPE, TAXII as TAXII_MEDIA_TYPE,
     collection_id as taxii_collection_id,

@@ -5,13 +5,12 @@
 //! in `score.providers`, never a failed lookup. Rate limits, retries and the circuit breaker: [`limits`].
 mod limits;
 
-pub use limits::Bucket;
+pub use limits::{Bucket, Limits};
 
 use crate::fetch::Ureq;
 use crate::store;
 use ioclens_core::LookupResponse;
 use ioclens_core::providers::{self, ProviderConfig, ProviderId, ProviderReply, ProviderStatus};
-use limits::Limits;
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A token bucket: `per_minute` tokens, refilled continuously (the CLI's limiter too).
+/// A token bucket: `per_minute` tokens, refilled continuously.
 #[derive(Debug)]
 pub struct Bucket {
     tokens: f64,
@@ -93,7 +93,7 @@ const RETRIES: u32 = 2;
 
 /// The shared state: buckets and breakers per provider, the rates and the breaker's cool-down.
 #[derive(Debug)]
-pub(crate) struct Limits {
+pub struct Limits {
     per_minute: HashMap<ProviderId, u32>,
     cooldown: Duration,
     buckets: Mutex<HashMap<ProviderId, Bucket>>,
@@ -109,7 +109,8 @@ impl Default for Limits {
 impl Limits {
     /// `per_minute` overrides the core's default rate per provider; `cooldown`: how long an open breaker waits
     /// before its half-open probe.
-    pub(crate) fn new(per_minute: HashMap<ProviderId, u32>, cooldown: Duration) -> Limits {
+    #[must_use]
+    pub fn new(per_minute: HashMap<ProviderId, u32>, cooldown: Duration) -> Limits {
         Limits { per_minute, cooldown, buckets: Mutex::default(), breakers: Mutex::default() }
     }
 
@@ -150,8 +151,8 @@ impl Limits {
     }
 
     /// One provider's reply for one value: breaker, bucket, send, retry. `key` goes only into the request's
-    /// secret header slot.
-    pub(crate) fn ask(
+    /// secret header slot. The CLI's `--providers` goes through this too (its cool-down: the whole run).
+    pub fn ask(
         &self,
         fetch: &dyn Fetch,
         req: &ProviderRequest,
