@@ -24,14 +24,15 @@ use ioclens_core::LookupResponse;
 use ioclens_core::providers::{
     self, ProviderConfig, ProviderId, ProviderReply, ProviderRequest, ProviderStatus,
 };
-use ioclens_server::fetch::{Fetch, HttpRequest};
+use ioclens_server::api::ProviderLimits;
+use ioclens_server::fetch::Fetch;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Per-provider settings of the config file (`[virustotal]` …).
 #[derive(Debug, Default, Deserialize)]
@@ -181,33 +182,6 @@ impl Settings {
     }
 }
 
-/// A token bucket: `per_minute` tokens, refilled continuously.
-struct Bucket {
-    tokens: f64,
-    per_minute: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    /// Takes a token, or says how long until one is there.
-    fn take(&mut self, now: Instant) -> Result<(), Duration> {
-        let refill = now.duration_since(self.at).as_secs_f64() * self.per_minute / 60.0;
-        self.tokens = (self.tokens + refill).min(self.per_minute);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) * 60.0 / self.per_minute))
-        }
-    }
-}
-
-/// Failures in a row after which a provider is skipped for the rest of the run.
-const BREAKER: u32 = 3;
-/// Retries after the first attempt, where the core allows one.
-const RETRIES: u32 = 2;
-
 /// A cached reply.
 #[derive(Serialize, Deserialize)]
 struct Cached {
@@ -221,8 +195,8 @@ struct Cached {
 pub(crate) struct Host<'a> {
     s: &'a Settings,
     fetch: &'a dyn Fetch,
-    buckets: Mutex<HashMap<ProviderId, Bucket>>,
-    failures: Mutex<HashMap<ProviderId, u32>>,
+    /// Token buckets, retries and the breaker (the server's; open for the rest of the run once tripped).
+    limits: ProviderLimits,
     now: u64,
 }
 
@@ -251,42 +225,6 @@ impl Host<'_> {
         }
     }
 
-    fn token(&self, p: ProviderId) -> Result<(), String> {
-        loop {
-            let wait = {
-                let mut b = self.buckets.lock().map_err(|_| "rate limiter poisoned".to_owned())?;
-                let per_minute = f64::from(self.s.per_minute.get(&p).copied().unwrap_or(60));
-                let bucket = b.entry(p).or_insert(Bucket {
-                    tokens: per_minute,
-                    per_minute,
-                    at: Instant::now(),
-                });
-                match bucket.take(Instant::now()) {
-                    Ok(()) => return Ok(()),
-                    Err(wait) => wait,
-                }
-            };
-            if wait > self.s.timeout {
-                return Err(format!(
-                    "skipped: rate limit ({} requests/min)",
-                    self.s.per_minute[&p]
-                ));
-            }
-            std::thread::sleep(wait);
-        }
-    }
-
-    fn breaker_open(&self, p: ProviderId) -> bool {
-        self.failures.lock().map_or(true, |f| f.get(&p).copied().unwrap_or(0) >= BREAKER)
-    }
-
-    fn record(&self, p: ProviderId, status: ProviderStatus) {
-        if let Ok(mut f) = self.failures.lock() {
-            let n = f.entry(p).or_insert(0);
-            *n = if status.is_failure() { *n + 1 } else { 0 };
-        }
-    }
-
     /// One provider's reply for one value: cache, breaker, bucket, send, retry.
     fn ask(
         &self,
@@ -295,13 +233,6 @@ impl Host<'_> {
         value: &str,
     ) -> ProviderReply {
         let p = req.provider;
-        let skipped = |why: String| ProviderReply {
-            provider: p,
-            status: 0,
-            body: None,
-            retry_after: None,
-            error: Some(why),
-        };
         let path = self.cache_path(p, kind.as_str(), value);
         if let Some(c) = path.as_deref().and_then(|path| self.cached(path, p)) {
             return ProviderReply {
@@ -312,52 +243,14 @@ impl Host<'_> {
                 error: None,
             };
         }
-        let key = self.s.keys.get(&p);
-        let secret = req.secret_header.as_deref().zip(key.map(String::as_str));
-        let mut attempt = 0;
-        loop {
-            if self.breaker_open(p) {
-                return skipped(format!("skipped: {BREAKER} failures in a row (circuit open)"));
-            }
-            if let Err(why) = self.token(p) {
-                return skipped(why);
-            }
-            let sent = self.fetch.fetch(&HttpRequest {
-                method: &req.method,
-                url: &req.url,
-                headers: &req.headers,
-                body: req.body.as_deref(),
-                secret,
-                timeout: self.s.timeout,
-            });
-            let reply = match sent {
-                Ok(r) => ProviderReply {
-                    provider: p,
-                    status: r.status,
-                    body: Some(Value::String(r.body)),
-                    retry_after: r.retry_after,
-                    error: None,
-                },
-                Err(e) => skipped(e.text()),
-            };
-            let outcome = providers::parse_reply(kind, &reply);
-            self.record(p, outcome.status);
-            if outcome.status.cacheable() {
-                if let (Some(path), Some(Value::String(body))) = (&path, &reply.body) {
-                    self.store(path, reply.status, body);
-                }
-                return reply;
-            }
-            let wait = outcome.retry_after.map_or_else(
-                || Duration::from_millis(250 << attempt),
-                |s| Duration::from_secs(u64::from(s)),
-            );
-            if !outcome.retryable || attempt >= RETRIES || wait > self.s.timeout {
-                return reply;
-            }
-            attempt += 1;
-            std::thread::sleep(wait);
+        let key = self.s.keys.get(&p).map(String::as_str);
+        let reply = self.limits.ask(self.fetch, req, key, kind, self.s.timeout);
+        if providers::parse_reply(kind, &reply).status.cacheable()
+            && let (Some(path), Some(Value::String(body))) = (&path, &reply.body)
+        {
+            self.store(path, reply.status, body);
         }
+        reply
     }
 }
 
@@ -367,8 +260,7 @@ impl<'a> Host<'a> {
         Host {
             s,
             fetch,
-            buckets: Mutex::new(HashMap::new()),
-            failures: Mutex::new(HashMap::new()),
+            limits: ProviderLimits::new(s.per_minute.clone(), Duration::MAX),
             now: u64::try_from(now).unwrap_or(0),
         }
     }
@@ -464,15 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn the_bucket_refills_at_its_rate() {
-        let t0 = Instant::now();
-        let mut b = Bucket { tokens: 4.0, per_minute: 4.0, at: t0 };
-        for _ in 0..4 {
-            assert!(b.take(t0).is_ok());
-        }
-        let wait = b.take(t0).unwrap_err();
-        assert!((14..=15).contains(&wait.as_secs()), "{wait:?}");
-        assert!(b.take(t0 + Duration::from_secs(15)).is_ok());
+    fn settings_list_every_key_held() {
         let s = Settings {
             providers: vec![],
             keys: HashMap::from([(ProviderId::Otx, "k".into())]),

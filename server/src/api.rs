@@ -36,7 +36,7 @@ pub use config::{
 pub use export::record_uuid;
 pub use gate::KEY_RECHECK;
 pub use listen::{serve, serve_on, serve_with};
-pub use providers::ServerProviders;
+pub use providers::{Bucket, Limits as ProviderLimits, ServerProviders};
 pub use taxii::{
     API_ROOT as TAXII_API_ROOT, STIX as STIX_MEDIA_TYPE, TAXII as TAXII_MEDIA_TYPE,
     collection_id as taxii_collection_id,

@@ -1565,3 +1565,136 @@ fn lookup_asks_providers_with_server_side_keys_and_caches() {
     let bad = s.get("/api/v1/lookup?ioc=45.155.205.233&providers=shodan");
     assert_eq!(bad.status, 400, "{}", bad.text);
 }
+
+/// The server's provider limits against a replay server on 127.0.0.1 serving the recorded replies
+/// (`tests/providers/`): a 429 whose `Retry-After` fits in the timeout is retried after it; 5xx is retried with
+/// backoff, and three failures in a row open the provider's circuit breaker (`skipped`, no request); a provider's
+/// empty token bucket is `skipped` too; after the cool-down one half-open probe goes out and closes the breaker.
+#[test]
+fn provider_limits_retry_break_and_probe() {
+    use ioclens_core::providers::ProviderId;
+    use std::collections::VecDeque;
+    use std::io::{BufRead as _, Write as _};
+    use std::sync::{Arc, Mutex};
+    // Per path prefix, the replies still to serve: (status, Retry-After, body).
+    type Script = VecDeque<(u16, Option<&'static str>, String)>;
+    let recorded = |provider: &str, case: &str| -> (u16, String) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../tests/providers/{provider}.json"));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let c = doc["cases"].as_array().unwrap().iter().find(|c| c["name"] == case).unwrap();
+        let body = match &c["reply"]["body"] {
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        (u16::try_from(c["reply"]["status"].as_u64().unwrap()).unwrap(), body)
+    };
+    let (limited, _) = recorded("greynoise", "rate-limited");
+    assert_eq!(limited, 429);
+    let script: Arc<Mutex<Vec<(&str, Script)>>> = Arc::new(Mutex::new(vec![
+        (
+            "/gn/",
+            [
+                (limited, Some("1"), recorded("greynoise", "rate-limited").1),
+                (200, None, recorded("greynoise", "malicious").1),
+            ]
+            .into(),
+        ),
+        (
+            "/idb/",
+            [
+                (500, None, recorded("internetdb", "server-error").1),
+                (500, None, recorded("internetdb", "server-error").1),
+                (500, None, recorded("internetdb", "server-error").1),
+                (200, None, recorded("internetdb", "found").1),
+            ]
+            .into(),
+        ),
+    ]));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Arc::default();
+    let (log, plays) = (seen.clone(), script.clone());
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let path = line.split(' ').nth(1).unwrap_or_default().to_owned();
+            let next = plays
+                .lock()
+                .unwrap()
+                .iter_mut()
+                .find(|(prefix, _)| path.starts_with(prefix))
+                .and_then(|(_, s)| s.pop_front());
+            let (status, retry_after, body) =
+                next.unwrap_or((599, None, "script exhausted".into()));
+            log.lock().unwrap().push((path, std::time::Instant::now()));
+            let ra = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
+            let mut conn = conn;
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{ra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let providers = ioclens_server::api::ServerProviders::new(
+        [(ProviderId::Greynoise, "gn-canary-key-5521".to_owned())].into(),
+        vec![
+            (ProviderId::Greynoise, format!("{base}/gn")),
+            (ProviderId::Internetdb, format!("{base}/idb")),
+        ],
+        std::time::Duration::from_secs(2),
+    )
+    .with_limits([(ProviderId::Greynoise, 2)].into(), std::time::Duration::from_secs(1));
+    let s = Server::start_settings(ioclens_server::api::Settings {
+        providers: Some(Arc::new(providers)),
+        ..ioclens_server::api::Settings::default()
+    });
+    let statuses = |r: &common::Reply| -> Vec<String> {
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json["data"]["score"]["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!("{}={}", p["provider"].as_str().unwrap(), p["status"].as_str().unwrap())
+            })
+            .collect()
+    };
+    let paths = || seen.lock().unwrap().iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+
+    let r = s.get("/api/v1/lookup?ioc=45.155.205.233&providers=greynoise,internetdb");
+    assert_eq!(statuses(&r), ["greynoise=found", "internetdb=unavailable"], "{}", r.text);
+    assert!(!r.text.contains("gn-canary-key-5521"));
+    let p = paths();
+    assert_eq!(p.iter().filter(|p| p.starts_with("/gn/")).count(), 2, "{p:?}");
+    assert_eq!(p.iter().filter(|p| p.starts_with("/idb/")).count(), 3, "{p:?}");
+    let gn: Vec<_> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p.starts_with("/gn/"))
+        .map(|(_, t)| *t)
+        .collect();
+    assert!(gn[1] - gn[0] >= std::time::Duration::from_secs(1), "Retry-After honoured");
+
+    // Greynoise's bucket (2/min) is empty, InternetDB's breaker open: both skipped, nothing sent.
+    let r = s.get("/api/v1/lookup?ioc=45.155.205.234&providers=greynoise,internetdb");
+    assert_eq!(statuses(&r), ["greynoise=skipped", "internetdb=skipped"], "{}", r.text);
+    assert_eq!(paths().len(), 5);
+
+    // After the cool-down, one half-open probe: the recorded `found` closes the breaker.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = s.get("/api/v1/lookup?ioc=45.155.205.235&providers=internetdb");
+    assert_eq!(statuses(&r), ["internetdb=found"], "{}", r.text);
+    assert_eq!(paths().len(), 6);
+}

@@ -2,14 +2,19 @@
 //! (docs/providers.md). Keys are held server-side (`IOCLENS_<ID>_KEY`, base URLs `IOCLENS_<ID>_URL`, read at
 //! start) and never sent to clients; replies are cached in the store (`provider_cache`) for the core's
 //! per-provider lifetimes, so a repeated value never spends quota twice. Fail-open: a provider failing is a status
-//! in `score.providers`, never a failed lookup.
-use crate::fetch::{Fetch as _, HttpRequest, Ureq};
+//! in `score.providers`, never a failed lookup. Rate limits, retries and the circuit breaker: [`limits`].
+mod limits;
+
+pub use limits::{Bucket, Limits};
+
+use crate::fetch::Ureq;
 use crate::store;
 use ioclens_core::LookupResponse;
 use ioclens_core::providers::{self, ProviderConfig, ProviderId, ProviderReply, ProviderStatus};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The server's provider keys and base URLs. Its `Debug` names the providers, never a key.
@@ -18,6 +23,8 @@ pub struct ServerProviders {
     keys: HashMap<ProviderId, String>,
     urls: Vec<(ProviderId, String)>,
     timeout: Duration,
+    /// Token buckets and circuit breakers, shared by every request (and every clone).
+    limits: Arc<Limits>,
 }
 
 impl std::fmt::Debug for ServerProviders {
@@ -28,6 +35,7 @@ impl std::fmt::Debug for ServerProviders {
             .field("keys_for", &keyed)
             .field("urls", &self.urls)
             .field("timeout", &self.timeout)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -39,10 +47,19 @@ impl ServerProviders {
         urls: Vec<(ProviderId, String)>,
         timeout: Duration,
     ) -> Self {
-        ServerProviders { keys, urls, timeout }
+        ServerProviders { keys, urls, timeout, limits: Arc::default() }
     }
 
-    /// `IOCLENS_<ID>_KEY` and `IOCLENS_<ID>_URL` for every provider (5 s per request).
+    /// Overrides the core's default rates (requests per minute, per provider) and the circuit breaker's
+    /// cool-down before its half-open probe (default 60 s).
+    #[must_use]
+    pub fn with_limits(mut self, per_minute: HashMap<ProviderId, u32>, cooldown: Duration) -> Self {
+        self.limits = Arc::new(Limits::new(per_minute, cooldown));
+        self
+    }
+
+    /// `IOCLENS_<ID>_KEY`, `IOCLENS_<ID>_URL` and `IOCLENS_<ID>_PER_MINUTE` (token bucket rate; default the
+    /// core's free-tier figure) for every provider (5 s per request).
     #[expect(
         clippy::disallowed_methods,
         reason = "the server is a host: it reads its keys from the environment"
@@ -56,7 +73,11 @@ impl ServerProviders {
         };
         let mut s =
             ServerProviders { timeout: Duration::from_secs(5), ..ServerProviders::default() };
+        let mut per_minute = HashMap::new();
         for p in ProviderId::ALL {
+            if let Some(n) = var(p, "PER_MINUTE").and_then(|n| n.parse::<u32>().ok()) {
+                per_minute.insert(p, n);
+            }
             if let Some(k) = var(p, "KEY") {
                 s.keys.insert(p, k);
             }
@@ -64,7 +85,7 @@ impl ServerProviders {
                 s.urls.push((p, u));
             }
         }
-        s
+        s.with_limits(per_minute, limits::COOLDOWN)
     }
 }
 
@@ -79,6 +100,7 @@ fn reply_of(
 
 /// What is left to send for one value, and the replies known without sending (skipped, cached).
 pub(super) struct Pending {
+    kind: ioclens_core::IocKind,
     order: Vec<ProviderId>,
     replies: Vec<ProviderReply>,
     send: Vec<providers::ProviderRequest>,
@@ -133,39 +155,23 @@ pub(super) fn plan(
             None => send.push(req),
         }
     }
-    Pending { order: cfg.providers, replies, send }
+    Pending { kind, order: cfg.providers, replies, send }
 }
 
-/// Step 2 (no store): sends the requests, in parallel, the keys in their header slots.
+/// Step 2 (no store): sends the requests, in parallel, the keys in their header slots, through the provider's
+/// token bucket and circuit breaker, retrying where the core allows it ([`limits`]).
 pub(super) async fn send(sp: &ServerProviders, pending: Pending) -> (Pending, Vec<ProviderReply>) {
-    let (keys, timeout) = (sp.keys.clone(), sp.timeout);
+    let (keys, timeout, limits) = (sp.keys.clone(), sp.timeout, sp.limits.clone());
     let send = pending.send.clone();
+    let kind = pending.kind;
     let sent = tokio::task::spawn_blocking(move || {
         std::thread::scope(|scope| {
             let handles: Vec<_> = send
                 .iter()
                 .map(|req| {
-                    let key = keys.get(&req.provider);
-                    scope.spawn(move || {
-                        let got = Ureq.fetch(&HttpRequest {
-                            method: &req.method,
-                            url: &req.url,
-                            headers: &req.headers,
-                            body: req.body.as_deref(),
-                            secret: req.secret_header.as_deref().zip(key.map(String::as_str)),
-                            timeout,
-                        });
-                        match got {
-                            Ok(r) => reply_of(req.provider, r.status, r.body, r.retry_after),
-                            Err(e) => ProviderReply {
-                                provider: req.provider,
-                                status: 0,
-                                body: None,
-                                retry_after: None,
-                                error: Some(e.text()),
-                            },
-                        }
-                    })
+                    let key = keys.get(&req.provider).map(String::as_str);
+                    let limits = &limits;
+                    scope.spawn(move || limits.ask(&Ureq, req, key, kind, timeout))
                 })
                 .collect();
             handles.into_iter().filter_map(|h| h.join().ok()).collect::<Vec<_>>()
