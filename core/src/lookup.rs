@@ -9,7 +9,7 @@ use crate::attack::{MapContext, TechniqueMapping};
 use crate::intel::pack::Pack;
 use crate::intel::{self, DataVersion, Hit, Role};
 use crate::query::{self, QueryOptions};
-use crate::score::{self, Confidence, Level, RemoteScore, Score, ScoreOptions};
+use crate::score::{self, Confidence, FactorName, Level, RemoteScore, Score, ScoreOptions};
 use crate::{Classified, Diagnostic, DiagnosticCode, IocKind, IpScope};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -345,7 +345,7 @@ fn no_technique_note(s: &Score) -> Option<String> {
         ),
         score::Verdict::Benign => {
             let why: Vec<&str> =
-                s.factors.iter().filter(|f| f.contribution < 0 || f.name == "benign-hash" || f.name == "sinkhole").map(|f| f.name.as_str()).collect();
+                s.factors.iter().filter(|f| f.contribution < 0 || f.name == FactorName::BenignHash || f.name == FactorName::Sinkhole).map(|f| f.name.as_str()).collect();
             Some(format!(
                 "No ATT&CK technique: the evidence says benign ({}), so the value points to no adversary behaviour.",
                 why.join(", ")

@@ -264,7 +264,7 @@ fn every_truncation_and_byte_flip_is_an_error_or_a_safe_pack() {
 
 mod lookup_with_a_pack {
     use super::*;
-    use ioclens_core::score::Verdict;
+    use ioclens_core::score::{FactorName, Verdict};
     use ioclens_core::{LookupOptions, lookup, lookup_with};
 
     const DAY: i64 = 86_400;
@@ -314,7 +314,7 @@ mod lookup_with_a_pack {
         let r = lookup_with("only-in-threatfox.com", &opts(), Some(&p), NOW);
         assert_eq!(r.score.verdict, Verdict::Malicious, "{:?}", r.score.factors);
         assert!(r.found);
-        let f = r.score.factors.iter().find(|f| f.name == "feed").unwrap();
+        let f = r.score.factors.iter().find(|f| f.name == FactorName::Feed).unwrap();
         assert_eq!((f.source.as_str(), f.contribution), ("feed:threatfox-recent", 50));
         let detail = f.detail.as_deref().unwrap();
         assert!(detail.contains("last seen 2026-11-30"), "{detail}");
@@ -332,7 +332,7 @@ mod lookup_with_a_pack {
         let bytes = pack_bytes(1_796_300_000);
         let p = Pack::open(&bytes).unwrap();
         let r = lookup_with("45.10.20.31", &opts(), Some(&p), NOW);
-        let f = r.score.factors.iter().find(|f| f.name == "anonymizer").unwrap();
+        let f = r.score.factors.iter().find(|f| f.name == FactorName::Anonymizer).unwrap();
         assert_eq!((f.source.as_str(), f.contribution), ("feed:tor-exit", 0));
         assert!(r.tags.iter().any(|t| t == "anonymizer"), "{:?}", r.tags);
         let bare = lookup("45.10.20.31", &opts(), NOW);
@@ -347,16 +347,21 @@ mod lookup_with_a_pack {
         let bytes = pack_bytes(1_796_300_000);
         let p = Pack::open(&bytes).unwrap();
         let bare = lookup("77.90.185.20", &opts(), NOW);
-        assert!(bare.score.factors.iter().any(|f| f.name == "ipsum"));
+        assert!(bare.score.factors.iter().any(|f| f.name == FactorName::Ipsum));
         let r = lookup_with("77.90.185.20", &opts(), Some(&p), NOW);
-        assert!(!r.score.factors.iter().any(|f| f.name == "ipsum"), "{:?}", r.score.factors);
+        assert!(
+            !r.score.factors.iter().any(|f| f.name == FactorName::Ipsum),
+            "{:?}",
+            r.score.factors
+        );
         assert!(!r.hits.iter().any(|h| h.list == "ipsum"));
         // A value the pack's IPsum lists counts once, by the pack's count (2 lists: +30).
         let r = lookup_with("45.95.147.1", &opts(), Some(&p), NOW);
-        let ipsum: Vec<_> = r.score.factors.iter().filter(|f| f.name == "ipsum").collect();
+        let ipsum: Vec<_> =
+            r.score.factors.iter().filter(|f| f.name == FactorName::Ipsum).collect();
         assert_eq!(ipsum.len(), 1, "{:?}", r.score.factors);
         assert_eq!(ipsum[0].contribution, 30);
-        assert!(!r.score.factors.iter().any(|f| f.name == "feed"), "never counted twice");
+        assert!(!r.score.factors.iter().any(|f| f.name == FactorName::Feed), "never counted twice");
     }
 
     #[test]

@@ -305,12 +305,83 @@ export interface Extraction {
 
 /** `Factor` (core/src/score/mod.rs). */
 export interface Factor {
-  name: string;
+  name: FactorName;
   source: string;
   weight: number;
   contribution: number;
   detail?: string | null;
 }
+
+/** `FactorName` (core/src/score/factor_name.rs). */
+export type FactorName =
+  | "reserved"
+  | "not-an-indicator"
+  | "benign-hash"
+  | "base"
+  | "maltrail"
+  | "ipsum"
+  | "kev"
+  | "kev-ransomware"
+  | "epss"
+  | "suspicious-tld"
+  | "dynamic-dns"
+  | "abusable-service"
+  | "disposable-email"
+  | "role-address"
+  | "feed"
+  | "ended-evidence"
+  | "anonymizer"
+  | "benign-list"
+  | "user-content-platform"
+  | "anonymous-tunnel"
+  | "cdn-edge"
+  | "url-userinfo"
+  | "brand-subdomain"
+  | "idn-homograph"
+  | "mixed-script"
+  | "brand-in-domain"
+  | "popular-host"
+  | "popular-domain"
+  | "public-resolver"
+  | "sinkhole"
+  | "sinkhole-cap"
+  | "parking-ns"
+  | "scanner"
+  | "scanner-cap"
+  | "benign-infrastructure"
+  | "shared-infrastructure"
+  | "vpn-or-hosting"
+  | "lexical-prior"
+  | "remote"
+  | "remote-not-found"
+  | "virustotal-detections"
+  | "virustotal-clean"
+  | "virustotal-not-found"
+  | "abuseipdb-whitelisted"
+  | "abuseipdb-confidence"
+  | "abuseipdb-no-reports"
+  | "abuseipdb-not-found"
+  | "otx-pulses"
+  | "otx-no-pulses"
+  | "otx-not-found"
+  | "greynoise-riot"
+  | "greynoise-malicious"
+  | "greynoise-benign"
+  | "greynoise-noise"
+  | "greynoise-not-seen"
+  | "greynoise-not-found"
+  | "internetdb-malicious-tag"
+  | "internetdb-exposure"
+  | "internetdb-not-found"
+  | "threatfox-ioc"
+  | "threatfox-not-found"
+  | "urlhaus-host"
+  | "urlhaus-payload"
+  | "urlhaus-url"
+  | "urlhaus-not-found"
+  | "malwarebazaar-sample"
+  | "malwarebazaar-not-found"
+  | "ioclens-not-found";
 
 /** `Facts` (core/src/model.rs). */
 export interface Facts {

@@ -5,6 +5,7 @@
 //! (`abuseipdb-whitelisted`, benign). Confidence 0 with no report → a zero-point note (not reported is not safe).
 use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc, get, int, text};
 use crate::IocKind;
+use crate::score::FactorName;
 use crate::score::Verdict;
 use serde_json::Value;
 
@@ -29,11 +30,11 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
     }
     let usage = text(data, "usageType").map(|u| format!(", usage {u}")).unwrap_or_default();
     if data.get("isWhitelisted").and_then(Value::as_bool) == Some(true) {
-        o.factor("abuseipdb-whitelisted", -20, format!("whitelisted by AbuseIPDB{usage}"));
+        o.factor(FactorName::AbuseipdbWhitelisted, -20, format!("whitelisted by AbuseIPDB{usage}"));
         o.verdict = Some(Verdict::Benign);
     } else if conf > 0 {
         o.factor(
-            "abuseipdb-confidence",
+            FactorName::AbuseipdbConfidence,
             conf,
             format!("confidence {conf}, {reports} reports{usage}"),
         );
@@ -43,7 +44,7 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
     } else {
         o.status = if reports == 0 { ProviderStatus::NotFound } else { ProviderStatus::Found };
         o.factor(
-            "abuseipdb-no-reports",
+            FactorName::AbuseipdbNoReports,
             0,
             format!("confidence 0, {reports} reports{usage} (not reported is not safe)"),
         );

@@ -6,6 +6,7 @@
 //! noise of unknown intent → 20, tag `scanner`.
 use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc, get, text};
 use crate::IocKind;
+use crate::score::FactorName;
 use crate::score::Verdict;
 use serde_json::Value;
 
@@ -25,25 +26,33 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
         text(doc, "name").filter(|n| n != "unknown").map(|n| format!(" ({n})")).unwrap_or_default();
     let mut o = ProviderOutcome::new(ProviderId::Greynoise, ProviderStatus::Found);
     if riot == Some(true) {
-        o.factor("greynoise-riot", -30, format!("benign business infrastructure{name}"));
+        o.factor(FactorName::GreynoiseRiot, -30, format!("benign business infrastructure{name}"));
         o.tag("benign-infrastructure");
         o.verdict = Some(Verdict::Benign);
     } else if class == "malicious" {
         o.factor(
-            "greynoise-malicious",
+            FactorName::GreynoiseMalicious,
             70,
             format!("scanning the internet, classified malicious{name}"),
         );
         o.tag("scanner");
     } else if class == "benign" {
-        o.factor("greynoise-benign", -20, format!("a known benign scanner{name}"));
+        o.factor(FactorName::GreynoiseBenign, -20, format!("a known benign scanner{name}"));
         o.tag("scanner");
     } else if noise == Some(true) {
-        o.factor("greynoise-noise", 20, format!("scanning the internet, intent unknown{name}"));
+        o.factor(
+            FactorName::GreynoiseNoise,
+            20,
+            format!("scanning the internet, intent unknown{name}"),
+        );
         o.tag("scanner");
     } else {
         o.status = ProviderStatus::NotFound;
-        o.factor("greynoise-not-seen", 0, "not seen scanning (not found is not safe)".into());
+        o.factor(
+            FactorName::GreynoiseNotSeen,
+            0,
+            "not seen scanning (not found is not safe)".into(),
+        );
     }
     Ok(o)
 }

@@ -5,6 +5,7 @@
 //! zero-point note with the open ports and vulnerabilities (context for the analyst). Tags are kept.
 use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc, get, strings};
 use crate::IocKind;
+use crate::score::FactorName;
 use serde_json::Value;
 
 pub(super) fn request(base: &str, value: &str, kind: IocKind) -> Option<ProviderRequest> {
@@ -41,7 +42,7 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
         .iter()
         .any(|t| matches!(t.to_ascii_lowercase().as_str(), "c2" | "malware" | "compromised"));
     o.factor(
-        if bad { "internetdb-malicious-tag" } else { "internetdb-exposure" },
+        if bad { FactorName::InternetdbMaliciousTag } else { FactorName::InternetdbExposure },
         if bad { 50 } else { 0 },
         detail,
     );

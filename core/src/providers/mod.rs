@@ -14,7 +14,7 @@
 //!
 //! The defaults a host sizes its limits from (free-tier request rate, cache lifetimes) are in [`ProviderInfo`].
 use crate::IocKind;
-use crate::score::{Factor, RemoteScore, Verdict};
+use crate::score::{Factor, FactorName, RemoteScore, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -520,9 +520,9 @@ impl ProviderOutcome {
     }
 
     /// Adds a factor; `points` is its weight (negative for benign evidence).
-    pub(crate) fn factor(&mut self, name: &str, points: i32, detail: String) {
+    pub(crate) fn factor(&mut self, name: FactorName, points: i32, detail: String) {
         self.factors.push(Factor {
-            name: name.to_owned(),
+            name,
             source: self.provider.as_str().to_owned(),
             weight: points,
             contribution: 0,
@@ -604,7 +604,7 @@ pub fn parse_reply(kind: IocKind, reply: &ProviderReply) -> ProviderOutcome {
         404 => {
             let mut o = ProviderOutcome::new(p, ProviderStatus::NotFound);
             o.factor(
-                &format!("{p}-not-found"),
+                FactorName::not_found(p),
                 0,
                 format!("{} has no record (not found is not safe)", p.info().name),
             );
@@ -749,7 +749,7 @@ pub(crate) fn abusech_status(
         "no_result" | "no_results" | "hash_not_found" | "not_found" => {
             let mut o = ProviderOutcome::new(p, ProviderStatus::NotFound);
             o.factor(
-                &format!("{p}-not-found"),
+                FactorName::not_found(p),
                 0,
                 format!("{} has no record (not found is not safe)", p.info().name),
             );

@@ -6,6 +6,7 @@
 //! are kept (the ids resolve through the embedded catalogue). No pulse → not found.
 use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc, get, int, text};
 use crate::IocKind;
+use crate::score::FactorName;
 use serde_json::Value;
 
 pub(super) fn request(base: &str, value: &str, kind: IocKind) -> Option<ProviderRequest> {
@@ -48,7 +49,7 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
     let mut o = ProviderOutcome::new(ProviderId::Otx, ProviderStatus::Found);
     if count == 0 {
         o.status = ProviderStatus::NotFound;
-        o.factor("otx-no-pulses", 0, "in no OTX pulse (not found is not safe)".into());
+        o.factor(FactorName::OtxNoPulses, 0, "in no OTX pulse (not found is not safe)".into());
         return Ok(o);
     }
     let pulses =
@@ -75,6 +76,6 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
         .and_then(|p| text(p, "name"))
         .map(|n| format!(", e.g. \"{n}\""))
         .unwrap_or_default();
-    o.factor("otx-pulses", points, format!("in {count} OTX pulses{first}"));
+    o.factor(FactorName::OtxPulses, points, format!("in {count} OTX pulses{first}"));
     Ok(o)
 }

@@ -14,7 +14,7 @@
 use super::{ProviderOutcome, ProviderStatus, ProviderSummary};
 use crate::LookupResponse;
 use crate::lookup::Risk;
-use crate::score::{self, Confidence, Level, ScoreSource, Verdict};
+use crate::score::{self, Confidence, FactorName, Level, ScoreSource, Verdict};
 
 /// Applies every provider's outcome to a `lookup` answer (rules in the module docs).
 pub fn apply(resp: &mut LookupResponse, outcomes: &[ProviderOutcome]) {
@@ -69,7 +69,7 @@ pub fn apply(resp: &mut LookupResponse, outcomes: &[ProviderOutcome]) {
         s.level = Level::of(merged);
         s.decay = score::decay(s.decay.rule, merged, s.decay.since, s.decay.now);
     }
-    let hash_benign = s.factors.iter().any(|f| f.name == "benign-hash");
+    let hash_benign = s.factors.iter().any(|f| f.name == FactorName::BenignHash);
     if says_malicious && !hash_benign {
         s.verdict = Verdict::Malicious;
         s.confidence = Confidence::High;

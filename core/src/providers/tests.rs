@@ -70,7 +70,10 @@ fn every_recorded_reply_reads_as_documented() {
             let out = parse_reply(kind, &reply_of(provider, case, timeout));
             assert_eq!(out.status.as_str(), exp["status"].as_str().unwrap(), "{name}: {out:?}");
             if let Some(f) = exp["factor"].as_str() {
-                assert!(out.factors.iter().any(|x| x.name == f), "{name}: no factor {f}: {out:?}");
+                assert!(
+                    out.factors.iter().any(|x| x.name.as_str() == f),
+                    "{name}: no factor {f}: {out:?}"
+                );
             }
             if let Some(s) = exp["retry_after"].as_u64() {
                 assert_eq!(out.retry_after, Some(s as u32), "{name}");
@@ -233,7 +236,7 @@ fn reserved_values_are_never_moved_and_benign_evidence_yields_to_malicious() {
     let local = lookup("10.0.0.1", &LookupOptions::default(), NOW);
     let mut m = local.clone();
     let mut hit = ProviderOutcome::new(ProviderId::Threatfox, ProviderStatus::Found);
-    hit.factor("threatfox-ioc", 90, "x".into());
+    hit.factor(FactorName::ThreatfoxIoc, 90, "x".into());
     hit.verdict = Some(Verdict::Malicious);
     apply(&mut m, &[hit.clone()]);
     assert_eq!(m.score.score, local.score.score);
@@ -241,13 +244,13 @@ fn reserved_values_are_never_moved_and_benign_evidence_yields_to_malicious() {
     // RIOT and a ThreatFox hit together: the hit wins, the benign points are not applied.
     let pub_ip = lookup("45.155.205.233", &LookupOptions::default(), NOW);
     let mut riot = ProviderOutcome::new(ProviderId::Greynoise, ProviderStatus::Found);
-    riot.factor("greynoise-riot", -30, "x".into());
+    riot.factor(FactorName::GreynoiseRiot, -30, "x".into());
     riot.verdict = Some(Verdict::Benign);
     let mut m = pub_ip.clone();
     apply(&mut m, &[riot, hit]);
     assert_eq!(m.score.verdict, Verdict::Malicious);
     assert!(m.score.score >= 90);
-    let riot_f = m.score.factors.iter().find(|f| f.name == "greynoise-riot").unwrap();
+    let riot_f = m.score.factors.iter().find(|f| f.name == FactorName::GreynoiseRiot).unwrap();
     assert_eq!(riot_f.contribution, 0);
 }
 

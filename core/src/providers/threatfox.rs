@@ -9,6 +9,7 @@ use super::{
     strings, text,
 };
 use crate::IocKind;
+use crate::score::FactorName;
 use crate::score::Verdict;
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
     }
     let family = o.family.as_deref().map(|f| format!(", family {f}")).unwrap_or_default();
     o.factor(
-        "threatfox-ioc",
+        FactorName::ThreatfoxIoc,
         80 + conf / 10,
         format!("ThreatFox {threat}{family}, confidence {conf}"),
     );

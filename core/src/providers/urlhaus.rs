@@ -10,6 +10,7 @@ use super::{
     strings, text,
 };
 use crate::IocKind;
+use crate::score::FactorName;
 use crate::score::Verdict;
 use serde_json::Value;
 
@@ -53,11 +54,15 @@ pub(super) fn parse(doc: &Value, kind: IocKind) -> Result<ProviderOutcome, Strin
                         .map(|a| i64::try_from(a.len()).unwrap_or(i64::MAX))
                 })
                 .unwrap_or(0);
-            o.factor("urlhaus-host", 75, format!("host of {n} malware URLs on URLhaus{fam}"));
+            o.factor(
+                FactorName::UrlhausHost,
+                75,
+                format!("host of {n} malware URLs on URLhaus{fam}"),
+            );
         }
         IocKind::Md5 | IocKind::Sha256 => {
             o.factor(
-                "urlhaus-payload",
+                FactorName::UrlhausPayload,
                 90,
                 format!("payload served by malware URLs on URLhaus{fam}"),
             );
@@ -66,7 +71,7 @@ pub(super) fn parse(doc: &Value, kind: IocKind) -> Result<ProviderOutcome, Strin
             let status = text(doc, "url_status").unwrap_or_else(|| "unknown".into());
             let threat = text(doc, "threat").unwrap_or_else(|| "malware".into());
             let points = if status == "offline" { 80 } else { 90 };
-            o.factor("urlhaus-url", points, format!("URLhaus {threat}, {status}{fam}"));
+            o.factor(FactorName::UrlhausUrl, points, format!("URLhaus {threat}, {status}{fam}"));
         }
     }
     Ok(o)

@@ -6,6 +6,7 @@
 //! an unknown sample is not a clean one, so fewer engines give a zero-point note).
 use super::{ProviderId, ProviderOutcome, ProviderRequest, ProviderStatus, enc, get, int};
 use crate::IocKind;
+use crate::score::FactorName;
 use crate::score::Verdict;
 use base64::Engine as _;
 use serde_json::Value;
@@ -30,16 +31,16 @@ pub(super) fn parse(doc: &Value) -> Result<ProviderOutcome, String> {
     let mut o = ProviderOutcome::new(ProviderId::Virustotal, ProviderStatus::Found);
     let detail = format!("{m}/{total} engines malicious, {s} suspicious");
     if m >= 10 {
-        o.factor("virustotal-detections", 85, detail);
+        o.factor(FactorName::VirustotalDetections, 85, detail);
         o.verdict = Some(Verdict::Malicious);
     } else if m >= 3 {
-        o.factor("virustotal-detections", 60 + 3 * (m as i32 - 3), detail);
+        o.factor(FactorName::VirustotalDetections, 60 + 3 * (m as i32 - 3), detail);
     } else if m + s > 0 {
-        o.factor("virustotal-detections", 30, detail);
+        o.factor(FactorName::VirustotalDetections, 30, detail);
     } else if total >= 50 {
-        o.factor("virustotal-clean", -5, format!("{detail} (weak benign evidence)"));
+        o.factor(FactorName::VirustotalClean, -5, format!("{detail} (weak benign evidence)"));
     } else {
-        o.factor("virustotal-clean", 0, format!("{detail} (too few engines to count)"));
+        o.factor(FactorName::VirustotalClean, 0, format!("{detail} (too few engines to count)"));
     }
     if let Some(r) = int(attrs, "reputation") {
         o.message = Some(format!("community reputation {r}"));

@@ -19,7 +19,7 @@
 //!   anything else is a `feed` factor; `anonymizer`, `epss` and `benign` sources are context (a factor and a
 //!   tag, zero points except a CVE's EPSS probability, [`super::epss_points`]).
 //! - Every factor a record adds names its source and the date it was last seen there.
-use super::{Builder, Confidence};
+use super::{Builder, Confidence, FactorName};
 use crate::intel::pack::{Pack, PackHit};
 use crate::intel::{Hit, Role};
 use crate::lookup::{LookupResponse, TechniqueRef};
@@ -375,7 +375,7 @@ pub(super) fn score_feeds(
         let status = e.status(now);
         if status != EvidenceStatus::Active {
             b.add(
-                "ended-evidence",
+                FactorName::EndedEvidence,
                 &format!("feed:{}", e.source),
                 0,
                 Some(format!(
@@ -408,7 +408,7 @@ pub(super) fn score_feeds(
             }
         } else {
             seen.push((id, b.factors.len()));
-            b.add("feed", &format!("feed:{}", e.source), pts, Some(feed_detail(e)));
+            b.add(FactorName::Feed, &format!("feed:{}", e.source), pts, Some(feed_detail(e)));
         }
     }
     for &(_, at) in &seen {
@@ -443,7 +443,7 @@ fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
     let mut pts = 0;
     let (name, detail) = if kind == "epss" {
         let p = e.count.unwrap_or(0);
-        let kev = b.factors.iter().any(|f| f.name == "kev");
+        let kev = b.factors.iter().any(|f| f.name == FactorName::Kev);
         pts = if kev { 0 } else { super::epss_points(p) };
         let percentile = e
             .tags
@@ -451,7 +451,7 @@ fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
             .find_map(|t| t.strip_prefix("percentile:"))
             .map_or_else(String::new, |p| format!(", percentile {p}"));
         (
-            "epss",
+            FactorName::Epss,
             format!(
                 "EPSS exploitation probability {}.{:04}{percentile} (by {}{}){}",
                 p / 1_000_000,
@@ -467,7 +467,7 @@ fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
         )
     } else if kind == "anonymizer" {
         (
-            "anonymizer",
+            FactorName::Anonymizer,
             format!(
                 "listed by {} as an anonymizer (Tor exit, proxy): context, not malice{})",
                 e.source,
@@ -476,7 +476,7 @@ fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
         )
     } else {
         (
-            "benign-list",
+            FactorName::BenignList,
             format!("listed by {} as benign: context, not a verdict{}", e.source, seen(e)),
         )
     };
@@ -484,7 +484,7 @@ fn context_factor(b: &mut Builder, e: &Evidence) -> i32 {
         return 0;
     }
     b.add(name, &format!("feed:{}", e.source), pts, Some(detail));
-    b.tag(name);
+    b.tag(name.as_str());
     pts
 }
 
@@ -676,7 +676,7 @@ mod tests {
             assert_eq!(r.risk, bare.risk, "{status}");
             assert_ne!(r.score.verdict, Verdict::Malicious, "{status}");
             assert!(!r.found, "{status}");
-            let f = r.score.factors.iter().find(|f| f.name == "ended-evidence").unwrap();
+            let f = r.score.factors.iter().find(|f| f.name == FactorName::EndedEvidence).unwrap();
             assert_eq!(f.contribution, 0);
         }
         // A valid_until still ahead is active.

@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod decay;
 pub mod evidence;
+pub mod factor_name;
 pub mod lexical;
 pub mod phishing;
 pub mod remote;
 
 pub use decay::{Decay, DecayRule, decay};
 pub use evidence::{Evidence, EvidenceStatus, SourceCategory};
+pub use factor_name::FactorName;
 pub use lexical::LexicalPrior;
 pub use remote::{RemoteRequest, RemoteScore, RemoteStatus, merge, parse_response, remote_request};
 
@@ -161,8 +163,8 @@ pub enum ScoreSource {
 /// One piece of evidence that moved the score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Factor {
-    /// Stable machine name (`maltrail`, `ipsum`, `popular-domain`, `lexical-prior`, `base` …).
-    pub name: String,
+    /// Stable machine name (`maltrail`, `ipsum`, `popular-domain`, `lexical-prior`, `base` …): a closed set.
+    pub name: FactorName,
     /// The list, model or service it comes from (`maltrail:emotet`, `tranco10k`, `model:domain` …).
     pub source: String,
     /// Nominal points of this kind of evidence.
@@ -284,9 +286,9 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, name: &str, source: &str, points: i32, detail: Option<String>) {
+    fn add(&mut self, name: FactorName, source: &str, points: i32, detail: Option<String>) {
         self.factors.push(Factor {
-            name: name.into(),
+            name,
             source: source.into(),
             weight: points,
             contribution: points,
@@ -297,11 +299,11 @@ impl Builder {
         self.factors.iter().map(|f| f.contribution).sum()
     }
     /// Caps the running total at `cap` with a factor that says why.
-    fn cap(&mut self, name: &str, source: &str, cap: i32, detail: &str) {
+    fn cap(&mut self, name: FactorName, source: &str, cap: i32, detail: &str) {
         let t = self.total();
         if t > cap {
             self.factors.push(Factor {
-                name: name.into(),
+                name,
                 source: source.into(),
                 weight: cap - t,
                 contribution: cap - t,
@@ -537,7 +539,7 @@ pub fn score_with(
     if facts_reserved || (reserved_hit.is_some() && !tunnel) {
         let source = reserved_hit.map_or("iana-special-purpose", |h| h.list.as_str());
         b.add(
-            "reserved",
+            FactorName::Reserved,
             source,
             0,
             Some("special-purpose address or special-use name: not an external indicator".into()),
@@ -549,7 +551,7 @@ pub fn score_with(
     // anyone who wants a name. A lookup of one is a lookup of DNS plumbing, not of external infrastructure.
     if c.kind == IocKind::Domain && is_arpa(&c.canonical) {
         b.add(
-            "reserved",
+            FactorName::Reserved,
             "rfc3172-arpa",
             0,
             Some(
@@ -561,18 +563,23 @@ pub fn score_with(
         return finish(b, 0, Confidence::High, Verdict::Reserved);
     }
     if c.kind == IocKind::Unknown {
-        b.add("not-an-indicator", "classify", 0, c.reason.clone());
+        b.add(FactorName::NotAnIndicator, "classify", 0, c.reason.clone());
         return finish(b, 0, Confidence::Low, Verdict::Unknown);
     }
 
     // 2. Benign hash lists settle it.
     if let Some(h) = hits.iter().find(|h| h.role == Role::Hashes) {
-        b.add("benign-hash", &h.list, 0, Some("listed as a known false-positive hash".into()));
+        b.add(
+            FactorName::BenignHash,
+            &h.list,
+            0,
+            Some("listed as a known false-positive hash".into()),
+        );
         return finish(b, 0, Confidence::High, Verdict::Benign);
     }
 
     b.add(
-        "base",
+        FactorName::Base,
         "type-prior",
         base_points(c.kind),
         Some(format!("prior for an unlisted {}", c.kind)),
@@ -590,7 +597,7 @@ pub fn score_with(
             "malicious" => 50,
             _ => 25,
         };
-        b.add("maltrail", &format!("maltrail:{fam}"), pts, h.detail.clone());
+        b.add(FactorName::Maltrail, &format!("maltrail:{fam}"), pts, h.detail.clone());
         if pts >= 50 {
             strong += 1;
         } else {
@@ -599,7 +606,7 @@ pub fn score_with(
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::Blocklist) {
         let n = h.count.unwrap_or(1);
-        b.add("ipsum", "ipsum", ipsum_points(n), h.detail.clone());
+        b.add(FactorName::Ipsum, "ipsum", ipsum_points(n), h.detail.clone());
         if n >= 3 {
             strong += 1;
         } else {
@@ -607,9 +614,14 @@ pub fn score_with(
         }
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::Exploited) {
-        b.add("kev", &h.list, 50, h.detail.clone());
+        b.add(FactorName::Kev, &h.list, 50, h.detail.clone());
         if h.detail.as_deref().is_some_and(|d| d.contains("ransomware")) {
-            b.add("kev-ransomware", &h.list, 10, Some("known ransomware campaign use".into()));
+            b.add(
+                FactorName::KevRansomware,
+                &h.list,
+                10,
+                Some("known ransomware campaign use".into()),
+            );
         }
         // Known exploitation is certain, but a vulnerability is not "malicious": verdict stays unknown.
         exploited = true;
@@ -617,7 +629,7 @@ pub fn score_with(
     // EPSS (a pack's `epss` source): scored in `evidence::score_feeds` by [`epss_points`], after KEV.
     if let Some(h) = hits.iter().find(|h| h.role == Role::SuspiciousTld) {
         b.add(
-            "suspicious-tld",
+            FactorName::SuspiciousTld,
             &h.list,
             10,
             Some(format!(".{} is flagged by Maltrail", h.matched)),
@@ -626,7 +638,7 @@ pub fn score_with(
     for h in hits.iter().filter(|h| h.role == Role::AbusableServices) {
         if h.list == "dynamic-dns" {
             b.add(
-                "dynamic-dns",
+                FactorName::DynamicDns,
                 &h.list,
                 10,
                 Some(format!("subdomain of dynamic-DNS provider {}", h.matched)),
@@ -634,7 +646,7 @@ pub fn score_with(
             b.tag("dynamic-dns");
         } else {
             b.add(
-                "abusable-service",
+                FactorName::AbusableService,
                 &h.list,
                 0,
                 Some(format!("{} is a legitimate but abusable service", h.matched)),
@@ -644,7 +656,7 @@ pub fn score_with(
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::Email && h.list == "disposable-email") {
         b.add(
-            "disposable-email",
+            FactorName::DisposableEmail,
             &h.list,
             10,
             Some(format!("{} is a disposable-mail domain", h.matched)),
@@ -653,7 +665,7 @@ pub fn score_with(
     }
     if hits.iter().any(|h| h.role == Role::Email && h.list == "common-contact-emails") {
         b.add(
-            "role-address",
+            FactorName::RoleAddress,
             "common-contact-emails",
             0,
             Some("generic role address (abuse@, security@ …)".into()),
@@ -671,13 +683,13 @@ pub fn score_with(
     let own: Vec<&Hit> = popular.iter().copied().filter(|h| owns(host, reg, &h.matched)).collect();
     let platform = user_content(c, host, reg, hits, !own.is_empty());
     if let Some((matched, why)) = &platform {
-        b.add("user-content-platform", "ownership", 0, Some(format!("{matched}: {why}")));
+        b.add(FactorName::UserContentPlatform, "ownership", 0, Some(format!("{matched}: {why}")));
         b.tag("user-content");
     }
     let tunnel = host.and_then(anonymous_tunnel);
     if let Some(t) = tunnel {
         b.add(
-            "anonymous-tunnel",
+            FactorName::AnonymousTunnel,
             "ownership",
             TUNNEL_POINTS,
             Some(format!(
@@ -692,7 +704,7 @@ pub fn score_with(
     if let Some(suffix) = edge {
         let pts = if c.kind == IocKind::Url { -10 } else { -20 };
         b.add(
-            "cdn-edge",
+            FactorName::CdnEdge,
             "ownership",
             pts,
             Some(format!(
@@ -731,32 +743,32 @@ pub fn score_with(
             }
         ));
         if c.kind == IocKind::Url {
-            b.add("popular-host", &h.list, -10, detail);
+            b.add(FactorName::PopularHost, &h.list, -10, detail);
         } else {
-            b.add("popular-domain", &h.list, -45, detail);
+            b.add(FactorName::PopularDomain, &h.list, -45, detail);
             benign = !malicious;
             confidence_floor = Confidence::Medium;
         }
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::DnsResolvers) {
-        b.add("public-resolver", &h.list, -40, Some("public DNS resolver".into()));
+        b.add(FactorName::PublicResolver, &h.list, -40, Some("public DNS resolver".into()));
         benign = !malicious;
         confidence_floor = Confidence::Medium;
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::Sinkholes) {
         if c.kind.is_ip() {
             b.add(
-                "sinkhole",
+                FactorName::Sinkhole,
                 &h.list,
                 0,
                 Some("sinkhole address: the IP itself is not malicious".into()),
             );
-            b.cap("sinkhole-cap", &h.list, 10, "a sinkhole address scores at most 10");
+            b.cap(FactorName::SinkholeCap, &h.list, 10, "a sinkhole address scores at most 10");
             benign = true;
             confidence_floor = Confidence::Medium;
         } else {
             b.add(
-                "parking-ns",
+                FactorName::ParkingNs,
                 &h.list,
                 -10,
                 Some(format!("{} is a parking name server", h.matched)),
@@ -766,12 +778,12 @@ pub fn score_with(
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::Scanners) {
         b.add(
-            "scanner",
+            FactorName::Scanner,
             &h.list,
             0,
             Some("known Internet-wide research scanner: noisy, low risk".into()),
         );
-        b.cap("scanner-cap", &h.list, 30, "a known research scanner scores at most 30");
+        b.cap(FactorName::ScannerCap, &h.list, 30, "a known research scanner scores at most 30");
         b.tag("scanner");
         confidence_floor = Confidence::Medium;
     }
@@ -779,7 +791,7 @@ pub fn score_with(
         .iter()
         .find(|h| h.role == Role::ProviderIpRanges && intel::is_benign_infrastructure(&h.list));
     if let Some(h) = infra {
-        b.add("benign-infrastructure", &h.list, -40, Some(list_note(h)));
+        b.add(FactorName::BenignInfrastructure, &h.list, -40, Some(list_note(h)));
         b.tag("benign-infrastructure");
         benign = !malicious;
         confidence_floor = Confidence::Medium;
@@ -788,11 +800,11 @@ pub fn score_with(
         .iter()
         .find(|h| h.role == Role::ProviderIpRanges && !intel::is_benign_infrastructure(&h.list));
     if let Some(h) = shared {
-        b.add("shared-infrastructure", &h.list, -5, Some(list_note(h)));
+        b.add(FactorName::SharedInfrastructure, &h.list, -5, Some(list_note(h)));
         b.tag("shared-infrastructure");
     }
     if let Some(h) = hits.iter().find(|h| h.role == Role::VpnRanges) {
-        b.add("vpn-or-hosting", &h.list, 0, Some(list_note(h)));
+        b.add(FactorName::VpnOrHosting, &h.list, 0, Some(list_note(h)));
         b.tag("vpn-or-hosting");
     }
 
@@ -802,7 +814,7 @@ pub fn score_with(
     {
         let pts = libm::round((p.probability - 0.5) * LEXICAL_WEIGHT) as i32;
         b.add(
-            "lexical-prior",
+            FactorName::LexicalPrior,
             &format!("model:{}", p.model),
             pts,
             Some(format!("learned lexical model: p = {:.3} (weak prior)", p.probability)),

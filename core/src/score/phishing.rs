@@ -12,6 +12,7 @@
 //!   (`paypal-secure-login.com`).
 //!
 //! None of them applies to a host that its own registrable domain's popularity vouches for.
+use super::FactorName;
 use crate::intel::{self, Role};
 use crate::normalize::domain;
 
@@ -32,7 +33,7 @@ pub const BRAND_IN_DOMAIN: i32 = 15;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// Factor name.
-    pub name: &'static str,
+    pub name: FactorName,
     /// Points.
     pub points: i32,
     /// What was seen.
@@ -310,7 +311,7 @@ pub(crate) fn forms(
             (USERINFO, "is user info".to_owned())
         };
         out.push(Form {
-            name: "url-userinfo",
+            name: FactorName::UrlUserinfo,
             points,
             detail: format!("`{name}` before the @ {why}: the browser goes to {ascii}, not there"),
         });
@@ -330,7 +331,7 @@ pub(crate) fn forms(
                     && let Some(list) = popular_list(&cand)
                 {
                     out.push(Form {
-                        name: "brand-subdomain",
+                        name: FactorName::BrandSubdomain,
                         points: BRAND_SUBDOMAIN,
                         detail: format!(
                             "{cand} ({list}) sits left of the unrelated registrable domain {reg}"
@@ -349,7 +350,7 @@ pub(crate) fn forms(
         });
         if let Some((s, r, list)) = hit {
             out.push(Form {
-                name: "idn-homograph",
+                name: FactorName::IdnHomograph,
                 points: HOMOGRAPH,
                 detail: format!(
                     "{u} reads as {s}: confusable with the popular domain {r} ({list}) by the Unicode TR39 \
@@ -358,18 +359,18 @@ pub(crate) fn forms(
             });
         } else if let Some(label) = mixed_label(u) {
             out.push(Form {
-                name: "mixed-script",
+                name: FactorName::MixedScript,
                 points: MIXED_SCRIPT,
                 detail: format!("label `{label}` mixes Latin, Cyrillic or Greek letters"),
             });
         }
     }
     let label = reg.strip_suffix(suffix).and_then(|s| s.strip_suffix('.')).unwrap_or(reg);
-    if !out.iter().any(|f| f.name == "brand-subdomain")
+    if !out.iter().any(|f| f.name == FactorName::BrandSubdomain)
         && let Some(b) = brand_with_lure(label)
     {
         out.push(Form {
-            name: "brand-in-domain",
+            name: FactorName::BrandInDomain,
             points: BRAND_IN_DOMAIN,
             detail: format!(
                 "the brand name {b} with a lure word inside the unrelated registrable domain {reg}"

@@ -15,7 +15,7 @@
 //!    verdict becomes `malicious` when the remote level is high/critical with high confidence and the local
 //!    verdict is not `benign` by a hash list, confidence is the higher of the two when they agree on the level
 //!    band and `medium` when they disagree. Both scores are kept (`local_score`, `remote_score`).
-use super::{Confidence, Factor, Level, Score, ScoreSource, Verdict};
+use super::{Confidence, Factor, FactorName, Level, Score, ScoreSource, Verdict};
 use crate::IocKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -294,7 +294,7 @@ pub fn merge(local: &Score, remote: &RemoteScore) -> Score {
     };
     if remote.found == Some(false) {
         out.factors.push(Factor {
-            name: "remote-not-found".into(),
+            name: FactorName::RemoteNotFound,
             source: feed,
             weight: 0,
             contribution: 0,
@@ -313,7 +313,7 @@ pub fn merge(local: &Score, remote: &RemoteScore) -> Score {
         remote.malware_family.as_ref().map(|f| format!(", family {f}")).unwrap_or_default()
     ));
     out.factors.push(Factor {
-        name: "remote".into(),
+        name: FactorName::Remote,
         source: feed,
         weight: i32::from(rs),
         contribution: i32::from(merged) - i32::from(local.score),
@@ -324,7 +324,7 @@ pub fn merge(local: &Score, remote: &RemoteScore) -> Score {
     out.decay = super::decay(local.decay.rule, merged, local.decay.since, local.decay.now);
     let remote_level = remote.level.unwrap_or_else(|| Level::of(rs));
     let remote_conf = remote.confidence.unwrap_or(Confidence::Medium);
-    let hash_benign = local.factors.iter().any(|f| f.name == "benign-hash");
+    let hash_benign = local.factors.iter().any(|f| f.name == FactorName::BenignHash);
     if remote_level >= Level::High && remote_conf == Confidence::High && !hash_benign {
         out.verdict = Verdict::Malicious;
     }

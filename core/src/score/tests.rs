@@ -35,7 +35,7 @@ fn check(c: &Classified) -> Score {
 }
 
 fn factor<'a>(s: &'a Score, name: &str) -> Option<&'a Factor> {
-    s.factors.iter().find(|f| f.name == name)
+    s.factors.iter().find(|f| f.name.as_str() == name)
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn remote_raises_and_both_scores_are_kept() {
     assert_eq!((m.score, m.local_score, m.remote_score), (88, 20, Some(88)));
     assert_eq!(m.verdict, Verdict::Malicious);
     assert_eq!(m.source, ScoreSource::Remote);
-    let f = m.factors.iter().find(|f| f.name == "remote").expect("remote factor");
+    let f = m.factors.iter().find(|f| f.name == FactorName::Remote).expect("remote factor");
     assert_eq!((f.weight, f.contribution, f.source.as_str()), (88, 68, "remote:abuse.ch"));
     assert_eq!(m.confidence, Confidence::High);
 }
@@ -201,5 +201,5 @@ fn not_found_is_not_safe() {
     let l = local(IocKind::Ipv4, "45.10.20.30");
     let m = merge(&l, &parse_response(200, r#"{"meta": {}, "data": {"found": false}}"#));
     assert_eq!(m.score, l.score);
-    assert!(m.factors.iter().any(|f| f.name == "remote-not-found" && f.contribution == 0));
+    assert!(m.factors.iter().any(|f| f.name == FactorName::RemoteNotFound && f.contribution == 0));
 }
