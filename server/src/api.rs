@@ -16,7 +16,6 @@ use ioclens_core::intel::pack::LoadedPack;
 use ioclens_core::query::QueryOptions;
 use ioclens_core::query::tlp::{TLP_CREATED, TLP_EXTENSION, Tlp, tlp_of_tags};
 use ioclens_core::score::EvidenceStatus;
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -26,7 +25,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use store::Backend;
 
+mod pooled;
 mod providers;
 mod taxii;
 pub use providers::ServerProviders;
@@ -239,7 +240,9 @@ impl Cors {
 struct Pool(Arc<PoolInner>);
 
 struct PoolInner {
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Box<dyn Backend>>>,
+    /// The store is shared by replicas (`PostgreSQL`): rate limits are counted in it.
+    shared: bool,
     permits: Arc<tokio::sync::Semaphore>,
     waiting: std::sync::atomic::AtomicUsize,
     queue: usize,
@@ -260,21 +263,21 @@ impl std::error::Error for Busy {}
 
 struct Pooled {
     pool: Pool,
-    conn: Option<Connection>,
+    conn: Option<Box<dyn Backend>>,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl std::ops::Deref for Pooled {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn.as_ref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
+    type Target = dyn Backend;
+    fn deref(&self) -> &(dyn Backend + 'static) {
+        self.conn.as_deref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            c.progress_handler(0, None::<fn() -> bool>);
+            c.set_deadline(None);
             lock(&self.pool.0.idle).push(c);
         }
     }
@@ -289,18 +292,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A pooled connection: the store, with reads served from the memory-mapped file rather than `pread` copies
 /// into each connection's page cache (the copies showed in the profile under load; writes still go through
 /// the WAL). The pool is fixed, so the file is mapped `store_connections` times, not once per request.
-fn open_reader(path: &std::path::Path) -> Result<Connection> {
+fn open_reader(path: &std::path::Path) -> Result<Box<dyn Backend>> {
     let c = store::open(path)?;
     c.pragma_update(None, "mmap_size", 256_i64 << 20)?;
-    Ok(c)
+    Ok(Box::new(c))
 }
 
 impl Pool {
     fn open(path: &std::path::Path, limits: &Limits) -> Result<Self> {
         let n = limits.store_connections.max(1);
-        let conns = (0..n).map(|_| open_reader(path)).collect::<Result<Vec<_>>>()?;
+        // A `postgres://` URL: `n` connections per replica (docs/deploy.md, "Connections").
+        let url = path.to_str().filter(|p| crate::store_pg::is_url(p));
+        let conns = match url {
+            Some(url) => crate::store_pg::open_pool(url, n, limits.query_timeout)?,
+            None => (0..n).map(|_| open_reader(path)).collect::<Result<Vec<_>>>()?,
+        };
         Ok(Self(Arc::new(PoolInner {
             idle: Mutex::new(conns),
+            shared: url.is_some(),
             permits: Arc::new(tokio::sync::Semaphore::new(n)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             queue: limits.queue,
@@ -326,7 +335,7 @@ impl Pool {
             .pop()
             .unwrap_or_else(|| unreachable!("a permit is held only with an idle connection"));
         let deadline = Instant::now() + p.query_timeout;
-        conn.progress_handler(4096, Some(move || Instant::now() > deadline));
+        conn.set_deadline(Some(deadline));
         Ok(Pooled { pool: self.clone(), conn: Some(conn), _permit: permit })
     }
 }
@@ -392,6 +401,12 @@ impl ApiError {
     fn internal(rid: &RequestId, err: &anyhow::Error) -> Self {
         let (code, message) = if err.is::<Busy>() {
             ("busy", "the server is busy; retry after the seconds given in Retry-After")
+        } else if store::unavailable(err) {
+            log_error(rid, err);
+            (
+                "store_unavailable",
+                "the store cannot be reached; retry after the seconds given in Retry-After",
+            )
         } else if interrupted(err) {
             (
                 "query_timeout",
@@ -421,11 +436,7 @@ fn log_error(rid: &RequestId, err: &anyhow::Error) {
 
 /// A statement stopped by the query time limit (the pool's progress handler).
 fn interrupted(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<rusqlite::Error>()
-            .and_then(rusqlite::Error::sqlite_error_code)
-            .is_some_and(|c| c == rusqlite::ErrorCode::OperationInterrupted)
-    })
+    store::timed_out(err)
 }
 
 impl IntoResponse for ApiError {
@@ -834,6 +845,24 @@ async fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
     Ok(auth)
 }
 
+/// Counts a request against its key's sliding one-minute window (`None`: no limit): in this process for an
+/// `SQLite` store, in the database for `PostgreSQL`, so replicas share one count per key.
+async fn rate_take(st: &AppState, key_id: i64, limit: u64) -> Result<Option<keys::Decision>> {
+    if limit == 0 {
+        return Ok(None);
+    }
+    if st.pool.0.shared {
+        let wall_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        if let Some(d) = st.pool.get().await?.rate_take(key_id, limit, wall_ms)? {
+            return Ok(Some(d));
+        }
+    }
+    let now_ms = u64::try_from(st.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(Some(lock(&st.windows).entry(key_id).or_default().take(now_ms, limit)))
+}
+
 /// Request id, query-string key ban, authentication and the per-key rate limit, for every request.
 ///
 /// Also the outermost guard: a CORS preflight is answered here (before authentication: browsers never send
@@ -1028,10 +1057,10 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
     };
     // A sliding one-minute window per key (`keys::Window`).
     let limit = u64::try_from(limit).unwrap_or(0);
-    let decision = (limit > 0).then(|| {
-        let now_ms = u64::try_from(st.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        lock(&st.windows).entry(key_id).or_default().take(now_ms, limit)
-    });
+    let decision = match rate_take(st, key_id, limit).await {
+        Ok(d) => d,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
     let now = time::now();
     let reset = |d: &keys::Decision| now + i64::try_from(d.retry_ms.div_ceil(1000)).unwrap_or(60);
     if let Some(d) = decision.filter(|d| !d.allowed) {
@@ -1193,7 +1222,9 @@ async fn health(
             StatusCode::OK,
             &json!({"status": "ok", "version": crate_version(), "feed_version": h.feed_version, "feeds": h.feeds}),
         ),
-        Err(e) if e.is::<Busy>() || interrupted(&e) => ApiError::internal(&rid, &e).into_response(),
+        Err(e) if e.is::<Busy>() || interrupted(&e) || store::unavailable(&e) => {
+            ApiError::internal(&rid, &e).into_response()
+        }
         Err(e) => {
             log_error(&rid, &e);
             ApiError::new(
@@ -1440,7 +1471,7 @@ pub fn record_uuid(feed: &str, kind: IocKind, value: &str) -> String {
 /// rules as its embedded intel (the server computes no score); plus the sightings themselves; the envelope
 /// `{meta, data}` plus the older flat fields.
 fn lookup_one(
-    conn: &Connection,
+    conn: &dyn Backend,
     pack: Option<&LoadedPack>,
     input: &str,
     forced: Option<IocKind>,
@@ -2345,7 +2376,7 @@ mod tests {
             Err(e) => return ApiError::internal(&RequestId("req_slow".into()), &e).into_response(),
         };
         let res = tokio::task::spawn_blocking(move || {
-            conn.query_row(
+            conn.sqlite().expect("an SQLite store").query_row(
                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000000000) \
                  SELECT count(*) FROM c",
                 [],
