@@ -209,6 +209,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A private in-memory store of this build's schema (the scratch store of a `PostgreSQL` ingest,
+/// [`crate::store_pg::ingest`]).
+pub(crate) fn open_memory() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch(SCHEMA).context("creating the schema")?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
 /// Opens the store at `path` only when it already exists: commands that read (or change) what a store holds
 /// (`keys list`, `feed list` …) must not leave a new empty store behind a mistyped `--db`.
 pub fn open_existing(path: &Path) -> Result<Connection> {

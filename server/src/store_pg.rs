@@ -331,6 +331,34 @@ impl Val {
     }
 }
 
+/// One `SQLite` row's values, typed by `cols`.
+fn lite_vals(r: &rusqlite::Row<'_>, cols: &[(&str, Col)]) -> rusqlite::Result<Vec<Val>> {
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(match c.1 {
+                Col::Int => Val::Int(r.get(i)?),
+                Col::Text => Val::Text(r.get(i)?),
+                Col::Bytes => Val::Bytes(r.get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// One `PostgreSQL` row's values, typed by `cols`.
+fn pg_vals(r: &postgres::Row, cols: &[(&str, Col)]) -> Result<Vec<Val>, postgres::Error> {
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(match c.1 {
+                Col::Int => Val::Int(r.try_get(i)?),
+                Col::Text => Val::Text(r.try_get(i)?),
+                Col::Bytes => Val::Bytes(r.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
 fn pg_type(c: Col) -> Type {
     match c {
         Col::Int => Type::INT8,
@@ -382,13 +410,8 @@ fn table_sum(
         std::iter::empty::<&i64>(),
     )?;
     while let Some(r) = it.next()? {
-        for (i, c) in cols.iter().enumerate() {
-            match c.1 {
-                Col::Int => Val::Int(r.try_get(i)?),
-                Col::Text => Val::Text(r.try_get(i)?),
-                Col::Bytes => Val::Bytes(r.try_get(i)?),
-            }
-            .hash(&mut h);
+        for v in pg_vals(&r, cols)? {
+            v.hash(&mut h);
         }
         n += 1;
     }
@@ -447,17 +470,7 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
             let sink = tx.copy_in(&format!("COPY {table}({names}) FROM STDIN (FORMAT binary)"))?;
             let mut w = BinaryCopyInWriter::new(sink, &types);
             while let Some(r) = rows.next()? {
-                let vals = cols
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        Ok(match c.1 {
-                            Col::Int => Val::Int(r.get(i)?),
-                            Col::Text => Val::Text(r.get(i)?),
-                            Col::Bytes => Val::Bytes(r.get(i)?),
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<Val>>>()?;
+                let vals = lite_vals(r, cols)?;
                 for v in &vals {
                     v.hash(&mut from_h);
                 }
@@ -961,6 +974,124 @@ impl crate::store::Backend for Pg {
             Ok(Some(crate::keys::Decision { allowed, remaining, retry_ms }))
         })
     }
+}
+
+/// `ioclens feed add --db postgres://…`: ingests `parsed` as feed `spec.name` into the `PostgreSQL` store.
+///
+/// The feed's current rows are read into a private in-memory `SQLite` store, the ingest runs there by the
+/// `SQLite` store's rules (so merging, `first_seen` kept across re-ingests and generations behave alike on both
+/// stores), and the result replaces the feed in ONE `PostgreSQL` transaction (the feed's row updated in place,
+/// its indicator rows deleted and written again with binary `COPY`): every replica serves the old feed until the
+/// commit and the new one after it, and a process killed before the commit leaves the old feed whole. The
+/// feed is held in memory while it is ingested.
+///
+/// # Errors
+/// The database cannot be reached or written, or the ingest refuses the input.
+pub fn ingest(
+    pg: &mut Client,
+    spec: &crate::ingest::FeedSpec,
+    parsed: crate::ingest::Parsed,
+    now: i64,
+    progress: &dyn Fn(usize),
+) -> Result<crate::ingest::IngestReport> {
+    let mut lite = crate::store::open_memory()?;
+    let (feed_cols, ioc_cols) = (TABLES[0].1, TABLES[1].1);
+    let names = |cols: &[(&str, Col)]| cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+    let marks = |n: usize| (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let lite_args = |vals: &[Val]| -> Vec<Box<dyn rusqlite::ToSql>> {
+        vals.iter()
+            .map(|v| -> Box<dyn rusqlite::ToSql> {
+                match v {
+                    Val::Int(x) => Box::new(*x),
+                    Val::Text(x) => Box::new(x.clone()),
+                    Val::Bytes(x) => Box::new(x.clone()),
+                }
+            })
+            .collect()
+    };
+    // 1. The feed as PostgreSQL holds it now.
+    let old = pg.query_opt(
+        &format!("SELECT {} FROM feeds WHERE name = $1", names(feed_cols)),
+        &[&spec.name],
+    )?;
+    let old_id: Option<i64> = old.as_ref().map(|r| r.try_get(0)).transpose()?;
+    if let Some(r) = &old {
+        let tx = lite.transaction()?;
+        let vals = pg_vals(r, feed_cols)?;
+        let sql =
+            format!("INSERT INTO feeds({}) VALUES ({})", names(feed_cols), marks(feed_cols.len()));
+        tx.execute(&sql, rusqlite::params_from_iter(lite_args(&vals)))?;
+        let sql =
+            format!("INSERT INTO iocs({}) VALUES ({})", names(ioc_cols), marks(ioc_cols.len()));
+        {
+            let mut st = tx.prepare(&sql)?;
+            for r in pg.query(
+                &format!("SELECT {} FROM iocs WHERE feed_id = $1 ORDER BY id", names(ioc_cols)),
+                &[&old_id],
+            )? {
+                st.execute(rusqlite::params_from_iter(lite_args(&pg_vals(&r, ioc_cols)?)))?;
+            }
+        }
+        tx.commit()?;
+    }
+    // 2. The ingest, by the SQLite store's rules.
+    let report = crate::ingest::ingest(&mut lite, spec, parsed, now, progress)?;
+    // 3. The feed replaced in one transaction.
+    let mut tx = pg.transaction()?;
+    let feed: Vec<Val> = {
+        let mut st =
+            lite.prepare(&format!("SELECT {} FROM feeds WHERE name = ?1", names(feed_cols)))?;
+        st.query_row([&spec.name], |r| lite_vals(r, feed_cols))?
+    };
+    let rest = &feed[1..];
+    let rest_names = feed_cols[1..].iter().map(|c| c.0).collect::<Vec<_>>();
+    let args: Vec<&(dyn ToSql + Sync)> = rest.iter().map(Val::sql).collect();
+    let pg_id: i64 = match old_id {
+        Some(id) => {
+            let sets = rest_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{n} = ${}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut a = args.clone();
+            a.push(&id);
+            tx.execute(
+                &format!("UPDATE feeds SET {sets} WHERE id = ${}", rest_names.len() + 1),
+                &a,
+            )?;
+            tx.execute("DELETE FROM iocs WHERE feed_id = $1", &[&id])?;
+            id
+        }
+        None => tx
+            .query_one(
+                &format!(
+                    "INSERT INTO feeds({}) VALUES ({}) RETURNING id",
+                    rest_names.join(", "),
+                    (1..=rest_names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                ),
+                &args,
+            )?
+            .try_get(0)?,
+    };
+    // The rows, without their scratch ids (PostgreSQL numbers them), under the feed's PostgreSQL id.
+    let cols = &ioc_cols[2..];
+    let types: Vec<Type> =
+        std::iter::once(Type::INT8).chain(cols.iter().map(|c| pg_type(c.1))).collect();
+    let sink =
+        tx.copy_in(&format!("COPY iocs(feed_id, {}) FROM STDIN (FORMAT binary)", names(cols)))?;
+    let mut w = BinaryCopyInWriter::new(sink, &types);
+    let mut st = lite.prepare(&format!("SELECT {} FROM iocs ORDER BY id", names(cols)))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let vals = lite_vals(r, cols)?;
+        let mut refs: Vec<&(dyn ToSql + Sync)> = vec![&pg_id];
+        refs.extend(vals.iter().map(Val::sql));
+        w.write(&refs).context("writing the feed's rows")?;
+    }
+    w.finish().context("writing the feed's rows")?;
+    tx.commit()?;
+    Ok(report)
 }
 
 /// [`crate::keys::create`] on `PostgreSQL` (`ioclens keys create --db postgres://…`): every replica knows the key
