@@ -2,6 +2,8 @@
 # PostgreSQL store: a throw-away cluster (scripts/lib/pg-cluster.sh), then
 #  1. the store's PostgreSQL tests (migrations, `db copy` with checksums) in the server's existing lib test
 #     binary (IOCLENS_REQUIRE_PG=1: without the cluster they fail instead of skipping);
+#  1b. the whole server API suite (tests/api.rs, tests/hardening.rs) on PostgreSQL (IOCLENS_TEST_STORE=postgres;
+#     ~75 s of test time, the binaries already built by 10-rust);
 #  2. the CLI end to end: an SQLite store with a feed and a key is copied with `ioclens db copy`, the password
 #     coming only from the environment and appearing in no output.
 #  3. replicas: two `ioclens serve` over the cluster, real HTTP on 127.0.0.1: a key works on both, its rate limit
@@ -22,6 +24,10 @@ export IOCLENS_TEST_DATABASE_URL="$url" IOCLENS_REQUIRE_PG=1
 PGPASSWORD="$(cat "$cluster/password")"
 export PGPASSWORD
 cargo test -p ioclens-server --lib --locked --quiet -- store_pg ingest::tests::an_ip_port
+# The server API suite again, every server on PostgreSQL (a schema each); the two hardening tests that damage the
+# SQLite file itself stay SQLite-only.
+IOCLENS_TEST_STORE=postgres cargo test -p ioclens-server --test api --test hardening --locked --quiet -- \
+  --skip health_notices_a_damaged_store --skip internal_errors_keep_their_details_in_the_log
 cargo build -p ioclens-cli --locked --quiet
 bin="$PWD/target/debug/ioclens"
 printf '91.215.85.22:443\n91.215.85.22\nevil.example\n' > "$tmp/feed.txt"
@@ -80,6 +86,21 @@ for p in "$pa" "$pb"; do
     | grep -q '"feed_name":"replicated"' || { echo "replica $p does not serve the new feed" >&2; exit 1; }
 done
 echo "replicas: shared keys, rate limit (5/min across two), revocation in ${ms} ms, shared feed"
+# schemathesis against replica A, as 40-server runs it on SQLite (a smaller budget: the same operations, another
+# store behind them), when that stage's venv is there.
+venv="${IOCLENS_SERVER_VENV:-$PWD/.venv-server}"
+if [ -x "$venv/bin/schemathesis" ]; then
+  "$venv/bin/schemathesis" run "http://127.0.0.1:$pa/api/v1/openapi.json" \
+    --header "Authorization: Bearer $key3" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --phases examples,coverage,fuzzing \
+    --max-examples "${IOCLENS_FUZZ_EXAMPLES:-20}" --max-time "${IOCLENS_FUZZ_SECONDS:-40}" \
+    --seed 7 --workers 1 --report-dir "$tmp/report" --warnings off >"$tmp/fuzz.log" 2>&1 \
+    || { tail -60 "$tmp/fuzz.log"; echo "schemathesis on PostgreSQL failed" >&2; exit 1; }
+  echo "schemathesis on PostgreSQL: $(grep -Eo '[0-9]+ passed' "$tmp/fuzz.log" | head -1)"
+elif [ -n "${CI:-}" ]; then
+  echo "no schemathesis venv (scripts/setup.d/40-server.sh)" >&2; exit 1
+fi
 
 # 4. Faults. PostgreSQL stopped under traffic: 503 store_unavailable with Retry-After, no replica dies, and both
 #    answer again once it is back, without a restart.

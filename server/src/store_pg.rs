@@ -714,7 +714,10 @@ impl Pg {
     pub fn new(url: &str, statement_timeout: std::time::Duration) -> Result<Self> {
         let mut cfg = config(url)?;
         cfg.connect_timeout(std::time::Duration::from_secs(2));
-        cfg.options(&format!("-c statement_timeout={}", statement_timeout.as_millis().max(1)));
+        // Added to the URL's own `options` (a `search_path`, say), not in their place.
+        let timeout = format!("-c statement_timeout={}", statement_timeout.as_millis().max(1));
+        let options = cfg.get_options().map_or(timeout.clone(), |o| format!("{o} {timeout}"));
+        cfg.options(&options);
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("ioclens-pg".into())
