@@ -10,7 +10,8 @@
 #     is counted across both, a revocation reaches both within a second, a feed added to the store is served by both;
 #  4. faults: PostgreSQL stopped under traffic (503 + Retry-After, reconnect, no replica dies), kill -9 mid-ingest.
 # Cost: ~10 s for the cluster plus the lib test binary (already built by 10-rust) and the CLI (built by 40-server),
-# ~15 s for 3 and 4.
+# ~85 s for the API suite on PostgreSQL, ~40 s of schemathesis, ~15 s for 3 and 4 (3 min 45 s in all, measured
+# on 2 loaded cores with the test binaries built in the stage).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.d/45-postgres.sh >/dev/null
