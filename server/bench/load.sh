@@ -36,22 +36,7 @@ cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
-# 2,000 lookup values: 1,000 IPsum IPs (every 3rd defanged), 600 Maltrail domains, 400 not in any feed.
-{
-  echo 'local v = {'
-  awk -F'\t' 'NR>2 && NR<=1002 { ip=$1; if (NR%3==0) gsub(/\./, "[.]", ip); printf "%c%s%c,\n", 34, ip, 34 }' data/intel/ipsum.tsv
-  awk -F'\t' '$2=="domain" { if (n++ < 600) printf "%c%s%c,\n", 34, $1, 34 }' data/intel/maltrail_iocs.tsv
-  for i in $(seq 1 400); do printf '"clean-%d.example",\n' "$i"; done
-  echo '}'
-  cat <<'LUA'
-local i = 0
-local function esc(s) return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end)) end
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/v1/lookup?ioc=" .. esc(v[(i % #v) + 1]))
-end
-LUA
-} > "$tmp/lookup.lua"
+bash server/bench/lookup-lua.sh > "$tmp/lookup.lua"
 
 : > "$tmp/rss"
 # VmRSS and RssAnon: the server memory-maps the store, so VmRSS also counts the store's pages it has read

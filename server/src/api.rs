@@ -26,6 +26,7 @@ mod lookup;
 mod pack;
 mod params;
 mod pool;
+mod pooled;
 mod providers;
 mod taxii;
 mod web;

@@ -137,13 +137,8 @@ pub fn hash(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
-/// Creates a key; returns the secret (shown once) and its info.
-pub fn create(
-    conn: &Connection,
-    name: &str,
-    rate_limit: i64,
-    now: i64,
-) -> Result<(String, KeyInfo)> {
+/// A new key and its shown prefix, once `rate_limit` is checked (either store stores its [`hash`]).
+pub(crate) fn mint(rate_limit: i64) -> Result<(String, String)> {
     if rate_limit < 0 {
         bail!("rate limit must be 0 (unlimited) or more requests per minute");
     }
@@ -151,6 +146,17 @@ pub fn create(
     getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
     let key = format!("ioc_{}", base64url(&raw));
     let prefix = key[..12].to_owned();
+    Ok((key, prefix))
+}
+
+/// Creates a key; returns the secret (shown once) and its info.
+pub fn create(
+    conn: &Connection,
+    name: &str,
+    rate_limit: i64,
+    now: i64,
+) -> Result<(String, KeyInfo)> {
+    let (key, prefix) = mint(rate_limit)?;
     conn.execute(
         "INSERT INTO api_keys(name, prefix, hash, rate_limit, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name, prefix, hash(&key).as_slice(), rate_limit, now],
@@ -221,13 +227,61 @@ pub fn revoke(conn: &Connection, id_or_prefix: &str, now: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Where `ioclens keys` creates, lists and revokes keys: the `SQLite` store or a `PostgreSQL` one.
+pub trait KeyStore {
+    /// [`create`].
+    ///
+    /// # Errors
+    /// As [`create`].
+    fn create(&mut self, name: &str, rate_limit: i64, now: i64) -> Result<(String, KeyInfo)>;
+    /// [`list`].
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    fn list(&mut self) -> Result<Vec<KeyInfo>>;
+    /// [`revoke`].
+    ///
+    /// # Errors
+    /// The store cannot be written.
+    fn revoke(&mut self, id_or_prefix: &str, now: i64) -> Result<bool>;
+}
+
+impl KeyStore for Connection {
+    fn create(&mut self, name: &str, rate_limit: i64, now: i64) -> Result<(String, KeyInfo)> {
+        create(self, name, rate_limit, now)
+    }
+    fn list(&mut self) -> Result<Vec<KeyInfo>> {
+        list(self)
+    }
+    fn revoke(&mut self, id_or_prefix: &str, now: i64) -> Result<bool> {
+        revoke(self, id_or_prefix, now)
+    }
+}
+
+impl KeyStore for postgres::Client {
+    fn create(&mut self, name: &str, rate_limit: i64, now: i64) -> Result<(String, KeyInfo)> {
+        crate::store_pg::create_key(self, name, rate_limit, now)
+    }
+    fn list(&mut self) -> Result<Vec<KeyInfo>> {
+        crate::store_pg::list_keys(self)
+    }
+    fn revoke(&mut self, id_or_prefix: &str, now: i64) -> Result<bool> {
+        crate::store_pg::revoke_key(self, id_or_prefix, now)
+    }
+}
+
 /// Checks a presented key.
 pub fn authenticate(conn: &Connection, key: &str) -> Result<Auth> {
     authenticate_hash(conn, &hash(key))
 }
 
-/// Checks a presented key by its [`hash`].
-pub fn authenticate_hash(conn: &Connection, digest: &[u8; 32]) -> Result<Auth> {
+/// Checks a presented key by its [`hash`], on either store.
+pub fn authenticate_hash(db: &dyn crate::store::Backend, digest: &[u8; 32]) -> Result<Auth> {
+    db.authenticate_hash(digest)
+}
+
+/// [`authenticate_hash`] on the `SQLite` store.
+pub(crate) fn authenticate_lite(conn: &Connection, digest: &[u8; 32]) -> Result<Auth> {
     let found: Option<(i64, i64, Option<i64>)> = conn
         .prepare_cached("SELECT id, rate_limit, revoked_at FROM api_keys WHERE hash = ?1")?
         .query_row([digest.as_slice()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

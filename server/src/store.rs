@@ -37,7 +37,7 @@ impl Category {
             Self::Community => "community",
         }
     }
-    fn from_i64(v: i64) -> Self {
+    pub(crate) fn from_i64(v: i64) -> Self {
         match v {
             0 => Self::Government,
             1 => Self::Commercial,
@@ -204,6 +204,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.execute_batch(SCHEMA).context("creating the schema")?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// A private in-memory store of this build's schema (the scratch store of a `PostgreSQL` ingest,
+/// [`crate::store_pg::ingest`]).
+pub(crate) fn open_memory() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
     conn.execute_batch(SCHEMA).context("creating the schema")?;
     migrate(&conn)?;
     Ok(conn)
@@ -382,6 +391,7 @@ macro_rules! row_columns {
      i.status, i.valid_until, i.port"
     };
 }
+pub(crate) use row_columns;
 pub(crate) const ROW_COLUMNS: &str = row_columns!();
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -487,7 +497,7 @@ pub const TOTAL_CAP: i64 = 1_000;
 
 /// One page: keyset pagination on `(last_seen, id)` descending, or `offset` when no cursor is given.
 /// `with_total` also counts the matches (capped at [`TOTAL_CAP`], within a work budget).
-pub fn page(
+fn page_lite(
     conn: &Connection,
     f: &Filters,
     cursor: Option<(i64, i64)>,
@@ -643,7 +653,7 @@ pub struct FeedInfo {
 }
 
 /// Every feed, by name.
-pub fn feeds(conn: &Connection) -> Result<Vec<FeedInfo>> {
+fn feeds_lite(conn: &Connection) -> Result<Vec<FeedInfo>> {
     let mut st = conn.prepare(
         "SELECT name, category, confidence, sectors, records, ingested_at FROM feeds ORDER BY name",
     )?;
@@ -685,7 +695,7 @@ pub struct Health {
 
 /// Reads the store the way requests do, touching every table and both ends of every index (a few pages, not
 /// the whole file), so a damaged or unreadable store shows here rather than only when a request hits it.
-pub fn health(conn: &Connection) -> Result<Health> {
+fn health_lite(conn: &Connection) -> Result<Health> {
     let (feeds, last): (i64, Option<i64>) = conn
         .prepare_cached("SELECT count(*), max(ingested_at) FROM feeds")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -707,7 +717,7 @@ pub fn health(conn: &Connection) -> Result<Health> {
 }
 
 /// `feed_version`: the time of the latest ingest and the number of feeds, `"empty"` before any.
-pub fn feed_version(conn: &Connection) -> Result<String> {
+fn feed_version_lite(conn: &Connection) -> Result<String> {
     let (n, last): (i64, Option<i64>) = conn
         .prepare_cached("SELECT count(*), max(ingested_at) FROM feeds")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -720,7 +730,7 @@ pub(crate) fn version_text(feeds: i64, last: Option<i64>) -> String {
 
 /// An enrichment provider's cached reply `(status, body, stored_at)` for `(kind, value)`, when stored less than
 /// `max_age` seconds before `now` (`?providers=`, docs/providers.md).
-pub fn provider_cache_get(
+fn provider_cache_get_lite(
     conn: &Connection,
     provider: &str,
     kind: IocKind,
@@ -740,7 +750,7 @@ pub fn provider_cache_get(
 }
 
 /// Stores (or replaces) an enrichment provider's reply for `(kind, value)`.
-pub fn provider_cache_put(
+fn provider_cache_put_lite(
     conn: &Connection,
     provider: &str,
     kind: IocKind,
@@ -756,6 +766,34 @@ pub fn provider_cache_put(
     Ok(())
 }
 
+/// TAXII collections, by name.
+pub(crate) const COLLECTIONS_SQL: &str = "SELECT id, name, records FROM feeds ORDER BY name";
+
+/// [`Backend::ingests_after`] for either store (`mark`: `?` or `$`).
+pub(crate) fn ingests_sql(mark: char) -> String {
+    format!(
+        "SELECT ingested_at, id, generation FROM feeds WHERE ({mark}1::bigint IS NULL OR id = {mark}1) \
+         AND ingested_at > {mark}2 AND (ingested_at, id) >= ({mark}3, {mark}4) ORDER BY ingested_at, id"
+    )
+    .replace("?1::bigint", "?1")
+}
+
+/// [`Backend::generation_rows`] for either store (`mark`: `?` or `$`): a feed's rows carry its generation (an
+/// ingest replaces them or merges into it), so the `(feed_id, generation)` index walks them in row-id order.
+pub(crate) fn generation_sql(cve: Option<bool>, mark: char) -> String {
+    let cve_code = kind_code(IocKind::Cve);
+    let kind_cond = match cve {
+        Some(false) => format!("AND i.kind != {cve_code}"),
+        Some(true) => format!("AND i.kind = {cve_code}"),
+        None => String::new(),
+    };
+    format!(
+        "SELECT {ROW_COLUMNS} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
+         WHERE i.feed_id = {mark}1 AND i.generation = {mark}2 AND i.id > {mark}3 {kind_cond} ORDER BY i.id \
+         LIMIT {mark}4"
+    )
+}
+
 /// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.
 /// With a `port` (an `ip:port` lookup): the rows of the address itself and of that port, not of its other ports;
 /// without: every row of the address, whatever their port.
@@ -763,7 +801,7 @@ pub fn provider_cache_put(
 /// One statement, so one read transaction (one snapshot) answers both: the version row (tag 0) and the sightings
 /// (tag 1). No ORDER BY: it would tempt the planner into walking the `(kind, last_seen, …)` index over every row
 /// of the type instead of the point lookup on `(value, kind, feed_id)`; a handful of rows sort here.
-pub fn lookup(
+fn lookup_lite(
     conn: &Connection,
     kind: IocKind,
     value: &str,
@@ -791,6 +829,279 @@ pub fn lookup(
     }
     rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
     Ok((rows, version.unwrap_or_else(|| version_text(0, None))))
+}
+
+/// The store behind the server's requests: the `SQLite` file ([`Connection`]) or a `PostgreSQL` database
+/// ([`crate::store_pg::Pg`]). Handlers call the free functions of this module ([`lookup`], [`page`] …) on a pooled
+/// `&dyn Backend`, so they read the same either way; what differs (SQL dialect, connection loss, where the rate
+/// limit is counted) stays behind these methods.
+pub trait Backend: Send {
+    /// [`lookup`].
+    fn lookup(&self, kind: IocKind, value: &str, port: Option<u16>) -> Result<(Vec<Row>, String)>;
+    /// [`feed_version`].
+    fn feed_version(&self) -> Result<String>;
+    /// [`page`].
+    fn page(
+        &self,
+        f: &Filters,
+        cursor: Option<(i64, i64)>,
+        offset: i64,
+        limit: i64,
+        with_total: bool,
+    ) -> Result<Page>;
+    /// [`feeds`].
+    fn feeds(&self) -> Result<Vec<FeedInfo>>;
+    /// [`health`].
+    fn health(&self) -> Result<Health>;
+    /// [`provider_cache_get`].
+    fn provider_cache_get(
+        &self,
+        provider: &str,
+        kind: IocKind,
+        value: &str,
+        max_age: i64,
+        now: i64,
+    ) -> Result<Option<(u16, String, i64)>>;
+    /// [`provider_cache_put`].
+    fn provider_cache_put(
+        &self,
+        provider: &str,
+        kind: IocKind,
+        value: &str,
+        reply: (u16, &str),
+        now: i64,
+    ) -> Result<()>;
+    /// [`crate::keys::authenticate_hash`].
+    fn authenticate_hash(&self, digest: &[u8; 32]) -> Result<crate::keys::Auth>;
+    /// TAXII collections: every feed's `(id, name, records)`, by name.
+    fn collections(&self) -> Result<Vec<(i64, String, i64)>>;
+    /// TAXII: the feeds (one, or all) ingested after `floor` from `(ingested_at, id)` on, as
+    /// `(ingested_at, id, generation)` in that order.
+    fn ingests_after(
+        &self,
+        feed: Option<i64>,
+        floor: i64,
+        from: (i64, i64),
+    ) -> Result<Vec<(i64, i64, i64)>>;
+    /// TAXII: up to `limit` rows of one feed's generation after row id `after`, in row-id order; `cve`:
+    /// `Some(true)` vulnerabilities only, `Some(false)` none, `None` both.
+    fn generation_rows(
+        &self,
+        feed_id: i64,
+        generation: i64,
+        after: i64,
+        cve: Option<bool>,
+        limit: usize,
+    ) -> Result<Vec<Row>>;
+    /// Counts a request of key `key_id` against `limit` per minute in the store itself, so every replica over
+    /// the store shares the count; `None`: the store is one process's own (`SQLite`), which counts in memory.
+    fn rate_take(
+        &self,
+        _key_id: i64,
+        _limit: u64,
+        _now_ms: u64,
+    ) -> Result<Option<crate::keys::Decision>> {
+        Ok(None)
+    }
+    /// Statements run while a request holds the connection stop at `deadline` (`None`: no limit).
+    fn set_deadline(&self, _deadline: Option<std::time::Instant>) {}
+    /// The `SQLite` connection, for the few reads not yet behind this trait (TAXII).
+    fn sqlite(&self) -> Option<&Connection> {
+        None
+    }
+}
+
+impl Backend for Connection {
+    fn lookup(&self, kind: IocKind, value: &str, port: Option<u16>) -> Result<(Vec<Row>, String)> {
+        lookup_lite(self, kind, value, port)
+    }
+    fn feed_version(&self) -> Result<String> {
+        feed_version_lite(self)
+    }
+    fn page(
+        &self,
+        f: &Filters,
+        cursor: Option<(i64, i64)>,
+        offset: i64,
+        limit: i64,
+        with_total: bool,
+    ) -> Result<Page> {
+        page_lite(self, f, cursor, offset, limit, with_total)
+    }
+    fn feeds(&self) -> Result<Vec<FeedInfo>> {
+        feeds_lite(self)
+    }
+    fn health(&self) -> Result<Health> {
+        health_lite(self)
+    }
+    fn provider_cache_get(
+        &self,
+        provider: &str,
+        kind: IocKind,
+        value: &str,
+        max_age: i64,
+        now: i64,
+    ) -> Result<Option<(u16, String, i64)>> {
+        provider_cache_get_lite(self, provider, kind, value, max_age, now)
+    }
+    fn provider_cache_put(
+        &self,
+        provider: &str,
+        kind: IocKind,
+        value: &str,
+        reply: (u16, &str),
+        now: i64,
+    ) -> Result<()> {
+        provider_cache_put_lite(self, provider, kind, value, reply, now)
+    }
+    fn authenticate_hash(&self, digest: &[u8; 32]) -> Result<crate::keys::Auth> {
+        crate::keys::authenticate_lite(self, digest)
+    }
+    fn collections(&self) -> Result<Vec<(i64, String, i64)>> {
+        let mut st = self.prepare_cached(COLLECTIONS_SQL)?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    fn ingests_after(
+        &self,
+        feed: Option<i64>,
+        floor: i64,
+        from: (i64, i64),
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let mut st = self.prepare_cached(&ingests_sql('?'))?;
+        let rows = st.query_map(params![feed, floor, from.0, from.1], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    fn generation_rows(
+        &self,
+        feed_id: i64,
+        generation: i64,
+        after: i64,
+        cve: Option<bool>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
+        let mut st = self.prepare_cached(&generation_sql(cve, '?'))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = st.query_map(params![feed_id, generation, after, limit], row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    fn set_deadline(&self, deadline: Option<std::time::Instant>) {
+        match deadline {
+            Some(at) => self.progress_handler(4096, Some(move || std::time::Instant::now() > at)),
+            None => self.progress_handler(0, None::<fn() -> bool>),
+        }
+    }
+    fn sqlite(&self) -> Option<&Connection> {
+        Some(self)
+    }
+}
+
+/// Every feed's sighting of `(kind, value)`, most recent first, and the [`feed_version`] they come from.
+/// With a `port` (an `ip:port` lookup): the rows of the address itself and of that port, not of its other ports;
+/// without: every row of the address, whatever their port. Both come from one snapshot.
+pub fn lookup(
+    db: &dyn Backend,
+    kind: IocKind,
+    value: &str,
+    port: Option<u16>,
+) -> Result<(Vec<Row>, String)> {
+    db.lookup(kind, value, port)
+}
+
+/// One page: keyset pagination on `(last_seen, id)` descending, or `offset` when no cursor is given.
+/// `with_total` also counts the matches (capped at [`TOTAL_CAP`], within a work budget).
+pub fn page(
+    db: &dyn Backend,
+    f: &Filters,
+    cursor: Option<(i64, i64)>,
+    offset: i64,
+    limit: i64,
+    with_total: bool,
+) -> Result<Page> {
+    db.page(f, cursor, offset, limit, with_total)
+}
+
+/// Every feed, by name.
+pub fn feeds(db: &dyn Backend) -> Result<Vec<FeedInfo>> {
+    db.feeds()
+}
+
+/// Reads the store the way requests do, so a damaged or unreachable store shows in `/health`.
+pub fn health(db: &dyn Backend) -> Result<Health> {
+    db.health()
+}
+
+/// `feed_version`: the time of the latest ingest and the number of feeds, `"empty"` before any.
+pub fn feed_version(db: &dyn Backend) -> Result<String> {
+    db.feed_version()
+}
+
+/// An enrichment provider's cached reply `(status, body, stored_at)` for `(kind, value)`, when stored less than
+/// `max_age` seconds before `now` (`?providers=`, docs/providers.md).
+pub fn provider_cache_get(
+    db: &dyn Backend,
+    provider: &str,
+    kind: IocKind,
+    value: &str,
+    max_age: i64,
+    now: i64,
+) -> Result<Option<(u16, String, i64)>> {
+    db.provider_cache_get(provider, kind, value, max_age, now)
+}
+
+/// Stores (or replaces) an enrichment provider's reply for `(kind, value)`.
+pub fn provider_cache_put(
+    db: &dyn Backend,
+    provider: &str,
+    kind: IocKind,
+    value: &str,
+    reply: (u16, &str),
+    now: i64,
+) -> Result<()> {
+    db.provider_cache_put(provider, kind, value, reply, now)
+}
+
+/// The store cannot be reached (a `PostgreSQL` server down or restarting): requests answer `503` with
+/// `Retry-After`, and the connection is opened again on a later request.
+#[derive(Debug)]
+pub struct Unavailable;
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the store cannot be reached")
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+/// A statement stopped at its request's deadline ([`Backend::set_deadline`], `PostgreSQL`'s `statement_timeout`).
+#[derive(Debug)]
+pub struct TimedOut;
+
+impl std::fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the statement ran past the request's time limit")
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// True when `err` is a statement stopped at its deadline, on either store.
+pub fn timed_out(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<TimedOut>().is_some()
+        || err.chain().any(|e| {
+            e.downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code)
+                .is_some_and(|c| c == rusqlite::ErrorCode::OperationInterrupted)
+        })
+}
+
+/// True when `err` says the store cannot be reached (see [`Unavailable`]).
+pub fn unavailable(err: &anyhow::Error) -> bool {
+    // `downcast_ref` finds a context value too (the PostgreSQL backend adds `Unavailable` as context).
+    err.downcast_ref::<Unavailable>().is_some()
 }
 
 #[cfg(test)]

@@ -6,9 +6,8 @@
 //! Errors name the host and database, never the password. No TLS in this build: reach a remote server through a
 //! local `PgBouncer` or a tunnel (docs/deploy.md).
 //!
-//! Status: the store can be created, migrated and filled (`db migrate`, `db copy`), and read the way requests
-//! read (`lookup`, `page`: the `SQLite` store's statements, the same rows); `ioclens serve` still reads the
-//! `SQLite` store only (docs/deploy.md, "`PostgreSQL`: what exists").
+//! Serving: [`Pg`] is the pooled connection behind [`crate::store::Backend`] (`ioclens serve --db postgres://…`);
+//! replicas share keys, revocations and rate limits through the store ([`open_pool`] makes the shared tables).
 use anyhow::{Context as _, Result, bail};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -332,6 +331,34 @@ impl Val {
     }
 }
 
+/// One `SQLite` row's values, typed by `cols`.
+fn lite_vals(r: &rusqlite::Row<'_>, cols: &[(&str, Col)]) -> rusqlite::Result<Vec<Val>> {
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(match c.1 {
+                Col::Int => Val::Int(r.get(i)?),
+                Col::Text => Val::Text(r.get(i)?),
+                Col::Bytes => Val::Bytes(r.get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// One `PostgreSQL` row's values, typed by `cols`.
+fn pg_vals(r: &postgres::Row, cols: &[(&str, Col)]) -> Result<Vec<Val>, postgres::Error> {
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(match c.1 {
+                Col::Int => Val::Int(r.try_get(i)?),
+                Col::Text => Val::Text(r.try_get(i)?),
+                Col::Bytes => Val::Bytes(r.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
 fn pg_type(c: Col) -> Type {
     match c {
         Col::Int => Type::INT8,
@@ -383,13 +410,8 @@ fn table_sum(
         std::iter::empty::<&i64>(),
     )?;
     while let Some(r) = it.next()? {
-        for (i, c) in cols.iter().enumerate() {
-            match c.1 {
-                Col::Int => Val::Int(r.try_get(i)?),
-                Col::Text => Val::Text(r.try_get(i)?),
-                Col::Bytes => Val::Bytes(r.try_get(i)?),
-            }
-            .hash(&mut h);
+        for v in pg_vals(&r, cols)? {
+            v.hash(&mut h);
         }
         n += 1;
     }
@@ -448,17 +470,7 @@ pub fn copy(from: &Connection, to: &mut Client) -> Result<Vec<TableCopy>> {
             let sink = tx.copy_in(&format!("COPY {table}({names}) FROM STDIN (FORMAT binary)"))?;
             let mut w = BinaryCopyInWriter::new(sink, &types);
             while let Some(r) = rows.next()? {
-                let vals = cols
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        Ok(match c.1 {
-                            Col::Int => Val::Int(r.get(i)?),
-                            Col::Text => Val::Text(r.get(i)?),
-                            Col::Bytes => Val::Bytes(r.get(i)?),
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<Val>>>()?;
+                let vals = lite_vals(r, cols)?;
                 for v in &vals {
                     v.hash(&mut from_h);
                 }
@@ -536,6 +548,18 @@ pub fn page(
     Ok(crate::store::Page { rows, next, total: None })
 }
 
+/// The lookup statement of [`lookup`]: the `feed_version` row (tag 0) and the sightings (tag 1) in one
+/// statement, so one snapshot answers both (the `SQLite` store's statement, `$n` placeholders).
+const LOOKUP_SQL: &str = concat!(
+    "SELECT 0, count(*), max(ingested_at), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM feeds \
+     UNION ALL \
+     SELECT 1, ",
+    crate::store::row_columns!(),
+    " FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = $1 AND i.kind = $2 \
+     AND ($3::bigint = 0 OR i.port IN (0, $3::bigint))"
+);
+
 /// [`crate::store::lookup`] on `PostgreSQL`: every feed's sighting of `(kind, value)` (with `port`: the address's
 /// rows and that port's), most recent first, and the `feed_version`, read in one snapshot.
 pub fn lookup(
@@ -544,26 +568,606 @@ pub fn lookup(
     value: &str,
     port: Option<u16>,
 ) -> Result<(Vec<crate::store::Row>, String)> {
-    let mut tx = c
-        .build_transaction()
-        .read_only(true)
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .start()?;
-    let v = tx.query_one("SELECT count(*), max(ingested_at) FROM feeds", &[])?;
-    let version = crate::store::version_text(v.try_get(0)?, v.try_get(1)?);
-    let sql = format!(
-        "SELECT {} FROM iocs i JOIN feeds f ON f.id = i.feed_id WHERE i.value = $1 AND i.kind = $2 \
-         AND ($3::bigint = 0 OR i.port IN (0, $3::bigint))",
-        crate::store::ROW_COLUMNS
-    );
-    let mut rows = tx
-        .query(&sql, &[&value, &crate::store::kind_code(kind), &i64::from(port.unwrap_or(0))])?
-        .iter()
-        .map(|r| crate::store::decode(r, 0))
-        .collect::<Result<Vec<_>, _>>()?;
-    tx.commit()?;
+    lookup_with(c, LOOKUP_SQL, kind, value, port)
+}
+
+fn lookup_with<S: postgres::ToStatement + ?Sized>(
+    c: &mut Client,
+    statement: &S,
+    kind: ioclens_core::IocKind,
+    value: &str,
+    port: Option<u16>,
+) -> Result<(Vec<crate::store::Row>, String)> {
+    let mut rows = Vec::new();
+    let mut version = None;
+    let args: [&(dyn ToSql + Sync); 3] =
+        [&value, &crate::store::kind_code(kind), &i64::from(port.unwrap_or(0))];
+    for r in c.query(statement, &args)? {
+        if r.try_get::<_, i32>(0)? == 0 {
+            version = Some(crate::store::version_text(r.try_get(1)?, r.try_get(2)?));
+        } else {
+            rows.push(crate::store::decode(&r, 1)?);
+        }
+    }
     rows.sort_by_key(|r| std::cmp::Reverse((r.last_seen, r.id)));
-    Ok((rows, version))
+    Ok((rows, version.unwrap_or_else(|| crate::store::version_text(0, None))))
+}
+
+/// State a serving fleet shares besides the schema's tables, (re)created by every replica at start (under one
+/// advisory lock): the shared rate-limit windows and the provider reply cache. Both are `UNLOGGED` (no WAL: a
+/// crash of the database empties them, which costs a minute of rate-limit memory and some provider calls).
+const RUNTIME_SQL: &str = "
+SELECT pg_advisory_xact_lock(7375206175357212);
+CREATE UNLOGGED TABLE IF NOT EXISTS rate_slots(
+  key_id bigint NOT NULL, slot bigint NOT NULL, n bigint NOT NULL, PRIMARY KEY(key_id, slot));
+CREATE UNLOGGED TABLE IF NOT EXISTS provider_cache(
+  provider text NOT NULL, kind text NOT NULL, value text NOT NULL, status bigint NOT NULL, body text NOT NULL,
+  stored_at bigint NOT NULL, PRIMARY KEY(provider, kind, value));
+CREATE OR REPLACE FUNCTION ioclens_rate_take(k bigint, lim bigint, now_slot bigint,
+    OUT allowed boolean, OUT total bigint, OUT oldest bigint) LANGUAGE plpgsql AS $$
+BEGIN
+  -- One key's requests are counted one at a time across the fleet: the key's row is the lock.
+  PERFORM 1 FROM api_keys WHERE id = k FOR NO KEY UPDATE;
+  DELETE FROM rate_slots WHERE key_id = k AND slot <= now_slot - 601;
+  SELECT coalesce(sum(n), 0), min(slot) INTO total, oldest FROM rate_slots WHERE key_id = k;
+  allowed := total < lim;
+  IF allowed THEN
+    INSERT INTO rate_slots VALUES (k, now_slot, 1)
+      ON CONFLICT (key_id, slot) DO UPDATE SET n = rate_slots.n + 1;
+    total := total + 1;
+    oldest := coalesce(oldest, now_slot);
+  END IF;
+END $$;
+";
+
+/// A pooled `PostgreSQL` connection behind [`crate::store::Backend`]: a thread of its own holds the (blocking)
+/// client, so a request on the async runtime hands it work and waits, as it waits on an `SQLite` statement. The
+/// session is opened on first use and again after it is lost: while the server is unreachable every call fails
+/// at once with [`crate::store::Unavailable`] (`503` with `Retry-After`), and the first call after it is back
+/// reconnects. Statements are prepared once per session.
+pub struct Pg {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+type Job = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// One pooled connection's session, living on its thread.
+struct Session {
+    cfg: Config,
+    conn: Option<(Client, std::collections::HashMap<&'static str, postgres::Statement>)>,
+}
+
+/// The statements a [`Pg`] runs, prepared once per session.
+struct Live<'a> {
+    client: &'a mut Client,
+    prepared: &'a mut std::collections::HashMap<&'static str, postgres::Statement>,
+}
+
+impl Live<'_> {
+    fn st(&mut self, sql: &'static str) -> Result<postgres::Statement> {
+        if let Some(s) = self.prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.prepared.insert(sql, s.clone());
+        Ok(s)
+    }
+}
+
+/// True when `e` means the session is gone (server stopped or restarting, network lost), not that the statement
+/// was wrong.
+fn lost(client: &Client, e: &anyhow::Error) -> bool {
+    client.is_closed()
+        || e.chain().filter_map(|x| x.downcast_ref::<postgres::Error>()).any(|pe| {
+            pe.is_closed()
+                || pe.code().is_some_and(|c| {
+                    let c = c.code();
+                    c.starts_with("08") || c.starts_with("57P")
+                })
+        })
+}
+
+fn cancelled(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|x| x.downcast_ref::<postgres::Error>())
+        .any(|pe| pe.code() == Some(&postgres::error::SqlState::QUERY_CANCELED))
+}
+
+impl Session {
+    fn run<T>(&mut self, f: &mut dyn FnMut(&mut Live<'_>) -> Result<T>) -> Result<T> {
+        // A session lost under a statement is opened again and the statement retried once (every statement
+        // the server runs here is a read or an idempotent write).
+        for attempt in 0..2 {
+            if self.conn.as_ref().is_none_or(|(c, _)| c.is_closed()) {
+                self.conn = None;
+                match self.cfg.connect(NoTls) {
+                    Ok(c) => self.conn = Some((c, std::collections::HashMap::new())),
+                    Err(e) => {
+                        return Err(anyhow::Error::new(e)
+                            .context(format!("connecting to {}", target(&self.cfg)))
+                            .context(crate::store::Unavailable));
+                    }
+                }
+            }
+            let Some((client, prepared)) = self.conn.as_mut() else { unreachable!("set above") };
+            match f(&mut Live { client, prepared }) {
+                Ok(v) => return Ok(v),
+                Err(e) if lost(client, &e) => {
+                    self.conn = None;
+                    if attempt == 1 {
+                        return Err(e.context(crate::store::Unavailable));
+                    }
+                }
+                Err(e) if cancelled(&e) => return Err(e.context(crate::store::TimedOut)),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(anyhow::Error::new(crate::store::Unavailable))
+    }
+}
+
+impl Pg {
+    /// A connection to `url` opened on first use; its statements stop after `statement_timeout`.
+    ///
+    /// # Errors
+    /// A bad URL, or no thread for the connection.
+    pub fn new(url: &str, statement_timeout: std::time::Duration) -> Result<Self> {
+        let mut cfg = config(url)?;
+        cfg.connect_timeout(std::time::Duration::from_secs(2));
+        // Added to the URL's own `options` (a `search_path`, say), not in their place.
+        let timeout = format!("-c statement_timeout={}", statement_timeout.as_millis().max(1));
+        let options = cfg.get_options().map_or(timeout.clone(), |o| format!("{o} {timeout}"));
+        cfg.options(&options);
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("ioclens-pg".into())
+            .spawn(move || {
+                let mut s = Session { cfg, conn: None };
+                for job in rx {
+                    job(&mut s);
+                }
+            })
+            .context("starting a PostgreSQL connection thread")?;
+        Ok(Self { jobs: std::sync::Mutex::new(tx) })
+    }
+
+    /// Runs `f` on this connection's session and waits for its answer.
+    fn call<T: Send + 'static>(
+        &self,
+        mut f: impl FnMut(&mut Live<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let job: Job = Box::new(move |s: &mut Session| {
+            let _ = tx.send(s.run(&mut f));
+        });
+        let sent = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).send(job);
+        sent.map_err(|_| anyhow::Error::new(crate::store::Unavailable))?;
+        rx.recv().map_err(|_| anyhow::Error::new(crate::store::Unavailable))?
+    }
+}
+
+/// Opens the connections of one `ioclens serve` over `url`: the schema is migrated (and the fleet's shared
+/// tables made) once at start on a connection of its own, so a wrong URL or password fails the start; then
+/// `n` pooled connections, each opened on first use.
+///
+/// # Errors
+/// The database cannot be reached at start, or refuses the migration.
+pub fn open_pool(
+    url: &str,
+    n: usize,
+    statement_timeout: std::time::Duration,
+) -> Result<Vec<Box<dyn crate::store::Backend>>> {
+    // On a thread of its own: the blocking client runs its own runtime, which cannot start on an async one.
+    std::thread::scope(|s| {
+        s.spawn(|| -> Result<()> {
+            let mut c = open(url)?;
+            c.batch_execute(&format!("BEGIN; {RUNTIME_SQL} COMMIT;"))
+                .context("creating the shared rate-limit and cache tables")
+        })
+        .join()
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("opening the PostgreSQL store panicked")))
+    })?;
+    (0..n.max(1))
+        .map(|_| {
+            Pg::new(url, statement_timeout).map(|p| Box::new(p) as Box<dyn crate::store::Backend>)
+        })
+        .collect()
+}
+
+const FEED_VERSION_SQL: &str = "SELECT count(*), max(ingested_at) FROM feeds";
+
+impl crate::store::Backend for Pg {
+    fn lookup(
+        &self,
+        kind: ioclens_core::IocKind,
+        value: &str,
+        port: Option<u16>,
+    ) -> Result<(Vec<crate::store::Row>, String)> {
+        let value = value.to_owned();
+        self.call(move |c| {
+            let st = c.st(LOOKUP_SQL)?;
+            lookup_with(c.client, &st, kind, &value, port)
+        })
+    }
+    fn feed_version(&self) -> Result<String> {
+        self.call(|c| {
+            let st = c.st(FEED_VERSION_SQL)?;
+            let r = c.client.query_one(&st, &[])?;
+            Ok(crate::store::version_text(r.try_get(0)?, r.try_get(1)?))
+        })
+    }
+    fn page(
+        &self,
+        f: &crate::store::Filters,
+        cursor: Option<(i64, i64)>,
+        offset: i64,
+        limit: i64,
+        with_total: bool,
+    ) -> Result<crate::store::Page> {
+        let f = f.clone();
+        self.call(move |c| {
+            let mut p = page(c.client, &f, cursor, offset, limit)?;
+            if with_total {
+                let q = crate::store::page_sql(&f, cursor, offset, limit, '$');
+                let sql = format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM iocs i {} LIMIT {}) t",
+                    q.filter_where,
+                    crate::store::TOTAL_CAP
+                );
+                p.total = Some(c.client.query_one(&sql, &params(&q.filter_args))?.try_get(0)?);
+            }
+            Ok(p)
+        })
+    }
+    fn feeds(&self) -> Result<Vec<crate::store::FeedInfo>> {
+        self.call(|c| {
+            let rows = c.client.query(
+                "SELECT name, category, confidence, sectors, records, ingested_at FROM feeds ORDER BY name",
+                &[],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    Ok(crate::store::FeedInfo {
+                        name: r.try_get(0)?,
+                        category: crate::store::Category::from_i64(r.try_get(1)?).as_str(),
+                        confidence: crate::store::Level::from_i64(r.try_get(2)?).as_str(),
+                        sectors: crate::sectors::slugs(r.try_get(3)?),
+                        records: r.try_get(4)?,
+                        ingested_at: crate::time::format(r.try_get(5)?),
+                    })
+                })
+                .collect()
+        })
+    }
+    fn health(&self) -> Result<crate::store::Health> {
+        self.call(|c| {
+            let r = c.client.query_one(FEED_VERSION_SQL, &[])?;
+            let feeds: i64 = r.try_get(0)?;
+            c.client.batch_execute(
+                "SELECT count(*) FROM api_keys; SELECT id FROM iocs ORDER BY id LIMIT 1; \
+                 SELECT id FROM iocs ORDER BY id DESC LIMIT 1",
+            )?;
+            Ok(crate::store::Health {
+                feed_version: crate::store::version_text(feeds, r.try_get(1)?),
+                feeds,
+            })
+        })
+    }
+    fn provider_cache_get(
+        &self,
+        provider: &str,
+        kind: ioclens_core::IocKind,
+        value: &str,
+        max_age: i64,
+        now: i64,
+    ) -> Result<Option<(u16, String, i64)>> {
+        let (provider, value) = (provider.to_owned(), value.to_owned());
+        self.call(move |c| {
+            let r = c.client.query_opt(
+                "SELECT status, body, stored_at FROM provider_cache WHERE provider = $1 AND kind = $2 \
+                 AND value = $3 AND stored_at > $4",
+                &[&provider, &kind.as_str(), &value, &(now - max_age)],
+            )?;
+            r.map(|r| {
+                let status: i64 = r.try_get(0)?;
+                Ok((u16::try_from(status).unwrap_or(0), r.try_get(1)?, r.try_get(2)?))
+            })
+            .transpose()
+        })
+    }
+    fn provider_cache_put(
+        &self,
+        provider: &str,
+        kind: ioclens_core::IocKind,
+        value: &str,
+        reply: (u16, &str),
+        now: i64,
+    ) -> Result<()> {
+        let (provider, value, body) = (provider.to_owned(), value.to_owned(), reply.1.to_owned());
+        self.call(move |c| {
+            c.client.execute(
+                "INSERT INTO provider_cache(provider, kind, value, status, body, stored_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, kind, value) DO UPDATE \
+                 SET status = excluded.status, body = excluded.body, stored_at = excluded.stored_at",
+                &[&provider, &kind.as_str(), &value, &i64::from(reply.0), &body, &now],
+            )?;
+            Ok(())
+        })
+    }
+    fn authenticate_hash(&self, digest: &[u8; 32]) -> Result<crate::keys::Auth> {
+        let digest = digest.to_vec();
+        self.call(move |c| {
+            let st = c.st("SELECT id, rate_limit, revoked_at FROM api_keys WHERE hash = $1")?;
+            Ok(match c.client.query_opt(&st, &[&digest])? {
+                None => crate::keys::Auth::Invalid,
+                Some(r) => match r.try_get::<_, Option<i64>>(2)? {
+                    Some(_) => crate::keys::Auth::Revoked,
+                    None => {
+                        crate::keys::Auth::Valid { id: r.try_get(0)?, rate_limit: r.try_get(1)? }
+                    }
+                },
+            })
+        })
+    }
+    fn collections(&self) -> Result<Vec<(i64, String, i64)>> {
+        self.call(|c| {
+            let st = c.st(crate::store::COLLECTIONS_SQL)?;
+            c.client
+                .query(&st, &[])?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                .collect()
+        })
+    }
+    fn ingests_after(
+        &self,
+        feed: Option<i64>,
+        floor: i64,
+        from: (i64, i64),
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        self.call(move |c| {
+            c.client
+                .query(&crate::store::ingests_sql('$'), &[&feed, &floor, &from.0, &from.1])?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                .collect()
+        })
+    }
+    fn generation_rows(
+        &self,
+        feed_id: i64,
+        generation: i64,
+        after: i64,
+        cve: Option<bool>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::Row>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.call(move |c| {
+            Ok(c.client
+                .query(
+                    &crate::store::generation_sql(cve, '$'),
+                    &[&feed_id, &generation, &after, &limit],
+                )?
+                .iter()
+                .map(|r| crate::store::decode(r, 0))
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+    fn rate_take(
+        &self,
+        key_id: i64,
+        limit: u64,
+        now_ms: u64,
+    ) -> Result<Option<crate::keys::Decision>> {
+        self.call(move |c| {
+            let st = c.st("SELECT allowed, total, oldest FROM ioclens_rate_take($1, $2, $3)")?;
+            let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+            let slot = i64::try_from(now_ms / 100).unwrap_or(i64::MAX);
+            let r = c.client.query_one(&st, &[&key_id, &lim, &slot])?;
+            let (allowed, total, oldest): (bool, i64, Option<i64>) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            let remaining = limit.saturating_sub(u64::try_from(total).unwrap_or(0));
+            // The oldest counted slot leaves the 60.1 s window at its end; then one more request fits.
+            let retry_ms = if remaining > 0 {
+                0
+            } else {
+                let frees = u64::try_from(oldest.unwrap_or(slot) + 601).unwrap_or(0) * 100;
+                frees.saturating_sub(now_ms).max(1)
+            };
+            Ok(Some(crate::keys::Decision { allowed, remaining, retry_ms }))
+        })
+    }
+}
+
+/// `ioclens feed add --db postgres://…`: ingests `parsed` as feed `spec.name` into the `PostgreSQL` store.
+///
+/// The feed's current rows are read into a private in-memory `SQLite` store, the ingest runs there by the
+/// `SQLite` store's rules (so merging, `first_seen` kept across re-ingests and generations behave alike on both
+/// stores), and the result replaces the feed in ONE `PostgreSQL` transaction (the feed's row updated in place,
+/// its indicator rows deleted and written again with binary `COPY`): every replica serves the old feed until the
+/// commit and the new one after it, and a process killed before the commit leaves the old feed whole. The
+/// feed is held in memory while it is ingested.
+///
+/// # Errors
+/// The database cannot be reached or written, or the ingest refuses the input.
+pub fn ingest(
+    pg: &mut Client,
+    spec: &crate::ingest::FeedSpec,
+    parsed: crate::ingest::Parsed,
+    now: i64,
+    progress: &dyn Fn(usize),
+) -> Result<crate::ingest::IngestReport> {
+    let mut lite = crate::store::open_memory()?;
+    let (feed_cols, ioc_cols) = (TABLES[0].1, TABLES[1].1);
+    let names = |cols: &[(&str, Col)]| cols.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+    let marks = |n: usize| (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let lite_args = |vals: &[Val]| -> Vec<Box<dyn rusqlite::ToSql>> {
+        vals.iter()
+            .map(|v| -> Box<dyn rusqlite::ToSql> {
+                match v {
+                    Val::Int(x) => Box::new(*x),
+                    Val::Text(x) => Box::new(x.clone()),
+                    Val::Bytes(x) => Box::new(x.clone()),
+                }
+            })
+            .collect()
+    };
+    // 1. The feed as PostgreSQL holds it now.
+    let old = pg.query_opt(
+        &format!("SELECT {} FROM feeds WHERE name = $1", names(feed_cols)),
+        &[&spec.name],
+    )?;
+    let old_id: Option<i64> = old.as_ref().map(|r| r.try_get(0)).transpose()?;
+    if let Some(r) = &old {
+        let tx = lite.transaction()?;
+        let vals = pg_vals(r, feed_cols)?;
+        let sql =
+            format!("INSERT INTO feeds({}) VALUES ({})", names(feed_cols), marks(feed_cols.len()));
+        tx.execute(&sql, rusqlite::params_from_iter(lite_args(&vals)))?;
+        let sql =
+            format!("INSERT INTO iocs({}) VALUES ({})", names(ioc_cols), marks(ioc_cols.len()));
+        {
+            let mut st = tx.prepare(&sql)?;
+            for r in pg.query(
+                &format!("SELECT {} FROM iocs WHERE feed_id = $1 ORDER BY id", names(ioc_cols)),
+                &[&old_id],
+            )? {
+                st.execute(rusqlite::params_from_iter(lite_args(&pg_vals(&r, ioc_cols)?)))?;
+            }
+        }
+        tx.commit()?;
+    }
+    // 2. The ingest, by the SQLite store's rules.
+    let report = crate::ingest::ingest(&mut lite, spec, parsed, now, progress)?;
+    // 3. The feed replaced in one transaction.
+    let mut tx = pg.transaction()?;
+    let feed: Vec<Val> = {
+        let mut st =
+            lite.prepare(&format!("SELECT {} FROM feeds WHERE name = ?1", names(feed_cols)))?;
+        st.query_row([&spec.name], |r| lite_vals(r, feed_cols))?
+    };
+    let rest = &feed[1..];
+    let rest_names = feed_cols[1..].iter().map(|c| c.0).collect::<Vec<_>>();
+    let args: Vec<&(dyn ToSql + Sync)> = rest.iter().map(Val::sql).collect();
+    let pg_id: i64 = match old_id {
+        Some(id) => {
+            let sets = rest_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{n} = ${}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut a = args.clone();
+            a.push(&id);
+            tx.execute(
+                &format!("UPDATE feeds SET {sets} WHERE id = ${}", rest_names.len() + 1),
+                &a,
+            )?;
+            tx.execute("DELETE FROM iocs WHERE feed_id = $1", &[&id])?;
+            id
+        }
+        None => tx
+            .query_one(
+                &format!(
+                    "INSERT INTO feeds({}) VALUES ({}) RETURNING id",
+                    rest_names.join(", "),
+                    (1..=rest_names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                ),
+                &args,
+            )?
+            .try_get(0)?,
+    };
+    // The rows, without their scratch ids (PostgreSQL numbers them), under the feed's PostgreSQL id.
+    let cols = &ioc_cols[2..];
+    let types: Vec<Type> =
+        std::iter::once(Type::INT8).chain(cols.iter().map(|c| pg_type(c.1))).collect();
+    let sink =
+        tx.copy_in(&format!("COPY iocs(feed_id, {}) FROM STDIN (FORMAT binary)", names(cols)))?;
+    let mut w = BinaryCopyInWriter::new(sink, &types);
+    let mut st = lite.prepare(&format!("SELECT {} FROM iocs ORDER BY id", names(cols)))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let vals = lite_vals(r, cols)?;
+        let mut refs: Vec<&(dyn ToSql + Sync)> = vec![&pg_id];
+        refs.extend(vals.iter().map(Val::sql));
+        w.write(&refs).context("writing the feed's rows")?;
+    }
+    w.finish().context("writing the feed's rows")?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// [`crate::keys::create`] on `PostgreSQL` (`ioclens keys create --db postgres://…`): every replica knows the key
+/// at once.
+///
+/// # Errors
+/// A negative rate limit, no randomness, or the database refuses the row.
+pub fn create_key(
+    c: &mut Client,
+    name: &str,
+    rate_limit: i64,
+    now: i64,
+) -> Result<(String, crate::keys::KeyInfo)> {
+    let (key, prefix) = crate::keys::mint(rate_limit)?;
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO api_keys(name, prefix, hash, rate_limit, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id",
+            &[&name, &prefix, &crate::keys::hash(&key).as_slice(), &rate_limit, &now],
+        )
+        .context("storing the key")?
+        .try_get(0)?;
+    let info = crate::keys::KeyInfo {
+        id,
+        name: name.to_owned(),
+        prefix,
+        rate_limit,
+        created_at: crate::time::format(now),
+        revoked_at: None,
+    };
+    Ok((key, info))
+}
+
+/// [`crate::keys::list`] on `PostgreSQL`.
+///
+/// # Errors
+/// The database cannot be read.
+pub fn list_keys(c: &mut Client) -> Result<Vec<crate::keys::KeyInfo>> {
+    c.query(
+        "SELECT id, name, prefix, rate_limit, created_at, revoked_at FROM api_keys ORDER BY id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(crate::keys::KeyInfo {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            prefix: r.try_get(2)?,
+            rate_limit: r.try_get(3)?,
+            created_at: crate::time::format(r.try_get(4)?),
+            revoked_at: r.try_get::<_, Option<i64>>(5)?.map(crate::time::format),
+        })
+    })
+    .collect()
+}
+
+/// [`crate::keys::revoke`] on `PostgreSQL`: by id or prefix; false when no active key matched. Every replica
+/// refuses the key within [`crate::api::KEY_RECHECK`].
+///
+/// # Errors
+/// The database cannot be written.
+pub fn revoke_key(c: &mut Client, id_or_prefix: &str, now: i64) -> Result<bool> {
+    let n = match id_or_prefix.parse::<i64>() {
+        Ok(id) => c.execute(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            &[&now, &id],
+        )?,
+        Err(_) => c.execute(
+            "UPDATE api_keys SET revoked_at = $1 WHERE prefix = $2 AND revoked_at IS NULL",
+            &[&now, &id_or_prefix],
+        )?,
+    };
+    Ok(n > 0)
 }
 
 /// The right to run scheduled work (feed sync, pack publishing) once across every `ioclens serve` over one store.

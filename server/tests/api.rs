@@ -55,13 +55,12 @@ fn reingesting_a_smaller_feed_removes_what_it_dropped() {
     let s = Server::start(None);
     let first = s.dir.join("v1.txt");
     std::fs::write(&first, "evil-one.example\nevil-two.example\n").unwrap();
-    let mut conn = ioclens_server::store::open(&s.db).unwrap();
     let feed = spec("rolling", Category::Community, Level::Medium, &[]);
     let p = ioclens_server::ingest::read_path(&first).unwrap();
-    ioclens_server::ingest::ingest(&mut conn, &feed, p, 1_700_000_000, &|_| {}).unwrap();
+    s.ingest(&feed, p, 1_700_000_000);
     std::fs::write(&first, "EVIL-TWO[.]example\n").unwrap();
     let p = ioclens_server::ingest::read_path(&first).unwrap();
-    let r = ioclens_server::ingest::ingest(&mut conn, &feed, p, 1_700_100_000, &|_| {}).unwrap();
+    let r = s.ingest(&feed, p, 1_700_100_000);
     assert_eq!((r.status, r.records), ("replaced", 1));
     let gone = s.get("/api/v1/lookup?ioc=evil-one.example");
     assert_eq!(gone.json["data"]["reporting_sources"], 0);
@@ -199,10 +198,9 @@ fn the_cli_and_the_server_give_one_verdict() {
     let s = Server::start(None);
     let file = s.dir.join("gov.txt");
     std::fs::write(&file, "zq-feedonly-3k9[.]net\n").unwrap();
-    let mut conn = ioclens_server::store::open(&s.db).unwrap();
     let parsed = ioclens_server::ingest::read_path(&file).unwrap();
     let gov = spec("gov-feed", Category::Government, Level::High, &[]);
-    ioclens_server::ingest::ingest(&mut conn, &gov, parsed, 1_790_000_000, &|_| {}).unwrap();
+    s.ingest(&gov, parsed, 1_790_000_000);
     let r = s.get("/api/v1/lookup?ioc=zq-feedonly-3k9.net");
     let d = &r.json["data"];
     let evidence = vec![Evidence {
@@ -229,8 +227,7 @@ fn the_cli_and_the_server_give_one_verdict() {
     // the CLI answers with no feed at all (same score, level, confidence and factors).
     let p = ioclens_server::ingest::builtin("maltrail").unwrap();
     let maltrail = spec("maltrail", Category::Community, Level::Medium, &[]);
-    ioclens_server::ingest::ingest(&mut conn, &maltrail, p, ioclens_server::time::now(), &|_| {})
-        .unwrap();
+    s.ingest(&maltrail, p, ioclens_server::time::now());
     for v in ["91.215.85.22", "booklng.biz"] {
         let r = s.get(&format!("/api/v1/lookup?ioc={v}"));
         assert_eq!(r.json["data"]["reporting_sources"], 1, "{v}");
@@ -242,8 +239,7 @@ fn the_cli_and_the_server_give_one_verdict() {
     let recent = s.get("/api/v1/iocs?since=24h&limit=1");
     assert_eq!(recent.json["meta"]["total"], 0, "{}", recent.text);
     let p = ioclens_server::ingest::builtin("maltrail").unwrap();
-    ioclens_server::ingest::ingest(&mut conn, &maltrail, p, ioclens_server::time::now(), &|_| {})
-        .unwrap();
+    s.ingest(&maltrail, p, ioclens_server::time::now());
     assert_eq!(s.get("/api/v1/iocs?since=24h&limit=1").json["meta"]["total"], 0);
     assert_ne!(s.get("/api/v1/iocs?limit=1").json["meta"]["total"], 0);
 }
@@ -847,8 +843,7 @@ fn auth_keys_and_rate_limits() {
     assert_eq!(s.get("/api/v1/feeds").header("x-ratelimit-limit"), None);
     // Revoked keys are refused, at the latest `KEY_RECHECK` after the revocation (the server trusts a key it
     // verified for that long; `keys revoke` runs in another process, as here through another connection).
-    let conn = ioclens_server::store::open(&s.db).unwrap();
-    assert!(ioclens_server::keys::revoke(&conn, &id.to_string(), 1_800_000_000).unwrap());
+    assert!(s.revoke(id));
     std::thread::sleep(ioclens_server::api::KEY_RECHECK + std::time::Duration::from_millis(100));
     let r = s.call("GET", "/api/v1/feeds", &[("Authorization", &auth)], None);
     assert_eq!((r.status, r.error_code()), (403, "forbidden"));
@@ -1014,8 +1009,7 @@ fn openapi_document_is_true() {
     let (limited, id) = s.key_with_limit(1);
     let lim = format!("Bearer {limited}");
     let (revoked, rid) = s.key_with_limit(0);
-    let conn = ioclens_server::store::open(&s.db).unwrap();
-    ioclens_server::keys::revoke(&conn, &rid.to_string(), 1_800_000_000).unwrap();
+    assert!(s.revoke(rid));
     let rev = format!("Bearer {revoked}");
     let _ = id;
     let auth_cases =
@@ -1136,27 +1130,17 @@ fn urlhaus_sample_loads_as_a_community_feed() {
         let r = s.get(&format!("/api/v1/lookup?{q}"));
         assert_eq!((r.status, &r.json["data"]["found"]), (200, &Value::Bool(false)), "{q}");
     }
-    let mut conn = ioclens_server::store::open(&s.db).unwrap();
     let parsed = ioclens_server::ingest::builtin("urlhaus").unwrap();
     assert_eq!(parsed.format, "urlhaus");
-    let report = ioclens_server::ingest::ingest(
-        &mut conn,
-        &spec("urlhaus", Category::Community, Level::Medium, &[]),
-        parsed,
-        1_800_000_000,
-        &|_| {},
-    )
-    .unwrap();
+    let report =
+        s.ingest(&spec("urlhaus", Category::Community, Level::Medium, &[]), parsed, 1_800_000_000);
     // data/SOURCES.md: 5,000 URLhaus rows (2,000 URLs, 2,000 domains, 1,000 IPs), all usable.
     assert_eq!((report.records, report.rejected), (5000, 0), "{:?}", report.rejected_examples);
-    let again = ioclens_server::ingest::ingest(
-        &mut conn,
+    let again = s.ingest(
         &spec("urlhaus", Category::Community, Level::Medium, &[]),
         ioclens_server::ingest::builtin("urlhaus").unwrap(),
         1_800_000_100,
-        &|_| {},
-    )
-    .unwrap();
+    );
     assert_eq!(again.status, "unchanged");
     for (q, kind, value) in [
         ("ioc=0022a601.pphost.net", "domain", "0022a601.pphost.net"),
@@ -1281,11 +1265,10 @@ fn feed_stix_uses_the_core_patterns_and_tlp_2_markings() {
     let s = Server::start(None);
     let file = s.dir.join("nets.txt");
     std::fs::write(&file, "198.51.100.0/24\n2001:db8:1::/48\n").unwrap();
-    let mut conn = ioclens_server::store::open(&s.db).unwrap();
     let parsed = ioclens_server::ingest::read_path(&file).unwrap();
     let mut amber = spec("nets", Category::Commercial, Level::Medium, &[]);
     amber.tags = vec!["tlp:amber".into()];
-    ioclens_server::ingest::ingest(&mut conn, &amber, parsed, 1_790_000_000, &|_| {}).unwrap();
+    s.ingest(&amber, parsed, 1_790_000_000);
     s.feed("ended-stix.json", &spec("stixfeed", Category::Government, Level::High, &[]));
     let stix = s.get("/api/v1/iocs?format=stix&type=cidr");
     let objs = stix.json["objects"].as_array().unwrap();

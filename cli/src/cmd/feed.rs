@@ -212,10 +212,23 @@ fn add(db: &std::path::Path, a: &AddArgs) -> Result<ExitCode> {
         }
         return Ok(code);
     };
-    let mut conn = store::open(db)?;
-    let report = ingest::ingest(&mut conn, &spec, parsed, time::now(), &|n| {
+    let progress = |n| {
         let _ = writeln!(std::io::stderr(), "ioclens: writing {n} records in one transaction");
-    })?;
+    };
+    if let Some(url) = db.to_str().filter(|d| ioclens_server::store_pg::is_url(d)) {
+        if every.is_some() {
+            return Ok(usage("--every needs an SQLite store for now (docs/deploy.md)"));
+        }
+        let mut pg = ioclens_server::store_pg::open(url)?;
+        let report =
+            ioclens_server::store_pg::ingest(&mut pg, &spec, parsed, time::now(), &progress)?;
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut conn = store::open(db)?;
+    let report = ingest::ingest(&mut conn, &spec, parsed, time::now(), &progress)?;
     match (every, url) {
         (Some(every), Some(u)) => {
             ioclens_server::sync::schedule(&conn, &spec, u, every, None, time::now())?;

@@ -1,6 +1,6 @@
 //! `ioclens keys create|list|revoke`: API keys of the server (stored as SHA-256; the key is shown once).
 use anyhow::{Result, bail};
-use ioclens_server::{keys, store, time};
+use ioclens_server::{keys, store, store_pg, time};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +9,8 @@ use std::process::ExitCode;
 pub(crate) struct Args {
     #[command(subcommand)]
     command: KeysCommand,
-    /// The store (`SQLite` file; `keys create` creates it when missing, `list` and `revoke` need it).
+    /// The store: an `SQLite` file (`keys create` creates it when missing, `list` and `revoke` need it) or
+    /// `postgres://USER@HOST:PORT/DB` (password from `PGPASSWORD` or `IOCLENS_DATABASE_PASSWORD_FILE`).
     #[arg(long, global = true, default_value = "ioclens.db")]
     db: PathBuf,
 }
@@ -35,15 +36,18 @@ enum KeysCommand {
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
-    let conn = if matches!(args.command, KeysCommand::Create { .. }) {
-        store::open(&args.db)?
-    } else {
-        store::open_existing(&args.db)?
+    let mut store: Box<dyn keys::KeyStore> = match args.db.to_str().filter(|d| store_pg::is_url(d))
+    {
+        Some(url) => Box::new(store_pg::open(url)?),
+        None if matches!(args.command, KeysCommand::Create { .. }) => {
+            Box::new(store::open(&args.db)?)
+        }
+        None => Box::new(store::open_existing(&args.db)?),
     };
     let mut out = std::io::stdout().lock();
     match &args.command {
         KeysCommand::Create { name, rate_limit } => {
-            let (key, info) = keys::create(&conn, name, *rate_limit, time::now())?;
+            let (key, info) = store.create(name, *rate_limit, time::now())?;
             writeln!(out, "{key}")?;
             let _ = writeln!(
                 std::io::stderr(),
@@ -54,11 +58,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             );
         }
         KeysCommand::List => {
-            serde_json::to_writer_pretty(&mut out, &keys::list(&conn)?)?;
+            serde_json::to_writer_pretty(&mut out, &store.list()?)?;
             writeln!(out)?;
         }
         KeysCommand::Revoke { key } => {
-            if !keys::revoke(&conn, key, time::now())? {
+            if !store.revoke(key, time::now())? {
                 bail!("no active key with id or prefix `{key}`");
             }
         }

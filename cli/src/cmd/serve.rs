@@ -11,9 +11,11 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The store (`SQLite` file, created when missing).
-    #[arg(long, default_value = "ioclens.db")]
-    db: PathBuf,
+    /// The store: an `SQLite` file (created when missing; default `ioclens.db`) or
+    /// `postgres://USER@HOST:PORT/DB` (default `IOCLENS_DATABASE_URL`; the password from `PGPASSWORD` or the file
+    /// named by `IOCLENS_DATABASE_PASSWORD_FILE`, never the URL). Replicas may share one `PostgreSQL` store.
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -126,6 +128,16 @@ fn load_demo(db: &std::path::Path) -> Result<String> {
     Ok(key)
 }
 
+impl Args {
+    /// `--db`, else `IOCLENS_DATABASE_URL`, else `ioclens.db`.
+    fn store(&self) -> PathBuf {
+        self.db
+            .clone()
+            .or_else(|| ioclens_server::store_pg::env_url().map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("ioclens.db"))
+    }
+}
+
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let cors = ioclens_server::api::Cors::new(&args.cors_origin).map_err(anyhow::Error::msg)?;
     // Checked here too, so a bad name fails before the demo feed loads.
@@ -134,7 +146,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let www = args.www.clone().or_else(|| Some(PathBuf::from("www/dist")).filter(|p| p.is_dir()));
     let mut err = std::io::stderr();
     let demo_key = if args.demo {
-        let key = load_demo(&args.db).context("loading the demo feed")?;
+        let key = load_demo(&args.store()).context("loading the demo feed")?;
         let _ = writeln!(
             err,
             "ioclens: demo feed loaded; demo API key ({} requests per minute): {key}",
@@ -157,7 +169,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let intel_dir = ioclens_server::intel::intel_dir(args.data_dir.as_deref())?;
     if args.sync {
         let plan = super::sync::Plan {
-            db: args.db.clone(),
+            db: args.store(),
             intel_dir: intel_dir.clone(),
             catalogue: super::intel::load_catalogue(args.catalogue.as_deref())?,
             tick: Duration::from_millis(args.sync_tick_ms.max(10)),
@@ -165,7 +177,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         // SQLite: one server per store, it always leads. PostgreSQL: the replicas elect one through an
         // advisory lock (store_pg::Elected), so a source is fetched once per fleet.
         let leader: std::sync::Arc<dyn ioclens_server::sync::Leader> =
-            match args.db.to_str().filter(|db| ioclens_server::store_pg::is_url(db)) {
+            match args.store().to_str().filter(|db| ioclens_server::store_pg::is_url(db)) {
                 Some(url) => {
                     std::sync::Arc::new(ioclens_server::store_pg::Elected::new(url, "sync"))
                 }
@@ -201,7 +213,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
             );
         }
     }
-    let db = args.db.clone();
+    let db = args.store();
     let page = www.is_some();
     let config = Config {
         db,
@@ -215,7 +227,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     };
     rt.block_on(ioclens_server::serve(config, |bound| {
         // Printed only once the bind has succeeded, with the port actually bound (also for `:0`).
-        let _ = writeln!(err, "ioclens: serving {} on http://{bound}", args.db.display());
+        let _ = writeln!(err, "ioclens: serving {} on http://{bound}", args.store().display());
         if !page {
             let _ = writeln!(err, "ioclens: {}", ioclens_server::api::NO_PAGE);
         }

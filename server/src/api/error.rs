@@ -1,5 +1,6 @@
 //! The JSON error envelope and the request id every answer carries.
 use super::pool::Busy;
+use crate::store;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -37,6 +38,12 @@ impl ApiError {
     pub(super) fn internal(rid: &RequestId, err: &anyhow::Error) -> Self {
         let (code, message) = if err.is::<Busy>() {
             ("busy", "the server is busy; retry after the seconds given in Retry-After")
+        } else if store::unavailable(err) {
+            log_error(rid, err);
+            (
+                "store_unavailable",
+                "the store cannot be reached; retry after the seconds given in Retry-After",
+            )
         } else if interrupted(err) {
             (
                 "query_timeout",
@@ -66,11 +73,7 @@ pub(super) fn log_error(rid: &RequestId, err: &anyhow::Error) {
 
 /// A statement stopped by the query time limit (the pool's progress handler).
 pub(super) fn interrupted(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<rusqlite::Error>()
-            .and_then(rusqlite::Error::sqlite_error_code)
-            .is_some_and(|c| c == rusqlite::ErrorCode::OperationInterrupted)
-    })
+    store::timed_out(err)
 }
 
 impl IntoResponse for ApiError {

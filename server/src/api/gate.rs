@@ -72,6 +72,24 @@ pub(super) fn set_header(res: &mut Response, name: &'static str, value: &impl To
 
 /// Checks a key: from the verified-key cache when it was verified less than [`KEY_RECHECK`] ago, else from the
 /// store (a lookup would otherwise spend a statement and a read transaction on the key alone).
+/// Counts a request against its key's sliding one-minute window (`None`: no limit): in this process for an
+/// `SQLite` store, in the database for `PostgreSQL`, so replicas share one count per key.
+async fn rate_take(st: &AppState, key_id: i64, limit: u64) -> Result<Option<keys::Decision>> {
+    if limit == 0 {
+        return Ok(None);
+    }
+    if st.pool.shared() {
+        let wall_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        if let Some(d) = st.pool.get().await?.rate_take(key_id, limit, wall_ms)? {
+            return Ok(Some(d));
+        }
+    }
+    let now_ms = u64::try_from(st.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(Some(lock(&st.windows).entry(key_id).or_default().take(now_ms, limit)))
+}
+
 async fn authenticate(st: &AppState, key: &str) -> Result<keys::Auth> {
     let digest = keys::hash(key);
     let now = Instant::now();
@@ -291,10 +309,10 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
     };
     // A sliding one-minute window per key (`keys::Window`).
     let limit = u64::try_from(limit).unwrap_or(0);
-    let decision = (limit > 0).then(|| {
-        let now_ms = u64::try_from(st.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        lock(&st.windows).entry(key_id).or_default().take(now_ms, limit)
-    });
+    let decision = match rate_take(st, key_id, limit).await {
+        Ok(d) => d,
+        Err(e) => return ApiError::internal(&rid, &e).into_response(),
+    };
     let now = time::now();
     let reset = |d: &keys::Decision| now + i64::try_from(d.retry_ms.div_ceil(1000)).unwrap_or(60);
     if let Some(d) = decision.filter(|d| !d.allowed) {

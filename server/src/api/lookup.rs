@@ -4,6 +4,7 @@ use super::error::{ApiError, RequestId};
 use super::params::{Params, json_response, truncate};
 use super::{Shared, providers};
 use crate::normalize::{MAX_VALUE_LEN, normalize};
+use crate::store::Backend;
 use crate::store::{self, Row};
 use crate::{sectors, time};
 use anyhow::Result;
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use ioclens_core::IocKind;
 use ioclens_core::LookupOptions;
 use ioclens_core::intel::pack::LoadedPack;
-use rusqlite::Connection;
 use serde_json::Value;
 
 // ---------- lookup ----------
@@ -86,7 +86,7 @@ fn check_value(input: &str, forced: Option<IocKind>) -> Result<(), String> {
 /// rules as its embedded intel (the server computes no score); plus the sightings themselves; the envelope
 /// `{meta, data}` plus the older flat fields.
 fn lookup_one(
-    conn: &Connection,
+    conn: &dyn Backend,
     pack: Option<&LoadedPack>,
     input: &str,
     forced: Option<IocKind>,

@@ -2,8 +2,8 @@
 //! wait queue and a per-request query time limit.
 use super::config::Limits;
 use crate::store;
+use crate::store::Backend;
 use anyhow::{Context as _, Result};
-use rusqlite::Connection;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 pub(super) struct Pool(Arc<PoolInner>);
 
 struct PoolInner {
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Box<dyn Backend>>>,
+    /// The store is shared by replicas (`PostgreSQL`): rate limits are counted in it.
+    shared: bool,
     permits: Arc<tokio::sync::Semaphore>,
     waiting: std::sync::atomic::AtomicUsize,
     queue: usize,
@@ -36,21 +38,21 @@ impl std::error::Error for Busy {}
 
 pub(super) struct Pooled {
     pool: Pool,
-    conn: Option<Connection>,
+    conn: Option<Box<dyn Backend>>,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl std::ops::Deref for Pooled {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn.as_ref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
+    type Target = dyn Backend;
+    fn deref(&self) -> &(dyn Backend + 'static) {
+        self.conn.as_deref().unwrap_or_else(|| unreachable!("connection taken only on drop"))
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            c.progress_handler(0, None::<fn() -> bool>);
+            c.set_deadline(None);
             lock(&self.pool.0.idle).push(c);
         }
     }
@@ -65,23 +67,34 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A pooled connection: the store, with reads served from the memory-mapped file rather than `pread` copies
 /// into each connection's page cache (the copies showed in the profile under load; writes still go through
 /// the WAL). The pool is fixed, so the file is mapped `store_connections` times, not once per request.
-fn open_reader(path: &std::path::Path) -> Result<Connection> {
+fn open_reader(path: &std::path::Path) -> Result<Box<dyn Backend>> {
     let c = store::open(path)?;
     c.pragma_update(None, "mmap_size", 256_i64 << 20)?;
-    Ok(c)
+    Ok(Box::new(c))
 }
 
 impl Pool {
     pub(super) fn open(path: &std::path::Path, limits: &Limits) -> Result<Self> {
         let n = limits.store_connections.max(1);
-        let conns = (0..n).map(|_| open_reader(path)).collect::<Result<Vec<_>>>()?;
+        // A `postgres://` URL: `n` connections per replica (docs/deploy.md, "Connections").
+        let url = path.to_str().filter(|p| crate::store_pg::is_url(p));
+        let conns = match url {
+            Some(url) => crate::store_pg::open_pool(url, n, limits.query_timeout)?,
+            None => (0..n).map(|_| open_reader(path)).collect::<Result<Vec<_>>>()?,
+        };
         Ok(Self(Arc::new(PoolInner {
             idle: Mutex::new(conns),
+            shared: url.is_some(),
             permits: Arc::new(tokio::sync::Semaphore::new(n)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             queue: limits.queue,
             query_timeout: limits.query_timeout,
         })))
+    }
+
+    /// The store is shared by replicas (`PostgreSQL`): rate limits are counted in it.
+    pub(super) fn shared(&self) -> bool {
+        self.0.shared
     }
 
     /// A connection for one request, its statements interrupted after `query_timeout`.
@@ -102,7 +115,7 @@ impl Pool {
             .pop()
             .unwrap_or_else(|| unreachable!("a permit is held only with an idle connection"));
         let deadline = Instant::now() + p.query_timeout;
-        conn.progress_handler(4096, Some(move || Instant::now() > deadline));
+        conn.set_deadline(Some(deadline));
         Ok(Pooled { pool: self.clone(), conn: Some(conn), _permit: permit })
     }
 }

@@ -11,11 +11,11 @@ use crate::fetch::Ureq;
 use crate::store;
 use ioclens_core::LookupResponse;
 use ioclens_core::providers::{self, ProviderConfig, ProviderId, ProviderReply, ProviderStatus};
-use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use store::Backend as Connection;
 
 /// The server's provider keys and base URLs. Its `Debug` names the providers, never a key.
 #[derive(Clone, Default)]
@@ -109,7 +109,7 @@ pub(super) struct Pending {
 /// Step 1 (store, no await): the core's requests for `core`'s value, answered from the store's cache where it can.
 pub(super) fn plan(
     sp: &ServerProviders,
-    conn: &Connection,
+    conn: &dyn Connection,
     core: &LookupResponse,
     ids: Vec<ProviderId>,
     now: i64,
@@ -184,7 +184,7 @@ pub(super) async fn send(sp: &ServerProviders, pending: Pending) -> (Pending, Ve
 
 /// Step 3 (store, no await): stores the cacheable replies and applies every reply to `core`.
 pub(super) fn finish(
-    conn: &Connection,
+    conn: &dyn Connection,
     core: &mut LookupResponse,
     (pending, sent): (Pending, Vec<ProviderReply>),
     now: i64,

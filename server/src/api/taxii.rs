@@ -240,17 +240,12 @@ fn internal(rid: &RequestId, e: &anyhow::Error) -> Response {
 /// for `all`) is an extension property the routes read (TAXII allows custom properties).
 async fn collections(st: &Shared) -> anyhow::Result<Vec<Value>> {
     let conn = st.pool.get().await?;
-    let mut stmt = conn.prepare_cached("SELECT id, name, records FROM feeds ORDER BY name")?;
     let mut out = vec![json!({
         "id": collection_id(None), "title": "all",
         "description": "every feed of this server",
         "can_read": true, "can_write": false, "media_types": [STIX], "ioclens_feed": null,
     })];
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-    })?;
-    for r in rows {
-        let (id, name, records) = r?;
+    for (id, name, records) in conn.collections()? {
         out.push(json!({
             "id": collection_id(Some(&name)), "title": name,
             "description": format!("ioclens feed `{name}` ({records} indicators)"),
@@ -500,6 +495,8 @@ async fn page(
 /// otherwise walk a large collection in one request; the page stops there with `more` and a `next` after the
 /// last row read (TAXII lets a page hold fewer objects than `limit`, even none).
 const MAX_SCAN: usize = 5000;
+/// Rows read from the store at a time while scanning a feed.
+const SCAN_CHUNK: usize = 500;
 
 /// A page: the objects, whether more may follow, and where the next page starts when that is not after the last
 /// object (the row budget ran out).
@@ -507,7 +504,7 @@ type Scanned = (Vec<Item>, bool, Option<Key>);
 
 /// Reads up to `limit` matching objects after `next`, and whether more follow.
 fn scan(
-    conn: &rusqlite::Connection,
+    conn: &dyn store::Backend,
     feed: Option<i64>,
     f: &Filter,
     limit: usize,
@@ -543,40 +540,37 @@ fn scan(
     };
     // Rows of ingests after `added_after` only: seconds resolution, so `> floor(added_after)` is exact.
     let floor = f.added_after.unwrap_or(i64::MIN);
-    let cve = store::kind_code(IocKind::Cve);
-    let kind_cond = match (f.wants("indicator"), f.wants("vulnerability")) {
-        (true, false) => format!("AND i.kind != {cve}"),
-        (false, true) => format!("AND i.kind = {cve}"),
-        _ => String::new(),
+    let cve = match (f.wants("indicator"), f.wants("vulnerability")) {
+        (true, false) => Some(false),
+        (false, true) => Some(true),
+        _ => None,
     };
     // Feed by feed in `(ingested_at, id)` order (a handful of rows), then each feed's rows in row-id order through
     // the `(feed_id, generation)` index: every row of a feed carries the feed's generation (an ingest replaces
     // them or merges into it), so no page sorts the store.
-    let feeds: Vec<(i64, i64, i64)> = conn
-        .prepare_cached(
-            "SELECT ingested_at, id, generation FROM feeds WHERE (?1 IS NULL OR id = ?1) \
-             AND ingested_at > ?2 AND (ingested_at, id) >= (?3, ?4) ORDER BY ingested_at, id",
-        )?
-        .query_map(rusqlite::params![feed, floor, after.0, after.1], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let sql = format!(
-        "SELECT {} FROM iocs i JOIN feeds f ON f.id = i.feed_id \
-         WHERE i.feed_id = ?1 AND i.generation = ?2 AND i.id > ?3 {kind_cond} ORDER BY i.id",
-        store::ROW_COLUMNS
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let feeds = conn.ingests_after(feed, floor, (after.0, after.1))?;
     let now = time::now();
     let (mut read, mut last_read) = (0, None);
     for (added, feed_id, generation) in feeds {
-        let from = if (added, feed_id) == (after.0, after.1) { after.2 } else { i64::MIN };
-        let mut rows = stmt.query(rusqlite::params![feed_id, generation, from])?;
-        while let Some(r) = rows.next()? {
+        let mut from = if (added, feed_id) == (after.0, after.1) { after.2 } else { i64::MIN };
+        // The feed's rows in chunks (row-id order), so no store holds a statement open across a page.
+        let mut chunk = Vec::new().into_iter();
+        let mut more = true;
+        loop {
+            let row: Row = match chunk.next() {
+                Some(r) => r,
+                None if more => {
+                    let rows = conn.generation_rows(feed_id, generation, from, cve, SCAN_CHUNK)?;
+                    more = rows.len() == SCAN_CHUNK;
+                    from = rows.last().map_or(from, |r| r.id);
+                    chunk = rows.into_iter();
+                    continue;
+                }
+                None => break,
+            };
             if bounded && read == MAX_SCAN {
                 return Ok((items, true, last_read));
             }
-            let row: Row = store::row_at(r, 0)?;
             read += 1;
             last_read = Some(Key::Row(added, feed_id, row.id));
             if !f.may_keep(&row, added) {

@@ -40,7 +40,7 @@ async fn slow(State(st): State<Shared>) -> Response {
         Err(e) => return ApiError::internal(&RequestId("req_slow".into()), &e).into_response(),
     };
     let res = tokio::task::spawn_blocking(move || {
-        conn.query_row(
+        conn.sqlite().expect("an SQLite store").query_row(
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000000000) \
              SELECT count(*) FROM c",
             [],

@@ -26,7 +26,9 @@ pub(super) async fn health(
             StatusCode::OK,
             &json!({"status": "ok", "version": crate_version(), "feed_version": h.feed_version, "feeds": h.feeds}),
         ),
-        Err(e) if e.is::<Busy>() || interrupted(&e) => ApiError::internal(&rid, &e).into_response(),
+        Err(e) if e.is::<Busy>() || interrupted(&e) || store::unavailable(&e) => {
+            ApiError::internal(&rid, &e).into_response()
+        }
         Err(e) => {
             log_error(&rid, &e);
             ApiError::new(

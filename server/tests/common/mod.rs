@@ -22,6 +22,15 @@ pub struct Server {
 
 static N: AtomicUsize = AtomicUsize::new(0);
 
+/// The store the suite runs on: `IOCLENS_TEST_STORE=postgres` runs it on the `PostgreSQL` cluster named by
+/// `IOCLENS_TEST_DATABASE_URL` (scripts/test.d/45-postgres.sh), each server in a schema of its own; else `SQLite`.
+pub fn pg_base() -> Option<String> {
+    (std::env::var("IOCLENS_TEST_STORE").as_deref() == Ok("postgres")).then(|| {
+        std::env::var("IOCLENS_TEST_DATABASE_URL")
+            .expect("IOCLENS_TEST_STORE=postgres needs IOCLENS_TEST_DATABASE_URL")
+    })
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
@@ -63,9 +72,22 @@ impl Server {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let db = dir.join("store.db");
-        let conn = store::open(&db).unwrap();
-        let (key, _) = keys::create(&conn, "test", 0, 1_800_000_000).unwrap();
+        // On PostgreSQL, a schema of its own in the test cluster for each server (cheaper than a database each).
+        let (db, key) = if let Some(base) = pg_base() {
+            let schema = format!("t{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+            let mut admin = ioclens_server::store_pg::open(&base).unwrap();
+            admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+            let url = format!("{base}?options=-c%20search_path%3D{schema}");
+            let mut c = ioclens_server::store_pg::open(&url).unwrap();
+            let (key, _) =
+                ioclens_server::store_pg::create_key(&mut c, "test", 0, 1_800_000_000).unwrap();
+            (PathBuf::from(url), key)
+        } else {
+            let db = dir.join("store.db");
+            let conn = store::open(&db).unwrap();
+            let (key, _) = keys::create(&conn, "test", 0, 1_800_000_000).unwrap();
+            (db, key)
+        };
         let limits = settings.limits.clone();
         let app = ioclens_server::api::router_with(db.clone(), settings).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -101,17 +123,49 @@ impl Server {
         }
     }
 
+    /// The `PostgreSQL` store of this server, when the suite runs on one.
+    fn pg(&self) -> Option<postgres::Client> {
+        self.db
+            .to_str()
+            .filter(|d| ioclens_server::store_pg::is_url(d))
+            .map(|url| ioclens_server::store_pg::open(url).unwrap())
+    }
+
     /// Ingests a fixture (file or MISP dir) as a feed.
     pub fn feed(&self, fixture_name: &str, spec: &FeedSpec) -> ingest::IngestReport {
+        self.ingest(spec, ingest::read_path(&fixture(fixture_name)).unwrap(), 1_800_000_000)
+    }
+
+    /// Ingests `parsed` as feed `spec` at `now`, into whichever store the server runs on.
+    pub fn ingest(
+        &self,
+        spec: &FeedSpec,
+        parsed: ingest::Parsed,
+        now: i64,
+    ) -> ingest::IngestReport {
+        if let Some(mut c) = self.pg() {
+            return ioclens_server::store_pg::ingest(&mut c, spec, parsed, now, &|_| {}).unwrap();
+        }
         let mut conn = store::open(&self.db).unwrap();
-        let parsed = ingest::read_path(&fixture(fixture_name)).unwrap();
-        ingest::ingest(&mut conn, spec, parsed, 1_800_000_000, &|_| {}).unwrap()
+        ingest::ingest(&mut conn, spec, parsed, now, &|_| {}).unwrap()
     }
 
     pub fn key_with_limit(&self, limit: i64) -> (String, i64) {
-        let conn = store::open(&self.db).unwrap();
-        let (key, info) = keys::create(&conn, "limited", limit, 1_800_000_000).unwrap();
+        let mut store: Box<dyn keys::KeyStore> = match self.pg() {
+            Some(c) => Box::new(c),
+            None => Box::new(store::open(&self.db).unwrap()),
+        };
+        let (key, info) = store.create("limited", limit, 1_800_000_000).unwrap();
         (key, info.id)
+    }
+
+    /// Revokes key `id`, as `ioclens keys revoke` does from another process.
+    pub fn revoke(&self, id: i64) -> bool {
+        let mut store: Box<dyn keys::KeyStore> = match self.pg() {
+            Some(c) => Box::new(c),
+            None => Box::new(store::open(&self.db).unwrap()),
+        };
+        store.revoke(&id.to_string(), 1_800_000_000).unwrap()
     }
 
     /// Starts a server with the four fixture feeds loaded (see `tests/api.rs` for the expected contents).
