@@ -39,6 +39,10 @@
 //! and `merge_providers` applies every reply to the local `lookup` result (fail-open: `score.providers` keeps each
 //! provider's status). The key never crosses into the core. `providers` lists the providers with the defaults a
 //! host sizes its rate limits and cache from.
+//!
+//! Why one file: it is the wire contract: each op's request and response types sit next to the function that
+//! answers them, so a wire change is one diff (projection and the loaded pack live in `api/project.rs` and
+//! `api/loaded.rs`).
 use crate::attack::AttackObject;
 use crate::extract::Extraction;
 use crate::providers::{ProviderId, ProviderOutcome, ProviderPlan, ProviderReply};

@@ -12,6 +12,9 @@ Writes, deterministically for a seed (same seed, same Python 3 minor series -> s
                          (only with --mb > 0)
 
 Standard library only; no network; nothing outside the repository.
+
+Why one file: one reproducible script (a seed in, the same corpus out), runnable with nothing but Python; its
+sections follow the corpus files above.
 """
 
 import argparse

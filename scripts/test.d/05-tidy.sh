@@ -67,3 +67,23 @@ if [ -n "$hits" ]; then
   exit 1
 fi
 echo "tidy: ARCHITECTURE.md paths exist; no host escaper, digest, calendar or policy table"
+
+# Files along their seams: a hand-written source file holds at most ~800 lines of code (a Rust file's lines before
+# its `#[cfg(test)]` module), or says at its top why it is one file (`Why one file:` in its first 60 lines).
+# Generated files (`@generated` in their first lines, core/src/generated/) are left out.
+long=0
+while IFS= read -r -d '' f; do
+  case "$f" in core/src/generated/*) continue ;; esac
+  head -n 5 "$f" | grep -q '@generated' && continue
+  if [[ "$f" == *.rs ]]; then
+    code="$(awk '/^#\[cfg\(test\)\]/ { exit } { n++ } END { print n + 0 }' "$f")"
+  else
+    code="$(wc -l < "$f")"
+  fi
+  if [ "$code" -gt 800 ] && ! head -n 60 "$f" | grep -q 'Why one file:'; then
+    echo "tidy: $f has $code lines of code and no 'Why one file:' at its top: split it along its seams or say why" >&2
+    long=1
+  fi
+done < <(git ls-files -z -- '*.rs' '*.py' '*.js' '*.mjs' '*.ts' ':!:data/**')
+[ "$long" = 0 ] || exit 1
+echo "tidy: every source file over 800 lines of code says why it is one file"

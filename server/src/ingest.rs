@@ -3,6 +3,9 @@
 //! Parsing yields [`RawRecord`]s; [`ingest`] normalises them with the core, merges duplicates and writes the feed
 //! in ONE transaction (old feed or new feed, never half), replacing the feed's previous records. Re-ingesting
 //! identical content with identical options is a no-op (`unchanged`).
+//!
+//! Why one file: every input format (STIX, MISP, CSV/TXT, built-in intel) ends in the same `RawRecord` merge and
+//! write, which a reader checks against all of them at once.
 use crate::normalize::normalize;
 use crate::store::{self, Category, Level, join_tags, kind_code};
 use anyhow::{Context as _, Result, bail};

@@ -3,6 +3,9 @@
 //! One file at a configurable path, WAL mode. Enumerations are stored as small integers so the 10-million-row
 //! table stays compact; the indexes serve the feed API's filters in `ORDER BY last_seen DESC, id DESC` order and
 //! the lookup API's point queries.
+//!
+//! Why one file: the `SQLite` schema, its migrations and every statement the server runs stay together, so a schema
+//! change and the statements it affects are one diff; `store_pg.rs` mirrors it.
 use anyhow::{Context as _, Result};
 use ioclens_core::IocKind;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

@@ -8,6 +8,9 @@
 //!
 //! Serving: [`Pg`] is the pooled connection behind [`crate::store::Backend`] (`ioclens serve --db postgres://…`);
 //! replicas share keys, revocations and rate limits through the store ([`open_pool`] makes the shared tables).
+//!
+//! Why one file: it mirrors `store.rs` statement for statement (schema, migrations, lookup, page, keys, rate
+//! limits, copy), so a divergence between the two backends shows in review.
 use anyhow::{Context as _, Result, bail};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};

@@ -14,6 +14,9 @@
 //! - `txtlist` (community, low): 198.51.100.23 (twice), <https://drop.example/a.zip>, MD5 d41d8…. 3 records.
 //!
 //! Records without times get the ingest time (`1_800_000_000` = 2027-01-15T08:00:00Z).
+//!
+//! Why one file: one test binary (each binary is one more link of the server in CI); every test shares the `Server`
+//! harness at the top.
 #![expect(clippy::disallowed_methods, reason = "tests write fixture files")]
 mod common;
 

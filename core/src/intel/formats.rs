@@ -4,6 +4,9 @@
 //! [`crate::classify`], so a pack holds canonical values only; lines that are not indicators become
 //! [`LineDiagnostic`]s (the first [`MAX_DIAGNOSTICS`] are kept, all are counted). A body that is an HTML page, or
 //! whose data lines are all rejected, is an error, so a host keeps the source's previous data instead.
+//!
+//! Why one file: one `Parser` with one arm per upstream format; the arms share its line diagnostics, date rules and
+//! value classification, and `FORMATS` is checked against the arms in one place.
 use super::pack::Entry;
 use crate::{IocKind, classify};
 use serde::{Deserialize, Serialize};

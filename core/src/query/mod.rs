@@ -46,6 +46,9 @@
 //! KQL chunks at `batch_size` (≤ 128, the `has_any` term-index limit) values per query up to 10,000 values
 //! and switches to a watchlist (`_GetWatchlist('ioclens')`) beyond that. The lookup / watchlist rows are
 //! returned as CSV in [`Hunt::lookup_csv`].
+//!
+//! Why one file: the contract every query leg shares (targets, profiles, options and their limits, the `hunt`
+//! batching); the legs themselves are `spl.rs`, `kql/`, `sigma.rs` and `stix.rs`.
 pub mod escape;
 mod guard;
 mod kql;

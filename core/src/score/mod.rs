@@ -6,6 +6,9 @@
 //! raises confidence, and `reserved` values score 0.
 //!
 //! Integer points and `libm` keep the result identical on native and WebAssembly.
+//!
+//! Why one file: `score_with` is the one place points are added up, in a fixed order a reader must see whole; the
+//! factor tables live in `evidence.rs`, `lexical.rs`, `phishing.rs` and `factor_name.rs`.
 use crate::intel::{self, Hit, Role};
 use crate::{Classified, IocKind};
 use serde::{Deserialize, Serialize};

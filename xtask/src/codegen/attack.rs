@@ -9,6 +9,9 @@
 //! * `attack_context.rs`: context-name patterns, the family-name index, and the rule-local dynamic-DNS and
 //!   web-service name lists.
 //! * `attack_words.rs`: the mapping rules' word lists, one `&[&str]` per section of `data/attack/rule_words.txt`.
+//!
+//! Why one file: one generator slot reads the ATT&CK bundle once and writes every table derived from it, so ids in
+//! one table always resolve in another.
 #![expect(
     clippy::disallowed_methods,
     reason = "xtask reads data/: the I/O ban in clippy.toml is for core"
