@@ -172,6 +172,13 @@ fn extract_reads_documents_by_content_and_names_parts() {
         "{out}"
     );
     assert!(has("attachment invoice.pdf > page 1", "http://pay.kalo.top/inv/7731"), "{out}");
+    // A mention carries the core's `Extracted` fields; the span only when the value was written: an
+    // attachment's digests are computed, so theirs is left out.
+    for m in &mentions {
+        let computed = m["part"] == "attachment invoice.pdf";
+        assert_eq!(m.get("span").is_none(), computed, "{m}");
+        assert!(m["defanged"].is_boolean(), "{m}");
+    }
     // The format comes from the content, not the name: a DOCX read from stdin.
     let docx = std::fs::read(sample("report.docx")).expect("sample");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ioclens"))
@@ -249,6 +256,9 @@ fn extract_csv_has_part_and_scope_for_text_and_documents() {
     let (_, doc, _) = ioclens(&["extract", &sample("phish.eml"), "--format", "csv"]);
     assert!(doc.starts_with(&format!("{header}\n")), "{doc}");
     assert!(doc.lines().count() > 1 && doc.contains(",header:"), "{doc}");
+    let digest = "4b6666e17f60d0e45f43106a8ae8722acdeb01e05eda3fd6dfbc3e1e503bbd4d";
+    let row = format!("\nsha256,{digest},attachment invoice.pdf,,,false,false,,\n");
+    assert!(doc.contains(&row), "{doc}");
 }
 
 /// `hunt --format jsonl` streams: the first window's queries arrive while stdin (kept open) has not ended, and

@@ -385,12 +385,22 @@ pub struct PathFacts {
 }
 
 /// A byte range in the original text: `&text[start..end]` is the indicator as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+}
+
+impl Span {
+    /// No bytes: the span of a value that was computed, not written (a document attachment's digests).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
 }
 
 /// A note about the input that is not an error (skipped candidate, truncated input …).

@@ -10,7 +10,7 @@
 //! let mail = b"From: Billing <billing@kalo.top>\r\nSubject: invoice\r\n\r\nPay at hxxps://kalo[.]top/pay\r\n";
 //! let doc = ioclens_documents::extract(mail);
 //! assert_eq!(doc.format, ioclens_documents::Format::Email);
-//! let url = doc.iocs.iter().find(|m| m.canonical == "https://kalo.top/pay").unwrap();
+//! let url = doc.iocs.iter().find(|m| m.ioc.canonical == "https://kalo.top/pay").unwrap();
 //! assert_eq!(url.part, "part 1 text/plain");
 //! ```
 //!
@@ -38,7 +38,8 @@ mod sniff;
 #[cfg(test)]
 mod tests;
 
-use ioclens_core::{Diagnostic, DiagnosticCode, IocKind, IpScope, Span};
+use ioclens_core::extract::Extracted;
+use ioclens_core::{Diagnostic, DiagnosticCode, IocKind, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -63,32 +64,17 @@ impl Default for Limits {
     }
 }
 
-/// One indicator found in a document.
+/// One indicator found in a document: the core's [`Extracted`] and the part it came from. Its span is a byte
+/// span into the part's text (the decoded header value, page text, MIME part body); an attachment's digests are
+/// computed, not written, so theirs is empty and not serialized.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
-    /// Type.
-    #[serde(rename = "type")]
-    pub kind: IocKind,
-    /// Canonical value (as `classify` gives it).
-    pub canonical: String,
+    /// The indicator, exactly as `ioclens_core::extract` reports it (its fields are flattened on the wire).
+    #[serde(flatten)]
+    pub ioc: Extracted,
     /// The part it came from: `page 2`, `body`, `header:From`, `header:Received[1]`, `part 3 text/html`,
     /// `attachment invoice.pdf` (hashes of that attachment), `attachment invoice.pdf > page 1` (inside it).
     pub part: String,
-    /// Byte span into the part's text (the decoded header value, page text, MIME part body); none for an
-    /// attachment's digests, which are computed, not written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span: Option<Span>,
-    /// It was written defanged.
-    pub defanged: bool,
-    /// Implied by another indicator (the host of a URL, the domain of an e-mail address).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub implied: bool,
-    /// IPs: the special-purpose class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<IpScope>,
-    /// IPv4 written as `ip:port`: the port.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
 }
 
 /// One distinct indicator with the number of its mentions and the parts that mention it.
@@ -237,16 +223,7 @@ impl Out {
         }
         self.parts.push(Part { id: part.to_owned(), kind: kind.to_owned(), bytes: text.len() });
         let ex = ioclens_core::extract(text);
-        self.iocs.extend(ex.iocs.into_iter().map(|i| Mention {
-            kind: i.kind,
-            canonical: i.canonical,
-            part: part.to_owned(),
-            span: Some(i.span),
-            defanged: i.defanged,
-            implied: i.implied,
-            scope: i.scope,
-            port: i.port,
-        }));
+        self.iocs.extend(ex.iocs.into_iter().map(|ioc| Mention { ioc, part: part.to_owned() }));
         for d in ex.diagnostics {
             self.diagnostics.push(Diagnostic {
                 code: d.code,
@@ -275,14 +252,16 @@ impl Out {
             [(IocKind::Sha256, &sha256), (IocKind::Sha1, &sha1), (IocKind::Md5, &md5)]
         {
             self.iocs.push(Mention {
-                kind,
-                canonical: value.clone(),
+                ioc: Extracted {
+                    kind,
+                    canonical: value.clone(),
+                    span: Span::default(),
+                    defanged: false,
+                    implied: false,
+                    scope: None,
+                    port: None,
+                },
                 part: part.to_owned(),
-                span: None,
-                defanged: false,
-                implied: false,
-                scope: None,
-                port: None,
             });
         }
         self.attachments.push(Attachment {
@@ -339,7 +318,7 @@ impl Out {
 pub fn unique(iocs: &[Mention]) -> Vec<UniqueMention> {
     let mut index: HashMap<(IocKind, &str), usize> = HashMap::new();
     let mut out: Vec<UniqueMention> = Vec::new();
-    for m in iocs {
+    for Mention { ioc: m, part } in iocs {
         let k = *index.entry((m.kind, m.canonical.as_str())).or_insert_with(|| {
             out.push(UniqueMention {
                 kind: m.kind,
@@ -353,8 +332,8 @@ pub fn unique(iocs: &[Mention]) -> Vec<UniqueMention> {
         let u = &mut out[k];
         u.count += 1;
         u.implied &= m.implied;
-        if !u.parts.contains(&m.part) {
-            u.parts.push(m.part.clone());
+        if !u.parts.contains(part) {
+            u.parts.push(part.clone());
         }
     }
     out

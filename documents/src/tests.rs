@@ -13,8 +13,8 @@ const BROKEN_PDF: &[u8] = include_bytes!("../../tests/fixtures/documents/broken.
 fn written(doc: &DocumentExtraction) -> Vec<(IocKind, &str, &str)> {
     doc.iocs
         .iter()
-        .filter(|m| !m.implied)
-        .map(|m| (m.kind, m.canonical.as_str(), m.part.as_str()))
+        .filter(|m| !m.ioc.implied)
+        .map(|m| (m.ioc.kind, m.ioc.canonical.as_str(), m.part.as_str()))
         .collect()
 }
 
@@ -43,7 +43,7 @@ fn pdf_report_pages_and_links() {
         "{}",
         dump(&doc)
     );
-    let port = doc.iocs.iter().find(|m| m.canonical == "45.77.12.9").and_then(|m| m.port);
+    let port = doc.iocs.iter().find(|m| m.ioc.canonical == "45.77.12.9").and_then(|m| m.ioc.port);
     assert_eq!(port, Some(8443));
     assert!(doc.diagnostics.is_empty(), "{}", dump(&doc));
 }
@@ -99,7 +99,7 @@ fn phishing_email_headers_parts_and_attachment() {
     ];
     assert_eq!(got, want, "{}", dump(&doc));
     // The recipient is not an indicator of the sender.
-    assert!(!doc.iocs.iter().any(|m| m.canonical.contains("alice@")), "{}", dump(&doc));
+    assert!(!doc.iocs.iter().any(|m| m.ioc.canonical.contains("alice@")), "{}", dump(&doc));
     assert_eq!(doc.attachments.len(), 1);
     let a = &doc.attachments[0];
     assert_eq!(
@@ -107,8 +107,8 @@ fn phishing_email_headers_parts_and_attachment() {
         (Some("invoice.pdf"), "application/pdf", Format::Pdf)
     );
     // Header spans point into the header value.
-    let from = doc.iocs.iter().find(|m| m.part == "header:From" && !m.implied);
-    let len = from.and_then(|m| m.span).map_or(0, |s| s.end - s.start);
+    let from = doc.iocs.iter().find(|m| m.part == "header:From" && !m.ioc.implied);
+    let len = from.map_or(0, |m| m.ioc.span.end - m.ioc.span.start);
     assert_eq!(len, "no-reply@microsoft-secure-login.com".len());
 }
 
@@ -186,7 +186,7 @@ fn damaged_documents_never_panic() {
                 }
                 bytes.truncate(cut.index(bytes.len() + 1).max(1));
                 let doc = extract(&bytes);
-                prop_assert!(doc.iocs.iter().all(|m| !m.canonical.is_empty()));
+                prop_assert!(doc.iocs.iter().all(|m| !m.ioc.canonical.is_empty()));
                 Ok(())
             },
         )

@@ -288,7 +288,7 @@ export interface ExtractRequest {
 export interface Extracted {
   type: IocKind;
   canonical: string;
-  span: Span;
+  span?: Span;
   defanged: boolean;
   implied?: boolean;
   scope?: IpScope | null;

@@ -182,20 +182,7 @@ fn document(
             let mut rows = Rows::new(format, COLUMNS);
             rows.start(out)?;
             for m in &doc.iocs {
-                mention_row(
-                    &mut rows,
-                    out,
-                    &Mention {
-                        kind: m.kind,
-                        canonical: &m.canonical,
-                        part: &m.part,
-                        span: m.span,
-                        defanged: m.defanged,
-                        implied: m.implied,
-                        scope: m.scope,
-                        port: m.port,
-                    },
-                )?;
+                mention_row(&mut rows, out, &m.ioc, &m.part)?;
             }
         }
         Format::Tsv => {
@@ -231,29 +218,20 @@ fn document(
 const COLUMNS: &[&str] =
     &["type", "canonical", "part", "start", "end", "defanged", "implied", "scope", "port"];
 
-/// One mention, from a text chunk or a document, for [`mention_row`].
-struct Mention<'a> {
-    kind: IocKind,
-    canonical: &'a str,
-    part: &'a str,
-    span: Option<ioclens_core::Span>,
-    defanged: bool,
-    implied: bool,
-    scope: Option<IpScope>,
-    port: Option<u16>,
-}
-
 /// The one CSV row builder of a mention (text and documents alike).
-fn mention_row(rows: &mut Rows, out: &mut dyn Write, m: &Mention<'_>) -> io::Result<()> {
-    let (start, end) =
-        m.span.map_or((String::new(), String::new()), |s| (s.start.to_string(), s.end.to_string()));
+fn mention_row(rows: &mut Rows, out: &mut dyn Write, m: &Extracted, part: &str) -> io::Result<()> {
+    let (start, end) = if m.span.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (m.span.start.to_string(), m.span.end.to_string())
+    };
     let port = m.port.map(|p| p.to_string()).unwrap_or_default();
     rows.write(
         out,
         &[
             m.kind.as_str(),
-            m.canonical,
-            m.part,
+            &m.canonical,
+            part,
             &start,
             &end,
             if m.defanged { "true" } else { "false" },
@@ -376,20 +354,7 @@ impl Sink {
                     serde_json::to_writer(&mut *out, &ioc)?;
                     writeln!(out)?;
                 }
-                Format::Csv => mention_row(
-                    &mut self.rows,
-                    out,
-                    &Mention {
-                        kind: ioc.kind,
-                        canonical: &ioc.canonical,
-                        part: "",
-                        span: Some(ioc.span),
-                        defanged: ioc.defanged,
-                        implied: ioc.implied,
-                        scope: ioc.scope,
-                        port: ioc.port,
-                    },
-                )?,
+                Format::Csv => mention_row(&mut self.rows, out, &ioc, "")?,
                 Format::Json => self.iocs.push(ioc),
                 Format::Tsv | Format::Table => {}
             }

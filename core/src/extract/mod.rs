@@ -24,7 +24,9 @@ pub struct Extracted {
     pub kind: IocKind,
     /// Canonical value (as `classify` would give).
     pub canonical: String,
-    /// Where it stands in the original text.
+    /// Where it stands in the original text. Never empty for an indicator found in text; empty (and then not
+    /// serialized) only for a value computed rather than written, such as a document attachment's digests.
+    #[serde(default, skip_serializing_if = "Span::is_empty")]
     pub span: Span,
     /// It was written defanged.
     pub defanged: bool,
