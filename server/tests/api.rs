@@ -691,10 +691,8 @@ fn feed_pages_revalidate_with_etags() {
     let file = s.dir.join("mine.txt");
     let load = |value: &str| {
         std::fs::write(&file, format!("{value}\n")).unwrap();
-        let mut conn = ioclens_server::store::open(&s.db).unwrap();
         let parsed = ioclens_server::ingest::read_path(&file).unwrap();
-        let spec = spec("mine", Category::Community, Level::Medium, &[]);
-        ioclens_server::ingest::ingest(&mut conn, &spec, parsed, 1_800_000_000, &|_| {}).unwrap();
+        s.ingest(&spec("mine", Category::Community, Level::Medium, &[]), parsed, 1_800_000_000);
     };
     load("one.evil-etag.example");
     let version = s.get("/api/v1/feeds").json["meta"]["feed_version"].clone();
