@@ -1,7 +1,7 @@
 //! The middleware every request passes: request id, CORS, `Host` check, query-string checks, authentication
 //! (with the verified-key cache), the per-key rate limit, and a panic turned into the error envelope.
 use super::config::MAX_QUERY;
-use super::error::{ApiError, RequestId};
+use super::error::{ApiError, ErrorCode, RequestId};
 use super::params::{query_pairs, truncate};
 use super::pool::lock;
 use super::{AppState, Shared, taxii};
@@ -142,7 +142,7 @@ pub(super) async fn gate(State(st): State<Shared>, mut req: Request, next: Next)
         ApiError::new(
             &rid,
             StatusCode::MISDIRECTED_REQUEST,
-            "misdirected_request",
+            ErrorCode::MisdirectedRequest,
             format!(
                 "this server does not answer for host `{}` (the operator allows more names with \
                  `ioclens serve --allowed-host NAME`)",
@@ -161,7 +161,7 @@ pub(super) async fn gate(State(st): State<Shared>, mut req: Request, next: Next)
             Err(_) => ApiError::new(
                 &rid,
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
+                ErrorCode::InternalError,
                 "the server hit a bug answering this request (the panic is in its log)",
             )
             .into_response(),
@@ -193,7 +193,7 @@ fn preflight(rid: &RequestId, allowed: bool, headers: &HeaderMap) -> Response {
         return ApiError::new(
             rid,
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "cross-origin requests from this origin are not allowed (the operator allows origins with \
              `ioclens serve --cors-origin ORIGIN`)",
         )
@@ -265,7 +265,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
             return ApiError::new(
                 &rid,
                 StatusCode::UNAUTHORIZED,
-                "unsupported_auth_scheme",
+                ErrorCode::UnsupportedAuthScheme,
                 format!(
                     "`Authorization: {scheme} …` is not a scheme this server reads: send \
                      `Authorization: Bearer <key>` or `X-API-Key: <key>` (TAXII clients: HTTP Basic)"
@@ -276,7 +276,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
         return ApiError::new(
             &rid,
             StatusCode::UNAUTHORIZED,
-            "missing_api_key",
+            ErrorCode::MissingApiKey,
             "send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>` (TAXII clients: \
              HTTP Basic with the key as the password)",
         )
@@ -292,7 +292,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
             return ApiError::new(
                 &rid,
                 StatusCode::UNAUTHORIZED,
-                "invalid_api_key",
+                ErrorCode::InvalidApiKey,
                 "the API key is not valid",
             )
             .into_response();
@@ -301,7 +301,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
             return ApiError::new(
                 &rid,
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "the API key has been revoked",
             )
             .into_response();
@@ -320,7 +320,7 @@ async fn authorize_and_run(st: &AppState, req: Request, next: Next, rid: &Reques
         let mut res = ApiError::new(
             &rid,
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limit_exceeded",
+            ErrorCode::RateLimitExceeded,
             format!("rate limit of {limit} requests per minute exceeded; retry after {retry}s"),
         )
         .into_response();

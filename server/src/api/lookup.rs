@@ -1,6 +1,6 @@
 //! `GET`/`POST /api/v1/lookup`: the core's enrichment package with the store's sightings as evidence.
 use super::config::{MAX_BATCH, MAX_BODY};
-use super::error::{ApiError, RequestId};
+use super::error::{ApiError, ErrorCode, RequestId};
 use super::params::{Params, json_response, truncate};
 use super::{Shared, providers};
 use crate::normalize::{MAX_VALUE_LEN, normalize};
@@ -396,7 +396,7 @@ pub(super) async fn lookup_post(
             Err(message) => BatchItem::Refused {
                 input: value.map_or(item.clone(), |s| Value::String(truncate(s, 256))),
                 ok: false,
-                error: ItemError { code: "invalid_parameter", message },
+                error: ItemError { code: ErrorCode::InvalidParameter, message },
             },
         };
         out.push(entry);
@@ -430,6 +430,6 @@ enum BatchItem<'a> {
 
 #[derive(serde::Serialize)]
 struct ItemError {
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/intel/pack`: the signed intel pack.
 use super::Shared;
 use super::cache;
-use super::error::{ApiError, RequestId};
+use super::error::{ApiError, ErrorCode, RequestId};
 use super::gate::set_header;
 use super::params::Params;
 use axum::body::Body;
@@ -25,8 +25,13 @@ pub(super) async fn intel_pack(
         return e.into_response();
     }
     let none = || {
-        ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", "this server has no intel pack")
-            .into_response()
+        ApiError::new(
+            &rid,
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "this server has no intel pack",
+        )
+        .into_response()
     };
     let Some(live) = st.intel.clone() else {
         return none();

@@ -1,5 +1,5 @@
 //! Query parameters (percent-decoding through `percent-encoding`), and the small helpers answers share.
-use super::error::{ApiError, RequestId};
+use super::error::{ApiError, ErrorCode, RequestId};
 use crate::normalize::MAX_VALUE_LEN;
 use anyhow::Result;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -113,7 +113,7 @@ pub(super) fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Re
         // Serialising our own types fails only on a bug (a map with non-string keys).
         Err(e) => ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal_error",
+            code: ErrorCode::InternalError,
             message: format!("serialising the answer: {e}"),
             request_id: String::new(),
             retry_after: None,

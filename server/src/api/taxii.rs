@@ -10,6 +10,7 @@
 //! `added_after` never misses a change; unchanged objects come back with the same `modified`, a version it has).
 //! Paging is a keyset on `(date_added, feed, row)`, so `next` never expires and the same filters give the same
 //! pages. Keys are the API's (`Authorization: Basic` with the key as the password, `Bearer`, `X-API-Key`).
+use super::error::ErrorCode;
 use super::{
     ApiError, Params, RequestId, Shared, hex, record_uuid, stix_object, tlp_marking, truncate,
 };
@@ -167,7 +168,8 @@ async fn taxii(
     let rest = path.strip_prefix("/taxii2").unwrap_or("").trim_start_matches('/');
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let root = API_ROOT.trim_matches('/').trim_start_matches("taxii2/");
-    let not_found = |what: &str| error(&rid, StatusCode::NOT_FOUND, "not_found", what);
+    let not_found =
+        |what: &str| error(&rid, StatusCode::NOT_FOUND, ErrorCode::NotFound.as_str(), what);
     let params = |allowed: &[&str]| Params::parse_strict(&rid, q.as_deref(), allowed);
     if segs.first().is_some_and(|s| *s != root) {
         return not_found(&format!(
@@ -181,7 +183,7 @@ async fn taxii(
     };
     let p = match p {
         Ok(p) => p,
-        Err(e) => return error(&rid, e.status, e.code, &e.message),
+        Err(e) => return error(&rid, e.status, e.code.as_str(), &e.message),
     };
     match segs[..] {
         [] => ok(&json!({
@@ -229,7 +231,7 @@ async fn taxii(
 
 fn internal(rid: &RequestId, e: &anyhow::Error) -> Response {
     let e = ApiError::internal(rid, e);
-    let mut res = error(rid, e.status, e.code, &e.message);
+    let mut res = error(rid, e.status, e.code.as_str(), &e.message);
     if let Some(s) = e.retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
@@ -414,7 +416,9 @@ async fn page(
 ) -> Response {
     let (filter, limit, next) = match Filter::parse(p, id) {
         Ok(v) => v,
-        Err(m) => return error(rid, StatusCode::BAD_REQUEST, "invalid_parameter", &m),
+        Err(m) => {
+            return error(rid, StatusCode::BAD_REQUEST, ErrorCode::InvalidParameter.as_str(), &m);
+        }
     };
     let conn = match st.pool.get().await {
         Ok(c) => c,
@@ -433,7 +437,7 @@ async fn page(
         return error(
             rid,
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound.as_str(),
             "no such object in this collection (or none matching the filters)",
         );
     }

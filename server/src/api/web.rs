@@ -1,6 +1,6 @@
 //! Health, the `OpenAPI` document, the web page's static files, and the not-found / method fallbacks.
 use super::cache;
-use super::error::{ApiError, RequestId, interrupted, log_error};
+use super::error::{ApiError, ErrorCode, RequestId, interrupted, log_error};
 use super::params::{json_response, truncate};
 use super::pool::Busy;
 use super::{OPENAPI, Shared};
@@ -34,7 +34,7 @@ pub(super) async fn health(
             ApiError::new(
                 &rid,
                 StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
+                ErrorCode::StoreUnavailable,
                 "the store cannot be read (the server log has the details under this request id)",
             )
             .into_response()
@@ -70,7 +70,7 @@ pub(super) async fn fallback(
     } else {
         format!("no such endpoint `{}`", truncate(path, 200))
     };
-    ApiError::new(&rid, StatusCode::NOT_FOUND, "not_found", message).into_response()
+    ApiError::new(&rid, StatusCode::NOT_FOUND, ErrorCode::NotFound, message).into_response()
 }
 
 /// What `GET /` says (and `ioclens serve` prints) when no web page is served.
@@ -84,7 +84,7 @@ pub(super) async fn method_not_allowed(
     ApiError::new(
         &rid,
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{method} is not allowed here"),
     )
     .into_response()
