@@ -1,12 +1,12 @@
 //! The closed set of factor names (`Factor.name`): one enum whose serde names are the wire strings.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::providers::ProviderId;
 
 /// Stable machine name of a [`super::Factor`]. The wire names (kebab-case) are the strings the JSON has always
 /// carried; [`FactorName::as_str`] returns the same string (a test checks both agree for every variant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FactorName {
     /// `reserved`.
@@ -307,6 +307,18 @@ impl FactorName {
             ProviderId::Malwarebazaar => FactorName::MalwarebazaarNotFound,
             ProviderId::Ioclens => FactorName::IoclensNotFound,
         }
+    }
+}
+
+/// Read back through [`FactorName::as_str`] rather than a derived visitor: one table of names in the binary,
+/// not three (the WebAssembly modules are size-budgeted, docs/wasm.md).
+impl<'de> Deserialize<'de> for FactorName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        FactorName::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown factor name `{s}`")))
     }
 }
 
