@@ -3,19 +3,8 @@
 //! `cargo bench -p ioclens-core --bench attack` (medians are reported in docs/attack.md).
 use criterion::{Criterion, criterion_group, criterion_main};
 use ioclens_core::attack::{self, MapContext};
-use ioclens_core::{Classified, Facts, IocKind};
+use ioclens_core::{Classified, IocKind};
 use std::hint::black_box;
-
-fn classified(kind: IocKind, canonical: &str) -> Classified {
-    Classified {
-        kind,
-        canonical: canonical.to_owned(),
-        input: canonical.to_owned(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    }
-}
 
 /// A synthetic threat report of about 64 KiB: prose, names, indicators.
 fn report() -> String {
@@ -31,9 +20,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("lookup T1059.001", |b| b.iter(|| attack::lookup(black_box("T1059.001"))));
     c.bench_function("lookup G0007", |b| b.iter(|| attack::lookup(black_box("G0007"))));
     let ctx = MapContext::default();
-    let url = classified(IocKind::Url, "https://update-check.duckdns.org/dl/payload.exe");
+    let url = Classified::known(IocKind::Url, "https://update-check.duckdns.org/dl/payload.exe");
     c.bench_function("map url", |b| b.iter(|| attack::map(black_box(&url), &ctx)));
-    let cve = classified(IocKind::Cve, "CVE-2024-8068");
+    let cve = Classified::known(IocKind::Cve, "CVE-2024-8068");
     c.bench_function("map cve (kev fallback)", |b| b.iter(|| attack::map(black_box(&cve), &ctx)));
     let text = report();
     let _ = attack::context::find("warm up the automaton");

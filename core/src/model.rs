@@ -168,6 +168,22 @@ pub struct Classified {
     pub reason: Option<String>,
 }
 
+impl Classified {
+    /// A value already known to be `kind` and already canonical, with no facts and no defang markers: what a
+    /// caller holding typed data (a hand-written corpus case, a benchmark, a test) passes to the mappers and
+    /// scorers without classifying it again.
+    pub fn known(kind: IocKind, canonical: &str) -> Self {
+        Classified {
+            kind,
+            canonical: canonical.to_owned(),
+            input: canonical.to_owned(),
+            defanged: false,
+            facts: Facts::default(),
+            reason: None,
+        }
+    }
+}
+
 /// Type-specific facts about a classified value. At most the fields that apply to the type are set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facts {

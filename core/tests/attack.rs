@@ -4,21 +4,10 @@
 //! test checks the mapper alone; `attack` in each case lists ids the mapping must include.
 use ioclens_core::attack::{self, MapContext, MapResponse};
 use ioclens_core::extract::ContextMention;
-use ioclens_core::{Classified, Facts, IocKind, Span};
-
-fn classified(kind: IocKind, canonical: &str) -> Classified {
-    Classified {
-        kind,
-        canonical: canonical.to_owned(),
-        input: canonical.to_owned(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    }
-}
+use ioclens_core::{Classified, IocKind, Span};
 
 fn check(kind: IocKind, canonical: &str, ctx: &MapContext) -> MapResponse {
-    let r = attack::map_response(&classified(kind, canonical), ctx);
+    let r = attack::map_response(&Classified::known(kind, canonical), ctx);
     assert_eq!(r.attack_version, "18.1");
     for m in &r.techniques {
         assert!(attack::is_active_technique(&m.id), "{} is not an active technique", m.id);

@@ -661,88 +661,89 @@ pub fn builtin(name: &str) -> Result<Parsed> {
 const URLHAUS_SNAPSHOT: i64 = 1_752_883_200;
 
 fn builtin_records(name: &str) -> Result<Parsed> {
-    let mut p = Parsed::default();
-    match name {
-        "ipsum" => {
-            p.format = "ipsum";
-            for line in IPSUM.lines().filter(|l| !l.starts_with('#')).skip(1) {
-                let mut f = line.split('\t');
-                let (Some(ip), Some(n)) = (f.next(), f.next()) else { continue };
-                let lists = n.trim().parse::<i64>().unwrap_or(1);
-                p.records.push(RawRecord {
-                    value: ip.to_owned(),
-                    kind: Some(IocKind::Ipv4),
-                    context: Some(format!("on {lists} public blocklists (IPsum)")),
-                    // IPsum's own guidance: 3+ lists is a strong signal, 1–2 is noise-prone.
-                    confidence: Some(match lists {
-                        ..=2 => Level::Low,
-                        3..=5 => Level::Medium,
-                        _ => Level::High,
-                    }),
-                    threat_type: Some("malicious-activity".to_owned()),
-                    occurrences: lists.max(1),
-                    ..RawRecord::default()
-                });
-            }
-            p.fingerprint_input = IPSUM.as_bytes().to_vec();
-        }
-        "maltrail" => {
-            p.format = "maltrail";
-            for line in MALTRAIL.lines().skip(1) {
-                let f: Vec<&str> = line.split('\t').collect();
-                let [ind, ty, family, category] = f[..] else { continue };
-                let (value, kind) = match ty {
-                    // `ip_port` kept whole: the port is stored beside the address (`iocs.port`).
-                    "ip_port" | "ip" => (ind, Some(IocKind::Ipv4)),
-                    "domain" => (ind, Some(IocKind::Domain)),
-                    "url" => (ind, Some(IocKind::Url)),
-                    _ => (ind, None),
-                };
-                p.records.push(RawRecord {
-                    value: value.to_owned(),
-                    kind,
-                    malware_family: Some(family.to_owned()),
-                    threat_type: Some(category.to_owned()),
-                    context: Some(format!("{family} ({category}, Maltrail)")),
-                    confidence: Some(if category == "suspicious" {
-                        Level::Low
-                    } else {
-                        Level::Medium
-                    }),
-                    occurrences: 1,
-                    ..RawRecord::default()
-                });
-            }
-            p.fingerprint_input = MALTRAIL.as_bytes().to_vec();
-        }
-        "urlhaus" => {
-            p.format = "urlhaus";
-            for line in URLHAUS.lines().skip(1) {
-                let f: Vec<&str> = line.split(',').collect();
-                let [ind, ty, category] = f[..] else { continue };
-                // The sample stores URLs without their scheme (data/SOURCES.md); `http://` is what the core
-                // assumes for a scheme-less lookup, so both sides meet.
-                let (kind, value) = match ty {
-                    "url" => (IocKind::Url, format!("http://{ind}")),
-                    "domain" => (IocKind::Domain, ind.to_owned()),
-                    "ip" if ind.contains(':') => (IocKind::Ipv6, ind.to_owned()),
-                    "ip" => (IocKind::Ipv4, ind.to_owned()),
-                    _ => continue,
-                };
-                p.records.push(RawRecord {
-                    value,
-                    kind: Some(kind),
-                    threat_type: Some(category.to_owned()),
-                    context: Some(format!("{} (URLhaus sample)", category.replace('_', " "))),
-                    occurrences: 1,
-                    ..RawRecord::default()
-                });
-            }
-            p.fingerprint_input = URLHAUS.as_bytes().to_vec();
-        }
+    let (format, text) = match name {
+        "ipsum" => ("ipsum", IPSUM),
+        "maltrail" => ("maltrail", MALTRAIL),
+        "urlhaus" => ("urlhaus", URLHAUS),
         other => bail!("unknown built-in feed `{other}` (one of: ipsum, maltrail, urlhaus)"),
-    }
-    Ok(p)
+    };
+    let records = match format {
+        "ipsum" => rows(text.lines().filter(|l| !l.starts_with('#')), '\t', ipsum_record),
+        "maltrail" => rows(text.lines(), '\t', maltrail_record),
+        _ => rows(text.lines(), ',', urlhaus_record),
+    };
+    Ok(Parsed { format, records, fingerprint_input: text.as_bytes().to_vec(), ..Parsed::default() })
+}
+
+/// The records of a built-in feed's rows after its header line, `sep`-separated; a row `record` does not take
+/// is skipped.
+fn rows<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    sep: char,
+    record: impl Fn(&[&str]) -> Option<RawRecord>,
+) -> Vec<RawRecord> {
+    lines.skip(1).filter_map(|line| record(&line.split(sep).collect::<Vec<_>>())).collect()
+}
+
+fn ipsum_record(f: &[&str]) -> Option<RawRecord> {
+    let [ip, n, ..] = f else { return None };
+    let lists = n.trim().parse::<i64>().unwrap_or(1);
+    Some(RawRecord {
+        value: (*ip).to_owned(),
+        kind: Some(IocKind::Ipv4),
+        context: Some(format!("on {lists} public blocklists (IPsum)")),
+        // IPsum's own guidance: 3+ lists is a strong signal, 1–2 is noise-prone.
+        confidence: Some(match lists {
+            ..=2 => Level::Low,
+            3..=5 => Level::Medium,
+            _ => Level::High,
+        }),
+        threat_type: Some("malicious-activity".to_owned()),
+        occurrences: lists.max(1),
+        ..RawRecord::default()
+    })
+}
+
+fn maltrail_record(f: &[&str]) -> Option<RawRecord> {
+    let [ind, ty, family, category] = f else { return None };
+    let kind = match *ty {
+        // `ip_port` kept whole: the port is stored beside the address (`iocs.port`).
+        "ip_port" | "ip" => Some(IocKind::Ipv4),
+        "domain" => Some(IocKind::Domain),
+        "url" => Some(IocKind::Url),
+        _ => None,
+    };
+    Some(RawRecord {
+        value: (*ind).to_owned(),
+        kind,
+        malware_family: Some((*family).to_owned()),
+        threat_type: Some((*category).to_owned()),
+        context: Some(format!("{family} ({category}, Maltrail)")),
+        confidence: Some(if *category == "suspicious" { Level::Low } else { Level::Medium }),
+        occurrences: 1,
+        ..RawRecord::default()
+    })
+}
+
+fn urlhaus_record(f: &[&str]) -> Option<RawRecord> {
+    let [ind, ty, category] = f else { return None };
+    // The sample stores URLs without their scheme (data/SOURCES.md); `http://` is what the core assumes for a
+    // scheme-less lookup, so both sides meet.
+    let (kind, value) = match *ty {
+        "url" => (IocKind::Url, format!("http://{ind}")),
+        "domain" => (IocKind::Domain, (*ind).to_owned()),
+        "ip" if ind.contains(':') => (IocKind::Ipv6, (*ind).to_owned()),
+        "ip" => (IocKind::Ipv4, (*ind).to_owned()),
+        _ => return None,
+    };
+    Some(RawRecord {
+        value,
+        kind: Some(kind),
+        threat_type: Some((*category).to_owned()),
+        context: Some(format!("{} (URLhaus sample)", category.replace('_', " "))),
+        occurrences: 1,
+        ..RawRecord::default()
+    })
 }
 
 // ---------- the transaction ----------

@@ -103,6 +103,20 @@ pub struct KeyInfo {
     pub revoked_at: Option<String>,
 }
 
+impl KeyInfo {
+    /// The info of a key either store has just inserted as row `id` at `now`: not revoked.
+    pub(crate) fn created(id: i64, name: &str, prefix: String, rate_limit: i64, now: i64) -> Self {
+        KeyInfo {
+            id,
+            name: name.to_owned(),
+            prefix,
+            rate_limit,
+            created_at: crate::time::format(now),
+            revoked_at: None,
+        }
+    }
+}
+
 /// What authentication found for a presented key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -162,15 +176,7 @@ pub fn create(
         params![name, prefix, hash(&key).as_slice(), rate_limit, now],
     )
     .context("storing the key")?;
-    let info = KeyInfo {
-        id: conn.last_insert_rowid(),
-        name: name.to_owned(),
-        prefix,
-        rate_limit,
-        created_at: crate::time::format(now),
-        revoked_at: None,
-    };
-    Ok((key, info))
+    Ok((key, KeyInfo::created(conn.last_insert_rowid(), name, prefix, rate_limit, now)))
 }
 
 /// The key `ioclens serve --demo` prints: the same key on every start (while it is not revoked), so restarts

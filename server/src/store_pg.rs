@@ -1120,15 +1120,7 @@ pub fn create_key(
         )
         .context("storing the key")?
         .try_get(0)?;
-    let info = crate::keys::KeyInfo {
-        id,
-        name: name.to_owned(),
-        prefix,
-        rate_limit,
-        created_at: crate::time::format(now),
-        revoked_at: None,
-    };
-    Ok((key, info))
+    Ok((key, crate::keys::KeyInfo::created(id, name, prefix, rate_limit, now)))
 }
 
 /// [`crate::keys::list`] on `PostgreSQL`.

@@ -87,21 +87,11 @@ const MODULES: [Module; 6] = [
     Module {
         path: "extism/ioclens.wasm",
         budget: GZIP_BUDGET,
-        exports: &[&[
-            "__data_end",
-            "__heap_base",
-            "attack",
-            "call",
-            "classify",
-            "extract",
-            "hunt",
-            "lookup",
-            "lookup_fallback",
-            "memory",
-            "merge_remote",
-            "remote_request",
-            "version",
-        ]],
+        exports: &[
+            &["__data_end", "__heap_base"],
+            CORE_ENTRY_POINTS,
+            &["lookup_fallback", "memory", "merge_remote", "remote_request", "version"],
+        ],
         imports: EXTISM_IMPORTS,
     },
 ];
@@ -122,20 +112,16 @@ const BINDGEN_RUNTIME_EXPORTS: &[&str] = &[
 
 /// The core's wasm-bindgen module: the runtime's exports and its own (`__wbindgen_realloc` is there because its
 /// exports take strings; the documents module takes only bytes).
-const BINDGEN_EXPORTS: &[&[&str]] = &[BINDGEN_RUNTIME_EXPORTS, BINDGEN_OWN_EXPORTS];
-
-const BINDGEN_OWN_EXPORTS: &[&str] = &[
-    "__wbindgen_realloc",
-    "attack",
-    "call",
-    "classify",
-    "extract",
-    "hunt",
-    "lookup",
-    "mergeRemote",
-    "remoteRequest",
-    "version",
+const BINDGEN_EXPORTS: &[&[&str]] = &[
+    BINDGEN_RUNTIME_EXPORTS,
+    &["__wbindgen_realloc"],
+    CORE_ENTRY_POINTS,
+    &["mergeRemote", "remoteRequest", "version"],
 ];
+
+/// The core's entry points that keep the same name in the Extism and the wasm-bindgen module (the two-word ones
+/// are `merge_remote` in one and `mergeRemote` in the other, so each module lists those itself).
+const CORE_ENTRY_POINTS: &[&str] = &["attack", "call", "classify", "extract", "hunt", "lookup"];
 
 /// wasm-bindgen names its shims with content hashes, so only the module is pinned: the JS glue and nothing else.
 const BINDGEN_IMPORTS: &[&str] = &["./ioclens_wasm_bg.js::*"];

@@ -4,22 +4,11 @@ use super::ContextMention as Mention;
 use super::*;
 use crate::Span;
 use crate::generated::attack as g;
-use crate::model::{AttackIdFacts, DomainFacts, Facts, IocKind, IpFacts, IpScope, UrlFacts};
-
-fn classified(kind: IocKind, canonical: &str) -> Classified {
-    Classified {
-        kind,
-        canonical: canonical.to_owned(),
-        input: canonical.to_owned(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    }
-}
+use crate::model::{AttackIdFacts, DomainFacts, IocKind, IpFacts, IpScope, UrlFacts};
 
 /// The one helper the mapping tests use: the ids mapped for a value, strongest first.
 fn check(kind: IocKind, canonical: &str, ctx: &MapContext) -> Vec<TechniqueMapping> {
-    let out = map(&classified(kind, canonical), ctx);
+    let out = map(&Classified::known(kind, canonical), ctx);
     for m in &out {
         assert!(is_active_technique(&m.id), "{} emitted for {canonical} is not active", m.id);
         assert!(!m.reason.is_empty() && !m.reason.contains('\n'), "reason must be one line: {m:?}");
@@ -331,7 +320,7 @@ fn url_scheme_and_extension() {
 
 #[test]
 fn url_facts_win_over_parsing() {
-    let mut c = classified(IocKind::Url, "https://x.duckdns.org/");
+    let mut c = Classified::known(IocKind::Url, "https://x.duckdns.org/");
     c.facts.url = Some(UrlFacts {
         scheme: "https".into(),
         host: "x.duckdns.org".into(),
@@ -401,7 +390,7 @@ fn ip_port_tor_vpn() {
     let vpn = MapContext { vpn: true, ..MapContext::default() };
     assert!(ids(&check(IocKind::Ipv4, "8.8.4.4", &vpn)).contains(&"T1090"));
     // A private address is not external infrastructure.
-    let mut c = classified(IocKind::Ipv4, "10.0.0.1");
+    let mut c = Classified::known(IocKind::Ipv4, "10.0.0.1");
     c.facts.ip = Some(IpFacts {
         version: 4,
         scope: IpScope::Private,
@@ -415,7 +404,7 @@ fn ip_port_tor_vpn() {
 
 #[test]
 fn reserved_domain_maps_nothing() {
-    let mut c = classified(IocKind::Domain, "example.com");
+    let mut c = Classified::known(IocKind::Domain, "example.com");
     c.facts.domain = Some(DomainFacts {
         registrable: Some("example.com".into()),
         public_suffix: "com".into(),
@@ -529,7 +518,7 @@ fn attack_ids_map_to_themselves_parent_and_children() {
     assert_eq!(ids(&v)[0], "T1059.001");
     assert!(v[0].reason.contains("T1086"));
     assert!(check(IocKind::Attack, "TA0001", &MapContext::default()).is_empty());
-    let mut c = classified(IocKind::Attack, "S0154");
+    let mut c = Classified::known(IocKind::Attack, "S0154");
     c.facts.attack =
         Some(AttackIdFacts { id_kind: AttackIdKind::Software, domain: None, name: None });
     let v = map(&c, &MapContext::default());
@@ -583,7 +572,7 @@ fn context_mentions_are_capped_and_ranked() {
 fn unknown_maps_nothing() {
     assert!(
         map(
-            &classified(IocKind::Unknown, ""),
+            &Classified::known(IocKind::Unknown, ""),
             &MapContext { family: Some("Emotet".into()), ..MapContext::default() }
         )
         .is_empty()
@@ -661,7 +650,7 @@ proptest::proptest! {
         let _ = kev(&s);
         let _ = context::find(&s);
         let ctx = MapContext { port, family: Some(s.clone()), email_context: true, ..MapContext::default() };
-        for m in map(&classified(IocKind::ALL[kind_index], &s), &ctx) {
+        for m in map(&Classified::known(IocKind::ALL[kind_index], &s), &ctx) {
             proptest::prop_assert!(is_active_technique(&m.id));
         }
     }
@@ -670,7 +659,7 @@ proptest::proptest! {
     #[test]
     fn url_shapes_never_panic(scheme in "[a-z]{0,6}", host in "[a-zé\\[\\]:.0-9-]{0,20}", rest in "[/?#:@a-z.é]{0,20}") {
         let value = format!("{scheme}://{host}{rest}");
-        let _ = map(&classified(IocKind::Url, &value), &MapContext::default());
+        let _ = map(&Classified::known(IocKind::Url, &value), &MapContext::default());
         let _ = context::find(&value);
     }
 }

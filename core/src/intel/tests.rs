@@ -1,23 +1,12 @@
 //! Expected values come from the data files (`data/warninglists/*.json`, `data/intel/*`), read by hand.
 use super::*;
-use crate::{Classified, Facts};
+use crate::Classified;
 #[cfg(feature = "offline-intel")]
 use crate::{EmailFacts, UrlFacts};
 
-fn value(kind: IocKind, canonical: &str) -> Classified {
-    Classified {
-        kind,
-        canonical: canonical.to_owned(),
-        input: canonical.to_owned(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    }
-}
-
 #[cfg(feature = "offline-intel")]
 fn url(host: &str, host_type: IocKind, path: &str) -> Classified {
-    let mut c = value(IocKind::Url, &format!("http://{host}{path}"));
+    let mut c = Classified::known(IocKind::Url, &format!("http://{host}{path}"));
     c.facts.url = Some(UrlFacts {
         scheme: "http".into(),
         host: host.into(),
@@ -42,7 +31,7 @@ fn has(hits: &[(Role, String)], role: Role, list: &str) -> bool {
 
 #[test]
 fn private_ipv4_is_reserved_in_two_lists() {
-    let hits = check(&value(IocKind::Ipv4, "10.1.2.3"));
+    let hits = check(&Classified::known(IocKind::Ipv4, "10.1.2.3"));
     assert!(has(&hits, Role::Reserved, "rfc1918"), "{hits:?}");
     assert!(has(&hits, Role::Reserved, "rfc5735"), "{hits:?}");
     assert!(!has(&hits, Role::Reserved, "rfc6598"), "{hits:?}");
@@ -50,8 +39,12 @@ fn private_ipv4_is_reserved_in_two_lists() {
 
 #[test]
 fn cgnat_and_ipv6_documentation() {
-    assert!(has(&check(&value(IocKind::Ipv4, "100.64.0.1")), Role::Reserved, "rfc6598"));
-    let hits = check(&value(IocKind::Ipv6, "2001:db8::1"));
+    assert!(has(
+        &check(&Classified::known(IocKind::Ipv4, "100.64.0.1")),
+        Role::Reserved,
+        "rfc6598"
+    ));
+    let hits = check(&Classified::known(IocKind::Ipv6, "2001:db8::1"));
     assert!(has(&hits, Role::Reserved, "rfc3849"), "{hits:?}");
     assert!(has(&hits, Role::Reserved, "iana-special-purpose-v6"), "{hits:?}");
 }
@@ -59,26 +52,34 @@ fn cgnat_and_ipv6_documentation() {
 #[cfg(feature = "offline-intel")]
 #[test]
 fn public_resolvers() {
-    assert!(has(&check(&value(IocKind::Ipv4, "8.8.8.8")), Role::DnsResolvers, "public-dns-v4"));
     assert!(has(
-        &check(&value(IocKind::Ipv6, "2001:4860:4860::8888")),
+        &check(&Classified::known(IocKind::Ipv4, "8.8.8.8")),
+        Role::DnsResolvers,
+        "public-dns-v4"
+    ));
+    assert!(has(
+        &check(&Classified::known(IocKind::Ipv6, "2001:4860:4860::8888")),
         Role::DnsResolvers,
         "public-dns-v6"
     ));
     // A neighbour not in the list.
-    assert!(!has(&check(&value(IocKind::Ipv4, "8.8.8.7")), Role::DnsResolvers, "public-dns-v4"));
+    assert!(!has(
+        &check(&Classified::known(IocKind::Ipv4, "8.8.8.7")),
+        Role::DnsResolvers,
+        "public-dns-v4"
+    ));
 }
 
 #[test]
 fn scanner_prefix_covers_addresses_inside_it() {
     // censys-scanning: 162.142.125.0/24
     assert!(has(
-        &check(&value(IocKind::Ipv4, "162.142.125.200")),
+        &check(&Classified::known(IocKind::Ipv4, "162.142.125.200")),
         Role::Scanners,
         "censys-scanning"
     ));
     assert!(!has(
-        &check(&value(IocKind::Ipv4, "162.142.126.1")),
+        &check(&Classified::known(IocKind::Ipv4, "162.142.126.1")),
         Role::Scanners,
         "censys-scanning"
     ));
@@ -89,12 +90,16 @@ fn scanner_prefix_covers_addresses_inside_it() {
 fn provider_range() {
     // amazon-aws: 1.178.16.0/20 → 1.178.16.0–1.178.31.255
     assert!(has(
-        &check(&value(IocKind::Ipv4, "1.178.31.255")),
+        &check(&Classified::known(IocKind::Ipv4, "1.178.31.255")),
         Role::ProviderIpRanges,
         "amazon-aws"
     ));
     // apple: 17.0.0.0/8
-    assert!(has(&check(&value(IocKind::Ipv4, "17.253.144.10")), Role::ProviderIpRanges, "apple"));
+    assert!(has(
+        &check(&Classified::known(IocKind::Ipv4, "17.253.144.10")),
+        Role::ProviderIpRanges,
+        "apple"
+    ));
 }
 
 #[cfg(feature = "offline-intel")]
@@ -117,7 +122,7 @@ fn masks_agree_with_hits() {
 #[cfg(feature = "offline-intel")]
 #[test]
 fn ipsum_hit_carries_the_count() {
-    let hits = evidence(&value(IocKind::Ipv4, "77.90.185.20"));
+    let hits = evidence(&Classified::known(IocKind::Ipv4, "77.90.185.20"));
     let h = hits.iter().find(|h| h.role == Role::Blocklist).expect("ipsum hit");
     assert_eq!(h.count, Some(10));
     assert_eq!(h.list, "ipsum");
@@ -127,7 +132,7 @@ fn ipsum_hit_carries_the_count() {
 #[test]
 fn maltrail_ip_port_and_family() {
     // `91.215.85.22:443 ip_port 0ktapus`
-    let hits = evidence(&value(IocKind::Ipv4, "91.215.85.22"));
+    let hits = evidence(&Classified::known(IocKind::Ipv4, "91.215.85.22"));
     let h = hits.iter().find(|h| h.role == Role::Malware).expect("maltrail hit");
     assert_eq!(h.family.as_deref(), Some("0ktapus"));
 }
@@ -164,14 +169,14 @@ fn maltrail_v6_ip_port_matches_exactly() {
 #[test]
 fn hostname_list_matches_subdomains() {
     // tranco10k (hostname) holds google.com → a subdomain matches, naming the parent.
-    let hits = evidence(&value(IocKind::Domain, "qwertyuiop.google.com"));
+    let hits = evidence(&Classified::known(IocKind::Domain, "qwertyuiop.google.com"));
     let h = hits.iter().find(|h| h.list == "tranco10k").expect("tranco hit");
     assert_eq!(h.matched, "google.com");
     // cisco_top20k is a `string` list: exact only. It holds mail.google.com and google.com, which must not
     // match a subdomain.
     assert!(!hits.iter().any(|h| h.list == "cisco_top20k"), "{hits:?}");
     assert!(has(
-        &check(&value(IocKind::Domain, "mail.google.com")),
+        &check(&Classified::known(IocKind::Domain, "mail.google.com")),
         Role::PopularDomains,
         "cisco_top20k"
     ));
@@ -182,12 +187,12 @@ fn hostname_list_matches_subdomains() {
 fn leading_dot_means_subdomains_only() {
     // dynamic-dns holds `.duckdns.org`: foo.duckdns.org matches, duckdns.org itself does not.
     assert!(has(
-        &check(&value(IocKind::Domain, "foo.duckdns.org")),
+        &check(&Classified::known(IocKind::Domain, "foo.duckdns.org")),
         Role::AbusableServices,
         "dynamic-dns"
     ));
     assert!(!has(
-        &check(&value(IocKind::Domain, "duckdns.org")),
+        &check(&Classified::known(IocKind::Domain, "duckdns.org")),
         Role::AbusableServices,
         "dynamic-dns"
     ));
@@ -196,13 +201,17 @@ fn leading_dot_means_subdomains_only() {
 #[test]
 fn special_use_names() {
     assert!(has(
-        &check(&value(IocKind::Domain, "www.example.com")),
+        &check(&Classified::known(IocKind::Domain, "www.example.com")),
         Role::Reserved,
         "special-use-domains"
     ));
-    assert!(has(&check(&value(IocKind::Domain, "example.com")), Role::Reserved, "rfc6761"));
     assert!(has(
-        &check(&value(IocKind::Domain, "printer.local")),
+        &check(&Classified::known(IocKind::Domain, "example.com")),
+        Role::Reserved,
+        "rfc6761"
+    ));
+    assert!(has(
+        &check(&Classified::known(IocKind::Domain, "printer.local")),
         Role::Reserved,
         "special-use-domains"
     ));
@@ -213,7 +222,7 @@ fn special_use_names() {
 fn maltrail_domain_and_parent() {
     // `booklng.biz domain 0debug`
     for d in ["booklng.biz", "cdn.booklng.biz"] {
-        let hits = evidence(&value(IocKind::Domain, d));
+        let hits = evidence(&Classified::known(IocKind::Domain, d));
         let h = hits.iter().find(|h| h.role == Role::Malware).expect("maltrail hit");
         assert_eq!(h.family.as_deref(), Some("0debug"), "{d}");
     }
@@ -233,7 +242,7 @@ fn maltrail_url_and_path_trails() {
 #[test]
 fn suspicious_tld() {
     assert!(has(
-        &check(&value(IocKind::Domain, "x.cc")),
+        &check(&Classified::known(IocKind::Domain, "x.cc")),
         Role::SuspiciousTld,
         "maltrail-suspicious-tlds"
     ));
@@ -244,7 +253,7 @@ fn suspicious_tld() {
 #[test]
 fn benign_hashes() {
     assert_eq!(g::HASHES_CORE_NAMES.tier, 1);
-    let hits = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
+    let hits = check(&Classified::known(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
     assert_eq!(hits, [(Role::Hashes, "eicar.com".to_owned())]);
     for empty in [
         "d41d8cd98f00b204e9800998ecf8427e",
@@ -252,20 +261,20 @@ fn benign_hashes() {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     ] {
         let kind = crate::normalize::hash::kind_of(empty).unwrap();
-        let hits = check(&value(kind, empty));
+        let hits = check(&Classified::known(kind, empty));
         let once = hits.iter().filter(|(r, l)| *r == Role::Hashes && l == "empty-hashes").count();
         assert_eq!(once, 1, "{empty}: {hits:?}");
         if !cfg!(feature = "offline-intel") {
             assert_eq!(hits.len(), 1, "tier 1 alone: {hits:?}");
         }
     }
-    assert!(check(&value(IocKind::Md5, "0123456789abcdef0123456789abcdef")).is_empty());
+    assert!(check(&Classified::known(IocKind::Md5, "0123456789abcdef0123456789abcdef")).is_empty());
 }
 
 #[cfg(feature = "offline-intel")]
 #[test]
 fn email_lists() {
-    let mut c = value(IocKind::Email, "abuse@mailinator.com");
+    let mut c = Classified::known(IocKind::Email, "abuse@mailinator.com");
     c.facts.email = Some(EmailFacts { local: "abuse".into(), domain: "mailinator.com".into() });
     let hits = check(&c);
     assert!(has(&hits, Role::Email, "disposable-email"), "{hits:?}");
@@ -277,7 +286,7 @@ fn kev_lookup() {
     assert_eq!(kev("CVE-2025-48384"), Some((false, "2025-08-25")));
     assert_eq!(kev("CVE-1999-0001"), None);
     assert_eq!(kev("nonsense"), None);
-    let hits = check(&value(IocKind::Cve, "CVE-2025-48384"));
+    let hits = check(&Classified::known(IocKind::Cve, "CVE-2025-48384"));
     assert!(has(&hits, Role::Exploited, "cisa-kev"));
 }
 
@@ -309,7 +318,7 @@ fn families() {
 #[cfg(not(feature = "offline-intel"))]
 #[test]
 fn tier_two_absent_without_feature() {
-    assert!(check(&value(IocKind::Ipv4, "77.90.185.20")).is_empty());
-    assert!(check(&value(IocKind::Domain, "google.com")).is_empty());
-    assert!(has(&check(&value(IocKind::Ipv4, "10.1.2.3")), Role::Reserved, "rfc1918"));
+    assert!(check(&Classified::known(IocKind::Ipv4, "77.90.185.20")).is_empty());
+    assert!(check(&Classified::known(IocKind::Domain, "google.com")).is_empty());
+    assert!(has(&check(&Classified::known(IocKind::Ipv4, "10.1.2.3")), Role::Reserved, "rfc1918"));
 }

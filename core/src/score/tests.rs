@@ -1,23 +1,12 @@
 //! Expected scores are derived by hand from the rules in docs/scoring.md.
 use super::*;
 use crate::intel::evidence;
-use crate::{DomainFacts, Facts, IpFacts, IpScope};
+use crate::{DomainFacts, IpFacts, IpScope};
 
 const NOW: i64 = 1_790_000_000; // 2026-09-21
 
-fn value(kind: IocKind, canonical: &str) -> Classified {
-    Classified {
-        kind,
-        canonical: canonical.to_owned(),
-        input: canonical.to_owned(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    }
-}
-
 fn domain(name: &str, registrable: &str, suffix: &str) -> Classified {
-    let mut c = value(IocKind::Domain, name);
+    let mut c = Classified::known(IocKind::Domain, name);
     c.facts.domain = Some(DomainFacts {
         registrable: Some(registrable.into()),
         public_suffix: suffix.into(),
@@ -55,7 +44,7 @@ fn levels_and_stix() {
 
 #[test]
 fn private_ip_is_reserved_with_score_zero() {
-    let mut c = value(IocKind::Ipv4, "192.168.1.1");
+    let mut c = Classified::known(IocKind::Ipv4, "192.168.1.1");
     c.facts.ip = Some(IpFacts {
         version: 4,
         scope: IpScope::Private,
@@ -70,21 +59,21 @@ fn private_ip_is_reserved_with_score_zero() {
         (0, Verdict::Reserved, Level::Info, Confidence::High)
     );
     // Also from the list alone (no facts).
-    let s = check(&value(IocKind::Ipv4, "10.0.0.1"));
+    let s = check(&Classified::known(IocKind::Ipv4, "10.0.0.1"));
     assert_eq!(s.verdict, Verdict::Reserved);
 }
 
 #[cfg(feature = "offline-intel")]
 #[test]
 fn eicar_is_benign() {
-    let s = check(&value(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
+    let s = check(&Classified::known(IocKind::Md5, "44d88612fea8a8f36de82e1278abb02f"));
     assert_eq!((s.score, s.verdict, s.confidence), (0, Verdict::Benign, Confidence::High));
     assert_eq!(factor(&s, "benign-hash").map(|f| f.source.as_str()), Some("eicar.com"));
 }
 
 #[test]
 fn unlisted_hash_is_unknown_not_safe() {
-    let s = check(&value(IocKind::Sha256, &"ab".repeat(32)));
+    let s = check(&Classified::known(IocKind::Sha256, &"ab".repeat(32)));
     // base 20 only: low, unknown, low confidence.
     assert_eq!(
         (s.score, s.level, s.verdict, s.confidence),
@@ -96,7 +85,7 @@ fn unlisted_hash_is_unknown_not_safe() {
 #[test]
 fn ipsum_ten_lists_is_high_and_malicious() {
     // 77.90.185.20 is on 10 IPsum lists: base 20 + min(60 + 5·(6−3)) = 20 + 75 = 95.
-    let s = check(&value(IocKind::Ipv4, "77.90.185.20"));
+    let s = check(&Classified::known(IocKind::Ipv4, "77.90.185.20"));
     assert_eq!(factor(&s, "ipsum").map(|f| f.contribution), Some(75));
     assert_eq!(s.verdict, Verdict::Malicious);
     assert_eq!(s.confidence, Confidence::High);
@@ -115,7 +104,7 @@ fn ipsum_points_by_hand() {
 #[cfg(feature = "offline-intel")]
 #[test]
 fn public_resolver_is_benign() {
-    let s = check(&value(IocKind::Ipv4, "8.8.8.8"));
+    let s = check(&Classified::known(IocKind::Ipv4, "8.8.8.8"));
     assert_eq!(s.verdict, Verdict::Benign);
     assert_eq!(s.score, 0, "{:?}", s.factors);
     assert_eq!(s.confidence, Confidence::Medium);
@@ -123,7 +112,7 @@ fn public_resolver_is_benign() {
 
 #[test]
 fn scanner_is_capped_at_30() {
-    let s = check(&value(IocKind::Ipv4, "162.142.125.200"));
+    let s = check(&Classified::known(IocKind::Ipv4, "162.142.125.200"));
     assert!(s.score <= 30);
     assert!(s.tags.iter().any(|t| t == "scanner"));
 }
@@ -163,9 +152,9 @@ fn lexical_prior_alone_never_raises_confidence() {
 #[test]
 fn factors_sum_to_the_score() {
     for c in [
-        value(IocKind::Ipv4, "77.90.185.20"),
+        Classified::known(IocKind::Ipv4, "77.90.185.20"),
         domain("booklng.biz", "booklng.biz", "biz"),
-        value(IocKind::Ipv4, "8.8.8.8"),
+        Classified::known(IocKind::Ipv4, "8.8.8.8"),
     ] {
         let s = check(&c);
         let sum: i32 = s.factors.iter().map(|f| f.contribution).sum();
@@ -176,7 +165,7 @@ fn factors_sum_to_the_score() {
 #[test]
 fn kev_cve_scores_high_with_unknown_verdict() {
     // CVE-2025-48384: KEV, no ransomware: base 30 + 50 = 80.
-    let s = check(&value(IocKind::Cve, "CVE-2025-48384"));
+    let s = check(&Classified::known(IocKind::Cve, "CVE-2025-48384"));
     assert_eq!(
         (s.score, s.level, s.confidence, s.verdict),
         (80, Level::High, Confidence::High, Verdict::Unknown)
@@ -186,7 +175,7 @@ fn kev_cve_scores_high_with_unknown_verdict() {
 #[cfg(feature = "offline-intel")]
 #[test]
 fn decay_from_the_data_date() {
-    let c = value(IocKind::Ipv4, "77.90.185.20");
+    let c = Classified::known(IocKind::Ipv4, "77.90.185.20");
     // At the snapshot date nothing has decayed; 47 days later (IP lifetime) the score is 0 and revoked.
     let at = crate::generated::intel::DATA_DATE_UNIX;
     let s = score(&c, &evidence(&c), &ScoreOptions::default(), at);
@@ -259,7 +248,7 @@ fn a_user_content_list_vetoes_the_popular_credit() {
 
 #[test]
 fn vpn_list_is_worded_as_the_list_describes_itself() {
-    let c = value(IocKind::Ipv4, "45.10.20.30");
+    let c = Classified::known(IocKind::Ipv4, "45.10.20.30");
     let s = score(
         &c,
         &[hit(Role::VpnRanges, "vpn-ipv4", "45.10.20.30")],
@@ -274,7 +263,7 @@ fn vpn_list_is_worded_as_the_list_describes_itself() {
 
 #[test]
 fn benign_infrastructure_is_benign() {
-    let c = value(IocKind::Ipv4, "104.18.20.226");
+    let c = Classified::known(IocKind::Ipv4, "104.18.20.226");
     let s = score(
         &c,
         &[hit(Role::ProviderIpRanges, "crl-ip", "104.18.20.226")],
@@ -380,7 +369,7 @@ fn epss_record(ppm: u32) -> Evidence {
 #[test]
 fn epss_scores_a_cve_that_kev_does_not_list() {
     // Not on KEV: base 30 + EPSS 41 % (≥ 10 %) +20 = 50; a prediction: verdict unknown, confidence medium.
-    let c = value(IocKind::Cve, "CVE-2026-21001");
+    let c = Classified::known(IocKind::Cve, "CVE-2026-21001");
     let s = score_with(&c, &evidence(&c), &[epss_record(412_340)], &ScoreOptions::default(), NOW);
     assert_eq!((s.score, s.confidence, s.verdict), (50, Confidence::Medium, Verdict::Unknown));
     let f = factor(&s, "epss").unwrap();
@@ -396,7 +385,7 @@ fn epss_scores_a_cve_that_kev_does_not_list() {
 #[test]
 fn kev_already_says_exploited_so_epss_adds_nothing() {
     // CVE-2025-48384 is on KEV: base 30 + KEV 50 = 80 with or without a 94 % EPSS probability.
-    let c = value(IocKind::Cve, "CVE-2025-48384");
+    let c = Classified::known(IocKind::Cve, "CVE-2025-48384");
     let s = score_with(&c, &evidence(&c), &[epss_record(943_010)], &ScoreOptions::default(), NOW);
     assert_eq!(s.score, 80);
     let f = factor(&s, "epss").unwrap();

@@ -1,16 +1,9 @@
 use super::*;
+use crate::Classified;
 use crate::score::{ScoreOptions, score};
-use crate::{Classified, Facts};
 
 fn local(kind: IocKind, canonical: &str) -> Score {
-    let c = Classified {
-        kind,
-        canonical: canonical.into(),
-        input: canonical.into(),
-        defanged: false,
-        facts: Facts::default(),
-        reason: None,
-    };
+    let c = Classified::known(kind, canonical);
     score(
         &c,
         &crate::intel::evidence(&c),
