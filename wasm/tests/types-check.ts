@@ -7,7 +7,7 @@ const c: Classified = classify({ value: '8.8.8[.]8', type: 'ipv4' });
 const kind: IocKind = c.type;
 const scope: string | undefined = c.facts?.ip?.scope;
 const x: Extraction = extract({ text: 'evil[.]com' });
-const first: number = x.iocs.length > 0 ? x.iocs[0].span.start : 0;
+const first: number = x.iocs.length > 0 ? (x.iocs[0].span?.start ?? 0) : 0;
 const v: VersionResponse = version({});
 const off: boolean = v.offline_intel;
 // @ts-expect-error `value` is required
